@@ -1,0 +1,697 @@
+#include "core/core_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/e164.h"
+#include "core/timefmt.h"
+
+static const char *provider_names[] = {"", "vapi", "retell", "elevenlabs"};
+static const char *provider_displays[] = {"", "Vapi", "Retell", "ElevenLabs"};
+
+const char *provider_name(enum ds_provider p)
+{
+    return (unsigned)p < DS_PROVIDER__COUNT ? provider_names[p] : "?";
+}
+const char *provider_display(enum ds_provider p)
+{
+    return (unsigned)p < DS_PROVIDER__COUNT ? provider_displays[p] : "?";
+}
+int provider_from_name(const char *name)
+{
+    for (int i = 1; i < DS_PROVIDER__COUNT; i++)
+        if (strcmp(provider_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+const struct provider_ops *core_provider_ops(enum ds_provider p)
+{
+    switch (p) {
+    case DS_PROVIDER_VAPI:
+        return &provider_vapi;
+    default:
+        return NULL; /* Retell and ElevenLabs adapters: issue 4 */
+    }
+}
+
+char *core_strdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+int64_t core_now(const struct core *c)
+{
+    return ds_now(&c->env.clock);
+}
+
+int core_create(struct core **out, const struct core_env *env)
+{
+    struct core *c = calloc(1, sizeof *c);
+    *out = NULL;
+    if (!c)
+        return -1;
+    c->env = *env;
+    *out = c;
+    return 0;
+}
+
+static void agent_free(struct core_agent *a)
+{
+    if (!a)
+        return;
+    free(a->id);
+    free(a->name);
+    free(a->project);
+    free(a->contact_number);
+    free(a->provider_api_key);
+    free(a->assistant_id);
+    free(a->phone_number_id);
+    free(a);
+}
+
+static void evaluator_free(struct core_evaluator *e)
+{
+    if (!e)
+        return;
+    free(e->id);
+    free(e->project);
+    free(e->phone_number);
+    json_decref(e->dynamic_variables);
+    free(e);
+}
+
+static void run_free(struct core_run *r)
+{
+    if (!r)
+        return;
+    free(r->id);
+    free(r->agent_id);
+    free(r->evaluator_id);
+    free(r->project);
+    free(r->to_number);
+    free(r->detail);
+    free(r->diagnosis);
+    free(r->provider_call_id);
+    free(r->provider_status);
+    free(r->provider_ended_reason);
+    for (size_t i = 0; i < r->n_dials; i++) {
+        free(r->dials[i].from);
+        free(r->dials[i].to);
+        free(r->dials[i].expected);
+    }
+    free(r->dials);
+    for (size_t i = 0; i < r->n_events; i++)
+        free(r->events[i].text);
+    free(r->events);
+    free(r);
+}
+
+void core_destroy(struct core *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n_runs; i++) {
+        if (c->runs[i]->window_timer)
+            c->env.clock.ops->cancel(c->env.clock.ctx, c->runs[i]->window_timer);
+        run_free(c->runs[i]);
+    }
+    for (size_t i = 0; i < c->n_agents; i++)
+        agent_free(c->agents[i]);
+    for (size_t i = 0; i < c->n_evaluators; i++)
+        evaluator_free(c->evaluators[i]);
+    for (size_t i = 0; i < c->n_projects; i++) {
+        free(c->projects[i].id);
+        free(c->projects[i].api_key);
+    }
+    free(c->runs);
+    free(c->agents);
+    free(c->evaluators);
+    free(c->projects);
+    free(c);
+}
+
+static struct core_project *project_find(const struct core *c, const char *id)
+{
+    for (size_t i = 0; i < c->n_projects; i++)
+        if (strcmp(c->projects[i].id, id) == 0)
+            return &c->projects[i];
+    return NULL;
+}
+
+int core_project_put(struct core *c, const char *id, const char *api_key)
+{
+    struct core_project *p = project_find(c, id);
+    if (!p) {
+        struct core_project *np = realloc(c->projects, (c->n_projects + 1) * sizeof *np);
+        if (!np)
+            return -1;
+        c->projects = np;
+        p = &np[c->n_projects++];
+        p->id = strdup(id);
+        p->api_key = NULL;
+    }
+    free(p->api_key);
+    p->api_key = core_strdup(api_key);
+    return 0;
+}
+
+static size_t agent_index(const struct core *c, const char *id)
+{
+    for (size_t i = 0; i < c->n_agents; i++)
+        if (strcmp(c->agents[i]->id, id) == 0)
+            return i;
+    return (size_t)-1;
+}
+
+const struct core_agent *core_agent_get(const struct core *c, const char *id)
+{
+    size_t i = agent_index(c, id);
+    return i == (size_t)-1 ? NULL : c->agents[i];
+}
+
+int core_agent_put(struct core *c, const struct core_agent *a, char *err, size_t n)
+{
+    if (!a->id || !*a->id) {
+        snprintf(err, n, "agent id is empty");
+        return -1;
+    }
+    if (!a->project || !project_find(c, a->project)) {
+        snprintf(err, n, "agent '%s': project '%s' does not exist", a->id,
+                 a->project ? a->project : "");
+        return -1;
+    }
+    struct core_agent *na = calloc(1, sizeof *na);
+    if (!na)
+        return -1;
+    *na = *a;
+    na->id = core_strdup(a->id);
+    na->name = core_strdup(a->name ? a->name : a->id);
+    na->project = core_strdup(a->project);
+    na->contact_number = core_strdup(a->contact_number);
+    na->provider_api_key = core_strdup(a->provider_api_key);
+    na->assistant_id = core_strdup(a->assistant_id);
+    na->phone_number_id = core_strdup(a->phone_number_id);
+    size_t i = agent_index(c, a->id);
+    if (i != (size_t)-1) {
+        agent_free(c->agents[i]);
+        c->agents[i] = na;
+        return 0;
+    }
+    struct core_agent **nv = realloc(c->agents, (c->n_agents + 1) * sizeof *nv);
+    if (!nv) {
+        agent_free(na);
+        return -1;
+    }
+    c->agents = nv;
+    c->agents[c->n_agents++] = na;
+    return 0;
+}
+
+const struct core_evaluator *core_evaluator_get(const struct core *c, const char *id)
+{
+    for (size_t i = 0; i < c->n_evaluators; i++)
+        if (strcmp(c->evaluators[i]->id, id) == 0)
+            return c->evaluators[i];
+    return NULL;
+}
+
+int core_evaluator_put(struct core *c, const char *id, const char *project,
+                       const char *phone_number, const json_t *dynamic_variables, char *err,
+                       size_t n)
+{
+    if (!project_find(c, project)) {
+        snprintf(err, n, "evaluator '%s': project '%s' does not exist", id, project);
+        return -1;
+    }
+    if (dynamic_variables && !json_is_object(dynamic_variables)) {
+        snprintf(err, n, "evaluator '%s': dynamic_variables must be an object", id);
+        return -1;
+    }
+    struct core_evaluator *e = calloc(1, sizeof *e);
+    if (!e)
+        return -1;
+    e->id = strdup(id);
+    e->project = strdup(project);
+    e->phone_number = core_strdup(phone_number);
+    e->dynamic_variables =
+        dynamic_variables ? json_deep_copy(dynamic_variables) : json_object();
+    for (size_t i = 0; i < c->n_evaluators; i++) {
+        if (strcmp(c->evaluators[i]->id, id) == 0) {
+            evaluator_free(c->evaluators[i]);
+            c->evaluators[i] = e;
+            return 0;
+        }
+    }
+    struct core_evaluator **nv = realloc(c->evaluators, (c->n_evaluators + 1) * sizeof *nv);
+    if (!nv) {
+        evaluator_free(e);
+        return -1;
+    }
+    c->evaluators = nv;
+    c->evaluators[c->n_evaluators++] = e;
+    return 0;
+}
+
+void core_log(struct core_run *r, const char *fmt, ...)
+{
+    char buf[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (r->n_events == r->cap_events) {
+        size_t cap = r->cap_events ? r->cap_events * 2 : 8;
+        struct core_event *ne = realloc(r->events, cap * sizeof *ne);
+        if (!ne)
+            return;
+        r->events = ne;
+        r->cap_events = cap;
+    }
+    r->events[r->n_events++] = (struct core_event){core_now(r->core), strdup(buf)};
+}
+
+static void set_str(char **dst, const char *s)
+{
+    free(*dst);
+    *dst = core_strdup(s);
+}
+
+void core_finish(struct core_run *r, enum ds_run_status st, enum ds_reason reason,
+                 const char *detail)
+{
+    r->status = st;
+    r->reason = reason;
+    r->updated_at = core_now(r->core);
+    if (detail)
+        set_str(&r->detail, detail);
+    if (st == DS_RUN_TIMEOUT || st == DS_RUN_COMPLETED || st == DS_RUN_FAILED) {
+        if (r->window_timer) {
+            r->core->env.clock.ops->cancel(r->core->env.clock.ctx, r->window_timer);
+            r->window_timer = 0;
+        }
+    }
+    if (reason != DS_REASON_NONE)
+        core_log(r, "run %s: %s (%s)", run_status_name(st), reason_name(reason),
+                 reason_sentence(reason));
+    else
+        core_log(r, "run %s", run_status_name(st));
+    diagnosis_update(r->core, r);
+}
+
+/* AO-2, AO-5: the first failed precondition of a run, or NONE. */
+static enum ds_reason precondition(const struct core_agent *a, const struct core_evaluator *e,
+                                   char *detail, size_t n)
+{
+    detail[0] = '\0';
+    if (a->inbound)
+        return DS_REASON_AGENT_INBOUND_MODE;
+    if (!a->auto_outbound)
+        return DS_REASON_AUTO_OUTBOUND_DISABLED;
+    if (!a->provider_api_key || !*a->provider_api_key) {
+        snprintf(detail, n, "provider_api_key is empty");
+        return DS_REASON_PROVIDER_CREDENTIALS_MISSING;
+    }
+    if (!a->assistant_id || !*a->assistant_id) {
+        snprintf(detail, n, "assistant_id is empty");
+        return DS_REASON_PROVIDER_CREDENTIALS_MISSING;
+    }
+    if (!a->contact_number || !*a->contact_number)
+        return DS_REASON_CONTACT_NUMBER_MISSING;
+    char pb[96];
+    const char *p = e164_problem(a->contact_number, pb, sizeof pb);
+    if (p) {
+        snprintf(detail, n, "contact_number \"%s\" %s", a->contact_number, p);
+        return DS_REASON_CONTACT_NUMBER_INVALID;
+    }
+    p = e164_problem(e->phone_number, pb, sizeof pb);
+    if (p) {
+        snprintf(detail, n, "evaluator '%s' phone_number \"%s\" %s", e->id,
+                 e->phone_number ? e->phone_number : "", p);
+        return DS_REASON_EVALUATOR_NUMBER_INVALID;
+    }
+    return DS_REASON_NONE;
+}
+
+static struct core_run *run_new(struct core *c, const struct core_agent *a,
+                                const struct core_evaluator *e)
+{
+    struct core_run **nv = realloc(c->runs, (c->n_runs + 1) * sizeof *nv);
+    if (!nv)
+        return NULL;
+    c->runs = nv;
+    struct core_run *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    char id[64];
+    c->env.ids.ops->next(c->env.ids.ctx, "run", id, sizeof id);
+    r->core = c;
+    r->id = strdup(id);
+    r->agent_id = strdup(a->id);
+    r->evaluator_id = strdup(e->id);
+    r->project = strdup(a->project);
+    r->to_number = core_strdup(e->phone_number ? e->phone_number : "");
+    r->provider = a->provider;
+    r->created_at = r->updated_at = core_now(c);
+    c->runs[c->n_runs++] = r;
+    return r;
+}
+
+struct dispatch_ctx {
+    struct core_run *run;
+    struct provider_req req;
+    bool is_poll;
+};
+
+static void on_window_close(void *arg);
+static void dispatch(struct core_run *r);
+
+static void on_start_answer(void *arg, const struct ds_http_response *resp)
+{
+    struct dispatch_ctx *d = arg;
+    struct core_run *r = d->run;
+    const struct provider_ops *ops = core_provider_ops(r->provider);
+    struct provider_start_result res;
+    ops->parse_start(resp, &res);
+    if (resp->outcome == DS_HTTP_RESPONSE)
+        r->provider_http_status = (int)resp->status;
+    if (res.ok) {
+        set_str(&r->provider_call_id, res.call_id);
+        set_str(&r->provider_status, res.status);
+        core_log(r, "%s answered %ld: call %s %s", ops->display, resp->status, res.call_id,
+                 res.status);
+    } else {
+        core_log(r, "%s refused the call: %s", ops->display, res.detail);
+        /* AO-4: a refusal fails the run with the provider's reason, not a timeout.
+         * A run already answered or final is not touched. */
+        if (r->status == DS_RUN_PENDING)
+            core_finish(r, DS_RUN_FAILED, res.reason, res.detail);
+    }
+    provider_req_clear(&d->req);
+    free(d);
+}
+
+static void send_req(struct core_run *r, struct dispatch_ctx *d, ds_http_done_fn done)
+{
+    struct ds_http_request hr = {
+        .method = d->req.method,
+        .url = d->req.url,
+        .headers = d->req.headers,
+        .n_headers = d->req.n_headers,
+        .body = d->req.body,
+        .body_len = d->req.body ? strlen(d->req.body) : 0,
+        .timeout_ms = CORE_PROVIDER_TIMEOUT_MS,
+    };
+    struct ds_http *h = &r->core->env.http;
+    if (h->ops->send(h->ctx, &hr, done, d) != 0) {
+        core_log(r, "could not send %s %s", d->req.method, d->req.url);
+        provider_req_clear(&d->req);
+        free(d);
+    }
+}
+
+/* The path of a URL ("/call"): logs must not show the mock's ephemeral port,
+ * or the same scenario would print differently from run to run. */
+static const char *url_path(const char *url)
+{
+    const char *p = strstr(url, "://");
+    p = p ? strchr(p + 3, '/') : NULL;
+    return p ? p : url;
+}
+
+/* AO-1: ask the agent's provider to place the run's call. */
+static void dispatch(struct core_run *r)
+{
+    struct core *c = r->core;
+    const struct core_agent *a = core_agent_get(c, r->agent_id);
+    const struct core_evaluator *e = core_evaluator_get(c, r->evaluator_id);
+    const struct provider_ops *ops = core_provider_ops(r->provider);
+    if (!ops) {
+        core_finish(r, DS_RUN_FAILED, DS_REASON_PROVIDER_REJECTED_REQUEST,
+                    "no adapter for this provider yet");
+        return;
+    }
+    struct provider_call_spec spec = {
+        .base_url = c->env.provider_base_url[r->provider] ? c->env.provider_base_url[r->provider]
+                                                          : "",
+        .api_key = a->provider_api_key,
+        .assistant_id = a->assistant_id,
+        .phone_number_id = a->phone_number_id,
+        .from_number = a->contact_number,
+        .to_number = e->phone_number,
+        .dynamic_variables = e->dynamic_variables,
+        .run_id = r->id,
+    };
+    struct dispatch_ctx *d = calloc(1, sizeof *d);
+    if (!d || ops->build_start(&spec, &d->req) != 0) {
+        free(d);
+        core_finish(r, DS_RUN_FAILED, DS_REASON_PROVIDER_ERROR, "out of memory");
+        return;
+    }
+    d->run = r;
+    core_log(r, "%s %s %s (from %s to %s)", d->req.method, ops->display, url_path(d->req.url),
+             a->contact_number, e->phone_number);
+    send_req(r, d, on_start_answer);
+}
+
+int core_start_runs(struct core *c, const char *agent_id, const char *const *evaluator_ids,
+                    size_t n, const struct core_run **run_out, char *err, size_t errn)
+{
+    const struct core_agent *a = core_agent_get(c, agent_id);
+    if (!a) {
+        snprintf(err, errn, "no agent '%s'", agent_id);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct core_evaluator *e = core_evaluator_get(c, evaluator_ids[i]);
+        if (!e) {
+            snprintf(err, errn, "no evaluator '%s'", evaluator_ids[i]);
+            return -1;
+        }
+        if (strcmp(e->project, a->project) != 0) {
+            snprintf(err, errn, "evaluator '%s' belongs to project '%s', agent '%s' to '%s'",
+                     e->id, e->project, a->id, a->project);
+            return -1;
+        }
+    }
+    /* AO-2: every precondition of the batch is checked before any call is asked for. */
+    struct core_run **made = calloc(n ? n : 1, sizeof *made);
+    if (!made)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct core_evaluator *e = core_evaluator_get(c, evaluator_ids[i]);
+        struct core_run *r = run_new(c, a, e);
+        if (!r) {
+            free(made);
+            snprintf(err, errn, "out of memory");
+            return -1;
+        }
+        made[i] = r;
+        if (run_out)
+            run_out[i] = r;
+        char detail[256];
+        enum ds_reason why = precondition(a, e, detail, sizeof detail);
+        core_log(r, "run created for agent '%s', evaluator '%s' (%s)", a->id, e->id,
+                 e->phone_number ? e->phone_number : "");
+        if (why != DS_REASON_NONE) {
+            core_finish(r, DS_RUN_FAILED, why, detail[0] ? detail : NULL);
+            continue;
+        }
+        /* DW-1: the window opens when the run reaches pending. */
+        r->status = DS_RUN_PENDING;
+        r->window_set = true;
+        r->window_seconds = a->dial_window_seconds > 0 ? a->dial_window_seconds
+                                                       : CORE_DEFAULT_DIAL_WINDOW_S;
+        r->opens_at = core_now(c);
+        r->closes_at = r->opens_at + (int64_t)r->window_seconds * 1000;
+        char cb[40];
+        core_log(r, "run pending; dial window opens for %d s (closes %s)", r->window_seconds,
+                 ts_iso(r->closes_at, cb, sizeof cb));
+        r->window_timer = c->env.clock.ops->schedule(c->env.clock.ctx, r->closes_at,
+                                                     on_window_close, r);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (made[i]->status == DS_RUN_PENDING)
+            dispatch(made[i]);
+    free(made);
+    return 0;
+}
+
+int core_run_redial(struct core *c, const char *run_id, char *err, size_t n)
+{
+    struct core_run *r = (struct core_run *)core_run_get(c, run_id);
+    if (!r) {
+        snprintf(err, n, "no run '%s'", run_id);
+        return -1;
+    }
+    switch (r->status) {
+    case DS_RUN_PENDING:
+        core_log(r, "redial requested");
+        dispatch(r);
+        return 0;
+    case DS_RUN_IN_PROGRESS:
+        snprintf(err, n, "run '%s' has a call in progress", run_id);
+        return -1;
+    default:
+        /* DW-4 */
+        snprintf(err, n,
+                 "run '%s' is final (%s%s%s) and cannot be resumed or re-dialled (DW-4); fix "
+                 "the cause and start a fresh run",
+                 run_id, run_status_name(r->status), r->reason ? ", " : "",
+                 reason_name(r->reason));
+        return -1;
+    }
+}
+
+/* DW-2: the window closed with no accepted dial. */
+static void on_window_close(void *arg)
+{
+    struct core_run *r = arg;
+    r->window_timer = 0;
+    if (r->status != DS_RUN_PENDING)
+        return;
+    /* The first caller-ID drop names the cause; else a dial that came at the
+     * closing instant; else nothing was dialled at all. */
+    enum ds_reason why = DS_REASON_NO_DIAL;
+    for (size_t i = 0; i < r->n_dials; i++) {
+        enum ds_reason d = r->dials[i].drop;
+        if (d == DS_REASON_CALLER_ID_MISMATCH || d == DS_REASON_CALLER_ID_MISSING) {
+            why = d;
+            break;
+        }
+        if (d == DS_REASON_DIAL_LATE)
+            why = d;
+    }
+    core_log(r, "dial window closed with no accepted dial");
+    core_finish(r, DS_RUN_TIMEOUT, why, NULL);
+    core_follow_provider_call(r);
+}
+
+/* ---- following the provider call after the run ended -------------------- */
+
+static void poll_now(void *arg);
+
+static void on_poll_answer(void *arg, const struct ds_http_response *resp)
+{
+    struct dispatch_ctx *d = arg;
+    struct core_run *r = d->run;
+    const struct provider_ops *ops = core_provider_ops(r->provider);
+    struct provider_call_state st;
+    ops->parse_get(resp, &st);
+    provider_req_clear(&d->req);
+    free(d);
+    if (st.known) {
+        bool changed = !r->provider_status || strcmp(r->provider_status, st.status) != 0;
+        set_str(&r->provider_status, st.status);
+        if (st.ended_reason[0])
+            set_str(&r->provider_ended_reason, st.ended_reason);
+        if (changed || st.ended)
+            core_log(r, "%s reports call %s: %s%s%s", ops->display, r->provider_call_id,
+                     st.status, st.ended_reason[0] ? ", " : "", st.ended_reason);
+        diagnosis_update(r->core, r);
+    }
+    if (st.ended || r->polls >= CORE_POLL_MAX) {
+        r->polling = false;
+        return;
+    }
+    struct ds_clock *ck = &r->core->env.clock;
+    ck->ops->schedule(ck->ctx, core_now(r->core) + CORE_POLL_INTERVAL_MS, poll_now, r);
+}
+
+static void poll_now(void *arg)
+{
+    struct core_run *r = arg;
+    const struct provider_ops *ops = core_provider_ops(r->provider);
+    const struct core_agent *a = core_agent_get(r->core, r->agent_id);
+    struct dispatch_ctx *d = calloc(1, sizeof *d);
+    if (!d || !a ||
+        ops->build_get(r->core->env.provider_base_url[r->provider], a->provider_api_key,
+                       r->provider_call_id, &d->req) != 0) {
+        free(d);
+        r->polling = false;
+        return;
+    }
+    d->run = r;
+    d->is_poll = true;
+    r->polls++;
+    send_req(r, d, on_poll_answer);
+}
+
+void core_follow_provider_call(struct core_run *r)
+{
+    if (!r->provider_call_id || r->polling || !core_provider_ops(r->provider))
+        return;
+    if (r->provider_status && strcmp(r->provider_status, "ended") == 0)
+        return;
+    r->polling = true;
+    struct ds_clock *ck = &r->core->env.clock;
+    ck->ops->schedule(ck->ctx, core_now(r->core), poll_now, r);
+}
+
+/* ---- reading -------------------------------------------------------------- */
+
+const struct core_run *core_run_get(const struct core *c, const char *id)
+{
+    for (size_t i = 0; i < c->n_runs; i++)
+        if (strcmp(c->runs[i]->id, id) == 0)
+            return c->runs[i];
+    return NULL;
+}
+
+size_t core_run_count(const struct core *c)
+{
+    return c->n_runs;
+}
+
+const struct core_run *core_run_at(const struct core *c, size_t i)
+{
+    return i < c->n_runs ? c->runs[i] : NULL;
+}
+
+static json_t *iso_or_null(bool set, int64_t ms)
+{
+    char b[40];
+    return set ? json_string(ts_iso(ms, b, sizeof b)) : json_null();
+}
+
+/* DW-3: every run response carries the three dial-window fields. */
+json_t *core_run_to_json(const struct core_run *r)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "id", json_string(r->id));
+    json_object_set_new(j, "agent", json_string(r->agent_id));
+    json_object_set_new(j, "evaluator", json_string(r->evaluator_id));
+    json_object_set_new(j, "status", json_string(run_status_name(r->status)));
+    json_object_set_new(j, "reason",
+                        r->reason ? json_string(reason_name(r->reason)) : json_null());
+    json_object_set_new(j, "detail", r->detail ? json_string(r->detail) : json_null());
+    json_object_set_new(j, "diagnosis", r->diagnosis ? json_string(r->diagnosis) : json_null());
+    json_object_set_new(j, "outbound_dial_window_opens_at", iso_or_null(r->window_set, r->opens_at));
+    json_object_set_new(j, "outbound_dial_window_seconds",
+                        r->window_set ? json_integer(r->window_seconds) : json_null());
+    json_object_set_new(j, "outbound_dial_window_closes_at",
+                        iso_or_null(r->window_set, r->closes_at));
+    json_object_set_new(j, "created_at", iso_or_null(true, r->created_at));
+    json_object_set_new(j, "updated_at", iso_or_null(true, r->updated_at));
+    json_object_set_new(j, "answered_at", iso_or_null(r->answered_at != 0, r->answered_at));
+    json_object_set_new(j, "ended_at", iso_or_null(r->ended_at != 0, r->ended_at));
+    json_object_set_new(j, "provider", json_string(provider_name(r->provider)));
+    json_object_set_new(j, "provider_call_id",
+                        r->provider_call_id ? json_string(r->provider_call_id) : json_null());
+    json_t *dials = json_array();
+    for (size_t i = 0; i < r->n_dials; i++) {
+        const struct core_dial *d = &r->dials[i];
+        json_t *dj = json_object();
+        json_object_set_new(dj, "at", iso_or_null(true, d->at));
+        json_object_set_new(dj, "from", json_string(d->from));
+        json_object_set_new(dj, "to", json_string(d->to));
+        json_object_set_new(dj, "answered", json_boolean(d->answered));
+        json_object_set_new(dj, "dropped_because",
+                            d->answered ? json_null() : json_string(reason_name(d->drop)));
+        json_array_append_new(dials, dj);
+    }
+    json_object_set_new(j, "dials", dials);
+    return j;
+}

@@ -1,0 +1,166 @@
+/* The orchestration core: projects, agents, evaluators, runs, the dial window
+ * (DW-*), the caller-ID gate (AO-3) and dispatch to the voice provider (AO-1).
+ *
+ * The core knows nothing of mocks, scenarios or the simulated clock: it talks to
+ * the world only through the seams of core/ports.h. All calls happen on one
+ * thread (the one that runs the clock's timers).
+ *
+ * Ownership: every string passed in is copied; every pointer returned is
+ * borrowed and valid until the core is destroyed or, for agents, until the next
+ * core_agent_put of the same id.
+ */
+#ifndef DIALSIM_CORE_H
+#define DIALSIM_CORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ports.h"
+#include "core/reason.h"
+
+enum ds_provider {
+    DS_PROVIDER_NONE = 0,
+    DS_PROVIDER_VAPI,
+    DS_PROVIDER_RETELL,
+    DS_PROVIDER_ELEVENLABS,
+    DS_PROVIDER__COUNT
+};
+
+const char *provider_name(enum ds_provider p);    /* "vapi" */
+const char *provider_display(enum ds_provider p); /* "Vapi" */
+int provider_from_name(const char *name);          /* -1 when unknown */
+
+#define CORE_DEFAULT_DIAL_WINDOW_S 300 /* DW-1 */
+#define CORE_PROVIDER_TIMEOUT_MS 30000
+#define CORE_POLL_INTERVAL_MS 30000 /* following a provider call after the run ends */
+#define CORE_POLL_MAX 40
+
+struct core_agent {
+    char *id;
+    char *name;
+    char *project;
+    bool inbound;
+    bool auto_outbound;
+    char *contact_number; /* may be NULL or "" */
+    enum ds_provider provider;
+    char *provider_api_key;
+    char *assistant_id;
+    char *phone_number_id;
+    int dial_window_seconds; /* 0 → CORE_DEFAULT_DIAL_WINDOW_S */
+};
+
+struct core_evaluator {
+    char *id;
+    char *project;
+    char *phone_number;
+    json_t *dynamic_variables; /* object, owned */
+};
+
+/* A call that reached the core's inbound line for a run: answered or dropped. */
+struct core_dial {
+    int64_t at;
+    char *from; /* caller ID as received ("" when withheld) */
+    char *to;
+    bool answered;
+    enum ds_reason drop; /* CALLER_ID_*, DIAL_LATE, or NONE when answered */
+    int64_t late_by_ms;  /* for DIAL_LATE */
+    char *expected;      /* the run's agent contact_number at that moment */
+};
+
+struct core_event {
+    int64_t at;
+    char *text;
+};
+
+struct core_run {
+    char *id;
+    char *agent_id;
+    char *evaluator_id;
+    char *project;
+    char *to_number; /* evaluator's number when the run started */
+    enum ds_provider provider;
+    enum ds_run_status status;
+    enum ds_reason reason;
+    char *detail;    /* machine-ish detail: provider's own message, precondition value */
+    char *diagnosis; /* one or two sentences for a human, for failed/timeout */
+    int64_t created_at, updated_at;
+    bool window_set;
+    int64_t opens_at, closes_at; /* DW-1, DW-3 */
+    int window_seconds;
+    int64_t answered_at, ended_at; /* 0 when not */
+    char *provider_call_id;
+    int provider_http_status; /* status of the start-call answer, 0 when none */
+    char *provider_status;       /* last seen provider call status ("ended") */
+    char *provider_ended_reason; /* last seen provider end reason */
+    struct core_dial *dials;
+    size_t n_dials;
+    struct core_event *events;
+    size_t n_events, cap_events;
+    /* internal */
+    uint64_t window_timer;
+    int polls;
+    bool polling;
+    struct core *core;
+};
+
+struct core_env {
+    struct ds_clock clock;
+    struct ds_http http;
+    struct ds_ids ids;
+    /* Base URL of each provider's API ("https://api.vapi.ai"); configuration,
+     * pointed at the mocks in scenarios. Borrowed for the core's lifetime. */
+    const char *provider_base_url[DS_PROVIDER__COUNT];
+};
+
+struct core;
+
+int core_create(struct core **out, const struct core_env *env);
+void core_destroy(struct core *c);
+
+/* Create or replace a project (CI-1: one API key per project). */
+int core_project_put(struct core *c, const char *id, const char *api_key);
+
+/* Create or replace an agent; a->project must exist. Returns 0, or -1 with a
+ * message in err. Runs already started keep their own state. */
+int core_agent_put(struct core *c, const struct core_agent *a, char *err, size_t n);
+const struct core_agent *core_agent_get(const struct core *c, const char *id);
+
+/* Create or replace an evaluator. dynamic_variables may be NULL (→ {}); it is
+ * copied. */
+int core_evaluator_put(struct core *c, const char *id, const char *project,
+                       const char *phone_number, const json_t *dynamic_variables, char *err,
+                       size_t n);
+const struct core_evaluator *core_evaluator_get(const struct core *c, const char *id);
+
+/* Run evaluators against an agent (AO-1): one run per evaluator. Every
+ * precondition (AO-2, AO-5) is checked for the whole batch before any call is
+ * asked for; a run whose preconditions fail ends `failed` at once and never
+ * reaches pending. run_out[i] receives the borrowed run for evaluator i.
+ * Returns 0, or -1 with err when the agent or an evaluator does not exist
+ * (nothing is created then). */
+int core_start_runs(struct core *c, const char *agent_id, const char *const *evaluator_ids,
+                    size_t n, const struct core_run **run_out, char *err, size_t errn);
+
+/* Ask for the call of a run again. Refused for a final run (DW-4: a timed-out
+ * run cannot be resumed or re-dialled) and for a run whose call is in progress.
+ * Returns 0, or -1 with the reason in err. */
+int core_run_redial(struct core *c, const char *run_id, char *err, size_t n);
+
+/* The inbound gate (AO-3, DW-2). A call from caller ID `from` ("" or NULL when
+ * withheld) reaches the core's line `to` now. Returns true when the core
+ * answers; *token then names the call for core_inbound_hangup. A dropped call
+ * is silent: the caller only ever sees no answer. */
+bool core_inbound_offer(struct core *c, const char *from, const char *to, uint64_t *token);
+/* The far side hung up an answered call. */
+void core_inbound_hangup(struct core *c, uint64_t token);
+
+const struct core_run *core_run_get(const struct core *c, const char *id);
+size_t core_run_count(const struct core *c);
+const struct core_run *core_run_at(const struct core *c, size_t i);
+
+/* The run as the core's API returns it (DW-3 fields included). New reference. */
+json_t *core_run_to_json(const struct core_run *r);
+
+#endif

@@ -1,0 +1,40 @@
+/* Shared by core.c, gate.c and diagnosis.c; not part of the core's API. */
+#ifndef DIALSIM_CORE_INTERNAL_H
+#define DIALSIM_CORE_INTERNAL_H
+
+#include "core/core.h"
+#include "core/provider.h"
+
+struct core_project {
+    char *id;
+    char *api_key;
+};
+
+struct core {
+    struct core_env env;
+    struct core_project *projects;
+    size_t n_projects;
+    struct core_agent **agents;
+    size_t n_agents;
+    struct core_evaluator **evaluators;
+    size_t n_evaluators;
+    struct core_run **runs;
+    size_t n_runs;
+    /* answered calls: token → run index + 1 */
+    uint64_t next_token;
+};
+
+const struct provider_ops *core_provider_ops(enum ds_provider p);
+int64_t core_now(const struct core *c);
+/* Append a line to the run's event log (printf-style). */
+void core_log(struct core_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Move a run to a final status with a reason and detail (detail may be NULL). */
+void core_finish(struct core_run *r, enum ds_run_status st, enum ds_reason reason,
+                 const char *detail);
+/* Start following the provider call to its end, to name the provider-side symptom. */
+void core_follow_provider_call(struct core_run *r);
+/* Recompute r->diagnosis from what the run knows (diagnosis.c). */
+void diagnosis_update(struct core *c, struct core_run *r);
+char *core_strdup(const char *s);
+
+#endif

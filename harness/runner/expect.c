@@ -1,0 +1,223 @@
+#include "runner/expect.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/timefmt.h"
+#include "journal.h"
+#include "mock_vapi.h"
+
+static const struct core_run *find_run(const struct expect_input *in, const char *label)
+{
+    for (size_t i = 0; i < in->n_runs; i++)
+        if (strcmp(in->runs[i].label, label) == 0)
+            return in->runs[i].run;
+    return NULL;
+}
+
+static unsigned check_str(struct strbuf *f, const char *label, const char *field,
+                          const json_t *want, const char *got)
+{
+    if (!want)
+        return 0;
+    if (json_is_null(want)) {
+        if (!got || !*got)
+            return 0;
+        sb_printf(f, "run '%s': %s: expected none, got \"%s\"\n", label, field, got);
+        return 1;
+    }
+    const char *w = json_string_value(want);
+    if (got && strcmp(w, got) == 0)
+        return 0;
+    if (got && *got)
+        sb_printf(f, "run '%s': %s: expected \"%s\", got \"%s\"\n", label, field, w, got);
+    else
+        sb_printf(f, "run '%s': %s: expected \"%s\", got none\n", label, field, w);
+    return 1;
+}
+
+static unsigned check_int(struct strbuf *f, const char *label, const char *field,
+                          const json_t *want, long long got)
+{
+    if (!want || json_integer_value(want) == got)
+        return 0;
+    sb_printf(f, "run '%s': %s: expected %lld, got %lld\n", label, field,
+              (long long)json_integer_value(want), got);
+    return 1;
+}
+
+static unsigned check_contains(struct strbuf *f, const char *label, const char *field,
+                               const json_t *want, const char *got)
+{
+    if (!want)
+        return 0;
+    unsigned bad = 0;
+    size_t n = json_is_array(want) ? json_array_size(want) : 1;
+    for (size_t i = 0; i < n; i++) {
+        const char *w = json_string_value(json_is_array(want) ? json_array_get(want, i) : want);
+        if (!got || !strstr(got, w)) {
+            sb_printf(f, "run '%s': %s: expected to contain \"%s\", got \"%s\"\n", label, field, w,
+                      got ? got : "");
+            bad++;
+        }
+    }
+    return bad;
+}
+
+static unsigned check_run(const struct expect_input *in, const char *label, const json_t *x,
+                          struct strbuf *f)
+{
+    const struct core_run *r = find_run(in, label);
+    if (!r) {
+        sb_printf(f, "run '%s': no such run was created (did its step fail?)\n", label);
+        return 1;
+    }
+    unsigned bad = 0;
+    char b1[40], b2[40];
+    bad += check_str(f, label, "status", json_object_get(x, "status"), run_status_name(r->status));
+    bad += check_str(f, label, "reason", json_object_get(x, "reason"), reason_name(r->reason));
+    bad += check_contains(f, label, "diagnosis", json_object_get(x, "diagnosis_contains"),
+                          r->diagnosis);
+    bad += check_contains(f, label, "detail", json_object_get(x, "detail_contains"), r->detail);
+    bad += check_int(f, label, "outbound_dial_window_seconds",
+                     json_object_get(x, "outbound_dial_window_seconds"), r->window_seconds);
+    bad += check_str(f, label, "outbound_dial_window_opens_at",
+                     json_object_get(x, "outbound_dial_window_opens_at"),
+                     r->window_set ? ts_iso(r->opens_at, b1, sizeof b1) : NULL);
+    bad += check_str(f, label, "outbound_dial_window_closes_at",
+                     json_object_get(x, "outbound_dial_window_closes_at"),
+                     r->window_set ? ts_iso(r->closes_at, b2, sizeof b2) : NULL);
+    long long dropped = 0;
+    for (size_t i = 0; i < r->n_dials; i++)
+        dropped += !r->dials[i].answered;
+    bad += check_int(f, label, "dials", json_object_get(x, "dials"), (long long)r->n_dials);
+    bad += check_int(f, label, "dropped", json_object_get(x, "dropped"), dropped);
+
+    const json_t *pc = json_object_get(x, "provider_call");
+    if (pc) {
+        const json_t *call = NULL;
+        pthread_mutex_lock(in->mu);
+        if (r->provider_call_id && r->provider == DS_PROVIDER_VAPI && in->vapi)
+            call = mock_vapi_call(in->vapi, r->provider_call_id);
+        char st[64] = "", er[160] = "";
+        if (call) {
+            snprintf(st, sizeof st, "%s", json_string_value(json_object_get(call, "status")));
+            const char *e = json_string_value(json_object_get(call, "endedReason"));
+            snprintf(er, sizeof er, "%s", e ? e : "");
+        }
+        pthread_mutex_unlock(in->mu);
+        if (!call) {
+            sb_printf(f, "run '%s': provider_call: the provider has no call for this run\n", label);
+            bad++;
+        } else {
+            char fl[64];
+            snprintf(fl, sizeof fl, "provider_call.status");
+            bad += check_str(f, label, fl, json_object_get(pc, "status"), st);
+            snprintf(fl, sizeof fl, "provider_call.ended_reason");
+            bad += check_str(f, label, fl, json_object_get(pc, "ended_reason"), er);
+        }
+    }
+    return bad;
+}
+
+/* The value at a dotted path ("customer.number", "calls.0.id") in j, or NULL. */
+static const json_t *at_path(const json_t *j, const char *path)
+{
+    char seg[128];
+    const char *p = path;
+    while (j && *p) {
+        size_t k = 0;
+        while (*p && *p != '.' && k + 1 < sizeof seg)
+            seg[k++] = *p++;
+        seg[k] = '\0';
+        if (*p == '.')
+            p++;
+        if (json_is_array(j) && isdigit((unsigned char)seg[0]))
+            j = json_array_get(j, (size_t)strtoul(seg, NULL, 10));
+        else
+            j = json_object_get(j, seg);
+    }
+    return j;
+}
+
+static bool path_matches(const char *pattern, const char *path)
+{
+    size_t n = strlen(pattern);
+    if (n > 0 && pattern[n - 1] == '*')
+        return strncmp(pattern, path, n - 1) == 0;
+    return strcmp(pattern, path) == 0;
+}
+
+static bool entry_matches(const json_t *sel, const struct journal_entry *e)
+{
+    const char *mock = json_string_value(json_object_get(sel, "mock"));
+    const char *method = json_string_value(json_object_get(sel, "method"));
+    const char *path = json_string_value(json_object_get(sel, "path"));
+    if ((mock && strcmp(mock, e->mock)) || (method && strcasecmp(method, e->method)) ||
+        (path && !path_matches(path, e->path)))
+        return false;
+    const char *k;
+    const json_t *v;
+    json_object_foreach((json_t *)json_object_get(sel, "headers"), k, v)
+    {
+        char lk[128];
+        size_t i = 0;
+        for (; k[i] && i + 1 < sizeof lk; i++)
+            lk[i] = (char)tolower((unsigned char)k[i]);
+        lk[i] = '\0';
+        const char *got = json_string_value(json_object_get(e->headers, lk));
+        if (!got || strcmp(got, json_string_value(v)) != 0)
+            return false;
+    }
+    json_object_foreach((json_t *)json_object_get(sel, "body"), k, v)
+    {
+        const json_t *got = at_path(e->json, k);
+        if (!got || !json_equal((json_t *)got, (json_t *)v))
+            return false;
+    }
+    return true;
+}
+
+static unsigned check_journal(const struct expect_input *in, struct strbuf *f)
+{
+    unsigned bad = 0;
+    size_t i;
+    const json_t *sel;
+    pthread_mutex_lock(in->mu);
+    json_array_foreach(json_object_get(in->expect, "journal"), i, sel)
+    {
+        size_t hits = 0;
+        for (size_t k = 0; k < journal_count(in->journal); k++)
+            hits += entry_matches(sel, journal_at(in->journal, k));
+        const json_t *cnt = json_object_get(sel, "count");
+        bool ok = cnt ? (json_int_t)hits == json_integer_value(cnt) : hits > 0;
+        if (!ok) {
+            char *desc = json_dumps(sel, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            if (cnt)
+                sb_printf(f, "journal[%zu] %s: expected %lld matching request%s, got %zu\n", i,
+                          desc, (long long)json_integer_value(cnt),
+                          json_integer_value(cnt) == 1 ? "" : "s", hits);
+            else
+                sb_printf(f, "journal[%zu] %s: expected at least one matching request, got none\n",
+                          i, desc);
+            free(desc);
+            bad++;
+        }
+    }
+    pthread_mutex_unlock(in->mu);
+    return bad;
+}
+
+unsigned expect_check(const struct expect_input *in, struct strbuf *f)
+{
+    unsigned bad = 0;
+    const char *label;
+    const json_t *x;
+    json_object_foreach((json_t *)json_object_get(in->expect, "runs"), label, x)
+        bad += check_run(in, label, x, f);
+    bad += check_journal(in, f);
+    return bad;
+}

@@ -1,0 +1,33 @@
+/* Checking a scenario's `expect` against what happened: the runs (status,
+ * reason, diagnosis, dial-window fields, dials), the provider-side call as the
+ * provider mock shows it, and the request journal. */
+#ifndef DIALSIM_EXPECT_H
+#define DIALSIM_EXPECT_H
+
+#include <jansson.h>
+#include <pthread.h>
+
+#include "core/core.h"
+#include "runner/strbuf.h"
+
+struct mock_vapi;
+struct journal;
+
+struct expect_run {
+    char *label;
+    const struct core_run *run; /* borrowed */
+};
+
+struct expect_input {
+    const json_t *expect;
+    const struct expect_run *runs;
+    size_t n_runs;
+    struct mock_vapi *vapi; /* may be NULL */
+    struct journal *journal;
+    pthread_mutex_t *mu; /* the mock world's lock, held while reading mocks */
+};
+
+/* Append one line per failed expectation to fail; returns how many failed. */
+unsigned expect_check(const struct expect_input *in, struct strbuf *fail);
+
+#endif

@@ -1,0 +1,226 @@
+#include "runner/runner.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "runner/report.h"
+#include "runner/scenario.h"
+#include "runner/world.h"
+
+struct pathlist {
+    char **v;
+    size_t n, cap;
+};
+
+static int push(struct pathlist *l, const char *p)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        char **nv = realloc(l->v, cap * sizeof *nv);
+        if (!nv)
+            return -1;
+        l->v = nv;
+        l->cap = cap;
+    }
+    l->v[l->n] = strdup(p);
+    return l->v[l->n++] ? 0 : -1;
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+static int walk(const char *dir, struct pathlist *l, char *err, size_t errn)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, errn, "%s: cannot read folder: %s", dir, strerror(errno));
+        return -1;
+    }
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char p[4096];
+        size_t dl = strlen(dir);
+        snprintf(p, sizeof p, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", e->d_name);
+        struct stat st;
+        if (stat(p, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            rc = walk(p, l, err, errn);
+        else if (ends_with(p, ".json"))
+            rc = push(l, p);
+    }
+    closedir(d);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int runner_collect(const char *const *paths, size_t n, char ***out, size_t *count, char *err,
+                   size_t errn)
+{
+    struct pathlist l = {0};
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) != 0) {
+            snprintf(err, errn, "%s: %s", paths[i], strerror(errno));
+            goto fail;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            if (walk(paths[i], &l, err, errn))
+                goto fail;
+        } else if (push(&l, paths[i])) {
+            snprintf(err, errn, "out of memory");
+            goto fail;
+        }
+    }
+    qsort(l.v, l.n, sizeof *l.v, cmp_str);
+    /* the same file named twice runs once */
+    size_t k = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        if (k > 0 && strcmp(l.v[k - 1], l.v[i]) == 0)
+            free(l.v[i]);
+        else
+            l.v[k++] = l.v[i];
+    }
+    *out = l.v;
+    *count = k;
+    return 0;
+fail:
+    for (size_t i = 0; i < l.n; i++)
+        free(l.v[i]);
+    free(l.v);
+    return -1;
+}
+
+/* FNV-1a of the path: a scenario stays in its shard when others are added. */
+int runner_shard_of(const char *path, int n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ULL;
+    }
+    return (int)(h % (uint64_t)n) + 1;
+}
+
+struct pool {
+    struct scenario **scns;
+    struct scenario_result *res;
+    size_t n;
+    atomic_size_t next;
+    bool verbose;
+    atomic_int harness_failed;
+};
+
+static void *work(void *arg)
+{
+    struct pool *p = arg;
+    struct worker *wk;
+    if (worker_create(&wk) != 0) {
+        fprintf(stderr, "dialsim: could not start a worker (mock server or HTTP client)\n");
+        atomic_store(&p->harness_failed, 1);
+        return NULL;
+    }
+    size_t i;
+    while ((i = atomic_fetch_add(&p->next, 1)) < p->n) {
+        if (worker_run(wk, p->scns[i], p->verbose, &p->res[i]) != 0)
+            atomic_store(&p->harness_failed, 1);
+    }
+    worker_destroy(wk);
+    return NULL;
+}
+
+int runner_main(const char *const *paths, size_t n, const struct run_options *o)
+{
+    char err[1024];
+    char **files = NULL;
+    size_t nf = 0;
+    if (runner_collect(paths, n, &files, &nf, err, sizeof err) != 0) {
+        fprintf(stderr, "dialsim: %s\n", err);
+        return 2;
+    }
+    struct scenario **scns = calloc(nf ? nf : 1, sizeof *scns);
+    size_t ns = 0;
+    int bad = 0;
+    for (size_t i = 0; i < nf; i++) {
+        if (o->shard_n > 0 && runner_shard_of(files[i], o->shard_n) != o->shard_k)
+            continue;
+        if (scenario_load(files[i], &scns[ns], err, sizeof err) != 0) {
+            fprintf(stderr, "%s\n", err);
+            bad++;
+            continue;
+        }
+        ns++;
+    }
+    for (size_t i = 0; i < nf; i++)
+        free(files[i]);
+    free(files);
+    int code = 0;
+    struct scenario_result *res = calloc(ns ? ns : 1, sizeof *res);
+    if (bad) {
+        fprintf(stderr, "dialsim: %d scenario file%s unusable; nothing was run\n", bad,
+                bad == 1 ? " is" : "s are");
+        code = 2;
+        goto out;
+    }
+    if (ns == 0) {
+        fprintf(stderr, "dialsim: no scenario files found\n");
+        code = 2;
+        goto out;
+    }
+    struct pool p = {.scns = scns, .res = res, .n = ns, .verbose = o->verbose};
+    int jobs = o->jobs < 1 ? 1 : o->jobs;
+    if ((size_t)jobs > ns)
+        jobs = (int)ns;
+    pthread_t th[64];
+    if (jobs > 64)
+        jobs = 64;
+    int started = 0;
+    for (int j = 0; j < jobs; j++)
+        if (pthread_create(&th[j], NULL, work, &p) == 0)
+            started++;
+    for (int j = 0; j < started; j++)
+        pthread_join(th[j], NULL);
+    size_t passed = 0, failed = 0;
+    for (size_t i = 0; i < ns; i++) {
+        if (res[i].report)
+            fputs(res[i].report, stdout);
+        if (res[i].passed)
+            passed++;
+        else
+            failed++;
+    }
+    printf("\n%zu scenario%s: %zu passed, %zu failed\n", ns, ns == 1 ? "" : "s", passed, failed);
+    fflush(stdout);
+    if (o->junit && report_junit(o->junit, scns, res, ns) != 0) {
+        fprintf(stderr, "dialsim: cannot write %s: %s\n", o->junit, strerror(errno));
+        code = 2;
+    } else if (atomic_load(&p.harness_failed) || started == 0) {
+        code = 2;
+    } else {
+        code = failed ? 1 : 0;
+    }
+out:
+    for (size_t i = 0; i < ns; i++) {
+        scenario_result_clear(&res[i]);
+        scenario_free(scns[i]);
+    }
+    free(res);
+    free(scns);
+    return code;
+}

@@ -1,0 +1,677 @@
+#include "runner/scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "core/reason.h"
+#include "core/timefmt.h"
+#include "runner/jsonpos.h"
+
+/* ---- a small declarative validator ------------------------------------ */
+
+enum vt { T_STRING = 1, T_STRING_NULL, T_BOOL, T_INTEGER, T_NUMBER, T_OBJECT, T_ARRAY, T_ANY };
+
+struct field {
+    const char *key;
+    enum vt type;
+    bool required;
+    bool bounded; /* min/max apply */
+    double min, max;
+    const char *const *choices;  /* allowed strings, NULL-terminated */
+    const struct field *fields;  /* object members ({NULL} ends); NULL: any members */
+    const struct field *items;   /* array items */
+    size_t min_items;
+    bool values_are_items;       /* object whose every value is `items` (a map) */
+};
+
+struct vctx {
+    char path[320];
+    char msg[512];
+    bool failed;
+};
+
+static void fail(struct vctx *v, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void fail(struct vctx *v, const char *path, const char *fmt, ...)
+{
+    if (v->failed)
+        return; /* keep the first error */
+    v->failed = true;
+    snprintf(v->path, sizeof v->path, "%s", path);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->msg, sizeof v->msg, fmt, ap);
+    va_end(ap);
+}
+
+static const char *kind(const json_t *j)
+{
+    switch (json_typeof(j)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    default:
+        return "null";
+    }
+}
+
+static const char *want(enum vt t)
+{
+    switch (t) {
+    case T_STRING:
+        return "a string";
+    case T_STRING_NULL:
+        return "a string or null";
+    case T_BOOL:
+        return "true or false";
+    case T_INTEGER:
+        return "an integer";
+    case T_NUMBER:
+        return "a number";
+    case T_OBJECT:
+        return "an object";
+    case T_ARRAY:
+        return "an array";
+    default:
+        return "a value";
+    }
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return 99;
+    size_t d[65][65];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t c = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+            size_t x = d[i - 1][j] + 1, y = d[i][j - 1] + 1;
+            d[i][j] = c < x ? (c < y ? c : y) : (x < y ? x : y);
+        }
+    return d[la][lb];
+}
+
+/* " (did you mean \"x\"?)" when some candidate is close, else "". */
+static void suggest(const char *got, const char *const *cands, size_t n, char *buf, size_t bn)
+{
+    const char *best = NULL;
+    size_t bd = 99;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(got, cands[i]);
+        if (d < bd) {
+            bd = d;
+            best = cands[i];
+        }
+    }
+    size_t limit = strlen(got) / 3 > 2 ? strlen(got) / 3 : 2;
+    if (best && bd <= limit)
+        snprintf(buf, bn, " (did you mean \"%s\"?)", best);
+    else
+        buf[0] = '\0';
+}
+
+static void join(char *out, size_t n, const char *base, const char *key)
+{
+    if (!*base)
+        snprintf(out, n, "%s", key);
+    else
+        snprintf(out, n, "%s.%s", base, key);
+}
+
+static void validate(struct vctx *v, const struct field *f, const json_t *j, const char *path);
+
+static void validate_object(struct vctx *v, const struct field *fields, const json_t *j,
+                            const char *path)
+{
+    const char *k;
+    const json_t *val;
+    char sub[320];
+    json_object_foreach((json_t *)j, k, val)
+    {
+        const struct field *f = fields;
+        while (f->key && strcmp(f->key, k) != 0)
+            f++;
+        join(sub, sizeof sub, path, k);
+        if (!f->key) {
+            const char *cands[32];
+            size_t n = 0;
+            for (const struct field *g = fields; g->key && n < 32; g++)
+                cands[n++] = g->key;
+            char dym[96];
+            suggest(k, cands, n, dym, sizeof dym);
+            fail(v, sub, "unknown key \"%s\"%s", k, dym);
+            return;
+        }
+        validate(v, f, val, sub);
+    }
+    for (const struct field *f = fields; f->key; f++) {
+        if (f->required && !json_object_get(j, f->key)) {
+            fail(v, path, "missing required key \"%s\" (%s)", f->key, want(f->type));
+            return;
+        }
+    }
+}
+
+static void validate(struct vctx *v, const struct field *f, const json_t *j, const char *path)
+{
+    if (v->failed)
+        return;
+    bool ok;
+    switch (f->type) {
+    case T_STRING:
+        ok = json_is_string(j);
+        break;
+    case T_STRING_NULL:
+        ok = json_is_string(j) || json_is_null(j);
+        break;
+    case T_BOOL:
+        ok = json_is_boolean(j);
+        break;
+    case T_INTEGER:
+        ok = json_is_integer(j);
+        break;
+    case T_NUMBER:
+        ok = json_is_number(j);
+        break;
+    case T_OBJECT:
+        ok = json_is_object(j);
+        break;
+    case T_ARRAY:
+        ok = json_is_array(j);
+        break;
+    default:
+        ok = true;
+    }
+    if (!ok) {
+        fail(v, path, "expected %s, got %s", want(f->type), kind(j));
+        return;
+    }
+    if (f->bounded && json_is_number(j)) {
+        double x = json_number_value(j);
+        if (x < f->min || x > f->max) {
+            fail(v, path, "expected a value from %g to %g, got %g", f->min, f->max, x);
+            return;
+        }
+    }
+    if (f->choices && json_is_string(j)) {
+        const char *s = json_string_value(j);
+        size_t n = 0;
+        bool found = false;
+        char list[400] = "";
+        for (; f->choices[n]; n++) {
+            found = found || strcmp(s, f->choices[n]) == 0;
+            size_t l = strlen(list);
+            snprintf(list + l, sizeof list - l, "%s\"%s\"", n ? ", " : "", f->choices[n]);
+        }
+        if (!found) {
+            char dym[96];
+            suggest(s, f->choices, n, dym, sizeof dym);
+            fail(v, path, "\"%s\" is not one of %s%s", s, list, dym);
+            return;
+        }
+    }
+    if (f->type == T_OBJECT && f->fields)
+        validate_object(v, f->fields, j, path);
+    if (f->type == T_OBJECT && f->values_are_items) {
+        const char *k;
+        const json_t *val;
+        char sub[320];
+        json_object_foreach((json_t *)j, k, val)
+        {
+            join(sub, sizeof sub, path, k);
+            validate(v, f->items, val, sub);
+        }
+    }
+    if (f->type == T_ARRAY) {
+        if (json_array_size(j) < f->min_items) {
+            fail(v, path, "expected at least %zu item%s, got %zu", f->min_items,
+                 f->min_items == 1 ? "" : "s", json_array_size(j));
+            return;
+        }
+        if (f->items) {
+            size_t i;
+            const json_t *x;
+            char sub[320];
+            json_array_foreach((json_t *)j, i, x)
+            {
+                snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+                validate(v, f->items, x, sub);
+            }
+        }
+    }
+}
+
+/* ---- the format --------------------------------------------------------- */
+
+#define END {.key = NULL}
+#define STR(k) {.key = k, .type = T_STRING}
+#define REQ_STR(k) {.key = k, .type = T_STRING, .required = true}
+#define BOOL(k) {.key = k, .type = T_BOOL}
+#define SEC(k, req, lo) {.key = k, .type = T_NUMBER, .required = req, .bounded = true, .min = lo, .max = 1e9}
+#define CHOICE(k, list) {.key = k, .type = T_STRING, .choices = list}
+#define OBJ(k, flds) {.key = k, .type = T_OBJECT, .fields = flds}
+#define ARR(k, req, item, n) {.key = k, .type = T_ARRAY, .required = req, .items = item, .min_items = n}
+#define INT(k, lo, hi) {.key = k, .type = T_INTEGER, .bounded = true, .min = lo, .max = hi}
+
+static const char *const providers[] = {"vapi", "retell", "elevenlabs", NULL};
+static const char *const actions[] = {"start_runs", "update_agent", "redial", "advance", NULL};
+static const char *const statuses[] = {"pending", "in_progress", "completed", "failed", "timeout",
+                                       NULL};
+static const char *const drop_as[] = {"no-answer", "busy", NULL};
+static const struct field a_string = STR("");
+
+#define AGENT_FIELDS                                                                             \
+    STR("name"), BOOL("inbound"), {.key = "contact_number", .type = T_STRING_NULL},               \
+        CHOICE("provider", providers), STR("provider_api_key"), STR("assistant_id"),              \
+        STR("phone_number_id"), BOOL("auto_outbound"), INT("dial_window_seconds", 1, 86400)
+
+static const struct field agent_fields[] = {REQ_STR("id"), AGENT_FIELDS, END};
+static const struct field agent_set_fields[] = {AGENT_FIELDS, END};
+static const struct field agent = OBJ("", agent_fields);
+
+static const struct field evaluator_fields[] = {
+    REQ_STR("id"), REQ_STR("phone_number"), {.key = "dynamic_variables", .type = T_OBJECT}, END};
+static const struct field evaluator = OBJ("", evaluator_fields);
+
+static const struct field project_fields[] = {STR("id"), STR("api_key"), END};
+
+static const struct field pn_fields[] = {REQ_STR("id"), REQ_STR("number"), END};
+static const struct field pn = OBJ("", pn_fields);
+static const struct field vapi_fields[] = {
+    ARR("keys", false, &a_string, 0),
+    ARR("assistants", false, &a_string, 0),
+    ARR("phone_numbers", false, &pn, 0),
+    SEC("latency", false, 0),
+    SEC("dial_delay", false, 0),
+    SEC("ring_timeout", false, 0.001),
+    END};
+static const struct field fault_fields[] = {REQ_STR("to"), STR("ani"), STR("misdial"), BOOL("busy"),
+                                            END};
+static const struct field fault = OBJ("", fault_fields);
+static const struct field pstn_fields[] = {
+    SEC("call_duration", false, 0.001),
+    CHOICE("silent_drop_as", drop_as),
+    ARR("faults", false, &fault, 0),
+    END};
+static const struct field mocks_fields[] = {OBJ("vapi", vapi_fields), OBJ("pstn", pstn_fields),
+                                            END};
+
+static const struct field step_fields[] = {
+    SEC("at", true, 0),
+    {.key = "do", .type = T_STRING, .required = true, .choices = actions},
+    STR("agent"),
+    ARR("evaluators", false, &a_string, 1),
+    STR("as"),
+    OBJ("set", agent_set_fields),
+    STR("run"),
+    STR("expect_error"),
+    END};
+static const struct field step = OBJ("", step_fields);
+
+static const struct field provider_call_fields[] = {STR("status"), STR("ended_reason"), END};
+static const struct field run_expect_fields[] = {
+    CHOICE("status", statuses),
+    {.key = "reason", .type = T_STRING_NULL},
+    {.key = "diagnosis_contains", .type = T_ANY},
+    STR("detail_contains"),
+    {.key = "outbound_dial_window_seconds", .type = T_INTEGER},
+    STR("outbound_dial_window_opens_at"),
+    STR("outbound_dial_window_closes_at"),
+    INT("dials", 0, 1e9),
+    INT("dropped", 0, 1e9),
+    OBJ("provider_call", provider_call_fields),
+    END};
+static const struct field run_expect = OBJ("", run_expect_fields);
+static const struct field journal_fields[] = {
+    STR("mock"), STR("method"), STR("path"), {.key = "headers", .type = T_OBJECT},
+    {.key = "body", .type = T_OBJECT}, INT("count", 0, 1e9), END};
+static const struct field journal_expect = OBJ("", journal_fields);
+static const struct field expect_fields[] = {
+    {.key = "runs", .type = T_OBJECT, .items = &run_expect, .values_are_items = true},
+    ARR("journal", false, &journal_expect, 0),
+    END};
+
+static const struct field top_fields[] = {
+    REQ_STR("name"),
+    REQ_STR("description"),
+    ARR("rules", true, &a_string, 1),
+    INT("seed", 0, 9007199254740991.0),
+    STR("start_time"),
+    SEC("until", false, 0),
+    OBJ("project", project_fields),
+    ARR("agents", true, &agent, 1),
+    ARR("evaluators", true, &evaluator, 1),
+    OBJ("mocks", mocks_fields),
+    ARR("steps", true, &step, 1),
+    {.key = "expect", .type = T_OBJECT, .required = true, .fields = expect_fields},
+    END};
+static const struct field top = OBJ("", top_fields);
+
+/* ---- checks no table can express ---------------------------------------- */
+
+static bool has_id(const json_t *arr, const char *id)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(arr, i, x) if (strcmp(json_string_value(json_object_get(x, "id")), id) == 0) return true;
+    return false;
+}
+
+static void unique_ids(struct vctx *v, const json_t *arr, const char *name)
+{
+    size_t i, k;
+    json_t *x, *y;
+    char p[64];
+    json_array_foreach(arr, i, x)
+    {
+        json_array_foreach(arr, k, y)
+        {
+            if (k >= i)
+                break;
+            if (strcmp(json_string_value(json_object_get(x, "id")),
+                       json_string_value(json_object_get(y, "id"))) == 0) {
+                snprintf(p, sizeof p, "%s[%zu].id", name, i);
+                fail(v, p, "duplicate id \"%s\" (also %s[%zu])",
+                     json_string_value(json_object_get(x, "id")), name, k);
+                return;
+            }
+        }
+    }
+}
+
+static bool is_rule_id(const char *s)
+{
+    size_t i = 0;
+    while (isupper((unsigned char)s[i]))
+        i++;
+    if (i < 1 || i > 3 || s[i] != '-' || !isdigit((unsigned char)s[i + 1]))
+        return false;
+    for (i++; s[i]; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+static bool label_known(const json_t *labels, const char *l)
+{
+    return json_object_get(labels, l) != NULL;
+}
+
+static void check_steps(struct vctx *v, const json_t *root, json_t *labels)
+{
+    const json_t *agents = json_object_get(root, "agents");
+    const json_t *evals = json_object_get(root, "evaluators");
+    size_t i;
+    json_t *st;
+    char p[96];
+    json_array_foreach(json_object_get(root, "steps"), i, st)
+    {
+        const char *act = json_string_value(json_object_get(st, "do"));
+        const char *ag = json_string_value(json_object_get(st, "agent"));
+        static const char *const allowed[][5] = {
+            {"start_runs", "agent", "evaluators", "as", NULL},
+            {"update_agent", "agent", "set", NULL},
+            {"redial", "run", NULL},
+            {"advance", NULL},
+        };
+        const char *const *ok = NULL;
+        for (size_t a = 0; a < 4; a++)
+            if (strcmp(allowed[a][0], act) == 0)
+                ok = &allowed[a][1];
+        const char *k;
+        json_t *val;
+        json_object_foreach(st, k, val)
+        {
+            if (!strcmp(k, "at") || !strcmp(k, "do") || !strcmp(k, "expect_error"))
+                continue;
+            bool fine = false;
+            for (const char *const *o = ok; *o; o++)
+                fine = fine || strcmp(*o, k) == 0;
+            if (!fine) {
+                snprintf(p, sizeof p, "steps[%zu].%s", i, k);
+                fail(v, p, "\"%s\" does not go with \"do\": \"%s\"", k, act);
+                return;
+            }
+        }
+        for (const char *const *o = ok; *o; o++) {
+            if (!strcmp(*o, "as"))
+                continue;
+            if (!json_object_get(st, *o)) {
+                snprintf(p, sizeof p, "steps[%zu]", i);
+                fail(v, p, "\"do\": \"%s\" needs \"%s\"", act, *o);
+                return;
+            }
+        }
+        if (ag && !has_id(agents, ag)) {
+            snprintf(p, sizeof p, "steps[%zu].agent", i);
+            fail(v, p, "no agent has id \"%s\"", ag);
+            return;
+        }
+        if (!strcmp(act, "start_runs")) {
+            const char *as = json_string_value(json_object_get(st, "as"));
+            size_t e;
+            json_t *ev;
+            json_array_foreach(json_object_get(st, "evaluators"), e, ev)
+            {
+                const char *eid = json_string_value(ev);
+                snprintf(p, sizeof p, "steps[%zu].evaluators[%zu]", i, e);
+                if (!has_id(evals, eid)) {
+                    fail(v, p, "no evaluator has id \"%s\"", eid);
+                    return;
+                }
+                char label[256];
+                if (as)
+                    snprintf(label, sizeof label, "%s/%s", as, eid);
+                else
+                    snprintf(label, sizeof label, "%s", eid);
+                if (label_known(labels, label)) {
+                    fail(v, p, "run label \"%s\" is already used by an earlier step; give this "
+                               "step an \"as\"", label);
+                    return;
+                }
+                json_object_set_new(labels, label, json_integer((json_int_t)i));
+            }
+        }
+        if (!strcmp(act, "redial")) {
+            const char *run = json_string_value(json_object_get(st, "run"));
+            if (!label_known(labels, run)) {
+                snprintf(p, sizeof p, "steps[%zu].run", i);
+                fail(v, p, "no earlier start_runs step creates a run labelled \"%s\"", run);
+                return;
+            }
+        }
+    }
+}
+
+static void check_semantics(struct vctx *v, const json_t *root)
+{
+    size_t i;
+    json_t *x;
+    char p[96];
+    json_array_foreach(json_object_get(root, "rules"), i, x)
+    {
+        if (!is_rule_id(json_string_value(x))) {
+            snprintf(p, sizeof p, "rules[%zu]", i);
+            fail(v, p, "\"%s\" is not a rule id like \"AO-3\" (see spec/rules.md)",
+                 json_string_value(x));
+            return;
+        }
+    }
+    const char *st = json_string_value(json_object_get(root, "start_time"));
+    int64_t ms;
+    if (st && ts_parse_iso(st, &ms) != 0) {
+        fail(v, "start_time", "\"%s\" is not an ISO 8601 instant like \"2026-01-01T12:00:00Z\"", st);
+        return;
+    }
+    unique_ids(v, json_object_get(root, "agents"), "agents");
+    unique_ids(v, json_object_get(root, "evaluators"), "evaluators");
+    json_t *labels = json_object();
+    check_steps(v, root, labels);
+    const char *label;
+    json_t *rx;
+    json_object_foreach(json_object_get(json_object_get(root, "expect"), "runs"), label, rx)
+    {
+        snprintf(p, sizeof p, "expect.runs.%s", label);
+        if (!label_known(labels, label)) {
+            const char *cands[64];
+            size_t n = 0;
+            const char *l2;
+            json_t *u;
+            json_object_foreach(labels, l2, u) if (n < 64) cands[n++] = l2;
+            char dym[96];
+            suggest(label, cands, n, dym, sizeof dym);
+            fail(v, p, "no step creates a run labelled \"%s\"%s", label, dym);
+            break;
+        }
+        json_t *reason = json_object_get(rx, "reason");
+        if (json_is_string(reason) && reason_from_name(json_string_value(reason)) < 0) {
+            const char *cands[DS_REASON__COUNT];
+            for (int r = 1; r < DS_REASON__COUNT; r++)
+                cands[r - 1] = reason_name((enum ds_reason)r);
+            char dym[96];
+            suggest(json_string_value(reason), cands, DS_REASON__COUNT - 1, dym, sizeof dym);
+            snprintf(p, sizeof p, "expect.runs.%s.reason", label);
+            fail(v, p, "\"%s\" is not a reason code%s", json_string_value(reason), dym);
+            break;
+        }
+        json_t *dc = json_object_get(rx, "diagnosis_contains");
+        bool dc_ok = !dc || json_is_string(dc);
+        if (json_is_array(dc)) {
+            dc_ok = true;
+            size_t k;
+            json_t *y;
+            json_array_foreach(dc, k, y) dc_ok = dc_ok && json_is_string(y);
+        }
+        if (!dc_ok) {
+            snprintf(p, sizeof p, "expect.runs.%s.diagnosis_contains", label);
+            fail(v, p, "expected a string or an array of strings, got %s", kind(dc));
+            break;
+        }
+    }
+    json_array_foreach(json_object_get(json_object_get(json_object_get(root, "mocks"), "pstn"), "faults"), i, x)
+    {
+        if (!json_object_get(x, "ani") && !json_object_get(x, "misdial") &&
+            !json_object_get(x, "busy")) {
+            snprintf(p, sizeof p, "mocks.pstn.faults[%zu]", i);
+            fail(v, p, "a fault needs \"ani\", \"misdial\" or \"busy\" besides \"to\"");
+            break;
+        }
+    }
+    json_decref(labels);
+}
+
+/* ---- loading -------------------------------------------------------------- */
+
+int64_t scenario_ms(const json_t *seconds)
+{
+    return (int64_t)llround(json_number_value(seconds) * 1000.0);
+}
+
+void scenario_free(struct scenario *s)
+{
+    if (!s)
+        return;
+    free(s->path);
+    free(s->name);
+    json_decref(s->root);
+    free(s);
+}
+
+int scenario_parse(const char *label, const char *text, size_t len, struct scenario **out,
+                   char *err, size_t n)
+{
+    *out = NULL;
+    json_error_t je;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        snprintf(err, n, "%s:%d:%d: invalid JSON: %s", label, je.line, je.column, je.text);
+        return -1;
+    }
+    struct vctx v = {.failed = false};
+    validate(&v, &top, root, "");
+    if (!v.failed)
+        check_semantics(&v, root);
+    if (v.failed) {
+        int line, col;
+        const char *where = v.path[0] ? v.path : "(top level)";
+        if (jsonpos_find(text, len, v.path, &line, &col) == 0)
+            snprintf(err, n, "%s:%d:%d: at %s: %s", label, line, col, where, v.msg);
+        else
+            snprintf(err, n, "%s: at %s: %s", label, where, v.msg);
+        json_decref(root);
+        return -1;
+    }
+    struct scenario *s = calloc(1, sizeof *s);
+    if (!s) {
+        json_decref(root);
+        snprintf(err, n, "%s: out of memory", label);
+        return -1;
+    }
+    s->path = strdup(label);
+    s->name = strdup(json_string_value(json_object_get(root, "name")));
+    s->root = root;
+    const char *st = json_string_value(json_object_get(root, "start_time"));
+    ts_parse_iso(st ? st : SCENARIO_DEFAULT_START, &s->start_ms);
+    json_t *seed = json_object_get(root, "seed");
+    s->seed = seed ? (uint64_t)json_integer_value(seed) : 1;
+    json_t *until = json_object_get(root, "until");
+    if (until) {
+        s->has_until = true;
+        s->until_ms = scenario_ms(until);
+    }
+    *out = s;
+    return 0;
+}
+
+int scenario_load(const char *path, struct scenario **out, char *err, size_t n)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, n, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len + 4096 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                snprintf(err, n, "%s: out of memory", path);
+                return -1;
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    int rc = scenario_parse(path, buf ? buf : "", len, out, err, n);
+    free(buf);
+    return rc;
+}

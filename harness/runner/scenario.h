@@ -1,0 +1,40 @@
+/* Loading a scenario: one JSON file, validated strictly before anything runs.
+ *
+ * Errors say where and what was expected: "file:line:column: <jansson's
+ * message>" for JSON syntax, "file:line:column: at <json path>: <message>"
+ * for a value of the wrong kind, an unknown key (with a did-you-mean) or a
+ * reference to something that does not exist. Only the first error is kept.
+ * The format is documented in docs/scenario-format.md and
+ * docs/scenario.schema.json; the two must agree (tests/schema). */
+#ifndef DIALSIM_SCENARIO_H
+#define DIALSIM_SCENARIO_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SCENARIO_DEFAULT_START "2026-01-01T12:00:00Z"
+
+struct scenario {
+    char *path;
+    char *name;
+    json_t *root; /* the validated document; owned */
+    int64_t start_ms;
+    uint64_t seed;
+    bool has_until;
+    int64_t until_ms; /* relative to start */
+};
+
+/* Read and validate the file at path. *out is NULL on failure, with the
+ * message in err. */
+int scenario_load(const char *path, struct scenario **out, char *err, size_t n);
+/* The same on text already in memory; `label` names it in messages. */
+int scenario_parse(const char *label, const char *text, size_t len, struct scenario **out,
+                   char *err, size_t n);
+void scenario_free(struct scenario *s);
+
+/* Seconds (a JSON number) to milliseconds, rounded. */
+int64_t scenario_ms(const json_t *seconds);
+
+#endif

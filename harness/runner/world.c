@@ -1,0 +1,468 @@
+#include "runner/world.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "core/timefmt.h"
+#include "journal.h"
+#include "mock_server.h"
+#include "mock_vapi.h"
+#include "pstn.h"
+#include "runner/expect.h"
+#include "runner/strbuf.h"
+#include "sim/evq.h"
+#include "sim/http_curl.h"
+
+/* A runaway scenario (a bug, not a slow test) stops here. */
+#define WORLD_MAX_EVENTS 1000000
+#define WORLD_DEFAULT_HORIZON_MS (7LL * 24 * 3600 * 1000)
+
+struct worker {
+    struct evq *q;
+    struct http_curl *http;
+    struct mock_server *server;
+};
+
+int worker_create(struct worker **out)
+{
+    struct worker *wk = calloc(1, sizeof *wk);
+    *out = NULL;
+    if (!wk)
+        return -1;
+    if (evq_create(&wk->q, 0) || http_curl_create(&wk->http, evq_clock(wk->q), true) ||
+        mock_server_create(&wk->server)) {
+        worker_destroy(wk);
+        return -1;
+    }
+    *out = wk;
+    return 0;
+}
+
+void worker_destroy(struct worker *wk)
+{
+    if (!wk)
+        return;
+    /* The client first: a CivetWeb worker parked on a kept-alive connection
+     * would hold mg_stop for hundreds of milliseconds. */
+    http_curl_destroy(wk->http);
+    mock_server_destroy(wk->server);
+    evq_destroy(wk->q);
+    free(wk);
+}
+
+void scenario_result_clear(struct scenario_result *res)
+{
+    free(res->report);
+    free(res->failures);
+    memset(res, 0, sizeof *res);
+}
+
+struct world;
+
+struct step_rec {
+    struct world *w;
+    size_t index;
+    const json_t *step;
+    bool errored;
+    char err[512];
+};
+
+struct world {
+    const struct scenario *s;
+    struct worker *wk;
+    struct mock_world mw;
+    struct core *core;
+    struct step_rec *steps;
+    size_t n_steps;
+    struct expect_run *labels; /* label → run */
+    size_t n_labels, cap_labels;
+    unsigned long next_id;
+    struct strbuf fail;
+    unsigned n_fail;
+};
+
+static void ids_next(void *ctx, const char *kind, char *buf, size_t n)
+{
+    struct world *w = ctx;
+    snprintf(buf, n, "%s_%04lu", kind, ++w->next_id);
+}
+static const struct ds_ids_ops world_ids_ops = {ids_next};
+
+static bool line_offer(void *ctx, const char *from, const char *to, uint64_t *token)
+{
+    return core_inbound_offer(ctx, from, to, token);
+}
+static void line_hangup(void *ctx, uint64_t token)
+{
+    core_inbound_hangup(ctx, token);
+}
+static const struct pstn_line_ops core_lines = {line_offer, line_hangup};
+
+static const char *jstr(const json_t *o, const char *k, const char *dflt)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : dflt;
+}
+
+static bool jbool(const json_t *o, const char *k, bool dflt)
+{
+    json_t *v = json_object_get(o, k);
+    return v ? json_is_true(v) : dflt;
+}
+
+static int64_t jsecs(const json_t *o, const char *k, int64_t dflt_ms)
+{
+    json_t *v = json_object_get(o, k);
+    return v ? scenario_ms(v) : dflt_ms;
+}
+
+static void fail(struct world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(struct world *w, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    sb_printf(&w->fail, "%s\n", buf);
+    w->n_fail++;
+}
+
+/* Agent fields from a scenario object onto a, keeping what `o` leaves out. */
+static void agent_apply(struct core_agent *a, const json_t *o)
+{
+    a->name = (char *)jstr(o, "name", a->name);
+    a->inbound = jbool(o, "inbound", a->inbound);
+    json_t *cn = json_object_get(o, "contact_number");
+    if (cn)
+        a->contact_number = (char *)json_string_value(cn); /* null → NULL */
+    const char *p = jstr(o, "provider", NULL);
+    if (p)
+        a->provider = (enum ds_provider)provider_from_name(p);
+    a->provider_api_key = (char *)jstr(o, "provider_api_key", a->provider_api_key);
+    a->assistant_id = (char *)jstr(o, "assistant_id", a->assistant_id);
+    a->phone_number_id = (char *)jstr(o, "phone_number_id", a->phone_number_id);
+    a->auto_outbound = jbool(o, "auto_outbound", a->auto_outbound);
+    json_t *dw = json_object_get(o, "dial_window_seconds");
+    if (dw)
+        a->dial_window_seconds = (int)json_integer_value(dw);
+}
+
+static void add_label(struct world *w, const char *label, const struct core_run *r)
+{
+    if (w->n_labels == w->cap_labels) {
+        size_t cap = w->cap_labels ? w->cap_labels * 2 : 16;
+        struct expect_run *nl = realloc(w->labels, cap * sizeof *nl);
+        if (!nl)
+            return;
+        w->labels = nl;
+        w->cap_labels = cap;
+    }
+    w->labels[w->n_labels++] = (struct expect_run){strdup(label), r};
+}
+
+static const struct core_run *run_by_label(const struct world *w, const char *label)
+{
+    for (size_t i = 0; i < w->n_labels; i++)
+        if (strcmp(w->labels[i].label, label) == 0)
+            return w->labels[i].run;
+    return NULL;
+}
+
+static int do_start_runs(struct step_rec *sr)
+{
+    struct world *w = sr->w;
+    const json_t *evs = json_object_get(sr->step, "evaluators");
+    size_t n = json_array_size(evs);
+    const char **ids = calloc(n, sizeof *ids);
+    const struct core_run **runs = calloc(n, sizeof *runs);
+    int rc = -1;
+    if (!ids || !runs)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        ids[i] = json_string_value(json_array_get(evs, i));
+    rc = core_start_runs(w->core, jstr(sr->step, "agent", ""), ids, n, runs, sr->err,
+                         sizeof sr->err);
+    if (rc == 0) {
+        const char *as = jstr(sr->step, "as", NULL);
+        for (size_t i = 0; i < n; i++) {
+            char label[256];
+            if (as)
+                snprintf(label, sizeof label, "%s/%s", as, ids[i]);
+            else
+                snprintf(label, sizeof label, "%s", ids[i]);
+            add_label(w, label, runs[i]);
+        }
+    }
+out:
+    free(ids);
+    free(runs);
+    return rc;
+}
+
+static int do_update_agent(struct step_rec *sr)
+{
+    struct world *w = sr->w;
+    const struct core_agent *cur = core_agent_get(w->core, jstr(sr->step, "agent", ""));
+    if (!cur) {
+        snprintf(sr->err, sizeof sr->err, "no agent '%s'", jstr(sr->step, "agent", ""));
+        return -1;
+    }
+    struct core_agent a = *cur;
+    agent_apply(&a, json_object_get(sr->step, "set"));
+    return core_agent_put(w->core, &a, sr->err, sizeof sr->err);
+}
+
+static void step_event(void *arg)
+{
+    struct step_rec *sr = arg;
+    const char *act = jstr(sr->step, "do", "");
+    int rc = 0;
+    if (!strcmp(act, "start_runs"))
+        rc = do_start_runs(sr);
+    else if (!strcmp(act, "update_agent"))
+        rc = do_update_agent(sr);
+    else if (!strcmp(act, "redial")) {
+        const struct core_run *r = run_by_label(sr->w, jstr(sr->step, "run", ""));
+        rc = r ? core_run_redial(sr->w->core, r->id, sr->err, sizeof sr->err) : -1;
+        if (!r)
+            snprintf(sr->err, sizeof sr->err, "no run labelled '%s' yet", jstr(sr->step, "run", ""));
+    }
+    sr->errored = rc != 0;
+}
+
+static void check_steps(struct world *w)
+{
+    char tb[32];
+    for (size_t i = 0; i < w->n_steps; i++) {
+        struct step_rec *sr = &w->steps[i];
+        const char *want = jstr(sr->step, "expect_error", NULL);
+        const char *act = jstr(sr->step, "do", "");
+        ts_secs(scenario_ms(json_object_get(sr->step, "at")), tb, sizeof tb);
+        if (want && !sr->errored)
+            fail(w, "step %zu (%s at %s): expected an error containing \"%s\", but it succeeded",
+                 i, act, tb, want);
+        else if (want && !strstr(sr->err, want))
+            fail(w, "step %zu (%s at %s): error \"%s\" does not contain \"%s\"", i, act, tb,
+                 sr->err, want);
+        else if (!want && sr->errored)
+            fail(w, "step %zu (%s at %s) failed: %s", i, act, tb, sr->err);
+    }
+}
+
+static int build_vapi(struct world *w, const json_t *root)
+{
+    const json_t *cfg = json_object_get(json_object_get(root, "mocks"), "vapi");
+    json_t *keys = NULL, *assistants = NULL, *pns = NULL;
+    if (!cfg) {
+        /* decision: without mocks.vapi, the Vapi account is configured the way
+         * the agents expect — their keys and assistants exist, and each
+         * phone_number_id dials from the agent's own contact_number. */
+        keys = json_array();
+        assistants = json_array();
+        pns = json_array();
+        size_t i;
+        json_t *a;
+        json_array_foreach(json_object_get(root, "agents"), i, a)
+        {
+            if (strcmp(jstr(a, "provider", "vapi"), "vapi") != 0)
+                continue;
+            if (jstr(a, "provider_api_key", NULL))
+                json_array_append_new(keys, json_string(jstr(a, "provider_api_key", "")));
+            if (jstr(a, "assistant_id", NULL))
+                json_array_append_new(assistants, json_string(jstr(a, "assistant_id", "")));
+            if (jstr(a, "phone_number_id", NULL) && jstr(a, "contact_number", NULL))
+                json_array_append_new(pns, json_pack("{s:s,s:s}", "id", jstr(a, "phone_number_id", ""),
+                                                     "number", jstr(a, "contact_number", "")));
+        }
+    }
+    struct mock_vapi_config vc = {
+        .keys = cfg ? json_object_get(cfg, "keys") : keys,
+        .assistants = cfg ? json_object_get(cfg, "assistants") : assistants,
+        .phone_numbers = cfg ? json_object_get(cfg, "phone_numbers") : pns,
+        .latency_ms = jsecs(cfg, "latency", 200),
+        .dial_delay_ms = jsecs(cfg, "dial_delay", 2000),
+        .ring_timeout_ms = jsecs(cfg, "ring_timeout", 60000),
+        .seed = w->s->seed,
+    };
+    int rc = mock_vapi_create(&w->mw.vapi, &w->mw, &vc);
+    json_decref(keys);
+    json_decref(assistants);
+    json_decref(pns);
+    return rc;
+}
+
+static int build_pstn(struct world *w, const json_t *root)
+{
+    const json_t *cfg = json_object_get(json_object_get(root, "mocks"), "pstn");
+    const json_t *faults = json_object_get(cfg, "faults");
+    size_t nf = json_array_size(faults);
+    struct pstn_fault *fv = calloc(nf ? nf : 1, sizeof *fv);
+    if (!fv)
+        return -1;
+    for (size_t i = 0; i < nf; i++) {
+        const json_t *f = json_array_get(faults, i);
+        fv[i] = (struct pstn_fault){(char *)jstr(f, "to", ""), (char *)jstr(f, "ani", NULL),
+                                    (char *)jstr(f, "misdial", NULL), jbool(f, "busy", false)};
+    }
+    struct pstn_config pc = {
+        .call_duration_ms = jsecs(cfg, "call_duration", 30000),
+        .silence_as_busy = strcmp(jstr(cfg, "silent_drop_as", "no-answer"), "busy") == 0,
+        .faults = fv,
+        .n_faults = nf,
+    };
+    int rc = pstn_create(&w->mw.pstn, evq_clock(w->wk->q), &pc);
+    free(fv);
+    return rc;
+}
+
+static int build_core(struct world *w, const json_t *root, char *err, size_t n)
+{
+    struct core_env env = {
+        .clock = evq_clock(w->wk->q),
+        .http = http_curl_port(w->wk->http),
+        .ids = {&world_ids_ops, w},
+    };
+    env.provider_base_url[DS_PROVIDER_VAPI] = mock_server_url(w->wk->server);
+    env.provider_base_url[DS_PROVIDER_RETELL] = mock_server_url(w->wk->server);
+    env.provider_base_url[DS_PROVIDER_ELEVENLABS] = mock_server_url(w->wk->server);
+    if (core_create(&w->core, &env))
+        return -1;
+    const json_t *proj = json_object_get(root, "project");
+    const char *pid = jstr(proj, "id", "default");
+    core_project_put(w->core, pid, jstr(proj, "api_key", NULL));
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(root, "agents"), i, x)
+    {
+        struct core_agent a = {.id = (char *)jstr(x, "id", ""),
+                               .project = (char *)pid,
+                               .provider = DS_PROVIDER_VAPI,
+                               .auto_outbound = true};
+        agent_apply(&a, x);
+        if (core_agent_put(w->core, &a, err, n))
+            return -1;
+    }
+    json_array_foreach(json_object_get(root, "evaluators"), i, x)
+    {
+        const char *num = jstr(x, "phone_number", "");
+        if (core_evaluator_put(w->core, jstr(x, "id", ""), pid, num,
+                               json_object_get(x, "dynamic_variables"), err, n))
+            return -1;
+        pstn_add_line(w->mw.pstn, num); /* the core's inbound lines */
+    }
+    pstn_set_core(w->mw.pstn, &core_lines, w->core);
+    return 0;
+}
+
+static void report_runs(struct world *w, struct strbuf *out, bool logs)
+{
+    char tb[32];
+    for (size_t i = 0; i < w->n_labels; i++) {
+        const struct core_run *r = w->labels[i].run;
+        sb_printf(out, "    run '%s' (%s): %s%s%s\n", w->labels[i].label, r->id,
+                  run_status_name(r->status), r->reason ? " " : "", reason_name(r->reason));
+        if (r->diagnosis)
+            sb_printf(out, "      diagnosis: %s\n", r->diagnosis);
+        if (!logs)
+            continue;
+        for (size_t k = 0; k < r->n_events; k++) {
+            int64_t rel = r->events[k].at - w->s->start_ms;
+            snprintf(tb, sizeof tb, "%" PRId64 ".%03" PRId64, rel / 1000, rel % 1000);
+            sb_printf(out, "      t=%9s  %s\n", tb, r->events[k].text);
+        }
+    }
+}
+
+static void world_teardown(struct world *w)
+{
+    mock_server_bind(w->wk->server, NULL);
+    /* Events not run (a scenario with `until`) are dropped before what they
+     * point to is freed. */
+    evq_reset(w->wk->q, 0);
+    core_destroy(w->core);
+    mock_vapi_destroy(w->mw.vapi);
+    pstn_destroy(w->mw.pstn);
+    journal_destroy(w->mw.journal);
+    pthread_mutex_destroy(&w->mw.mu);
+    for (size_t i = 0; i < w->n_labels; i++)
+        free(w->labels[i].label);
+    free(w->labels);
+    free(w->steps);
+    sb_free(&w->fail);
+}
+
+int worker_run(struct worker *wk, const struct scenario *s, bool verbose,
+               struct scenario_result *res)
+{
+    memset(res, 0, sizeof *res);
+    struct world w = {.s = s, .wk = wk};
+    struct strbuf out = {0};
+    char err[512] = "";
+    const json_t *root = s->root;
+    evq_reset(wk->q, s->start_ms);
+    pthread_mutex_init(&w.mw.mu, NULL);
+    w.mw.clock = evq_clock(wk->q);
+    int rc = -1;
+    if (journal_create(&w.mw.journal) || build_pstn(&w, root) || build_vapi(&w, root) ||
+        build_core(&w, root, err, sizeof err)) {
+        sb_printf(&out, "ERROR %s: could not build the scenario's world: %s\n", s->path,
+                  err[0] ? err : "out of memory");
+        goto done;
+    }
+    mock_server_bind(wk->server, &w.mw);
+
+    const json_t *steps = json_object_get(root, "steps");
+    w.n_steps = json_array_size(steps);
+    w.steps = calloc(w.n_steps, sizeof *w.steps);
+    if (!w.steps)
+        goto done;
+    for (size_t i = 0; i < w.n_steps; i++) {
+        w.steps[i] = (struct step_rec){.w = &w, .index = i, .step = json_array_get(steps, i)};
+        int64_t at = s->start_ms + scenario_ms(json_object_get(w.steps[i].step, "at"));
+        evq_schedule(wk->q, at, step_event, &w.steps[i]);
+    }
+    int64_t horizon = s->start_ms + (s->has_until ? s->until_ms : WORLD_DEFAULT_HORIZON_MS);
+    uint64_t ran = 0;
+    while (ran < WORLD_MAX_EVENTS && evq_run_next(wk->q, horizon))
+        ran++;
+    res->events = ran;
+    if (ran >= WORLD_MAX_EVENTS)
+        fail(&w, "the scenario did not settle within %d events (a loop?)", WORLD_MAX_EVENTS);
+
+    check_steps(&w);
+    struct expect_input in = {
+        .expect = json_object_get(root, "expect"),
+        .runs = w.labels,
+        .n_runs = w.n_labels,
+        .vapi = w.mw.vapi,
+        .journal = w.mw.journal,
+        .mu = &w.mw.mu,
+    };
+    w.n_fail += expect_check(&in, &w.fail);
+
+    res->passed = w.n_fail == 0;
+    res->n_failures = w.n_fail;
+    res->n_runs = (unsigned)w.n_labels;
+    sb_printf(&out, "%s  %s  %s\n", res->passed ? "PASS" : "FAIL", s->path, s->name);
+    if (!res->passed) {
+        const char *p = w.fail.p ? w.fail.p : "";
+        while (*p) {
+            const char *nl = strchr(p, '\n');
+            size_t l = nl ? (size_t)(nl - p) : strlen(p);
+            sb_printf(&out, "    %.*s\n", (int)l, p);
+            p += l + (nl ? 1 : 0);
+        }
+    }
+    if (!res->passed || verbose)
+        report_runs(&w, &out, true);
+    res->failures = sb_take(&w.fail);
+    rc = 0;
+done:
+    world_teardown(&w);
+    res->report = sb_take(&out);
+    return rc;
+}

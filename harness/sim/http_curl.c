@@ -1,0 +1,232 @@
+#include "sim/http_curl.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* Wall-clock guard for simulated exchanges: loopback answers in microseconds,
+ * so a mock that has not answered in this long is broken, not slow. */
+#define SIM_WALL_LIMIT_MS 10000L
+
+struct http_curl {
+    struct ds_clock clock;
+    bool simulated;
+    CURL *easy;
+    pthread_mutex_t mu;
+    unsigned long sent;
+};
+
+struct delivery {
+    ds_http_done_fn done;
+    void *arg;
+    struct ds_http_response resp;
+};
+
+struct buf {
+    char *p;
+    size_t len, cap;
+};
+
+struct hdr_state {
+    long latency_ms;
+    bool has_latency;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int http_curl_create(struct http_curl **out, struct ds_clock clock, bool simulated)
+{
+    pthread_once(&curl_once, curl_init_once);
+    struct http_curl *h = calloc(1, sizeof *h);
+    *out = NULL;
+    if (!h)
+        return -1;
+    h->clock = clock;
+    h->simulated = simulated;
+    h->easy = curl_easy_init();
+    if (!h->easy || pthread_mutex_init(&h->mu, NULL) != 0) {
+        if (h->easy)
+            curl_easy_cleanup(h->easy);
+        free(h);
+        return -1;
+    }
+    *out = h;
+    return 0;
+}
+
+void http_curl_destroy(struct http_curl *h)
+{
+    if (!h)
+        return;
+    curl_easy_cleanup(h->easy);
+    pthread_mutex_destroy(&h->mu);
+    free(h);
+}
+
+unsigned long http_curl_sent(const struct http_curl *h)
+{
+    return h->sent;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+    struct buf *b = ud;
+    size_t n = size * nmemb;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *np = realloc(b->p, cap);
+        if (!np)
+            return 0;
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
+{
+    struct hdr_state *hs = ud;
+    size_t n = size * nmemb;
+    size_t hl = strlen(DIALSIM_LATENCY_HEADER);
+    if (n > hl + 1 && strncasecmp(data, DIALSIM_LATENCY_HEADER, hl) == 0 && data[hl] == ':') {
+        char tmp[32];
+        size_t vl = n - hl - 1 < sizeof tmp - 1 ? n - hl - 1 : sizeof tmp - 1;
+        memcpy(tmp, data + hl + 1, vl);
+        tmp[vl] = '\0';
+        hs->latency_ms = strtol(tmp, NULL, 10);
+        hs->has_latency = true;
+    }
+    return n;
+}
+
+static void deliver_event(void *arg)
+{
+    struct delivery *d = arg;
+    d->done(d->arg, &d->resp);
+    free(d->resp.body);
+    free(d);
+}
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static enum ds_http_outcome classify(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return DS_HTTP_TIMEOUT;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return DS_HTTP_CONNECT_FAILED;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+        return DS_HTTP_TLS_FAILED;
+    default:
+        return DS_HTTP_PROTOCOL_ERROR;
+    }
+}
+
+static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_fn done, void *arg)
+{
+    struct http_curl *h = ctx;
+    struct delivery *d = calloc(1, sizeof *d);
+    if (!d)
+        return -1;
+    d->done = done;
+    d->arg = arg;
+
+    struct curl_slist *hl = NULL;
+    for (size_t i = 0; i < req->n_headers; i++) {
+        char line[1024];
+        snprintf(line, sizeof line, "%s: %s", req->headers[i].name, req->headers[i].value);
+        hl = curl_slist_append(hl, line);
+    }
+    hl = curl_slist_append(hl, "Expect:"); /* no 100-continue round trip */
+    struct buf body = {0};
+    struct hdr_state hs = {0};
+
+    pthread_mutex_lock(&h->mu);
+    CURL *e = h->easy;
+    curl_easy_reset(e);
+    curl_easy_setopt(e, CURLOPT_URL, req->url);
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
+    if (req->body) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+    } else if (strcmp(req->method, "GET") == 0) {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    }
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &hs);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                     h->simulated ? SIM_WALL_LIMIT_MS : (long)req->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                     h->simulated ? SIM_WALL_LIMIT_MS : (long)req->timeout_ms);
+    int64_t t0 = wall_ms();
+    CURLcode rc = curl_easy_perform(e);
+    int64_t took = wall_ms() - t0;
+    long status = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    h->sent++;
+    pthread_mutex_unlock(&h->mu);
+    curl_slist_free_all(hl);
+
+    struct ds_http_response *r = &d->resp;
+    r->body = body.p ? body.p : strdup("");
+    r->body_len = body.len;
+    if (rc == CURLE_OK) {
+        r->outcome = DS_HTTP_RESPONSE;
+        r->status = status;
+    } else {
+        r->outcome = classify(rc);
+        snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(rc));
+    }
+    int64_t elapsed = h->simulated ? (hs.has_latency ? hs.latency_ms : 0) : took;
+    if (h->simulated && r->outcome == DS_HTTP_RESPONSE && elapsed >= req->timeout_ms) {
+        /* The mock was told to be slower than the caller waits. */
+        r->outcome = DS_HTTP_TIMEOUT;
+        r->status = 0;
+        elapsed = req->timeout_ms;
+        snprintf(r->error, sizeof r->error, "no answer within %lld ms",
+                 (long long)req->timeout_ms);
+    }
+    r->elapsed_ms = elapsed;
+    int64_t at = ds_now(&h->clock) + (h->simulated ? elapsed : 0);
+    if (h->clock.ops->schedule(h->clock.ctx, at, deliver_event, d) == 0) {
+        free(r->body);
+        free(d);
+        return -1;
+    }
+    return 0;
+}
+
+static const struct ds_http_ops http_curl_ops = {http_send};
+
+struct ds_http http_curl_port(struct http_curl *h)
+{
+    return (struct ds_http){&http_curl_ops, h};
+}

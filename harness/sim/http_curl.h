@@ -1,0 +1,33 @@
+/* The core's HTTP client (ds_http) on libcurl.
+ *
+ * Simulated mode: the exchange really goes over loopback to the mocks, but
+ * takes no virtual time by itself. A mock states the virtual latency it was
+ * told to have in the response header X-Dialsim-Latency-Ms, which this
+ * transport reads and strips (the core never sees it). The answer is delivered
+ * through the clock at now + latency, or as DS_HTTP_TIMEOUT at now + timeout
+ * when the latency exceeds the request's limit.
+ *
+ * Real mode: the exchange takes the time it takes; libcurl enforces the
+ * timeout and the answer is delivered through the clock at once.
+ *
+ * One handle serves one thread at a time (a mutex guards it); connections are
+ * kept alive between requests.
+ */
+#ifndef DIALSIM_HTTP_CURL_H
+#define DIALSIM_HTTP_CURL_H
+
+#include <stdbool.h>
+#include "core/ports.h"
+
+#define DIALSIM_LATENCY_HEADER "X-Dialsim-Latency-Ms"
+
+struct http_curl;
+
+/* clock is borrowed for the transport's lifetime. */
+int http_curl_create(struct http_curl **out, struct ds_clock clock, bool simulated);
+void http_curl_destroy(struct http_curl *h);
+struct ds_http http_curl_port(struct http_curl *h);
+/* Requests sent since creation. */
+unsigned long http_curl_sent(const struct http_curl *h);
+
+#endif

@@ -1,0 +1,49 @@
+/* Shared types of the mocks. A mock_world holds everything one scenario's mocks
+ * know: the clock, the journal, the provider mocks and the PSTN. Handlers run
+ * on CivetWeb threads and the PSTN on the runner thread; both take world->mu
+ * around mock state, and neither holds it while calling into the core. */
+#ifndef DIALSIM_MOCK_H
+#define DIALSIM_MOCK_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ports.h"
+
+struct journal;
+struct mock_vapi;
+struct pstn;
+
+struct mock_world {
+    pthread_mutex_t mu;
+    struct ds_clock clock;
+    struct journal *journal;
+    struct mock_vapi *vapi; /* NULL when the scenario has no Vapi account */
+    struct pstn *pstn;
+};
+
+/* A request as a mock handler sees it; everything borrowed. */
+struct mock_request {
+    const char *method;
+    const char *path;    /* without the query string */
+    const json_t *headers; /* object, names lower-cased */
+    const char *body;
+    size_t body_len;
+};
+
+/* A handler's answer. body is owned (malloc) and freed by the server. */
+struct mock_response {
+    int status;
+    char *body;
+    const char *content_type; /* static */
+    int64_t latency_ms;       /* virtual latency, stated in X-Dialsim-Latency-Ms */
+};
+
+/* Header value of a request, or NULL; name in lower case. */
+const char *mock_header(const struct mock_request *rq, const char *lname);
+/* Set a JSON answer: takes the reference to body. */
+void mock_reply_json(struct mock_response *rs, int status, json_t *body);
+
+#endif

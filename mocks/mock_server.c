@@ -1,0 +1,232 @@
+#include "mock_server.h"
+
+#include <arpa/inet.h>
+#include <civetweb.h>
+#include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "mock_vapi.h"
+#include "sim/http_curl.h"
+
+#define MOCK_MAX_BODY (1 << 20)
+
+struct mock_server {
+    struct mg_context *ctx;
+    int port;
+    char url[64];
+    pthread_mutex_t bind_mu;
+    struct mock_world *world;
+};
+
+const char *mock_header(const struct mock_request *rq, const char *lname)
+{
+    return json_string_value(json_object_get(rq->headers, lname));
+}
+
+void mock_reply_json(struct mock_response *rs, int status, json_t *body)
+{
+    rs->status = status;
+    rs->body = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    rs->content_type = "application/json; charset=utf-8";
+    json_decref(body);
+}
+
+static const char *mock_name_for(const char *path)
+{
+    if (strcmp(path, "/call") == 0 || strncmp(path, "/call/", 6) == 0)
+        return "vapi";
+    return "none";
+}
+
+void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
+                         struct mock_response *rs)
+{
+    const char *mock = mock_name_for(rq->path);
+    long ji = journal_add(w->journal, mock, rq->method, rq->path, rq->headers, rq->body,
+                          rq->body_len, ds_now(&w->clock));
+    int handled = 0;
+    if (strcmp(mock, "vapi") == 0 && w->vapi)
+        handled = mock_vapi_handle(w->vapi, rq, rs);
+    if (!handled) {
+        /* NestJS-style 404, as an unknown route on a real API answers. */
+        char msg[300];
+        snprintf(msg, sizeof msg, "Cannot %s %s", rq->method, rq->path);
+        mock_reply_json(rs, 404,
+                        json_pack("{s:s,s:s,s:i}", "message", msg, "error", "Not Found",
+                                  "statusCode", 404));
+    }
+    journal_set_status(w->journal, ji, rs->status);
+}
+
+static int handle(struct mg_connection *conn, void *cbdata)
+{
+    struct mock_server *s = cbdata;
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    json_t *headers = json_object();
+    for (int i = 0; i < ri->num_headers; i++) {
+        char lname[128];
+        size_t k = 0;
+        for (const char *p = ri->http_headers[i].name; *p && k < sizeof lname - 1; p++)
+            lname[k++] = (char)tolower((unsigned char)*p);
+        lname[k] = '\0';
+        json_object_set_new(headers, lname, json_string(ri->http_headers[i].value));
+    }
+    char *body = NULL;
+    size_t len = 0, cap = 0;
+    char chunk[8192];
+    int got;
+    while ((got = mg_read(conn, chunk, sizeof chunk)) > 0) {
+        if (len + (size_t)got + 1 > cap) {
+            cap = cap ? cap * 2 : 16384;
+            while (cap < len + (size_t)got + 1)
+                cap *= 2;
+            if (cap > MOCK_MAX_BODY * 2)
+                break;
+            char *nb = realloc(body, cap);
+            if (!nb)
+                break;
+            body = nb;
+        }
+        memcpy(body + len, chunk, (size_t)got);
+        len += (size_t)got;
+    }
+    if (body)
+        body[len] = '\0';
+
+    struct mock_request rq = {
+        .method = ri->request_method,
+        .path = ri->local_uri,
+        .headers = headers,
+        .body = body ? body : "",
+        .body_len = len,
+    };
+    struct mock_response rs = {0};
+    pthread_mutex_lock(&s->bind_mu);
+    struct mock_world *w = s->world;
+    if (w) {
+        pthread_mutex_lock(&w->mu);
+        mock_world_dispatch(w, &rq, &rs);
+        pthread_mutex_unlock(&w->mu);
+    } else {
+        mock_reply_json(&rs, 503, json_pack("{s:s}", "message", "no scenario bound"));
+    }
+    pthread_mutex_unlock(&s->bind_mu);
+    /* One write per answer: header and body in two writes meet Nagle and
+     * delayed ACKs and cost ~40 ms per request on loopback. */
+    const char *out = rs.body ? rs.body : "";
+    size_t olen = strlen(out);
+    char head[512];
+    int hl = snprintf(head, sizeof head,
+                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n" DIALSIM_LATENCY_HEADER
+                      ": %lld\r\n\r\n",
+                      rs.status, mg_get_response_code_text(conn, rs.status),
+                      rs.content_type ? rs.content_type : "application/json", olen,
+                      (long long)rs.latency_ms);
+    char *msg = malloc((size_t)hl + olen);
+    if (msg) {
+        memcpy(msg, head, (size_t)hl);
+        memcpy(msg + hl, out, olen);
+        mg_write(conn, msg, (size_t)hl + olen);
+        free(msg);
+    }
+    free(rs.body);
+    free(body);
+    json_decref(headers);
+    return rs.status;
+}
+
+static pthread_once_t mg_once = PTHREAD_ONCE_INIT;
+static void mg_init_once(void)
+{
+    mg_init_library(0);
+}
+
+int mock_server_create(struct mock_server **out)
+{
+    pthread_once(&mg_once, mg_init_once);
+    struct mock_server *s = calloc(1, sizeof *s);
+    *out = NULL;
+    if (!s)
+        return -1;
+    pthread_mutex_init(&s->bind_mu, NULL);
+    const char *opts[] = {"listening_ports", "127.0.0.1:0", "num_threads", "2",
+                          "enable_keep_alive", "yes", "tcp_nodelay", "1", "request_timeout_ms", "10000",
+                          NULL};
+    s->ctx = mg_start(NULL, NULL, opts);
+    if (!s->ctx)
+        goto fail;
+    struct mg_server_port ports[2];
+    if (mg_get_server_ports(s->ctx, 2, ports) < 1)
+        goto fail;
+    s->port = ports[0].port;
+    snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", s->port);
+    mg_set_request_handler(s->ctx, "/", handle, s);
+    *out = s;
+    return 0;
+fail:
+    mock_server_destroy(s);
+    return -1;
+}
+
+const char *mock_server_url(const struct mock_server *s)
+{
+    return s->url;
+}
+
+void mock_server_bind(struct mock_server *s, struct mock_world *w)
+{
+    pthread_mutex_lock(&s->bind_mu);
+    s->world = w;
+    pthread_mutex_unlock(&s->bind_mu);
+}
+
+struct stopper {
+    struct mg_context *ctx;
+    atomic_int done;
+};
+
+static void *stop_thread(void *arg)
+{
+    struct stopper *st = arg;
+    mg_stop(st->ctx);
+    atomic_store(&st->done, 1);
+    return NULL;
+}
+
+/* CivetWeb 1.15's accept loop polls with a 2 s quantum, so mg_stop alone takes
+ * up to 2 s. A loopback connection wakes the poll at once: we poke the port
+ * until mg_stop returns (about 10 ms instead of 2 s). */
+void mock_server_destroy(struct mock_server *s)
+{
+    if (!s)
+        return;
+    if (s->ctx) {
+        struct stopper st = {.ctx = s->ctx};
+        pthread_t th;
+        if (pthread_create(&th, NULL, stop_thread, &st) == 0) {
+            while (!atomic_load(&st.done)) {
+                int fd = socket(AF_INET, SOCK_STREAM, 0);
+                if (fd >= 0) {
+                    struct sockaddr_in a = {.sin_family = AF_INET,
+                                            .sin_port = htons((uint16_t)s->port)};
+                    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+                    (void)connect(fd, (struct sockaddr *)&a, sizeof a);
+                    close(fd);
+                }
+                usleep(500);
+            }
+            pthread_join(th, NULL);
+        } else {
+            mg_stop(s->ctx);
+        }
+    }
+    pthread_mutex_destroy(&s->bind_mu);
+    free(s);
+}

@@ -1,0 +1,29 @@
+/* The in-process mock server: one CivetWeb context on an ephemeral loopback
+ * port with few threads, serving every mock route (the providers' real paths
+ * do not collide). It is created once per worker and bound to one scenario's
+ * mock_world at a time, so starting a scenario costs no server start.
+ *
+ * Every request is journalled with the virtual time it arrived; every answer
+ * states its virtual latency in X-Dialsim-Latency-Ms (read and stripped by the
+ * simulated HTTP transport). */
+#ifndef DIALSIM_MOCK_SERVER_H
+#define DIALSIM_MOCK_SERVER_H
+
+#include "mock.h"
+
+struct mock_server;
+
+int mock_server_create(struct mock_server **out);
+/* Stops the server (quickly: it wakes CivetWeb's accept loop). NULL ok. */
+void mock_server_destroy(struct mock_server *s);
+/* "http://127.0.0.1:PORT"; borrowed. */
+const char *mock_server_url(const struct mock_server *s);
+/* Route requests to w (borrowed) from now on; NULL answers 503 to everything. */
+void mock_server_bind(struct mock_server *s, struct mock_world *w);
+
+/* Dispatch one request to the world's mocks (used by the server; exposed for
+ * unit tests). Call with w->mu held. */
+void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
+                         struct mock_response *rs);
+
+#endif
