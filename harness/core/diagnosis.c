@@ -175,8 +175,11 @@ void diagnosis_update(struct core *c, struct core_run *r)
         const struct core_dial *d = first_drop(r, DS_REASON_DIAL_LATE);
         provider_symptom(r, &b);
         if (d) {
-            sb_add(&b, "The dial came %s after the dial window closed (",
-                   ts_secs(d->late_by_ms, t1, sizeof t1));
+            if (d->late_by_ms == 0)
+                sb_add(&b, "The dial came at the instant the dial window closed (");
+            else
+                sb_add(&b, "The dial came %s after the dial window closed (",
+                       ts_secs(d->late_by_ms, t1, sizeof t1));
             window_numbers(r, &b);
             sb_add(&b, ", dial %s).", ts_clock(d->at, t2, sizeof t2));
         }

@@ -124,7 +124,16 @@ static void suggest(const char *got, const char *const *cands, size_t n, char *b
         }
     }
     size_t limit = strlen(got) / 3 > 2 ? strlen(got) / 3 : 2;
-    if (best && bd <= limit)
+    for (size_t i = 0; i < n && bd > limit; i++) {
+        /* "expectations" for "expect": one is the start of the other */
+        size_t lc = strlen(cands[i]), lg = strlen(got);
+        if (lc >= 3 && lg >= 3 && strncmp(got, cands[i], lc < lg ? lc : lg) == 0) {
+            best = cands[i];
+            bd = 0;
+        }
+    }
+    /* a full replacement ("e" for "f") is no suggestion */
+    if (best && bd <= limit && bd < strlen(got))
         snprintf(buf, bn, " (did you mean \"%s\"?)", best);
     else
         buf[0] = '\0';
@@ -209,7 +218,11 @@ static void validate(struct vctx *v, const struct field *f, const json_t *j, con
     if (f->bounded && json_is_number(j)) {
         double x = json_number_value(j);
         if (x < f->min || x > f->max) {
-            fail(v, path, "expected a value from %g to %g, got %g", f->min, f->max, x);
+            if (f->max >= 1e9)
+                fail(v, path, "expected a number %s %g, got %g", f->min > 0 ? ">" : ">=",
+                     f->min > 0 ? 0.0 : f->min, x);
+            else
+                fail(v, path, "expected a value from %g to %g, got %g", f->min, f->max, x);
             return;
         }
     }

@@ -429,6 +429,8 @@ int worker_run(struct worker *wk, const struct scenario *s, bool verbose,
     uint64_t ran = 0;
     while (ran < WORLD_MAX_EVENTS && evq_run_next(wk->q, horizon))
         ran++;
+    if (s->has_until && ran < WORLD_MAX_EVENTS)
+        evq_run_until(wk->q, horizon); /* the clock reaches `until` even when idle */
     res->events = ran;
     if (ran >= WORLD_MAX_EVENTS)
         fail(&w, "the scenario did not settle within %d events (a loop?)", WORLD_MAX_EVENTS);

@@ -171,6 +171,18 @@ int evq_run_next(struct evq *q, int64_t until_ms)
     return 1;
 }
 
+uint64_t evq_run_until(struct evq *q, int64_t t_ms)
+{
+    uint64_t n = 0;
+    while (evq_run_next(q, t_ms))
+        n++;
+    pthread_mutex_lock(&q->mu);
+    if (q->now < t_ms)
+        q->now = t_ms;
+    pthread_mutex_unlock(&q->mu);
+    return n;
+}
+
 int64_t evq_next_time(struct evq *q)
 {
     pthread_mutex_lock(&q->mu);

@@ -38,6 +38,9 @@ void evq_cancel(struct evq *q, uint64_t id);
 /* Pop the next event due at or before until_ms, advance the clock to its time
  * and run it. Returns 1 when an event ran, 0 when none is due by until_ms. */
 int evq_run_next(struct evq *q, int64_t until_ms);
+/* Run every event due at or before t_ms, then set the clock to t_ms (if it is
+ * not past it already). Returns how many events ran. */
+uint64_t evq_run_until(struct evq *q, int64_t t_ms);
 /* Time of the next pending event, or INT64_MAX when the queue is empty. */
 int64_t evq_next_time(struct evq *q);
 size_t evq_pending(struct evq *q);

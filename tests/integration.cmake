@@ -1,0 +1,33 @@
+# Integration tests: every catalogue scenario is a ctest test (a red scenario
+# fails the suite), plus the checks of the runner's contracts.
+set(DIALSIM_BIN $<TARGET_FILE:dialsim>)
+set(SCHEMA ${PROJECT_SOURCE_DIR}/docs/scenario.schema.json)
+set(SCHEMA_CHECK ${CMAKE_CURRENT_SOURCE_DIR}/schema/check_schema.py)
+
+file(GLOB_RECURSE DIALSIM_SCENARIOS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/scenarios/*.json)
+foreach(f IN LISTS DIALSIM_SCENARIOS)
+  get_filename_component(n ${f} NAME_WE)
+  add_test(NAME scenario.${n} COMMAND dialsim run ${f})
+endforeach()
+
+add_test(NAME runner.determinism
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_determinism.sh ${DIALSIM_BIN}
+          ${PROJECT_SOURCE_DIR}/scenarios ${CMAKE_CURRENT_BINARY_DIR}/determinism)
+add_test(NAME runner.invalid_inputs
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_invalid.sh ${DIALSIM_BIN} ${SCHEMA_CHECK} ${SCHEMA}
+          ${CMAKE_CURRENT_SOURCE_DIR}/invalid)
+add_test(NAME runner.junit
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_junit.py ${DIALSIM_BIN}
+          ${PROJECT_SOURCE_DIR}/scenarios/ao1-happy-path.json
+          ${CMAKE_CURRENT_SOURCE_DIR}/failing/expect-wrong-status.json
+          ${CMAKE_CURRENT_BINARY_DIR}/junit)
+add_test(NAME runner.failing_scenario_exits_1
+  COMMAND dialsim run ${CMAKE_CURRENT_SOURCE_DIR}/failing/expect-wrong-status.json)
+set_tests_properties(runner.failing_scenario_exits_1 PROPERTIES WILL_FAIL TRUE)
+# The catalogue and the fixtures validate against the JSON Schema with a real
+# validator (Debian's python3-jsonschema).
+add_test(NAME schema.catalogue
+  COMMAND /usr/bin/python3 ${SCHEMA_CHECK} ${SCHEMA} ${DIALSIM_SCENARIOS}
+          ${PROJECT_SOURCE_DIR}/fixtures/scenario-example.json)
+add_test(NAME scenario.fixture_example
+  COMMAND dialsim run ${PROJECT_SOURCE_DIR}/fixtures/scenario-example.json)

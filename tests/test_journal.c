@@ -1,0 +1,183 @@
+/* Unit tests for mocks/journal: the record of every request a mock received,
+ * which scenario expectations check (H-1, habit 1: "what the mocks must have
+ * received"). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "journal.h"
+
+#define T0 INT64_C(1767269100000)
+
+static int setup(void **state)
+{
+    struct journal *j = NULL;
+    if (journal_create(&j) != 0)
+        return -1;
+    *state = j;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    journal_destroy(*state);
+    return 0;
+}
+
+static void starts_empty(void **state)
+{
+    struct journal *j = *state;
+    assert_int_equal(journal_count(j), 0);
+    assert_null(journal_at(j, 0));
+}
+
+static void add_records_everything(void **state)
+{
+    struct journal *j = *state;
+    json_t *h = json_pack("{s:s,s:s}", "authorization", "Bearer sk-1", "content-type",
+                          "application/json");
+    const char *body = "{\"assistantId\":\"asst-1\",\"customer\":{\"number\":\"+15557770000\"}}";
+    long i = journal_add(j, "vapi", "POST", "/call", h, body, strlen(body), T0 + 250);
+    assert_int_equal(i, 0);
+    assert_int_equal(journal_count(j), 1);
+    const struct journal_entry *e = journal_at(j, 0);
+    assert_non_null(e);
+    assert_string_equal(e->mock, "vapi");
+    assert_string_equal(e->method, "POST");
+    assert_string_equal(e->path, "/call");
+    assert_string_equal(e->body, body);
+    assert_int_equal(e->at, T0 + 250);
+    assert_int_equal(e->status, 0); /* not answered yet */
+    assert_true(json_equal(e->headers, h));
+    assert_true(json_is_object(e->json));
+    assert_string_equal(json_string_value(json_object_get(e->json, "assistantId")), "asst-1");
+    json_decref(h);
+}
+
+/* The journal owns copies: the caller's strings and headers can change or go. */
+static void add_copies(void **state)
+{
+    struct journal *j = *state;
+    json_t *h = json_pack("{s:s}", "authorization", "Bearer sk-1");
+    char method[] = "POST", path[] = "/call", mock[] = "vapi", body[] = "{\"a\":1}";
+    journal_add(j, mock, method, path, h, body, strlen(body), T0);
+    const struct journal_entry *e = journal_at(j, 0);
+    assert_ptr_not_equal(e->headers, h);
+    json_object_set_new(h, "authorization", json_string("changed"));
+    json_object_set_new(h, "x-extra", json_string("1"));
+    json_decref(h);
+    memset(method, 'X', sizeof method - 1);
+    memset(path, 'X', sizeof path - 1);
+    memset(mock, 'X', sizeof mock - 1);
+    memset(body, 'X', sizeof body - 1);
+    assert_string_equal(e->method, "POST");
+    assert_string_equal(e->path, "/call");
+    assert_string_equal(e->mock, "vapi");
+    assert_string_equal(e->body, "{\"a\":1}");
+    assert_string_equal(json_string_value(json_object_get(e->headers, "authorization")),
+                        "Bearer sk-1");
+    assert_int_equal(json_object_size(e->headers), 1);
+}
+
+static void body_that_is_not_json(void **state)
+{
+    struct journal *j = *state;
+    const char *body = "name=Ann&age=42";
+    journal_add(j, "none", "POST", "/form", NULL, body, strlen(body), T0);
+    const struct journal_entry *e = journal_at(j, 0);
+    assert_string_equal(e->body, body);
+    assert_null(e->json);
+    assert_true(json_is_object(e->headers)); /* NULL headers: an empty object */
+    assert_int_equal(json_object_size(e->headers), 0);
+
+    journal_add(j, "none", "POST", "/trunc", NULL, "{\"a\":1", 6, T0);
+    assert_null(journal_at(j, 1)->json);
+}
+
+static void empty_body(void **state)
+{
+    struct journal *j = *state;
+    journal_add(j, "vapi", "GET", "/call/abc", NULL, NULL, 0, T0);
+    const struct journal_entry *e = journal_at(j, 0);
+    assert_non_null(e->body);
+    assert_string_equal(e->body, "");
+    assert_null(e->json);
+}
+
+/* body_len, not the NUL, bounds the body; arrays are JSON too. */
+static void body_length_counts(void **state)
+{
+    struct journal *j = *state;
+    const char *raw = "[1,2,3]trailing";
+    journal_add(j, "none", "POST", "/x", NULL, raw, 7, T0);
+    const struct journal_entry *e = journal_at(j, 0);
+    assert_string_equal(e->body, "[1,2,3]");
+    assert_true(json_is_array(e->json));
+    assert_int_equal(json_array_size(e->json), 3);
+}
+
+static void set_status(void **state)
+{
+    struct journal *j = *state;
+    long a = journal_add(j, "vapi", "POST", "/call", NULL, "", 0, T0);
+    long b = journal_add(j, "vapi", "GET", "/call/x", NULL, "", 0, T0 + 1);
+    assert_int_equal(a, 0);
+    assert_int_equal(b, 1);
+    journal_set_status(j, b, 404);
+    journal_set_status(j, a, 201);
+    assert_int_equal(journal_at(j, 0)->status, 201);
+    assert_int_equal(journal_at(j, 1)->status, 404);
+    /* Out-of-range indexes (a failed add returns -1) are ignored. */
+    journal_set_status(j, -1, 500);
+    journal_set_status(j, 2, 500);
+    assert_int_equal(journal_count(j), 2);
+    assert_int_equal(journal_at(j, 0)->status, 201);
+    assert_int_equal(journal_at(j, 1)->status, 404);
+}
+
+/* Past the first allocation, entries keep their order, times and contents. */
+static void many_entries(void **state)
+{
+    struct journal *j = *state;
+    for (int i = 0; i < 100; i++) {
+        char path[32], body[32];
+        snprintf(path, sizeof path, "/call/%d", i);
+        snprintf(body, sizeof body, "{\"n\":%d}", i);
+        assert_int_equal(journal_add(j, "vapi", "GET", path, NULL, body, strlen(body), T0 + i), i);
+        journal_set_status(j, i, 200 + i);
+    }
+    assert_int_equal(journal_count(j), 100);
+    for (size_t i = 0; i < 100; i++) {
+        const struct journal_entry *e = journal_at(j, i);
+        char path[32];
+        snprintf(path, sizeof path, "/call/%zu", i);
+        assert_string_equal(e->path, path);
+        assert_int_equal(e->at, T0 + (int64_t)i);
+        assert_int_equal(e->status, 200 + (int)i);
+        assert_int_equal(json_integer_value(json_object_get(e->json, "n")), (json_int_t)i);
+    }
+    assert_null(journal_at(j, 100));
+}
+
+static void destroy_null(void **state)
+{
+    (void)state;
+    journal_destroy(NULL);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(starts_empty),     T(add_records_everything), T(add_copies),
+        T(body_that_is_not_json), T(empty_body),        T(body_length_counts),
+        T(set_status),       T(many_entries),           cmocka_unit_test(destroy_null),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
