@@ -403,6 +403,19 @@ static void test_ao3_mismatch_drops_silently(void **state)
     assert_non_null(strstr(r->diagnosis, "agent 'sales' has +15551234567, which differs in the last digit"));
 }
 
+/* AO-3, AO-5: a caller ID without its "+" is a mismatch, and the diagnosis
+ * says what is wrong with it. */
+static void test_ao3_diagnosis_names_missing_plus(void **state)
+{
+    struct fx *f = *state;
+    const struct core_run *r = start1(f, "e1");
+    uint64_t tok;
+    assert_false(offer_at(f, 1000, "15551234567", "+15557654321", &tok));
+    run_until(f, 400000);
+    assert_int_equal(r->reason, DS_REASON_CALLER_ID_MISMATCH);
+    assert_non_null(strstr(r->diagnosis, "(agent 'sales' has +15551234567; the caller ID lacks the leading +)."));
+}
+
 static void test_ao3_other_agent_of_project_accepted(void **state)
 {
     struct fx *f = *state;
@@ -548,6 +561,7 @@ int main(void)
         T(test_dw3_failed_run_has_null_window),
         T(test_ao3_exact_match_answers),
         T(test_ao3_mismatch_drops_silently),
+        T(test_ao3_diagnosis_names_missing_plus),
         T(test_ao3_other_agent_of_project_accepted),
         T(test_ao3_agent_of_other_project_refused),
         T(test_ao3_missing_caller_id),

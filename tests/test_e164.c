@@ -46,8 +46,7 @@ static void ao5_problem_phrases(void **state)
     assert_null(e164_problem("+123456789012345", NULL, 0));
     assert_string_equal(e164_problem("", buf, sizeof buf), "is empty");
     assert_string_equal(e164_problem(NULL, buf, sizeof buf), "is empty");
-    assert_string_equal(e164_problem("15551234567", buf, sizeof buf),
-                        "does not start with \"+\"");
+    assert_string_equal(e164_problem("15551234567", buf, sizeof buf), "does not start with \"+\"");
     assert_string_equal(e164_problem("+", buf, sizeof buf), "has no digits after \"+\"");
     assert_string_equal(e164_problem("+0123", buf, sizeof buf),
                         "has a leading zero after \"+\" (country codes never start with 0)");

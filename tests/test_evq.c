@@ -22,8 +22,8 @@ struct trace {
     int order[256];
     int64_t at[256];
     size_t n;
-    int depth;      /* > 0 while an event is running */
-    int reentered;  /* an event started while another was running */
+    int depth;     /* > 0 while an event is running */
+    int reentered; /* an event started while another was running */
 };
 
 struct tag {
@@ -335,7 +335,7 @@ static void run_next_respects_until(void **state)
     assert_int_equal(evq_run_next(tr->q, T0 + 150), 1);
     assert_int_equal(evq_now(tr->q), T0 + 100);
     assert_int_equal(evq_run_next(tr->q, T0 + 150), 0);
-    assert_int_equal(evq_now(tr->q), T0 + 100); /* nothing sleeps, nothing jumps */
+    assert_int_equal(evq_now(tr->q), T0 + 100);         /* nothing sleeps, nothing jumps */
     assert_int_equal(evq_run_next(tr->q, T0 + 200), 1); /* until is inclusive */
     assert_int_equal(tr->n, 2);
     assert_int_equal(evq_now(tr->q), T0 + 200);

@@ -316,6 +316,38 @@ static void unbound_server_503(void **state)
     pthread_mutex_unlock(&f->w.mu);
 }
 
+/* Real mode: the mock's stated latency is not virtual time; the answer is
+ * delivered through the clock at once, with the wall time it took. */
+static void real_mode_delivers_at_once(void **state)
+{
+    struct fx *f = *state;
+    struct http_curl *real = NULL;
+    assert_int_equal(http_curl_create(&real, evq_clock(f->q), false), 0);
+    struct ds_http port = http_curl_port(real);
+    char url[256];
+    snprintf(url, sizeof url, "%s/call", mock_server_url(server));
+    struct ds_http_request rq = {
+        .method = "POST",
+        .url = url,
+        .headers = call_headers,
+        .n_headers = 2,
+        .body = call_body,
+        .body_len = strlen(call_body),
+        .timeout_ms = 10000,
+    };
+    struct got g = {.q = f->q};
+    assert_int_equal(port.ops->send(port.ctx, &rq, on_done, &g), 0);
+    assert_int_equal(g.calls, 0);
+    assert_int_equal(evq_next_time(f->q), T0);
+    assert_int_equal(evq_run_next(f->q, T0), 1);
+    assert_int_equal(g.calls, 1);
+    assert_int_equal(g.at, T0);
+    assert_int_equal(g.outcome, DS_HTTP_RESPONSE);
+    assert_int_equal(g.status, 201);
+    assert_true(g.elapsed >= 0 && g.elapsed < 10000);
+    http_curl_destroy(real);
+}
+
 /* Servers are independent: a second one gets its own port, and destroying it
  * (which must be quick: it wakes CivetWeb's accept loop) leaves the first serving. */
 static void second_server_create_destroy(void **state)
@@ -347,6 +379,7 @@ int main(void)
         T(latency_above_timeout_times_out),
         T(closed_port_connect_failed),
         T(unbound_server_503),
+        T(real_mode_delivers_at_once),
         T(second_server_create_destroy),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

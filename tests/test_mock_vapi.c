@@ -29,8 +29,8 @@
 
 #define T0 INT64_C(1767269100000)
 #define KEY "sk-good-0001"
-#define AGENT "+15550001111"    /* the number behind phoneNumberId pn-1: the ANI */
-#define EVAL "+15557770000"     /* the evaluator's number: a core line */
+#define AGENT "+15550001111" /* the number behind phoneNumberId pn-1: the ANI */
+#define EVAL "+15557770000"  /* the evaluator's number: a core line */
 #define LATENCY_MS 250
 #define DIAL_DELAY_MS 2000
 #define RING_MS 30000
@@ -244,8 +244,8 @@ static void ao4_wrong_key_401(void **state)
 {
     (void)state;
     struct fx *f = fx_new(1, false);
-    static const char *bad[] = {"Bearer sk-wrong", "Basic " KEY, KEY, "Bearer ", "Bearer " KEY "x",
-                                "Bearer  " KEY};
+    static const char *bad[] = {"Bearer sk-wrong", "Basic " KEY,      KEY,
+                                "Bearer ",         "Bearer " KEY "x", "Bearer  " KEY};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct reply r = post_call(f, bad[i], "asst-1", "pn-1", EVAL);
         assert_int_equal(r.status, 401);
@@ -267,14 +267,15 @@ static void ao5_non_e164_customer_number_400(void **state)
 {
     (void)state;
     struct fx *f = fx_new(1, false);
-    static const char *bad[] = {"+1 (555) 777-0000", "15557770000", "+05557770000",
-                                "+1234567890123456", "", NULL};
+    static const char *bad[] = {
+        "+1 (555) 777-0000", "15557770000", "+05557770000", "+1234567890123456", "", NULL};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct reply r = post_call(f, "Bearer " KEY, "asst-1", "pn-1", bad[i]);
         assert_int_equal(r.status, 400);
         json_t *m = json_object_get(r.body, "message");
         if (!json_is_array(m) || json_array_size(m) != 1)
-            fail_msg("number \"%s\": message is not a one-element array", bad[i] ? bad[i] : "(none)");
+            fail_msg("number \"%s\": message is not a one-element array",
+                     bad[i] ? bad[i] : "(none)");
         assert_non_null(strstr(json_string_value(json_array_get(m, 0)),
                                "customer.number must be a valid phone number in the E.164 format"));
         assert_string_equal(str(r.body, "error"), "Bad Request");

@@ -146,7 +146,8 @@ static void build_start_without_phone_number_id(void **state)
 static void ao4_parse_start_created(void **state)
 {
     (void)state;
-    struct provider_start_result r = parse_start(201, "{\"id\":\"call-abc\",\"status\":\"queued\"}");
+    struct provider_start_result r =
+        parse_start(201, "{\"id\":\"call-abc\",\"status\":\"queued\"}");
     assert_true(r.ok);
     assert_int_equal(r.reason, DS_REASON_NONE);
     assert_string_equal(r.call_id, "call-abc");
@@ -213,9 +214,9 @@ static void ao4_parse_start_400_message_array(void **state)
 static void ao4_parse_start_400_message_string(void **state)
 {
     (void)state;
-    struct provider_start_result r = parse_start(
-        400, "{\"message\":\"Couldn't Get Assistant. `assistantId` x Does Not Exist.\","
-             "\"error\":\"Bad Request\",\"statusCode\":400}");
+    struct provider_start_result r =
+        parse_start(400, "{\"message\":\"Couldn't Get Assistant. `assistantId` x Does Not Exist.\","
+                         "\"error\":\"Bad Request\",\"statusCode\":400}");
     assert_int_equal(r.reason, DS_REASON_PROVIDER_REJECTED_REQUEST);
     assert_non_null(strstr(r.detail, "Couldn't Get Assistant. `assistantId` x Does Not Exist."));
     /* A body that is not JSON still shows in the detail. */
@@ -307,8 +308,8 @@ static void parse_get(void **state)
 {
     (void)state;
     struct provider_call_state st;
-    struct ds_http_response r =
-        answer(200, "{\"id\":\"c\",\"status\":\"ended\",\"endedReason\":\"customer-did-not-answer\"}");
+    struct ds_http_response r = answer(
+        200, "{\"id\":\"c\",\"status\":\"ended\",\"endedReason\":\"customer-did-not-answer\"}");
     provider_vapi.parse_get(&r, &st);
     assert_true(st.known);
     assert_true(st.ended);

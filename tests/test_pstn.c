@@ -19,9 +19,9 @@
 #define T0 INT64_C(1767269100000)
 #define RING_MS 30000
 #define DURATION_MS 45000
-#define LINE "+15557770000"   /* an evaluator's number: a core line */
-#define LINE2 "+15557770001"  /* another core line */
-#define AGENT "+15550001111"  /* the provider's number, the ANI */
+#define LINE "+15557770000"     /* an evaluator's number: a core line */
+#define LINE2 "+15557770001"    /* another core line */
+#define AGENT "+15550001111"    /* the provider's number, the ANI */
 #define STRANGER "+15559999999" /* a number that is no core line */
 
 struct fake_core {

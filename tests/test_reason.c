@@ -105,7 +105,8 @@ static void statuses_match_architecture_table(void **state)
     for (int r = 1; r < DS_REASON__COUNT; r++) {
         const char *name = reason_name((enum ds_reason)r);
         size_t i = 0;
-        while (i < sizeof spec_table / sizeof spec_table[0] && strcmp(spec_table[i].name, name) != 0)
+        while (i < sizeof spec_table / sizeof spec_table[0] &&
+               strcmp(spec_table[i].name, name) != 0)
             i++;
         enum ds_run_status st = reason_status((enum ds_reason)r);
         if (i == sizeof spec_table / sizeof spec_table[0]) {
@@ -150,7 +151,7 @@ static void none_and_out_of_range(void **state)
     assert_string_equal(reason_sentence(DS_REASON__COUNT), "?");
     assert_string_equal(reason_rule(DS_REASON__COUNT), "?");
     assert_int_equal(reason_status(DS_REASON__COUNT), DS_RUN_NONE);
-    assert_string_equal(reason_name((enum ds_reason)-1), "?");
+    assert_string_equal(reason_name((enum ds_reason) - 1), "?");
 }
 
 static void run_status_names(void **state)

@@ -11,7 +11,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: dialsim run [-j N] [--junit FILE] [--shard K/N] [-v] PATH...\n"
+            "usage: dialsim run [-j N] [--junit FILE] [--shard K/N] [-v] [--timing] PATH...\n"
             "       dialsim reasons\n"
             "       dialsim version\n"
             "\n"
@@ -22,6 +22,7 @@ static void usage(FILE *f)
             "  --junit FILE   also write JUnit XML\n"
             "  --shard K/N    run only the K-th of N stable shards (by scenario path)\n"
             "  -v             print every run's outcome, diagnosis and event log\n"
+            "  --timing       print wall-time figures to stderr (stdout is unchanged)\n"
             "reasons  list the reason codes a run can end with\n");
 }
 
@@ -72,6 +73,8 @@ static int cmd_run(int argc, char **argv)
             }
             o.shard_k = k;
             o.shard_n = n;
+        } else if (!strcmp(a, "--timing")) {
+            o.timing = true;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             o.verbose = true;
         } else if (a[0] == '-' && a[1]) {

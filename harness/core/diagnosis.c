@@ -133,11 +133,18 @@ static void caller_id_text(const struct core *c, const struct core_run *r, struc
     char diff[128];
     sb_add(b, "The call from %s was dropped: no agent in this project has that contact_number",
            d->from);
-    if (want)
-        sb_add(b, " (agent '%s' has %s, which %s).", an, want,
-               e164_difference(want, d->from, diff, sizeof diff));
-    else
+    if (!want) {
         sb_add(b, " (agent '%s' has none).", an);
+        return;
+    }
+    /* Said of the caller ID, measured against the agent's number: "lacks the
+     * leading +", "has 12 digits instead of 11"; a digit slip reads better said
+     * of the agent's number, as support would say it. */
+    e164_difference(d->from, want, diff, sizeof diff);
+    if (strncmp(diff, "differs", 7) == 0)
+        sb_add(b, " (agent '%s' has %s, which %s).", an, want, diff);
+    else
+        sb_add(b, " (agent '%s' has %s; the caller ID %s).", an, want, diff);
 }
 
 void diagnosis_update(struct core *c, struct core_run *r)

@@ -32,6 +32,8 @@ enum ds_run_status reason_status(enum ds_reason r)
 }
 int reason_from_name(const char *name)
 {
+    if (!name)
+        return -1;
     for (int i = 1; i < DS_REASON__COUNT; i++)
         if (strcmp(reasons[i].name, name) == 0)
             return i;
@@ -46,6 +48,8 @@ const char *run_status_name(enum ds_run_status s)
 }
 int run_status_from_name(const char *name)
 {
+    if (!name)
+        return -1;
     for (int i = 1; i <= DS_RUN_TIMEOUT; i++)
         if (strcmp(status_names[i], name) == 0)
             return i;

@@ -119,8 +119,8 @@ int ts_parse_iso(const char *s, int64_t *ms_out)
         p++;
     } else if (*p == '+' || *p == '-') {
         int oh, om;
-        if (!shaped(p + 1, "dd:dd") || sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 ||
-            strlen(p) != 6 || oh > 23 || om > 59)
+        if (!shaped(p + 1, "dd:dd") || sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || strlen(p) != 6 ||
+            oh > 23 || om > 59)
             return -1;
         off = (oh * 60 + om) * (*p == '+' ? 1 : -1);
         p += 6;

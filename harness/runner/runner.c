@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "runner/report.h"
 #include "runner/scenario.h"
@@ -118,6 +119,42 @@ int runner_shard_of(const char *path, int n)
     return (int)(h % (uint64_t)n) + 1;
 }
 
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* --timing: how long scenarios took, on stderr. */
+static void print_timing(struct scenario *const *scns, const struct scenario_result *res, size_t n,
+                         int64_t total_us, int jobs)
+{
+    int64_t *v = malloc(n * sizeof *v);
+    if (!v)
+        return;
+    size_t slowest = 0;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = res[i].wall_us;
+        if (res[i].wall_us > res[slowest].wall_us)
+            slowest = i;
+    }
+    qsort(v, n, sizeof *v, cmp_i64);
+    fprintf(stderr,
+            "timing: %zu scenarios in %.3f s with -j %d (%.0f scenarios/s); per scenario: median "
+            "%.3f ms, p99 %.3f ms, max %.3f ms (%s)\n",
+            n, total_us / 1e6, jobs, total_us > 0 ? n / (total_us / 1e6) : 0.0, v[n / 2] / 1e3,
+            v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1e3, v[n - 1] / 1e3,
+            scns[slowest]->path);
+    free(v);
+}
+
 struct pool {
     struct scenario **scns;
     struct scenario_result *res;
@@ -138,8 +175,10 @@ static void *work(void *arg)
     }
     size_t i;
     while ((i = atomic_fetch_add(&p->next, 1)) < p->n) {
+        int64_t t0 = mono_us();
         if (worker_run(wk, p->scns[i], p->verbose, &p->res[i]) != 0)
             atomic_store(&p->harness_failed, 1);
+        p->res[i].wall_us = mono_us() - t0;
     }
     worker_destroy(wk);
     return NULL;
@@ -191,11 +230,13 @@ int runner_main(const char *const *paths, size_t n, const struct run_options *o)
     if (jobs > 64)
         jobs = 64;
     int started = 0;
+    int64_t t0 = mono_us();
     for (int j = 0; j < jobs; j++)
         if (pthread_create(&th[j], NULL, work, &p) == 0)
             started++;
     for (int j = 0; j < started; j++)
         pthread_join(th[j], NULL);
+    int64_t took = mono_us() - t0;
     size_t passed = 0, failed = 0;
     for (size_t i = 0; i < ns; i++) {
         if (res[i].report)
@@ -207,6 +248,8 @@ int runner_main(const char *const *paths, size_t n, const struct run_options *o)
     }
     printf("\n%zu scenario%s: %zu passed, %zu failed\n", ns, ns == 1 ? "" : "s", passed, failed);
     fflush(stdout);
+    if (o->timing)
+        print_timing(scns, res, ns, took, jobs);
     if (o->junit && report_junit(o->junit, scns, res, ns) != 0) {
         fprintf(stderr, "dialsim: cannot write %s: %s\n", o->junit, strerror(errno));
         code = 2;

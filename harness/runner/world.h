@@ -18,6 +18,7 @@ struct scenario_result {
     unsigned n_failures;
     unsigned n_runs;
     uint64_t events;  /* events the clock ran */
+    int64_t wall_us;  /* wall time worker_run took (for --timing; never printed otherwise) */
 };
 
 struct worker;

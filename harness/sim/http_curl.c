@@ -182,10 +182,9 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &hs);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
-                     h->simulated ? SIM_WALL_LIMIT_MS : (long)req->timeout_ms);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                     h->simulated ? SIM_WALL_LIMIT_MS : (long)req->timeout_ms);
+    long wall_limit = h->simulated ? SIM_WALL_LIMIT_MS : req->timeout_ms > 0 ? (long)req->timeout_ms : 0L;
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, wall_limit);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, wall_limit);
     int64_t t0 = wall_ms();
     CURLcode rc = curl_easy_perform(e);
     int64_t took = wall_ms() - t0;
@@ -206,7 +205,8 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
         snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(rc));
     }
     int64_t elapsed = h->simulated ? (hs.has_latency ? hs.latency_ms : 0) : took;
-    if (h->simulated && r->outcome == DS_HTTP_RESPONSE && elapsed >= req->timeout_ms) {
+    if (h->simulated && r->outcome == DS_HTTP_RESPONSE && req->timeout_ms > 0 &&
+        elapsed >= req->timeout_ms) {
         /* The mock was told to be slower than the caller waits. */
         r->outcome = DS_HTTP_TIMEOUT;
         r->status = 0;

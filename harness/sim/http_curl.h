@@ -5,7 +5,9 @@
  * told to have in the response header X-Dialsim-Latency-Ms, which this
  * transport reads and strips (the core never sees it). The answer is delivered
  * through the clock at now + latency, or as DS_HTTP_TIMEOUT at now + timeout
- * when the latency exceeds the request's limit.
+ * when the latency reaches the request's limit (an answer due at the very
+ * instant the caller gives up counts as not received, as with curl).
+ * timeout_ms <= 0 means no limit, in both modes.
  *
  * Real mode: the exchange takes the time it takes; libcurl enforces the
  * timeout and the answer is delivered through the clock at once.
