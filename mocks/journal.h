@@ -9,14 +9,14 @@
 #include <stdint.h>
 
 struct journal_entry {
-    char *mock;      /* "vapi", "pstn", "none" */
+    char *mock; /* "vapi", "pstn", "none" */
     char *method;
     char *path;
     json_t *headers; /* object, names lower-cased; owned */
     char *body;
-    json_t *json;    /* body parsed, or NULL when not JSON; owned */
+    json_t *json; /* body parsed, or NULL when not JSON; owned */
     int64_t at;
-    int status;      /* the answer's status */
+    int status; /* the answer's status */
 };
 
 struct journal;

@@ -27,7 +27,7 @@ struct mock_world {
 /* A request as a mock handler sees it; everything borrowed. */
 struct mock_request {
     const char *method;
-    const char *path;    /* without the query string */
+    const char *path;      /* without the query string */
     const json_t *headers; /* object, names lower-cased */
     const char *body;
     size_t body_len;

@@ -40,7 +40,8 @@ static void uuid(struct mock_vapi *v, char out[40])
     uint64_t a = splitmix(&v->rng), b = splitmix(&v->rng);
     snprintf(out, 40, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
              (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
-             (unsigned)(0x8000 | ((b >> 48) & 0x3fff)), (unsigned long long)(b & 0xffffffffffffULL));
+             (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
+             (unsigned long long)(b & 0xffffffffffffULL));
 }
 
 int mock_vapi_create(struct mock_vapi **out, struct mock_world *w,
@@ -84,7 +85,8 @@ static bool in_array(const json_t *arr, const char *s)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(arr, i, x) if (json_is_string(x) && strcmp(json_string_value(x), s) == 0) return true;
+    json_array_foreach(arr, i, x) if (json_is_string(x) &&
+                                      strcmp(json_string_value(x), s) == 0) return true;
     return false;
 }
 
@@ -122,7 +124,8 @@ static json_t *nest_error(int status, json_t *message)
 static void touch(struct vapi_call *c)
 {
     char b[40];
-    json_object_set_new(c->call, "updatedAt", json_string(ts_iso(ds_now(&c->v->w->clock), b, sizeof b)));
+    json_object_set_new(c->call, "updatedAt",
+                        json_string(ts_iso(ds_now(&c->v->w->clock), b, sizeof b)));
 }
 
 /* ---- the call's life on the PSTN (runs on the clock's thread) ---- */
@@ -196,7 +199,8 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
     json_t *body = json_loadb(rq->body, rq->body_len, 0, &je);
     if (!body || !json_is_object(body)) {
         char msg[300];
-        snprintf(msg, sizeof msg, "Unexpected token in JSON at position %d", body ? 0 : je.position);
+        snprintf(msg, sizeof msg, "Unexpected token in JSON at position %d",
+                 body ? 0 : je.position);
         json_decref(body);
         mock_reply_json(rs, 400, nest_error(400, json_string(msg)));
         return 1;
@@ -268,9 +272,10 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
         "remainingConcurrentCalls", 10 - (int)active, "id", id, "assistantId", asst,
         "phoneNumberId", pnid, "type", "outboundPhoneCall", "createdAt", now, "updatedAt", now,
         "orgId", v->org_id, "cost", 0, "customer", customer, "status", "queued",
-        "phoneCallProvider", "twilio", "monitor", "listenUrl", "wss://phone-call-websocket.mock/listen",
-        "controlUrl", "https://phone-call-websocket.mock/control", "transport", "conversationType",
-        "voice", "provider", "twilio", "accountSid", sid);
+        "phoneCallProvider", "twilio", "monitor", "listenUrl",
+        "wss://phone-call-websocket.mock/listen", "controlUrl",
+        "https://phone-call-websocket.mock/control", "transport", "conversationType", "voice",
+        "provider", "twilio", "accountSid", sid);
     json_t *ov = json_object_get(body, "assistantOverrides");
     if (ov)
         json_object_set(c->call, "assistantOverrides", ov);
@@ -294,7 +299,8 @@ int mock_vapi_handle(struct mock_vapi *v, const struct mock_request *rq, struct 
     rs->latency_ms = v->latency_ms;
     const char *auth = mock_header(rq, "authorization");
     if (!auth || !*auth) {
-        mock_reply_json(rs, 401, json_pack("{s:s,s:i}", "message", "Unauthorized", "statusCode", 401));
+        mock_reply_json(rs, 401,
+                        json_pack("{s:s,s:i}", "message", "Unauthorized", "statusCode", 401));
         return 1;
     }
     if (strncmp(auth, "Bearer ", 7) != 0 || !in_array(v->keys, auth + 7)) {

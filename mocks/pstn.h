@@ -41,21 +41,21 @@ struct pstn_observer {
 };
 
 struct pstn_fault {
-    char *to;        /* calls to this number ... */
-    char *ani;       /* ... arrive with this caller ID ("" withholds it), or NULL */
-    char *misdial;   /* ... are routed to this number instead, or NULL */
-    bool busy;       /* ... find the line busy */
+    char *to;      /* calls to this number ... */
+    char *ani;     /* ... arrive with this caller ID ("" withholds it), or NULL */
+    char *misdial; /* ... are routed to this number instead, or NULL */
+    bool busy;     /* ... find the line busy */
 };
 
 struct pstn_config {
-    int64_t call_duration_ms; /* answered calls last this long */
-    bool silence_as_busy;     /* a silent line shows busy instead of ringing out */
+    int64_t call_duration_ms;  /* answered calls last this long */
+    bool silence_as_busy;      /* a silent line shows busy instead of ringing out */
     struct pstn_fault *faults; /* borrowed during pstn_create, copied */
     size_t n_faults;
 };
 
 struct pstn_call {
-    char *from, *to;                   /* as the provider placed it */
+    char *from, *to;                     /* as the provider placed it */
     char *delivered_from, *delivered_to; /* after faults */
     int64_t placed_at, ended_at;
     bool answered;

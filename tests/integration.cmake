@@ -31,3 +31,6 @@ add_test(NAME schema.catalogue
           ${PROJECT_SOURCE_DIR}/fixtures/scenario-example.json)
 add_test(NAME scenario.fixture_example
   COMMAND dialsim run ${PROJECT_SOURCE_DIR}/fixtures/scenario-example.json)
+add_test(NAME runner.cli_exit_codes
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_cli.sh ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR}/scenarios
+          ${CMAKE_CURRENT_SOURCE_DIR}/failing/expect-wrong-status.json)

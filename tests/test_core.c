@@ -72,8 +72,9 @@ static int fake_send(void *ctx, const struct ds_http_request *req, ds_http_done_
     int64_t latency = 100;
     if (strcmp(req->method, "GET") == 0) {
         d->resp.status = 200;
-        d->resp.body = strdup(f->get_body ? f->get_body
-                                          : "{\"status\":\"ended\",\"endedReason\":\"customer-did-not-answer\"}");
+        d->resp.body = strdup(
+            f->get_body ? f->get_body
+                        : "{\"status\":\"ended\",\"endedReason\":\"customer-did-not-answer\"}");
     } else {
         struct fake_answer a = {201, NULL, 100};
         int pi = 0;
@@ -145,8 +146,10 @@ static int setup(void **state)
     assert_int_equal(core_project_put(f->core, "p", "pk"), 0);
     struct core_agent a = good_agent();
     assert_int_equal(core_agent_put(f->core, &a, err, sizeof err), 0);
-    assert_int_equal(core_evaluator_put(f->core, "e1", "p", "+15557654321", NULL, err, sizeof err), 0);
-    assert_int_equal(core_evaluator_put(f->core, "e2", "p", "+15557654322", NULL, err, sizeof err), 0);
+    assert_int_equal(core_evaluator_put(f->core, "e1", "p", "+15557654321", NULL, err, sizeof err),
+                     0);
+    assert_int_equal(core_evaluator_put(f->core, "e2", "p", "+15557654322", NULL, err, sizeof err),
+                     0);
     *state = f;
     return 0;
 }
@@ -252,7 +255,8 @@ static void test_ao5_evaluator_invalid(void **state)
 {
     struct fx *f = *state;
     char err[256];
-    assert_int_equal(core_evaluator_put(f->core, "bad", "p", "15557654321", NULL, err, sizeof err), 0);
+    assert_int_equal(core_evaluator_put(f->core, "bad", "p", "15557654321", NULL, err, sizeof err),
+                     0);
     expect_precondition(f, good_agent(), "bad", DS_REASON_EVALUATOR_NUMBER_INVALID);
 }
 
@@ -307,7 +311,8 @@ static void test_ao4_refusal_fails_at_once(void **state)
 {
     struct fx *f = *state;
     f->http.script[0] = (struct fake_answer){
-        401, "{\"message\":\"Invalid Key. Hot tip\",\"error\":\"Unauthorized\",\"statusCode\":401}", 250};
+        401, "{\"message\":\"Invalid Key. Hot tip\",\"error\":\"Unauthorized\",\"statusCode\":401}",
+        250};
     f->http.n_script = 1;
     const struct core_run *r = start1(f, "e1");
     run_until(f, 249);
@@ -400,7 +405,8 @@ static void test_ao3_mismatch_drops_silently(void **state)
     run_until(f, 400000); /* the core follows the provider call to name the symptom */
     assert_non_null(strstr(r->diagnosis, "Vapi reports customer-did-not-answer."));
     assert_non_null(strstr(r->diagnosis, "The call from +15551234568 was dropped"));
-    assert_non_null(strstr(r->diagnosis, "agent 'sales' has +15551234567, which differs in the last digit"));
+    assert_non_null(
+        strstr(r->diagnosis, "agent 'sales' has +15551234567, which differs in the last digit"));
 }
 
 /* AO-3, AO-5: a caller ID without its "+" is a mismatch, and the diagnosis
@@ -413,7 +419,8 @@ static void test_ao3_diagnosis_names_missing_plus(void **state)
     assert_false(offer_at(f, 1000, "15551234567", "+15557654321", &tok));
     run_until(f, 400000);
     assert_int_equal(r->reason, DS_REASON_CALLER_ID_MISMATCH);
-    assert_non_null(strstr(r->diagnosis, "(agent 'sales' has +15551234567; the caller ID lacks the leading +)."));
+    assert_non_null(strstr(r->diagnosis,
+                           "(agent 'sales' has +15551234567; the caller ID lacks the leading +)."));
 }
 
 static void test_ao3_other_agent_of_project_accepted(void **state)
@@ -497,7 +504,8 @@ static void test_dw2_no_dial_then_late_dial_refines(void **state)
     run_until(f, 300000);
     assert_int_equal(r->status, DS_RUN_TIMEOUT);
     assert_int_equal(r->reason, DS_REASON_NO_DIAL);
-    assert_non_null(strstr(r->diagnosis, "No call reached +15557654321 within the 300 s dial window"));
+    assert_non_null(
+        strstr(r->diagnosis, "No call reached +15557654321 within the 300 s dial window"));
     uint64_t tok;
     assert_false(offer_at(f, 301200, "+15551234567", "+15557654321", &tok));
     assert_int_equal(r->status, DS_RUN_TIMEOUT); /* DW-4: still final */

@@ -32,7 +32,7 @@ static void test_paths(void **state)
     expect_pos("list[0]", 3, 12);
     expect_pos("list[1]", 3, 16);
     expect_pos("list[1].x", 3, 22);
-    expect_pos("list[1].y", 3, 32);   /* columns count characters: "é" is one */
+    expect_pos("list[1].y", 3, 32); /* columns count characters: "é" is one */
     expect_pos("list[1].y[1]", 3, 39);
     expect_pos("t", 4, 30);
 }
@@ -49,6 +49,7 @@ static void test_not_found(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_paths), cmocka_unit_test(test_not_found)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_paths),
+                                       cmocka_unit_test(test_not_found)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

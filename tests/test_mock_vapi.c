@@ -26,6 +26,7 @@
 #include "mock_vapi.h"
 #include "pstn.h"
 #include "sim/evq.h"
+#include "fake_lines.h"
 
 #define T0 INT64_C(1767269100000)
 #define KEY "sk-good-0001"
@@ -35,35 +36,6 @@
 #define DIAL_DELAY_MS 2000
 #define RING_MS 30000
 #define DURATION_MS 60000
-
-struct fake_core {
-    struct evq *q;
-    bool answer;
-    int offers;
-    char from[64], to[64];
-    int64_t offered_at;
-    int hangups;
-};
-
-static bool core_offer(void *ctx, const char *from, const char *to, uint64_t *token)
-{
-    struct fake_core *c = ctx;
-    c->offers++;
-    snprintf(c->from, sizeof c->from, "%s", from);
-    snprintf(c->to, sizeof c->to, "%s", to);
-    c->offered_at = evq_now(c->q);
-    *token = 7;
-    return c->answer;
-}
-
-static void core_hangup(void *ctx, uint64_t token)
-{
-    struct fake_core *c = ctx;
-    assert_int_equal(token, 7);
-    c->hangups++;
-}
-
-static const struct pstn_line_ops core_ops = {core_offer, core_hangup};
 
 struct fx {
     struct mock_world w;

@@ -15,6 +15,7 @@
 
 #include "pstn.h"
 #include "sim/evq.h"
+#include "fake_lines.h"
 
 #define T0 INT64_C(1767269100000)
 #define RING_MS 30000
@@ -23,40 +24,6 @@
 #define LINE2 "+15557770001"    /* another core line */
 #define AGENT "+15550001111"    /* the provider's number, the ANI */
 #define STRANGER "+15559999999" /* a number that is no core line */
-
-struct fake_core {
-    struct evq *q;
-    bool answer;
-    int offers;
-    char from[64], to[64];
-    int64_t offered_at;
-    int hangups;
-    uint64_t hung_token;
-    int64_t hangup_at;
-    uint64_t next_token;
-};
-
-static bool core_offer(void *ctx, const char *from, const char *to, uint64_t *token)
-{
-    struct fake_core *c = ctx;
-    c->offers++;
-    snprintf(c->from, sizeof c->from, "%s", from);
-    snprintf(c->to, sizeof c->to, "%s", to);
-    c->offered_at = evq_now(c->q);
-    if (c->answer)
-        *token = ++c->next_token + 1000;
-    return c->answer;
-}
-
-static void core_hangup(void *ctx, uint64_t token)
-{
-    struct fake_core *c = ctx;
-    c->hangups++;
-    c->hung_token = token;
-    c->hangup_at = evq_now(c->q);
-}
-
-static const struct pstn_line_ops core_ops = {core_offer, core_hangup};
 
 /* What the provider side observed. */
 struct seen {

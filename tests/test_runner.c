@@ -104,7 +104,9 @@ static void test_junit_escapes(void **state)
     struct scenario s2 = {.path = "top.json", .name = "y"};
     struct scenario *scns[] = {&s1, &s2};
     struct scenario_result res[2] = {
-        {.passed = false, .report = "FAIL & \"quoted\"\n", .failures = "run 'e': status: expected \"a\"\nmore\n"},
+        {.passed = false,
+         .report = "FAIL & \"quoted\"\n",
+         .failures = "run 'e': status: expected \"a\"\nmore\n"},
         {.passed = true, .report = "PASS\n", .failures = ""},
     };
     char path[256];

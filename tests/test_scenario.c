@@ -11,11 +11,11 @@
 
 #include "runner/scenario.h"
 
-#define MINIMAL(agents_extra, steps, expect)                                                      \
+#define MINIMAL(agents_extra, steps, expect)                                                       \
     "{\"name\": \"n\", \"description\": \"d\", \"rules\": [\"AO-1\"],\n"                           \
-    " \"agents\": [{\"id\": \"a\"" agents_extra "}],\n"                                           \
+    " \"agents\": [{\"id\": \"a\"" agents_extra "}],\n"                                            \
     " \"evaluators\": [{\"id\": \"e\", \"phone_number\": \"+15550001111\"}],\n"                    \
-    " \"steps\": [" steps "],\n"                                                                 \
+    " \"steps\": [" steps "],\n"                                                                   \
     " \"expect\": {" expect "}}"
 
 #define START "{\"at\": 0, \"do\": \"start_runs\", \"agent\": \"a\", \"evaluators\": [\"e\"]}"
@@ -56,7 +56,8 @@ static void test_start_time_seed_until(void **state)
     (void)state;
     const char *t = "{\"name\": \"n\", \"description\": \"d\", \"rules\": [\"DW-1\"],"
                     " \"seed\": 7, \"start_time\": \"2026-03-01T09:30:00+01:00\", \"until\": 0.5,"
-                    " \"agents\": [{\"id\": \"a\"}], \"evaluators\": [{\"id\": \"e\", \"phone_number\": \"x\"}],"
+                    " \"agents\": [{\"id\": \"a\"}], \"evaluators\": [{\"id\": \"e\", "
+                    "\"phone_number\": \"x\"}],"
                     " \"steps\": [{\"at\": 0, \"do\": \"advance\"}], \"expect\": {}}";
     struct scenario *s = load_ok(t);
     assert_int_equal(s->seed, 7);
@@ -69,14 +70,16 @@ static void test_start_time_seed_until(void **state)
 static void test_syntax_error_has_line_and_column(void **state)
 {
     (void)state;
-    load_err("{\n  \"name\": \"x\",\n  \"rules\": [1,]\n}", "t.json:3:15: invalid JSON: unexpected token near ']'");
+    load_err("{\n  \"name\": \"x\",\n  \"rules\": [1,]\n}",
+             "t.json:3:15: invalid JSON: unexpected token near ']'");
 }
 
 static void test_unknown_key_did_you_mean(void **state)
 {
     (void)state;
     load_err(MINIMAL(", \"contact_numbr\": \"+1\"", START, ""),
-             "t.json:2:42: at agents[0].contact_numbr: unknown key \"contact_numbr\" (did you mean \"contact_number\"?)");
+             "t.json:2:42: at agents[0].contact_numbr: unknown key \"contact_numbr\" (did you mean "
+             "\"contact_number\"?)");
 }
 
 static void test_wrong_type_and_bounds(void **state)
@@ -84,8 +87,9 @@ static void test_wrong_type_and_bounds(void **state)
     (void)state;
     load_err(MINIMAL(", \"inbound\": 0", START, ""),
              "t.json:2:36: at agents[0].inbound: expected true or false, got a number");
-    load_err(MINIMAL(", \"dial_window_seconds\": 0", START, ""),
-             "t.json:2:48: at agents[0].dial_window_seconds: expected a value from 1 to 86400, got 0");
+    load_err(
+        MINIMAL(", \"dial_window_seconds\": 0", START, ""),
+        "t.json:2:48: at agents[0].dial_window_seconds: expected a value from 1 to 86400, got 0");
 }
 
 static void test_enums(void **state)
@@ -101,7 +105,8 @@ static void test_enums(void **state)
 static void test_required(void **state)
 {
     (void)state;
-    load_err("{\"name\": \"n\"}", "t.json:1:1: at (top level): missing required key \"description\" (a string)");
+    load_err("{\"name\": \"n\"}",
+             "t.json:1:1: at (top level): missing required key \"description\" (a string)");
     load_err(MINIMAL("", "{\"at\": 0, \"do\": \"redial\"}", ""),
              "t.json:4:12: at steps[0]: \"do\": \"redial\" needs \"run\"");
 }
@@ -109,23 +114,29 @@ static void test_required(void **state)
 static void test_references(void **state)
 {
     (void)state;
-    load_err(MINIMAL("", "{\"at\": 0, \"do\": \"start_runs\", \"agent\": \"b\", \"evaluators\": [\"e\"]}", ""),
-             "t.json:4:51: at steps[0].agent: no agent has id \"b\"");
+    load_err(
+        MINIMAL("",
+                "{\"at\": 0, \"do\": \"start_runs\", \"agent\": \"b\", \"evaluators\": [\"e\"]}",
+                ""),
+        "t.json:4:51: at steps[0].agent: no agent has id \"b\"");
     load_err(MINIMAL("", START, "\"runs\": {\"f\": {}}"),
              "t.json:5:27: at expect.runs.f: no step creates a run labelled \"f\"");
     load_err(MINIMAL("", START "," START, ""),
              "t.json:4:136: at steps[1].evaluators[0]: run label \"e\" is already used by an "
              "earlier step; give this step an \"as\"");
-    load_err(MINIMAL("", "{\"at\": 0, \"do\": \"redial\", \"run\": \"e\"}," START, ""),
-             "t.json:4:45: at steps[0].run: no earlier start_runs step creates a run labelled \"e\"");
+    load_err(
+        MINIMAL("", "{\"at\": 0, \"do\": \"redial\", \"run\": \"e\"}," START, ""),
+        "t.json:4:45: at steps[0].run: no earlier start_runs step creates a run labelled \"e\"");
 }
 
 static void test_labels_with_as(void **state)
 {
     (void)state;
-    struct scenario *s = load_ok(MINIMAL(
-        "", START ", {\"at\": 9, \"do\": \"start_runs\", \"agent\": \"a\", \"evaluators\": [\"e\"], \"as\": \"again\"}",
-        "\"runs\": {\"e\": {}, \"again/e\": {\"status\": \"completed\"}}"));
+    struct scenario *s =
+        load_ok(MINIMAL("",
+                        START ", {\"at\": 9, \"do\": \"start_runs\", \"agent\": \"a\", "
+                              "\"evaluators\": [\"e\"], \"as\": \"again\"}",
+                        "\"runs\": {\"e\": {}, \"again/e\": {\"status\": \"completed\"}}"));
     scenario_free(s);
 }
 
@@ -133,10 +144,12 @@ static void test_fault_needs_effect(void **state)
 {
     (void)state;
     const char *t = "{\"name\": \"n\", \"description\": \"d\", \"rules\": [\"AO-3\"],"
-                    " \"agents\": [{\"id\": \"a\"}], \"evaluators\": [{\"id\": \"e\", \"phone_number\": \"x\"}],"
+                    " \"agents\": [{\"id\": \"a\"}], \"evaluators\": [{\"id\": \"e\", "
+                    "\"phone_number\": \"x\"}],"
                     " \"mocks\": {\"pstn\": {\"faults\": [{\"to\": \"x\"}]}},"
                     " \"steps\": [{\"at\": 0, \"do\": \"advance\"}], \"expect\": {}}";
-    load_err(t, "t.json:1:159: at mocks.pstn.faults[0]: a fault needs \"ani\", \"misdial\" or \"busy\" besides \"to\"");
+    load_err(t, "t.json:1:159: at mocks.pstn.faults[0]: a fault needs \"ani\", \"misdial\" or "
+                "\"busy\" besides \"to\"");
 }
 
 static void test_scenario_ms(void **state)

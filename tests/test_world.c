@@ -14,7 +14,7 @@
 #include "runner/world.h"
 
 /* A caller-ID mismatch by one digit (AO-3) with a configurable expect. */
-#define SCN(steps, expect)                                                                        \
+#define SCN(steps, expect)                                                                         \
     "{\"name\": \"n\", \"description\": \"d\", \"rules\": [\"AO-3\"],"                             \
     " \"agents\": [{\"id\": \"sales\", \"contact_number\": \"+15551234567\","                      \
     "   \"provider_api_key\": \"k\", \"assistant_id\": \"asst\", \"phone_number_id\": \"pn\"}],"   \
@@ -68,8 +68,10 @@ static void test_passes(void **state)
     (void)state;
     struct scenario_result res;
     run(SCN(START, "\"runs\": {\"e\": {\"status\": \"timeout\", \"reason\": \"caller_id_mismatch\","
-                   " \"provider_call\": {\"status\": \"ended\", \"ended_reason\": \"customer-did-not-answer\"}}},"
-                   " \"journal\": [{\"mock\": \"vapi\", \"method\": \"POST\", \"path\": \"/call\", \"count\": 1},"
+                   " \"provider_call\": {\"status\": \"ended\", \"ended_reason\": "
+                   "\"customer-did-not-answer\"}}},"
+                   " \"journal\": [{\"mock\": \"vapi\", \"method\": \"POST\", \"path\": \"/call\", "
+                   "\"count\": 1},"
                    "  {\"mock\": \"vapi\", \"method\": \"GET\", \"path\": \"/call/*\"}]"),
         &res);
     if (!res.passed)
@@ -94,42 +96,53 @@ static void test_status_and_reason(void **state)
 static void test_diagnosis_and_counts(void **state)
 {
     (void)state;
-    expect_failure(SCN(START, "\"runs\": {\"e\": {\"diagnosis_contains\": [\"differs in the last digit\", \"Retell\"]}}"),
+    expect_failure(SCN(START, "\"runs\": {\"e\": {\"diagnosis_contains\": [\"differs in the last "
+                              "digit\", \"Retell\"]}}"),
                    "run 'e': diagnosis: expected to contain \"Retell\"");
-    expect_failure(SCN(START, "\"runs\": {\"e\": {\"dials\": 2}}"), "run 'e': dials: expected 2, got 1");
+    expect_failure(SCN(START, "\"runs\": {\"e\": {\"dials\": 2}}"),
+                   "run 'e': dials: expected 2, got 1");
     expect_failure(SCN(START, "\"runs\": {\"e\": {\"outbound_dial_window_seconds\": 60}}"),
                    "run 'e': outbound_dial_window_seconds: expected 60, got 300");
-    expect_failure(SCN(START, "\"runs\": {\"e\": {\"outbound_dial_window_closes_at\": \"2026-01-01T12:05:00Z\"}}"),
-                   "run 'e': outbound_dial_window_closes_at: expected \"2026-01-01T12:05:00Z\", got "
-                   "\"2026-01-01T12:05:00.000Z\"");
+    expect_failure(
+        SCN(START,
+            "\"runs\": {\"e\": {\"outbound_dial_window_closes_at\": \"2026-01-01T12:05:00Z\"}}"),
+        "run 'e': outbound_dial_window_closes_at: expected \"2026-01-01T12:05:00Z\", got "
+        "\"2026-01-01T12:05:00.000Z\"");
 }
 
 static void test_provider_call(void **state)
 {
     (void)state;
-    expect_failure(SCN(START, "\"runs\": {\"e\": {\"provider_call\": {\"ended_reason\": \"customer-busy\"}}}"),
-                   "run 'e': provider_call.ended_reason: expected \"customer-busy\", got "
-                   "\"customer-did-not-answer\"");
+    expect_failure(
+        SCN(START, "\"runs\": {\"e\": {\"provider_call\": {\"ended_reason\": \"customer-busy\"}}}"),
+        "run 'e': provider_call.ended_reason: expected \"customer-busy\", got "
+        "\"customer-did-not-answer\"");
 }
 
 static void test_journal(void **state)
 {
     (void)state;
-    expect_failure(SCN(START, "\"journal\": [{\"mock\": \"vapi\", \"method\": \"POST\", \"count\": 2}]"),
-                   "journal[0] {\"mock\":\"vapi\",\"method\":\"POST\",\"count\":2}: expected 2 matching requests, got 1");
+    expect_failure(
+        SCN(START, "\"journal\": [{\"mock\": \"vapi\", \"method\": \"POST\", \"count\": 2}]"),
+        "journal[0] {\"mock\":\"vapi\",\"method\":\"POST\",\"count\":2}: expected 2 matching "
+        "requests, got 1");
     expect_failure(SCN(START, "\"journal\": [{\"body\": {\"customer.number\": \"+15550000000\"}}]"),
                    "expected at least one matching request, got none");
-    expect_failure(SCN(START, "\"journal\": [{\"headers\": {\"authorization\": \"Bearer other\"}}]"),
-                   "expected at least one matching request, got none");
+    expect_failure(
+        SCN(START, "\"journal\": [{\"headers\": {\"authorization\": \"Bearer other\"}}]"),
+        "expected at least one matching request, got none");
 }
 
 static void test_steps(void **state)
 {
     (void)state;
-    expect_failure(SCN(START ", {\"at\": 1, \"do\": \"redial\", \"run\": \"e\", \"expect_error\": \"DW-4\"}", ""),
-                   "step 1 (redial at 1 s): expected an error containing \"DW-4\", but it succeeded");
-    expect_failure(SCN(START ", {\"at\": 400, \"do\": \"redial\", \"run\": \"e\"}", ""),
-                   "step 1 (redial at 400 s) failed: run 'run_0001' is final (timeout, caller_id_mismatch)");
+    expect_failure(
+        SCN(START ", {\"at\": 1, \"do\": \"redial\", \"run\": \"e\", \"expect_error\": \"DW-4\"}",
+            ""),
+        "step 1 (redial at 1 s): expected an error containing \"DW-4\", but it succeeded");
+    expect_failure(
+        SCN(START ", {\"at\": 400, \"do\": \"redial\", \"run\": \"e\"}", ""),
+        "step 1 (redial at 400 s) failed: run 'run_0001' is final (timeout, caller_id_mismatch)");
 }
 
 static void test_deterministic(void **state)
@@ -148,9 +161,12 @@ static void test_deterministic(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_passes),     cmocka_unit_test(test_status_and_reason),
-        cmocka_unit_test(test_diagnosis_and_counts), cmocka_unit_test(test_provider_call),
-        cmocka_unit_test(test_journal),    cmocka_unit_test(test_steps),
+        cmocka_unit_test(test_passes),
+        cmocka_unit_test(test_status_and_reason),
+        cmocka_unit_test(test_diagnosis_and_counts),
+        cmocka_unit_test(test_provider_call),
+        cmocka_unit_test(test_journal),
+        cmocka_unit_test(test_steps),
         cmocka_unit_test(test_deterministic),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -10,20 +10,19 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: dialsim run [-j N] [--junit FILE] [--shard K/N] [-v] [--timing] PATH...\n"
-            "       dialsim reasons\n"
-            "       dialsim version\n"
-            "\n"
-            "run      replay scenario files (folders are searched for *.json) on the\n"
-            "         simulated clock; exit 0 when every expectation holds, 1 when one\n"
-            "         fails, 2 on unusable input\n"
-            "  -j N           run N scenarios in parallel (default 1)\n"
-            "  --junit FILE   also write JUnit XML\n"
-            "  --shard K/N    run only the K-th of N stable shards (by scenario path)\n"
-            "  -v             print every run's outcome, diagnosis and event log\n"
-            "  --timing       print wall-time figures to stderr (stdout is unchanged)\n"
-            "reasons  list the reason codes a run can end with\n");
+    fprintf(f, "usage: dialsim run [-j N] [--junit FILE] [--shard K/N] [-v] [--timing] PATH...\n"
+               "       dialsim reasons\n"
+               "       dialsim version\n"
+               "\n"
+               "run      replay scenario files (folders are searched for *.json) on the\n"
+               "         simulated clock; exit 0 when every expectation holds, 1 when one\n"
+               "         fails, 2 on unusable input\n"
+               "  -j N           run N scenarios in parallel (default 1)\n"
+               "  --junit FILE   also write JUnit XML\n"
+               "  --shard K/N    run only the K-th of N stable shards (by scenario path)\n"
+               "  -v             print every run's outcome, diagnosis and event log\n"
+               "  --timing       print wall-time figures to stderr (stdout is unchanged)\n"
+               "reasons  list the reason codes a run can end with\n");
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out)

@@ -236,8 +236,7 @@ int core_evaluator_put(struct core *c, const char *id, const char *project,
     e->id = strdup(id);
     e->project = strdup(project);
     e->phone_number = core_strdup(phone_number);
-    e->dynamic_variables =
-        dynamic_variables ? json_deep_copy(dynamic_variables) : json_object();
+    e->dynamic_variables = dynamic_variables ? json_deep_copy(dynamic_variables) : json_object();
     for (size_t i = 0; i < c->n_evaluators; i++) {
         if (strcmp(c->evaluators[i]->id, id) == 0) {
             evaluator_free(c->evaluators[i]);
@@ -434,8 +433,8 @@ static void dispatch(struct core_run *r)
         return;
     }
     struct provider_call_spec spec = {
-        .base_url = c->env.provider_base_url[r->provider] ? c->env.provider_base_url[r->provider]
-                                                          : "",
+        .base_url =
+            c->env.provider_base_url[r->provider] ? c->env.provider_base_url[r->provider] : "",
         .api_key = a->provider_api_key,
         .assistant_id = a->assistant_id,
         .phone_number_id = a->phone_number_id,
@@ -471,8 +470,8 @@ int core_start_runs(struct core *c, const char *agent_id, const char *const *eva
             return -1;
         }
         if (strcmp(e->project, a->project) != 0) {
-            snprintf(err, errn, "evaluator '%s' belongs to project '%s', agent '%s' to '%s'",
-                     e->id, e->project, a->id, a->project);
+            snprintf(err, errn, "evaluator '%s' belongs to project '%s', agent '%s' to '%s'", e->id,
+                     e->project, a->id, a->project);
             return -1;
         }
     }
@@ -502,15 +501,15 @@ int core_start_runs(struct core *c, const char *agent_id, const char *const *eva
         /* DW-1: the window opens when the run reaches pending. */
         r->status = DS_RUN_PENDING;
         r->window_set = true;
-        r->window_seconds = a->dial_window_seconds > 0 ? a->dial_window_seconds
-                                                       : CORE_DEFAULT_DIAL_WINDOW_S;
+        r->window_seconds =
+            a->dial_window_seconds > 0 ? a->dial_window_seconds : CORE_DEFAULT_DIAL_WINDOW_S;
         r->opens_at = core_now(c);
         r->closes_at = r->opens_at + (int64_t)r->window_seconds * 1000;
         char cb[40];
         core_log(r, "run pending; dial window opens for %d s (closes %s)", r->window_seconds,
                  ts_iso(r->closes_at, cb, sizeof cb));
-        r->window_timer = c->env.clock.ops->schedule(c->env.clock.ctx, r->closes_at,
-                                                     on_window_close, r);
+        r->window_timer =
+            c->env.clock.ops->schedule(c->env.clock.ctx, r->closes_at, on_window_close, r);
     }
     for (size_t i = 0; i < n; i++)
         if (made[i]->status == DS_RUN_PENDING)
@@ -539,8 +538,7 @@ int core_run_redial(struct core *c, const char *run_id, char *err, size_t n)
         snprintf(err, n,
                  "run '%s' is final (%s%s%s) and cannot be resumed or re-dialled (DW-4); fix "
                  "the cause and start a fresh run",
-                 run_id, run_status_name(r->status), r->reason ? ", " : "",
-                 reason_name(r->reason));
+                 run_id, run_status_name(r->status), r->reason ? ", " : "", reason_name(r->reason));
         return -1;
     }
 }
@@ -588,8 +586,8 @@ static void on_poll_answer(void *arg, const struct ds_http_response *resp)
         if (st.ended_reason[0])
             set_str(&r->provider_ended_reason, st.ended_reason);
         if (changed || st.ended)
-            core_log(r, "%s reports call %s: %s%s%s", ops->display, r->provider_call_id,
-                     st.status, st.ended_reason[0] ? ", " : "", st.ended_reason);
+            core_log(r, "%s reports call %s: %s%s%s", ops->display, r->provider_call_id, st.status,
+                     st.ended_reason[0] ? ", " : "", st.ended_reason);
         diagnosis_update(r->core, r);
     }
     if (st.ended || r->polls >= CORE_POLL_MAX) {
@@ -664,11 +662,11 @@ json_t *core_run_to_json(const struct core_run *r)
     json_object_set_new(j, "agent", json_string(r->agent_id));
     json_object_set_new(j, "evaluator", json_string(r->evaluator_id));
     json_object_set_new(j, "status", json_string(run_status_name(r->status)));
-    json_object_set_new(j, "reason",
-                        r->reason ? json_string(reason_name(r->reason)) : json_null());
+    json_object_set_new(j, "reason", r->reason ? json_string(reason_name(r->reason)) : json_null());
     json_object_set_new(j, "detail", r->detail ? json_string(r->detail) : json_null());
     json_object_set_new(j, "diagnosis", r->diagnosis ? json_string(r->diagnosis) : json_null());
-    json_object_set_new(j, "outbound_dial_window_opens_at", iso_or_null(r->window_set, r->opens_at));
+    json_object_set_new(j, "outbound_dial_window_opens_at",
+                        iso_or_null(r->window_set, r->opens_at));
     json_object_set_new(j, "outbound_dial_window_seconds",
                         r->window_set ? json_integer(r->window_seconds) : json_null());
     json_object_set_new(j, "outbound_dial_window_closes_at",

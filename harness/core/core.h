@@ -30,7 +30,7 @@ enum ds_provider {
 
 const char *provider_name(enum ds_provider p);    /* "vapi" */
 const char *provider_display(enum ds_provider p); /* "Vapi" */
-int provider_from_name(const char *name);          /* -1 when unknown */
+int provider_from_name(const char *name);         /* -1 when unknown */
 
 #define CORE_DEFAULT_DIAL_WINDOW_S 300 /* DW-1 */
 #define CORE_PROVIDER_TIMEOUT_MS 30000
@@ -91,7 +91,7 @@ struct core_run {
     int window_seconds;
     int64_t answered_at, ended_at; /* 0 when not */
     char *provider_call_id;
-    int provider_http_status; /* status of the start-call answer, 0 when none */
+    int provider_http_status;    /* status of the start-call answer, 0 when none */
     char *provider_status;       /* last seen provider call status ("ended") */
     char *provider_ended_reason; /* last seen provider end reason */
     struct core_dial *dials;

@@ -60,8 +60,10 @@ static void precondition_text(const struct core *c, const struct core_run *r, st
     const char *detail = r->detail ? r->detail : "";
     switch (r->reason) {
     case DS_REASON_AGENT_INBOUND_MODE:
-        sb_add(b, "Agent '%s' is in inbound mode (inbound is true); auto outbound needs inbound "
-                  "false.", an);
+        sb_add(b,
+               "Agent '%s' is in inbound mode (inbound is true); auto outbound needs inbound "
+               "false.",
+               an);
         break;
     case DS_REASON_AUTO_OUTBOUND_DISABLED:
         sb_add(b, "Auto outbound is switched off for agent '%s'.", an);
@@ -121,8 +123,9 @@ static void caller_id_text(const struct core *c, const struct core_run *r, struc
         return;
     const char *want = d->expected && *d->expected ? d->expected : NULL;
     if (r->reason == DS_REASON_CALLER_ID_MISSING) {
-        sb_add(b, "The call to %s arrived without a caller ID and was dropped: only calls whose "
-                  "caller ID equals an agent's contact_number are answered",
+        sb_add(b,
+               "The call to %s arrived without a caller ID and was dropped: only calls whose "
+               "caller ID equals an agent's contact_number are answered",
                d->to);
         if (want)
             sb_add(b, " (agent '%s' has %s).", an, want);
@@ -199,8 +202,9 @@ void diagnosis_update(struct core *c, struct core_run *r)
         window_numbers(r, &b);
         sb_add(&b, ").");
         if (r->provider_call_id)
-            sb_add(&b, " %s accepted the call request (call %s), so the call went to another "
-                       "number or was never placed.",
+            sb_add(&b,
+                   " %s accepted the call request (call %s), so the call went to another "
+                   "number or was never placed.",
                    provider_display(r->provider), r->provider_call_id);
         break;
     default:

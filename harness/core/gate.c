@@ -98,8 +98,9 @@ bool core_inbound_offer(struct core *c, const char *from, const char *to, uint64
     if (drop != DS_REASON_NONE) {
         record_dial(r, from, to, false, drop, late_by);
         if (late)
-            core_log(r, "inbound call from %s to %s dropped silently: %s (%s after the window "
-                        "closed)",
+            core_log(r,
+                     "inbound call from %s to %s dropped silently: %s (%s after the window "
+                     "closed)",
                      *from ? from : "(no caller ID)", to, reason_name(drop),
                      ts_secs(late_by, tb, sizeof tb));
         else

@@ -54,20 +54,20 @@ struct ds_http_request {
 };
 
 enum ds_http_outcome {
-    DS_HTTP_RESPONSE = 0,    /* a status line and body arrived */
-    DS_HTTP_TIMEOUT,         /* no complete answer within timeout_ms */
-    DS_HTTP_CONNECT_FAILED,  /* refused, unreachable, DNS */
-    DS_HTTP_TLS_FAILED,      /* handshake or certificate verification */
-    DS_HTTP_PROTOCOL_ERROR,  /* closed early, malformed answer */
+    DS_HTTP_RESPONSE = 0,   /* a status line and body arrived */
+    DS_HTTP_TIMEOUT,        /* no complete answer within timeout_ms */
+    DS_HTTP_CONNECT_FAILED, /* refused, unreachable, DNS */
+    DS_HTTP_TLS_FAILED,     /* handshake or certificate verification */
+    DS_HTTP_PROTOCOL_ERROR, /* closed early, malformed answer */
 };
 
 struct ds_http_response {
     enum ds_http_outcome outcome;
-    long status;           /* HTTP status when outcome == DS_HTTP_RESPONSE */
-    char *body;            /* NUL-terminated; owned by the transport */
+    long status; /* HTTP status when outcome == DS_HTTP_RESPONSE */
+    char *body;  /* NUL-terminated; owned by the transport */
     size_t body_len;
-    int64_t elapsed_ms;    /* virtual (simulated) or wall (real) duration */
-    char error[256];       /* transport's words when outcome != RESPONSE */
+    int64_t elapsed_ms; /* virtual (simulated) or wall (real) duration */
+    char error[256];    /* transport's words when outcome != RESPONSE */
 };
 
 /* Called exactly once per accepted request, at the instant (virtual or real)

@@ -40,7 +40,8 @@ int reason_from_name(const char *name)
     return -1;
 }
 
-static const char *status_names[] = {"", "pending", "in_progress", "completed", "failed", "timeout"};
+static const char *status_names[] = {"",          "pending", "in_progress",
+                                     "completed", "failed",  "timeout"};
 
 const char *run_status_name(enum ds_run_status s)
 {

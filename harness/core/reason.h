@@ -4,36 +4,39 @@
 #define DIALSIM_REASON_H
 
 /* X(code, name, status, rule, sentence) */
-#define DS_REASON_MAP(X)                                                                        \
-    X(NONE, "", NONE, "", "")                                                                   \
-    X(AGENT_INBOUND_MODE, "agent_inbound_mode", FAILED, "AO-2",                                 \
-      "the agent is in inbound mode (inbound is true); auto outbound needs inbound false")      \
-    X(AUTO_OUTBOUND_DISABLED, "auto_outbound_disabled", FAILED, "AO-2",                         \
-      "auto outbound is switched off for the agent")                                            \
-    X(PROVIDER_CREDENTIALS_MISSING, "provider_credentials_missing", FAILED, "AO-2",             \
-      "the agent's voice provider has no API key or no assistant/agent id")                     \
-    X(CONTACT_NUMBER_MISSING, "contact_number_missing", FAILED, "AO-2",                         \
-      "the agent has no contact_number")                                                        \
-    X(CONTACT_NUMBER_INVALID, "contact_number_invalid", FAILED, "AO-5",                         \
-      "the agent's contact_number is not E.164")                                                \
-    X(EVALUATOR_NUMBER_INVALID, "evaluator_number_invalid", FAILED, "AO-5",                     \
-      "the evaluator's phone number is not E.164")                                              \
-    X(PROVIDER_AUTH_FAILED, "provider_auth_failed", FAILED, "AO-4",                             \
-      "the provider refused the API key")                                                       \
-    X(PROVIDER_INSUFFICIENT_CREDITS, "provider_insufficient_credits", FAILED, "AO-4",           \
-      "the provider account has insufficient credits")                                          \
-    X(PROVIDER_PERMISSION_DENIED, "provider_permission_denied", FAILED, "AO-4",                 \
-      "the provider API key lacks a required permission")                                       \
-    X(PROVIDER_REJECTED_REQUEST, "provider_rejected_request", FAILED, "AO-4",                   \
-      "the provider rejected the call request")                                                 \
-    X(PROVIDER_UNREACHABLE, "provider_unreachable", FAILED, "AO-4",                             \
-      "the provider API could not be reached")                                                  \
-    X(PROVIDER_ERROR, "provider_error", FAILED, "AO-4", "the provider API answered with a server error") \
-    X(CALLER_ID_MISMATCH, "caller_id_mismatch", TIMEOUT, "AO-3",                                \
-      "the call's caller ID matches no agent's contact_number in the project")                  \
-    X(CALLER_ID_MISSING, "caller_id_missing", TIMEOUT, "AO-3", "the call arrived without a caller ID") \
-    X(DIAL_LATE, "dial_late", TIMEOUT, "DW-2", "the dial came after the dial window closed")    \
-    X(NO_DIAL, "no_dial", TIMEOUT, "DW-2", "no call reached the evaluator's number within the dial window")
+#define DS_REASON_MAP(X)                                                                           \
+    X(NONE, "", NONE, "", "")                                                                      \
+    X(AGENT_INBOUND_MODE, "agent_inbound_mode", FAILED, "AO-2",                                    \
+      "the agent is in inbound mode (inbound is true); auto outbound needs inbound false")         \
+    X(AUTO_OUTBOUND_DISABLED, "auto_outbound_disabled", FAILED, "AO-2",                            \
+      "auto outbound is switched off for the agent")                                               \
+    X(PROVIDER_CREDENTIALS_MISSING, "provider_credentials_missing", FAILED, "AO-2",                \
+      "the agent's voice provider has no API key or no assistant/agent id")                        \
+    X(CONTACT_NUMBER_MISSING, "contact_number_missing", FAILED, "AO-2",                            \
+      "the agent has no contact_number")                                                           \
+    X(CONTACT_NUMBER_INVALID, "contact_number_invalid", FAILED, "AO-5",                            \
+      "the agent's contact_number is not E.164")                                                   \
+    X(EVALUATOR_NUMBER_INVALID, "evaluator_number_invalid", FAILED, "AO-5",                        \
+      "the evaluator's phone number is not E.164")                                                 \
+    X(PROVIDER_AUTH_FAILED, "provider_auth_failed", FAILED, "AO-4",                                \
+      "the provider refused the API key")                                                          \
+    X(PROVIDER_INSUFFICIENT_CREDITS, "provider_insufficient_credits", FAILED, "AO-4",              \
+      "the provider account has insufficient credits")                                             \
+    X(PROVIDER_PERMISSION_DENIED, "provider_permission_denied", FAILED, "AO-4",                    \
+      "the provider API key lacks a required permission")                                          \
+    X(PROVIDER_REJECTED_REQUEST, "provider_rejected_request", FAILED, "AO-4",                      \
+      "the provider rejected the call request")                                                    \
+    X(PROVIDER_UNREACHABLE, "provider_unreachable", FAILED, "AO-4",                                \
+      "the provider API could not be reached")                                                     \
+    X(PROVIDER_ERROR, "provider_error", FAILED, "AO-4",                                            \
+      "the provider API answered with a server error")                                             \
+    X(CALLER_ID_MISMATCH, "caller_id_mismatch", TIMEOUT, "AO-3",                                   \
+      "the call's caller ID matches no agent's contact_number in the project")                     \
+    X(CALLER_ID_MISSING, "caller_id_missing", TIMEOUT, "AO-3",                                     \
+      "the call arrived without a caller ID")                                                      \
+    X(DIAL_LATE, "dial_late", TIMEOUT, "DW-2", "the dial came after the dial window closed")       \
+    X(NO_DIAL, "no_dial", TIMEOUT, "DW-2",                                                         \
+      "no call reached the evaluator's number within the dial window")
 
 enum ds_reason {
 #define X(code, name, status, rule, sentence) DS_REASON_##code,

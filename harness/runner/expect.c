@@ -216,8 +216,8 @@ unsigned expect_check(const struct expect_input *in, struct strbuf *f)
     unsigned bad = 0;
     const char *label;
     const json_t *x;
-    json_object_foreach((json_t *)json_object_get(in->expect, "runs"), label, x)
-        bad += check_run(in, label, x, f);
+    json_object_foreach((json_t *)json_object_get(in->expect, "runs"), label, x) bad +=
+        check_run(in, label, x, f);
     bad += check_journal(in, f);
     return bad;
 }

@@ -28,8 +28,8 @@ static void xml_escape(FILE *f, const char *s)
     }
 }
 
-int report_junit(const char *path, struct scenario *const *scns,
-                 const struct scenario_result *res, size_t n)
+int report_junit(const char *path, struct scenario *const *scns, const struct scenario_result *res,
+                 size_t n)
 {
     FILE *f = fopen(path, "w");
     if (!f)
@@ -40,8 +40,9 @@ int report_junit(const char *path, struct scenario *const *scns,
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(f, "<testsuites name=\"dialsim\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", n,
             failures);
-    fprintf(f, "  <testsuite name=\"dialsim run\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
-               "skipped=\"0\">\n",
+    fprintf(f,
+            "  <testsuite name=\"dialsim run\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+            "skipped=\"0\">\n",
             n, failures);
     for (size_t i = 0; i < n; i++) {
         const char *p = scns[i]->path;

@@ -11,7 +11,7 @@
  * its file name; a failed scenario carries a <failure> with every failed
  * expectation. decision: no time attributes, so that the file is byte-identical
  * from run to run like the console output. Returns 0, or -1 (errno set). */
-int report_junit(const char *path, struct scenario *const *scns,
-                 const struct scenario_result *res, size_t n);
+int report_junit(const char *path, struct scenario *const *scns, const struct scenario_result *res,
+                 size_t n);
 
 #endif

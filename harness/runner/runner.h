@@ -8,11 +8,11 @@
 #include <stddef.h>
 
 struct run_options {
-    int jobs;          /* worker threads, >= 1 */
-    const char *junit; /* JUnit XML path or NULL */
-    bool verbose;      /* every run's outcome and event log */
+    int jobs;             /* worker threads, >= 1 */
+    const char *junit;    /* JUnit XML path or NULL */
+    bool verbose;         /* every run's outcome and event log */
     int shard_k, shard_n; /* run only shard k of n (1-based); n = 0: all */
-    bool timing;       /* wall-time figures on stderr (stdout stays deterministic) */
+    bool timing;          /* wall-time figures on stderr (stdout stays deterministic) */
 };
 
 /* Returns the exit code: 0 all expectations hold, 1 some failed, 2 unusable

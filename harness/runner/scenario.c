@@ -23,11 +23,11 @@ struct field {
     bool required;
     bool bounded; /* min/max apply */
     double min, max;
-    const char *const *choices;  /* allowed strings, NULL-terminated */
-    const struct field *fields;  /* object members ({NULL} ends); NULL: any members */
-    const struct field *items;   /* array items */
+    const char *const *choices; /* allowed strings, NULL-terminated */
+    const struct field *fields; /* object members ({NULL} ends); NULL: any members */
+    const struct field *items;  /* array items */
     size_t min_items;
-    bool values_are_items;       /* object whose every value is `items` (a map) */
+    bool values_are_items; /* object whose every value is `items` (a map) */
 };
 
 struct vctx {
@@ -104,7 +104,8 @@ static size_t edit_distance(const char *a, const char *b)
         d[0][j] = j;
     for (size_t i = 1; i <= la; i++)
         for (size_t j = 1; j <= lb; j++) {
-            size_t c = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+            size_t c = d[i - 1][j - 1] +
+                       (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
             size_t x = d[i - 1][j] + 1, y = d[i][j - 1] + 1;
             d[i][j] = c < x ? (c < y ? c : y) : (x < y ? x : y);
         }
@@ -219,8 +220,8 @@ static void validate(struct vctx *v, const struct field *f, const json_t *j, con
         double x = json_number_value(j);
         if (x < f->min || x > f->max) {
             if (f->max >= 1e9)
-                fail(v, path, "expected a number %s %g, got %g", f->min > 0 ? ">" : ">=",
-                     f->min > 0 ? 0.0 : f->min, x);
+                fail(v, path, "expected a number %s %g, got %g",
+                     f->min > 0 ? ">" : ">=", f->min > 0 ? 0.0 : f->min, x);
             else
                 fail(v, path, "expected a value from %g to %g, got %g", f->min, f->max, x);
             return;
@@ -276,26 +277,53 @@ static void validate(struct vctx *v, const struct field *f, const json_t *j, con
 
 /* ---- the format --------------------------------------------------------- */
 
-#define END {.key = NULL}
-#define STR(k) {.key = k, .type = T_STRING}
-#define REQ_STR(k) {.key = k, .type = T_STRING, .required = true}
-#define BOOL(k) {.key = k, .type = T_BOOL}
-#define SEC(k, req, lo) {.key = k, .type = T_NUMBER, .required = req, .bounded = true, .min = lo, .max = 1e9}
-#define CHOICE(k, list) {.key = k, .type = T_STRING, .choices = list}
-#define OBJ(k, flds) {.key = k, .type = T_OBJECT, .fields = flds}
-#define ARR(k, req, item, n) {.key = k, .type = T_ARRAY, .required = req, .items = item, .min_items = n}
-#define INT(k, lo, hi) {.key = k, .type = T_INTEGER, .bounded = true, .min = lo, .max = hi}
+#define END                                                                                        \
+    {                                                                                              \
+        .key = NULL                                                                                \
+    }
+#define STR(k)                                                                                     \
+    {                                                                                              \
+        .key = k, .type = T_STRING                                                                 \
+    }
+#define REQ_STR(k)                                                                                 \
+    {                                                                                              \
+        .key = k, .type = T_STRING, .required = true                                               \
+    }
+#define BOOL(k)                                                                                    \
+    {                                                                                              \
+        .key = k, .type = T_BOOL                                                                   \
+    }
+#define SEC(k, req, lo)                                                                            \
+    {                                                                                              \
+        .key = k, .type = T_NUMBER, .required = req, .bounded = true, .min = lo, .max = 1e9        \
+    }
+#define CHOICE(k, list)                                                                            \
+    {                                                                                              \
+        .key = k, .type = T_STRING, .choices = list                                                \
+    }
+#define OBJ(k, flds)                                                                               \
+    {                                                                                              \
+        .key = k, .type = T_OBJECT, .fields = flds                                                 \
+    }
+#define ARR(k, req, item, n)                                                                       \
+    {                                                                                              \
+        .key = k, .type = T_ARRAY, .required = req, .items = item, .min_items = n                  \
+    }
+#define INT(k, lo, hi)                                                                             \
+    {                                                                                              \
+        .key = k, .type = T_INTEGER, .bounded = true, .min = lo, .max = hi                         \
+    }
 
 static const char *const providers[] = {"vapi", "retell", "elevenlabs", NULL};
 static const char *const actions[] = {"start_runs", "update_agent", "redial", "advance", NULL};
-static const char *const statuses[] = {"pending", "in_progress", "completed", "failed", "timeout",
-                                       NULL};
+static const char *const statuses[] = {"pending", "in_progress", "completed",
+                                       "failed",  "timeout",     NULL};
 static const char *const drop_as[] = {"no-answer", "busy", NULL};
 static const struct field a_string = STR("");
 
-#define AGENT_FIELDS                                                                             \
-    STR("name"), BOOL("inbound"), {.key = "contact_number", .type = T_STRING_NULL},               \
-        CHOICE("provider", providers), STR("provider_api_key"), STR("assistant_id"),              \
+#define AGENT_FIELDS                                                                               \
+    STR("name"), BOOL("inbound"), {.key = "contact_number", .type = T_STRING_NULL},                \
+        CHOICE("provider", providers), STR("provider_api_key"), STR("assistant_id"),               \
         STR("phone_number_id"), BOOL("auto_outbound"), INT("dial_window_seconds", 1, 86400)
 
 static const struct field agent_fields[] = {REQ_STR("id"), AGENT_FIELDS, END};
@@ -310,22 +338,19 @@ static const struct field project_fields[] = {STR("id"), STR("api_key"), END};
 
 static const struct field pn_fields[] = {REQ_STR("id"), REQ_STR("number"), END};
 static const struct field pn = OBJ("", pn_fields);
-static const struct field vapi_fields[] = {
-    ARR("keys", false, &a_string, 0),
-    ARR("assistants", false, &a_string, 0),
-    ARR("phone_numbers", false, &pn, 0),
-    SEC("latency", false, 0),
-    SEC("dial_delay", false, 0),
-    SEC("ring_timeout", false, 0.001),
-    END};
+static const struct field vapi_fields[] = {ARR("keys", false, &a_string, 0),
+                                           ARR("assistants", false, &a_string, 0),
+                                           ARR("phone_numbers", false, &pn, 0),
+                                           SEC("latency", false, 0),
+                                           SEC("dial_delay", false, 0),
+                                           SEC("ring_timeout", false, 0.001),
+                                           END};
 static const struct field fault_fields[] = {REQ_STR("to"), STR("ani"), STR("misdial"), BOOL("busy"),
                                             END};
 static const struct field fault = OBJ("", fault_fields);
-static const struct field pstn_fields[] = {
-    SEC("call_duration", false, 0.001),
-    CHOICE("silent_drop_as", drop_as),
-    ARR("faults", false, &fault, 0),
-    END};
+static const struct field pstn_fields[] = {SEC("call_duration", false, 0.001),
+                                           CHOICE("silent_drop_as", drop_as),
+                                           ARR("faults", false, &fault, 0), END};
 static const struct field mocks_fields[] = {OBJ("vapi", vapi_fields), OBJ("pstn", pstn_fields),
                                             END};
 
@@ -355,9 +380,13 @@ static const struct field run_expect_fields[] = {
     OBJ("provider_call", provider_call_fields),
     END};
 static const struct field run_expect = OBJ("", run_expect_fields);
-static const struct field journal_fields[] = {
-    STR("mock"), STR("method"), STR("path"), {.key = "headers", .type = T_OBJECT},
-    {.key = "body", .type = T_OBJECT}, INT("count", 0, 1e9), END};
+static const struct field journal_fields[] = {STR("mock"),
+                                              STR("method"),
+                                              STR("path"),
+                                              {.key = "headers", .type = T_OBJECT},
+                                              {.key = "body", .type = T_OBJECT},
+                                              INT("count", 0, 1e9),
+                                              END};
 static const struct field journal_expect = OBJ("", journal_fields);
 static const struct field expect_fields[] = {
     {.key = "runs", .type = T_OBJECT, .items = &run_expect, .values_are_items = true},
@@ -386,7 +415,8 @@ static bool has_id(const json_t *arr, const char *id)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(arr, i, x) if (strcmp(json_string_value(json_object_get(x, "id")), id) == 0) return true;
+    json_array_foreach(arr, i, x) if (strcmp(json_string_value(json_object_get(x, "id")), id) ==
+                                      0) return true;
     return false;
 }
 
@@ -498,8 +528,10 @@ static void check_steps(struct vctx *v, const json_t *root, json_t *labels)
                 else
                     snprintf(label, sizeof label, "%s", eid);
                 if (label_known(labels, label)) {
-                    fail(v, p, "run label \"%s\" is already used by an earlier step; give this "
-                               "step an \"as\"", label);
+                    fail(v, p,
+                         "run label \"%s\" is already used by an earlier step; give this "
+                         "step an \"as\"",
+                         label);
                     return;
                 }
                 json_object_set_new(labels, label, json_integer((json_int_t)i));
@@ -533,7 +565,8 @@ static void check_semantics(struct vctx *v, const json_t *root)
     const char *st = json_string_value(json_object_get(root, "start_time"));
     int64_t ms;
     if (st && ts_parse_iso(st, &ms) != 0) {
-        fail(v, "start_time", "\"%s\" is not an ISO 8601 instant like \"2026-01-01T12:00:00Z\"", st);
+        fail(v, "start_time", "\"%s\" is not an ISO 8601 instant like \"2026-01-01T12:00:00Z\"",
+             st);
         return;
     }
     unique_ids(v, json_object_get(root, "agents"), "agents");
@@ -581,7 +614,8 @@ static void check_semantics(struct vctx *v, const json_t *root)
             break;
         }
     }
-    json_array_foreach(json_object_get(json_object_get(json_object_get(root, "mocks"), "pstn"), "faults"), i, x)
+    json_array_foreach(
+        json_object_get(json_object_get(json_object_get(root, "mocks"), "pstn"), "faults"), i, x)
     {
         if (!json_object_get(x, "ani") && !json_object_get(x, "misdial") &&
             !json_object_get(x, "busy")) {

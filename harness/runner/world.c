@@ -229,7 +229,8 @@ static void step_event(void *arg)
         const struct core_run *r = run_by_label(sr->w, jstr(sr->step, "run", ""));
         rc = r ? core_run_redial(sr->w->core, r->id, sr->err, sizeof sr->err) : -1;
         if (!r)
-            snprintf(sr->err, sizeof sr->err, "no run labelled '%s' yet", jstr(sr->step, "run", ""));
+            snprintf(sr->err, sizeof sr->err, "no run labelled '%s' yet",
+                     jstr(sr->step, "run", ""));
     }
     sr->errored = rc != 0;
 }
@@ -243,8 +244,8 @@ static void check_steps(struct world *w)
         const char *act = jstr(sr->step, "do", "");
         ts_secs(scenario_ms(json_object_get(sr->step, "at")), tb, sizeof tb);
         if (want && !sr->errored)
-            fail(w, "step %zu (%s at %s): expected an error containing \"%s\", but it succeeded",
-                 i, act, tb, want);
+            fail(w, "step %zu (%s at %s): expected an error containing \"%s\", but it succeeded", i,
+                 act, tb, want);
         else if (want && !strstr(sr->err, want))
             fail(w, "step %zu (%s at %s): error \"%s\" does not contain \"%s\"", i, act, tb,
                  sr->err, want);
@@ -275,8 +276,9 @@ static int build_vapi(struct world *w, const json_t *root)
             if (jstr(a, "assistant_id", NULL))
                 json_array_append_new(assistants, json_string(jstr(a, "assistant_id", "")));
             if (jstr(a, "phone_number_id", NULL) && jstr(a, "contact_number", NULL))
-                json_array_append_new(pns, json_pack("{s:s,s:s}", "id", jstr(a, "phone_number_id", ""),
-                                                     "number", jstr(a, "contact_number", "")));
+                json_array_append_new(pns,
+                                      json_pack("{s:s,s:s}", "id", jstr(a, "phone_number_id", ""),
+                                                "number", jstr(a, "contact_number", "")));
         }
     }
     struct mock_vapi_config vc = {

@@ -13,12 +13,12 @@
 
 struct scenario_result {
     bool passed;
-    char *report;     /* lines to print for this scenario (deterministic); owned */
-    char *failures;   /* the failed expectations alone, for JUnit; owned */
+    char *report;   /* lines to print for this scenario (deterministic); owned */
+    char *failures; /* the failed expectations alone, for JUnit; owned */
     unsigned n_failures;
     unsigned n_runs;
-    uint64_t events;  /* events the clock ran */
-    int64_t wall_us;  /* wall time worker_run took (for --timing; never printed otherwise) */
+    uint64_t events; /* events the clock ran */
+    int64_t wall_us; /* wall time worker_run took (for --timing; never printed otherwise) */
 };
 
 struct worker;

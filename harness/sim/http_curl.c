@@ -182,7 +182,9 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &hs);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    long wall_limit = h->simulated ? SIM_WALL_LIMIT_MS : req->timeout_ms > 0 ? (long)req->timeout_ms : 0L;
+    long wall_limit = h->simulated          ? SIM_WALL_LIMIT_MS
+                      : req->timeout_ms > 0 ? (long)req->timeout_ms
+                                            : 0L;
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, wall_limit);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, wall_limit);
     int64_t t0 = wall_ms();
@@ -211,8 +213,7 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
         r->outcome = DS_HTTP_TIMEOUT;
         r->status = 0;
         elapsed = req->timeout_ms;
-        snprintf(r->error, sizeof r->error, "no answer within %lld ms",
-                 (long long)req->timeout_ms);
+        snprintf(r->error, sizeof r->error, "no answer within %lld ms", (long long)req->timeout_ms);
     }
     r->elapsed_ms = elapsed;
     int64_t at = ds_now(&h->clock) + (h->simulated ? elapsed : 0);
