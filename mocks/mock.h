@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,13 +15,30 @@
 
 struct journal;
 struct mock_vapi;
+struct mock_retell;
+struct mock_elevenlabs;
+struct mock_faults;
+struct mock_webhooks;
 struct pstn;
+
+/* Where provider webhooks go: the core's webhook handler. Called on the
+ * clock's thread without the world's mutex; returns the HTTP status. */
+struct mock_webhook_sink {
+    int (*deliver)(void *ctx, const char *provider, const struct ds_header *headers,
+                   size_t n_headers, const char *body, size_t body_len);
+    void *ctx;
+};
 
 struct mock_world {
     pthread_mutex_t mu;
     struct ds_clock clock;
     struct journal *journal;
-    struct mock_vapi *vapi; /* NULL when the scenario has no Vapi account */
+    struct mock_vapi *vapi;             /* NULL when the scenario has no such account */
+    struct mock_retell *retell;
+    struct mock_elevenlabs *elevenlabs;
+    struct mock_faults *faults;         /* NULL: no faults */
+    struct mock_webhooks *webhooks;     /* webhooks on their way */
+    struct mock_webhook_sink sink;
     struct pstn *pstn;
 };
 
@@ -39,6 +57,11 @@ struct mock_response {
     char *body;
     const char *content_type; /* static */
     int64_t latency_ms;       /* virtual latency, stated in X-Dialsim-Latency-Ms */
+    /* wire faults (faults.h) */
+    bool close;        /* close the connection without answering */
+    bool truncate;     /* send only truncate_at body bytes of a longer Content-Length */
+    size_t truncate_at;
+    int chunks;        /* > 1: send the body chunked in this many pieces */
 };
 
 /* Header value of a request, or NULL; name in lower case. */

@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "faults.h"
+#include "mock_elevenlabs.h"
+#include "mock_retell.h"
 #include "mock_vapi.h"
 #include "sim/http_curl.h"
 
@@ -42,6 +45,10 @@ static const char *mock_name_for(const char *path)
 {
     if (strcmp(path, "/call") == 0 || strncmp(path, "/call/", 6) == 0)
         return "vapi";
+    if (strncmp(path, "/v2/", 4) == 0)
+        return "retell";
+    if (strncmp(path, "/v1/convai/", 11) == 0)
+        return "elevenlabs";
     return "none";
 }
 
@@ -51,18 +58,90 @@ void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
     const char *mock = mock_name_for(rq->path);
     long ji = journal_add(w->journal, mock, rq->method, rq->path, rq->headers, rq->body,
                           rq->body_len, ds_now(&w->clock));
+    struct fault_action fa;
+    mock_faults_decide(w->faults, rq, &fa);
     int handled = 0;
-    if (strcmp(mock, "vapi") == 0 && w->vapi)
+    if (fa.kind == FAULT_REPLY || fa.kind == FAULT_CLOSE)
+        handled = 1; /* the fault answers instead of the mock */
+    else if (w->vapi && !strcmp(mock, "vapi"))
         handled = mock_vapi_handle(w->vapi, rq, rs);
+    else if (w->retell && !strcmp(mock, "retell"))
+        handled = mock_retell_handle(w->retell, rq, rs);
+    else if (w->elevenlabs && !strcmp(mock, "elevenlabs"))
+        handled = mock_elevenlabs_handle(w->elevenlabs, rq, rs);
     if (!handled) {
         /* NestJS-style 404, as an unknown route on a real API answers. */
         char msg[300];
         snprintf(msg, sizeof msg, "Cannot %s %s", rq->method, rq->path);
-        mock_reply_json(
-            rs, 404,
-            json_pack("{s:s,s:s,s:i}", "message", msg, "error", "Not Found", "statusCode", 404));
+        mock_reply_json(rs, 404,
+                        json_pack("{s:s,s:s,s:i}", "message", msg, "error", "Not Found",
+                                  "statusCode", 404));
     }
-    journal_set_status(w->journal, ji, rs->status);
+    mock_faults_apply(&fa, rs);
+    json_decref(fa.body);
+    journal_set_status(w->journal, ji, rs->close ? 0 : rs->status);
+}
+
+bool mock_world_call_outcome(const struct mock_world *w, const char *provider, const char *id,
+                             char *status, size_t sn, char *ended, size_t en)
+{
+    const struct mock_call *c = NULL;
+    const char *st = NULL, *er = NULL;
+    if (!strcmp(provider, "vapi") && w->vapi && (c = mock_vapi_find(w->vapi, id))) {
+        st = mock_vapi_status(c);
+        er = mock_vapi_ended_reason(c);
+    } else if (!strcmp(provider, "retell") && w->retell && (c = mock_retell_find(w->retell, id))) {
+        st = mock_retell_status(c);
+        er = mock_retell_disconnection(c);
+    } else if (!strcmp(provider, "elevenlabs") && w->elevenlabs &&
+               (c = mock_elevenlabs_find(w->elevenlabs, id))) {
+        st = mock_elevenlabs_status(c);
+        er = mock_elevenlabs_failure_reason(c);
+    }
+    if (!c)
+        return false;
+    snprintf(status, sn, "%s", st ? st : "");
+    snprintf(ended, en, "%s", er ? er : "");
+    return true;
+}
+
+/* One write per answer: header and body in two writes meet Nagle and delayed
+ * ACKs and cost ~40 ms per request on loopback. Keep-alive is off, so every
+ * answer ends with a close — which is what makes a truncated body a real one. */
+static void write_answer(struct mg_connection *conn, const struct mock_response *rs)
+{
+    const char *out = rs->body ? rs->body : "";
+    size_t olen = strlen(out);
+    size_t send = rs->truncate && rs->truncate_at < olen ? rs->truncate_at : olen;
+    char head[512];
+    int hl;
+    if (rs->chunks > 1) {
+        hl = snprintf(head, sizeof head,
+                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nTransfer-Encoding: chunked\r\n" DIALSIM_LATENCY_HEADER
+                      ": %lld\r\n\r\n",
+                      rs->status, mg_get_response_code_text(conn, rs->status),
+                      rs->content_type ? rs->content_type : "application/json",
+                      (long long)rs->latency_ms);
+        mg_write(conn, head, (size_t)hl);
+        size_t per = olen / (size_t)rs->chunks + 1;
+        for (size_t off = 0; off < olen; off += per)
+            mg_send_chunk(conn, out + off, (unsigned)(olen - off < per ? olen - off : per));
+        mg_send_chunk(conn, "", 0);
+        return;
+    }
+    hl = snprintf(head, sizeof head,
+                  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n" DIALSIM_LATENCY_HEADER
+                  ": %lld\r\n\r\n",
+                  rs->status, mg_get_response_code_text(conn, rs->status),
+                  rs->content_type ? rs->content_type : "application/json", olen,
+                  (long long)rs->latency_ms);
+    char *msg = malloc((size_t)hl + send);
+    if (msg) {
+        memcpy(msg, head, (size_t)hl);
+        memcpy(msg + hl, out, send);
+        mg_write(conn, msg, (size_t)hl + send);
+        free(msg);
+    }
 }
 
 static int handle(struct mg_connection *conn, void *cbdata)
@@ -118,24 +197,8 @@ static int handle(struct mg_connection *conn, void *cbdata)
         mock_reply_json(&rs, 503, json_pack("{s:s}", "message", "no scenario bound"));
     }
     pthread_mutex_unlock(&s->bind_mu);
-    /* One write per answer: header and body in two writes meet Nagle and
-     * delayed ACKs and cost ~40 ms per request on loopback. */
-    const char *out = rs.body ? rs.body : "";
-    size_t olen = strlen(out);
-    char head[512];
-    int hl = snprintf(
-        head, sizeof head,
-        "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n" DIALSIM_LATENCY_HEADER
-        ": %lld\r\n\r\n",
-        rs.status, mg_get_response_code_text(conn, rs.status),
-        rs.content_type ? rs.content_type : "application/json", olen, (long long)rs.latency_ms);
-    char *msg = malloc((size_t)hl + olen);
-    if (msg) {
-        memcpy(msg, head, (size_t)hl);
-        memcpy(msg + hl, out, olen);
-        mg_write(conn, msg, (size_t)hl + olen);
-        free(msg);
-    }
+    if (!rs.close)
+        write_answer(conn, &rs);
     free(rs.body);
     free(body);
     json_decref(headers);
@@ -157,7 +220,7 @@ int mock_server_create(struct mock_server **out)
         return -1;
     pthread_mutex_init(&s->bind_mu, NULL);
     const char *opts[] = {"listening_ports",    "127.0.0.1:0", "num_threads", "2",
-                          "enable_keep_alive",  "yes",         "tcp_nodelay", "1",
+                          "enable_keep_alive",  "no",         "tcp_nodelay", "1",
                           "request_timeout_ms", "10000",       NULL};
     s->ctx = mg_start(NULL, NULL, opts);
     if (!s->ctx)

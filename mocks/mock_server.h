@@ -9,6 +9,8 @@
 #ifndef DIALSIM_MOCK_SERVER_H
 #define DIALSIM_MOCK_SERVER_H
 
+#include <stdbool.h>
+
 #include "mock.h"
 
 struct mock_server;
@@ -20,6 +22,14 @@ void mock_server_destroy(struct mock_server *s);
 const char *mock_server_url(const struct mock_server *s);
 /* Route requests to w (borrowed) from now on; NULL answers 503 to everything. */
 void mock_server_bind(struct mock_server *s, struct mock_world *w);
+
+/* The provider-side outcome of a call, in the provider's own vocabulary:
+ * status (Vapi status, Retell call_status, ElevenLabs conversation status) and
+ * ended reason (Vapi endedReason, Retell disconnection_reason, ElevenLabs
+ * failure_reason). Returns false when the provider has no such call. Call with
+ * w->mu held. */
+bool mock_world_call_outcome(const struct mock_world *w, const char *provider, const char *id,
+                             char *status, size_t sn, char *ended, size_t en);
 
 /* Dispatch one request to the world's mocks (used by the server; exposed for
  * unit tests). Call with w->mu held. */

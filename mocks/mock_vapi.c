@@ -6,60 +6,47 @@
 #include <string.h>
 
 #include "core/timefmt.h"
-#include "pstn.h"
-
-struct vapi_call {
-    struct mock_vapi *v;
-    json_t *call; /* the Call object */
-    char *ani;
-    char *to;
-    int64_t answered_at;
-};
+#include "webhook.h"
 
 struct mock_vapi {
     struct mock_world *w;
-    json_t *keys, *assistants, *phone_numbers;
-    int64_t latency_ms, dial_delay_ms, ring_timeout_ms;
-    uint64_t rng;
-    struct vapi_call **calls;
-    size_t n_calls;
+    struct mock_account *acct;
+    int64_t latency_ms;
+    bool credits_as_ended_call;
+    struct mock_webhook_config wh;
     char org_id[40];
 };
 
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-/* A version-4-shaped UUID drawn from the scenario's seed: same seed, same ids. */
-static void uuid(struct mock_vapi *v, char out[40])
-{
-    uint64_t a = splitmix(&v->rng), b = splitmix(&v->rng);
-    snprintf(out, 40, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
-             (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
-             (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
-             (unsigned long long)(b & 0xffffffffffffULL));
-}
+static void on_change(void *ctx, struct mock_call *c);
 
 int mock_vapi_create(struct mock_vapi **out, struct mock_world *w,
-                     const struct mock_vapi_config *cfg)
+                     const struct mock_provider_config *cfg)
 {
     struct mock_vapi *v = calloc(1, sizeof *v);
     *out = NULL;
     if (!v)
         return -1;
     v->w = w;
-    v->keys = cfg->keys ? json_deep_copy(cfg->keys) : json_array();
-    v->assistants = cfg->assistants ? json_deep_copy(cfg->assistants) : json_array();
-    v->phone_numbers = cfg->phone_numbers ? json_deep_copy(cfg->phone_numbers) : json_array();
     v->latency_ms = cfg->latency_ms;
-    v->dial_delay_ms = cfg->dial_delay_ms;
-    v->ring_timeout_ms = cfg->ring_timeout_ms > 0 ? cfg->ring_timeout_ms : 60000;
-    v->rng = cfg->seed ^ 0x5641504956415049ULL;
-    uuid(v, v->org_id);
+    v->credits_as_ended_call = cfg->credits_as_ended_call;
+    struct mock_account_config ac = {
+        .provider = "vapi",
+        .keys = cfg->keys,
+        .agents = cfg->agents,
+        .phone_numbers = cfg->phone_numbers,
+        .credits = cfg->credits,
+        .call_cost = cfg->call_cost,
+        .concurrency_limit = cfg->concurrency_limit,
+        .dial_delay_ms = cfg->dial_delay_ms,
+        .ring_timeout_ms = cfg->ring_timeout_ms,
+        .seed = cfg->seed,
+    };
+    if (mock_account_create(&v->acct, w, &ac, on_change, v) != 0) {
+        free(v);
+        return -1;
+    }
+    mock_account_uuid(v->acct, v->org_id);
+    mock_webhook_config_read(&v->wh, cfg->webhooks, WH_AUTH_BEARER, NULL);
     *out = v;
     return 0;
 }
@@ -68,40 +55,138 @@ void mock_vapi_destroy(struct mock_vapi *v)
 {
     if (!v)
         return;
-    for (size_t i = 0; i < v->n_calls; i++) {
-        json_decref(v->calls[i]->call);
-        free(v->calls[i]->ani);
-        free(v->calls[i]->to);
-        free(v->calls[i]);
-    }
-    free(v->calls);
-    json_decref(v->keys);
-    json_decref(v->assistants);
-    json_decref(v->phone_numbers);
+    mock_account_destroy(v->acct);
     free(v);
 }
 
-static bool in_array(const json_t *arr, const char *s)
+/* ---- vocabulary (providers.md §1.2, §3.1, §3.2) ---- */
+
+const char *mock_vapi_status(const struct mock_call *c)
 {
-    size_t i;
-    json_t *x;
-    json_array_foreach(arr, i, x) if (json_is_string(x) &&
-                                      strcmp(json_string_value(x), s) == 0) return true;
-    return false;
+    static const char *names[] = {"queued", "ringing", "in-progress", "ended"};
+    return names[c->state];
 }
 
-static const char *phone_number_for(const struct mock_vapi *v, const char *id)
+const char *mock_vapi_ended_reason(const struct mock_call *c)
 {
-    size_t i;
-    json_t *x;
-    json_array_foreach(v->phone_numbers, i, x)
-    {
-        const char *pid = json_string_value(json_object_get(x, "id"));
-        if (pid && strcmp(pid, id) == 0)
-            return json_string_value(json_object_get(x, "number"));
+    switch (c->end) {
+    case MC_END_COMPLETED:
+        return "customer-ended-call";
+    case MC_END_NO_ANSWER:
+        return "customer-did-not-answer";
+    case MC_END_BUSY:
+        return "customer-busy";
+    case MC_END_FAILED:
+        return "twilio-failed-to-connect-call";
+    case MC_END_NO_CREDITS:
+        return "call.start.error-subscription-insufficient-credits";
+    case MC_END_CONCURRENCY:
+        return "call.start.error-subscription-concurrency-limit-reached";
+    default:
+        return NULL;
     }
-    return NULL;
 }
+
+static json_t *iso(int64_t ms)
+{
+    char b[40];
+    return json_string(ts_iso(ms, b, sizeof b));
+}
+
+json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c)
+{
+    int64_t updated = c->ended_at   ? c->ended_at
+                      : c->answered_at ? c->answered_at
+                      : c->ringing_at  ? c->ringing_at
+                                       : c->created_at;
+    json_t *j = json_object();
+    json_object_set_new(j, "id", json_string(c->id));
+    json_object_set_new(j, "assistantId", json_string(c->agent));
+    json_object_set_new(j, "phoneNumberId", json_string(c->phone_number_id));
+    json_object_set_new(j, "type", json_string("outboundPhoneCall"));
+    json_object_set_new(j, "createdAt", iso(c->created_at));
+    json_object_set_new(j, "updatedAt", iso(updated));
+    json_object_set_new(j, "orgId", json_string(v->org_id));
+    /* $0.10 a minute, in the USD the real API reports */
+    json_object_set_new(j, "cost", json_real((double)(int64_t)(mock_call_duration_s(c) / 600.0 * 10000.0 + 0.5) / 10000.0));
+    json_t *customer = json_object_get(c->request, "customer");
+    json_object_set_new(j, "customer", customer ? json_deep_copy(customer) : json_object());
+    json_object_set_new(j, "status", json_string(mock_vapi_status(c)));
+    if (c->answered_at)
+        json_object_set_new(j, "startedAt", iso(c->answered_at));
+    if (c->state == MC_ENDED) {
+        json_object_set_new(j, "endedAt", iso(c->ended_at));
+        json_object_set_new(j, "endedReason", json_string(mock_vapi_ended_reason(c)));
+    }
+    json_object_set_new(j, "phoneCallProvider", json_string("twilio"));
+    json_object_set_new(j, "phoneCallTransport", json_string("pstn"));
+    json_object_set_new(j, "phoneCallProviderId", json_string(c->sid));
+    json_object_set_new(j, "monitor", json_pack("{s:s,s:s}", "listenUrl",
+                                                "wss://phone-call-websocket.mock/listen",
+                                                "controlUrl",
+                                                "https://phone-call-websocket.mock/control"));
+    json_object_set_new(j, "transport", json_pack("{s:s,s:s,s:s}", "conversationType", "voice",
+                                                  "provider", "twilio", "accountSid",
+                                                  "AC00000000000000000000000000000000"));
+    json_t *ov = json_object_get(c->request, "assistantOverrides");
+    if (ov)
+        json_object_set_new(j, "assistantOverrides", json_deep_copy(ov));
+    return j;
+}
+
+const struct mock_call *mock_vapi_find(const struct mock_vapi *v, const char *id)
+{
+    return mock_account_call(v->acct, id);
+}
+
+/* ---- webhooks (providers.md §4.1) ---- */
+
+static void send_message(struct mock_vapi *v, const struct mock_call *c, json_t *message)
+{
+    json_object_set_new(message, "call", mock_vapi_call_json(v, c));
+    json_object_set_new(message, "timestamp", json_integer(ds_now(&v->w->clock)));
+    json_t *body = json_pack("{s:o}", "message", message);
+    mock_webhook_send(v->w, "vapi", &v->wh, json_dumps(body, JSON_COMPACT));
+    json_decref(body);
+}
+
+static void on_change(void *ctx, struct mock_call *c)
+{
+    struct mock_vapi *v = ctx;
+    if (!v->wh.enabled)
+        return;
+    json_t *su = json_pack("{s:s,s:s}", "type", "status-update", "status", mock_vapi_status(c));
+    if (c->state == MC_ENDED)
+        json_object_set_new(su, "endedReason", json_string(mock_vapi_ended_reason(c)));
+    send_message(v, c, su);
+    if (c->state != MC_ENDED)
+        return;
+    json_t *artifact = json_object();
+    json_t *messages = json_array();
+    char transcript[256] = "";
+    if (c->answered_at) {
+        snprintf(transcript, sizeof transcript,
+                 "AI: Hello, this is the assistant calling.\nUser: Hi, I can talk now.\n");
+        json_array_append_new(messages, json_pack("{s:s,s:s,s:I,s:f}", "role", "bot", "message",
+                                                  "Hello, this is the assistant calling.", "time",
+                                                  (json_int_t)c->answered_at, "secondsFromStart", 0.0));
+        json_array_append_new(messages, json_pack("{s:s,s:s,s:I,s:f}", "role", "user", "message",
+                                                  "Hi, I can talk now.", "time",
+                                                  (json_int_t)c->answered_at + 3000,
+                                                  "secondsFromStart", 3.0));
+    }
+    json_object_set_new(artifact, "messages", messages);
+    json_object_set_new(artifact, "transcript", json_string(transcript));
+    json_t *report = json_pack("{s:s,s:s,s:o,s:{s:s}}", "type", "end-of-call-report", "endedReason",
+                               mock_vapi_ended_reason(c), "artifact", artifact, "analysis",
+                               "summary", c->answered_at ? "The call connected." : "");
+    if (c->answered_at)
+        json_object_set_new(report, "startedAt", iso(c->answered_at));
+    json_object_set_new(report, "endedAt", iso(c->ended_at));
+    send_message(v, c, report);
+}
+
+/* ---- routes ---- */
 
 /* Vapi validates customer.number as E.164 (its own check; the core's is separate). */
 static bool vapi_e164(const char *s)
@@ -117,181 +202,88 @@ static bool vapi_e164(const char *s)
 
 static json_t *nest_error(int status, json_t *message)
 {
-    const char *err = status == 401 ? "Unauthorized" : status == 404 ? "Not Found" : "Bad Request";
+    const char *err = status == 401   ? "Unauthorized"
+                      : status == 404 ? "Not Found"
+                      : status == 500 ? "Internal Server Error"
+                                      : "Bad Request";
     return json_pack("{s:o,s:s,s:i}", "message", message, "error", err, "statusCode", status);
 }
 
-static void touch(struct vapi_call *c)
+static int bad_request(struct mock_response *rs, const char *msg)
 {
-    char b[40];
-    json_object_set_new(c->call, "updatedAt",
-                        json_string(ts_iso(ds_now(&c->v->w->clock), b, sizeof b)));
+    mock_reply_json(rs, 400, nest_error(400, json_string(msg)));
+    return 1;
 }
 
-/* ---- the call's life on the PSTN (runs on the clock's thread) ---- */
-
-static void obs_ringing(void *arg)
+static json_t *limits(const struct mock_vapi *v, bool blocked)
 {
-    struct vapi_call *c = arg;
-    pthread_mutex_lock(&c->v->w->mu);
-    json_object_set_new(c->call, "status", json_string("ringing"));
-    touch(c);
-    pthread_mutex_unlock(&c->v->w->mu);
+    int lim = mock_account_concurrency_limit(v->acct);
+    int cap = lim > 0 ? lim : 10; /* Vapi's default: 10 concurrent call slots */
+    int left = cap - mock_account_active(v->acct);
+    return json_pack("{s:b,s:i,s:i}", "concurrencyBlocked", blocked, "concurrencyLimit", cap,
+                     "remainingConcurrentCalls", left < 0 ? 0 : left);
 }
-
-static void obs_answered(void *arg)
-{
-    struct vapi_call *c = arg;
-    char b[40];
-    pthread_mutex_lock(&c->v->w->mu);
-    c->answered_at = ds_now(&c->v->w->clock);
-    json_object_set_new(c->call, "status", json_string("in-progress"));
-    json_object_set_new(c->call, "startedAt", json_string(ts_iso(c->answered_at, b, sizeof b)));
-    touch(c);
-    pthread_mutex_unlock(&c->v->w->mu);
-}
-
-/* providers.md §3.1: Twilio outcome → Vapi endedReason. */
-static const char *ended_reason(enum pstn_end how)
-{
-    switch (how) {
-    case PSTN_END_COMPLETED:
-        return "customer-ended-call";
-    case PSTN_END_NO_ANSWER:
-        return "customer-did-not-answer";
-    case PSTN_END_BUSY:
-        return "customer-busy";
-    default:
-        return "twilio-failed-to-connect-call";
-    }
-}
-
-static void obs_ended(void *arg, enum pstn_end how)
-{
-    struct vapi_call *c = arg;
-    char b[40];
-    pthread_mutex_lock(&c->v->w->mu);
-    int64_t now = ds_now(&c->v->w->clock);
-    json_object_set_new(c->call, "status", json_string("ended"));
-    json_object_set_new(c->call, "endedReason", json_string(ended_reason(how)));
-    json_object_set_new(c->call, "endedAt", json_string(ts_iso(now, b, sizeof b)));
-    if (c->answered_at) {
-        /* $0.10 a minute, in the USD the real API reports */
-        double cost = (double)((now - c->answered_at) / 600) / 1000.0;
-        json_object_set_new(c->call, "cost", json_real(cost));
-    }
-    touch(c);
-    pthread_mutex_unlock(&c->v->w->mu);
-}
-
-static void ev_dial(void *arg)
-{
-    struct vapi_call *c = arg;
-    struct pstn_observer obs = {obs_ringing, obs_answered, obs_ended, c};
-    pstn_place_call(c->v->w->pstn, c->ani, c->to, c->v->ring_timeout_ms, obs);
-}
-
-/* ---- routes ---- */
 
 static int create_call(struct mock_vapi *v, const struct mock_request *rq, struct mock_response *rs)
 {
     json_error_t je;
     json_t *body = json_loadb(rq->body, rq->body_len, 0, &je);
-    if (!body || !json_is_object(body)) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "Unexpected token in JSON at position %d",
-                 body ? 0 : je.position);
-        json_decref(body);
-        mock_reply_json(rs, 400, nest_error(400, json_string(msg)));
-        return 1;
-    }
-    const json_t *customer = json_object_get(body, "customer");
-    const char *number = json_string_value(json_object_get(customer, "number"));
-    if (!vapi_e164(number)) {
-        json_t *msgs = json_array();
-        json_array_append_new(msgs, json_string("customer.number must be a valid phone number in "
-                                                "the E.164 format. Hot tip, you may be missing "
-                                                "the country code (Eg. US: +1)."));
-        mock_reply_json(rs, 400, nest_error(400, msgs));
-        json_decref(body);
-        return 1;
-    }
-    const char *asst = json_string_value(json_object_get(body, "assistantId"));
     char msg[400];
-    if (!asst || !in_array(v->assistants, asst)) {
+    if (!body || !json_is_object(body)) {
+        snprintf(msg, sizeof msg, "Unexpected token in JSON at position %d", body ? 0 : je.position);
+        json_decref(body);
+        return bad_request(rs, msg);
+    }
+    const char *number = json_string_value(json_object_get(json_object_get(body, "customer"), "number"));
+    const char *asst = json_string_value(json_object_get(body, "assistantId"));
+    const char *pnid = json_string_value(json_object_get(body, "phoneNumberId"));
+    const char *ani = mock_account_number(v->acct, pnid);
+    int rc = 1;
+    if (!vapi_e164(number)) {
+        json_t *msgs = json_pack("[s]", "customer.number must be a valid phone number in the E.164 "
+                                        "format. Hot tip, you may be missing the country code (Eg. "
+                                        "US: +1).");
+        mock_reply_json(rs, 400, nest_error(400, msgs));
+    } else if (!mock_account_has_agent(v->acct, asst)) {
         snprintf(msg, sizeof msg, "Couldn't Get Assistant. `assistantId` %s Does Not Exist.",
                  asst ? asst : "");
-        mock_reply_json(rs, 400, nest_error(400, json_string(msg)));
-        json_decref(body);
-        return 1;
-    }
-    const char *pnid = json_string_value(json_object_get(body, "phoneNumberId"));
-    if (!pnid || !*pnid) {
-        mock_reply_json(rs, 400,
-                        nest_error(400, json_string("Couldn't Get Phone Number. Need Either "
-                                                    "`phoneNumberId` Or `phoneNumber`.")));
-        json_decref(body);
-        return 1;
-    }
-    const char *ani = phone_number_for(v, pnid);
-    if (!ani) {
+        bad_request(rs, msg);
+    } else if (!pnid || !*pnid) {
+        bad_request(rs, "Couldn't Get Phone Number. Need Either `phoneNumberId` Or `phoneNumber`.");
+    } else if (!ani) {
         snprintf(msg, sizeof msg, "Couldn't Get Phone Number. `phoneNumberId` %s Does Not Exist.",
                  pnid);
-        mock_reply_json(rs, 400, nest_error(400, json_string(msg)));
-        json_decref(body);
-        return 1;
+        bad_request(rs, msg);
+    } else if (!mock_account_can_pay(v->acct) && !v->credits_as_ended_call) {
+        bad_request(rs, "Billing Limits Exceeded. Please add credits to your account to continue.");
+    } else {
+        int lim = mock_account_concurrency_limit(v->acct);
+        bool blocked = lim > 0 && mock_account_active(v->acct) >= lim;
+        struct mock_call *c;
+        json_t *lj = limits(v, blocked);
+        if (blocked)
+            c = mock_account_refuse(v->acct, number, asst, pnid, body, MC_END_CONCURRENCY);
+        else if (!mock_account_can_pay(v->acct))
+            c = mock_account_refuse(v->acct, number, asst, pnid, body, MC_END_NO_CREDITS);
+        else
+            c = mock_account_place(v->acct, ani, number, asst, pnid, body);
+        if (!c) {
+            json_decref(lj);
+            mock_reply_json(rs, 500, nest_error(500, json_string("Internal server error")));
+        } else {
+            /* The 201 shows the call as it was accepted: queued. */
+            json_t *cj = mock_vapi_call_json(v, c);
+            json_object_set_new(cj, "status", json_string("queued"));
+            json_object_del(cj, "endedAt");
+            json_object_del(cj, "endedReason");
+            json_t *out = json_pack("{s:o}", "subscriptionLimits", lj);
+            json_object_update(out, cj);
+            json_decref(cj);
+            mock_reply_json(rs, 201, out);
+        }
     }
-    struct vapi_call **nv = realloc(v->calls, (v->n_calls + 1) * sizeof *nv);
-    struct vapi_call *c = calloc(1, sizeof *c);
-    if (!nv || !c) {
-        free(c);
-        if (nv)
-            v->calls = nv;
-        json_decref(body);
-        mock_reply_json(rs, 500, nest_error(500, json_string("Internal server error")));
-        return 1;
-    }
-    v->calls = nv;
-    v->calls[v->n_calls++] = c;
-    c->v = v;
-    c->ani = strdup(ani);
-    c->to = strdup(number);
-    char id[40], now[40], sid[40];
-    uuid(v, id);
-    uuid(v, sid);
-    ts_iso(ds_now(&v->w->clock), now, sizeof now);
-    unsigned active = 0; /* calls not yet ended, this one included */
-    for (size_t i = 0; i < v->n_calls; i++) {
-        const char *st = json_string_value(json_object_get(v->calls[i]->call, "status"));
-        if (!st || strcmp(st, "ended") != 0)
-            active++;
-    }
-    c->call = json_pack(
-        "{s:{s:b,s:i,s:i},s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:O,s:s,s:s,s:{s:s,s:s},s:{s:s,s:s,s:s}}",
-        "subscriptionLimits", "concurrencyBlocked", 0, "concurrencyLimit", 10,
-        "remainingConcurrentCalls", 10 - (int)active, "id", id, "assistantId", asst,
-        "phoneNumberId", pnid, "type", "outboundPhoneCall", "createdAt", now, "updatedAt", now,
-        "orgId", v->org_id, "cost", 0, "customer", customer, "status", "queued",
-        "phoneCallProvider", "twilio", "monitor", "listenUrl",
-        "wss://phone-call-websocket.mock/listen", "controlUrl",
-        "https://phone-call-websocket.mock/control", "transport", "conversationType", "voice",
-        "provider", "twilio", "accountSid", sid);
-    json_t *ov = json_object_get(body, "assistantOverrides");
-    if (ov)
-        json_object_set(c->call, "assistantOverrides", ov);
-    json_object_set_new(c->call, "phoneCallTransport", json_string("pstn"));
     json_decref(body);
-    v->w->clock.ops->schedule(v->w->clock.ctx, ds_now(&v->w->clock) + v->dial_delay_ms, ev_dial, c);
-    mock_reply_json(rs, 201, json_deep_copy(c->call));
-    return 1;
-}
-
-const json_t *mock_vapi_call(const struct mock_vapi *v, const char *id)
-{
-    for (size_t i = 0; i < v->n_calls; i++)
-        if (strcmp(json_string_value(json_object_get(v->calls[i]->call, "id")), id) == 0)
-            return v->calls[i]->call;
-    return NULL;
+    return rc;
 }
 
 int mock_vapi_handle(struct mock_vapi *v, const struct mock_request *rq, struct mock_response *rs)
@@ -299,11 +291,10 @@ int mock_vapi_handle(struct mock_vapi *v, const struct mock_request *rq, struct 
     rs->latency_ms = v->latency_ms;
     const char *auth = mock_header(rq, "authorization");
     if (!auth || !*auth) {
-        mock_reply_json(rs, 401,
-                        json_pack("{s:s,s:i}", "message", "Unauthorized", "statusCode", 401));
+        mock_reply_json(rs, 401, json_pack("{s:s,s:i}", "message", "Unauthorized", "statusCode", 401));
         return 1;
     }
-    if (strncmp(auth, "Bearer ", 7) != 0 || !in_array(v->keys, auth + 7)) {
+    if (strncmp(auth, "Bearer ", 7) != 0 || mock_account_key(v->acct, auth + 7, NULL) != MK_OK) {
         mock_reply_json(rs, 401,
                         nest_error(401, json_string("Invalid Key. Hot tip, you may be using the "
                                                     "private key instead of the public key, or "
@@ -313,9 +304,9 @@ int mock_vapi_handle(struct mock_vapi *v, const struct mock_request *rq, struct 
     if (strcmp(rq->path, "/call") == 0 && strcmp(rq->method, "POST") == 0)
         return create_call(v, rq, rs);
     if (strncmp(rq->path, "/call/", 6) == 0 && strcmp(rq->method, "GET") == 0) {
-        const json_t *c = mock_vapi_call(v, rq->path + 6);
+        const struct mock_call *c = mock_account_call(v->acct, rq->path + 6);
         if (c)
-            mock_reply_json(rs, 200, json_deep_copy(c));
+            mock_reply_json(rs, 200, mock_vapi_call_json(v, c));
         else
             mock_reply_json(rs, 404, nest_error(404, json_string("Call not found")));
         return 1;

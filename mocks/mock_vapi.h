@@ -2,35 +2,38 @@
  * (providers.md §1.2, §2.2; confirmations in docs/providers-confirmed.md).
  * An accepted call is placed on the PSTN from the phone number behind
  * phoneNumberId (the ANI) to customer.number after dial_delay; its fate shows
- * on GET /call/{id} as status and endedReason (§3.1). */
+ * on GET /call/{id} as status and endedReason (§3.1) and, when webhooks are
+ * configured, in status-update and end-of-call-report messages (§4.1).
+ * Credits run out as calls spend them; Vapi's two ways of saying so are both
+ * offered (credits_surface "http": 400 "Billing Limits Exceeded"; "ended": 201,
+ * then the call ends with call.start.error-subscription-insufficient-credits).
+ * A full concurrency limit answers 201 with subscriptionLimits.concurrencyBlocked
+ * and ends the call with call.start.error-subscription-concurrency-limit-reached. */
 #ifndef DIALSIM_MOCK_VAPI_H
 #define DIALSIM_MOCK_VAPI_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mock.h"
+#include "mock_account.h"
 
-struct mock_vapi_config {
-    const json_t *keys;          /* array of accepted private keys */
-    const json_t *assistants;    /* array of assistant ids */
-    const json_t *phone_numbers; /* array of {id, number} */
-    int64_t latency_ms;          /* virtual latency of every answer */
-    int64_t dial_delay_ms;       /* from POST /call to the dial */
-    int64_t ring_timeout_ms;     /* transport.timeout: Vapi/Twilio default 60 s */
-    uint64_t seed;               /* ids are drawn from it */
-};
 
 struct mock_vapi;
 
-/* w is borrowed (clock, pstn); config values are copied. */
+/* w is borrowed (clock, pstn, journal); config values are copied. */
 int mock_vapi_create(struct mock_vapi **out, struct mock_world *w,
-                     const struct mock_vapi_config *cfg);
+                     const struct mock_provider_config *cfg);
 void mock_vapi_destroy(struct mock_vapi *v);
 /* Answer rq if it is a Vapi route: returns 1 (rs filled) or 0. Call with w->mu held. */
 int mock_vapi_handle(struct mock_vapi *v, const struct mock_request *rq, struct mock_response *rs);
-/* The Call object as GET /call/{id} would show it now; borrowed, NULL when unknown.
- * Call with w->mu held. */
-const json_t *mock_vapi_call(const struct mock_vapi *v, const char *id);
+/* The call's status and endedReason as GET /call/{id} shows them now (NULL
+ * when unknown). Call with w->mu held; strings borrowed until the next change. */
+const struct mock_call *mock_vapi_find(const struct mock_vapi *v, const char *id);
+const char *mock_vapi_status(const struct mock_call *c);
+const char *mock_vapi_ended_reason(const struct mock_call *c);
+/* The Call object as GET /call/{id} renders it; new reference. */
+json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c);
 
 #endif

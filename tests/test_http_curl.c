@@ -95,9 +95,11 @@ static int setup(void **state)
     json_t *keys = json_pack("[s]", KEY);
     json_t *assistants = json_pack("[s]", "asst-1");
     json_t *numbers = json_pack("[{s:s,s:s}]", "id", "pn-1", "number", "+15550001111");
-    struct mock_vapi_config vc = {
+    struct mock_provider_config vc = {
         .keys = keys,
-        .assistants = assistants,
+        .agents = assistants,
+        .credits = -1,
+        .call_cost = 1,
         .phone_numbers = numbers,
         .latency_ms = LATENCY_MS,
         .dial_delay_ms = DIAL_DELAY_MS,

@@ -60,9 +60,11 @@ static struct fx *fx_new(uint64_t seed, bool silence_as_busy)
     json_t *keys = json_pack("[s]", KEY);
     json_t *assistants = json_pack("[s,s]", "asst-1", "asst-2");
     json_t *numbers = json_pack("[{s:s,s:s}]", "id", "pn-1", "number", AGENT);
-    struct mock_vapi_config vc = {
+    struct mock_provider_config vc = {
         .keys = keys,
-        .assistants = assistants,
+        .agents = assistants,
+        .credits = -1,
+        .call_cost = 1,
         .phone_numbers = numbers,
         .latency_ms = LATENCY_MS,
         .dial_delay_ms = DIAL_DELAY_MS,
@@ -76,8 +78,24 @@ static struct fx *fx_new(uint64_t seed, bool silence_as_busy)
     return f;
 }
 
+/* The Call object as GET /call/{id} renders it; kept until fx_free. */
+static json_t *views[16];
+static size_t n_views;
+static const json_t *mock_vapi_call(const struct mock_vapi *v, const char *id)
+{
+    const struct mock_call *c = mock_vapi_find(v, id);
+    if (!c)
+        return NULL;
+    json_t *j = mock_vapi_call_json(v, c);
+    if (n_views < 16)
+        views[n_views++] = j;
+    return j;
+}
+
 static void fx_free(struct fx *f)
 {
+    while (n_views > 0)
+        json_decref(views[--n_views]);
     mock_vapi_destroy(f->w.vapi);
     pstn_destroy(f->w.pstn);
     journal_destroy(f->w.journal);

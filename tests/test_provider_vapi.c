@@ -289,7 +289,21 @@ static void ao4_parse_start_transport(void **state)
     resp.outcome = DS_HTTP_TLS_FAILED;
     provider_vapi.parse_start(&resp, &r);
     assert_int_equal(r.reason, DS_REASON_PROVIDER_UNREACHABLE);
-    assert_non_null(strstr(r.detail, "transport error"));
+    assert_non_null(strstr(r.detail, "TLS failed"));
+    assert_false(r.retryable);
+
+    /* cut off after the request went out: the call may exist, so no retry */
+    memset(&resp, 0, sizeof resp);
+    resp.outcome = DS_HTTP_PROTOCOL_ERROR;
+    provider_vapi.parse_start(&resp, &r);
+    assert_int_equal(r.reason, DS_REASON_PROVIDER_UNREACHABLE);
+    assert_non_null(strstr(r.detail, "may or may not have been placed"));
+    assert_false(r.retryable);
+
+    memset(&resp, 0, sizeof resp);
+    resp.outcome = DS_HTTP_CONNECT_FAILED;
+    provider_vapi.parse_start(&resp, &r);
+    assert_true(r.retryable); /* nothing was sent */
 }
 
 static void build_get(void **state)

@@ -32,8 +32,12 @@ const struct provider_ops *core_provider_ops(enum ds_provider p)
     switch (p) {
     case DS_PROVIDER_VAPI:
         return &provider_vapi;
+    case DS_PROVIDER_RETELL:
+        return &provider_retell;
+    case DS_PROVIDER_ELEVENLABS:
+        return &provider_elevenlabs;
     default:
-        return NULL; /* Retell and ElevenLabs adapters: issue 4 */
+        return NULL;
     }
 }
 
@@ -69,6 +73,8 @@ static void agent_free(struct core_agent *a)
     free(a->provider_api_key);
     free(a->assistant_id);
     free(a->phone_number_id);
+    free(a->phone_number_type);
+    free(a->webhook_secret);
     free(a);
 }
 
@@ -97,6 +103,9 @@ static void run_free(struct core_run *r)
     free(r->provider_call_id);
     free(r->provider_status);
     free(r->provider_ended_reason);
+    free(r->provider_symptom);
+    free(r->transcript);
+    free(r->recording_url);
     for (size_t i = 0; i < r->n_dials; i++) {
         free(r->dials[i].from);
         free(r->dials[i].to);
@@ -194,6 +203,8 @@ int core_agent_put(struct core *c, const struct core_agent *a, char *err, size_t
     na->provider_api_key = core_strdup(a->provider_api_key);
     na->assistant_id = core_strdup(a->assistant_id);
     na->phone_number_id = core_strdup(a->phone_number_id);
+    na->phone_number_type = core_strdup(a->phone_number_type);
+    na->webhook_secret = core_strdup(a->webhook_secret);
     size_t i = agent_index(c, a->id);
     if (i != (size_t)-1) {
         agent_free(c->agents[i]);
@@ -367,6 +378,9 @@ struct dispatch_ctx {
 static void on_window_close(void *arg);
 static void dispatch(struct core_run *r);
 
+static void send_req(struct core_run *r, struct dispatch_ctx *d, ds_http_done_fn done);
+static void retry_now(void *arg);
+
 static void on_start_answer(void *arg, const struct ds_http_response *resp)
 {
     struct dispatch_ctx *d = arg;
@@ -381,6 +395,15 @@ static void on_start_answer(void *arg, const struct ds_http_response *resp)
         set_str(&r->provider_status, res.status);
         core_log(r, "%s answered %ld: call %s %s", ops->display, resp->status, res.call_id,
                  res.status);
+    } else if (res.retryable && r->attempts < CORE_START_ATTEMPTS && r->status == DS_RUN_PENDING) {
+        /* docs/retries.md: 429, 5xx and connect failures, twice, 0.5 s then 1 s */
+        int64_t wait = (int64_t)CORE_RETRY_BASE_MS << (r->attempts - 1);
+        char tb[24];
+        core_log(r, "%s failed: %s; retrying in %s (attempt %d of %d)", ops->display, res.detail,
+                 ts_secs(wait, tb, sizeof tb), r->attempts + 1, CORE_START_ATTEMPTS);
+        struct ds_clock *ck = &r->core->env.clock;
+        if (ck->ops->schedule(ck->ctx, core_now(r->core) + wait, retry_now, d))
+            return; /* d travels on to the retry */
     } else {
         core_log(r, "%s refused the call: %s", ops->display, res.detail);
         /* AO-4: a refusal fails the run with the provider's reason, not a timeout.
@@ -390,6 +413,18 @@ static void on_start_answer(void *arg, const struct ds_http_response *resp)
     }
     provider_req_clear(&d->req);
     free(d);
+}
+
+static void retry_now(void *arg)
+{
+    struct dispatch_ctx *d = arg;
+    if (d->run->status != DS_RUN_PENDING) {
+        provider_req_clear(&d->req);
+        free(d);
+        return;
+    }
+    d->run->attempts++;
+    send_req(d->run, d, on_start_answer);
 }
 
 static void send_req(struct core_run *r, struct dispatch_ctx *d, ds_http_done_fn done)
@@ -438,6 +473,7 @@ static void dispatch(struct core_run *r)
         .api_key = a->provider_api_key,
         .assistant_id = a->assistant_id,
         .phone_number_id = a->phone_number_id,
+        .phone_number_type = a->phone_number_type,
         .from_number = a->contact_number,
         .to_number = e->phone_number,
         .dynamic_variables = e->dynamic_variables,
@@ -450,6 +486,7 @@ static void dispatch(struct core_run *r)
         return;
     }
     d->run = r;
+    r->attempts = 1;
     core_log(r, "%s %s %s (from %s to %s)", d->req.method, ops->display, url_path(d->req.url),
              a->contact_number, e->phone_number);
     send_req(r, d, on_start_answer);
@@ -571,6 +608,40 @@ static void on_window_close(void *arg)
 
 static void poll_now(void *arg);
 
+void core_apply_provider_state(struct core_run *r, const struct provider_call_state *st,
+                               const char *source)
+{
+    const struct provider_ops *ops = core_provider_ops(r->provider);
+    bool changed = !r->provider_status || strcmp(r->provider_status, st->status) != 0 ||
+                   (st->ended_reason[0] && (!r->provider_ended_reason ||
+                                            strcmp(r->provider_ended_reason, st->ended_reason)));
+    set_str(&r->provider_status, st->status);
+    if (st->ended_reason[0])
+        set_str(&r->provider_ended_reason, st->ended_reason);
+    if (st->symptom[0])
+        set_str(&r->provider_symptom, st->symptom);
+    if (st->transcript[0])
+        set_str(&r->transcript, st->transcript);
+    if (st->recording_url[0])
+        set_str(&r->recording_url, st->recording_url);
+    if (changed)
+        core_log(r, "%s (%s): call %s %s%s%s", ops->display, source, r->provider_call_id,
+                 st->status, st->ended_reason[0] ? ", " : "", st->ended_reason);
+    /* AO-4: accepted, then refused at start (credits, concurrency): the run
+     * fails with the provider's reason at once, not with a timeout. */
+    if (st->start_error != DS_REASON_NONE && r->status == DS_RUN_PENDING) {
+        char detail[300];
+        snprintf(detail, sizeof detail, "%s ended the call before placing it: %s", ops->display,
+                 st->ended_reason);
+        core_finish(r, DS_RUN_FAILED, st->start_error, detail);
+    }
+    if (st->ended) {
+        r->polling = false;
+        r->provider_ended = true;
+    }
+    diagnosis_update(r->core, r);
+}
+
 static void on_poll_answer(void *arg, const struct ds_http_response *resp)
 {
     struct dispatch_ctx *d = arg;
@@ -580,17 +651,9 @@ static void on_poll_answer(void *arg, const struct ds_http_response *resp)
     ops->parse_get(resp, &st);
     provider_req_clear(&d->req);
     free(d);
-    if (st.known) {
-        bool changed = !r->provider_status || strcmp(r->provider_status, st.status) != 0;
-        set_str(&r->provider_status, st.status);
-        if (st.ended_reason[0])
-            set_str(&r->provider_ended_reason, st.ended_reason);
-        if (changed || st.ended)
-            core_log(r, "%s reports call %s: %s%s%s", ops->display, r->provider_call_id, st.status,
-                     st.ended_reason[0] ? ", " : "", st.ended_reason);
-        diagnosis_update(r->core, r);
-    }
-    if (st.ended || r->polls >= CORE_POLL_MAX) {
+    if (st.known)
+        core_apply_provider_state(r, &st, "poll");
+    if (st.ended || r->polls >= CORE_POLL_MAX || !r->polling) {
         r->polling = false;
         return;
     }
@@ -621,7 +684,7 @@ void core_follow_provider_call(struct core_run *r)
 {
     if (!r->provider_call_id || r->polling || !core_provider_ops(r->provider))
         return;
-    if (r->provider_status && strcmp(r->provider_status, "ended") == 0)
+    if (r->provider_ended)
         return;
     r->polling = true;
     struct ds_clock *ck = &r->core->env.clock;

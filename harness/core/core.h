@@ -36,6 +36,9 @@ int provider_from_name(const char *name);         /* -1 when unknown */
 #define CORE_PROVIDER_TIMEOUT_MS 30000
 #define CORE_POLL_INTERVAL_MS 30000 /* following a provider call after the run ends */
 #define CORE_POLL_MAX 40
+#define CORE_START_ATTEMPTS 3      /* docs/retries.md */
+#define CORE_RETRY_BASE_MS 500     /* then doubled: 0.5 s, 1 s */
+#define CORE_WEBHOOKS_REMEMBERED 32 /* per run, to spot replays */
 
 struct core_agent {
     char *id;
@@ -48,6 +51,8 @@ struct core_agent {
     char *provider_api_key;
     char *assistant_id;
     char *phone_number_id;
+    char *phone_number_type; /* ElevenLabs: "twilio" (default) or "sip_trunk" */
+    char *webhook_secret;    /* checks Vapi and ElevenLabs webhooks (Retell: the API key) */
     int dial_window_seconds; /* 0 → CORE_DEFAULT_DIAL_WINDOW_S */
 };
 
@@ -94,6 +99,13 @@ struct core_run {
     int provider_http_status;    /* status of the start-call answer, 0 when none */
     char *provider_status;       /* last seen provider call status ("ended") */
     char *provider_ended_reason; /* last seen provider end reason */
+    char *provider_symptom;      /* "Vapi reports customer-did-not-answer" */
+    char *transcript;            /* from the provider's webhook or call record */
+    char *recording_url;
+    bool provider_ended;         /* the provider says the call is over */
+    int attempts;                /* start-call requests sent */
+    int webhooks;                /* provider webhooks accepted */
+    uint64_t seen_webhooks[CORE_WEBHOOKS_REMEMBERED];
     struct core_dial *dials;
     size_t n_dials;
     struct core_event *events;
@@ -155,6 +167,19 @@ int core_run_redial(struct core *c, const char *run_id, char *err, size_t n);
 bool core_inbound_offer(struct core *c, const char *from, const char *to, uint64_t *token);
 /* The far side hung up an answered call. */
 void core_inbound_hangup(struct core *c, uint64_t token);
+
+/* A provider webhook reaches the core (providers.md §4). It is parsed, matched
+ * to a run by the provider's call id, authenticated with the run's agent's
+ * secret (Vapi: Bearer / X-Vapi-Secret = webhook_secret; Retell: HMAC with the
+ * Retell API key, at most 5 min old; ElevenLabs: HMAC with webhook_secret, at
+ * most 30 min old) and applied. Returns the HTTP status to answer — 200, 400
+ * (not a webhook of that provider), 401 (missing, forged or stale
+ * authentication: nothing applied), 404 (no run has that call) — with a
+ * message in err. A replay of a webhook already applied answers 200 and
+ * changes nothing. */
+int core_provider_webhook(struct core *c, enum ds_provider p, const struct ds_header *headers,
+                          size_t n_headers, const char *body, size_t body_len, char *err,
+                          size_t n);
 
 const struct core_run *core_run_get(const struct core *c, const char *id);
 size_t core_run_count(const struct core *c);

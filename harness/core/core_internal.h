@@ -33,6 +33,9 @@ void core_finish(struct core_run *r, enum ds_run_status st, enum ds_reason reaso
                  const char *detail);
 /* Start following the provider call to its end, to name the provider-side symptom. */
 void core_follow_provider_call(struct core_run *r);
+/* Apply what the provider says of the run's call (from a poll or a webhook). */
+void core_apply_provider_state(struct core_run *r, const struct provider_call_state *st,
+                               const char *source);
 /* Recompute r->diagnosis from what the run knows (diagnosis.c). */
 void diagnosis_update(struct core *c, struct core_run *r);
 char *core_strdup(const char *s);

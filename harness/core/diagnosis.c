@@ -40,7 +40,9 @@ static const struct core_dial *first_drop(const struct core_run *r, enum ds_reas
 static void provider_symptom(const struct core_run *r, struct sb *b)
 {
     const char *p = provider_display(r->provider);
-    if (r->provider_ended_reason)
+    if (r->provider_symptom)
+        sb_add(b, "%s. ", r->provider_symptom);
+    else if (r->provider_ended_reason)
         sb_add(b, "%s reports %s. ", p, r->provider_ended_reason);
     else if (r->provider_status && r->provider_call_id)
         sb_add(b, "%s shows call %s as %s. ", p, r->provider_call_id, r->provider_status);

@@ -1,7 +1,8 @@
-/* Provider adapters: how the core asks a voice provider to place a call and
- * how it reads the answer. Adapters are pure: they build requests and classify
- * answers; the core sends them through its ds_http seam. One table per
- * provider; AO-1 (place the call), AO-4 (refusals map to reason codes). */
+/* Provider adapters: how the core asks a voice provider to place a call, reads
+ * a call's state, and checks the provider's webhooks. Adapters are pure: they
+ * build requests and classify answers and payloads; the core sends and
+ * receives through its seams. One table per provider; AO-1 (place the call),
+ * AO-4 (refusals map to reason codes). */
 #ifndef DIALSIM_PROVIDER_H
 #define DIALSIM_PROVIDER_H
 
@@ -28,25 +29,40 @@ struct provider_call_spec {
     const char *api_key;
     const char *assistant_id;
     const char *phone_number_id;
-    const char *from_number; /* agent contact_number */
-    const char *to_number;   /* evaluator phone number */
+    const char *phone_number_type; /* ElevenLabs: "twilio" (default) or "sip_trunk" */
+    const char *from_number;       /* agent contact_number */
+    const char *to_number;         /* evaluator phone number */
     const json_t *dynamic_variables;
     const char *run_id;
 };
 
 struct provider_start_result {
     bool ok;
+    bool retryable;        /* when !ok: 429, 5xx, connect failure (docs/retries.md) */
     enum ds_reason reason; /* when !ok */
     char call_id[128];     /* when ok */
     char status[32];       /* provider's initial call status, when ok */
     char detail[512];      /* provider's own message, or transport error */
 };
 
+/* What the provider says of a call, in its own vocabulary. */
 struct provider_call_state {
     bool known;             /* the provider answered with the call */
     bool ended;             /* terminal status */
-    char status[32];        /* provider vocabulary: "ringing", "ended" */
-    char ended_reason[128]; /* provider vocabulary: "customer-did-not-answer" */
+    bool answered;          /* the call connected at some point */
+    char status[32];        /* "ringing", "not_connected", "failed" */
+    char ended_reason[128]; /* "customer-did-not-answer", "dial_busy", "no-answer" */
+    char symptom[200];      /* "Vapi reports customer-did-not-answer" */
+    enum ds_reason start_error; /* the provider refused the call after accepting it */
+    char transcript[2048];
+    char recording_url[512];
+};
+
+/* A webhook the provider sent, parsed (not yet verified). */
+struct provider_webhook {
+    char event[48];     /* "status-update", "call_ended", "call_initiation_failure" */
+    char call_id[128];
+    struct provider_call_state state;
 };
 
 struct provider_ops {
@@ -60,9 +76,21 @@ struct provider_ops {
     int (*build_get)(const char *base_url, const char *api_key, const char *call_id,
                      struct provider_req *out);
     void (*parse_get)(const struct ds_http_response *resp, struct provider_call_state *out);
+    /* Parse a webhook body; 0, or -1 with err when it is not one of ours. */
+    int (*parse_webhook)(const char *body, size_t len, struct provider_webhook *out, char *err,
+                         size_t n);
+    /* Check a webhook's authentication with secret at now_ms: 0, or -1 with
+     * err (missing, forged, stale). headers: names in any case. */
+    int (*verify_webhook)(const struct ds_header *h, size_t nh, const char *body, size_t len,
+                          const char *secret, int64_t now_ms, char *err, size_t n);
+    /* Which of the agent's secrets signs webhooks: "provider_api_key" or
+     * "webhook_secret". */
+    const char *webhook_secret_field;
 };
 
 extern const struct provider_ops provider_vapi;
+extern const struct provider_ops provider_retell;
+extern const struct provider_ops provider_elevenlabs;
 
 void provider_req_clear(struct provider_req *r);
 /* Append a header; the value is copied. */
@@ -70,5 +98,11 @@ int provider_req_header(struct provider_req *r, const char *name, const char *va
 /* Map a transport-level failure (no HTTP status) to a result. */
 void provider_transport_failure(const struct ds_http_response *resp, const char *display,
                                 struct provider_start_result *out);
+/* Classify an HTTP error status with the provider's message (AO-4): sets
+ * reason, retryable and detail ("401: <message>"). */
+void provider_classify_status(long status, const char *message, struct provider_start_result *out);
+char *provider_join_url(const char *base, const char *path);
+/* A header's value, names compared without case; NULL when absent. */
+const char *provider_header(const struct ds_header *h, size_t nh, const char *name);
 
 #endif

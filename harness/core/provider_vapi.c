@@ -1,65 +1,15 @@
-#define _GNU_SOURCE /* strcasestr */
 /* Vapi adapter: POST /call with Authorization: Bearer (providers.md §1.2),
- * GET /call/{id}. Error bodies are NestJS-shaped: {"message": str | [str],
- * "error": "...", "statusCode": n} (§2.1, §2.2). */
+ * GET /call/{id}, server messages status-update / end-of-call-report with
+ * Authorization: Bearer or X-Vapi-Secret (§4.1). Error bodies are
+ * NestJS-shaped: {"message": str | [str], "error": "...", "statusCode": n}. */
+#define _GNU_SOURCE /* strcasestr */
+#include "core/hmac.h"
 #include "core/provider.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-void provider_req_clear(struct provider_req *r)
-{
-    free(r->method);
-    free(r->url);
-    free(r->body);
-    for (size_t i = 0; i < r->n_headers; i++)
-        free(r->header_values[i]);
-    memset(r, 0, sizeof *r);
-}
-
-int provider_req_header(struct provider_req *r, const char *name, const char *value)
-{
-    if (r->n_headers == PROVIDER_MAX_HEADERS)
-        return -1;
-    char *v = strdup(value);
-    if (!v)
-        return -1;
-    r->header_values[r->n_headers] = v;
-    r->headers[r->n_headers] = (struct ds_header){name, v};
-    r->n_headers++;
-    return 0;
-}
-
-void provider_transport_failure(const struct ds_http_response *resp, const char *display,
-                                struct provider_start_result *out)
-{
-    out->ok = false;
-    out->reason = DS_REASON_PROVIDER_UNREACHABLE;
-    switch (resp->outcome) {
-    case DS_HTTP_TIMEOUT:
-        snprintf(out->detail, sizeof out->detail, "%s did not answer within %lld ms", display,
-                 (long long)resp->elapsed_ms);
-        break;
-    default:
-        snprintf(out->detail, sizeof out->detail, "%s could not be reached: %s", display,
-                 resp->error[0] ? resp->error : "transport error");
-        break;
-    }
-}
-
-static char *join_url(const char *base, const char *path)
-{
-    size_t bl = strlen(base);
-    while (bl > 0 && base[bl - 1] == '/')
-        bl--;
-    size_t n = bl + strlen(path) + 1;
-    char *u = malloc(n);
-    if (u)
-        snprintf(u, n, "%.*s%s", (int)bl, base, path);
-    return u;
-}
 
 static int auth_headers(struct provider_req *out, const char *api_key)
 {
@@ -90,7 +40,7 @@ static int vapi_build_start(const struct provider_call_spec *s, struct provider_
     out->body = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(body);
     out->method = strdup("POST");
-    out->url = join_url(s->base_url, "/call");
+    out->url = provider_join_url(s->base_url, "/call");
     if (!out->body || !out->method || !out->url || auth_headers(out, s->api_key) ||
         provider_req_header(out, "Content-Type", "application/json")) {
         provider_req_clear(out);
@@ -125,7 +75,6 @@ static void vapi_message(const char *body, char *buf, size_t n)
     json_decref(j);
 }
 
-/* AO-4: the provider's refusal becomes the run's reason, its words the detail. */
 static void vapi_parse_start(const struct ds_http_response *resp, struct provider_start_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -144,44 +93,59 @@ static void vapi_parse_start(const struct ds_http_response *resp, struct provide
         } else {
             out->reason = DS_REASON_PROVIDER_ERROR;
             snprintf(out->detail, sizeof out->detail,
-                     "Vapi answered %ld without a call id in the body", resp->status);
+                     "Vapi answered %ld without a call id in the body (%s)", resp->status,
+                     j ? "no \"id\"" : "not JSON");
         }
         json_decref(j);
         return;
     }
     char msg[400];
     vapi_message(resp->body, msg, sizeof msg);
-    snprintf(out->detail, sizeof out->detail, "%ld: %s", resp->status, msg);
-    if (resp->status == 401)
-        out->reason = DS_REASON_PROVIDER_AUTH_FAILED;
-    else if (resp->status == 402 || strcasestr(msg, "billing limits") ||
-             strcasestr(msg, "insufficient credits") || strcasestr(msg, "insufficient-credits"))
+    provider_classify_status(resp->status, msg, out);
+    /* providers.md §2.2: "Billing Limits Exceeded" comes as a 400 */
+    if (strcasestr(msg, "billing limits") || strcasestr(msg, "insufficient credits") ||
+        strcasestr(msg, "insufficient-credits"))
         out->reason = DS_REASON_PROVIDER_INSUFFICIENT_CREDITS;
-    else if (resp->status == 403)
-        out->reason = DS_REASON_PROVIDER_PERMISSION_DENIED;
-    else if (resp->status >= 500)
-        out->reason = DS_REASON_PROVIDER_ERROR;
-    else
-        out->reason = DS_REASON_PROVIDER_REJECTED_REQUEST;
 }
 
 static int vapi_build_get(const char *base_url, const char *api_key, const char *call_id,
                           struct provider_req *out)
 {
     memset(out, 0, sizeof *out);
-    size_t n = strlen(call_id) + 8;
-    char *path = malloc(n);
-    if (!path)
-        return -1;
-    snprintf(path, n, "/call/%s", call_id);
+    char path[200];
+    snprintf(path, sizeof path, "/call/%s", call_id);
     out->method = strdup("GET");
-    out->url = join_url(base_url, path);
-    free(path);
+    out->url = provider_join_url(base_url, path);
     if (!out->method || !out->url || auth_headers(out, api_key)) {
         provider_req_clear(out);
         return -1;
     }
     return 0;
+}
+
+/* The Call object (GET /call/{id}, or message.call in a webhook). */
+static void vapi_call_state(const json_t *call, const char *ended_reason,
+                            struct provider_call_state *out)
+{
+    const char *st = json_string_value(json_object_get(call, "status"));
+    const char *er = ended_reason ? ended_reason
+                                  : json_string_value(json_object_get(call, "endedReason"));
+    if (!st)
+        return;
+    out->known = true;
+    snprintf(out->status, sizeof out->status, "%s", st);
+    out->ended = strcmp(st, "ended") == 0;
+    out->answered = json_object_get(call, "startedAt") != NULL;
+    if (er) {
+        snprintf(out->ended_reason, sizeof out->ended_reason, "%s", er);
+        snprintf(out->symptom, sizeof out->symptom, "Vapi reports %s", er);
+        /* §3.2: call.start.error-* — the call never started */
+        if (strstr(er, "insufficient-credits") || strstr(er, "subscription-frozen") ||
+            strstr(er, "wallet-does-not-exist"))
+            out->start_error = DS_REASON_PROVIDER_INSUFFICIENT_CREDITS;
+        else if (strstr(er, "concurrency-limit-reached"))
+            out->start_error = DS_REASON_PROVIDER_CONCURRENCY_LIMIT;
+    }
 }
 
 static void vapi_parse_get(const struct ds_http_response *resp, struct provider_call_state *out)
@@ -190,16 +154,64 @@ static void vapi_parse_get(const struct ds_http_response *resp, struct provider_
     if (resp->outcome != DS_HTTP_RESPONSE || resp->status != 200)
         return;
     json_t *j = json_loads(resp->body ? resp->body : "", 0, NULL);
-    const char *st = json_string_value(json_object_get(j, "status"));
-    const char *er = json_string_value(json_object_get(j, "endedReason"));
-    if (st) {
-        out->known = true;
-        snprintf(out->status, sizeof out->status, "%s", st);
-        out->ended = strcmp(st, "ended") == 0;
-        if (er)
-            snprintf(out->ended_reason, sizeof out->ended_reason, "%s", er);
-    }
+    vapi_call_state(j, NULL, out);
     json_decref(j);
+}
+
+static int vapi_parse_webhook(const char *body, size_t len, struct provider_webhook *out, char *err,
+                              size_t n)
+{
+    memset(out, 0, sizeof *out);
+    json_t *j = json_loadb(body, len, 0, NULL);
+    json_t *m = json_object_get(j, "message");
+    const char *type = json_string_value(json_object_get(m, "type"));
+    const char *id = json_string_value(json_object_get(json_object_get(m, "call"), "id"));
+    if (!type || !id) {
+        snprintf(err, n, "not a Vapi server message: expected {\"message\": {\"type\", \"call\": "
+                         "{\"id\"}}}");
+        json_decref(j);
+        return -1;
+    }
+    snprintf(out->event, sizeof out->event, "%s", type);
+    snprintf(out->call_id, sizeof out->call_id, "%s", id);
+    vapi_call_state(json_object_get(m, "call"),
+                    json_string_value(json_object_get(m, "endedReason")), &out->state);
+    const char *su = json_string_value(json_object_get(m, "status"));
+    if (su) { /* status-update carries the new status beside the call */
+        snprintf(out->state.status, sizeof out->state.status, "%s", su);
+        out->state.ended = strcmp(su, "ended") == 0;
+    }
+    json_t *art = json_object_get(m, "artifact");
+    const char *tr = json_string_value(json_object_get(art, "transcript"));
+    if (tr)
+        snprintf(out->state.transcript, sizeof out->state.transcript, "%s", tr);
+    const char *rec = json_string_value(
+        json_object_get(json_object_get(art, "recording"), "stereoUrl"));
+    if (rec)
+        snprintf(out->state.recording_url, sizeof out->state.recording_url, "%s", rec);
+    json_decref(j);
+    return 0;
+}
+
+/* §4.1: nothing is signed; the secret comes back as a Bearer token or in
+ * X-Vapi-Secret. Compared in constant time. */
+static int vapi_verify_webhook(const struct ds_header *h, size_t nh, const char *body, size_t len,
+                               const char *secret, int64_t now_ms, char *err, size_t n)
+{
+    (void)body, (void)len, (void)now_ms;
+    const char *auth = provider_header(h, nh, "authorization");
+    const char *xs = provider_header(h, nh, "x-vapi-secret");
+    const char *got = xs ? xs : auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
+    if (!got) {
+        snprintf(err, n, "no Authorization: Bearer or X-Vapi-Secret header");
+        return -1;
+    }
+    if (!secret || !*secret || !secret_equal(got, secret)) {
+        snprintf(err, n, "the %s does not match the agent's webhook_secret",
+                 xs ? "X-Vapi-Secret" : "Bearer token");
+        return -1;
+    }
+    return 0;
 }
 
 const struct provider_ops provider_vapi = {
@@ -209,4 +221,7 @@ const struct provider_ops provider_vapi = {
     .parse_start = vapi_parse_start,
     .build_get = vapi_build_get,
     .parse_get = vapi_parse_get,
+    .parse_webhook = vapi_parse_webhook,
+    .verify_webhook = vapi_verify_webhook,
+    .webhook_secret_field = "webhook_secret",
 };

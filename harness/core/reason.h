@@ -30,6 +30,10 @@
       "the provider API could not be reached")                                                     \
     X(PROVIDER_ERROR, "provider_error", FAILED, "AO-4",                                            \
       "the provider API answered with a server error")                                             \
+    X(PROVIDER_RATE_LIMITED, "provider_rate_limited", FAILED, "AO-4",                              \
+      "the provider kept answering 429 (rate limited) through every retry")                        \
+    X(PROVIDER_CONCURRENCY_LIMIT, "provider_concurrency_limit", FAILED, "AO-4",                    \
+      "the provider account had no free concurrent-call slot")                                     \
     X(CALLER_ID_MISMATCH, "caller_id_mismatch", TIMEOUT, "AO-3",                                   \
       "the call's caller ID matches no agent's contact_number in the project")                     \
     X(CALLER_ID_MISSING, "caller_id_missing", TIMEOUT, "AO-3",                                     \

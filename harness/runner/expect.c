@@ -8,7 +8,7 @@
 
 #include "core/timefmt.h"
 #include "journal.h"
-#include "mock_vapi.h"
+#include "mock_server.h"
 
 static const struct core_run *find_run(const struct expect_input *in, const char *label)
 {
@@ -95,19 +95,18 @@ static unsigned check_run(const struct expect_input *in, const char *label, cons
         dropped += !r->dials[i].answered;
     bad += check_int(f, label, "dials", json_object_get(x, "dials"), (long long)r->n_dials);
     bad += check_int(f, label, "dropped", json_object_get(x, "dropped"), dropped);
+    bad += check_int(f, label, "attempts", json_object_get(x, "attempts"), r->attempts);
+    bad += check_int(f, label, "webhooks", json_object_get(x, "webhooks"), r->webhooks);
+    bad += check_contains(f, label, "transcript", json_object_get(x, "transcript_contains"),
+                          r->transcript);
 
     const json_t *pc = json_object_get(x, "provider_call");
     if (pc) {
-        const json_t *call = NULL;
-        pthread_mutex_lock(in->mu);
-        if (r->provider_call_id && r->provider == DS_PROVIDER_VAPI && in->vapi)
-            call = mock_vapi_call(in->vapi, r->provider_call_id);
         char st[64] = "", er[160] = "";
-        if (call) {
-            snprintf(st, sizeof st, "%s", json_string_value(json_object_get(call, "status")));
-            const char *e = json_string_value(json_object_get(call, "endedReason"));
-            snprintf(er, sizeof er, "%s", e ? e : "");
-        }
+        pthread_mutex_lock(in->mu);
+        bool call = r->provider_call_id &&
+                    mock_world_call_outcome(in->world, provider_name(r->provider),
+                                            r->provider_call_id, st, sizeof st, er, sizeof er);
         pthread_mutex_unlock(in->mu);
         if (!call) {
             sb_printf(f, "run '%s': provider_call: the provider has no call for this run\n", label);

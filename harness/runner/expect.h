@@ -10,7 +10,7 @@
 #include "core/core.h"
 #include "runner/strbuf.h"
 
-struct mock_vapi;
+struct mock_world;
 struct journal;
 
 struct expect_run {
@@ -22,7 +22,7 @@ struct expect_input {
     const json_t *expect;
     const struct expect_run *runs;
     size_t n_runs;
-    struct mock_vapi *vapi; /* may be NULL */
+    struct mock_world *world; /* the provider mocks, for provider_call */
     struct journal *journal;
     pthread_mutex_t *mu; /* the mock world's lock, held while reading mocks */
 };

@@ -319,12 +319,17 @@ static const char *const actions[] = {"start_runs", "update_agent", "redial", "a
 static const char *const statuses[] = {"pending", "in_progress", "completed",
                                        "failed",  "timeout",     NULL};
 static const char *const drop_as[] = {"no-answer", "busy", NULL};
+static const char *const number_types[] = {"twilio", "sip_trunk", NULL};
+static const char *const wh_auths[] = {"bearer", "x-vapi-secret", NULL};
+static const char *const surfaces[] = {"http", "ended", NULL};
 static const struct field a_string = STR("");
+static const struct field any_value = {.key = "", .type = T_ANY};
 
 #define AGENT_FIELDS                                                                               \
     STR("name"), BOOL("inbound"), {.key = "contact_number", .type = T_STRING_NULL},                \
         CHOICE("provider", providers), STR("provider_api_key"), STR("assistant_id"),               \
-        STR("phone_number_id"), BOOL("auto_outbound"), INT("dial_window_seconds", 1, 86400)
+        STR("phone_number_id"), CHOICE("phone_number_type", number_types),                       \
+        STR("webhook_secret"), BOOL("auto_outbound"), INT("dial_window_seconds", 1, 86400)
 
 static const struct field agent_fields[] = {REQ_STR("id"), AGENT_FIELDS, END};
 static const struct field agent_set_fields[] = {AGENT_FIELDS, END};
@@ -338,21 +343,48 @@ static const struct field project_fields[] = {STR("id"), STR("api_key"), END};
 
 static const struct field pn_fields[] = {REQ_STR("id"), REQ_STR("number"), END};
 static const struct field pn = OBJ("", pn_fields);
-static const struct field vapi_fields[] = {ARR("keys", false, &a_string, 0),
-                                           ARR("assistants", false, &a_string, 0),
-                                           ARR("phone_numbers", false, &pn, 0),
-                                           SEC("latency", false, 0),
-                                           SEC("dial_delay", false, 0),
-                                           SEC("ring_timeout", false, 0.001),
-                                           END};
+static const struct field key_fields[] = {REQ_STR("key"), ARR("permissions", false, &a_string, 0),
+                                          END};
+static const struct field webhook_fields[] = {
+    STR("secret"),        CHOICE("auth", wh_auths), SEC("delay", false, 0),     BOOL("drop"),
+    BOOL("forge"),        SEC("replay_after", false, 0.001), SEC("stale_by", false, 0), END};
+#define PROVIDER_FIELDS                                                                            \
+    {.key = "keys", .type = T_ARRAY, .items = &any_value}, ARR("agents", false, &a_string, 0),    \
+        ARR("phone_numbers", false, &pn, 0), SEC("latency", false, 0),                           \
+        SEC("dial_delay", false, 0), SEC("ring_timeout", false, 0.001),                          \
+        SEC("credits", false, 0), SEC("call_cost", false, 0),                                    \
+        INT("concurrency_limit", 1, 1e6), OBJ("webhooks", webhook_fields)
+static const struct field vapi_fields[] = {PROVIDER_FIELDS, ARR("assistants", false, &a_string, 0),
+                                           CHOICE("credits_surface", surfaces), END};
+static const struct field retell_fields[] = {PROVIDER_FIELDS, END};
+static const struct field elevenlabs_fields[] = {PROVIDER_FIELDS, END};
 static const struct field fault_fields[] = {REQ_STR("to"), STR("ani"), STR("misdial"), BOOL("busy"),
                                             END};
 static const struct field fault = OBJ("", fault_fields);
 static const struct field pstn_fields[] = {SEC("call_duration", false, 0.001),
                                            CHOICE("silent_drop_as", drop_as),
                                            ARR("faults", false, &fault, 0), END};
-static const struct field mocks_fields[] = {OBJ("vapi", vapi_fields), OBJ("pstn", pstn_fields),
-                                            END};
+static const struct field uniform = {.key = "", .type = T_NUMBER, .bounded = true, .min = 0, .max = 1e9};
+static const struct field lognormal_fields[] = {SEC("median", true, 0), SEC("sigma", true, 0), END};
+static const struct field latency_fields[] = {
+    {.key = "uniform", .type = T_ARRAY, .items = &uniform, .min_items = 2},
+    OBJ("lognormal", lognormal_fields), END};
+static const struct field dribble_fields[] = {INT("chunks", 2, 1000), SEC("interval", true, 0), END};
+static const struct field fault_step_fields[] = {
+    INT("times", 1, 1e9), BOOL("repeat"), BOOL("pass"), INT("status", 100, 599),
+    {.key = "body", .type = T_ANY}, BOOL("close"), BOOL("malformed"), INT("truncate", 0, 1e9),
+    {.key = "dribble", .type = T_OBJECT, .fields = dribble_fields},
+    {.key = "latency", .type = T_ANY}, END};
+static const struct field fault_step = OBJ("", fault_step_fields);
+static const struct field fault_rule_fields[] = {
+    STR("method"), STR("path"), {.key = "header", .type = T_OBJECT}, {.key = "json", .type = T_OBJECT},
+    ARR("then", true, &fault_step, 1), END};
+static const struct field fault_rule = OBJ("", fault_rule_fields);
+static const struct field latency_obj = OBJ("", latency_fields);
+static const struct field mocks_fields[] = {OBJ("vapi", vapi_fields), OBJ("retell", retell_fields),
+                                            OBJ("elevenlabs", elevenlabs_fields),
+                                            OBJ("pstn", pstn_fields),
+                                            ARR("faults", false, &fault_rule, 0), END};
 
 static const struct field step_fields[] = {
     SEC("at", true, 0),
@@ -377,6 +409,9 @@ static const struct field run_expect_fields[] = {
     STR("outbound_dial_window_closes_at"),
     INT("dials", 0, 1e9),
     INT("dropped", 0, 1e9),
+    INT("attempts", 0, 1e9),
+    INT("webhooks", 0, 1e9),
+    STR("transcript_contains"),
     OBJ("provider_call", provider_call_fields),
     END};
 static const struct field run_expect = OBJ("", run_expect_fields);
@@ -613,6 +648,56 @@ static void check_semantics(struct vctx *v, const json_t *root)
             fail(v, p, "expected a string or an array of strings, got %s", kind(dc));
             break;
         }
+    }
+    static const char *const provs[] = {"vapi", "retell", "elevenlabs"};
+    const json_t *mocks = json_object_get(root, "mocks");
+    for (size_t pi = 0; pi < 3 && !v->failed; pi++) {
+        json_t *keys = json_object_get(json_object_get(mocks, provs[pi]), "keys");
+        json_array_foreach(keys, i, x)
+        {
+            snprintf(p, sizeof p, "mocks.%s.keys[%zu]", provs[pi], i);
+            if (json_is_string(x))
+                continue;
+            if (!json_is_object(x)) {
+                fail(v, p, "expected a key string or {\"key\", \"permissions\"}, got %s", kind(x));
+                break;
+            }
+            validate_object(v, key_fields, x, p);
+        }
+    }
+    size_t ri;
+    json_t *rule;
+    json_array_foreach(json_object_get(mocks, "faults"), ri, rule)
+    {
+        size_t si;
+        json_t *fs;
+        json_array_foreach(json_object_get(rule, "then"), si, fs)
+        {
+            snprintf(p, sizeof p, "mocks.faults[%zu].then[%zu]", ri, si);
+            int kinds = json_is_true(json_object_get(fs, "pass")) + !!json_object_get(fs, "status") +
+                        json_is_true(json_object_get(fs, "close"));
+            if (kinds != 1) {
+                fail(v, p, "a step needs exactly one of \"pass\": true, \"status\" or \"close\": true");
+                break;
+            }
+            json_t *lat = json_object_get(fs, "latency");
+            char lp[112];
+            snprintf(lp, sizeof lp, "%s.latency", p);
+            if (lat && !(json_is_number(lat) && json_number_value(lat) >= 0)) {
+                if (!json_is_object(lat) || json_object_size(lat) != 1) {
+                    fail(v, lp, "expected seconds >= 0, {\"uniform\": [a, b]} or {\"lognormal\": "
+                                "{\"median\": m, \"sigma\": s}}");
+                    break;
+                }
+                validate(v, &latency_obj, lat, lp);
+            }
+        }
+        if (v->failed)
+            break;
+    }
+    if (v->failed) {
+        json_decref(labels);
+        return;
     }
     json_array_foreach(
         json_object_get(json_object_get(json_object_get(root, "mocks"), "pstn"), "faults"), i, x)

@@ -9,7 +9,11 @@
 #include "core/timefmt.h"
 #include "journal.h"
 #include "mock_server.h"
+#include "faults.h"
+#include "mock_elevenlabs.h"
+#include "mock_retell.h"
 #include "mock_vapi.h"
+#include "webhook.h"
 #include "pstn.h"
 #include "runner/expect.h"
 #include "runner/strbuf.h"
@@ -145,6 +149,8 @@ static void agent_apply(struct core_agent *a, const json_t *o)
     a->provider_api_key = (char *)jstr(o, "provider_api_key", a->provider_api_key);
     a->assistant_id = (char *)jstr(o, "assistant_id", a->assistant_id);
     a->phone_number_id = (char *)jstr(o, "phone_number_id", a->phone_number_id);
+    a->phone_number_type = (char *)jstr(o, "phone_number_type", a->phone_number_type);
+    a->webhook_secret = (char *)jstr(o, "webhook_secret", a->webhook_secret);
     a->auto_outbound = jbool(o, "auto_outbound", a->auto_outbound);
     json_t *dw = json_object_get(o, "dial_window_seconds");
     if (dw)
@@ -254,47 +260,89 @@ static void check_steps(struct world *w)
     }
 }
 
-static int build_vapi(struct world *w, const json_t *root)
+/* mocks.<provider>, or — decision, docs/decisions.md — when the scenario gives
+ * none, the account the agents of that provider expect: their keys and
+ * assistants exist and each phone_number_id dials from the agent's own
+ * contact_number. Returns the config's JSON parts in *own (to decref). */
+static void provider_config(struct world *w, const json_t *root, const char *provider,
+                            struct mock_provider_config *pc, json_t **own)
 {
-    const json_t *cfg = json_object_get(json_object_get(root, "mocks"), "vapi");
-    json_t *keys = NULL, *assistants = NULL, *pns = NULL;
-    if (!cfg) {
-        /* decision: without mocks.vapi, the Vapi account is configured the way
-         * the agents expect — their keys and assistants exist, and each
-         * phone_number_id dials from the agent's own contact_number. */
-        keys = json_array();
-        assistants = json_array();
-        pns = json_array();
+    const json_t *cfg = json_object_get(json_object_get(root, "mocks"), provider);
+    *own = NULL;
+    memset(pc, 0, sizeof *pc);
+    if (cfg) {
+        pc->keys = json_object_get(cfg, "keys");
+        pc->agents = json_object_get(cfg, "agents");
+        if (!pc->agents)
+            pc->agents = json_object_get(cfg, "assistants");
+        pc->phone_numbers = json_object_get(cfg, "phone_numbers");
+    } else {
+        json_t *o = json_pack("{s:[],s:[],s:[]}", "keys", "agents", "phone_numbers");
         size_t i;
         json_t *a;
         json_array_foreach(json_object_get(root, "agents"), i, a)
         {
-            if (strcmp(jstr(a, "provider", "vapi"), "vapi") != 0)
+            if (strcmp(jstr(a, "provider", "vapi"), provider) != 0)
                 continue;
             if (jstr(a, "provider_api_key", NULL))
-                json_array_append_new(keys, json_string(jstr(a, "provider_api_key", "")));
+                json_array_append_new(json_object_get(o, "keys"),
+                                      json_string(jstr(a, "provider_api_key", "")));
             if (jstr(a, "assistant_id", NULL))
-                json_array_append_new(assistants, json_string(jstr(a, "assistant_id", "")));
-            if (jstr(a, "phone_number_id", NULL) && jstr(a, "contact_number", NULL))
-                json_array_append_new(pns,
-                                      json_pack("{s:s,s:s}", "id", jstr(a, "phone_number_id", ""),
+                json_array_append_new(json_object_get(o, "agents"),
+                                      json_string(jstr(a, "assistant_id", "")));
+            if (jstr(a, "contact_number", NULL))
+                json_array_append_new(json_object_get(o, "phone_numbers"),
+                                      json_pack("{s:s,s:s}", "id",
+                                                jstr(a, "phone_number_id", jstr(a, "contact_number", "")),
                                                 "number", jstr(a, "contact_number", "")));
         }
+        pc->keys = json_object_get(o, "keys");
+        pc->agents = json_object_get(o, "agents");
+        pc->phone_numbers = json_object_get(o, "phone_numbers");
+        *own = o;
     }
-    struct mock_vapi_config vc = {
-        .keys = cfg ? json_object_get(cfg, "keys") : keys,
-        .assistants = cfg ? json_object_get(cfg, "assistants") : assistants,
-        .phone_numbers = cfg ? json_object_get(cfg, "phone_numbers") : pns,
-        .latency_ms = jsecs(cfg, "latency", 200),
-        .dial_delay_ms = jsecs(cfg, "dial_delay", 2000),
-        .ring_timeout_ms = jsecs(cfg, "ring_timeout", 60000),
-        .seed = w->s->seed,
-    };
-    int rc = mock_vapi_create(&w->mw.vapi, &w->mw, &vc);
-    json_decref(keys);
-    json_decref(assistants);
-    json_decref(pns);
-    return rc;
+    pc->latency_ms = jsecs(cfg, "latency", 200);
+    pc->dial_delay_ms = jsecs(cfg, "dial_delay", 2000);
+    /* providers.md §6.3: Twilio and Vapi ring 60 s, Retell 30 s, ElevenLabs 60 s */
+    pc->ring_timeout_ms = jsecs(cfg, "ring_timeout", strcmp(provider, "retell") ? 60000 : 30000);
+    pc->seed = w->s->seed;
+    json_t *credits = json_object_get(cfg, "credits");
+    pc->credits = credits ? json_number_value(credits) : -1;
+    json_t *cost = json_object_get(cfg, "call_cost");
+    pc->call_cost = cost ? json_number_value(cost) : 1;
+    pc->credits_as_ended_call = !strcmp(jstr(cfg, "credits_surface", "http"), "ended");
+    pc->concurrency_limit = (int)json_integer_value(json_object_get(cfg, "concurrency_limit"));
+    pc->webhooks = json_object_get(cfg, "webhooks");
+}
+
+static int build_providers(struct world *w, const json_t *root)
+{
+    struct mock_provider_config pc;
+    json_t *own;
+    int rc = 0;
+    provider_config(w, root, "vapi", &pc, &own);
+    rc |= mock_vapi_create(&w->mw.vapi, &w->mw, &pc);
+    json_decref(own);
+    provider_config(w, root, "retell", &pc, &own);
+    rc |= mock_retell_create(&w->mw.retell, &w->mw, &pc);
+    json_decref(own);
+    provider_config(w, root, "elevenlabs", &pc, &own);
+    rc |= mock_elevenlabs_create(&w->mw.elevenlabs, &w->mw, &pc);
+    json_decref(own);
+    rc |= mock_faults_create(&w->mw.faults, json_object_get(json_object_get(root, "mocks"), "faults"),
+                             w->s->seed);
+    rc |= mock_webhooks_create(&w->mw.webhooks);
+    return rc ? -1 : 0;
+}
+
+/* Provider webhooks go to the core's handler, in-process: the same bytes and
+ * headers a provider sends over the wire (docs/architecture.md). */
+static int deliver_webhook(void *ctx, const char *provider, const struct ds_header *h, size_t nh,
+                           const char *body, size_t len)
+{
+    char err[300];
+    return core_provider_webhook(ctx, (enum ds_provider)provider_from_name(provider), h, nh, body,
+                                 len, err, sizeof err);
 }
 
 static int build_pstn(struct world *w, const json_t *root)
@@ -357,6 +405,7 @@ static int build_core(struct world *w, const json_t *root, char *err, size_t n)
         pstn_add_line(w->mw.pstn, num); /* the core's inbound lines */
     }
     pstn_set_core(w->mw.pstn, &core_lines, w->core);
+    w->mw.sink = (struct mock_webhook_sink){deliver_webhook, w->core};
     return 0;
 }
 
@@ -387,6 +436,10 @@ static void world_teardown(struct world *w)
     evq_reset(w->wk->q, 0);
     core_destroy(w->core);
     mock_vapi_destroy(w->mw.vapi);
+    mock_retell_destroy(w->mw.retell);
+    mock_elevenlabs_destroy(w->mw.elevenlabs);
+    mock_faults_destroy(w->mw.faults);
+    mock_webhooks_destroy(w->mw.webhooks);
     pstn_destroy(w->mw.pstn);
     journal_destroy(w->mw.journal);
     pthread_mutex_destroy(&w->mw.mu);
@@ -409,7 +462,7 @@ int worker_run(struct worker *wk, const struct scenario *s, bool verbose,
     pthread_mutex_init(&w.mw.mu, NULL);
     w.mw.clock = evq_clock(wk->q);
     int rc = -1;
-    if (journal_create(&w.mw.journal) || build_pstn(&w, root) || build_vapi(&w, root) ||
+    if (journal_create(&w.mw.journal) || build_pstn(&w, root) || build_providers(&w, root) ||
         build_core(&w, root, err, sizeof err)) {
         sb_printf(&out, "ERROR %s: could not build the scenario's world: %s\n", s->path,
                   err[0] ? err : "out of memory");
@@ -442,7 +495,7 @@ int worker_run(struct worker *wk, const struct scenario *s, bool verbose,
         .expect = json_object_get(root, "expect"),
         .runs = w.labels,
         .n_runs = w.n_labels,
-        .vapi = w.mw.vapi,
+        .world = &w.mw,
         .journal = w.mw.journal,
         .mu = &w.mw.mu,
     };

@@ -1,0 +1,242 @@
+/* ElevenLabs adapter: POST /v1/convai/twilio/outbound-call (or
+ * /sip-trunk/outbound-call) with xi-api-key (providers.md §1.4), GET
+ * /v1/convai/conversations/{id}, webhooks post_call_transcription /
+ * call_initiation_failure signed ElevenLabs-Signature: t=<s>,v0=<hex> with
+ * HMAC-SHA256(secret, "t.body"), rejected beyond 30 minutes (§4.3). Errors:
+ * {"detail": {"status", "message"}} or a FastAPI 422 list (§2.4). */
+#include "core/hmac.h"
+#include "core/provider.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ELEVENLABS_TOLERANCE_S (30 * 60)
+
+static const char *nz(const char *s, const char *dflt)
+{
+    return s ? s : dflt;
+}
+
+static int el_build_start(const struct provider_call_spec *s, struct provider_req *out)
+{
+    memset(out, 0, sizeof *out);
+    json_t *body = json_pack("{s:s,s:s,s:s}", "agent_id", s->assistant_id ? s->assistant_id : "",
+                             "agent_phone_number_id", s->phone_number_id ? s->phone_number_id : "",
+                             "to_number", s->to_number ? s->to_number : "");
+    json_t *dv = s->dynamic_variables ? json_deep_copy(s->dynamic_variables) : json_object();
+    json_object_set_new(dv, "dialsim_run_id", json_string(s->run_id));
+    json_object_set_new(body, "conversation_initiation_client_data",
+                        json_pack("{s:o}", "dynamic_variables", dv));
+    out->body = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(body);
+    bool sip = s->phone_number_type && !strcmp(s->phone_number_type, "sip_trunk");
+    out->method = strdup("POST");
+    out->url = provider_join_url(s->base_url, sip ? "/v1/convai/sip-trunk/outbound-call"
+                                                  : "/v1/convai/twilio/outbound-call");
+    if (!out->body || !out->method || !out->url ||
+        provider_req_header(out, "xi-api-key", s->api_key ? s->api_key : "") ||
+        provider_req_header(out, "Content-Type", "application/json")) {
+        provider_req_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* "detail.status: message", or the 422 list as "body.to_number: Field required; ..." */
+static void el_message(const json_t *j, const char *raw, char *code, size_t cn, char *buf, size_t n)
+{
+    json_t *d = json_object_get(j, "detail");
+    code[0] = buf[0] = '\0';
+    if (json_is_object(d)) {
+        snprintf(code, cn, "%s", nz(json_string_value(json_object_get(d, "status")), ""));
+        snprintf(buf, n, "%s: %s", code, nz(json_string_value(json_object_get(d, "message")), ""));
+    } else if (json_is_array(d)) {
+        size_t i, len = 0;
+        json_t *e;
+        json_array_foreach(d, i, e)
+        {
+            json_t *loc = json_object_get(e, "loc");
+            const char *field = json_string_value(json_array_get(loc, json_array_size(loc) - 1));
+            int w = snprintf(buf + len, n - len, "%sbody.%s: %s", len ? "; " : "", nz(field, "?"),
+                             nz(json_string_value(json_object_get(e, "msg")), ""));
+            if (w < 0 || (size_t)w >= n - len)
+                break;
+            len += (size_t)w;
+        }
+    } else {
+        snprintf(buf, n, "%.180s", raw ? raw : "");
+    }
+}
+
+static void el_parse_start(const struct ds_http_response *resp, struct provider_start_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (resp->outcome != DS_HTTP_RESPONSE) {
+        provider_transport_failure(resp, "ElevenLabs", out);
+        return;
+    }
+    json_t *j = json_loads(resp->body ? resp->body : "", 0, NULL);
+    if (resp->status == 200) {
+        const char *id = json_string_value(json_object_get(j, "conversation_id"));
+        json_t *ok = json_object_get(j, "success");
+        if (json_is_true(ok) && id && *id) {
+            out->ok = true;
+            snprintf(out->call_id, sizeof out->call_id, "%s", id);
+            snprintf(out->status, sizeof out->status, "initiated");
+        } else {
+            /* providers.md §1.4: success:false with 200 is possible; clients check it */
+            out->reason = json_is_false(ok) ? DS_REASON_PROVIDER_REJECTED_REQUEST
+                                            : DS_REASON_PROVIDER_ERROR;
+            snprintf(out->detail, sizeof out->detail, "200 with success %s: %s",
+                     json_is_false(ok) ? "false" : "missing",
+                     nz(json_string_value(json_object_get(j, "message")), "no message"));
+        }
+        json_decref(j);
+        return;
+    }
+    char code[64], msg[400];
+    el_message(j, resp->body, code, sizeof code, msg, sizeof msg);
+    provider_classify_status(resp->status, msg, out);
+    if (!strcmp(code, "missing_permissions"))
+        out->reason = DS_REASON_PROVIDER_PERMISSION_DENIED;
+    else if (!strcmp(code, "quota_exceeded"))
+        out->reason = DS_REASON_PROVIDER_INSUFFICIENT_CREDITS;
+    else if (!strcmp(code, "too_many_concurrent_requests"))
+        out->reason = DS_REASON_PROVIDER_CONCURRENCY_LIMIT;
+    json_decref(j);
+}
+
+static int el_build_get(const char *base_url, const char *api_key, const char *call_id,
+                        struct provider_req *out)
+{
+    memset(out, 0, sizeof *out);
+    char path[200];
+    snprintf(path, sizeof path, "/v1/convai/conversations/%s", call_id);
+    out->method = strdup("GET");
+    out->url = provider_join_url(base_url, path);
+    if (!out->method || !out->url || provider_req_header(out, "xi-api-key", api_key ? api_key : "")) {
+        provider_req_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+static void el_conversation_state(const json_t *conv, struct provider_call_state *out)
+{
+    const char *st = json_string_value(json_object_get(conv, "status"));
+    if (!st)
+        return;
+    out->known = true;
+    snprintf(out->status, sizeof out->status, "%s", st);
+    out->ended = !strcmp(st, "done") || !strcmp(st, "failed");
+    out->answered = json_is_true(json_object_get(conv, "has_audio")) || !strcmp(st, "in-progress");
+    const char *tr = json_string_value(
+        json_object_get(json_object_get(conv, "metadata"), "termination_reason"));
+    if (tr && *tr)
+        snprintf(out->ended_reason, sizeof out->ended_reason, "%s", tr);
+    if (out->ended)
+        snprintf(out->symptom, sizeof out->symptom, "ElevenLabs shows the conversation as %s%s%s",
+                 st, tr && *tr ? ": " : "", tr && *tr ? tr : "");
+    json_t *t = json_object_get(conv, "transcript");
+    size_t i, len = 0;
+    json_t *e;
+    json_array_foreach(t, i, e)
+    {
+        int w = snprintf(out->transcript + len, sizeof out->transcript - len, "%s: %s\n",
+                         nz(json_string_value(json_object_get(e, "role")), "?"),
+                         nz(json_string_value(json_object_get(e, "message")), ""));
+        if (w < 0 || (size_t)w >= sizeof out->transcript - len)
+            break;
+        len += (size_t)w;
+    }
+}
+
+static void el_parse_get(const struct ds_http_response *resp, struct provider_call_state *out)
+{
+    memset(out, 0, sizeof *out);
+    if (resp->outcome != DS_HTTP_RESPONSE || resp->status != 200)
+        return;
+    json_t *j = json_loads(resp->body ? resp->body : "", 0, NULL);
+    el_conversation_state(j, out);
+    json_decref(j);
+}
+
+static int el_parse_webhook(const char *body, size_t len, struct provider_webhook *out, char *err,
+                            size_t n)
+{
+    memset(out, 0, sizeof *out);
+    json_t *j = json_loadb(body, len, 0, NULL);
+    const char *type = json_string_value(json_object_get(j, "type"));
+    json_t *data = json_object_get(j, "data");
+    const char *id = json_string_value(json_object_get(data, "conversation_id"));
+    if (!type || !id) {
+        snprintf(err, n, "not an ElevenLabs webhook: expected {\"type\", \"data\": "
+                         "{\"conversation_id\"}}");
+        json_decref(j);
+        return -1;
+    }
+    snprintf(out->event, sizeof out->event, "%s", type);
+    snprintf(out->call_id, sizeof out->call_id, "%s", id);
+    if (!strcmp(type, "call_initiation_failure")) {
+        /* §3.4: busy and no-answer are told only here */
+        const char *fr = json_string_value(json_object_get(data, "failure_reason"));
+        struct provider_call_state *s = &out->state;
+        s->known = s->ended = true;
+        snprintf(s->status, sizeof s->status, "failed");
+        snprintf(s->ended_reason, sizeof s->ended_reason, "%s", fr ? fr : "unknown");
+        snprintf(s->symptom, sizeof s->symptom,
+                 "ElevenLabs reports call_initiation_failure (failure_reason %s)",
+                 fr ? fr : "unknown");
+    } else {
+        el_conversation_state(data, &out->state);
+    }
+    json_decref(j);
+    return 0;
+}
+
+/* ElevenLabs-Signature: t=<unix s>,v0=<hex HMAC-SHA256(secret, "t.body")> */
+static int el_verify_webhook(const struct ds_header *h, size_t nh, const char *body, size_t len,
+                             const char *secret, int64_t now_ms, char *err, size_t n)
+{
+    const char *sig = provider_header(h, nh, "elevenlabs-signature");
+    long long t;
+    char got[80];
+    if (!sig) {
+        snprintf(err, n, "no ElevenLabs-Signature header");
+        return -1;
+    }
+    if (sscanf(sig, "t=%lld,v0=%64[0-9a-f]", &t, got) != 2) {
+        snprintf(err, n, "ElevenLabs-Signature is not \"t=<unix s>,v0=<hex>\"");
+        return -1;
+    }
+    char prefix[32], want[65];
+    snprintf(prefix, sizeof prefix, "%lld.", t);
+    if (!secret || !*secret ||
+        hmac_sha256_hex(secret, prefix, strlen(prefix), body, len, want) ||
+        !secret_equal(got, want)) {
+        snprintf(err, n, "ElevenLabs-Signature does not match the body signed with the agent's "
+                         "webhook_secret (forged, or signed with another secret)");
+        return -1;
+    }
+    int64_t age = now_ms / 1000 - t;
+    if (age > ELEVENLABS_TOLERANCE_S) {
+        snprintf(err, n, "ElevenLabs-Signature is %" PRId64 " s old; at most 1800 s is accepted",
+                 age);
+        return -1;
+    }
+    return 0;
+}
+
+const struct provider_ops provider_elevenlabs = {
+    .name = "elevenlabs",
+    .display = "ElevenLabs",
+    .build_start = el_build_start,
+    .parse_start = el_parse_start,
+    .build_get = el_build_get,
+    .parse_get = el_parse_get,
+    .parse_webhook = el_parse_webhook,
+    .verify_webhook = el_verify_webhook,
+    .webhook_secret_field = "webhook_secret",
+};

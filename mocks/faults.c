@@ -1,0 +1,236 @@
+#include "faults.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct mock_faults {
+    json_t *rules;
+    unsigned long *hits;
+    size_t n;
+    uint64_t rng;
+};
+
+int mock_faults_create(struct mock_faults **out, const json_t *rules, uint64_t seed)
+{
+    struct mock_faults *f = calloc(1, sizeof *f);
+    *out = NULL;
+    if (!f)
+        return -1;
+    f->rules = rules ? json_deep_copy(rules) : json_array();
+    f->n = json_array_size(f->rules);
+    f->hits = calloc(f->n ? f->n : 1, sizeof *f->hits);
+    f->rng = seed ^ 0x4641554c54ULL;
+    if (!f->hits) {
+        json_decref(f->rules);
+        free(f);
+        return -1;
+    }
+    *out = f;
+    return 0;
+}
+
+void mock_faults_destroy(struct mock_faults *f)
+{
+    if (!f)
+        return;
+    json_decref(f->rules);
+    free(f->hits);
+    free(f);
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* A uniform double in (0, 1). */
+static double unit(struct mock_faults *f)
+{
+    return ((double)(splitmix(&f->rng) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static int64_t draw_latency(struct mock_faults *f, const json_t *l)
+{
+    if (json_is_number(l))
+        return (int64_t)llround(json_number_value(l) * 1000.0);
+    const json_t *u = json_object_get(l, "uniform");
+    if (json_is_array(u)) {
+        double a = json_number_value(json_array_get(u, 0));
+        double b = json_number_value(json_array_get(u, 1));
+        return (int64_t)llround((a + (b - a) * unit(f)) * 1000.0);
+    }
+    const json_t *ln = json_object_get(l, "lognormal");
+    if (json_is_object(ln)) {
+        double median = json_number_value(json_object_get(ln, "median"));
+        double sigma = json_number_value(json_object_get(ln, "sigma"));
+        /* Box-Muller: one standard normal from two uniforms */
+        double z = sqrt(-2.0 * log(unit(f))) * cos(6.283185307179586 * unit(f));
+        return (int64_t)llround(median * exp(sigma * z) * 1000.0);
+    }
+    return 0;
+}
+
+static const json_t *at_path(const json_t *j, const char *path)
+{
+    char seg[128];
+    const char *p = path;
+    while (j && *p) {
+        size_t k = 0;
+        while (*p && *p != '.' && k + 1 < sizeof seg)
+            seg[k++] = *p++;
+        seg[k] = '\0';
+        if (*p == '.')
+            p++;
+        j = json_is_array(j) ? json_array_get(j, strtoul(seg, NULL, 10)) : json_object_get(j, seg);
+    }
+    return j;
+}
+
+static bool matches(const json_t *rule, const struct mock_request *rq, const json_t *body)
+{
+    const char *m = json_string_value(json_object_get(rule, "method"));
+    const char *p = json_string_value(json_object_get(rule, "path"));
+    if (m && strcasecmp(m, rq->method) != 0)
+        return false;
+    if (p) {
+        size_t n = strlen(p);
+        if (n && p[n - 1] == '*' ? strncmp(p, rq->path, n - 1) != 0 : strcmp(p, rq->path) != 0)
+            return false;
+    }
+    const char *k;
+    const json_t *v;
+    json_object_foreach((json_t *)json_object_get(rule, "header"), k, v)
+    {
+        char lk[128];
+        size_t i = 0;
+        for (; k[i] && i + 1 < sizeof lk; i++)
+            lk[i] = (char)tolower((unsigned char)k[i]);
+        lk[i] = '\0';
+        const char *got = mock_header(rq, lk);
+        if (!got || strcmp(got, json_string_value(v)) != 0)
+            return false;
+    }
+    json_object_foreach((json_t *)json_object_get(rule, "json"), k, v)
+    {
+        const json_t *got = at_path(body, k);
+        if (!got || !json_equal((json_t *)got, (json_t *)v))
+            return false;
+    }
+    return true;
+}
+
+/* The step that hit number `hit` (0-based) falls on, or NULL past the script. */
+static const json_t *step_for(const json_t *then, unsigned long hit)
+{
+    size_t i;
+    const json_t *s;
+    unsigned long seen = 0;
+    json_array_foreach(then, i, s)
+    {
+        if (json_is_true(json_object_get(s, "repeat")))
+            return s;
+        json_t *t = json_object_get(s, "times");
+        unsigned long times = t ? (unsigned long)json_integer_value(t) : 1;
+        if (hit < seen + times)
+            return s;
+        seen += times;
+    }
+    return NULL;
+}
+
+void mock_faults_decide(struct mock_faults *f, const struct mock_request *rq,
+                        struct fault_action *out)
+{
+    memset(out, 0, sizeof *out);
+    out->truncate_at = -1;
+    out->rule = -1;
+    if (!f)
+        return;
+    json_t *body = NULL;
+    size_t i;
+    const json_t *rule;
+    json_array_foreach(f->rules, i, rule)
+    {
+        if (json_object_get(rule, "json") && !body)
+            body = json_loadb(rq->body, rq->body_len, 0, NULL);
+        if (!matches(rule, rq, body))
+            continue;
+        out->rule = (int)i;
+        const json_t *s = step_for(json_object_get(rule, "then"), f->hits[i]++);
+        if (!s)
+            break; /* the script is spent: the request passes untouched */
+        const json_t *lat = json_object_get(s, "latency");
+        if (lat) {
+            out->has_latency = true;
+            out->latency_ms = draw_latency(f, lat);
+        }
+        if (json_is_true(json_object_get(s, "close"))) {
+            out->kind = FAULT_CLOSE;
+        } else if (json_object_get(s, "status")) {
+            out->kind = FAULT_REPLY;
+            out->status = (int)json_integer_value(json_object_get(s, "status"));
+            json_t *b = json_object_get(s, "body");
+            out->body = b ? json_incref(b) : json_object();
+        } else {
+            out->kind = FAULT_PASS;
+        }
+        out->malformed = json_is_true(json_object_get(s, "malformed"));
+        json_t *t = json_object_get(s, "truncate");
+        if (t)
+            out->truncate_at = (long)json_integer_value(t);
+        const json_t *d = json_object_get(s, "dribble");
+        if (d) {
+            out->chunks = (int)json_integer_value(json_object_get(d, "chunks"));
+            out->chunk_interval_ms =
+                (int64_t)llround(json_number_value(json_object_get(d, "interval")) * 1000.0);
+        }
+        break;
+    }
+    json_decref(body);
+}
+
+void mock_faults_apply(const struct fault_action *a, struct mock_response *rs)
+{
+    if (a->kind == FAULT_REPLY) {
+        free(rs->body);
+        if (json_is_string(a->body)) {
+            rs->body = strdup(json_string_value(a->body));
+            rs->content_type = "text/plain; charset=utf-8";
+        } else {
+            rs->body = json_dumps(a->body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            rs->content_type = "application/json; charset=utf-8";
+        }
+        rs->status = a->status;
+    }
+    if (a->has_latency)
+        rs->latency_ms = a->latency_ms;
+    if (a->malformed && rs->body) {
+        /* valid HTTP, invalid JSON: the first half of the body and a stray brace */
+        size_t n = strlen(rs->body) / 2;
+        rs->body[n] = '\0';
+        char *nb = malloc(n + 2);
+        if (nb) {
+            memcpy(nb, rs->body, n);
+            nb[n] = '{';
+            nb[n + 1] = '\0';
+            free(rs->body);
+            rs->body = nb;
+        }
+    }
+    if (a->truncate_at >= 0) {
+        rs->truncate = true;
+        rs->truncate_at = (size_t)a->truncate_at;
+    }
+    rs->close = a->kind == FAULT_CLOSE;
+    if (a->chunks > 1) {
+        rs->chunks = a->chunks;
+        rs->latency_ms += (int64_t)(a->chunks - 1) * a->chunk_interval_ms;
+    }
+}

@@ -1,0 +1,317 @@
+#include "mock_account.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mock_account {
+    struct mock_world *w;
+    char provider[16];
+    json_t *keys, *agents, *phone_numbers;
+    double credits, call_cost;
+    int concurrency_limit;
+    int64_t dial_delay_ms, ring_timeout_ms;
+    uint64_t rng;
+    mock_call_change_fn on_change;
+    void *ctx;
+    struct mock_call **calls;
+    size_t n_calls;
+};
+
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+void mock_account_uuid(struct mock_account *a, char out[40])
+{
+    uint64_t x = splitmix(&a->rng), y = splitmix(&a->rng);
+    snprintf(out, 40, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(x >> 32),
+             (unsigned)(x >> 16) & 0xffff, (unsigned)x & 0xfff,
+             (unsigned)(0x8000 | ((y >> 48) & 0x3fff)),
+             (unsigned long long)(y & 0xffffffffffffULL));
+}
+
+int mock_account_create(struct mock_account **out, struct mock_world *w,
+                        const struct mock_account_config *cfg, mock_call_change_fn on_change,
+                        void *ctx)
+{
+    struct mock_account *a = calloc(1, sizeof *a);
+    *out = NULL;
+    if (!a)
+        return -1;
+    a->w = w;
+    snprintf(a->provider, sizeof a->provider, "%s", cfg->provider ? cfg->provider : "");
+    a->keys = cfg->keys ? json_deep_copy(cfg->keys) : json_array();
+    a->agents = cfg->agents ? json_deep_copy(cfg->agents) : json_array();
+    a->phone_numbers = cfg->phone_numbers ? json_deep_copy(cfg->phone_numbers) : json_array();
+    a->credits = cfg->credits;
+    a->call_cost = cfg->call_cost;
+    a->concurrency_limit = cfg->concurrency_limit;
+    a->dial_delay_ms = cfg->dial_delay_ms;
+    a->ring_timeout_ms = cfg->ring_timeout_ms > 0 ? cfg->ring_timeout_ms : 60000;
+    /* each provider draws its own ids from the scenario's seed */
+    a->rng = cfg->seed;
+    for (const char *p = a->provider; *p; p++)
+        a->rng = a->rng * 131 + (unsigned char)*p;
+    a->on_change = on_change;
+    a->ctx = ctx;
+    *out = a;
+    return 0;
+}
+
+void mock_account_destroy(struct mock_account *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->n_calls; i++) {
+        struct mock_call *c = a->calls[i];
+        free(c->ani);
+        free(c->to);
+        free(c->agent);
+        free(c->phone_number_id);
+        json_decref(c->request);
+        free(c);
+    }
+    free(a->calls);
+    json_decref(a->keys);
+    json_decref(a->agents);
+    json_decref(a->phone_numbers);
+    free(a);
+}
+
+enum mock_key_check mock_account_key(const struct mock_account *a, const char *key,
+                                     const char *need)
+{
+    size_t i;
+    json_t *k;
+    if (!key)
+        return MK_UNKNOWN;
+    json_array_foreach(a->keys, i, k)
+    {
+        if (json_is_string(k)) {
+            if (strcmp(json_string_value(k), key) == 0)
+                return MK_OK;
+            continue;
+        }
+        const char *kv = json_string_value(json_object_get(k, "key"));
+        if (!kv || strcmp(kv, key) != 0)
+            continue;
+        json_t *perms = json_object_get(k, "permissions");
+        if (!need || !perms)
+            return MK_OK;
+        size_t j;
+        json_t *p;
+        json_array_foreach(perms, j, p) if (json_is_string(p) &&
+                                           strcmp(json_string_value(p), need) == 0) return MK_OK;
+        return MK_NO_PERMISSION;
+    }
+    return MK_UNKNOWN;
+}
+
+bool mock_account_has_agent(const struct mock_account *a, const char *id)
+{
+    size_t i;
+    json_t *x;
+    if (!id)
+        return false;
+    json_array_foreach(a->agents, i, x) if (json_is_string(x) &&
+                                            strcmp(json_string_value(x), id) == 0) return true;
+    return false;
+}
+
+const char *mock_account_number(const struct mock_account *a, const char *phone_number_id)
+{
+    size_t i;
+    json_t *x;
+    if (!phone_number_id)
+        return NULL;
+    json_array_foreach(a->phone_numbers, i, x)
+    {
+        const char *pid = json_string_value(json_object_get(x, "id"));
+        if (pid && strcmp(pid, phone_number_id) == 0)
+            return json_string_value(json_object_get(x, "number"));
+    }
+    return NULL;
+}
+
+bool mock_account_owns_number(const struct mock_account *a, const char *number)
+{
+    size_t i;
+    json_t *x;
+    if (!number)
+        return false;
+    json_array_foreach(a->phone_numbers, i, x)
+    {
+        const char *n = json_string_value(json_object_get(x, "number"));
+        if (n && strcmp(n, number) == 0)
+            return true;
+    }
+    return false;
+}
+
+int mock_account_active(const struct mock_account *a)
+{
+    int n = 0;
+    for (size_t i = 0; i < a->n_calls; i++)
+        n += a->calls[i]->state != MC_ENDED;
+    return n;
+}
+
+int mock_account_concurrency_limit(const struct mock_account *a)
+{
+    return a->concurrency_limit;
+}
+
+double mock_account_credits(const struct mock_account *a)
+{
+    return a->credits;
+}
+
+bool mock_account_can_pay(const struct mock_account *a)
+{
+    return a->credits < 0 || a->credits + 1e-9 >= a->call_cost;
+}
+
+struct mock_world *mock_account_world(const struct mock_account *a)
+{
+    return a->w;
+}
+
+double mock_call_duration_s(const struct mock_call *c)
+{
+    if (!c->answered_at || !c->ended_at)
+        return 0;
+    return (double)(c->ended_at - c->answered_at) / 1000.0;
+}
+
+static void changed(struct mock_call *c)
+{
+    if (c->acct->on_change)
+        c->acct->on_change(c->acct->ctx, c);
+}
+
+/* ---- the call's life on the PSTN (clock thread; takes the world's mutex) ---- */
+
+static void obs_ringing(void *arg)
+{
+    struct mock_call *c = arg;
+    pthread_mutex_lock(&c->acct->w->mu);
+    c->state = MC_RINGING;
+    c->ringing_at = ds_now(&c->acct->w->clock);
+    changed(c);
+    pthread_mutex_unlock(&c->acct->w->mu);
+}
+
+static void obs_answered(void *arg)
+{
+    struct mock_call *c = arg;
+    pthread_mutex_lock(&c->acct->w->mu);
+    c->state = MC_IN_PROGRESS;
+    c->answered_at = ds_now(&c->acct->w->clock);
+    changed(c);
+    pthread_mutex_unlock(&c->acct->w->mu);
+}
+
+static void obs_ended(void *arg, enum pstn_end how)
+{
+    struct mock_call *c = arg;
+    pthread_mutex_lock(&c->acct->w->mu);
+    c->state = MC_ENDED;
+    c->ended_at = ds_now(&c->acct->w->clock);
+    switch (how) {
+    case PSTN_END_COMPLETED:
+        c->end = MC_END_COMPLETED;
+        break;
+    case PSTN_END_NO_ANSWER:
+        c->end = MC_END_NO_ANSWER;
+        break;
+    case PSTN_END_BUSY:
+        c->end = MC_END_BUSY;
+        break;
+    default:
+        c->end = MC_END_FAILED;
+        break;
+    }
+    changed(c);
+    pthread_mutex_unlock(&c->acct->w->mu);
+}
+
+/* Runs on the clock's thread without the mutex: the PSTN calls into the core. */
+static void ev_dial(void *arg)
+{
+    struct mock_call *c = arg;
+    struct pstn_observer obs = {obs_ringing, obs_answered, obs_ended, c};
+    pstn_place_call(c->acct->w->pstn, c->ani, c->to, c->acct->ring_timeout_ms, obs);
+}
+
+static struct mock_call *new_call(struct mock_account *a, const char *ani, const char *to,
+                                  const char *agent, const char *pnid, const json_t *request)
+{
+    struct mock_call **nv = realloc(a->calls, (a->n_calls + 1) * sizeof *nv);
+    if (!nv)
+        return NULL;
+    a->calls = nv;
+    struct mock_call *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    a->calls[a->n_calls++] = c;
+    c->acct = a;
+    mock_account_uuid(a, c->id);
+    char sid[40];
+    mock_account_uuid(a, sid);
+    /* Twilio CallSids are "CA" + 32 hex digits */
+    size_t k = 2;
+    c->sid[0] = 'C';
+    c->sid[1] = 'A';
+    for (const char *p = sid; *p && k < 34; p++)
+        if (*p != '-')
+            c->sid[k++] = *p;
+    c->sid[k] = '\0';
+    c->ani = strdup(ani ? ani : "");
+    c->to = strdup(to ? to : "");
+    c->agent = strdup(agent ? agent : "");
+    c->phone_number_id = strdup(pnid ? pnid : "");
+    c->request = request ? json_deep_copy(request) : json_object();
+    c->created_at = ds_now(&a->w->clock);
+    c->state = MC_QUEUED;
+    return c;
+}
+
+struct mock_call *mock_account_place(struct mock_account *a, const char *ani, const char *to,
+                                     const char *agent, const char *phone_number_id,
+                                     const json_t *request)
+{
+    struct mock_call *c = new_call(a, ani, to, agent, phone_number_id, request);
+    if (!c)
+        return NULL;
+    if (a->credits >= 0)
+        a->credits -= a->call_cost;
+    a->w->clock.ops->schedule(a->w->clock.ctx, c->created_at + a->dial_delay_ms, ev_dial, c);
+    return c;
+}
+
+struct mock_call *mock_account_refuse(struct mock_account *a, const char *to, const char *agent,
+                                      const char *phone_number_id, const json_t *request,
+                                      enum mock_call_end end)
+{
+    struct mock_call *c = new_call(a, "", to, agent, phone_number_id, request);
+    if (!c)
+        return NULL;
+    c->state = MC_ENDED;
+    c->end = end;
+    c->ended_at = c->created_at;
+    changed(c);
+    return c;
+}
+
+struct mock_call *mock_account_call(const struct mock_account *a, const char *id)
+{
+    for (size_t i = 0; i < a->n_calls; i++)
+        if (strcmp(a->calls[i]->id, id) == 0)
+            return a->calls[i];
+    return NULL;
+}

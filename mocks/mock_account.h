@@ -1,0 +1,125 @@
+/* A provider account, as the provider mocks share it: API keys (with
+ * permissions), the provider's agents/assistants, owned phone numbers,
+ * credits that each call spends, a concurrency limit, and the calls placed.
+ *
+ * The call's life is common to every provider: queued → ringing (the PSTN
+ * dials from the phone number's number, the ANI, to the callee after
+ * dial_delay) → in progress (answered) → ended, or ended at start when the
+ * provider refuses it after accepting the request (credits, concurrency).
+ * Each provider module (mock_vapi, mock_retell, mock_elevenlabs) renders the
+ * call in its own wire format and vocabulary and sends its own webhooks from
+ * the on_change hook.
+ *
+ * Threading: account state is guarded by the world's mutex. HTTP handlers hold
+ * it while they call in; the PSTN observers take it themselves. */
+#ifndef DIALSIM_MOCK_ACCOUNT_H
+#define DIALSIM_MOCK_ACCOUNT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mock.h"
+#include "pstn.h"
+
+enum mock_call_state { MC_QUEUED, MC_RINGING, MC_IN_PROGRESS, MC_ENDED };
+
+/* How a call ended, provider-neutral; each provider names it its own way. */
+enum mock_call_end {
+    MC_END_NONE = 0,
+    MC_END_COMPLETED,   /* answered, then hung up by the callee side */
+    MC_END_NO_ANSWER,   /* rang out */
+    MC_END_BUSY,
+    MC_END_FAILED,      /* could not be connected */
+    MC_END_NO_CREDITS,  /* accepted, then refused at start: out of credits */
+    MC_END_CONCURRENCY, /* accepted, then refused at start: too many calls */
+};
+
+struct mock_account;
+
+struct mock_call {
+    struct mock_account *acct;
+    char id[48];
+    char sid[48]; /* the carrier's id (Twilio CallSid-like) */
+    char *ani;    /* caller ID the call is placed with */
+    char *to;
+    char *agent;  /* the provider's agent/assistant id */
+    char *phone_number_id;
+    json_t *request; /* the create request's body; owned */
+    enum mock_call_state state;
+    enum mock_call_end end;
+    int64_t created_at, ringing_at, answered_at, ended_at;
+};
+
+/* What changed: a provider module sends its webhooks from here. Runs with the
+ * world's mutex held; must not call into the core. */
+typedef void (*mock_call_change_fn)(void *ctx, struct mock_call *c);
+
+struct mock_account_config {
+    const char *provider;     /* "vapi": names in messages */
+    const json_t *keys;       /* array of "key" or {"key", "permissions": [..]} */
+    const json_t *agents;     /* array of agent/assistant ids */
+    const json_t *phone_numbers; /* array of {"id", "number"} */
+    double credits;           /* < 0: unlimited */
+    double call_cost;         /* credits each accepted call spends */
+    int concurrency_limit;    /* 0: unlimited */
+    int64_t dial_delay_ms;
+    int64_t ring_timeout_ms;
+    uint64_t seed;
+};
+
+/* What a scenario says of one provider account (mocks.<provider>). */
+struct mock_provider_config {
+    const json_t *keys;          /* array of "key" or {"key", "permissions": [..]} */
+    const json_t *agents;        /* agent/assistant ids */
+    const json_t *phone_numbers; /* array of {"id", "number"} */
+    int64_t latency_ms;          /* virtual latency of every answer */
+    int64_t dial_delay_ms;       /* from the create request to the dial */
+    int64_t ring_timeout_ms;     /* how long an unanswered call rings */
+    uint64_t seed;               /* ids are drawn from it */
+    double credits;              /* < 0: unlimited */
+    double call_cost;
+    bool credits_as_ended_call;  /* Vapi: 201 then ended, instead of 400 */
+    int concurrency_limit;       /* 0: unlimited */
+    const json_t *webhooks;      /* mocks.<provider>.webhooks or NULL */
+};
+
+int mock_account_create(struct mock_account **out, struct mock_world *w,
+                        const struct mock_account_config *cfg, mock_call_change_fn on_change,
+                        void *ctx);
+void mock_account_destroy(struct mock_account *a);
+
+enum mock_key_check { MK_OK, MK_UNKNOWN, MK_NO_PERMISSION };
+/* Is key one of the account's keys and, when need is not NULL, does it carry
+ * that permission? (A key given as a plain string carries every permission.) */
+enum mock_key_check mock_account_key(const struct mock_account *a, const char *key,
+                                     const char *need);
+bool mock_account_has_agent(const struct mock_account *a, const char *id);
+/* The number behind a phone-number id, or NULL. */
+const char *mock_account_number(const struct mock_account *a, const char *phone_number_id);
+bool mock_account_owns_number(const struct mock_account *a, const char *number);
+/* Calls not yet ended. */
+int mock_account_active(const struct mock_account *a);
+int mock_account_concurrency_limit(const struct mock_account *a);
+/* Credits left (< 0: unlimited) and whether one more call is affordable. */
+double mock_account_credits(const struct mock_account *a);
+bool mock_account_can_pay(const struct mock_account *a);
+
+/* Accept a call: spend its cost, record it and schedule the dial. request is
+ * copied. Returns the borrowed call, or NULL on allocation failure. */
+struct mock_call *mock_account_place(struct mock_account *a, const char *ani, const char *to,
+                                     const char *agent, const char *phone_number_id,
+                                     const json_t *request);
+/* Accept a call that the provider refuses at start (end = NO_CREDITS or
+ * CONCURRENCY): it ends at once and is never dialled. */
+struct mock_call *mock_account_refuse(struct mock_account *a, const char *to, const char *agent,
+                                      const char *phone_number_id, const json_t *request,
+                                      enum mock_call_end end);
+struct mock_call *mock_account_call(const struct mock_account *a, const char *id);
+struct mock_world *mock_account_world(const struct mock_account *a);
+/* A UUID-shaped id drawn from the account's seed. */
+void mock_account_uuid(struct mock_account *a, char out[40]);
+/* Seconds the answered call lasted (0 when never answered). */
+double mock_call_duration_s(const struct mock_call *c);
+
+#endif

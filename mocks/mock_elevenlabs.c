@@ -1,0 +1,272 @@
+#include "mock_elevenlabs.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "webhook.h"
+
+struct mock_elevenlabs {
+    struct mock_world *w;
+    struct mock_account *acct;
+    int64_t latency_ms;
+    struct mock_webhook_config wh;
+};
+
+static void on_change(void *ctx, struct mock_call *c);
+
+int mock_elevenlabs_create(struct mock_elevenlabs **out, struct mock_world *w,
+                           const struct mock_provider_config *cfg)
+{
+    struct mock_elevenlabs *e = calloc(1, sizeof *e);
+    *out = NULL;
+    if (!e)
+        return -1;
+    e->w = w;
+    e->latency_ms = cfg->latency_ms;
+    struct mock_account_config ac = {
+        .provider = "elevenlabs",
+        .keys = cfg->keys,
+        .agents = cfg->agents,
+        .phone_numbers = cfg->phone_numbers,
+        .credits = cfg->credits,
+        .call_cost = cfg->call_cost,
+        .concurrency_limit = cfg->concurrency_limit,
+        .dial_delay_ms = cfg->dial_delay_ms,
+        .ring_timeout_ms = cfg->ring_timeout_ms,
+        .seed = cfg->seed,
+    };
+    if (mock_account_create(&e->acct, w, &ac, on_change, e) != 0) {
+        free(e);
+        return -1;
+    }
+    mock_webhook_config_read(&e->wh, cfg->webhooks, WH_AUTH_ELEVENLABS, NULL);
+    *out = e;
+    return 0;
+}
+
+void mock_elevenlabs_destroy(struct mock_elevenlabs *e)
+{
+    if (!e)
+        return;
+    mock_account_destroy(e->acct);
+    free(e);
+}
+
+/* providers.md §3.4 */
+const char *mock_elevenlabs_status(const struct mock_call *c)
+{
+    switch (c->state) {
+    case MC_QUEUED:
+    case MC_RINGING:
+        return "initiated";
+    case MC_IN_PROGRESS:
+        return "in-progress";
+    default:
+        return c->end == MC_END_COMPLETED ? "done" : "failed";
+    }
+}
+
+const char *mock_elevenlabs_failure_reason(const struct mock_call *c)
+{
+    if (c->state != MC_ENDED || c->end == MC_END_COMPLETED)
+        return NULL;
+    switch (c->end) {
+    case MC_END_BUSY:
+        return "busy";
+    case MC_END_NO_ANSWER:
+        return "no-answer";
+    default:
+        return "unknown";
+    }
+}
+
+static bool is_sip(const struct mock_call *c)
+{
+    return json_is_true(json_object_get(c->request, "_sip"));
+}
+
+static json_t *conversation_json(const struct mock_call *c)
+{
+    json_t *pc = json_pack("{s:s,s:s,s:s,s:s,s:s}", "type", is_sip(c) ? "sip_trunking" : "twilio",
+                           "direction", "outbound", "phone_number_id", c->phone_number_id,
+                           "agent_number", c->ani, "external_number", c->to);
+    if (!is_sip(c))
+        json_object_set_new(pc, "call_sid", json_string(c->sid));
+    json_t *meta = json_pack("{s:I,s:i,s:s,s:o}", "start_time_unix_secs",
+                             (json_int_t)((c->answered_at ? c->answered_at : c->created_at) / 1000),
+                             "call_duration_secs", (int)mock_call_duration_s(c), "termination_reason",
+                             c->state == MC_ENDED && c->end == MC_END_COMPLETED
+                                 ? "Call ended by remote party"
+                                 : "",
+                             "phone_call", pc);
+    json_t *transcript = json_array();
+    if (c->answered_at) {
+        json_array_append_new(transcript, json_pack("{s:s,s:s,s:i}", "role", "agent", "message",
+                                                    "Hello, this is the assistant calling.",
+                                                    "time_in_call_secs", 0));
+        json_array_append_new(transcript, json_pack("{s:s,s:s,s:i}", "role", "user", "message",
+                                                    "Hi, I can talk now.", "time_in_call_secs", 3));
+    }
+    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:b}", "agent_id", c->agent, "conversation_id", c->id,
+                     "status", mock_elevenlabs_status(c), "transcript", transcript, "metadata",
+                     meta, "has_audio", c->answered_at != 0);
+}
+
+static void on_change(void *ctx, struct mock_call *c)
+{
+    struct mock_elevenlabs *e = ctx;
+    if (!e->wh.enabled || c->state != MC_ENDED)
+        return;
+    int64_t now = ds_now(&e->w->clock);
+    json_t *body;
+    if (c->end == MC_END_COMPLETED) {
+        body = json_pack("{s:s,s:I,s:o}", "type", "post_call_transcription", "event_timestamp",
+                         (json_int_t)(now / 1000), "data", conversation_json(c));
+    } else {
+        /* providers.md §4.3 (3rd-party field list) */
+        json_t *pbody = is_sip(c) ? json_pack("{s:i}", "sip_status_code",
+                                              c->end == MC_END_BUSY ? 486 : 480)
+                                  : json_pack("{s:s,s:s}", "CallSid", c->sid, "CallStatus",
+                                              c->end == MC_END_BUSY ? "busy" : "no-answer");
+        body = json_pack("{s:s,s:I,s:{s:s,s:s,s:s,s:{s:s,s:o}}}", "type",
+                         "call_initiation_failure", "event_timestamp", (json_int_t)(now / 1000),
+                         "data", "agent_id", c->agent, "conversation_id", c->id, "failure_reason",
+                         mock_elevenlabs_failure_reason(c), "metadata", "type",
+                         is_sip(c) ? "sip" : "twilio", "body", pbody);
+    }
+    mock_webhook_send(e->w, "elevenlabs", &e->wh, json_dumps(body, JSON_COMPACT));
+    json_decref(body);
+}
+
+static void detail_error(struct mock_response *rs, int status, const char *code, const char *msg)
+{
+    mock_reply_json(rs, status,
+                    json_pack("{s:{s:s,s:s}}", "detail", "status", code, "message", msg));
+}
+
+static bool e164(const char *s)
+{
+    if (!s || s[0] != '+' || s[1] < '1' || s[1] > '9')
+        return false;
+    size_t n = 0;
+    for (const char *p = s + 1; *p; p++, n++)
+        if (!isdigit((unsigned char)*p))
+            return false;
+    return n >= 2 && n <= 15;
+}
+
+/* FastAPI's 422: one entry per missing or invalid body field. */
+static json_t *validation(const json_t *body)
+{
+    static const char *required[] = {"agent_id", "agent_phone_number_id", "to_number"};
+    json_t *list = json_array();
+    for (size_t i = 0; i < 3; i++) {
+        json_t *v = json_object_get(body, required[i]);
+        if (!json_is_string(v))
+            json_array_append_new(list, json_pack("{s:[s,s],s:s,s:s,s:n}", "loc", "body",
+                                                  required[i], "msg", "Field required", "type",
+                                                  "missing", "input"));
+    }
+    const char *to = json_string_value(json_object_get(body, "to_number"));
+    if (to && !e164(to)) /* inferred: the real status for a bad number is unconfirmed */
+        json_array_append_new(list, json_pack("{s:[s,s],s:s,s:s,s:s}", "loc", "body", "to_number",
+                                              "msg", "Value error, invalid phone number", "type",
+                                              "value_error", "input", to));
+    return list;
+}
+
+static void create_call(struct mock_elevenlabs *e, const struct mock_request *rq,
+                        struct mock_response *rs, bool sip)
+{
+    json_t *body = json_loadb(rq->body, rq->body_len, 0, NULL);
+    if (!json_is_object(body)) {
+        json_decref(body);
+        body = json_object();
+    }
+    json_t *errs = validation(body);
+    const char *agent = json_string_value(json_object_get(body, "agent_id"));
+    const char *pnid = json_string_value(json_object_get(body, "agent_phone_number_id"));
+    const char *to = json_string_value(json_object_get(body, "to_number"));
+    const char *ani = mock_account_number(e->acct, pnid);
+    if (json_array_size(errs) > 0) {
+        mock_reply_json(rs, 422, json_pack("{s:O}", "detail", errs));
+    } else if (!mock_account_has_agent(e->acct, agent)) {
+        detail_error(rs, 404, "agent_not_found", "Agent not found");
+    } else if (!ani) {
+        /* inferred: status for an unknown agent_phone_number_id is unconfirmed */
+        detail_error(rs, 404, "phone_number_not_found", "Phone number not found");
+    } else if (!mock_account_can_pay(e->acct)) {
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "This request exceeds your quota of 10000. You have %.0f credits remaining, "
+                 "while 1 credits are required for this request.",
+                 mock_account_credits(e->acct) < 0 ? 0 : mock_account_credits(e->acct));
+        detail_error(rs, 401, "quota_exceeded", msg);
+    } else if (mock_account_concurrency_limit(e->acct) > 0 &&
+               mock_account_active(e->acct) >= mock_account_concurrency_limit(e->acct)) {
+        detail_error(rs, 429, "too_many_concurrent_requests",
+                     "Too many concurrent requests. Your plan allows a limited number of "
+                     "concurrent calls.");
+    } else {
+        json_object_set_new(body, "_sip", json_boolean(sip));
+        struct mock_call *c = mock_account_place(e->acct, ani, to, agent, pnid, body);
+        if (!c) {
+            detail_error(rs, 500, "internal_error", "Internal server error");
+        } else if (sip) {
+            mock_reply_json(rs, 200, json_pack("{s:b,s:s,s:s,s:s}", "success", 1, "message",
+                                               "Success", "conversation_id", c->id, "sip_call_id",
+                                               c->sid));
+        } else {
+            mock_reply_json(rs, 200, json_pack("{s:b,s:s,s:s,s:s}", "success", 1, "message",
+                                               "Success", "conversation_id", c->id, "callSid",
+                                               c->sid));
+        }
+    }
+    json_decref(errs);
+    json_decref(body);
+}
+
+const struct mock_call *mock_elevenlabs_find(const struct mock_elevenlabs *e, const char *id)
+{
+    return mock_account_call(e->acct, id);
+}
+
+int mock_elevenlabs_handle(struct mock_elevenlabs *e, const struct mock_request *rq,
+                           struct mock_response *rs)
+{
+    bool twilio = strcmp(rq->path, "/v1/convai/twilio/outbound-call") == 0;
+    bool sip = strcmp(rq->path, "/v1/convai/sip-trunk/outbound-call") == 0;
+    bool get = strncmp(rq->path, "/v1/convai/conversations/", 25) == 0;
+    if (!twilio && !sip && !get)
+        return 0;
+    rs->latency_ms = e->latency_ms;
+    const char *key = mock_header(rq, "xi-api-key");
+    /* providers.md §2.4: outbound calls need convai_write, reading convai_read */
+    enum mock_key_check kc = mock_account_key(e->acct, key, get ? "convai_read" : "convai_write");
+    if (kc == MK_UNKNOWN) {
+        detail_error(rs, 401, "invalid_api_key", "Invalid API key");
+        return 1;
+    }
+    if (kc == MK_NO_PERMISSION) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "The API key you used is missing the permission %s to execute this operation.",
+                 get ? "convai_read" : "convai_write");
+        detail_error(rs, 401, "missing_permissions", msg);
+        return 1;
+    }
+    if ((twilio || sip) && strcmp(rq->method, "POST") == 0) {
+        create_call(e, rq, rs, sip);
+    } else if (get && strcmp(rq->method, "GET") == 0) {
+        const struct mock_call *c = mock_account_call(e->acct, rq->path + 25);
+        if (c)
+            mock_reply_json(rs, 200, conversation_json(c));
+        else
+            detail_error(rs, 404, "conversation_not_found", "Conversation not found");
+    } else {
+        mock_reply_json(rs, 405, json_pack("{s:s}", "detail", "Method Not Allowed"));
+    }
+    return 1;
+}

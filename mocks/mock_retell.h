@@ -1,0 +1,28 @@
+/* The Retell mock: POST /v2/create-phone-call and GET /v2/get-call/{call_id}
+ * with Authorization: Bearer (providers.md §1.3, §2.3, §3.3, §4.2). A call is
+ * placed from from_number, which the account must own (else 404 "Item <n> not
+ * found from phone-number"), for override_agent_id (else 404 "... from agent").
+ * Outcomes show as call_status + disconnection_reason (dial_no_answer,
+ * dial_busy, dial_failed, user_hangup, no_valid_payment,
+ * concurrency_limit_reached); out of credits at create: 402. Webhooks
+ * call_started (not for calls that never connected), call_ended and
+ * call_analyzed, signed x-retell-signature with the account's API key. */
+#ifndef DIALSIM_MOCK_RETELL_H
+#define DIALSIM_MOCK_RETELL_H
+
+#include "mock.h"
+#include "mock_account.h"
+
+struct mock_retell;
+
+int mock_retell_create(struct mock_retell **out, struct mock_world *w,
+                       const struct mock_provider_config *cfg);
+void mock_retell_destroy(struct mock_retell *r);
+/* 1 when rq was a Retell route (rs filled), else 0. Call with w->mu held. */
+int mock_retell_handle(struct mock_retell *r, const struct mock_request *rq,
+                       struct mock_response *rs);
+const struct mock_call *mock_retell_find(const struct mock_retell *r, const char *call_id);
+const char *mock_retell_status(const struct mock_call *c);       /* call_status */
+const char *mock_retell_disconnection(const struct mock_call *c); /* or NULL */
+
+#endif

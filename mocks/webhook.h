@@ -1,0 +1,50 @@
+/* Provider webhooks, as the provider mocks send them: built by the provider
+ * module, then signed at the instant they leave (so a delayed webhook carries
+ * its sending time) the way the real provider signs:
+ *   Vapi        Authorization: Bearer <secret>, or X-Vapi-Secret: <secret>
+ *   Retell      x-retell-signature: v=<unix ms>,d=<hex HMAC-SHA256(api key, body + ms)>
+ *   ElevenLabs  ElevenLabs-Signature: t=<unix s>,v0=<hex HMAC-SHA256(secret, "t.body")>
+ * A scenario can delay them, drop them, forge the signature, replay them, or
+ * sign them as if sent long ago (stale). Each delivery is journalled as mock
+ * "<provider>-webhook". */
+#ifndef DIALSIM_MOCK_WEBHOOK_H
+#define DIALSIM_MOCK_WEBHOOK_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mock.h"
+
+enum wh_auth { WH_AUTH_BEARER, WH_AUTH_VAPI_SECRET, WH_AUTH_RETELL, WH_AUTH_ELEVENLABS };
+
+struct mock_webhook_config {
+    bool enabled;
+    enum wh_auth auth;
+    char secret[256];
+    int64_t delay_ms;
+    bool drop;
+    bool forge;
+    int64_t replay_after_ms; /* 0: no replay */
+    int64_t stale_by_ms;     /* sign as if sent this long before */
+};
+
+/* Read mocks.<provider>.webhooks (NULL: disabled). default_secret signs when
+ * the object gives none (Retell: the account's first key). */
+void mock_webhook_config_read(struct mock_webhook_config *cfg, const json_t *j,
+                              enum wh_auth default_auth, const char *default_secret);
+
+int mock_webhooks_create(struct mock_webhooks **out);
+void mock_webhooks_destroy(struct mock_webhooks *q);
+
+/* Send body (taken) to the core after the configured delay. Call with the
+ * world's mutex held. */
+void mock_webhook_send(struct mock_world *w, const char *provider,
+                       const struct mock_webhook_config *cfg, char *body);
+
+/* The signature header value a provider would send at time at_ms ("v=..,d=.."
+ * or "t=..,v0=.."); exposed for tests. */
+int mock_webhook_sign(enum wh_auth auth, const char *secret, int64_t at_ms, const char *body,
+                      char *out, size_t n);
+
+#endif
