@@ -202,7 +202,9 @@ static int handle(struct mg_connection *conn, void *cbdata)
     free(rs.body);
     free(body);
     json_decref(headers);
-    return rs.status;
+    /* Handled, whatever was written: CivetWeb answers 404 by itself to a
+     * handler that returns 0. With keep-alive off it then closes. */
+    return rs.close ? 1 : rs.status;
 }
 
 static pthread_once_t mg_once = PTHREAD_ONCE_INIT;

@@ -51,6 +51,7 @@ int pstn_create(struct pstn **out, struct ds_clock clock, const struct pstn_conf
         p->cfg.faults[i].ani = dup0(cfg->faults[i].ani);
         p->cfg.faults[i].misdial = dup0(cfg->faults[i].misdial);
         p->cfg.faults[i].busy = cfg->faults[i].busy;
+        p->cfg.faults[i].fail = cfg->faults[i].fail;
     }
     *out = p;
     return 0;
@@ -131,6 +132,11 @@ static void ev_busy(void *arg)
     end_call(arg, PSTN_END_BUSY);
 }
 
+static void ev_fail(void *arg)
+{
+    end_call(arg, PSTN_END_FAILED);
+}
+
 static void ev_hangup(void *arg)
 {
     struct call_rec *c = arg;
@@ -157,7 +163,7 @@ int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ri
     c->pub.to = dup0(to);
     c->pub.placed_at = now;
     const char *dfrom = c->pub.from, *dto = to;
-    bool busy = false;
+    bool busy = false, fail = false;
     for (size_t i = 0; i < p->cfg.n_faults; i++) {
         const struct pstn_fault *f = &p->cfg.faults[i];
         if (strcmp(f->to, to) != 0)
@@ -167,9 +173,14 @@ int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ri
         if (f->misdial)
             dto = f->misdial;
         busy = busy || f->busy;
+        fail = fail || f->fail;
     }
     c->pub.delivered_from = dup0(dfrom);
     c->pub.delivered_to = dup0(dto);
+    if (fail) {
+        p->clock.ops->schedule(p->clock.ctx, now, ev_fail, c);
+        return 0;
+    }
     if (busy) {
         p->clock.ops->schedule(p->clock.ctx, now, ev_busy, c);
         return 0;

@@ -45,6 +45,7 @@ struct pstn_fault {
     char *ani;     /* ... arrive with this caller ID ("" withholds it), or NULL */
     char *misdial; /* ... are routed to this number instead, or NULL */
     bool busy;     /* ... find the line busy */
+    bool fail;     /* ... cannot be connected at all (Twilio "failed") */
 };
 
 struct pstn_config {

@@ -47,6 +47,10 @@ void mock_webhook_config_read(struct mock_webhook_config *cfg, const json_t *j,
         return;
     cfg->enabled = true;
     cfg->auth = default_auth;
+    /* decision: providers send webhooks asynchronously, a moment after the
+     * event; 0.5 s unless the scenario says otherwise (0 reproduces a webhook
+     * racing the API's own answer). */
+    cfg->delay_ms = 500;
     const char *auth = json_string_value(json_object_get(j, "auth"));
     if (auth && strcmp(auth, "x-vapi-secret") == 0)
         cfg->auth = WH_AUTH_VAPI_SECRET;

@@ -395,6 +395,8 @@ static void on_start_answer(void *arg, const struct ds_http_response *resp)
         set_str(&r->provider_status, res.status);
         core_log(r, "%s answered %ld: call %s %s", ops->display, resp->status, res.call_id,
                  res.status);
+        if (res.start_error != DS_REASON_NONE && r->status == DS_RUN_PENDING)
+            core_finish(r, DS_RUN_FAILED, res.start_error, res.detail); /* AO-4 */
     } else if (res.retryable && r->attempts < CORE_START_ATTEMPTS && r->status == DS_RUN_PENDING) {
         /* docs/retries.md: 429, 5xx and connect failures, twice, 0.5 s then 1 s */
         int64_t wait = (int64_t)CORE_RETRY_BASE_MS << (r->attempts - 1);

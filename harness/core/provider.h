@@ -42,6 +42,7 @@ struct provider_start_result {
     enum ds_reason reason; /* when !ok */
     char call_id[128];     /* when ok */
     char status[32];       /* provider's initial call status, when ok */
+    enum ds_reason start_error; /* ok, but the answer says the call will not start */
     char detail[512];      /* provider's own message, or transport error */
 };
 

@@ -90,6 +90,13 @@ static void vapi_parse_start(const struct ds_http_response *resp, struct provide
             out->ok = true;
             snprintf(out->call_id, sizeof out->call_id, "%s", id);
             snprintf(out->status, sizeof out->status, "%s", st ? st : "");
+            /* providers.md §2.2: full slots → subscriptionLimits.concurrencyBlocked */
+            if (json_is_true(json_object_get(json_object_get(j, "subscriptionLimits"),
+                                             "concurrencyBlocked"))) {
+                out->start_error = DS_REASON_PROVIDER_CONCURRENCY_LIMIT;
+                snprintf(out->detail, sizeof out->detail,
+                         "201 with subscriptionLimits.concurrencyBlocked: true");
+            }
         } else {
             out->reason = DS_REASON_PROVIDER_ERROR;
             snprintf(out->detail, sizeof out->detail,

@@ -158,6 +158,9 @@ static bool entry_matches(const json_t *sel, const struct journal_entry *e)
     if ((mock && strcmp(mock, e->mock)) || (method && strcasecmp(method, e->method)) ||
         (path && !path_matches(path, e->path)))
         return false;
+    const json_t *st = json_object_get(sel, "status");
+    if (st && json_integer_value(st) != e->status)
+        return false;
     const char *k;
     const json_t *v;
     json_object_foreach((json_t *)json_object_get(sel, "headers"), k, v)

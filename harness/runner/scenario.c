@@ -358,7 +358,7 @@ static const struct field vapi_fields[] = {PROVIDER_FIELDS, ARR("assistants", fa
                                            CHOICE("credits_surface", surfaces), END};
 static const struct field retell_fields[] = {PROVIDER_FIELDS, END};
 static const struct field elevenlabs_fields[] = {PROVIDER_FIELDS, END};
-static const struct field fault_fields[] = {REQ_STR("to"), STR("ani"), STR("misdial"), BOOL("busy"),
+static const struct field fault_fields[] = {REQ_STR("to"), STR("ani"), STR("misdial"), BOOL("busy"), BOOL("fail"),
                                             END};
 static const struct field fault = OBJ("", fault_fields);
 static const struct field pstn_fields[] = {SEC("call_duration", false, 0.001),
@@ -420,6 +420,7 @@ static const struct field journal_fields[] = {STR("mock"),
                                               STR("path"),
                                               {.key = "headers", .type = T_OBJECT},
                                               {.key = "body", .type = T_OBJECT},
+                                              INT("status", 0, 599),
                                               INT("count", 0, 1e9),
                                               END};
 static const struct field journal_expect = OBJ("", journal_fields);
@@ -703,9 +704,9 @@ static void check_semantics(struct vctx *v, const json_t *root)
         json_object_get(json_object_get(json_object_get(root, "mocks"), "pstn"), "faults"), i, x)
     {
         if (!json_object_get(x, "ani") && !json_object_get(x, "misdial") &&
-            !json_object_get(x, "busy")) {
+            !json_object_get(x, "busy") && !json_object_get(x, "fail")) {
             snprintf(p, sizeof p, "mocks.pstn.faults[%zu]", i);
-            fail(v, p, "a fault needs \"ani\", \"misdial\" or \"busy\" besides \"to\"");
+            fail(v, p, "a fault needs \"ani\", \"misdial\", \"busy\" or \"fail\" besides \"to\"");
             break;
         }
     }

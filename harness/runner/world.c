@@ -356,7 +356,8 @@ static int build_pstn(struct world *w, const json_t *root)
     for (size_t i = 0; i < nf; i++) {
         const json_t *f = json_array_get(faults, i);
         fv[i] = (struct pstn_fault){(char *)jstr(f, "to", ""), (char *)jstr(f, "ani", NULL),
-                                    (char *)jstr(f, "misdial", NULL), jbool(f, "busy", false)};
+                                    (char *)jstr(f, "misdial", NULL), jbool(f, "busy", false),
+                                    jbool(f, "fail", false)};
     }
     struct pstn_config pc = {
         .call_duration_ms = jsecs(cfg, "call_duration", 30000),
