@@ -34,3 +34,8 @@ add_test(NAME scenario.fixture_example
 add_test(NAME runner.cli_exit_codes
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_cli.sh ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR}/scenarios
           ${CMAKE_CURRENT_SOURCE_DIR}/failing/expect-wrong-status.json)
+# Call recordings (H-4): `dialsim check-recording` on files made by sox and
+# espeak-ng in a temporary folder (nothing binary is committed).
+add_test(NAME recording.check_cli
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_recording_cli.sh ${DIALSIM_BIN})
+set_tests_properties(recording.check_cli PROPERTIES TIMEOUT 60)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/commands.h"
 #include "core/reason.h"
 #include "runner/runner.h"
 
@@ -11,6 +12,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: dialsim run [-j N] [--junit FILE] [--shard K/N] [-v] [--timing] PATH...\n"
+               "       dialsim check-recording FILE [--expect-...] [--json]  (check-recording -h)\n"
                "       dialsim reasons\n"
                "       dialsim version\n"
                "\n"
@@ -113,6 +115,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "check-recording"))
+        return cmd_check_recording(argc - 2, argv + 2);
     if (!strcmp(cmd, "reasons"))
         return cmd_reasons();
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
