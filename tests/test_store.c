@@ -1,0 +1,710 @@
+/* Unit tests for harness/store: durable storage of accepted transcripts
+ * (CI-1, CI-9) — schema and migrations, idempotent puts, all-or-nothing under
+ * injected failures, 20 concurrent writers, and a real crash (SIGKILL) test. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+#define KEY "sk-test"
+#define TIMES "\"startedAt\":\"2026-01-01T12:00:00Z\",\"endedAt\":\"2026-01-01T12:03:30Z\""
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* A validated request holding the given call JSON objects (comma-joined). */
+static struct tx_result *request(const char *calls_json)
+{
+    char body[8192];
+    snprintf(body, sizeof body, "{\"agent_id\":42,\"calls\":[%s]}", calls_json);
+    struct tx_header h = {"X-CEKURA-API-KEY", KEY};
+    struct tx_request req = {&h, 1, "application/json", body, strlen(body), KEY, 0};
+    struct tx_result *r = NULL;
+    if (tx_validate(&r, &req) != 0 || r->status != 200)
+        fail_msg("not valid: %s", r ? r->body : "(oom)");
+    return r;
+}
+
+/* {"id":"<id>", times, "to_phone_number":"<to>"} */
+static const char *call_json(char *buf, size_t n, const char *id, const char *extra)
+{
+    snprintf(buf, n, "{\"id\":\"%s\"," TIMES "%s%s}", id, extra ? "," : "", extra ? extra : "");
+    return buf;
+}
+
+static int64_t count(struct store *s, const char *project)
+{
+    int64_t n = -1;
+    assert_int_equal(store_count(s, project, &n), STORE_OK);
+    return n;
+}
+
+static bool stored(struct store *s, const char *project, const char *id)
+{
+    struct store_call *c;
+    assert_int_equal(store_get_call(s, project, id, &c), STORE_OK);
+    store_call_free(c);
+    return c != NULL;
+}
+
+static struct store *open_mem(void)
+{
+    struct store *s = NULL;
+    char err[256];
+    assert_int_equal(store_open(&s, ":memory:", NULL, err, sizeof err), STORE_OK);
+    return s;
+}
+
+static char tmpdir[64];
+
+static const char *db_path(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/%s", tmpdir, name);
+    return buf;
+}
+
+static void remove_db(const char *path)
+{
+    char p[320];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+}
+
+/* ---- schema ------------------------------------------------------------- */
+
+static void schema_created_at_latest_version(void **state)
+{
+    (void)state;
+    struct store *s = open_mem();
+    int v = -1;
+    assert_int_equal(store_schema_version(s, &v), STORE_OK);
+    assert_int_equal(v, store_schema_latest());
+    assert_true(store_schema_latest() >= 2);
+    assert_int_equal(count(s, NULL), 0);
+    store_close(s);
+    store_close(NULL);
+}
+
+/* A file is opened in WAL mode, and reopening it keeps what was stored. */
+static void file_is_wal_and_reopens(void **state)
+{
+    (void)state;
+    char path[300], c[256];
+    db_path(path, sizeof path, "reopen.db");
+    remove_db(path);
+    struct store *s = NULL;
+    assert_int_equal(store_open(&s, path, NULL, NULL, 0), STORE_OK);
+    struct tx_result *r = request(call_json(c, sizeof c, "a", NULL));
+    assert_int_equal(store_put_calls(s, "p", r->calls, r->n_calls, 1000, NULL), STORE_OK);
+    store_close(s);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    assert_int_equal(store_open(&s, path, NULL, NULL, 0), STORE_OK);
+    assert_true(stored(s, "p", "a"));
+    store_close(s);
+    tx_result_destroy(r);
+    remove_db(path);
+}
+
+/* A database at version 1 (before the indexes) is migrated to the latest. */
+static void schema_migrates_from_version_1(void **state)
+{
+    (void)state;
+    char path[300];
+    db_path(path, sizeof path, "v1.db");
+    remove_db(path);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "CREATE TABLE transcripts (id INTEGER PRIMARY KEY, project TEXT NOT NULL,"
+                     " call_id TEXT NOT NULL, run_id TEXT, agent_id INTEGER, to_phone_number TEXT,"
+                     " from_phone_number TEXT, started_at_ms INTEGER NOT NULL, ended_at_ms "
+                     "INTEGER NOT NULL, ended_reason TEXT NOT NULL, received_at_ms INTEGER NOT "
+                     "NULL, payload TEXT NOT NULL CHECK (json_valid(payload)),"
+                     " UNIQUE (project, call_id));"
+                     "INSERT INTO transcripts VALUES (1,'p','old',NULL,1,NULL,NULL,0,0,'unknown',"
+                     "0,'{}');"
+                     "PRAGMA user_version = 1;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    struct store *s = NULL;
+    assert_int_equal(store_open(&s, path, NULL, NULL, 0), STORE_OK);
+    int v = 0;
+    assert_int_equal(store_schema_version(s, &v), STORE_OK);
+    assert_int_equal(v, store_schema_latest());
+    assert_true(stored(s, "p", "old"));
+    store_close(s);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db,
+                       "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name"
+                       " IN ('transcripts_run', 'transcripts_to')",
+                       -1, &st, NULL);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 2);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    remove_db(path);
+}
+
+/* A database from a newer dialsim is refused, untouched, with a reason. */
+static void schema_newer_is_refused(void **state)
+{
+    (void)state;
+    char path[300], err[256];
+    db_path(path, sizeof path, "newer.db");
+    remove_db(path);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    struct store *s = (struct store *)1;
+    assert_int_equal(store_open(&s, path, NULL, err, sizeof err), STORE_SCHEMA);
+    assert_null(s);
+    assert_non_null(strstr(err, "schema version 99 is newer than this dialsim's"));
+    assert_string_equal(store_err_name(STORE_SCHEMA), "schema");
+    remove_db(path);
+}
+
+/* ---- puts and reads ----------------------------------------------------- */
+
+static void put_then_read_every_column(void **state)
+{
+    (void)state;
+    struct store *s = open_mem();
+    char a[512], b[256], both[800];
+    call_json(a, sizeof a, "call-1",
+              "\"run_id\":\"run_0001\",\"to_phone_number\":\"+14155551234\",\"from_phone_number\""
+              ":\"+18005551234\",\"endedReason\":\"customer-ended-call\",\"x\":1");
+    call_json(b, sizeof b, "call-2", "\"to_phone_number\":\"+14155551234\"");
+    snprintf(both, sizeof both, "%s,%s", a, b);
+    struct tx_result *r = request(both);
+    enum store_put_result res[2] = {9, 9};
+    assert_int_equal(store_put_calls(s, "proj", r->calls, 2, 5000, res), STORE_OK);
+    assert_int_equal(res[0], STORE_PUT_STORED);
+    assert_int_equal(res[1], STORE_PUT_STORED);
+    struct store_call *c;
+    assert_int_equal(store_get_call(s, "proj", "call-1", &c), STORE_OK);
+    assert_non_null(c);
+    assert_string_equal(c->project, "proj");
+    assert_string_equal(c->run_id, "run_0001");
+    assert_true(c->has_agent_id);
+    assert_int_equal(c->agent_id, 42);
+    assert_string_equal(c->to_phone_number, "+14155551234");
+    assert_string_equal(c->from_phone_number, "+18005551234");
+    assert_int_equal(c->started_at_ms, INT64_C(1767268800000));
+    assert_int_equal(c->ended_at_ms, INT64_C(1767269010000));
+    assert_int_equal(c->received_at_ms, 5000);
+    assert_string_equal(c->ended_reason, "customer-ended-call");
+    json_t *p = json_loads(c->payload, 0, NULL);
+    assert_true(json_equal(p, r->calls[0].json)); /* unknown "x" kept */
+    json_decref(p);
+    store_call_free(c);
+    assert_int_equal(store_get_call(s, "proj", "call-2", &c), STORE_OK);
+    assert_null(c->run_id);
+    assert_string_equal(c->ended_reason, "unknown"); /* CI-4 default */
+    store_call_free(c);
+    assert_int_equal(store_get_call(s, "proj", "nope", &c), STORE_OK);
+    assert_null(c);
+
+    struct store_calls l;
+    assert_int_equal(store_list_by_run(s, "proj", "run_0001", &l), STORE_OK);
+    assert_int_equal(l.n, 1);
+    store_calls_clear(&l);
+    assert_int_equal(store_list_by_to_number(s, NULL, "+14155551234", &l), STORE_OK);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.v[0].call_id, "call-1"); /* received order */
+    assert_string_equal(l.v[1].call_id, "call-2");
+    store_calls_clear(&l);
+    assert_int_equal(store_list_by_to_number(s, "other", "+14155551234", &l), STORE_OK);
+    assert_int_equal(l.n, 0);
+    store_calls_clear(&l);
+    tx_result_destroy(r);
+    store_close(s);
+}
+
+/* CI-9: re-sending stores nothing new and says so; a different call under a
+ * stored id is a conflict, and the first write stays. */
+static void ci9_resend_is_idempotent(void **state)
+{
+    (void)state;
+    struct store *s = open_mem();
+    char a[256], b[256], both[600];
+    call_json(a, sizeof a, "a", NULL);
+    call_json(b, sizeof b, "b", NULL);
+    snprintf(both, sizeof both, "%s,%s", a, b);
+    struct tx_result *r1 = request(a), *r2 = request(both);
+    enum store_put_result res[2];
+    assert_int_equal(store_put_calls(s, "p", r1->calls, 1, 1, res), STORE_OK);
+    assert_int_equal(store_put_calls(s, "p", r2->calls, 2, 2, res), STORE_OK);
+    assert_int_equal(res[0], STORE_PUT_DUPLICATE);
+    assert_int_equal(res[1], STORE_PUT_STORED);
+    assert_int_equal(store_put_calls(s, "p", r2->calls, 2, 3, res), STORE_OK);
+    assert_int_equal(res[0], STORE_PUT_DUPLICATE);
+    assert_int_equal(res[1], STORE_PUT_DUPLICATE);
+    assert_int_equal(count(s, "p"), 2);
+
+    /* same id, other content: key order alone is not a difference */
+    struct tx_result *same = request("{\"endedAt\":\"2026-01-01T12:03:30Z\",\"id\":\"a\","
+                                     "\"startedAt\":\"2026-01-01T12:00:00Z\"}");
+    struct tx_result *other = request(call_json(a, sizeof a, "a", "\"endedReason\":\"x\""));
+    assert_int_equal(store_put_calls(s, "p", same->calls, 1, 4, res), STORE_OK);
+    assert_int_equal(res[0], STORE_PUT_DUPLICATE);
+    assert_int_equal(store_put_calls(s, "p", other->calls, 1, 5, res), STORE_OK);
+    assert_int_equal(res[0], STORE_PUT_CONFLICT);
+    struct store_call *c;
+    assert_int_equal(store_get_call(s, "p", "a", &c), STORE_OK);
+    assert_string_equal(c->ended_reason, "unknown");
+    assert_int_equal(c->received_at_ms, 1);
+    store_call_free(c);
+    assert_int_equal(count(s, NULL), 2);
+    assert_string_equal(store_put_result_name(STORE_PUT_CONFLICT), "conflict");
+    tx_result_destroy(r1);
+    tx_result_destroy(r2);
+    tx_result_destroy(same);
+    tx_result_destroy(other);
+    store_close(s);
+}
+
+/* CI-1: projects are isolated — one call id in two projects is two calls. */
+static void ci1_projects_are_isolated(void **state)
+{
+    (void)state;
+    struct store *s = open_mem();
+    char a[256];
+    struct tx_result *r = request(call_json(a, sizeof a, "a", "\"run_id\":\"run_1\""));
+    enum store_put_result res;
+    assert_int_equal(store_put_calls(s, "dev", r->calls, 1, 1, &res), STORE_OK);
+    assert_int_equal(store_put_calls(s, "prod", r->calls, 1, 1, &res), STORE_OK);
+    assert_int_equal(res, STORE_PUT_STORED);
+    assert_int_equal(count(s, "dev"), 1);
+    assert_int_equal(count(s, "prod"), 1);
+    assert_int_equal(count(s, NULL), 2);
+    struct store_calls l;
+    assert_int_equal(store_list_by_run(s, NULL, "run_1", &l), STORE_OK);
+    assert_int_equal(l.n, 2);
+    store_calls_clear(&l);
+    assert_int_equal(store_put_calls(s, "", r->calls, 1, 1, &res), STORE_INVALID);
+    assert_int_equal(store_put_calls(s, "p", NULL, 1, 1, &res), STORE_INVALID);
+    assert_int_equal(store_put_calls(s, "p", NULL, 0, 1, NULL), STORE_OK);
+    tx_result_destroy(r);
+    store_close(s);
+}
+
+/* ---- fault injection ---------------------------------------------------- */
+
+/* Fail the Nth statement of a put for N = 1, 2, ...: every failed put leaves
+ * the store exactly as it was (CI-8/CI-9 all-or-nothing), and the same store
+ * takes the request once the fault is gone. */
+static void ci9_put_all_or_nothing_under_faults(void **state)
+{
+    (void)state;
+    struct store *s = open_mem();
+    char a[256], b[256], c[256], all[800];
+    struct tx_result *pre = request(call_json(a, sizeof a, "pre", NULL));
+    assert_int_equal(store_put_calls(s, "p", pre->calls, 1, 1, NULL), STORE_OK);
+    snprintf(all, sizeof all, "%s,%s,%s", call_json(a, sizeof a, "pre", NULL),
+             call_json(b, sizeof b, "new-1", NULL), call_json(c, sizeof c, "new-2", NULL));
+    struct tx_result *r = request(all);
+    unsigned long n;
+    for (n = 1;; n++) {
+        enum store_put_result res[3] = {9, 9, 9};
+        store_fail_after(s, n);
+        int rc = store_put_calls(s, "p", r->calls, 3, 2, res);
+        store_fail_after(s, 0);
+        if (rc == STORE_OK) {
+            assert_int_equal(res[0], STORE_PUT_DUPLICATE);
+            assert_int_equal(res[1], STORE_PUT_STORED);
+            break;
+        }
+        char err[256];
+        assert_int_equal(rc, STORE_IO);
+        assert_non_null(strstr(store_last_error(s, err, sizeof err), "injected"));
+        assert_int_equal(res[0], 9); /* results untouched on failure */
+        assert_int_equal(count(s, "p"), 1);
+        assert_false(stored(s, "p", "new-1"));
+    }
+    assert_true(n > 5); /* BEGIN, 2 prepares, 3 inserts, 1 select, COMMIT */
+    assert_int_equal(count(s, "p"), 3);
+    tx_result_destroy(pre);
+    tx_result_destroy(r);
+    store_close(s);
+}
+
+/* Reads under faults: an error, an empty answer, nothing leaked. */
+static void reads_fail_cleanly(void **state)
+{
+    (void)state;
+    struct store *s = open_mem();
+    char a[256];
+    struct tx_result *r = request(call_json(a, sizeof a, "a", "\"run_id\":\"r\""));
+    assert_int_equal(store_put_calls(s, "p", r->calls, 1, 1, NULL), STORE_OK);
+    for (unsigned long n = 1; n <= 2; n++) {
+        struct store_calls l = {(void *)1, 7};
+        struct store_call *c = (void *)1;
+        int64_t k = 9;
+        store_fail_after(s, n);
+        assert_int_equal(store_list_by_run(s, "p", "r", &l), STORE_IO);
+        assert_null(l.v);
+        assert_int_equal(l.n, 0);
+        store_fail_after(s, n);
+        assert_int_equal(store_get_call(s, "p", "a", &c), STORE_IO);
+        assert_null(c);
+        store_fail_after(s, n);
+        assert_int_equal(store_count(s, "p", &k), STORE_IO);
+        assert_int_equal(k, 0);
+    }
+    store_fail_after(s, 0);
+    assert_int_equal(count(s, "p"), 1);
+    tx_result_destroy(r);
+    store_close(s);
+}
+
+/* Fail the Nth statement of opening a new file: the open fails cleanly, and
+ * the file is left at schema 0 (never half-migrated); a later open works. */
+static void open_all_or_nothing_under_faults(void **state)
+{
+    (void)state;
+    char path[300], err[256];
+    db_path(path, sizeof path, "open-faults.db");
+    unsigned long n;
+    for (n = 1;; n++) {
+        remove_db(path);
+        struct store_options opt = {.fail_at = n};
+        struct store *s = (struct store *)1;
+        int rc = store_open(&s, path, &opt, err, sizeof err);
+        if (rc == STORE_OK) {
+            store_close(s);
+            break;
+        }
+        assert_null(s);
+        assert_non_null(strstr(err, "injected"));
+        sqlite3 *db;
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        sqlite3_stmt *st;
+        sqlite3_prepare_v2(db,
+                           "SELECT (SELECT user_version FROM pragma_user_version),"
+                           " (SELECT count(*) FROM sqlite_schema)",
+                           -1, &st, NULL);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), 0);
+        assert_int_equal(sqlite3_column_int(st, 1), 0);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        assert_int_equal(store_open(&s, path, NULL, NULL, 0), STORE_OK);
+        int v = 0;
+        assert_int_equal(store_schema_version(s, &v), STORE_OK);
+        assert_int_equal(v, store_schema_latest());
+        store_close(s);
+    }
+    assert_true(n > 4);
+    remove_db(path);
+}
+
+/* ---- 20 concurrent writers ---------------------------------------------- */
+
+#define THREADS 20
+#define PER_THREAD 50 /* calls each thread owns: 20 x 50 = 1,000 */
+#define PER_REQ 5
+
+struct writer {
+    struct store *shared; /* NULL: open an own connection to path */
+    const char *path;
+    int t;
+    int stored, duplicate, other, errors;
+};
+
+static struct tx_result *reqs[THREADS][PER_THREAD / PER_REQ]; /* read-only in threads */
+
+/* Call ids t + 20k; request m holds k = 5m..5m+4. */
+static void build_requests(void)
+{
+    for (int t = 0; t < THREADS; t++)
+        for (int m = 0; m < PER_THREAD / PER_REQ; m++) {
+            char calls[2048], one[256], id[32];
+            size_t o = 0;
+            for (int j = 0; j < PER_REQ; j++) {
+                snprintf(id, sizeof id, "call-%04d", t + THREADS * (m * PER_REQ + j));
+                o += (size_t)snprintf(calls + o, sizeof calls - o, "%s%s", j ? "," : "",
+                                      call_json(one, sizeof one, id, NULL));
+            }
+            reqs[t][m] = request(calls);
+        }
+}
+
+static void free_requests(void)
+{
+    for (int t = 0; t < THREADS; t++)
+        for (int m = 0; m < PER_THREAD / PER_REQ; m++)
+            tx_result_destroy(reqs[t][m]);
+}
+
+/* Each thread posts its own requests and its neighbour's, interleaved, so
+ * every call is sent twice, by two threads racing. */
+static void *writer_main(void *arg)
+{
+    struct writer *w = arg;
+    struct store *s = w->shared;
+    if (!s && store_open(&s, w->path, NULL, NULL, 0) != STORE_OK) {
+        w->errors++;
+        return NULL;
+    }
+    for (int m = 0; m < PER_THREAD / PER_REQ; m++)
+        for (int who = 0; who < 2; who++) {
+            const struct tx_result *r = reqs[(w->t + who) % THREADS][m];
+            enum store_put_result res[PER_REQ];
+            if (store_put_calls(s, "p", r->calls, r->n_calls, m, res) != STORE_OK) {
+                w->errors++;
+                continue;
+            }
+            for (int j = 0; j < PER_REQ; j++) {
+                w->stored += res[j] == STORE_PUT_STORED;
+                w->duplicate += res[j] == STORE_PUT_DUPLICATE;
+                w->other += res[j] == STORE_PUT_CONFLICT;
+            }
+        }
+    if (!w->shared)
+        store_close(s);
+    return NULL;
+}
+
+static void concurrent_writers(bool shared_store)
+{
+    char path[300];
+    db_path(path, sizeof path, shared_store ? "threads-shared.db" : "threads-own.db");
+    remove_db(path);
+    struct store *s = NULL;
+    assert_int_equal(store_open(&s, path, NULL, NULL, 0), STORE_OK);
+    build_requests();
+    static struct writer w[THREADS];
+    pthread_t th[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        memset(&w[t], 0, sizeof w[t]);
+        w[t].shared = shared_store ? s : NULL;
+        w[t].path = path;
+        w[t].t = t;
+        assert_int_equal(pthread_create(&th[t], NULL, writer_main, &w[t]), 0);
+    }
+    int n_stored = 0, duplicate = 0, other = 0, errors = 0;
+    for (int t = 0; t < THREADS; t++) {
+        pthread_join(th[t], NULL);
+        n_stored += w[t].stored;
+        duplicate += w[t].duplicate;
+        other += w[t].other;
+        errors += w[t].errors;
+    }
+    assert_int_equal(errors, 0);
+    assert_int_equal(other, 0);
+    assert_int_equal(n_stored, THREADS * PER_THREAD); /* nothing lost */
+    assert_int_equal(duplicate, THREADS * PER_THREAD);
+    assert_int_equal(count(s, "p"), THREADS * PER_THREAD); /* nothing duplicated */
+    for (int i = 0; i < THREADS * PER_THREAD; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "call-%04d", i);
+        assert_true(stored(s, "p", id));
+    }
+    free_requests();
+    store_close(s);
+    remove_db(path);
+}
+
+/* CI-9 under load: 1,000 calls, each sent twice by two of 20 threads sharing
+ * one store (its mutex serialises them). */
+static void ci9_twenty_threads_one_store(void **state)
+{
+    (void)state;
+    concurrent_writers(true);
+}
+
+/* The same with 20 connections to one file: SQLite's lock (BEGIN IMMEDIATE,
+ * busy timeout) serialises the writers. */
+static void ci9_twenty_threads_own_connections(void **state)
+{
+    (void)state;
+    concurrent_writers(false);
+}
+
+/* ---- crash test --------------------------------------------------------- */
+
+#define CRASH_ROUNDS 3
+#define CRASH_CALLS 3 /* per request */
+
+static uint32_t lcg(uint32_t *s)
+{
+    *s = *s * 1664525u + 1013904223u;
+    return *s >> 8;
+}
+
+/* The child: store request after request and report each acknowledged one
+ * ("<q>\n") only after store_put_calls returned, as the server would answer. */
+static void crash_child(const char *path, int round, int fd)
+{
+    struct store *s = NULL;
+    if (store_open(&s, path, NULL, NULL, 0) != STORE_OK)
+        _exit(3);
+    for (int q = 0; q < 100000; q++) {
+        char calls[1024], one[256], id[48];
+        size_t o = 0;
+        for (int j = 0; j < CRASH_CALLS; j++) {
+            snprintf(id, sizeof id, "r%d-q%d-c%d", round, q, j);
+            o += (size_t)snprintf(calls + o, sizeof calls - o, "%s%s", j ? "," : "",
+                                  call_json(one, sizeof one, id, NULL));
+        }
+        struct tx_result *r = request(calls);
+        if (store_put_calls(s, "p", r->calls, r->n_calls, q, NULL) != STORE_OK)
+            _exit(4);
+        tx_result_destroy(r);
+        char line[32];
+        int n = snprintf(line, sizeof line, "%d\n", q);
+        if (write(fd, line, (size_t)n) != n) /* < PIPE_BUF: atomic */
+            _exit(5);
+    }
+    _exit(0);
+}
+
+/* Read acknowledged request numbers from fd; after `kill_after` of them,
+ * SIGKILL the child, then drain what it had written. Returns the highest
+ * acknowledged q (-1: none) and sets *acks. */
+static int crash_parent(pid_t pid, int fd, int kill_after, int *acks)
+{
+    char buf[4096], line[32];
+    size_t ll = 0;
+    int max_q = -1, got = 0;
+    bool killed = false;
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] != '\n') {
+                if (ll < sizeof line - 1)
+                    line[ll++] = buf[i];
+                continue;
+            }
+            line[ll] = '\0';
+            ll = 0;
+            int q = atoi(line);
+            assert_int_equal(q, max_q + 1); /* acknowledged in order */
+            max_q = q;
+            got++;
+        }
+        if (!killed && got >= kill_after) {
+            kill(pid, SIGKILL);
+            killed = true;
+        }
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGKILL);
+    *acks = got;
+    return max_q;
+}
+
+/* CI-9 durability: a writer killed with SIGKILL at a (seeded) random point
+ * loses no acknowledged call, duplicates none, and leaves no half request. */
+static void ci9_acknowledged_survives_kill9(void **state)
+{
+    (void)state;
+    char path[300];
+    db_path(path, sizeof path, "crash.db");
+    remove_db(path);
+    uint32_t seed = 20260101;
+    int64_t total = 0;
+    for (int round = 0; round < CRASH_ROUNDS; round++) {
+        int fds[2];
+        assert_int_equal(pipe(fds), 0);
+        int kill_after = 5 + (int)(lcg(&seed) % 150);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            close(fds[0]);
+            crash_child(path, round, fds[1]);
+        }
+        close(fds[1]);
+        int acks = 0, max_q = crash_parent(pid, fds[0], kill_after, &acks);
+        close(fds[0]);
+        assert_true(acks >= kill_after);
+
+        struct store *s = NULL;
+        assert_int_equal(store_open(&s, path, NULL, NULL, 0), STORE_OK);
+        /* every acknowledged request whole; the one in flight whole or absent */
+        int complete = 0;
+        for (int q = 0; q <= max_q + 1; q++) {
+            int present = 0;
+            for (int j = 0; j < CRASH_CALLS; j++) {
+                char id[48];
+                snprintf(id, sizeof id, "r%d-q%d-c%d", round, q, j);
+                present += stored(s, "p", id);
+            }
+            if (q <= max_q)
+                assert_int_equal(present, CRASH_CALLS);
+            else
+                assert_true(present == 0 || present == CRASH_CALLS);
+            complete += present == CRASH_CALLS;
+        }
+        total += (int64_t)complete * CRASH_CALLS;
+        assert_int_equal(count(s, "p"), total); /* nothing twice, nothing else */
+        store_close(s);
+    }
+    remove_db(path);
+}
+
+static int make_tmpdir(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/dialsim-store-XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_tmpdir(void **state)
+{
+    (void)state;
+    return rmdir(tmpdir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(schema_created_at_latest_version),
+        cmocka_unit_test(file_is_wal_and_reopens),
+        cmocka_unit_test(schema_migrates_from_version_1),
+        cmocka_unit_test(schema_newer_is_refused),
+        cmocka_unit_test(put_then_read_every_column),
+        cmocka_unit_test(ci9_resend_is_idempotent),
+        cmocka_unit_test(ci1_projects_are_isolated),
+        cmocka_unit_test(ci9_put_all_or_nothing_under_faults),
+        cmocka_unit_test(reads_fail_cleanly),
+        cmocka_unit_test(open_all_or_nothing_under_faults),
+        cmocka_unit_test(ci9_twenty_threads_one_store),
+        cmocka_unit_test(ci9_twenty_threads_own_connections),
+        cmocka_unit_test(ci9_acknowledged_survives_kill9),
+    };
+    return cmocka_run_group_tests_name("store", tests, make_tmpdir, remove_tmpdir);
+}
