@@ -1,6 +1,7 @@
 #include "faults.h"
 
 #include <ctype.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,11 +100,8 @@ static bool matches(const json_t *rule, const struct mock_request *rq, const jso
     const char *p = json_string_value(json_object_get(rule, "path"));
     if (m && strcasecmp(m, rq->method) != 0)
         return false;
-    if (p) {
-        size_t n = strlen(p);
-        if (n && p[n - 1] == '*' ? strncmp(p, rq->path, n - 1) != 0 : strcmp(p, rq->path) != 0)
-            return false;
-    }
+    if (p && fnmatch(p, rq->path, 0) != 0) /* exact, or an fnmatch glob */
+        return false;
     const char *k;
     const json_t *v;
     json_object_foreach((json_t *)json_object_get(rule, "header"), k, v)
@@ -200,6 +198,7 @@ void mock_faults_apply(const struct fault_action *a, struct mock_response *rs)
 {
     if (a->kind == FAULT_REPLY) {
         free(rs->body);
+        rs->body_len = 0;
         if (json_is_string(a->body)) {
             rs->body = strdup(json_string_value(a->body));
             rs->content_type = "text/plain; charset=utf-8";
@@ -211,7 +210,7 @@ void mock_faults_apply(const struct fault_action *a, struct mock_response *rs)
     }
     if (a->has_latency)
         rs->latency_ms = a->latency_ms;
-    if (a->malformed && rs->body) {
+    if (a->malformed && rs->body && !rs->body_len) {
         /* valid HTTP, invalid JSON: the first half of the body and a stray brace */
         size_t n = strlen(rs->body) / 2;
         rs->body[n] = '\0';

@@ -1,6 +1,6 @@
 /* Faults on any mock route, from the scenario's mocks.faults:
  *
- *   {"method": "POST", "path": "/v2/create-phone-call",      exact, or prefix ending in "*"
+ *   {"method": "POST", "path": "/v2/create-phone-call",      exact, or an fnmatch glob
  *    "header": {"authorization": "Bearer k"},                 all must match (names any case)
  *    "json": {"to_number": "+15557654321"},                  dotted paths into the body
  *    "then": [ {"times": 2, "status": 500, "body": {...}},    scripted by hit count

@@ -40,6 +40,8 @@ struct mock_world {
     struct mock_webhooks *webhooks;     /* webhooks on their way */
     struct mock_webhook_sink sink;
     struct pstn *pstn;
+    const char *base_url; /* the mock server's URL, for URLs in bodies; borrowed */
+    const char *tmpdir;   /* scratch folder for generated recordings; borrowed */
 };
 
 /* A request as a mock handler sees it; everything borrowed. */
@@ -55,6 +57,7 @@ struct mock_request {
 struct mock_response {
     int status;
     char *body;
+    size_t body_len;          /* 0: body is a C string; else its exact length (binary) */
     const char *content_type; /* static */
     int64_t latency_ms;       /* virtual latency, stated in X-Dialsim-Latency-Ms */
     /* wire faults (faults.h) */

@@ -288,8 +288,9 @@ struct mock_call *mock_account_place(struct mock_account *a, const char *ani, co
     struct mock_call *c = new_call(a, ani, to, agent, phone_number_id, request);
     if (!c)
         return NULL;
+    /* never below 0: a rounding residue (0.3 - 3 x 0.1) would read as "unlimited" */
     if (a->credits >= 0)
-        a->credits -= a->call_cost;
+        a->credits = a->credits > a->call_cost ? a->credits - a->call_cost : 0;
     a->w->clock.ops->schedule(a->w->clock.ctx, c->created_at + a->dial_delay_ms, ev_dial, c);
     return c;
 }

@@ -82,6 +82,7 @@ struct mock_provider_config {
     bool credits_as_ended_call;  /* Vapi: 201 then ended, instead of 400 */
     int concurrency_limit;       /* 0: unlimited */
     const json_t *webhooks;      /* mocks.<provider>.webhooks or NULL */
+    const json_t *recording;     /* mocks.<provider>.recording or NULL */
 };
 
 int mock_account_create(struct mock_account **out, struct mock_world *w,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "recording.h"
 #include "webhook.h"
 
 struct mock_elevenlabs {
@@ -12,6 +13,7 @@ struct mock_elevenlabs {
     struct mock_account *acct;
     int64_t latency_ms;
     struct mock_webhook_config wh;
+    struct mock_recording_config rec;
 };
 
 static void on_change(void *ctx, struct mock_call *c);
@@ -42,6 +44,9 @@ int mock_elevenlabs_create(struct mock_elevenlabs **out, struct mock_world *w,
         return -1;
     }
     mock_webhook_config_read(&e->wh, cfg->webhooks, WH_AUTH_ELEVENLABS, NULL);
+    /* providers.md §5: MP3 of the full conversation; channels and rate
+     * unconfirmed (decision: mono, 16 kHz) */
+    mock_recording_config_read(&e->rec, cfg->recording, REC_FMT_MP3, 16000, 1);
     *out = e;
     return 0;
 }
@@ -259,6 +264,15 @@ int mock_elevenlabs_handle(struct mock_elevenlabs *e, const struct mock_request 
     }
     if ((twilio || sip) && strcmp(rq->method, "POST") == 0) {
         create_call(e, rq, rs, sip);
+    } else if (get && strcmp(rq->method, "GET") == 0 && strstr(rq->path + 25, "/audio")) {
+        char cid[64];
+        const char *id = rq->path + 25, *slash = strchr(id, '/');
+        snprintf(cid, sizeof cid, "%.*s", (int)(slash - id), id);
+        const struct mock_call *c = mock_account_call(e->acct, cid);
+        if (c)
+            mock_recording_reply(e->w, &e->rec, c, MOCK_REC_AS_CONFIGURED, rs);
+        else
+            detail_error(rs, 404, "conversation_not_found", "Conversation not found");
     } else if (get && strcmp(rq->method, "GET") == 0) {
         const struct mock_call *c = mock_account_call(e->acct, rq->path + 25);
         if (c)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "recording.h"
 #include "webhook.h"
 
 struct mock_retell {
@@ -12,6 +13,7 @@ struct mock_retell {
     struct mock_account *acct;
     int64_t latency_ms;
     struct mock_webhook_config wh;
+    struct mock_recording_config rec;
 };
 
 static void on_change(void *ctx, struct mock_call *c);
@@ -47,6 +49,9 @@ int mock_retell_create(struct mock_retell **out, struct mock_world *w,
     const char *key = json_is_string(k0) ? json_string_value(k0)
                                          : json_string_value(json_object_get(k0, "key"));
     mock_webhook_config_read(&r->wh, cfg->webhooks, WH_AUTH_RETELL, key);
+    /* decision: 16 kHz WAV; recording_url mono, recording_multi_channel_url one
+     * party per channel (Retell's sample rate is unconfirmed) */
+    mock_recording_config_read(&r->rec, cfg->recording, REC_FMT_WAV, 16000, 1);
     *out = r;
     return 0;
 }
@@ -102,12 +107,31 @@ const char *mock_retell_disconnection(const struct mock_call *c)
     }
 }
 
+static const char *ext(enum rec_format f)
+{
+    switch (f) {
+    case REC_FMT_FLAC:
+        return "flac";
+    case REC_FMT_OGG_VORBIS:
+    case REC_FMT_OGG_OPUS:
+        return "ogg";
+    case REC_FMT_MP3:
+        return "mp3";
+    default:
+        return "wav";
+    }
+}
+
 static json_t *call_json(const struct mock_retell *r, const struct mock_call *c)
 {
-    (void)r;
+    /* a call refused at start was never dialled (no ANI), but Retell still
+     * echoes the from_number it was asked for, in webhooks too */
+    const char *from = c->ani[0] ? c->ani
+                                 : json_string_value(json_object_get(c->request, "from_number"));
     json_t *j = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s}", "call_type", "phone_call", "call_id",
                           c->id, "agent_id", c->agent, "agent_version", 0, "call_status",
-                          mock_retell_status(c), "direction", "outbound", "from_number", c->ani,
+                          mock_retell_status(c), "direction", "outbound", "from_number",
+                          from ? from : "",
                           "to_number", c->to);
     json_t *meta = json_object_get(c->request, "metadata");
     json_object_set_new(j, "metadata", meta ? json_deep_copy(meta) : json_object());
@@ -122,6 +146,14 @@ static json_t *call_json(const struct mock_retell *r, const struct mock_call *c)
                             json_integer(c->answered_at ? c->ended_at - c->answered_at : 0));
         json_object_set_new(j, "disconnection_reason", json_string(mock_retell_disconnection(c)));
         if (c->answered_at) {
+            /* providers.md §5: URLs end recording.wav / recording_multichannel.wav */
+            char u1[300], u2[300];
+            const char *b = r->w->base_url ? r->w->base_url : "";
+            snprintf(u1, sizeof u1, "%s/v2/recordings/%s/recording.%s", b, c->id, ext(r->rec.format));
+            snprintf(u2, sizeof u2, "%s/v2/recordings/%s/recording_multichannel.%s", b, c->id,
+                     ext(r->rec.format));
+            json_object_set_new(j, "recording_url", json_string(u1));
+            json_object_set_new(j, "recording_multi_channel_url", json_string(u2));
             json_object_set_new(j, "transcript",
                                 json_string("Agent: Hello, this is the assistant calling.\nUser: "
                                             "Hi, I can talk now.\n"));
@@ -231,6 +263,22 @@ int mock_retell_handle(struct mock_retell *r, const struct mock_request *rq,
 {
     bool create = strcmp(rq->path, "/v2/create-phone-call") == 0;
     bool get = strncmp(rq->path, "/v2/get-call/", 13) == 0;
+    if (strncmp(rq->path, "/v2/recordings/", 15) == 0 && !strcmp(rq->method, "GET")) {
+        /* public storage URLs: no API key */
+        const char *id = rq->path + 15, *slash = strchr(id, '/');
+        char cid[64];
+        snprintf(cid, sizeof cid, "%.*s", slash ? (int)(slash - id) : 0, id);
+        const struct mock_call *c = slash ? mock_account_call(r->acct, cid) : NULL;
+        rs->latency_ms = r->latency_ms;
+        if (!c)
+            retell_error(rs, 404, "Not Found");
+        else
+            mock_recording_reply(r->w, &r->rec, c,
+                                 strstr(slash, "multichannel") ? MOCK_REC_STEREO
+                                                               : MOCK_REC_AS_CONFIGURED,
+                                 rs);
+        return 1;
+    }
     if (!create && !get)
         return 0;
     rs->latency_ms = r->latency_ms;

@@ -111,7 +111,7 @@ bool mock_world_call_outcome(const struct mock_world *w, const char *provider, c
 static void write_answer(struct mg_connection *conn, const struct mock_response *rs)
 {
     const char *out = rs->body ? rs->body : "";
-    size_t olen = strlen(out);
+    size_t olen = rs->body_len ? rs->body_len : strlen(out);
     size_t send = rs->truncate && rs->truncate_at < olen ? rs->truncate_at : olen;
     char head[512];
     int hl;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/timefmt.h"
+#include "recording.h"
 #include "webhook.h"
 
 struct mock_vapi {
@@ -14,6 +15,7 @@ struct mock_vapi {
     int64_t latency_ms;
     bool credits_as_ended_call;
     struct mock_webhook_config wh;
+    struct mock_recording_config rec;
     char org_id[40];
 };
 
@@ -47,6 +49,9 @@ int mock_vapi_create(struct mock_vapi **out, struct mock_world *w,
     }
     mock_account_uuid(v->acct, v->org_id);
     mock_webhook_config_read(&v->wh, cfg->webhooks, WH_AUTH_BEARER, NULL);
+    /* decision: 16 kHz stereo WAV (Vapi's default recordingFormat is wav;l16;
+     * its sample rate is unconfirmed) */
+    mock_recording_config_read(&v->rec, cfg->recording, REC_FMT_WAV, 16000, 2);
     *out = v;
     return 0;
 }
@@ -93,6 +98,22 @@ static json_t *iso(int64_t ms)
     return json_string(ts_iso(ms, b, sizeof b));
 }
 
+/* providers.md §5: artifact.recording.{stereoUrl, mono.{combinedUrl,
+ * assistantUrl, customerUrl}}, and the deprecated recordingUrl /
+ * stereoRecordingUrl. */
+static json_t *artifact_json(const struct mock_vapi *v, const struct mock_call *c)
+{
+    char st[300], mono[300], as[300], cu[300];
+    const char *b = v->w->base_url ? v->w->base_url : "";
+    snprintf(st, sizeof st, "%s/call/%s/stereo-recording", b, c->id);
+    snprintf(mono, sizeof mono, "%s/call/%s/mono-recording", b, c->id);
+    snprintf(as, sizeof as, "%s/call/%s/assistant-recording", b, c->id);
+    snprintf(cu, sizeof cu, "%s/call/%s/customer-recording", b, c->id);
+    return json_pack("{s:{s:s,s:{s:s,s:s,s:s}},s:s,s:s}", "recording", "stereoUrl", st, "mono",
+                     "combinedUrl", mono, "assistantUrl", as, "customerUrl", cu, "recordingUrl",
+                     mono, "stereoRecordingUrl", st);
+}
+
 json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c)
 {
     int64_t updated = c->ended_at   ? c->ended_at
@@ -131,6 +152,8 @@ json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c
     json_t *ov = json_object_get(c->request, "assistantOverrides");
     if (ov)
         json_object_set_new(j, "assistantOverrides", json_deep_copy(ov));
+    if (c->state == MC_ENDED && c->answered_at)
+        json_object_set_new(j, "artifact", artifact_json(v, c));
     return j;
 }
 
@@ -177,6 +200,11 @@ static void on_change(void *ctx, struct mock_call *c)
     }
     json_object_set_new(artifact, "messages", messages);
     json_object_set_new(artifact, "transcript", json_string(transcript));
+    if (c->answered_at) {
+        json_t *cj = mock_vapi_call_json(v, c);
+        json_object_update(artifact, json_object_get(cj, "artifact"));
+        json_decref(cj);
+    }
     json_t *report = json_pack("{s:s,s:s,s:o,s:{s:s}}", "type", "end-of-call-report", "endedReason",
                                mock_vapi_ended_reason(c), "artifact", artifact, "analysis",
                                "summary", c->answered_at ? "The call connected." : "");
@@ -286,9 +314,43 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
     return rc;
 }
 
+/* GET /call/{id}/{stereo,mono,assistant,customer}-recording: served like the
+ * storage URLs they stand for, without the API key. */
+static int recording_route(struct mock_vapi *v, const struct mock_request *rq,
+                           struct mock_response *rs)
+{
+    static const struct {
+        const char *suffix;
+        enum mock_rec_variant v;
+    } kinds[] = {{"/stereo-recording", MOCK_REC_AS_CONFIGURED},
+                 {"/mono-recording", MOCK_REC_MONO},
+                 {"/assistant-recording", MOCK_REC_AGENT},
+                 {"/customer-recording", MOCK_REC_CUSTOMER}};
+    const char *id = rq->path + 6;
+    const char *slash = strchr(id, '/');
+    if (!slash || strcmp(rq->method, "GET") != 0)
+        return 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (strcmp(slash, kinds[i].suffix) != 0)
+            continue;
+        char cid[64];
+        snprintf(cid, sizeof cid, "%.*s", (int)(slash - id), id);
+        const struct mock_call *c = mock_account_call(v->acct, cid);
+        if (!c) {
+            mock_reply_json(rs, 404, nest_error(404, json_string("Call not found")));
+            return 1;
+        }
+        mock_recording_reply(v->w, &v->rec, c, kinds[i].v, rs);
+        return 1;
+    }
+    return 0;
+}
+
 int mock_vapi_handle(struct mock_vapi *v, const struct mock_request *rq, struct mock_response *rs)
 {
     rs->latency_ms = v->latency_ms;
+    if (strncmp(rq->path, "/call/", 6) == 0 && recording_route(v, rq, rs))
+        return 1;
     const char *auth = mock_header(rq, "authorization");
     if (!auth || !*auth) {
         mock_reply_json(rs, 401, json_pack("{s:s,s:i}", "message", "Unauthorized", "statusCode", 401));

@@ -106,6 +106,8 @@ static void run_free(struct core_run *r)
     free(r->provider_symptom);
     free(r->transcript);
     free(r->recording_url);
+    free(r->recording);
+    free(r->recording_error);
     for (size_t i = 0; i < r->n_dials; i++) {
         free(r->dials[i].from);
         free(r->dials[i].to);
@@ -164,6 +166,15 @@ int core_project_put(struct core *c, const char *id, const char *api_key)
     }
     free(p->api_key);
     p->api_key = core_strdup(api_key);
+    return 0;
+}
+
+int core_project_fetch_recordings(struct core *c, const char *id, bool on)
+{
+    struct core_project *p = project_find(c, id);
+    if (!p)
+        return -1;
+    p->fetch_recordings = on;
     return 0;
 }
 
@@ -640,6 +651,13 @@ void core_apply_provider_state(struct core_run *r, const struct provider_call_st
     if (st->ended) {
         r->polling = false;
         r->provider_ended = true;
+        /* H-4: an answered call that has ended has a recording to fetch; Vapi
+         * and Retell give its URL, ElevenLabs serves it by conversation id */
+        bool needs_url = r->provider != DS_PROVIDER_ELEVENLABS;
+        const struct core_project *pj = project_find(r->core, r->project);
+        if (pj && pj->fetch_recordings && (st->answered || r->answered_at) &&
+            !r->recording_requested && (!needs_url || r->recording_url))
+            core_fetch_recording(r, r->recording_url);
     }
     diagnosis_update(r->core, r);
 }
@@ -666,6 +684,10 @@ static void on_poll_answer(void *arg, const struct ds_http_response *resp)
 static void poll_now(void *arg)
 {
     struct core_run *r = arg;
+    if (r->provider_ended) { /* a webhook told us meanwhile */
+        r->polling = false;
+        return;
+    }
     const struct provider_ops *ops = core_provider_ops(r->provider);
     const struct core_agent *a = core_agent_get(r->core, r->agent_id);
     struct dispatch_ctx *d = calloc(1, sizeof *d);
@@ -682,7 +704,7 @@ static void poll_now(void *arg)
     send_req(r, d, on_poll_answer);
 }
 
-void core_follow_provider_call(struct core_run *r)
+void core_follow_provider_call_at(struct core_run *r, int64_t at_ms)
 {
     if (!r->provider_call_id || r->polling || !core_provider_ops(r->provider))
         return;
@@ -690,7 +712,12 @@ void core_follow_provider_call(struct core_run *r)
         return;
     r->polling = true;
     struct ds_clock *ck = &r->core->env.clock;
-    ck->ops->schedule(ck->ctx, core_now(r->core), poll_now, r);
+    ck->ops->schedule(ck->ctx, at_ms, poll_now, r);
+}
+
+void core_follow_provider_call(struct core_run *r)
+{
+    core_follow_provider_call_at(r, core_now(r->core));
 }
 
 /* ---- reading -------------------------------------------------------------- */

@@ -39,6 +39,9 @@ int provider_from_name(const char *name);         /* -1 when unknown */
 #define CORE_START_ATTEMPTS 3      /* docs/retries.md */
 #define CORE_RETRY_BASE_MS 500     /* then doubled: 0.5 s, 1 s */
 #define CORE_WEBHOOKS_REMEMBERED 32 /* per run, to spot replays */
+#define CORE_RECORDING_MAX_BYTES (64u << 20)
+#define CORE_RECORDING_TIMEOUT_MS 60000
+#define CORE_FOLLOW_GRACE_MS 5000 /* after an answered call ends, wait for webhooks first */
 
 struct core_agent {
     char *id;
@@ -104,6 +107,9 @@ struct core_run {
     char *recording_url;
     bool provider_ended;         /* the provider says the call is over */
     int attempts;                /* start-call requests sent */
+    bool recording_requested;
+    struct rec_analysis *recording; /* the fetched recording's analysis, or NULL (H-4) */
+    char *recording_error;       /* why it could not be fetched or read */
     int webhooks;                /* provider webhooks accepted */
     uint64_t seen_webhooks[CORE_WEBHOOKS_REMEMBERED];
     struct core_dial *dials;
@@ -116,6 +122,8 @@ struct core_run {
     bool polling;
     struct core *core;
 };
+
+struct rec_analysis;
 
 struct core_env {
     struct ds_clock clock;
@@ -133,6 +141,10 @@ void core_destroy(struct core *c);
 
 /* Create or replace a project (CI-1: one API key per project). */
 int core_project_put(struct core *c, const char *id, const char *api_key);
+/* Download and analyse the recording of every answered call of the project's
+ * runs (H-4). Off by default: analysis costs a download per call. -1 when the
+ * project does not exist. */
+int core_project_fetch_recordings(struct core *c, const char *id, bool on);
 
 /* Create or replace an agent; a->project must exist. Returns 0, or -1 with a
  * message in err. Runs already started keep their own state. */

@@ -8,6 +8,7 @@
 struct core_project {
     char *id;
     char *api_key;
+    bool fetch_recordings; /* H-4: download and analyse answered calls' recordings */
 };
 
 struct core {
@@ -36,6 +37,10 @@ void core_follow_provider_call(struct core_run *r);
 /* Apply what the provider says of the run's call (from a poll or a webhook). */
 void core_apply_provider_state(struct core_run *r, const struct provider_call_state *st,
                                const char *source);
+/* Download the recording of the run's answered call and analyse it (H-4). */
+void core_fetch_recording(struct core_run *r, const char *url);
+/* Follow the provider call from at_ms on (polls until it has ended). */
+void core_follow_provider_call_at(struct core_run *r, int64_t at_ms);
 /* Recompute r->diagnosis from what the run knows (diagnosis.c). */
 void diagnosis_update(struct core *c, struct core_run *r);
 char *core_strdup(const char *s);

@@ -95,7 +95,11 @@ static void provider_refusal_text(const struct core_run *r, struct sb *b)
     const char *detail = r->detail ? r->detail : "";
     switch (r->reason) {
     case DS_REASON_PROVIDER_UNREACHABLE:
-        sb_add(b, "%s. No call was placed.", detail);
+        /* a cut-off answer may hide a placed call: do not claim otherwise */
+        if (strstr(detail, "may or may not"))
+            sb_add(b, "%s.", detail);
+        else
+            sb_add(b, "%s. No call was placed.", detail);
         return;
     case DS_REASON_PROVIDER_AUTH_FAILED:
         sb_add(b, "%s refused the API key (%s). Check the agent's provider_api_key.", p, detail);

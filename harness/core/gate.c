@@ -140,4 +140,7 @@ void core_inbound_hangup(struct core *c, uint64_t token)
     r->ended_at = core_now(c);
     core_log(r, "call ended by the far side");
     core_finish(r, DS_RUN_COMPLETED, DS_REASON_NONE, NULL);
+    /* the provider's view of the call (and its recording) follows; webhooks
+     * usually bring it, so the first poll waits a little */
+    core_follow_provider_call_at(r, core_now(c) + CORE_FOLLOW_GRACE_MS);
 }

@@ -51,6 +51,7 @@ struct ds_http_request {
     const char *body; /* borrowed; NULL for none */
     size_t body_len;
     int64_t timeout_ms; /* total time allowed for the exchange */
+    size_t max_body;    /* answers with a longer body fail (DS_HTTP_PROTOCOL_ERROR); 0: no limit */
 };
 
 enum ds_http_outcome {

@@ -99,3 +99,15 @@ void provider_classify_status(long status, const char *message, struct provider_
     else
         out->reason = DS_REASON_PROVIDER_REJECTED_REQUEST;
 }
+
+int provider_get_url(const char *url, struct provider_req *out)
+{
+    memset(out, 0, sizeof *out);
+    out->method = strdup("GET");
+    out->url = strdup(url ? url : "");
+    if (!out->method || !out->url || !url || !*url) {
+        provider_req_clear(out);
+        return -1;
+    }
+    return 0;
+}

@@ -84,6 +84,10 @@ struct provider_ops {
      * err (missing, forged, stale). headers: names in any case. */
     int (*verify_webhook)(const struct ds_header *h, size_t nh, const char *body, size_t len,
                           const char *secret, int64_t now_ms, char *err, size_t n);
+    /* Build the request that downloads a call's recording: url is what the
+     * provider gave (may be NULL, e.g. ElevenLabs serves it by conversation id). */
+    int (*build_recording)(const char *base_url, const char *api_key, const char *call_id,
+                           const char *url, struct provider_req *out);
     /* Which of the agent's secrets signs webhooks: "provider_api_key" or
      * "webhook_secret". */
     const char *webhook_secret_field;
@@ -103,6 +107,8 @@ void provider_transport_failure(const struct ds_http_response *resp, const char 
  * reason, retryable and detail ("401: <message>"). */
 void provider_classify_status(long status, const char *message, struct provider_start_result *out);
 char *provider_join_url(const char *base, const char *path);
+/* A plain GET of url, no authentication (pre-signed storage URLs). */
+int provider_get_url(const char *url, struct provider_req *out);
 /* A header's value, names compared without case; NULL when absent. */
 const char *provider_header(const struct ds_header *h, size_t nh, const char *name);
 

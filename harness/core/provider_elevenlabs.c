@@ -25,7 +25,20 @@ static int el_build_start(const struct provider_call_spec *s, struct provider_re
     json_t *body = json_pack("{s:s,s:s,s:s}", "agent_id", s->assistant_id ? s->assistant_id : "",
                              "agent_phone_number_id", s->phone_number_id ? s->phone_number_id : "",
                              "to_number", s->to_number ? s->to_number : "");
-    json_t *dv = s->dynamic_variables ? json_deep_copy(s->dynamic_variables) : json_object();
+    /* §1.4: values are str/num/bool/null; objects and arrays go as JSON text */
+    json_t *dv = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)s->dynamic_variables, k, v)
+    {
+        if (json_is_object(v) || json_is_array(v)) {
+            char *t = json_dumps(v, JSON_COMPACT);
+            json_object_set_new(dv, k, json_string(t ? t : ""));
+            free(t);
+        } else {
+            json_object_set(dv, k, v);
+        }
+    }
     json_object_set_new(dv, "dialsim_run_id", json_string(s->run_id));
     json_object_set_new(body, "conversation_initiation_client_data",
                         json_pack("{s:o}", "dynamic_variables", dv));
@@ -229,6 +242,23 @@ static int el_verify_webhook(const struct ds_header *h, size_t nh, const char *b
     return 0;
 }
 
+/* providers.md §5: GET /v1/convai/conversations/{id}/audio, with the API key */
+static int el_build_recording(const char *base_url, const char *api_key, const char *call_id,
+                              const char *url, struct provider_req *out)
+{
+    (void)url;
+    memset(out, 0, sizeof *out);
+    char path[200];
+    snprintf(path, sizeof path, "/v1/convai/conversations/%s/audio", call_id);
+    out->method = strdup("GET");
+    out->url = provider_join_url(base_url, path);
+    if (!out->method || !out->url || provider_req_header(out, "xi-api-key", api_key ? api_key : "")) {
+        provider_req_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
 const struct provider_ops provider_elevenlabs = {
     .name = "elevenlabs",
     .display = "ElevenLabs",
@@ -238,5 +268,6 @@ const struct provider_ops provider_elevenlabs = {
     .parse_get = el_parse_get,
     .parse_webhook = el_parse_webhook,
     .verify_webhook = el_verify_webhook,
+    .build_recording = el_build_recording,
     .webhook_secret_field = "webhook_secret",
 };

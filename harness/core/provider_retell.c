@@ -164,17 +164,20 @@ static int retell_verify_webhook(const struct ds_header *h, size_t nh, const cha
     const char *sig = provider_header(h, nh, "x-retell-signature");
     long long ts;
     char got[80];
+    int end = 0;
     if (!sig) {
         snprintf(err, n, "no x-retell-signature header");
         return -1;
     }
-    if (sscanf(sig, "v=%lld,d=%64[0-9a-f]", &ts, got) != 2) {
+    /* the digest ends the header, as the Retell SDK's /v=(\d+),d=(.*)/ requires */
+    if (sscanf(sig, "v=%lld,d=%64[0-9a-f]%n", &ts, got, &end) != 2 || sig[end] != '\0') {
         snprintf(err, n, "x-retell-signature is not \"v=<unix ms>,d=<hex>\"");
         return -1;
     }
     char tsbuf[32], want[65];
     snprintf(tsbuf, sizeof tsbuf, "%lld", ts);
-    if (hmac_sha256_hex(secret ? secret : "", body, len, tsbuf, strlen(tsbuf), want) ||
+    /* no key, no webhook: an empty key would verify anyone's empty-key HMAC */
+    if (!secret || !*secret || hmac_sha256_hex(secret, body, len, tsbuf, strlen(tsbuf), want) ||
         !secret_equal(got, want)) {
         snprintf(err, n, "x-retell-signature does not match the body signed with the agent's "
                          "Retell API key (forged, or signed with another key)");
@@ -189,6 +192,13 @@ static int retell_verify_webhook(const struct ds_header *h, size_t nh, const cha
     return 0;
 }
 
+static int retell_build_recording(const char *base_url, const char *api_key, const char *call_id,
+                                  const char *url, struct provider_req *out)
+{
+    (void)base_url, (void)api_key, (void)call_id;
+    return provider_get_url(url, out); /* recording_url */
+}
+
 const struct provider_ops provider_retell = {
     .name = "retell",
     .display = "Retell",
@@ -198,5 +208,6 @@ const struct provider_ops provider_retell = {
     .parse_get = retell_parse_get,
     .parse_webhook = retell_parse_webhook,
     .verify_webhook = retell_verify_webhook,
+    .build_recording = retell_build_recording,
     .webhook_secret_field = "provider_api_key",
 };

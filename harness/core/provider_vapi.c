@@ -143,6 +143,10 @@ static void vapi_call_state(const json_t *call, const char *ended_reason,
     snprintf(out->status, sizeof out->status, "%s", st);
     out->ended = strcmp(st, "ended") == 0;
     out->answered = json_object_get(call, "startedAt") != NULL;
+    const char *rec = json_string_value(json_object_get(
+        json_object_get(json_object_get(call, "artifact"), "recording"), "stereoUrl"));
+    if (rec)
+        snprintf(out->recording_url, sizeof out->recording_url, "%s", rec);
     if (er) {
         snprintf(out->ended_reason, sizeof out->ended_reason, "%s", er);
         snprintf(out->symptom, sizeof out->symptom, "Vapi reports %s", er);
@@ -221,6 +225,13 @@ static int vapi_verify_webhook(const struct ds_header *h, size_t nh, const char 
     return 0;
 }
 
+static int vapi_build_recording(const char *base_url, const char *api_key, const char *call_id,
+                                const char *url, struct provider_req *out)
+{
+    (void)base_url, (void)api_key, (void)call_id;
+    return provider_get_url(url, out); /* artifact.recording.stereoUrl */
+}
+
 const struct provider_ops provider_vapi = {
     .name = "vapi",
     .display = "Vapi",
@@ -230,5 +241,6 @@ const struct provider_ops provider_vapi = {
     .parse_get = vapi_parse_get,
     .parse_webhook = vapi_parse_webhook,
     .verify_webhook = vapi_verify_webhook,
+    .build_recording = vapi_build_recording,
     .webhook_secret_field = "webhook_secret",
 };

@@ -1,12 +1,15 @@
 #include "runner/expect.h"
 
 #include <ctype.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "audio/recording.h"
 #include "core/timefmt.h"
+#include <math.h>
 #include "journal.h"
 #include "mock_server.h"
 
@@ -67,6 +70,88 @@ static unsigned check_contains(struct strbuf *f, const char *label, const char *
     return bad;
 }
 
+static double num(const json_t *o, const char *k, double dflt)
+{
+    json_t *v = json_object_get(o, k);
+    return v ? json_number_value(v) : dflt;
+}
+
+/* H-4: the run's recording against expect.runs.<label>.recording. Every
+ * defect the checker names must be listed in "defects", and every listed one
+ * must be named. */
+static unsigned check_recording(const struct core_run *r, const char *label, const json_t *x,
+                                struct strbuf *f)
+{
+    unsigned bad = 0;
+    json_t *present = json_object_get(x, "present");
+    const char *want_err = json_string_value(json_object_get(x, "error_contains"));
+    if (want_err) {
+        if (!r->recording_error || !strstr(r->recording_error, want_err)) {
+            sb_printf(f, "run '%s': recording: expected an error containing \"%s\", got %s%s%s\n",
+                      label, want_err, r->recording_error ? "\"" : "",
+                      r->recording_error ? r->recording_error : "none",
+                      r->recording_error ? "\"" : "");
+            bad++;
+        }
+        return bad;
+    }
+    if (present && json_is_false(present)) {
+        if (r->recording || r->recording_error) {
+            sb_printf(f, "run '%s': recording: expected none, got %s\n", label,
+                      r->recording ? "a recording" : r->recording_error);
+            bad++;
+        }
+        return bad;
+    }
+    if (!r->recording) {
+        sb_printf(f, "run '%s': recording: expected one, got %s\n", label,
+                  r->recording_error ? r->recording_error : "none (was the project's fetch_recordings on?)");
+        return 1;
+    }
+    struct rec_expect e;
+    rec_expect_init(&e);
+    e.container = json_string_value(json_object_get(x, "format"));
+    e.encoding = json_string_value(json_object_get(x, "encoding"));
+    e.sample_rate = (int)json_integer_value(json_object_get(x, "sample_rate"));
+    e.channels = (int)json_integer_value(json_object_get(x, "channels"));
+    e.duration_s = num(x, "duration", e.duration_s);
+    e.duration_tol_s = num(x, "tolerance", e.duration_tol_s);
+    e.min_active_ratio = num(x, "min_active", e.min_active_ratio);
+    e.max_silence_s = num(x, "max_silence", e.max_silence_s);
+    e.max_dead_air_s = num(x, "max_dead_air", e.max_dead_air_s);
+    e.max_clip_ratio = num(x, "max_clipping", e.max_clip_ratio);
+    e.min_rms_dbfs = num(x, "min_level", e.min_rms_dbfs);
+    e.max_rms_dbfs = num(x, "max_level", e.max_rms_dbfs);
+    struct rec_failures got;
+    rec_check(r->recording, &e, &got);
+    const json_t *want = json_object_get(x, "defects");
+    for (size_t i = 0; i < got.n; i++) {
+        const char *name = rec_defect_name(got.item[i].defect);
+        bool listed = false;
+        size_t k;
+        const json_t *d;
+        json_array_foreach(want, k, d) listed = listed || !strcmp(json_string_value(d), name);
+        if (!listed) {
+            sb_printf(f, "run '%s': recording: %s [%s]\n", label, got.item[i].text, name);
+            bad++;
+        }
+    }
+    size_t k;
+    const json_t *d;
+    json_array_foreach(want, k, d)
+    {
+        bool found = false;
+        for (size_t i = 0; i < got.n; i++)
+            found = found || !strcmp(rec_defect_name(got.item[i].defect), json_string_value(d));
+        if (!found) {
+            sb_printf(f, "run '%s': recording: expected the checker to name %s, it did not\n", label,
+                      json_string_value(d));
+            bad++;
+        }
+    }
+    return bad;
+}
+
 static unsigned check_run(const struct expect_input *in, const char *label, const json_t *x,
                           struct strbuf *f)
 {
@@ -100,6 +185,8 @@ static unsigned check_run(const struct expect_input *in, const char *label, cons
     bad += check_contains(f, label, "transcript", json_object_get(x, "transcript_contains"),
                           r->transcript);
 
+    if (json_object_get(x, "recording"))
+        bad += check_recording(r, label, json_object_get(x, "recording"), f);
     const json_t *pc = json_object_get(x, "provider_call");
     if (pc) {
         char st[64] = "", er[160] = "";
@@ -142,12 +229,10 @@ static const json_t *at_path(const json_t *j, const char *path)
     return j;
 }
 
+/* Exact, or an fnmatch glob (a star matches any run of characters, slashes too). */
 static bool path_matches(const char *pattern, const char *path)
 {
-    size_t n = strlen(pattern);
-    if (n > 0 && pattern[n - 1] == '*')
-        return strncmp(pattern, path, n - 1) == 0;
-    return strcmp(pattern, path) == 0;
+    return fnmatch(pattern, path, 0) == 0;
 }
 
 static bool entry_matches(const json_t *sel, const struct journal_entry *e)

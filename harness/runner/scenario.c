@@ -323,6 +323,8 @@ static const char *const number_types[] = {"twilio", "sip_trunk", NULL};
 static const char *const wh_auths[] = {"bearer", "x-vapi-secret", NULL};
 static const char *const surfaces[] = {"http", "ended", NULL};
 static const struct field a_string = STR("");
+/* an object whose every value is a string (header maps) */
+#define STRING_MAP(k) {.key = k, .type = T_OBJECT, .items = &a_string, .values_are_items = true}
 static const struct field any_value = {.key = "", .type = T_ANY};
 
 #define AGENT_FIELDS                                                                               \
@@ -339,12 +341,22 @@ static const struct field evaluator_fields[] = {
     REQ_STR("id"), REQ_STR("phone_number"), {.key = "dynamic_variables", .type = T_OBJECT}, END};
 static const struct field evaluator = OBJ("", evaluator_fields);
 
-static const struct field project_fields[] = {STR("id"), STR("api_key"), END};
+static const struct field project_fields[] = {STR("id"), STR("api_key"), BOOL("fetch_recordings"),
+                                              END};
 
 static const struct field pn_fields[] = {REQ_STR("id"), REQ_STR("number"), END};
 static const struct field pn = OBJ("", pn_fields);
 static const struct field key_fields[] = {REQ_STR("key"), ARR("permissions", false, &a_string, 0),
                                           END};
+static const char *const rec_formats[] = {"wav", "flac", "ogg", "opus", "mp3", NULL};
+static const char *const rec_defects[] = {"dead_air", "silent_channel", "truncated", "wrong_rate",
+                                          "clipping", "zero_length", "not_audio", NULL};
+static const struct field recording_fields[] = {
+    CHOICE("format", rec_formats), INT("sample_rate", 8000, 48000), INT("channels", 1, 2),
+    CHOICE("defect", rec_defects), END};
+static const struct field signed_webhook_fields[] = {
+    STR("secret"), SEC("delay", false, 0), BOOL("drop"), BOOL("forge"),
+    SEC("replay_after", false, 0.001), SEC("stale_by", false, 0), END};
 static const struct field webhook_fields[] = {
     STR("secret"),        CHOICE("auth", wh_auths), SEC("delay", false, 0),     BOOL("drop"),
     BOOL("forge"),        SEC("replay_after", false, 0.001), SEC("stale_by", false, 0), END};
@@ -353,11 +365,15 @@ static const struct field webhook_fields[] = {
         ARR("phone_numbers", false, &pn, 0), SEC("latency", false, 0),                           \
         SEC("dial_delay", false, 0), SEC("ring_timeout", false, 0.001),                          \
         SEC("credits", false, 0), SEC("call_cost", false, 0),                                    \
-        INT("concurrency_limit", 1, 1e6), OBJ("webhooks", webhook_fields)
+        INT("concurrency_limit", 1, 1e6), OBJ("recording", recording_fields)
 static const struct field vapi_fields[] = {PROVIDER_FIELDS, ARR("assistants", false, &a_string, 0),
-                                           CHOICE("credits_surface", surfaces), END};
-static const struct field retell_fields[] = {PROVIDER_FIELDS, END};
-static const struct field elevenlabs_fields[] = {PROVIDER_FIELDS, END};
+                                           CHOICE("credits_surface", surfaces),
+                                           OBJ("webhooks", webhook_fields), END};
+/* Retell and ElevenLabs sign their webhooks one way each: no "auth" choice */
+static const struct field retell_fields[] = {PROVIDER_FIELDS, OBJ("webhooks", signed_webhook_fields),
+                                             END};
+static const struct field elevenlabs_fields[] = {PROVIDER_FIELDS,
+                                                 OBJ("webhooks", signed_webhook_fields), END};
 static const struct field fault_fields[] = {REQ_STR("to"), STR("ani"), STR("misdial"), BOOL("busy"), BOOL("fail"),
                                             END};
 static const struct field fault = OBJ("", fault_fields);
@@ -369,7 +385,9 @@ static const struct field lognormal_fields[] = {SEC("median", true, 0), SEC("sig
 static const struct field latency_fields[] = {
     {.key = "uniform", .type = T_ARRAY, .items = &uniform, .min_items = 2},
     OBJ("lognormal", lognormal_fields), END};
-static const struct field dribble_fields[] = {INT("chunks", 2, 1000), SEC("interval", true, 0), END};
+static const struct field dribble_fields[] = {
+    {.key = "chunks", .type = T_INTEGER, .required = true, .bounded = true, .min = 2, .max = 1000},
+    SEC("interval", true, 0), END};
 static const struct field fault_step_fields[] = {
     INT("times", 1, 1e9), BOOL("repeat"), BOOL("pass"), INT("status", 100, 599),
     {.key = "body", .type = T_ANY}, BOOL("close"), BOOL("malformed"), INT("truncate", 0, 1e9),
@@ -377,7 +395,7 @@ static const struct field fault_step_fields[] = {
     {.key = "latency", .type = T_ANY}, END};
 static const struct field fault_step = OBJ("", fault_step_fields);
 static const struct field fault_rule_fields[] = {
-    STR("method"), STR("path"), {.key = "header", .type = T_OBJECT}, {.key = "json", .type = T_OBJECT},
+    STR("method"), STR("path"), STRING_MAP("header"), {.key = "json", .type = T_OBJECT},
     ARR("then", true, &fault_step, 1), END};
 static const struct field fault_rule = OBJ("", fault_rule_fields);
 static const struct field latency_obj = OBJ("", latency_fields);
@@ -399,6 +417,20 @@ static const struct field step_fields[] = {
 static const struct field step = OBJ("", step_fields);
 
 static const struct field provider_call_fields[] = {STR("status"), STR("ended_reason"), END};
+static const char *const defect_names[] = {
+    "container", "encoding", "sample_rate", "channels", "truncated", "duration", "dead_air",
+    "silence", "silent_channel", "low_activity", "clipping", "too_quiet", "too_loud", NULL};
+static const struct field defect_name = {.key = "", .type = T_STRING, .choices = defect_names};
+static const struct field rec_expect_fields[] = {
+    BOOL("present"), STR("format"), STR("encoding"), INT("sample_rate", 1, 1e6),
+    INT("channels", 1, 8), SEC("duration", false, 0), SEC("tolerance", false, 0),
+    {.key = "min_active", .type = T_NUMBER, .bounded = true, .min = 0, .max = 1},
+    SEC("max_silence", false, 0), SEC("max_dead_air", false, 0),
+    {.key = "max_clipping", .type = T_NUMBER, .bounded = true, .min = 0, .max = 1},
+    {.key = "min_level", .type = T_NUMBER, .bounded = true, .min = -200, .max = 0},
+    {.key = "max_level", .type = T_NUMBER, .bounded = true, .min = -200, .max = 0},
+    ARR("defects", false, &defect_name, 0), STR("error_contains"), END};
+
 static const struct field run_expect_fields[] = {
     CHOICE("status", statuses),
     {.key = "reason", .type = T_STRING_NULL},
@@ -412,13 +444,14 @@ static const struct field run_expect_fields[] = {
     INT("attempts", 0, 1e9),
     INT("webhooks", 0, 1e9),
     STR("transcript_contains"),
+    OBJ("recording", rec_expect_fields),
     OBJ("provider_call", provider_call_fields),
     END};
 static const struct field run_expect = OBJ("", run_expect_fields);
 static const struct field journal_fields[] = {STR("mock"),
                                               STR("method"),
                                               STR("path"),
-                                              {.key = "headers", .type = T_OBJECT},
+                                              STRING_MAP("headers"),
                                               {.key = "body", .type = T_OBJECT},
                                               INT("status", 0, 599),
                                               INT("count", 0, 1e9),
@@ -691,6 +724,14 @@ static void check_semantics(struct vctx *v, const json_t *root)
                     break;
                 }
                 validate(v, &latency_obj, lat, lp);
+                json_t *u = json_object_get(lat, "uniform");
+                if (!v->failed && u &&
+                    (json_array_size(u) != 2 ||
+                     json_number_value(json_array_get(u, 0)) > json_number_value(json_array_get(u, 1)))) {
+                    char up[128];
+                    snprintf(up, sizeof up, "%s.uniform", lp);
+                    fail(v, up, "expected [a, b] with a <= b");
+                }
             }
         }
         if (v->failed)

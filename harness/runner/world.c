@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/core.h"
 #include "core/timefmt.h"
@@ -28,6 +29,7 @@ struct worker {
     struct evq *q;
     struct http_curl *http;
     struct mock_server *server;
+    char tmpdir[64]; /* generated recordings pass through here */
 };
 
 int worker_create(struct worker **out)
@@ -36,8 +38,10 @@ int worker_create(struct worker **out)
     *out = NULL;
     if (!wk)
         return -1;
-    if (evq_create(&wk->q, 0) || http_curl_create(&wk->http, evq_clock(wk->q), true) ||
-        mock_server_create(&wk->server)) {
+    snprintf(wk->tmpdir, sizeof wk->tmpdir, "%s/dialsim-XXXXXX",
+             getenv("TMPDIR") && strlen(getenv("TMPDIR")) < 40 ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(wk->tmpdir) || evq_create(&wk->q, 0) ||
+        http_curl_create(&wk->http, evq_clock(wk->q), true) || mock_server_create(&wk->server)) {
         worker_destroy(wk);
         return -1;
     }
@@ -53,6 +57,8 @@ void worker_destroy(struct worker *wk)
      * would hold mg_stop for hundreds of milliseconds. */
     http_curl_destroy(wk->http);
     mock_server_destroy(wk->server);
+    if (wk->tmpdir[0])
+        rmdir(wk->tmpdir);
     evq_destroy(wk->q);
     free(wk);
 }
@@ -313,6 +319,7 @@ static void provider_config(struct world *w, const json_t *root, const char *pro
     pc->credits_as_ended_call = !strcmp(jstr(cfg, "credits_surface", "http"), "ended");
     pc->concurrency_limit = (int)json_integer_value(json_object_get(cfg, "concurrency_limit"));
     pc->webhooks = json_object_get(cfg, "webhooks");
+    pc->recording = json_object_get(cfg, "recording");
 }
 
 static int build_providers(struct world *w, const json_t *root)
@@ -385,6 +392,7 @@ static int build_core(struct world *w, const json_t *root, char *err, size_t n)
     const json_t *proj = json_object_get(root, "project");
     const char *pid = jstr(proj, "id", "default");
     core_project_put(w->core, pid, jstr(proj, "api_key", NULL));
+    core_project_fetch_recordings(w->core, pid, jbool(proj, "fetch_recordings", false));
     size_t i;
     json_t *x;
     json_array_foreach(json_object_get(root, "agents"), i, x)
@@ -462,6 +470,8 @@ int worker_run(struct worker *wk, const struct scenario *s, bool verbose,
     evq_reset(wk->q, s->start_ms);
     pthread_mutex_init(&w.mw.mu, NULL);
     w.mw.clock = evq_clock(wk->q);
+    w.mw.base_url = mock_server_url(wk->server);
+    w.mw.tmpdir = wk->tmpdir;
     int rc = -1;
     if (journal_create(&w.mw.journal) || build_pstn(&w, root) || build_providers(&w, root) ||
         build_core(&w, root, err, sizeof err)) {

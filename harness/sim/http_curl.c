@@ -29,6 +29,8 @@ struct delivery {
 struct buf {
     char *p;
     size_t len, cap;
+    size_t max; /* 0: no limit */
+    bool over;
 };
 
 struct hdr_state {
@@ -80,6 +82,10 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
     struct buf *b = ud;
     size_t n = size * nmemb;
+    if (b->max && b->len + n > b->max) {
+        b->over = true;
+        return 0; /* libcurl stops the transfer */
+    }
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 1024;
         while (cap < b->len + n + 1)
@@ -162,7 +168,7 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
         hl = curl_slist_append(hl, line);
     }
     hl = curl_slist_append(hl, "Expect:"); /* no 100-continue round trip */
-    struct buf body = {0};
+    struct buf body = {.max = req->max_body};
     struct hdr_state hs = {0};
 
     pthread_mutex_lock(&h->mu);
@@ -202,6 +208,10 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
     if (rc == CURLE_OK) {
         r->outcome = DS_HTTP_RESPONSE;
         r->status = status;
+    } else if (body.over) {
+        r->outcome = DS_HTTP_PROTOCOL_ERROR;
+        snprintf(r->error, sizeof r->error, "the body is larger than the %zu-byte limit",
+                 req->max_body);
     } else {
         r->outcome = classify(rc);
         snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(rc));
