@@ -71,8 +71,11 @@ static int64_t draw_latency(struct mock_faults *f, const json_t *l)
     if (json_is_object(ln)) {
         double median = json_number_value(json_object_get(ln, "median"));
         double sigma = json_number_value(json_object_get(ln, "sigma"));
-        /* Box-Muller: one standard normal from two uniforms */
-        double z = sqrt(-2.0 * log(unit(f))) * cos(6.283185307179586 * unit(f));
+        /* Box-Muller: one standard normal from two uniforms, drawn in a fixed
+         * order (operands of * are unsequenced: the compiler could pick) */
+        double u1 = unit(f);
+        double u2 = unit(f);
+        double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
         return (int64_t)llround(median * exp(sigma * z) * 1000.0);
     }
     return 0;

@@ -130,11 +130,14 @@ static void on_change(void *ctx, struct mock_call *c)
         body = json_pack("{s:s,s:I,s:o}", "type", "post_call_transcription", "event_timestamp",
                          (json_int_t)(now / 1000), "data", conversation_json(c));
     } else {
-        /* providers.md §4.3 (3rd-party field list) */
-        json_t *pbody = is_sip(c) ? json_pack("{s:i}", "sip_status_code",
-                                              c->end == MC_END_BUSY ? 486 : 480)
-                                  : json_pack("{s:s,s:s}", "CallSid", c->sid, "CallStatus",
-                                              c->end == MC_END_BUSY ? "busy" : "no-answer");
+        /* providers.md §4.3 (3rd-party field list); the carrier's words for
+         * the end: Twilio CallStatus (§6.1), SIP final response (§6.2) */
+        bool busy = c->end == MC_END_BUSY, no_answer = c->end == MC_END_NO_ANSWER;
+        int sip_code = busy ? 486 : no_answer ? 480 : 503;
+        const char *twilio_status = busy ? "busy" : no_answer ? "no-answer" : "failed";
+        json_t *pbody =
+            is_sip(c) ? json_pack("{s:i}", "sip_status_code", sip_code)
+                      : json_pack("{s:s,s:s}", "CallSid", c->sid, "CallStatus", twilio_status);
         body = json_pack("{s:s,s:I,s:{s:s,s:s,s:s,s:{s:s,s:o}}}", "type",
                          "call_initiation_failure", "event_timestamp", (json_int_t)(now / 1000),
                          "data", "agent_id", c->agent, "conversation_id", c->id, "failure_reason",

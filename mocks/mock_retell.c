@@ -126,13 +126,12 @@ static json_t *call_json(const struct mock_retell *r, const struct mock_call *c)
 {
     /* a call refused at start was never dialled (no ANI), but Retell still
      * echoes the from_number it was asked for, in webhooks too */
-    const char *from = c->ani[0] ? c->ani
-                                 : json_string_value(json_object_get(c->request, "from_number"));
-    json_t *j = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s}", "call_type", "phone_call", "call_id",
-                          c->id, "agent_id", c->agent, "agent_version", 0, "call_status",
-                          mock_retell_status(c), "direction", "outbound", "from_number",
-                          from ? from : "",
-                          "to_number", c->to);
+    const char *from =
+        c->ani[0] ? c->ani : json_string_value(json_object_get(c->request, "from_number"));
+    json_t *j =
+        json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s}", "call_type", "phone_call", "call_id", c->id,
+                  "agent_id", c->agent, "agent_version", 0, "call_status", mock_retell_status(c),
+                  "direction", "outbound", "from_number", from ? from : "", "to_number", c->to);
     json_t *meta = json_object_get(c->request, "metadata");
     json_object_set_new(j, "metadata", meta ? json_deep_copy(meta) : json_object());
     json_t *dv = json_object_get(c->request, "retell_llm_dynamic_variables");

@@ -60,7 +60,8 @@ static void printable_vectors_match_openssl(void **state)
     static const struct {
         const char *key, *msg;
     } v[] = {
-        {"key_retell_live", "{\"event\":\"call_ended\",\"call\":{\"call_id\":\"c1\"}}1767268800000"},
+        {"key_retell_live",
+         "{\"event\":\"call_ended\",\"call\":{\"call_id\":\"c1\"}}1767268800000"},
         {"whsec_0123456789abcdef", "1767268800.{\"type\":\"post_call_transcription\"}"},
         {"k", "a"},
         {"Jefe", "The quick brown fox jumps over the lazy dog"},

@@ -58,8 +58,7 @@ static void on_change(void *ctx, struct mock_call *c)
     if (rc == 0)
         pthread_mutex_unlock(&f->w.mu);
     if (f->n_seen < 32)
-        f->seen[f->n_seen++] =
-            (struct change){c, c->state, c->end, evq_now(f->q), rc == EBUSY};
+        f->seen[f->n_seen++] = (struct change){c, c->state, c->end, evq_now(f->q), rc == EBUSY};
 }
 
 struct acfg {
@@ -80,8 +79,8 @@ static struct acfg defaults(void)
                 "{\"key\":\"full-key\",\"permissions\":[\"convai_read\",\"convai_write\"]},"
                 "{\"key\":\"bare-key\"},{\"key\":\"none-key\",\"permissions\":[]}]",
         .agents = "[\"agent_1\",\"agent_2\"]",
-        .numbers = "[{\"id\":\"pn-1\",\"number\":\"" ANI "\"},{\"id\":\"pn-2\",\"number\":\"" ANI2
-                   "\"}]",
+        .numbers =
+            "[{\"id\":\"pn-1\",\"number\":\"" ANI "\"},{\"id\":\"pn-2\",\"number\":\"" ANI2 "\"}]",
         .credits = -1,
         .call_cost = 1,
         .ring_timeout_ms = RING_MS,
@@ -310,7 +309,7 @@ static void concurrency_counts_calls_until_they_end(void **state)
     assert_int_equal(mock_account_active(f->a), 1);
     run_until(f, T0 + 10000);
     f->core.answer = false;
-    place(f, ANI, EVAL); /* rings out at T0+10 s+1.5 s+20 s */
+    place(f, ANI, EVAL);    /* rings out at T0+10 s+1.5 s+20 s */
     place(f, ANI, FAILING); /* fails at once when dialled */
     assert_int_equal(mock_account_active(f->a), 3);
     run_until(f, T0 + 10000 + DIAL_DELAY_MS);
@@ -540,8 +539,8 @@ static void assert_uuid(const char *id)
         else
             assert_non_null(strchr("0123456789abcdef", id[i]));
     }
-    assert_int_equal(id[14], '4');               /* version 4 */
-    assert_non_null(strchr("89ab", id[19]));     /* RFC 4122 variant */
+    assert_int_equal(id[14], '4');           /* version 4 */
+    assert_non_null(strchr("89ab", id[19])); /* RFC 4122 variant */
 }
 
 /* H-2: the same seed gives the same ids every time; another seed or another

@@ -175,9 +175,8 @@ static char *call_body(const char *agent, const char *pnid, const char *to)
         json_object_set_new(b, "agent_phone_number_id", json_string(pnid));
     if (to)
         json_object_set_new(b, "to_number", json_string(to));
-    json_object_set_new(
-        b, "conversation_initiation_client_data",
-        json_pack("{s:{s:s}}", "dynamic_variables", "dialsim_run_id", "run_1"));
+    json_object_set_new(b, "conversation_initiation_client_data",
+                        json_pack("{s:{s:s}}", "dynamic_variables", "dialsim_run_id", "run_1"));
     char *s = json_dumps(b, JSON_COMPACT);
     json_decref(b);
     return s;
@@ -296,8 +295,7 @@ static void ao4_missing_permissions_401(void **state)
     r = post(f, TWILIO, WRITE_KEY, AGENT, PNID, EVAL);
     assert_int_equal(r.status, 200);
     char path[128];
-    snprintf(path, sizeof path, "/v1/convai/conversations/%s",
-             str(r.body, "conversation_id"));
+    snprintf(path, sizeof path, "/v1/convai/conversations/%s", str(r.body, "conversation_id"));
     reply_free(&r);
     r = request(f, "GET", path, READ_KEY, NULL);
     assert_int_equal(r.status, 200);
@@ -554,12 +552,12 @@ static void h1_webhook_post_call_transcription(void **state)
     assert_int_equal(f->sink.n, 0);
     run_until(f, INT64_MAX);
     assert_int_equal(f->sink.n, 1);
-    const json_t *data = expect_webhook(f, 0, "post_call_transcription", id, end + WH_DELAY_MS, end);
+    const json_t *data =
+        expect_webhook(f, 0, "post_call_transcription", id, end + WH_DELAY_MS, end);
     assert_string_equal(str(data, "status"), "done");
     assert_true(json_array_size(json_object_get(data, "transcript")) > 0);
-    assert_string_equal(str(json_object_get(json_object_get(data, "metadata"), "phone_call"),
-                            "type"),
-                        "twilio");
+    assert_string_equal(
+        str(json_object_get(json_object_get(data, "metadata"), "phone_call"), "type"), "twilio");
     free(id);
     fx_free(f);
 }
@@ -592,9 +590,8 @@ static void h1_webhook_call_initiation_failure(void **state)
     end = T0 + DIAL_DELAY_MS;
     data = expect_webhook(f, 0, "call_initiation_failure", id, end + WH_DELAY_MS, end);
     assert_string_equal(str(data, "failure_reason"), "busy");
-    assert_string_equal(str(json_object_get(json_object_get(data, "metadata"), "body"),
-                            "CallStatus"),
-                        "busy");
+    assert_string_equal(
+        str(json_object_get(json_object_get(data, "metadata"), "body"), "CallStatus"), "busy");
     assert_status(f, id, "failed");
     free(id);
     fx_free(f);
@@ -612,9 +609,8 @@ static void h1_webhook_failed_to_connect(void **state)
     const json_t *data =
         expect_webhook(f, 0, "call_initiation_failure", id, end + WH_DELAY_MS, end);
     assert_string_equal(str(data, "failure_reason"), "unknown");
-    assert_string_equal(str(json_object_get(json_object_get(data, "metadata"), "body"),
-                            "CallStatus"),
-                        "failed");
+    assert_string_equal(
+        str(json_object_get(json_object_get(data, "metadata"), "body"), "CallStatus"), "failed");
     free(id);
     fx_free(f);
 }
@@ -628,8 +624,10 @@ static void h1_webhook_sip_status_codes(void **state)
         const char *to;
         const char *reason;
         int code;
-    } cases[] = {{false, EVAL, "no-answer", 480}, {true, EVAL, "busy", 486}};
-    for (size_t i = 0; i < 2; i++) {
+    } cases[] = {{false, EVAL, "no-answer", 480},
+                 {true, EVAL, "busy", 486},
+                 {false, FAILING, "unknown", 503}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct fx *f = fx_new((struct opts){.silence_as_busy = cases[i].busy});
         char *id = post_ok(f, SIP, cases[i].to);
         run_until(f, INT64_MAX);

@@ -392,8 +392,7 @@ static void ao1_answered_registered_ongoing_ended(void **state)
     assert_string_equal(f->core.to, EVAL);
     assert_call(f, id, "ongoing", NULL);
     json_t *c = get_call(f, id);
-    assert_int_equal(json_integer_value(json_object_get(c, "start_timestamp")),
-                     T0 + DIAL_DELAY_MS);
+    assert_int_equal(json_integer_value(json_object_get(c, "start_timestamp")), T0 + DIAL_DELAY_MS);
     assert_null(json_object_get(c, "transcript"));
     json_decref(c);
     run_until(f, T0 + DIAL_DELAY_MS + DURATION_MS - 1);
@@ -468,7 +467,7 @@ static void ao4_concurrency_limit_error_after_201(void **state)
     run_until(f, T0 + DIAL_DELAY_MS + DURATION_MS);
     assert_call(f, first, "ended", "user_hangup");
     assert_int_equal(pstn_call_count(f->w.pstn), 1); /* the refused call never dialled */
-    char *third = create_ok(f); /* the slot is free again */
+    char *third = create_ok(f);                      /* the slot is free again */
     run_until(f, T0 + 2 * DIAL_DELAY_MS + DURATION_MS);
     assert_call(f, third, "ongoing", NULL);
     assert_int_equal(pstn_call_count(f->w.pstn), 2);
@@ -541,8 +540,8 @@ static void h1_webhooks_answered_call(void **state)
     c = expect_webhook(f, 2, "call_analyzed", id, end + WH_DELAY_MS);
     assert_string_equal(str(c, "disconnection_reason"), "user_hangup");
     assert_true(json_is_object(json_object_get(c, "call_analysis")));
-    assert_true(json_is_true(json_object_get(json_object_get(c, "call_analysis"),
-                                             "call_successful")));
+    assert_true(
+        json_is_true(json_object_get(json_object_get(c, "call_analysis"), "call_successful")));
     /* each delivery is journalled as mock "retell-webhook" with its status */
     pthread_mutex_lock(&f->w.mu);
     int journalled = 0;
@@ -574,8 +573,8 @@ static void h1_webhooks_not_connected_no_call_started(void **state)
     assert_string_equal(str(c, "disconnection_reason"), "dial_no_answer");
     c = expect_webhook(f, 1, "call_analyzed", id, at);
     assert_string_equal(str(c, "disconnection_reason"), "dial_no_answer");
-    assert_true(json_is_false(json_object_get(json_object_get(c, "call_analysis"),
-                                              "call_successful")));
+    assert_true(
+        json_is_false(json_object_get(json_object_get(c, "call_analysis"), "call_successful")));
     free(id);
     fx_free(f);
 }

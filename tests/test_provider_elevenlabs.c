@@ -436,7 +436,8 @@ static void parse_webhook_initiation_failure(void **state)
         assert_string_equal(wh.state.symptom, symptom);
     }
     /* no failure_reason at all: unknown */
-    const char *bare = "{\"type\":\"call_initiation_failure\",\"data\":{\"conversation_id\":\"c\"}}";
+    const char *bare =
+        "{\"type\":\"call_initiation_failure\",\"data\":{\"conversation_id\":\"c\"}}";
     struct provider_webhook wh;
     char err[200];
     assert_int_equal(provider_elevenlabs.parse_webhook(bare, strlen(bare), &wh, err, sizeof err),
@@ -483,8 +484,8 @@ static void parse_webhook_not_elevenlabs(void **state)
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
         struct provider_webhook wh;
         char err[200] = "";
-        if (provider_elevenlabs.parse_webhook(bodies[i], strlen(bodies[i]), &wh, err,
-                                              sizeof err) != -1)
+        if (provider_elevenlabs.parse_webhook(bodies[i], strlen(bodies[i]), &wh, err, sizeof err) !=
+            -1)
             fail_msg("accepted as an ElevenLabs webhook: %s", bodies[i]);
         assert_non_null(strstr(err, "not an ElevenLabs webhook"));
     }

@@ -287,9 +287,8 @@ static void build_get(void **state)
 {
     (void)state;
     struct provider_req rq;
-    assert_int_equal(provider_retell.build_get("http://127.0.0.1:4010/", "key_retell_live",
-                                               "call_5a1", &rq),
-                     0);
+    assert_int_equal(
+        provider_retell.build_get("http://127.0.0.1:4010/", "key_retell_live", "call_5a1", &rq), 0);
     assert_string_equal(rq.method, "GET");
     assert_string_equal(rq.url, "http://127.0.0.1:4010/v2/get-call/call_5a1");
     assert_string_equal(header(&rq, "Authorization"), "Bearer key_retell_live");
@@ -426,8 +425,9 @@ static void parse_webhook_events(void **state)
     assert_true(wh.state.answered);
     assert_false(wh.state.ended);
 
-    const char *ended = "{\"event\":\"call_ended\",\"call\":{\"call_id\":\"call_5a1\","
-                        "\"call_status\":\"not_connected\",\"disconnection_reason\":\"dial_busy\"}}";
+    const char *ended =
+        "{\"event\":\"call_ended\",\"call\":{\"call_id\":\"call_5a1\","
+        "\"call_status\":\"not_connected\",\"disconnection_reason\":\"dial_busy\"}}";
     assert_int_equal(provider_retell.parse_webhook(ended, strlen(ended), &wh, err, sizeof err), 0);
     assert_string_equal(wh.event, "call_ended");
     assert_true(wh.state.ended);
@@ -466,8 +466,7 @@ static void parse_webhook_not_retell(void **state)
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
         struct provider_webhook wh;
         char err[200] = "";
-        if (provider_retell.parse_webhook(bodies[i], strlen(bodies[i]), &wh, err, sizeof err) !=
-            -1)
+        if (provider_retell.parse_webhook(bodies[i], strlen(bodies[i]), &wh, err, sizeof err) != -1)
             fail_msg("accepted as a Retell webhook: %s", bodies[i]);
         assert_non_null(strstr(err, "not a Retell webhook"));
     }

@@ -33,9 +33,8 @@ static const char *EL_BODY = "{\"type\":\"post_call_transcription\",\"event_time
 static int verify(const struct provider_ops *ops, const char *name, const char *value,
                   const char *body, const char *secret, int64_t now, char *err, size_t n)
 {
-    struct ds_header h[3] = {{"Content-Type", "application/json"},
-                             {"User-Agent", "provider/1.0"},
-                             {name, value}};
+    struct ds_header h[3] = {
+        {"Content-Type", "application/json"}, {"User-Agent", "provider/1.0"}, {name, value}};
     err[0] = '\0';
     int rc = ops->verify_webhook(h, name ? 3 : 2, body, strlen(body), secret, now, err, n);
     if (rc != 0 && !err[0])
@@ -66,8 +65,8 @@ static void h1_retell_sign_matches_openssl(void **state)
     static const int64_t at[] = {T0, 0, 1, INT64_C(999999999999999)};
     for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
         char sig[200], msg[512], want[65], expect[200];
-        assert_int_equal(mock_webhook_sign(WH_AUTH_RETELL, RETELL_KEY, at[i], BODY, sig, sizeof sig),
-                         0);
+        assert_int_equal(
+            mock_webhook_sign(WH_AUTH_RETELL, RETELL_KEY, at[i], BODY, sig, sizeof sig), 0);
         snprintf(msg, sizeof msg, "%s%" PRId64, BODY, at[i]);
         assert_int_equal(openssl_hmac_hex(RETELL_KEY, msg, strlen(msg), want), 0);
         snprintf(expect, sizeof expect, "v=%" PRId64 ",d=%s", at[i], want);
@@ -99,8 +98,8 @@ static void h1_vapi_sign_is_the_secret(void **state)
     char sig[100];
     assert_int_equal(mock_webhook_sign(WH_AUTH_BEARER, VAPI_SECRET, T0, BODY, sig, sizeof sig), 0);
     assert_string_equal(sig, VAPI_SECRET);
-    assert_int_equal(
-        mock_webhook_sign(WH_AUTH_VAPI_SECRET, VAPI_SECRET, T0, BODY, sig, sizeof sig), 0);
+    assert_int_equal(mock_webhook_sign(WH_AUTH_VAPI_SECRET, VAPI_SECRET, T0, BODY, sig, sizeof sig),
+                     0);
     assert_string_equal(sig, VAPI_SECRET);
 }
 
@@ -126,8 +125,8 @@ static void h3_retell_header_name_any_case(void **state)
     (void)state;
     char sig[200], err[300];
     mock_webhook_sign(WH_AUTH_RETELL, RETELL_KEY, T0, BODY, sig, sizeof sig);
-    static const char *names[] = {"x-retell-signature", "X-Retell-Signature",
-                                  "X-RETELL-SIGNATURE", "x-ReTeLl-sIgNaTuRe"};
+    static const char *names[] = {"x-retell-signature", "X-Retell-Signature", "X-RETELL-SIGNATURE",
+                                  "x-ReTeLl-sIgNaTuRe"};
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(
             verify(&provider_retell, names[i], sig, BODY, RETELL_KEY, T0, err, sizeof err), 0);
@@ -177,14 +176,14 @@ static void h3_retell_malformed_or_missing_refused(void **state)
     snprintf(ts, sizeof ts, "%" PRId64, T0);
     /* {before the timestamp, between, after the digest} around ts and hex */
     static const char *shapes[][3] = {
-        {"d=", "", ""},         /* "d=<hex>" then nothing: no timestamp */
-        {"v=", ";d=", ""},      /* wrong separator */
-        {"t=", ",v0=", ""},     /* ElevenLabs' format */
-        {"V=", ",D=", ""},      /* keys are lower case */
-        {"v=", ",d=", "ab"},    /* trailing digits after the digest */
-        {"v=", ",d=", ",x=1"},  /* trailing junk */
-        {"v=", ",d= ", ""},     /* space before the digest */
-        {"v=", ",,d=", ""},     /* empty part */
+        {"d=", "", ""},        /* "d=<hex>" then nothing: no timestamp */
+        {"v=", ";d=", ""},     /* wrong separator */
+        {"t=", ",v0=", ""},    /* ElevenLabs' format */
+        {"V=", ",D=", ""},     /* keys are lower case */
+        {"v=", ",d=", "ab"},   /* trailing digits after the digest */
+        {"v=", ",d=", ",x=1"}, /* trailing junk */
+        {"v=", ",d= ", ""},    /* space before the digest */
+        {"v=", ",,d=", ""},    /* empty part */
     };
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         if (i == 0)
@@ -213,8 +212,8 @@ static void h3_retell_malformed_or_missing_refused(void **state)
             *p = (char)(*p - 32);
     assert_int_equal(retell_ok(bad, BODY, RETELL_KEY, T0), -1);
     /* missing: no header at all, or only another provider's */
-    assert_int_equal(
-        verify(&provider_retell, NULL, NULL, BODY, RETELL_KEY, T0, err, sizeof err), -1);
+    assert_int_equal(verify(&provider_retell, NULL, NULL, BODY, RETELL_KEY, T0, err, sizeof err),
+                     -1);
     assert_non_null(strstr(err, "no x-retell-signature"));
     assert_int_equal(verify(&provider_retell, "ElevenLabs-Signature", sig, BODY, RETELL_KEY, T0,
                             err, sizeof err),
@@ -232,10 +231,9 @@ static void h3_retell_stale_refused_both_ways(void **state)
     mock_webhook_sign(WH_AUTH_RETELL, RETELL_KEY, T0, BODY, sig, sizeof sig);
     assert_int_equal(retell_ok(sig, BODY, RETELL_KEY, T0 + 5 * MIN_MS), 0);
     assert_int_equal(retell_ok(sig, BODY, RETELL_KEY, T0 - 5 * MIN_MS), 0);
-    assert_int_equal(
-        verify(&provider_retell, "x-retell-signature", sig, BODY, RETELL_KEY, T0 + 5 * MIN_MS + 1,
-               err, sizeof err),
-        -1);
+    assert_int_equal(verify(&provider_retell, "x-retell-signature", sig, BODY, RETELL_KEY,
+                            T0 + 5 * MIN_MS + 1, err, sizeof err),
+                     -1);
     assert_non_null(strstr(err, "old"));
     assert_int_equal(retell_ok(sig, BODY, RETELL_KEY, T0 - 5 * MIN_MS - 1), -1); /* future */
     assert_int_equal(retell_ok(sig, BODY, RETELL_KEY, T0 + 60 * MIN_MS), -1);
@@ -252,9 +250,9 @@ static void h3_elevenlabs_good_signature_accepted(void **state)
     static const char *names[] = {"ElevenLabs-Signature", "elevenlabs-signature",
                                   "ELEVENLABS-SIGNATURE"};
     for (size_t i = 0; i < 3; i++)
-        assert_int_equal(verify(&provider_elevenlabs, names[i], sig, EL_BODY, EL_SECRET, T0, err,
-                                sizeof err),
-                         0);
+        assert_int_equal(
+            verify(&provider_elevenlabs, names[i], sig, EL_BODY, EL_SECRET, T0, err, sizeof err),
+            0);
     /* made by openssl alone */
     char msg[512], hex[65], own[200];
     snprintf(msg, sizeof msg, "%" PRId64 ".%s", T0 / 1000 - 3, EL_BODY);
@@ -324,8 +322,8 @@ static void h3_elevenlabs_malformed_or_missing_refused(void **state)
     assert_int_equal(
         verify(&provider_elevenlabs, NULL, NULL, EL_BODY, EL_SECRET, T0, err, sizeof err), -1);
     assert_non_null(strstr(err, "no ElevenLabs-Signature"));
-    assert_int_equal(verify(&provider_elevenlabs, "x-retell-signature", sig, EL_BODY, EL_SECRET,
-                            T0, err, sizeof err),
+    assert_int_equal(verify(&provider_elevenlabs, "x-retell-signature", sig, EL_BODY, EL_SECRET, T0,
+                            err, sizeof err),
                      -1);
 }
 
@@ -375,9 +373,12 @@ static void h3_vapi_wrong_or_missing_refused(void **state)
 {
     (void)state;
     char err[300];
-    static const char *bad_bearer[] = {"Bearer wrong",           "Bearer " VAPI_SECRET "x",
-                                       "Bearer vapi-server-secret", "Bearer  " VAPI_SECRET,
-                                       "Bearer ",                "Bearer " VAPI_SECRET " "};
+    static const char *bad_bearer[] = {"Bearer wrong",
+                                       "Bearer " VAPI_SECRET "x",
+                                       "Bearer vapi-server-secret",
+                                       "Bearer  " VAPI_SECRET,
+                                       "Bearer ",
+                                       "Bearer " VAPI_SECRET " "};
     for (size_t i = 0; i < sizeof bad_bearer / sizeof bad_bearer[0]; i++)
         if (vapi("Authorization", bad_bearer[i], VAPI_SECRET) == 0)
             fail_msg("Vapi: \"Authorization: %s\" accepted", bad_bearer[i]);

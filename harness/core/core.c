@@ -163,6 +163,7 @@ int core_project_put(struct core *c, const char *id, const char *api_key)
         p = &np[c->n_projects++];
         p->id = strdup(id);
         p->api_key = NULL;
+        p->fetch_recordings = false; /* realloc'd memory: off until asked for */
     }
     free(p->api_key);
     p->api_key = core_strdup(api_key);
