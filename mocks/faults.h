@@ -42,14 +42,14 @@ enum fault_kind {
 struct fault_action {
     enum fault_kind kind;
     int status;
-    json_t *body;       /* REPLY: JSON value, or a string sent as raw text; owned */
+    json_t *body; /* REPLY: JSON value, or a string sent as raw text; owned */
     bool has_latency;
     int64_t latency_ms; /* replaces the mock's latency when has_latency */
     bool malformed;
-    long truncate_at;   /* >= 0: send only this many body bytes, then close */
-    int chunks;         /* > 1: chunked transfer */
+    long truncate_at; /* >= 0: send only this many body bytes, then close */
+    int chunks;       /* > 1: chunked transfer */
     int64_t chunk_interval_ms;
-    int rule;           /* index of the rule that matched, -1 for none */
+    int rule; /* index of the rule that matched, -1 for none */
 };
 
 /* Decide what happens to rq (hit counts advance). Call with the world's mutex

@@ -33,11 +33,11 @@ struct mock_world {
     pthread_mutex_t mu;
     struct ds_clock clock;
     struct journal *journal;
-    struct mock_vapi *vapi;             /* NULL when the scenario has no such account */
+    struct mock_vapi *vapi; /* NULL when the scenario has no such account */
     struct mock_retell *retell;
     struct mock_elevenlabs *elevenlabs;
-    struct mock_faults *faults;         /* NULL: no faults */
-    struct mock_webhooks *webhooks;     /* webhooks on their way */
+    struct mock_faults *faults;     /* NULL: no faults */
+    struct mock_webhooks *webhooks; /* webhooks on their way */
     struct mock_webhook_sink sink;
     struct pstn *pstn;
     const char *base_url; /* the mock server's URL, for URLs in bodies; borrowed */
@@ -61,10 +61,10 @@ struct mock_response {
     const char *content_type; /* static */
     int64_t latency_ms;       /* virtual latency, stated in X-Dialsim-Latency-Ms */
     /* wire faults (faults.h) */
-    bool close;        /* close the connection without answering */
-    bool truncate;     /* send only truncate_at body bytes of a longer Content-Length */
+    bool close;    /* close the connection without answering */
+    bool truncate; /* send only truncate_at body bytes of a longer Content-Length */
     size_t truncate_at;
-    int chunks;        /* > 1: send the body chunked in this many pieces */
+    int chunks; /* > 1: send the body chunked in this many pieces */
 };
 
 /* Header value of a request, or NULL; name in lower case. */

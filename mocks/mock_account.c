@@ -106,7 +106,7 @@ enum mock_key_check mock_account_key(const struct mock_account *a, const char *k
         size_t j;
         json_t *p;
         json_array_foreach(perms, j, p) if (json_is_string(p) &&
-                                           strcmp(json_string_value(p), need) == 0) return MK_OK;
+                                            strcmp(json_string_value(p), need) == 0) return MK_OK;
         return MK_NO_PERMISSION;
     }
     return MK_UNKNOWN;

@@ -27,8 +27,8 @@ enum mock_call_state { MC_QUEUED, MC_RINGING, MC_IN_PROGRESS, MC_ENDED };
 /* How a call ended, provider-neutral; each provider names it its own way. */
 enum mock_call_end {
     MC_END_NONE = 0,
-    MC_END_COMPLETED,   /* answered, then hung up by the callee side */
-    MC_END_NO_ANSWER,   /* rang out */
+    MC_END_COMPLETED, /* answered, then hung up by the callee side */
+    MC_END_NO_ANSWER, /* rang out */
     MC_END_BUSY,
     MC_END_FAILED,      /* could not be connected */
     MC_END_NO_CREDITS,  /* accepted, then refused at start: out of credits */
@@ -43,7 +43,7 @@ struct mock_call {
     char sid[48]; /* the carrier's id (Twilio CallSid-like) */
     char *ani;    /* caller ID the call is placed with */
     char *to;
-    char *agent;  /* the provider's agent/assistant id */
+    char *agent; /* the provider's agent/assistant id */
     char *phone_number_id;
     json_t *request; /* the create request's body; owned */
     enum mock_call_state state;
@@ -56,13 +56,13 @@ struct mock_call {
 typedef void (*mock_call_change_fn)(void *ctx, struct mock_call *c);
 
 struct mock_account_config {
-    const char *provider;     /* "vapi": names in messages */
-    const json_t *keys;       /* array of "key" or {"key", "permissions": [..]} */
-    const json_t *agents;     /* array of agent/assistant ids */
+    const char *provider;        /* "vapi": names in messages */
+    const json_t *keys;          /* array of "key" or {"key", "permissions": [..]} */
+    const json_t *agents;        /* array of agent/assistant ids */
     const json_t *phone_numbers; /* array of {"id", "number"} */
-    double credits;           /* < 0: unlimited */
-    double call_cost;         /* credits each accepted call spends */
-    int concurrency_limit;    /* 0: unlimited */
+    double credits;              /* < 0: unlimited */
+    double call_cost;            /* credits each accepted call spends */
+    int concurrency_limit;       /* 0: unlimited */
     int64_t dial_delay_ms;
     int64_t ring_timeout_ms;
     uint64_t seed;
@@ -79,10 +79,10 @@ struct mock_provider_config {
     uint64_t seed;               /* ids are drawn from it */
     double credits;              /* < 0: unlimited */
     double call_cost;
-    bool credits_as_ended_call;  /* Vapi: 201 then ended, instead of 400 */
-    int concurrency_limit;       /* 0: unlimited */
-    const json_t *webhooks;      /* mocks.<provider>.webhooks or NULL */
-    const json_t *recording;     /* mocks.<provider>.recording or NULL */
+    bool credits_as_ended_call; /* Vapi: 201 then ended, instead of 400 */
+    int concurrency_limit;      /* 0: unlimited */
+    const json_t *webhooks;     /* mocks.<provider>.webhooks or NULL */
+    const json_t *recording;    /* mocks.<provider>.recording or NULL */
 };
 
 int mock_account_create(struct mock_account **out, struct mock_world *w,

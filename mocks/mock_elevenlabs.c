@@ -99,21 +99,20 @@ static json_t *conversation_json(const struct mock_call *c)
                            "agent_number", c->ani, "external_number", c->to);
     if (!is_sip(c))
         json_object_set_new(pc, "call_sid", json_string(c->sid));
-    json_t *meta = json_pack("{s:I,s:i,s:s,s:o}", "start_time_unix_secs",
-                             (json_int_t)((c->answered_at ? c->answered_at : c->created_at) / 1000),
-                             "call_duration_secs", (int)mock_call_duration_s(c), "termination_reason",
-                             c->state == MC_ENDED && c->end == MC_END_COMPLETED
-                                 ? "Call ended by remote party"
-                                 : "",
-                             "phone_call", pc);
+    json_t *meta = json_pack(
+        "{s:I,s:i,s:s,s:o}", "start_time_unix_secs",
+        (json_int_t)((c->answered_at ? c->answered_at : c->created_at) / 1000),
+        "call_duration_secs", (int)mock_call_duration_s(c), "termination_reason",
+        c->state == MC_ENDED && c->end == MC_END_COMPLETED ? "Call ended by remote party" : "",
+        "phone_call", pc);
     json_t *transcript = json_array();
-    if (c->answered_at) {
-        json_array_append_new(transcript, json_pack("{s:s,s:s,s:i}", "role", "agent", "message",
-                                                    "Hello, this is the assistant calling.",
-                                                    "time_in_call_secs", 0));
-        json_array_append_new(transcript, json_pack("{s:s,s:s,s:i}", "role", "user", "message",
-                                                    "Hi, I can talk now.", "time_in_call_secs", 3));
-    }
+    struct rec_turn turns[64];
+    size_t n = mock_call_turns(c, turns, 64);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(transcript, json_pack("{s:s,s:s,s:i}", "role",
+                                                    turns[i].channel == 1 ? "agent" : "user",
+                                                    "message", mock_turn_text(i, turns[i].channel),
+                                                    "time_in_call_secs", (int)turns[i].start_s));
     return json_pack("{s:s,s:s,s:s,s:o,s:o,s:b}", "agent_id", c->agent, "conversation_id", c->id,
                      "status", mock_elevenlabs_status(c), "transcript", transcript, "metadata",
                      meta, "has_audio", c->answered_at != 0);
@@ -138,11 +137,11 @@ static void on_change(void *ctx, struct mock_call *c)
         json_t *pbody =
             is_sip(c) ? json_pack("{s:i}", "sip_status_code", sip_code)
                       : json_pack("{s:s,s:s}", "CallSid", c->sid, "CallStatus", twilio_status);
-        body = json_pack("{s:s,s:I,s:{s:s,s:s,s:s,s:{s:s,s:o}}}", "type",
-                         "call_initiation_failure", "event_timestamp", (json_int_t)(now / 1000),
-                         "data", "agent_id", c->agent, "conversation_id", c->id, "failure_reason",
-                         mock_elevenlabs_failure_reason(c), "metadata", "type",
-                         is_sip(c) ? "sip" : "twilio", "body", pbody);
+        body =
+            json_pack("{s:s,s:I,s:{s:s,s:s,s:s,s:{s:s,s:o}}}", "type", "call_initiation_failure",
+                      "event_timestamp", (json_int_t)(now / 1000), "data", "agent_id", c->agent,
+                      "conversation_id", c->id, "failure_reason", mock_elevenlabs_failure_reason(c),
+                      "metadata", "type", is_sip(c) ? "sip" : "twilio", "body", pbody);
     }
     mock_webhook_send(e->w, "elevenlabs", &e->wh, json_dumps(body, JSON_COMPACT));
     json_decref(body);
@@ -173,9 +172,9 @@ static json_t *validation(const json_t *body)
     for (size_t i = 0; i < 3; i++) {
         json_t *v = json_object_get(body, required[i]);
         if (!json_is_string(v))
-            json_array_append_new(list, json_pack("{s:[s,s],s:s,s:s,s:n}", "loc", "body",
-                                                  required[i], "msg", "Field required", "type",
-                                                  "missing", "input"));
+            json_array_append_new(list,
+                                  json_pack("{s:[s,s],s:s,s:s,s:n}", "loc", "body", required[i],
+                                            "msg", "Field required", "type", "missing", "input"));
     }
     const char *to = json_string_value(json_object_get(body, "to_number"));
     if (to && !e164(to)) /* inferred: the real status for a bad number is unconfirmed */
@@ -223,13 +222,13 @@ static void create_call(struct mock_elevenlabs *e, const struct mock_request *rq
         if (!c) {
             detail_error(rs, 500, "internal_error", "Internal server error");
         } else if (sip) {
-            mock_reply_json(rs, 200, json_pack("{s:b,s:s,s:s,s:s}", "success", 1, "message",
-                                               "Success", "conversation_id", c->id, "sip_call_id",
-                                               c->sid));
+            mock_reply_json(rs, 200,
+                            json_pack("{s:b,s:s,s:s,s:s}", "success", 1, "message", "Success",
+                                      "conversation_id", c->id, "sip_call_id", c->sid));
         } else {
-            mock_reply_json(rs, 200, json_pack("{s:b,s:s,s:s,s:s}", "success", 1, "message",
-                                               "Success", "conversation_id", c->id, "callSid",
-                                               c->sid));
+            mock_reply_json(rs, 200,
+                            json_pack("{s:b,s:s,s:s,s:s}", "success", 1, "message", "Success",
+                                      "conversation_id", c->id, "callSid", c->sid));
         }
     }
     json_decref(errs);

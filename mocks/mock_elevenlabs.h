@@ -21,7 +21,8 @@ void mock_elevenlabs_destroy(struct mock_elevenlabs *e);
 int mock_elevenlabs_handle(struct mock_elevenlabs *e, const struct mock_request *rq,
                            struct mock_response *rs);
 const struct mock_call *mock_elevenlabs_find(const struct mock_elevenlabs *e, const char *id);
-const char *mock_elevenlabs_status(const struct mock_call *c);         /* conversation status */
-const char *mock_elevenlabs_failure_reason(const struct mock_call *c); /* busy / no-answer / unknown / NULL */
+const char *mock_elevenlabs_status(const struct mock_call *c); /* conversation status */
+const char *
+mock_elevenlabs_failure_reason(const struct mock_call *c); /* busy / no-answer / unknown / NULL */
 
 #endif

@@ -46,8 +46,8 @@ int mock_retell_create(struct mock_retell **out, struct mock_world *w,
     /* Retell signs webhooks with the account's API key (the one with the
      * webhook badge): the first key, unless the scenario names another. */
     const json_t *k0 = json_array_get(cfg->keys, 0);
-    const char *key = json_is_string(k0) ? json_string_value(k0)
-                                         : json_string_value(json_object_get(k0, "key"));
+    const char *key =
+        json_is_string(k0) ? json_string_value(k0) : json_string_value(json_object_get(k0, "key"));
     mock_webhook_config_read(&r->wh, cfg->webhooks, WH_AUTH_RETELL, key);
     /* decision: 16 kHz WAV; recording_url mono, recording_multi_channel_url one
      * party per channel (Retell's sample rate is unconfirmed) */
@@ -148,19 +148,27 @@ static json_t *call_json(const struct mock_retell *r, const struct mock_call *c)
             /* providers.md §5: URLs end recording.wav / recording_multichannel.wav */
             char u1[300], u2[300];
             const char *b = r->w->base_url ? r->w->base_url : "";
-            snprintf(u1, sizeof u1, "%s/v2/recordings/%s/recording.%s", b, c->id, ext(r->rec.format));
+            snprintf(u1, sizeof u1, "%s/v2/recordings/%s/recording.%s", b, c->id,
+                     ext(r->rec.format));
             snprintf(u2, sizeof u2, "%s/v2/recordings/%s/recording_multichannel.%s", b, c->id,
                      ext(r->rec.format));
             json_object_set_new(j, "recording_url", json_string(u1));
             json_object_set_new(j, "recording_multi_channel_url", json_string(u2));
-            json_object_set_new(j, "transcript",
-                                json_string("Agent: Hello, this is the assistant calling.\nUser: "
-                                            "Hi, I can talk now.\n"));
-            json_object_set_new(
-                j, "transcript_object",
-                json_pack("[{s:s,s:s},{s:s,s:s}]", "role", "agent", "content",
-                          "Hello, this is the assistant calling.", "role", "user", "content",
-                          "Hi, I can talk now."));
+            struct rec_turn turns[64];
+            size_t n = mock_call_turns(c, turns, 64), len = 0;
+            char text[2048] = "";
+            json_t *obj = json_array();
+            for (size_t i = 0; i < n; i++) {
+                const char *t = mock_turn_text(i, turns[i].channel);
+                const char *role = turns[i].channel == 1 ? "agent" : "user";
+                json_array_append_new(obj, json_pack("{s:s,s:s}", "role", role, "content", t));
+                int w = snprintf(text + len, sizeof text - len, "%s: %s\n",
+                                 turns[i].channel == 1 ? "Agent" : "User", t);
+                if (w > 0 && (size_t)w < sizeof text - len)
+                    len += (size_t)w;
+            }
+            json_object_set_new(j, "transcript", json_string(text));
+            json_object_set_new(j, "transcript_object", obj);
         }
     }
     return j;
@@ -171,11 +179,12 @@ static void send_event(struct mock_retell *r, const struct mock_call *c, const c
 {
     json_t *call = call_json(r, c);
     if (analysis)
-        json_object_set_new(call, "call_analysis",
-                            json_pack("{s:s,s:b,s:s,s:b}", "call_summary",
-                                      c->answered_at ? "The call connected." : "The call did not connect.",
-                                      "in_voicemail", 0, "user_sentiment", "Unknown",
-                                      "call_successful", c->answered_at != 0));
+        json_object_set_new(
+            call, "call_analysis",
+            json_pack("{s:s,s:b,s:s,s:b}", "call_summary",
+                      c->answered_at ? "The call connected." : "The call did not connect.",
+                      "in_voicemail", 0, "user_sentiment", "Unknown", "call_successful",
+                      c->answered_at != 0));
     json_t *body = json_pack("{s:s,s:o}", "event", event, "call", call);
     mock_webhook_send(r->w, "retell", &r->wh, json_dumps(body, JSON_COMPACT));
     json_decref(body);
@@ -272,10 +281,9 @@ int mock_retell_handle(struct mock_retell *r, const struct mock_request *rq,
         if (!c)
             retell_error(rs, 404, "Not Found");
         else
-            mock_recording_reply(r->w, &r->rec, c,
-                                 strstr(slash, "multichannel") ? MOCK_REC_STEREO
-                                                               : MOCK_REC_AS_CONFIGURED,
-                                 rs);
+            mock_recording_reply(
+                r->w, &r->rec, c,
+                strstr(slash, "multichannel") ? MOCK_REC_STEREO : MOCK_REC_AS_CONFIGURED, rs);
         return 1;
     }
     if (!create && !get)

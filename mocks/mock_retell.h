@@ -22,7 +22,7 @@ void mock_retell_destroy(struct mock_retell *r);
 int mock_retell_handle(struct mock_retell *r, const struct mock_request *rq,
                        struct mock_response *rs);
 const struct mock_call *mock_retell_find(const struct mock_retell *r, const char *call_id);
-const char *mock_retell_status(const struct mock_call *c);       /* call_status */
+const char *mock_retell_status(const struct mock_call *c);        /* call_status */
 const char *mock_retell_disconnection(const struct mock_call *c); /* or NULL */
 
 #endif

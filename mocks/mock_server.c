@@ -73,9 +73,9 @@ void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
         /* NestJS-style 404, as an unknown route on a real API answers. */
         char msg[300];
         snprintf(msg, sizeof msg, "Cannot %s %s", rq->method, rq->path);
-        mock_reply_json(rs, 404,
-                        json_pack("{s:s,s:s,s:i}", "message", msg, "error", "Not Found",
-                                  "statusCode", 404));
+        mock_reply_json(
+            rs, 404,
+            json_pack("{s:s,s:s,s:i}", "message", msg, "error", "Not Found", "statusCode", 404));
     }
     mock_faults_apply(&fa, rs);
     json_decref(fa.body);
@@ -117,8 +117,8 @@ static void write_answer(struct mg_connection *conn, const struct mock_response 
     int hl;
     if (rs->chunks > 1) {
         hl = snprintf(head, sizeof head,
-                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nTransfer-Encoding: chunked\r\n" DIALSIM_LATENCY_HEADER
-                      ": %lld\r\n\r\n",
+                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nTransfer-Encoding: "
+                      "chunked\r\n" DIALSIM_LATENCY_HEADER ": %lld\r\n\r\n",
                       rs->status, mg_get_response_code_text(conn, rs->status),
                       rs->content_type ? rs->content_type : "application/json",
                       (long long)rs->latency_ms);
@@ -129,12 +129,12 @@ static void write_answer(struct mg_connection *conn, const struct mock_response 
         mg_send_chunk(conn, "", 0);
         return;
     }
-    hl = snprintf(head, sizeof head,
-                  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n" DIALSIM_LATENCY_HEADER
-                  ": %lld\r\n\r\n",
-                  rs->status, mg_get_response_code_text(conn, rs->status),
-                  rs->content_type ? rs->content_type : "application/json", olen,
-                  (long long)rs->latency_ms);
+    hl = snprintf(
+        head, sizeof head,
+        "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n" DIALSIM_LATENCY_HEADER
+        ": %lld\r\n\r\n",
+        rs->status, mg_get_response_code_text(conn, rs->status),
+        rs->content_type ? rs->content_type : "application/json", olen, (long long)rs->latency_ms);
     char *msg = malloc((size_t)hl + send);
     if (msg) {
         memcpy(msg, head, (size_t)hl);
@@ -222,7 +222,7 @@ int mock_server_create(struct mock_server **out)
         return -1;
     pthread_mutex_init(&s->bind_mu, NULL);
     const char *opts[] = {"listening_ports",    "127.0.0.1:0", "num_threads", "2",
-                          "enable_keep_alive",  "no",         "tcp_nodelay", "1",
+                          "enable_keep_alive",  "no",          "tcp_nodelay", "1",
                           "request_timeout_ms", "10000",       NULL};
     s->ctx = mg_start(NULL, NULL, opts);
     if (!s->ctx)

@@ -116,7 +116,7 @@ static json_t *artifact_json(const struct mock_vapi *v, const struct mock_call *
 
 json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c)
 {
-    int64_t updated = c->ended_at   ? c->ended_at
+    int64_t updated = c->ended_at      ? c->ended_at
                       : c->answered_at ? c->answered_at
                       : c->ringing_at  ? c->ringing_at
                                        : c->created_at;
@@ -129,7 +129,9 @@ json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c
     json_object_set_new(j, "updatedAt", iso(updated));
     json_object_set_new(j, "orgId", json_string(v->org_id));
     /* $0.10 a minute, in the USD the real API reports */
-    json_object_set_new(j, "cost", json_real((double)(int64_t)(mock_call_duration_s(c) / 600.0 * 10000.0 + 0.5) / 10000.0));
+    json_object_set_new(
+        j, "cost",
+        json_real((double)(int64_t)(mock_call_duration_s(c) / 600.0 * 10000.0 + 0.5) / 10000.0));
     json_t *customer = json_object_get(c->request, "customer");
     json_object_set_new(j, "customer", customer ? json_deep_copy(customer) : json_object());
     json_object_set_new(j, "status", json_string(mock_vapi_status(c)));
@@ -142,13 +144,13 @@ json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c
     json_object_set_new(j, "phoneCallProvider", json_string("twilio"));
     json_object_set_new(j, "phoneCallTransport", json_string("pstn"));
     json_object_set_new(j, "phoneCallProviderId", json_string(c->sid));
-    json_object_set_new(j, "monitor", json_pack("{s:s,s:s}", "listenUrl",
-                                                "wss://phone-call-websocket.mock/listen",
-                                                "controlUrl",
-                                                "https://phone-call-websocket.mock/control"));
-    json_object_set_new(j, "transport", json_pack("{s:s,s:s,s:s}", "conversationType", "voice",
-                                                  "provider", "twilio", "accountSid",
-                                                  "AC00000000000000000000000000000000"));
+    json_object_set_new(j, "monitor",
+                        json_pack("{s:s,s:s}", "listenUrl",
+                                  "wss://phone-call-websocket.mock/listen", "controlUrl",
+                                  "https://phone-call-websocket.mock/control"));
+    json_object_set_new(j, "transport",
+                        json_pack("{s:s,s:s,s:s}", "conversationType", "voice", "provider",
+                                  "twilio", "accountSid", "AC00000000000000000000000000000000"));
     json_t *ov = json_object_get(c->request, "assistantOverrides");
     if (ov)
         json_object_set_new(j, "assistantOverrides", json_deep_copy(ov));
@@ -186,17 +188,23 @@ static void on_change(void *ctx, struct mock_call *c)
         return;
     json_t *artifact = json_object();
     json_t *messages = json_array();
-    char transcript[256] = "";
-    if (c->answered_at) {
-        snprintf(transcript, sizeof transcript,
-                 "AI: Hello, this is the assistant calling.\nUser: Hi, I can talk now.\n");
-        json_array_append_new(messages, json_pack("{s:s,s:s,s:I,s:f}", "role", "bot", "message",
-                                                  "Hello, this is the assistant calling.", "time",
-                                                  (json_int_t)c->answered_at, "secondsFromStart", 0.0));
-        json_array_append_new(messages, json_pack("{s:s,s:s,s:I,s:f}", "role", "user", "message",
-                                                  "Hi, I can talk now.", "time",
-                                                  (json_int_t)c->answered_at + 3000,
-                                                  "secondsFromStart", 3.0));
+    char transcript[2048] = "";
+    struct rec_turn turns[64];
+    size_t n = mock_call_turns(c, turns, 64), len = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *text = mock_turn_text(i, turns[i].channel);
+        int64_t at = c->answered_at + (int64_t)(turns[i].start_s * 1000);
+        json_array_append_new(
+            messages,
+            json_pack("{s:s,s:s,s:I,s:I,s:f,s:f}", "role", turns[i].channel == 1 ? "bot" : "user",
+                      "message", text, "time", (json_int_t)at, "endTime",
+                      (json_int_t)(c->answered_at + (int64_t)(turns[i].end_s * 1000)),
+                      "secondsFromStart", turns[i].start_s, "duration",
+                      turns[i].end_s - turns[i].start_s));
+        int w = snprintf(transcript + len, sizeof transcript - len, "%s: %s\n",
+                         turns[i].channel == 1 ? "AI" : "User", text);
+        if (w > 0 && (size_t)w < sizeof transcript - len)
+            len += (size_t)w;
     }
     json_object_set_new(artifact, "messages", messages);
     json_object_set_new(artifact, "transcript", json_string(transcript));
@@ -258,11 +266,13 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
     json_t *body = json_loadb(rq->body, rq->body_len, 0, &je);
     char msg[400];
     if (!body || !json_is_object(body)) {
-        snprintf(msg, sizeof msg, "Unexpected token in JSON at position %d", body ? 0 : je.position);
+        snprintf(msg, sizeof msg, "Unexpected token in JSON at position %d",
+                 body ? 0 : je.position);
         json_decref(body);
         return bad_request(rs, msg);
     }
-    const char *number = json_string_value(json_object_get(json_object_get(body, "customer"), "number"));
+    const char *number =
+        json_string_value(json_object_get(json_object_get(body, "customer"), "number"));
     const char *asst = json_string_value(json_object_get(body, "assistantId"));
     const char *pnid = json_string_value(json_object_get(body, "phoneNumberId"));
     const char *ani = mock_account_number(v->acct, pnid);
@@ -353,7 +363,8 @@ int mock_vapi_handle(struct mock_vapi *v, const struct mock_request *rq, struct 
         return 1;
     const char *auth = mock_header(rq, "authorization");
     if (!auth || !*auth) {
-        mock_reply_json(rs, 401, json_pack("{s:s,s:i}", "message", "Unauthorized", "statusCode", 401));
+        mock_reply_json(rs, 401,
+                        json_pack("{s:s,s:i}", "message", "Unauthorized", "statusCode", 401));
         return 1;
     }
     if (strncmp(auth, "Bearer ", 7) != 0 || mock_account_key(v->acct, auth + 7, NULL) != MK_OK) {

@@ -19,7 +19,6 @@
 #include "mock.h"
 #include "mock_account.h"
 
-
 struct mock_vapi;
 
 /* w is borrowed (clock, pstn, journal); config values are copied. */

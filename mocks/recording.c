@@ -16,8 +16,11 @@ void mock_recording_config_read(struct mock_recording_config *c, const json_t *j
     static const struct {
         const char *name;
         enum rec_format f;
-    } names[] = {{"wav", REC_FMT_WAV},        {"flac", REC_FMT_FLAC}, {"ogg", REC_FMT_OGG_VORBIS},
-                 {"opus", REC_FMT_OGG_OPUS}, {"mp3", REC_FMT_MP3}};
+    } names[] = {{"wav", REC_FMT_WAV},
+                 {"flac", REC_FMT_FLAC},
+                 {"ogg", REC_FMT_OGG_VORBIS},
+                 {"opus", REC_FMT_OGG_OPUS},
+                 {"mp3", REC_FMT_MP3}};
     for (size_t i = 0; f && i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(f, names[i].name))
             c->format = names[i].f;
@@ -53,6 +56,19 @@ static uint32_t hash(const char *s)
     return h;
 }
 
+const char *mock_turn_text(size_t i, int channel)
+{
+    static const char *agent[] = {
+        "Hello, this is the assistant calling.",   "I am calling about your appointment next week.",
+        "Would Tuesday at ten work for you?",      "Great, you are all set.",
+        "Is there anything else I can help with?", "Thank you, goodbye."};
+    static const char *customer[] = {"Hi, I can talk now.",     "Oh yes, what about it?",
+                                     "Tuesday at ten is fine.", "Thanks.",
+                                     "No, that is all.",        "Bye."};
+    const char **lines = channel == 1 ? agent : customer;
+    return lines[(i / 2) % 6];
+}
+
 /* The conversation: the agent opens, then the two alternate, 0.7 s apart. */
 static size_t turns_for(const struct mock_call *c, double dur, struct rec_turn *t, size_t max)
 {
@@ -67,6 +83,12 @@ static size_t turns_for(const struct mock_call *c, double dur, struct rec_turn *
         at = end + 0.7;
     }
     return n;
+}
+
+size_t mock_call_turns(const struct mock_call *c, struct rec_turn *turns, size_t max)
+{
+    double dur = mock_call_duration_s(c);
+    return c->answered_at && dur > 0 ? turns_for(c, dur, turns, max) : 0;
 }
 
 void mock_recording_reply(struct mock_world *w, const struct mock_recording_config *cfg,
@@ -115,7 +137,8 @@ void mock_recording_reply(struct mock_world *w, const struct mock_recording_conf
     else if (!strcmp(d, "not_audio"))
         spec.body = REC_BODY_NOT_AUDIO;
     char path[512], err[256];
-    snprintf(path, sizeof path, "%s/rec-%s-%d.bin", w->tmpdir ? w->tmpdir : "/tmp", call->id, (int)v);
+    snprintf(path, sizeof path, "%s/rec-%s-%d.bin", w->tmpdir ? w->tmpdir : "/tmp", call->id,
+             (int)v);
     FILE *f = NULL;
     char *buf = NULL;
     long len = -1;

@@ -35,6 +35,15 @@ struct mock_recording_config {
     char defect[24]; /* "" for none */
 };
 
+/* The conversation of an answered call: who speaks when (channel 1 the agent,
+ * 2 the customer), and what they say. The transcript every provider mock
+ * reports and the recording it serves are both made from this list, so each
+ * transcript turn is audible on its speaker's channel for its duration.
+ * Returns the number of turns written (at most max). */
+size_t mock_call_turns(const struct mock_call *c, struct rec_turn *turns, size_t max);
+/* The words of turn i (canned lines, agent and customer alternating). */
+const char *mock_turn_text(size_t i, int channel);
+
 /* Read mocks.<provider>.recording over the provider's defaults. */
 void mock_recording_config_read(struct mock_recording_config *c, const json_t *j,
                                 enum rec_format format, int sample_rate, int channels);

@@ -56,7 +56,9 @@ void mock_webhook_config_read(struct mock_webhook_config *cfg, const json_t *j,
         cfg->auth = WH_AUTH_VAPI_SECRET;
     const char *secret = json_string_value(json_object_get(j, "secret"));
     snprintf(cfg->secret, sizeof cfg->secret, "%s",
-             secret ? secret : default_secret ? default_secret : "");
+             secret           ? secret
+             : default_secret ? default_secret
+                              : "");
     json_t *x;
     if ((x = json_object_get(j, "delay")))
         cfg->delay_ms = (int64_t)(json_number_value(x) * 1000.0 + 0.5);

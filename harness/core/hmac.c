@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int hmac_sha256_hex(const char *key, const void *msg1, size_t len1, const void *msg2,
-                    size_t len2, char out[65])
+int hmac_sha256_hex(const char *key, const void *msg1, size_t len1, const void *msg2, size_t len2,
+                    char out[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;

@@ -100,8 +100,8 @@ static void el_parse_start(const struct ds_http_response *resp, struct provider_
             snprintf(out->status, sizeof out->status, "initiated");
         } else {
             /* providers.md §1.4: success:false with 200 is possible; clients check it */
-            out->reason = json_is_false(ok) ? DS_REASON_PROVIDER_REJECTED_REQUEST
-                                            : DS_REASON_PROVIDER_ERROR;
+            out->reason =
+                json_is_false(ok) ? DS_REASON_PROVIDER_REJECTED_REQUEST : DS_REASON_PROVIDER_ERROR;
             snprintf(out->detail, sizeof out->detail, "200 with success %s: %s",
                      json_is_false(ok) ? "false" : "missing",
                      nz(json_string_value(json_object_get(j, "message")), "no message"));
@@ -129,7 +129,8 @@ static int el_build_get(const char *base_url, const char *api_key, const char *c
     snprintf(path, sizeof path, "/v1/convai/conversations/%s", call_id);
     out->method = strdup("GET");
     out->url = provider_join_url(base_url, path);
-    if (!out->method || !out->url || provider_req_header(out, "xi-api-key", api_key ? api_key : "")) {
+    if (!out->method || !out->url ||
+        provider_req_header(out, "xi-api-key", api_key ? api_key : "")) {
         provider_req_clear(out);
         return -1;
     }
@@ -145,8 +146,8 @@ static void el_conversation_state(const json_t *conv, struct provider_call_state
     snprintf(out->status, sizeof out->status, "%s", st);
     out->ended = !strcmp(st, "done") || !strcmp(st, "failed");
     out->answered = json_is_true(json_object_get(conv, "has_audio")) || !strcmp(st, "in-progress");
-    const char *tr = json_string_value(
-        json_object_get(json_object_get(conv, "metadata"), "termination_reason"));
+    const char *tr =
+        json_string_value(json_object_get(json_object_get(conv, "metadata"), "termination_reason"));
     if (tr && *tr)
         snprintf(out->ended_reason, sizeof out->ended_reason, "%s", tr);
     if (out->ended)
@@ -185,8 +186,9 @@ static int el_parse_webhook(const char *body, size_t len, struct provider_webhoo
     json_t *data = json_object_get(j, "data");
     const char *id = json_string_value(json_object_get(data, "conversation_id"));
     if (!type || !id) {
-        snprintf(err, n, "not an ElevenLabs webhook: expected {\"type\", \"data\": "
-                         "{\"conversation_id\"}}");
+        snprintf(err, n,
+                 "not an ElevenLabs webhook: expected {\"type\", \"data\": "
+                 "{\"conversation_id\"}}");
         json_decref(j);
         return -1;
     }
@@ -226,11 +228,11 @@ static int el_verify_webhook(const struct ds_header *h, size_t nh, const char *b
     }
     char prefix[32], want[65];
     snprintf(prefix, sizeof prefix, "%lld.", t);
-    if (!secret || !*secret ||
-        hmac_sha256_hex(secret, prefix, strlen(prefix), body, len, want) ||
+    if (!secret || !*secret || hmac_sha256_hex(secret, prefix, strlen(prefix), body, len, want) ||
         !secret_equal(got, want)) {
-        snprintf(err, n, "ElevenLabs-Signature does not match the body signed with the agent's "
-                         "webhook_secret (forged, or signed with another secret)");
+        snprintf(err, n,
+                 "ElevenLabs-Signature does not match the body signed with the agent's "
+                 "webhook_secret (forged, or signed with another secret)");
         return -1;
     }
     int64_t age = now_ms / 1000 - t;
@@ -252,7 +254,8 @@ static int el_build_recording(const char *base_url, const char *api_key, const c
     snprintf(path, sizeof path, "/v1/convai/conversations/%s/audio", call_id);
     out->method = strdup("GET");
     out->url = provider_join_url(base_url, path);
-    if (!out->method || !out->url || provider_req_header(out, "xi-api-key", api_key ? api_key : "")) {
+    if (!out->method || !out->url ||
+        provider_req_header(out, "xi-api-key", api_key ? api_key : "")) {
         provider_req_clear(out);
         return -1;
     }

@@ -157,9 +157,8 @@ static int retell_parse_webhook(const char *body, size_t len, struct provider_we
 }
 
 /* x-retell-signature: v=<unix ms>,d=<hex HMAC-SHA256(key, body + ms)> */
-static int retell_verify_webhook(const struct ds_header *h, size_t nh, const char *body,
-                                 size_t len, const char *secret, int64_t now_ms, char *err,
-                                 size_t n)
+static int retell_verify_webhook(const struct ds_header *h, size_t nh, const char *body, size_t len,
+                                 const char *secret, int64_t now_ms, char *err, size_t n)
 {
     const char *sig = provider_header(h, nh, "x-retell-signature");
     long long ts;
@@ -179,8 +178,9 @@ static int retell_verify_webhook(const struct ds_header *h, size_t nh, const cha
     /* no key, no webhook: an empty key would verify anyone's empty-key HMAC */
     if (!secret || !*secret || hmac_sha256_hex(secret, body, len, tsbuf, strlen(tsbuf), want) ||
         !secret_equal(got, want)) {
-        snprintf(err, n, "x-retell-signature does not match the body signed with the agent's "
-                         "Retell API key (forged, or signed with another key)");
+        snprintf(err, n,
+                 "x-retell-signature does not match the body signed with the agent's "
+                 "Retell API key (forged, or signed with another key)");
         return -1;
     }
     int64_t age = now_ms - ts;

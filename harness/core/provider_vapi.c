@@ -135,8 +135,8 @@ static void vapi_call_state(const json_t *call, const char *ended_reason,
                             struct provider_call_state *out)
 {
     const char *st = json_string_value(json_object_get(call, "status"));
-    const char *er = ended_reason ? ended_reason
-                                  : json_string_value(json_object_get(call, "endedReason"));
+    const char *er =
+        ended_reason ? ended_reason : json_string_value(json_object_get(call, "endedReason"));
     if (!st)
         return;
     out->known = true;
@@ -178,8 +178,9 @@ static int vapi_parse_webhook(const char *body, size_t len, struct provider_webh
     const char *type = json_string_value(json_object_get(m, "type"));
     const char *id = json_string_value(json_object_get(json_object_get(m, "call"), "id"));
     if (!type || !id) {
-        snprintf(err, n, "not a Vapi server message: expected {\"message\": {\"type\", \"call\": "
-                         "{\"id\"}}}");
+        snprintf(err, n,
+                 "not a Vapi server message: expected {\"message\": {\"type\", \"call\": "
+                 "{\"id\"}}}");
         json_decref(j);
         return -1;
     }
@@ -196,8 +197,8 @@ static int vapi_parse_webhook(const char *body, size_t len, struct provider_webh
     const char *tr = json_string_value(json_object_get(art, "transcript"));
     if (tr)
         snprintf(out->state.transcript, sizeof out->state.transcript, "%s", tr);
-    const char *rec = json_string_value(
-        json_object_get(json_object_get(art, "recording"), "stereoUrl"));
+    const char *rec =
+        json_string_value(json_object_get(json_object_get(art, "recording"), "stereoUrl"));
     if (rec)
         snprintf(out->state.recording_url, sizeof out->state.recording_url, "%s", rec);
     json_decref(j);

@@ -58,8 +58,7 @@ static void analyse(struct core_run *r, const char *body, size_t len)
         size_t pl = strlen(path);
         if (strncmp(err, path, pl) == 0 && err[pl] == ':')
             msg = err + pl + 1 + (err[pl + 1] == ' ');
-        set_error(r, "%s%s", off == len ? msg : "could not write the temporary file",
-                  "");
+        set_error(r, "%s%s", off == len ? msg : "could not write the temporary file", "");
     }
     unlink(path);
 }

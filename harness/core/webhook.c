@@ -57,7 +57,7 @@ int core_provider_webhook(struct core *c, enum ds_provider p, const struct ds_he
     const char *secret = NULL;
     if (a)
         secret = !strcmp(ops->webhook_secret_field, "provider_api_key") ? a->provider_api_key
-                                                                         : a->webhook_secret;
+                                                                        : a->webhook_secret;
     char why[300];
     if (ops->verify_webhook(headers, n_headers, body, body_len, secret, core_now(c), why,
                             sizeof why) != 0) {

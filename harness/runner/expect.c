@@ -105,7 +105,8 @@ static unsigned check_recording(const struct core_run *r, const char *label, con
     }
     if (!r->recording) {
         sb_printf(f, "run '%s': recording: expected one, got %s\n", label,
-                  r->recording_error ? r->recording_error : "none (was the project's fetch_recordings on?)");
+                  r->recording_error ? r->recording_error
+                                     : "none (was the project's fetch_recordings on?)");
         return 1;
     }
     struct rec_expect e;
@@ -144,8 +145,8 @@ static unsigned check_recording(const struct core_run *r, const char *label, con
         for (size_t i = 0; i < got.n; i++)
             found = found || !strcmp(rec_defect_name(got.item[i].defect), json_string_value(d));
         if (!found) {
-            sb_printf(f, "run '%s': recording: expected the checker to name %s, it did not\n", label,
-                      json_string_value(d));
+            sb_printf(f, "run '%s': recording: expected the checker to name %s, it did not\n",
+                      label, json_string_value(d));
             bad++;
         }
     }

@@ -324,14 +324,17 @@ static const char *const wh_auths[] = {"bearer", "x-vapi-secret", NULL};
 static const char *const surfaces[] = {"http", "ended", NULL};
 static const struct field a_string = STR("");
 /* an object whose every value is a string (header maps) */
-#define STRING_MAP(k) {.key = k, .type = T_OBJECT, .items = &a_string, .values_are_items = true}
+#define STRING_MAP(k)                                                                              \
+    {                                                                                              \
+        .key = k, .type = T_OBJECT, .items = &a_string, .values_are_items = true                   \
+    }
 static const struct field any_value = {.key = "", .type = T_ANY};
 
 #define AGENT_FIELDS                                                                               \
     STR("name"), BOOL("inbound"), {.key = "contact_number", .type = T_STRING_NULL},                \
         CHOICE("provider", providers), STR("provider_api_key"), STR("assistant_id"),               \
-        STR("phone_number_id"), CHOICE("phone_number_type", number_types),                       \
-        STR("webhook_secret"), BOOL("auto_outbound"), INT("dial_window_seconds", 1, 86400)
+        STR("phone_number_id"), CHOICE("phone_number_type", number_types), STR("webhook_secret"),  \
+        BOOL("auto_outbound"), INT("dial_window_seconds", 1, 86400)
 
 static const struct field agent_fields[] = {REQ_STR("id"), AGENT_FIELDS, END};
 static const struct field agent_set_fields[] = {AGENT_FIELDS, END};
@@ -350,59 +353,78 @@ static const struct field key_fields[] = {REQ_STR("key"), ARR("permissions", fal
                                           END};
 static const char *const rec_formats[] = {"wav", "flac", "ogg", "opus", "mp3", NULL};
 static const char *const rec_defects[] = {"dead_air", "silent_channel", "truncated", "wrong_rate",
-                                          "clipping", "zero_length", "not_audio", NULL};
+                                          "clipping", "zero_length",    "not_audio", NULL};
 static const struct field recording_fields[] = {
     CHOICE("format", rec_formats), INT("sample_rate", 8000, 48000), INT("channels", 1, 2),
     CHOICE("defect", rec_defects), END};
-static const struct field signed_webhook_fields[] = {
-    STR("secret"), SEC("delay", false, 0), BOOL("drop"), BOOL("forge"),
-    SEC("replay_after", false, 0.001), SEC("stale_by", false, 0), END};
+static const struct field signed_webhook_fields[] = {STR("secret"),
+                                                     SEC("delay", false, 0),
+                                                     BOOL("drop"),
+                                                     BOOL("forge"),
+                                                     SEC("replay_after", false, 0.001),
+                                                     SEC("stale_by", false, 0),
+                                                     END};
 static const struct field webhook_fields[] = {
-    STR("secret"),        CHOICE("auth", wh_auths), SEC("delay", false, 0),     BOOL("drop"),
-    BOOL("forge"),        SEC("replay_after", false, 0.001), SEC("stale_by", false, 0), END};
+    STR("secret"), CHOICE("auth", wh_auths),          SEC("delay", false, 0),    BOOL("drop"),
+    BOOL("forge"), SEC("replay_after", false, 0.001), SEC("stale_by", false, 0), END};
 #define PROVIDER_FIELDS                                                                            \
-    {.key = "keys", .type = T_ARRAY, .items = &any_value}, ARR("agents", false, &a_string, 0),    \
-        ARR("phone_numbers", false, &pn, 0), SEC("latency", false, 0),                           \
-        SEC("dial_delay", false, 0), SEC("ring_timeout", false, 0.001),                          \
-        SEC("credits", false, 0), SEC("call_cost", false, 0),                                    \
-        INT("concurrency_limit", 1, 1e6), OBJ("recording", recording_fields)
+    {.key = "keys", .type = T_ARRAY, .items = &any_value}, ARR("agents", false, &a_string, 0),     \
+        ARR("phone_numbers", false, &pn, 0), SEC("latency", false, 0),                             \
+        SEC("dial_delay", false, 0), SEC("ring_timeout", false, 0.001), SEC("credits", false, 0),  \
+        SEC("call_cost", false, 0), INT("concurrency_limit", 1, 1e6),                              \
+        OBJ("recording", recording_fields)
 static const struct field vapi_fields[] = {PROVIDER_FIELDS, ARR("assistants", false, &a_string, 0),
                                            CHOICE("credits_surface", surfaces),
                                            OBJ("webhooks", webhook_fields), END};
 /* Retell and ElevenLabs sign their webhooks one way each: no "auth" choice */
-static const struct field retell_fields[] = {PROVIDER_FIELDS, OBJ("webhooks", signed_webhook_fields),
-                                             END};
+static const struct field retell_fields[] = {PROVIDER_FIELDS,
+                                             OBJ("webhooks", signed_webhook_fields), END};
 static const struct field elevenlabs_fields[] = {PROVIDER_FIELDS,
                                                  OBJ("webhooks", signed_webhook_fields), END};
-static const struct field fault_fields[] = {REQ_STR("to"), STR("ani"), STR("misdial"), BOOL("busy"), BOOL("fail"),
-                                            END};
+static const struct field fault_fields[] = {REQ_STR("to"), STR("ani"),   STR("misdial"),
+                                            BOOL("busy"),  BOOL("fail"), END};
 static const struct field fault = OBJ("", fault_fields);
 static const struct field pstn_fields[] = {SEC("call_duration", false, 0.001),
                                            CHOICE("silent_drop_as", drop_as),
                                            ARR("faults", false, &fault, 0), END};
-static const struct field uniform = {.key = "", .type = T_NUMBER, .bounded = true, .min = 0, .max = 1e9};
+static const struct field uniform = {
+    .key = "", .type = T_NUMBER, .bounded = true, .min = 0, .max = 1e9};
 static const struct field lognormal_fields[] = {SEC("median", true, 0), SEC("sigma", true, 0), END};
 static const struct field latency_fields[] = {
     {.key = "uniform", .type = T_ARRAY, .items = &uniform, .min_items = 2},
-    OBJ("lognormal", lognormal_fields), END};
+    OBJ("lognormal", lognormal_fields),
+    END};
 static const struct field dribble_fields[] = {
     {.key = "chunks", .type = T_INTEGER, .required = true, .bounded = true, .min = 2, .max = 1000},
-    SEC("interval", true, 0), END};
+    SEC("interval", true, 0),
+    END};
 static const struct field fault_step_fields[] = {
-    INT("times", 1, 1e9), BOOL("repeat"), BOOL("pass"), INT("status", 100, 599),
-    {.key = "body", .type = T_ANY}, BOOL("close"), BOOL("malformed"), INT("truncate", 0, 1e9),
+    INT("times", 1, 1e9),
+    BOOL("repeat"),
+    BOOL("pass"),
+    INT("status", 100, 599),
+    {.key = "body", .type = T_ANY},
+    BOOL("close"),
+    BOOL("malformed"),
+    INT("truncate", 0, 1e9),
     {.key = "dribble", .type = T_OBJECT, .fields = dribble_fields},
-    {.key = "latency", .type = T_ANY}, END};
+    {.key = "latency", .type = T_ANY},
+    END};
 static const struct field fault_step = OBJ("", fault_step_fields);
-static const struct field fault_rule_fields[] = {
-    STR("method"), STR("path"), STRING_MAP("header"), {.key = "json", .type = T_OBJECT},
-    ARR("then", true, &fault_step, 1), END};
+static const struct field fault_rule_fields[] = {STR("method"),
+                                                 STR("path"),
+                                                 STRING_MAP("header"),
+                                                 {.key = "json", .type = T_OBJECT},
+                                                 ARR("then", true, &fault_step, 1),
+                                                 END};
 static const struct field fault_rule = OBJ("", fault_rule_fields);
 static const struct field latency_obj = OBJ("", latency_fields);
-static const struct field mocks_fields[] = {OBJ("vapi", vapi_fields), OBJ("retell", retell_fields),
+static const struct field mocks_fields[] = {OBJ("vapi", vapi_fields),
+                                            OBJ("retell", retell_fields),
                                             OBJ("elevenlabs", elevenlabs_fields),
                                             OBJ("pstn", pstn_fields),
-                                            ARR("faults", false, &fault_rule, 0), END};
+                                            ARR("faults", false, &fault_rule, 0),
+                                            END};
 
 static const struct field step_fields[] = {
     SEC("at", true, 0),
@@ -418,18 +440,26 @@ static const struct field step = OBJ("", step_fields);
 
 static const struct field provider_call_fields[] = {STR("status"), STR("ended_reason"), END};
 static const char *const defect_names[] = {
-    "container", "encoding", "sample_rate", "channels", "truncated", "duration", "dead_air",
-    "silence", "silent_channel", "low_activity", "clipping", "too_quiet", "too_loud", NULL};
+    "container", "encoding",       "sample_rate",  "channels", "truncated", "duration", "dead_air",
+    "silence",   "silent_channel", "low_activity", "clipping", "too_quiet", "too_loud", NULL};
 static const struct field defect_name = {.key = "", .type = T_STRING, .choices = defect_names};
 static const struct field rec_expect_fields[] = {
-    BOOL("present"), STR("format"), STR("encoding"), INT("sample_rate", 1, 1e6),
-    INT("channels", 1, 8), SEC("duration", false, 0), SEC("tolerance", false, 0),
+    BOOL("present"),
+    STR("format"),
+    STR("encoding"),
+    INT("sample_rate", 1, 1e6),
+    INT("channels", 1, 8),
+    SEC("duration", false, 0),
+    SEC("tolerance", false, 0),
     {.key = "min_active", .type = T_NUMBER, .bounded = true, .min = 0, .max = 1},
-    SEC("max_silence", false, 0), SEC("max_dead_air", false, 0),
+    SEC("max_silence", false, 0),
+    SEC("max_dead_air", false, 0),
     {.key = "max_clipping", .type = T_NUMBER, .bounded = true, .min = 0, .max = 1},
     {.key = "min_level", .type = T_NUMBER, .bounded = true, .min = -200, .max = 0},
     {.key = "max_level", .type = T_NUMBER, .bounded = true, .min = -200, .max = 0},
-    ARR("defects", false, &defect_name, 0), STR("error_contains"), END};
+    ARR("defects", false, &defect_name, 0),
+    STR("error_contains"),
+    END};
 
 static const struct field run_expect_fields[] = {
     CHOICE("status", statuses),
@@ -708,10 +738,12 @@ static void check_semantics(struct vctx *v, const json_t *root)
         json_array_foreach(json_object_get(rule, "then"), si, fs)
         {
             snprintf(p, sizeof p, "mocks.faults[%zu].then[%zu]", ri, si);
-            int kinds = json_is_true(json_object_get(fs, "pass")) + !!json_object_get(fs, "status") +
+            int kinds = json_is_true(json_object_get(fs, "pass")) +
+                        !!json_object_get(fs, "status") +
                         json_is_true(json_object_get(fs, "close"));
             if (kinds != 1) {
-                fail(v, p, "a step needs exactly one of \"pass\": true, \"status\" or \"close\": true");
+                fail(v, p,
+                     "a step needs exactly one of \"pass\": true, \"status\" or \"close\": true");
                 break;
             }
             json_t *lat = json_object_get(fs, "latency");
@@ -719,15 +751,16 @@ static void check_semantics(struct vctx *v, const json_t *root)
             snprintf(lp, sizeof lp, "%s.latency", p);
             if (lat && !(json_is_number(lat) && json_number_value(lat) >= 0)) {
                 if (!json_is_object(lat) || json_object_size(lat) != 1) {
-                    fail(v, lp, "expected seconds >= 0, {\"uniform\": [a, b]} or {\"lognormal\": "
-                                "{\"median\": m, \"sigma\": s}}");
+                    fail(v, lp,
+                         "expected seconds >= 0, {\"uniform\": [a, b]} or {\"lognormal\": "
+                         "{\"median\": m, \"sigma\": s}}");
                     break;
                 }
                 validate(v, &latency_obj, lat, lp);
                 json_t *u = json_object_get(lat, "uniform");
                 if (!v->failed && u &&
-                    (json_array_size(u) != 2 ||
-                     json_number_value(json_array_get(u, 0)) > json_number_value(json_array_get(u, 1)))) {
+                    (json_array_size(u) != 2 || json_number_value(json_array_get(u, 0)) >
+                                                    json_number_value(json_array_get(u, 1)))) {
                     char up[128];
                     snprintf(up, sizeof up, "%s.uniform", lp);
                     fail(v, up, "expected [a, b] with a <= b");

@@ -297,10 +297,11 @@ static void provider_config(struct world *w, const json_t *root, const char *pro
                 json_array_append_new(json_object_get(o, "agents"),
                                       json_string(jstr(a, "assistant_id", "")));
             if (jstr(a, "contact_number", NULL))
-                json_array_append_new(json_object_get(o, "phone_numbers"),
-                                      json_pack("{s:s,s:s}", "id",
-                                                jstr(a, "phone_number_id", jstr(a, "contact_number", "")),
-                                                "number", jstr(a, "contact_number", "")));
+                json_array_append_new(
+                    json_object_get(o, "phone_numbers"),
+                    json_pack("{s:s,s:s}", "id",
+                              jstr(a, "phone_number_id", jstr(a, "contact_number", "")), "number",
+                              jstr(a, "contact_number", "")));
         }
         pc->keys = json_object_get(o, "keys");
         pc->agents = json_object_get(o, "agents");
@@ -336,8 +337,8 @@ static int build_providers(struct world *w, const json_t *root)
     provider_config(w, root, "elevenlabs", &pc, &own);
     rc |= mock_elevenlabs_create(&w->mw.elevenlabs, &w->mw, &pc);
     json_decref(own);
-    rc |= mock_faults_create(&w->mw.faults, json_object_get(json_object_get(root, "mocks"), "faults"),
-                             w->s->seed);
+    rc |= mock_faults_create(&w->mw.faults,
+                             json_object_get(json_object_get(root, "mocks"), "faults"), w->s->seed);
     rc |= mock_webhooks_create(&w->mw.webhooks);
     return rc ? -1 : 0;
 }
