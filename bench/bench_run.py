@@ -7,7 +7,7 @@ then the wall time of one 300-s-window scenario, both as a whole process
 (start-up, mock server start and stop included) and as measured inside dialsim
 (--timing, median over 1,000 copies).
 
-usage: bench/bench_run.py [--dialsim build/dialsim] [--count 2000] [--repeat 5]
+usage: bench/bench_run.py [--dialsim build/dialsim] [--count 2000] [--repeat 5] [--glob 'dw*']...
 """
 import argparse, json, os, resource, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -52,6 +52,8 @@ def main():
     ap.add_argument("--dialsim", default=os.path.join(ROOT, "build", "dialsim"))
     ap.add_argument("--count", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--glob", action="append",
+                    help="only catalogue files matching this pattern (repeatable), e.g. 'dw*'")
     ap.add_argument("--_measure")
     a = ap.parse_args()
     if a._measure:
@@ -61,7 +63,9 @@ def main():
         print(json.dumps({"wall": wall, "rss_kib": rss, "stderr": err}))
         return
     scen_dir = os.path.join(ROOT, "scenarios")
-    src = sorted(os.path.join(scen_dir, f) for f in os.listdir(scen_dir) if f.endswith(".json"))
+    import fnmatch
+    src = sorted(os.path.join(scen_dir, f) for f in os.listdir(scen_dir) if f.endswith(".json")
+                 and (not a.glob or any(fnmatch.fnmatch(f, g) for g in a.glob)))
     work = tempfile.mkdtemp(prefix="dialsim-bench-")
     try:
         n = copies(src, a.count, os.path.join(work, "catalogue"))
