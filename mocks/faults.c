@@ -81,22 +81,6 @@ static int64_t draw_latency(struct mock_faults *f, const json_t *l)
     return 0;
 }
 
-static const json_t *at_path(const json_t *j, const char *path)
-{
-    char seg[128];
-    const char *p = path;
-    while (j && *p) {
-        size_t k = 0;
-        while (*p && *p != '.' && k + 1 < sizeof seg)
-            seg[k++] = *p++;
-        seg[k] = '\0';
-        if (*p == '.')
-            p++;
-        j = json_is_array(j) ? json_array_get(j, strtoul(seg, NULL, 10)) : json_object_get(j, seg);
-    }
-    return j;
-}
-
 static bool matches(const json_t *rule, const struct mock_request *rq, const json_t *body)
 {
     const char *m = json_string_value(json_object_get(rule, "method"));
@@ -120,7 +104,7 @@ static bool matches(const json_t *rule, const struct mock_request *rq, const jso
     }
     json_object_foreach((json_t *)json_object_get(rule, "json"), k, v)
     {
-        const json_t *got = at_path(body, k);
+        const json_t *got = mock_json_path(body, k);
         if (!got || !json_equal((json_t *)got, (json_t *)v))
             return false;
     }

@@ -69,6 +69,9 @@ struct mock_response {
 
 /* Header value of a request, or NULL; name in lower case. */
 const char *mock_header(const struct mock_request *rq, const char *lname);
+/* The value at a dotted path ("customer.number", "calls.0.id") in j, or
+ * NULL; array elements by index. Borrowed. */
+const json_t *mock_json_path(const json_t *j, const char *path);
 /* Set a JSON answer: takes the reference to body. */
 void mock_reply_json(struct mock_response *rs, int status, json_t *body);
 

@@ -63,6 +63,25 @@ int mock_account_create(struct mock_account **out, struct mock_world *w,
     return 0;
 }
 
+int mock_account_create_for(struct mock_account **out, struct mock_world *w, const char *provider,
+                            const struct mock_provider_config *cfg, mock_call_change_fn on_change,
+                            void *ctx)
+{
+    struct mock_account_config ac = {
+        .provider = provider,
+        .keys = cfg->keys,
+        .agents = cfg->agents,
+        .phone_numbers = cfg->phone_numbers,
+        .credits = cfg->credits,
+        .call_cost = cfg->call_cost,
+        .concurrency_limit = cfg->concurrency_limit,
+        .dial_delay_ms = cfg->dial_delay_ms,
+        .ring_timeout_ms = cfg->ring_timeout_ms,
+        .seed = cfg->seed,
+    };
+    return mock_account_create(out, w, &ac, on_change, ctx);
+}
+
 void mock_account_destroy(struct mock_account *a)
 {
     if (!a)

@@ -88,6 +88,10 @@ struct mock_provider_config {
 int mock_account_create(struct mock_account **out, struct mock_world *w,
                         const struct mock_account_config *cfg, mock_call_change_fn on_change,
                         void *ctx);
+/* The same from what a scenario says of the provider (mocks.<provider>). */
+int mock_account_create_for(struct mock_account **out, struct mock_world *w, const char *provider,
+                            const struct mock_provider_config *cfg, mock_call_change_fn on_change,
+                            void *ctx);
 void mock_account_destroy(struct mock_account *a);
 
 enum mock_key_check { MK_OK, MK_UNKNOWN, MK_NO_PERMISSION };

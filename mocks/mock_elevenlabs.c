@@ -27,19 +27,7 @@ int mock_elevenlabs_create(struct mock_elevenlabs **out, struct mock_world *w,
         return -1;
     e->w = w;
     e->latency_ms = cfg->latency_ms;
-    struct mock_account_config ac = {
-        .provider = "elevenlabs",
-        .keys = cfg->keys,
-        .agents = cfg->agents,
-        .phone_numbers = cfg->phone_numbers,
-        .credits = cfg->credits,
-        .call_cost = cfg->call_cost,
-        .concurrency_limit = cfg->concurrency_limit,
-        .dial_delay_ms = cfg->dial_delay_ms,
-        .ring_timeout_ms = cfg->ring_timeout_ms,
-        .seed = cfg->seed,
-    };
-    if (mock_account_create(&e->acct, w, &ac, on_change, e) != 0) {
+    if (mock_account_create_for(&e->acct, w, "elevenlabs", cfg, on_change, e) != 0) {
         free(e);
         return -1;
     }

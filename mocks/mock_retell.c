@@ -27,19 +27,7 @@ int mock_retell_create(struct mock_retell **out, struct mock_world *w,
         return -1;
     r->w = w;
     r->latency_ms = cfg->latency_ms;
-    struct mock_account_config ac = {
-        .provider = "retell",
-        .keys = cfg->keys,
-        .agents = cfg->agents,
-        .phone_numbers = cfg->phone_numbers,
-        .credits = cfg->credits,
-        .call_cost = cfg->call_cost,
-        .concurrency_limit = cfg->concurrency_limit,
-        .dial_delay_ms = cfg->dial_delay_ms,
-        .ring_timeout_ms = cfg->ring_timeout_ms,
-        .seed = cfg->seed,
-    };
-    if (mock_account_create(&r->acct, w, &ac, on_change, r) != 0) {
+    if (mock_account_create_for(&r->acct, w, "retell", cfg, on_change, r) != 0) {
         free(r);
         return -1;
     }

@@ -33,6 +33,22 @@ const char *mock_header(const struct mock_request *rq, const char *lname)
     return json_string_value(json_object_get(rq->headers, lname));
 }
 
+const json_t *mock_json_path(const json_t *j, const char *path)
+{
+    char seg[128];
+    const char *p = path;
+    while (j && *p) {
+        size_t k = 0;
+        while (*p && *p != '.' && k + 1 < sizeof seg)
+            seg[k++] = *p++;
+        seg[k] = '\0';
+        if (*p == '.')
+            p++;
+        j = json_is_array(j) ? json_array_get(j, strtoul(seg, NULL, 10)) : json_object_get(j, seg);
+    }
+    return j;
+}
+
 void mock_reply_json(struct mock_response *rs, int status, json_t *body)
 {
     rs->status = status;

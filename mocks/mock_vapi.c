@@ -31,19 +31,7 @@ int mock_vapi_create(struct mock_vapi **out, struct mock_world *w,
     v->w = w;
     v->latency_ms = cfg->latency_ms;
     v->credits_as_ended_call = cfg->credits_as_ended_call;
-    struct mock_account_config ac = {
-        .provider = "vapi",
-        .keys = cfg->keys,
-        .agents = cfg->agents,
-        .phone_numbers = cfg->phone_numbers,
-        .credits = cfg->credits,
-        .call_cost = cfg->call_cost,
-        .concurrency_limit = cfg->concurrency_limit,
-        .dial_delay_ms = cfg->dial_delay_ms,
-        .ring_timeout_ms = cfg->ring_timeout_ms,
-        .seed = cfg->seed,
-    };
-    if (mock_account_create(&v->acct, w, &ac, on_change, v) != 0) {
+    if (mock_account_create_for(&v->acct, w, "vapi", cfg, on_change, v) != 0) {
         free(v);
         return -1;
     }

@@ -121,12 +121,13 @@ static void el_parse_start(const struct ds_http_response *resp, struct provider_
     json_decref(j);
 }
 
-static int el_build_get(const char *base_url, const char *api_key, const char *call_id,
-                        struct provider_req *out)
+/* GET {base}/v1/convai/conversations/{id}{suffix} with xi-api-key */
+static int el_get(const char *base_url, const char *api_key, const char *call_id,
+                  const char *suffix, struct provider_req *out)
 {
     memset(out, 0, sizeof *out);
     char path[200];
-    snprintf(path, sizeof path, "/v1/convai/conversations/%s", call_id);
+    snprintf(path, sizeof path, "/v1/convai/conversations/%s%s", call_id, suffix);
     out->method = strdup("GET");
     out->url = provider_join_url(base_url, path);
     if (!out->method || !out->url ||
@@ -135,6 +136,12 @@ static int el_build_get(const char *base_url, const char *api_key, const char *c
         return -1;
     }
     return 0;
+}
+
+static int el_build_get(const char *base_url, const char *api_key, const char *call_id,
+                        struct provider_req *out)
+{
+    return el_get(base_url, api_key, call_id, "", out);
 }
 
 static void el_conversation_state(const json_t *conv, struct provider_call_state *out)
@@ -249,17 +256,7 @@ static int el_build_recording(const char *base_url, const char *api_key, const c
                               const char *url, struct provider_req *out)
 {
     (void)url;
-    memset(out, 0, sizeof *out);
-    char path[200];
-    snprintf(path, sizeof path, "/v1/convai/conversations/%s/audio", call_id);
-    out->method = strdup("GET");
-    out->url = provider_join_url(base_url, path);
-    if (!out->method || !out->url ||
-        provider_req_header(out, "xi-api-key", api_key ? api_key : "")) {
-        provider_req_clear(out);
-        return -1;
-    }
-    return 0;
+    return el_get(base_url, api_key, call_id, "/audio", out);
 }
 
 const struct provider_ops provider_elevenlabs = {

@@ -11,6 +11,7 @@
 #include "core/timefmt.h"
 #include <math.h>
 #include "journal.h"
+#include "mock.h"
 #include "mock_server.h"
 
 static const struct core_run *find_run(const struct expect_input *in, const char *label)
@@ -210,26 +211,6 @@ static unsigned check_run(const struct expect_input *in, const char *label, cons
     return bad;
 }
 
-/* The value at a dotted path ("customer.number", "calls.0.id") in j, or NULL. */
-static const json_t *at_path(const json_t *j, const char *path)
-{
-    char seg[128];
-    const char *p = path;
-    while (j && *p) {
-        size_t k = 0;
-        while (*p && *p != '.' && k + 1 < sizeof seg)
-            seg[k++] = *p++;
-        seg[k] = '\0';
-        if (*p == '.')
-            p++;
-        if (json_is_array(j) && isdigit((unsigned char)seg[0]))
-            j = json_array_get(j, (size_t)strtoul(seg, NULL, 10));
-        else
-            j = json_object_get(j, seg);
-    }
-    return j;
-}
-
 /* Exact, or an fnmatch glob (a star matches any run of characters, slashes too). */
 static bool path_matches(const char *pattern, const char *path)
 {
@@ -262,7 +243,7 @@ static bool entry_matches(const json_t *sel, const struct journal_entry *e)
     }
     json_object_foreach((json_t *)json_object_get(sel, "body"), k, v)
     {
-        const json_t *got = at_path(e->json, k);
+        const json_t *got = mock_json_path(e->json, k);
         if (!got || !json_equal((json_t *)got, (json_t *)v))
             return false;
     }
