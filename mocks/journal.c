@@ -26,6 +26,7 @@ void journal_destroy(struct journal *j)
         free(e->body);
         json_decref(e->headers);
         json_decref(e->json);
+        free(e->answer);
     }
     free(j->v);
     free(j);
@@ -63,6 +64,14 @@ void journal_set_status(struct journal *j, long index, int status)
 {
     if (index >= 0 && (size_t)index < j->n)
         j->v[index].status = status;
+}
+
+void journal_set_answer(struct journal *j, long index, const char *body)
+{
+    if (index >= 0 && (size_t)index < j->n && body) {
+        free(j->v[index].answer);
+        j->v[index].answer = strdup(body);
+    }
 }
 
 size_t journal_count(const struct journal *j)

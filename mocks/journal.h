@@ -17,6 +17,7 @@ struct journal_entry {
     json_t *json; /* body parsed, or NULL when not JSON; owned */
     int64_t at;
     int status; /* the answer's status */
+    char *answer; /* the answer's body when the sender kept it; owned, may be NULL */
 };
 
 struct journal;
@@ -27,6 +28,8 @@ void journal_destroy(struct journal *j);
 long journal_add(struct journal *j, const char *mock, const char *method, const char *path,
                  const json_t *headers, const char *body, size_t body_len, int64_t at);
 void journal_set_status(struct journal *j, long index, int status);
+/* Keep the answer's body (copied). */
+void journal_set_answer(struct journal *j, long index, const char *body);
 size_t journal_count(const struct journal *j);
 const struct journal_entry *journal_at(const struct journal *j, size_t i);
 

@@ -29,6 +29,19 @@ struct mock_webhook_sink {
     void *ctx;
 };
 
+/* Where the customer's backend posts transcripts: the project's transcript
+ * webhook (harness/ingest). Returns the HTTP status; *answer (owned, may be
+ * NULL) is the body. Called on the clock's thread without the mutex. */
+struct mock_transcript_sink {
+    int (*post)(void *ctx, const struct ds_header *headers, size_t n_headers,
+                const char *content_type, const char *body, size_t body_len, char **answer);
+    /* The run the core has for calls to `to` (SIP headers would carry it). */
+    const char *(*run_for)(void *ctx, const char *to);
+    void *ctx;
+};
+
+struct mock_customer_backend;
+
 struct mock_world {
     pthread_mutex_t mu;
     struct ds_clock clock;
@@ -39,6 +52,8 @@ struct mock_world {
     struct mock_faults *faults;     /* NULL: no faults */
     struct mock_webhooks *webhooks; /* webhooks on their way */
     struct mock_webhook_sink sink;
+    struct mock_transcript_sink transcripts;
+    struct mock_customer_backend *backend; /* NULL: no customer backend */
     struct pstn *pstn;
     const char *base_url; /* the mock server's URL, for URLs in bodies; borrowed */
     const char *tmpdir;   /* scratch folder for generated recordings; borrowed */

@@ -15,6 +15,7 @@ struct pstn {
     struct pstn_config cfg;
     const struct pstn_line_ops *core_ops;
     void *core_ctx;
+    struct pstn_listener listener;
     char **lines;
     size_t n_lines;
     struct call_rec **calls;
@@ -120,6 +121,13 @@ static void end_call(struct call_rec *c, enum pstn_end how)
     c->pub.ended_at = ds_now(&c->p->clock);
     if (c->obs.ended)
         c->obs.ended(c->obs.arg, how);
+    if (c->p->listener.call_ended)
+        c->p->listener.call_ended(c->p->listener.ctx, &c->pub);
+}
+
+void pstn_set_listener(struct pstn *p, struct pstn_listener l)
+{
+    p->listener = l;
 }
 
 static void ev_ring_out(void *arg)

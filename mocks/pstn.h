@@ -64,6 +64,12 @@ struct pstn_call {
     enum pstn_end how;
 };
 
+/* Told of every call's end (answered or not), after the provider's observer. */
+struct pstn_listener {
+    void (*call_ended)(void *ctx, const struct pstn_call *c);
+    void *ctx;
+};
+
 struct pstn;
 
 int pstn_create(struct pstn **out, struct ds_clock clock, const struct pstn_config *cfg);
@@ -71,6 +77,7 @@ void pstn_destroy(struct pstn *p);
 /* The core's lines: ops/ctx borrowed. */
 void pstn_set_core(struct pstn *p, const struct pstn_line_ops *ops, void *ctx);
 int pstn_add_line(struct pstn *p, const char *number);
+void pstn_set_listener(struct pstn *p, struct pstn_listener l);
 /* Place a call now. The observer is copied; its arg is borrowed until ended. */
 int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ring_timeout_ms,
                     struct pstn_observer obs);

@@ -108,6 +108,7 @@ static void run_free(struct core_run *r)
     free(r->recording_url);
     free(r->recording);
     free(r->recording_error);
+    free(r->transcript_call_id);
     for (size_t i = 0; i < r->n_dials; i++) {
         free(r->dials[i].from);
         free(r->dials[i].to);
@@ -127,6 +128,8 @@ void core_destroy(struct core *c)
     for (size_t i = 0; i < c->n_runs; i++) {
         if (c->runs[i]->window_timer)
             c->env.clock.ops->cancel(c->env.clock.ctx, c->runs[i]->window_timer);
+        if (c->runs[i]->transcript_timer)
+            c->env.clock.ops->cancel(c->env.clock.ctx, c->runs[i]->transcript_timer);
         run_free(c->runs[i]);
     }
     for (size_t i = 0; i < c->n_agents; i++)
@@ -217,6 +220,7 @@ int core_agent_put(struct core *c, const struct core_agent *a, char *err, size_t
     na->phone_number_id = core_strdup(a->phone_number_id);
     na->phone_number_type = core_strdup(a->phone_number_type);
     na->webhook_secret = core_strdup(a->webhook_secret);
+    na->custom_transcripts = a->custom_transcripts;
     size_t i = agent_index(c, a->id);
     if (i != (size_t)-1) {
         agent_free(c->agents[i]);

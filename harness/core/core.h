@@ -41,6 +41,7 @@ int provider_from_name(const char *name);         /* -1 when unknown */
 #define CORE_WEBHOOKS_REMEMBERED 32 /* per run, to spot replays */
 #define CORE_RECORDING_MAX_BYTES (64u << 20)
 #define CORE_RECORDING_TIMEOUT_MS 60000
+#define CORE_TRANSCRIPT_WINDOW_MS (5 * 60 * 1000) /* CI-6 */
 #define CORE_FOLLOW_GRACE_MS 5000 /* after an answered call ends, wait for webhooks first */
 
 struct core_agent {
@@ -56,6 +57,7 @@ struct core_agent {
     char *phone_number_id;
     char *phone_number_type; /* ElevenLabs: "twilio" (default) or "sip_trunk" */
     char *webhook_secret;    /* checks Vapi and ElevenLabs webhooks (Retell: the API key) */
+    bool custom_transcripts; /* seed 001: transcripts come from the customer's backend */
     int dial_window_seconds; /* 0 → CORE_DEFAULT_DIAL_WINDOW_S */
 };
 
@@ -110,6 +112,8 @@ struct core_run {
     bool recording_requested;
     struct rec_analysis *recording; /* the fetched recording's analysis, or NULL (H-4) */
     char *recording_error;       /* why it could not be fetched or read */
+    char *transcript_call_id;    /* CI-7: the customer's call id attached to this run */
+    uint64_t transcript_timer;   /* CI-6: the 5-minute wait after the call ended */
     int webhooks;                /* provider webhooks accepted */
     uint64_t seen_webhooks[CORE_WEBHOOKS_REMEMBERED];
     struct core_dial *dials;
@@ -192,6 +196,39 @@ void core_inbound_hangup(struct core *c, uint64_t token);
 int core_provider_webhook(struct core *c, enum ds_provider p, const struct ds_header *headers,
                           size_t n_headers, const char *body, size_t body_len, char *err,
                           size_t n);
+
+/* Custom integration (seed 001): one call of a validated transcript webhook
+ * request (CI-3..CI-5). Strings borrowed for the call. */
+struct core_transcript {
+    const char *call_id;         /* the customer's id (CI-4) */
+    const char *run_id;          /* CI-3: attach to this run directly; NULL when absent */
+    const char *agent_id;        /* CI-3: the request's agent_id in decimal; NULL when absent */
+    const char *to_phone_number; /* CI-7: the evaluator's number; NULL when absent */
+    int64_t ended_at_ms;         /* endedAt */
+    const char *text;            /* the messages as "role: content" lines; may be NULL */
+};
+
+enum core_tx_outcome {
+    CORE_TX_MATCHED,   /* attached to a run */
+    CORE_TX_LATE,      /* CI-6: after the 5-minute window; not attached */
+    CORE_TX_UNMATCHED, /* CI-7: no run fits; reported, not dropped silently */
+};
+
+struct core_tx_match {
+    enum core_tx_outcome outcome;
+    char run_id[64];   /* the run it concerns, "" when none */
+    char message[300]; /* why, for the sender */
+};
+
+/* CI-7: attach a transcript to its run — by run_id, else by to_phone_number
+ * = the evaluator's number among the agent's runs (or the project's when the
+ * request had no agent_id). CI-6: the core listens for 5 minutes after the call
+ * ended on its own clock; later data is answered LATE and not attached (the
+ * run keeps its state; a run failed transcript_missing is refined to
+ * transcript_late). Idempotent for the same call id (CI-9). */
+void core_transcript_attach(struct core *c, const char *project, const struct core_transcript *t,
+                            struct core_tx_match *out);
+const char *core_tx_outcome_name(enum core_tx_outcome o);
 
 const struct core_run *core_run_get(const struct core *c, const char *id);
 size_t core_run_count(const struct core *c);

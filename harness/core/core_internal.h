@@ -41,6 +41,8 @@ void core_apply_provider_state(struct core_run *r, const struct provider_call_st
 void core_fetch_recording(struct core_run *r, const char *url);
 /* Follow the provider call from at_ms on (polls until it has ended). */
 void core_follow_provider_call_at(struct core_run *r, int64_t at_ms);
+/* CI-6: the 5 minutes after the call ended passed without a transcript. */
+void core_transcript_timeout(void *arg);
 /* Recompute r->diagnosis from what the run knows (diagnosis.c). */
 void diagnosis_update(struct core *c, struct core_run *r);
 char *core_strdup(const char *s);

@@ -213,6 +213,17 @@ void diagnosis_update(struct core *c, struct core_run *r)
                    "number or was never placed.",
                    provider_display(r->provider), r->provider_call_id);
         break;
+    case DS_REASON_TRANSCRIPT_MISSING:
+        sb_add(&b, "The call was answered and ended at %s, but no transcript for %s reached the "
+                   "webhook within 5 minutes (CI-6): check the sender's X-CEKURA-API-KEY, its "
+                   "to_phone_number and that it posts after every call.",
+               ts_clock(r->ended_at, t1, sizeof t1), r->to_number);
+        break;
+    case DS_REASON_TRANSCRIPT_LATE:
+        sb_add(&b, "The call ended at %s and its transcript came after the 5-minute listening "
+                   "window (CI-6), so it was not matched.",
+               ts_clock(r->ended_at, t1, sizeof t1));
+        break;
     default:
         sb_add(&b, "%s.", reason_sentence(r->reason));
         break;

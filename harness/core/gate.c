@@ -139,7 +139,15 @@ void core_inbound_hangup(struct core *c, uint64_t token)
         return;
     r->ended_at = core_now(c);
     core_log(r, "call ended by the far side");
-    core_finish(r, DS_RUN_COMPLETED, DS_REASON_NONE, NULL);
+    const struct core_agent *a = core_agent_get(c, r->agent_id);
+    if (a && a->custom_transcripts && !r->transcript_call_id) {
+        /* CI-6: the transcript comes from the customer's backend; wait 5 min */
+        core_log(r, "waiting up to 5 min for the transcript from the customer's backend");
+        r->transcript_timer = c->env.clock.ops->schedule(
+            c->env.clock.ctx, r->ended_at + CORE_TRANSCRIPT_WINDOW_MS, core_transcript_timeout, r);
+    } else {
+        core_finish(r, DS_RUN_COMPLETED, DS_REASON_NONE, NULL);
+    }
     /* the provider's view of the call (and its recording) follows; webhooks
      * usually bring it, so the first poll waits a little */
     core_follow_provider_call_at(r, core_now(c) + CORE_FOLLOW_GRACE_MS);

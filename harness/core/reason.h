@@ -34,6 +34,10 @@
       "the provider kept answering 429 (rate limited) through every retry")                        \
     X(PROVIDER_CONCURRENCY_LIMIT, "provider_concurrency_limit", FAILED, "AO-4",                    \
       "the provider account had no free concurrent-call slot")                                     \
+    X(TRANSCRIPT_MISSING, "transcript_missing", FAILED, "CI-6",                                    \
+      "the call ended but its transcript did not arrive within 5 minutes")                         \
+    X(TRANSCRIPT_LATE, "transcript_late", FAILED, "CI-6",                                          \
+      "the transcript arrived more than 5 minutes after the call ended")                           \
     X(CALLER_ID_MISMATCH, "caller_id_mismatch", TIMEOUT, "AO-3",                                   \
       "the call's caller ID matches no agent's contact_number in the project")                     \
     X(CALLER_ID_MISSING, "caller_id_missing", TIMEOUT, "AO-3",                                     \

@@ -228,6 +228,9 @@ static bool entry_matches(const json_t *sel, const struct journal_entry *e)
     const json_t *st = json_object_get(sel, "status");
     if (st && json_integer_value(st) != e->status)
         return false;
+    const char *ac = json_string_value(json_object_get(sel, "answer_contains"));
+    if (ac && (!e->answer || !strstr(e->answer, ac)))
+        return false;
     const char *k;
     const json_t *v;
     json_object_foreach((json_t *)json_object_get(sel, "headers"), k, v)

@@ -321,6 +321,10 @@ static const char *const statuses[] = {"pending", "in_progress", "completed",
 static const char *const drop_as[] = {"no-answer", "busy", NULL};
 static const char *const number_types[] = {"twilio", "sip_trunk", NULL};
 static const char *const wh_auths[] = {"bearer", "x-vapi-secret", NULL};
+static const char *const transcript_providers[] = {"provider", "custom", NULL};
+static const char *const identify_by[] = {"to_phone_number", "run_id", NULL};
+static const char *const backend_defects[] = {"wrong_key", "missing_field", "late", "duplicate",
+                                              "no_post", "header_spelling", NULL};
 static const char *const surfaces[] = {"http", "ended", NULL};
 static const struct field a_string = STR("");
 /* an object whose every value is a string (header maps) */
@@ -334,7 +338,8 @@ static const struct field any_value = {.key = "", .type = T_ANY};
     STR("name"), BOOL("inbound"), {.key = "contact_number", .type = T_STRING_NULL},                \
         CHOICE("provider", providers), STR("provider_api_key"), STR("assistant_id"),               \
         STR("phone_number_id"), CHOICE("phone_number_type", number_types), STR("webhook_secret"),  \
-        BOOL("auto_outbound"), INT("dial_window_seconds", 1, 86400)
+        CHOICE("transcript_provider", transcript_providers), BOOL("auto_outbound"),              \
+        INT("dial_window_seconds", 1, 86400)
 
 static const struct field agent_fields[] = {REQ_STR("id"), AGENT_FIELDS, END};
 static const struct field agent_set_fields[] = {AGENT_FIELDS, END};
@@ -419,7 +424,12 @@ static const struct field fault_rule_fields[] = {STR("method"),
                                                  END};
 static const struct field fault_rule = OBJ("", fault_rule_fields);
 static const struct field latency_obj = OBJ("", latency_fields);
-static const struct field mocks_fields[] = {OBJ("vapi", vapi_fields),
+static const struct field backend_defect = {.key = "", .type = T_STRING, .choices = backend_defects};
+static const struct field backend_fields[] = {
+    SEC("delay", false, 0), STR("api_key"), CHOICE("identify_by", identify_by),
+    INT("agent_id", 1, 9007199254740991.0), ARR("defects", false, &backend_defect, 0), END};
+static const struct field mocks_fields[] = {OBJ("customer_backend", backend_fields),
+                                            OBJ("vapi", vapi_fields),
                                             OBJ("retell", retell_fields),
                                             OBJ("elevenlabs", elevenlabs_fields),
                                             OBJ("pstn", pstn_fields),
@@ -484,6 +494,7 @@ static const struct field journal_fields[] = {STR("mock"),
                                               STRING_MAP("headers"),
                                               {.key = "body", .type = T_OBJECT},
                                               INT("status", 0, 599),
+                                              STR("answer_contains"),
                                               INT("count", 0, 1e9),
                                               END};
 static const struct field journal_expect = OBJ("", journal_fields);

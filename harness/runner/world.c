@@ -10,7 +10,9 @@
 #include "core/timefmt.h"
 #include "journal.h"
 #include "mock_server.h"
+#include "customer_backend.h"
 #include "faults.h"
+#include "ingest/ingest.h"
 #include "mock_elevenlabs.h"
 #include "mock_retell.h"
 #include "mock_vapi.h"
@@ -90,6 +92,9 @@ struct world {
     struct expect_run *labels; /* label → run */
     size_t n_labels, cap_labels;
     unsigned long next_id;
+    struct store *store; /* transcripts (:memory:), when there is a customer backend */
+    const char *project;
+    const char *project_key;
     struct strbuf fail;
     unsigned n_fail;
 };
@@ -157,6 +162,9 @@ static void agent_apply(struct core_agent *a, const json_t *o)
     a->phone_number_id = (char *)jstr(o, "phone_number_id", a->phone_number_id);
     a->phone_number_type = (char *)jstr(o, "phone_number_type", a->phone_number_type);
     a->webhook_secret = (char *)jstr(o, "webhook_secret", a->webhook_secret);
+    const char *tp = jstr(o, "transcript_provider", NULL);
+    if (tp)
+        a->custom_transcripts = !strcmp(tp, "custom");
     a->auto_outbound = jbool(o, "auto_outbound", a->auto_outbound);
     json_t *dw = json_object_get(o, "dial_window_seconds");
     if (dw)
@@ -343,6 +351,48 @@ static int build_providers(struct world *w, const json_t *root)
     return rc ? -1 : 0;
 }
 
+/* The customer's backend posts to the project's transcript webhook: the same
+ * ingest path `dialsim serve` answers with (harness/ingest). */
+static int post_transcript(void *ctx, const struct ds_header *h, size_t nh, const char *ctype,
+                           const char *body, size_t len, char **answer)
+{
+    struct world *w = ctx;
+    struct tx_header th[8];
+    size_t n = nh < 8 ? nh : 8;
+    for (size_t i = 0; i < n; i++)
+        th[i] = (struct tx_header){h[i].name, h[i].value};
+    struct tx_request rq = {th, n, ctype, body, len, w->project_key, 0};
+    struct ingest_answer a;
+    ingest_handle(w->core, w->store, w->project, &rq, evq_now(w->wk->q), &a);
+    *answer = a.body;
+    return a.status;
+}
+
+static const char *run_for_number(void *ctx, const char *to)
+{
+    struct world *w = ctx;
+    for (size_t i = core_run_count(w->core); i-- > 0;) {
+        const struct core_run *r = core_run_at(w->core, i);
+        if (r->answered_at && !strcmp(r->to_number, to))
+            return r->id;
+    }
+    return NULL;
+}
+
+static int build_backend(struct world *w, const json_t *root)
+{
+    const json_t *cfg = json_object_get(json_object_get(root, "mocks"), "customer_backend");
+    if (!cfg)
+        return 0;
+    char err[256];
+    if (store_open(&w->store, ":memory:", NULL, err, sizeof err) != 0 ||
+        mock_customer_backend_create(&w->mw.backend, &w->mw, cfg, w->project_key, w->s->seed) != 0)
+        return -1;
+    pstn_set_listener(w->mw.pstn, mock_customer_backend_listener(w->mw.backend));
+    w->mw.transcripts = (struct mock_transcript_sink){post_transcript, run_for_number, w};
+    return 0;
+}
+
 /* Provider webhooks go to the core's handler, in-process: the same bytes and
  * headers a provider sends over the wire (docs/architecture.md). */
 static int deliver_webhook(void *ctx, const char *provider, const struct ds_header *h, size_t nh,
@@ -392,6 +442,8 @@ static int build_core(struct world *w, const json_t *root, char *err, size_t n)
         return -1;
     const json_t *proj = json_object_get(root, "project");
     const char *pid = jstr(proj, "id", "default");
+    w->project = pid;
+    w->project_key = jstr(proj, "api_key", NULL);
     core_project_put(w->core, pid, jstr(proj, "api_key", NULL));
     core_project_fetch_recordings(w->core, pid, jbool(proj, "fetch_recordings", false));
     size_t i;
@@ -450,6 +502,8 @@ static void world_teardown(struct world *w)
     mock_elevenlabs_destroy(w->mw.elevenlabs);
     mock_faults_destroy(w->mw.faults);
     mock_webhooks_destroy(w->mw.webhooks);
+    mock_customer_backend_destroy(w->mw.backend);
+    store_close(w->store);
     pstn_destroy(w->mw.pstn);
     journal_destroy(w->mw.journal);
     pthread_mutex_destroy(&w->mw.mu);
@@ -475,7 +529,7 @@ int worker_run(struct worker *wk, const struct scenario *s, bool verbose,
     w.mw.tmpdir = wk->tmpdir;
     int rc = -1;
     if (journal_create(&w.mw.journal) || build_pstn(&w, root) || build_providers(&w, root) ||
-        build_core(&w, root, err, sizeof err)) {
+        build_core(&w, root, err, sizeof err) || build_backend(&w, root)) {
         sb_printf(&out, "ERROR %s: could not build the scenario's world: %s\n", s->path,
                   err[0] ? err : "out of memory");
         goto done;

@@ -1,0 +1,125 @@
+/* The custom integration's matching (seed 001): CI-7 attaches a transcript to
+ * its run, CI-6 bounds the wait to 5 minutes after the call ended. */
+#include "core/core_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/timefmt.h"
+
+const char *core_tx_outcome_name(enum core_tx_outcome o)
+{
+    static const char *names[] = {"matched", "late", "unmatched"};
+    return (unsigned)o <= CORE_TX_UNMATCHED ? names[o] : "?";
+}
+
+void core_transcript_timeout(void *arg)
+{
+    struct core_run *r = arg;
+    r->transcript_timer = 0;
+    if (r->status != DS_RUN_IN_PROGRESS || r->transcript_call_id)
+        return;
+    core_log(r, "no transcript within 5 min of the call's end");
+    core_finish(r, DS_RUN_FAILED, DS_REASON_TRANSCRIPT_MISSING, NULL);
+}
+
+/* CI-7: the most recent answered run of the project (of the agent, when the
+ * request named one) whose evaluator number is `to`. */
+static struct core_run *run_for_number(struct core *c, const char *project, const char *agent,
+                                       const char *to)
+{
+    for (size_t i = c->n_runs; i-- > 0;) {
+        struct core_run *r = c->runs[i];
+        if (strcmp(r->project, project) != 0 || strcmp(r->to_number, to) != 0 || !r->answered_at)
+            continue;
+        if (agent && strcmp(r->agent_id, agent) != 0)
+            continue;
+        return r;
+    }
+    return NULL;
+}
+
+static void set_out(struct core_tx_match *out, enum core_tx_outcome o, const struct core_run *r,
+                    const char *msg)
+{
+    out->outcome = o;
+    snprintf(out->run_id, sizeof out->run_id, "%s", r ? r->id : "");
+    snprintf(out->message, sizeof out->message, "%s", msg);
+}
+
+void core_transcript_attach(struct core *c, const char *project, const struct core_transcript *t,
+                            struct core_tx_match *out)
+{
+    struct core_run *r = NULL;
+    char msg[300];
+    if (t->run_id) {
+        r = (struct core_run *)core_run_get(c, t->run_id);
+        if (!r || strcmp(r->project, project) != 0) {
+            snprintf(msg, sizeof msg, "no run %s in this project", t->run_id);
+            set_out(out, CORE_TX_UNMATCHED, NULL, msg);
+            return;
+        }
+    } else if (t->to_phone_number) {
+        if (t->agent_id && !core_agent_get(c, t->agent_id)) {
+            snprintf(msg, sizeof msg, "no agent %s in this project", t->agent_id);
+            set_out(out, CORE_TX_UNMATCHED, NULL, msg);
+            return;
+        }
+        r = run_for_number(c, project, t->agent_id, t->to_phone_number);
+        if (!r) {
+            snprintf(msg, sizeof msg,
+                     "no answered run called %s: to_phone_number must be the evaluator's number",
+                     t->to_phone_number);
+            set_out(out, CORE_TX_UNMATCHED, NULL, msg);
+            return;
+        }
+    } else {
+        set_out(out, CORE_TX_UNMATCHED, NULL,
+                "the call has neither run_id nor to_phone_number: nothing to match it by");
+        return;
+    }
+    /* CI-9: the same call again is the same answer */
+    if (r->transcript_call_id && strcmp(r->transcript_call_id, t->call_id) == 0) {
+        set_out(out, CORE_TX_MATCHED, r, "attached"); /* the same words as the first time */
+        return;
+    }
+    /* CI-6: 5 minutes after the call ended, on the core's clock; the run's own
+     * end when the core saw it, else the sender's endedAt */
+    int64_t ended = r->ended_at ? r->ended_at : t->ended_at_ms;
+    int64_t now = core_now(c);
+    char tb[24];
+    if (now > ended + CORE_TRANSCRIPT_WINDOW_MS) {
+        snprintf(msg, sizeof msg,
+                 "arrived %s after the call ended; the core listens for 5 min (CI-6) — not matched",
+                 ts_secs(now - ended, tb, sizeof tb));
+        core_log(r, "transcript %s arrived late (%s after the call ended): not attached",
+                 t->call_id, ts_secs(now - ended, tb, sizeof tb));
+        if (r->status == DS_RUN_FAILED && r->reason == DS_REASON_TRANSCRIPT_MISSING) {
+            r->reason = DS_REASON_TRANSCRIPT_LATE;
+            core_log(r, "reason refined: transcript_missing -> transcript_late");
+            diagnosis_update(c, r);
+        }
+        set_out(out, CORE_TX_LATE, r, msg);
+        return;
+    }
+    if (r->transcript_call_id) {
+        snprintf(msg, sizeof msg, "run %s already has transcript %s", r->id, r->transcript_call_id);
+        set_out(out, CORE_TX_UNMATCHED, r, msg);
+        return;
+    }
+    free(r->transcript_call_id);
+    r->transcript_call_id = strdup(t->call_id);
+    if (t->text) {
+        free(r->transcript);
+        r->transcript = strdup(t->text);
+    }
+    core_log(r, "transcript %s attached", t->call_id);
+    if (r->transcript_timer) {
+        c->env.clock.ops->cancel(c->env.clock.ctx, r->transcript_timer);
+        r->transcript_timer = 0;
+    }
+    if (r->status == DS_RUN_IN_PROGRESS && r->ended_at)
+        core_finish(r, DS_RUN_COMPLETED, DS_REASON_NONE, NULL);
+    set_out(out, CORE_TX_MATCHED, r, "attached");
+}
