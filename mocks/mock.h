@@ -41,6 +41,7 @@ struct mock_transcript_sink {
 };
 
 struct mock_customer_backend;
+struct mock_triggers;
 
 struct mock_world {
     pthread_mutex_t mu;
@@ -54,6 +55,7 @@ struct mock_world {
     struct mock_webhook_sink sink;
     struct mock_transcript_sink transcripts;
     struct mock_customer_backend *backend; /* NULL: no customer backend */
+    struct mock_triggers *triggers;        /* customers' trigger endpoints */
     struct pstn *pstn;
     const char *base_url; /* the mock server's URL, for URLs in bodies; borrowed */
     const char *tmpdir;   /* scratch folder for generated recordings; borrowed */

@@ -16,7 +16,9 @@
 #include "mock_elevenlabs.h"
 #include "mock_retell.h"
 #include "mock_vapi.h"
+#include "trigger_endpoint.h"
 #include "sim/http_curl.h"
+#include "tls_front.h"
 
 #define MOCK_MAX_BODY (1 << 20)
 
@@ -26,6 +28,7 @@ struct mock_server {
     char url[64];
     pthread_mutex_t bind_mu;
     struct mock_world *world;
+    struct tls_front *tls; /* NULL: plain HTTP */
 };
 
 const char *mock_header(const struct mock_request *rq, const char *lname)
@@ -65,6 +68,8 @@ static const char *mock_name_for(const char *path)
         return "retell";
     if (strncmp(path, "/v1/convai/", 11) == 0)
         return "elevenlabs";
+    if (strncmp(path, "/trigger/", 9) == 0)
+        return "trigger";
     return "none";
 }
 
@@ -85,6 +90,8 @@ void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
         handled = mock_retell_handle(w->retell, rq, rs);
     else if (w->elevenlabs && !strcmp(mock, "elevenlabs"))
         handled = mock_elevenlabs_handle(w->elevenlabs, rq, rs);
+    else if (w->triggers && !strcmp(mock, "trigger"))
+        handled = mock_triggers_handle(w->triggers, rq, rs);
     if (!handled) {
         /* NestJS-style 404, as an unknown route on a real API answers. */
         char msg[300];
@@ -256,6 +263,26 @@ fail:
     return -1;
 }
 
+/* The plain server with a TLS front on its own port (tls_front.h says why
+ * not CivetWeb's TLS). The URL names the front; the CivetWeb port stays
+ * reachable in plain HTTP on loopback, which only the front uses. */
+int mock_server_create_tls(struct mock_server **out, const char *cert_pem, const char *key_pem)
+{
+    struct mock_server *s;
+    if (mock_server_create(&s) != 0)
+        return -1;
+    char err[512];
+    if (tls_front_create(&s->tls, s->port, cert_pem, key_pem ? key_pem : cert_pem, err,
+                         sizeof err) != 0) {
+        fprintf(stderr, "mock_server: %s\n", err);
+        mock_server_destroy(s);
+        return -1;
+    }
+    snprintf(s->url, sizeof s->url, "https://127.0.0.1:%d", tls_front_port(s->tls));
+    *out = s;
+    return 0;
+}
+
 const char *mock_server_url(const struct mock_server *s)
 {
     return s->url;
@@ -288,6 +315,7 @@ void mock_server_destroy(struct mock_server *s)
 {
     if (!s)
         return;
+    tls_front_destroy(s->tls); /* first: it relays to CivetWeb */
     if (s->ctx) {
         struct stopper st = {.ctx = s->ctx};
         pthread_t th;

@@ -16,9 +16,16 @@
 struct mock_server;
 
 int mock_server_create(struct mock_server **out);
+/* The same server over HTTPS: mock_server_url says "https://127.0.0.1:PORT".
+ * TLS is terminated by mocks/tls_front (OpenSSL) in front of the CivetWeb
+ * server. cert_pem and key_pem are PEM files, read here (borrowed), e.g. from
+ * harness/tls/testpki.h; key_pem NULL means the key is in cert_pem. The
+ * server presents the certificate as it is: verifying it, or refusing it
+ * (expired, wrong host, unknown CA), is the client's business. */
+int mock_server_create_tls(struct mock_server **out, const char *cert_pem, const char *key_pem);
 /* Stops the server (quickly: it wakes CivetWeb's accept loop). NULL ok. */
 void mock_server_destroy(struct mock_server *s);
-/* "http://127.0.0.1:PORT"; borrowed. */
+/* "http://127.0.0.1:PORT" ("https://..." for a TLS server); borrowed. */
 const char *mock_server_url(const struct mock_server *s);
 /* Route requests to w (borrowed) from now on; NULL answers 503 to everything. */
 void mock_server_bind(struct mock_server *s, struct mock_world *w);

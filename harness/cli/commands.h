@@ -7,4 +7,9 @@
 /* dialsim check-recording FILE [--expect-...] [--json] (check_recording.c) */
 int cmd_check_recording(int argc, char **argv);
 
+/* dialsim conform trigger URL [...] | outbound-connection --config FILE [...]
+ * (conform/conform_trigger.c): real requests to a customer's endpoint, each
+ * check pass/warn/fail; 0 no check fails, 1 one fails, 2 bad arguments. */
+int cmd_conform(int argc, char **argv);
+
 #endif

@@ -75,6 +75,11 @@ static void agent_free(struct core_agent *a)
     free(a->phone_number_id);
     free(a->phone_number_type);
     free(a->webhook_secret);
+    free(a->trigger_url);
+    free(a->trigger_call_endpoint);
+    free(a->trigger_call_headers);
+    free(a->phone_number_key);
+    free(a->trigger_call_payload);
     free(a);
 }
 
@@ -207,6 +212,8 @@ int core_agent_put(struct core *c, const struct core_agent *a, char *err, size_t
                  a->project ? a->project : "");
         return -1;
     }
+    if (trigger_config_check(c, a, err, n) != 0)
+        return -1;
     struct core_agent *na = calloc(1, sizeof *na);
     if (!na)
         return -1;
@@ -220,7 +227,11 @@ int core_agent_put(struct core *c, const struct core_agent *a, char *err, size_t
     na->phone_number_id = core_strdup(a->phone_number_id);
     na->phone_number_type = core_strdup(a->phone_number_type);
     na->webhook_secret = core_strdup(a->webhook_secret);
-    na->custom_transcripts = a->custom_transcripts;
+    na->trigger_url = core_strdup(a->trigger_url);
+    na->trigger_call_endpoint = core_strdup(a->trigger_call_endpoint);
+    na->trigger_call_headers = core_strdup(a->trigger_call_headers);
+    na->phone_number_key = core_strdup(a->phone_number_key);
+    na->trigger_call_payload = core_strdup(a->trigger_call_payload);
     size_t i = agent_index(c, a->id);
     if (i != (size_t)-1) {
         agent_free(c->agents[i]);
@@ -336,11 +347,13 @@ static enum ds_reason precondition(const struct core_agent *a, const struct core
         return DS_REASON_AGENT_INBOUND_MODE;
     if (!a->auto_outbound)
         return DS_REASON_AUTO_OUTBOUND_DISABLED;
-    if (!a->provider_api_key || !*a->provider_api_key) {
+    /* with a trigger, the customer's system places the call: no provider
+     * credentials are needed (TU-1, OV-5) */
+    if (!core_agent_has_trigger(a) && (!a->provider_api_key || !*a->provider_api_key)) {
         snprintf(detail, n, "provider_api_key is empty");
         return DS_REASON_PROVIDER_CREDENTIALS_MISSING;
     }
-    if (!a->assistant_id || !*a->assistant_id) {
+    if (!core_agent_has_trigger(a) && (!a->assistant_id || !*a->assistant_id)) {
         snprintf(detail, n, "assistant_id is empty");
         return DS_REASON_PROVIDER_CREDENTIALS_MISSING;
     }
@@ -479,6 +492,10 @@ static void dispatch(struct core_run *r)
     struct core *c = r->core;
     const struct core_agent *a = core_agent_get(c, r->agent_id);
     const struct core_evaluator *e = core_evaluator_get(c, r->evaluator_id);
+    if (core_agent_has_trigger(a)) {
+        trigger_dispatch(r);
+        return;
+    }
     const struct provider_ops *ops = core_provider_ops(r->provider);
     if (!ops) {
         core_finish(r, DS_RUN_FAILED, DS_REASON_PROVIDER_REJECTED_REQUEST,

@@ -41,6 +41,7 @@ int provider_from_name(const char *name);         /* -1 when unknown */
 #define CORE_WEBHOOKS_REMEMBERED 32 /* per run, to spot replays */
 #define CORE_RECORDING_MAX_BYTES (64u << 20)
 #define CORE_RECORDING_TIMEOUT_MS 60000
+#define CORE_TRIGGER_TIMEOUT_MS 30000 /* TU-3 */
 #define CORE_TRANSCRIPT_WINDOW_MS (5 * 60 * 1000) /* CI-6 */
 #define CORE_FOLLOW_GRACE_MS 5000 /* after an answered call ends, wait for webhooks first */
 
@@ -58,6 +59,14 @@ struct core_agent {
     char *phone_number_type; /* ElevenLabs: "twilio" (default) or "sip_trunk" */
     char *webhook_secret;    /* checks Vapi and ElevenLabs webhooks (Retell: the API key) */
     bool custom_transcripts; /* seed 001: transcripts come from the customer's backend */
+    /* TU-1: the customer's trigger URL (Cekura style); the core then POSTs it
+     * instead of calling the provider. */
+    char *trigger_url;
+    /* OV-1..OV-4: an outbound voice connection (Coval style) */
+    char *trigger_call_endpoint;
+    char *trigger_call_headers; /* a JSON object of strings, as a string */
+    char *phone_number_key;     /* default "phone_number" */
+    char *trigger_call_payload; /* a JSON object, as a string */
     int dial_window_seconds; /* 0 → CORE_DEFAULT_DIAL_WINDOW_S */
 };
 
@@ -133,6 +142,9 @@ struct core_env {
     struct ds_clock clock;
     struct ds_http http;
     struct ds_ids ids;
+    /* TU-2 decision: http:// trigger URLs are refused, except loopback ones in
+     * test mode (the simulated runs and the test suite). */
+    bool test_mode;
     /* Base URL of each provider's API ("https://api.vapi.ai"); configuration,
      * pointed at the mocks in scenarios. Borrowed for the core's lifetime. */
     const char *provider_base_url[DS_PROVIDER__COUNT];
@@ -151,7 +163,10 @@ int core_project_put(struct core *c, const char *id, const char *api_key);
 int core_project_fetch_recordings(struct core *c, const char *id, bool on);
 
 /* Create or replace an agent; a->project must exist. Returns 0, or -1 with a
- * message in err. Runs already started keep their own state. */
+ * message in err. Runs already started keep their own state. A trigger
+ * configuration is checked here (TU-2, OV-1..OV-4): a refusal's message starts
+ * with its reason code ("trigger_not_https: ...") or names the field and the
+ * JSON parse position. */
 int core_agent_put(struct core *c, const struct core_agent *a, char *err, size_t n);
 const struct core_agent *core_agent_get(const struct core *c, const char *id);
 

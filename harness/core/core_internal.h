@@ -43,6 +43,11 @@ void core_fetch_recording(struct core_run *r, const char *url);
 void core_follow_provider_call_at(struct core_run *r, int64_t at_ms);
 /* CI-6: the 5 minutes after the call ended passed without a transcript. */
 void core_transcript_timeout(void *arg);
+/* TU-2, OV-1..OV-4: is the agent's trigger configuration acceptable? */
+int trigger_config_check(const struct core *c, const struct core_agent *a, char *err, size_t n);
+/* TU-1, OV-5: POST the run's trigger instead of calling the provider. */
+bool core_agent_has_trigger(const struct core_agent *a);
+void trigger_dispatch(struct core_run *r);
 /* Recompute r->diagnosis from what the run knows (diagnosis.c). */
 void diagnosis_update(struct core *c, struct core_run *r);
 char *core_strdup(const char *s);

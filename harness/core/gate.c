@@ -141,10 +141,15 @@ void core_inbound_hangup(struct core *c, uint64_t token)
     core_log(r, "call ended by the far side");
     const struct core_agent *a = core_agent_get(c, r->agent_id);
     if (a && a->custom_transcripts && !r->transcript_call_id) {
-        /* CI-6: the transcript comes from the customer's backend; wait 5 min */
+        /* CI-6: the transcript comes from the customer's backend; wait 5 min.
+         * A transcript at exactly end + 5 min is still in time (only later is
+         * late, transcript_match.c), so the run is given up 1 ms after that:
+         * a timer at end + 5 min itself could fail the run just before an
+         * in-time transcript due at the same instant is matched. */
         core_log(r, "waiting up to 5 min for the transcript from the customer's backend");
         r->transcript_timer = c->env.clock.ops->schedule(
-            c->env.clock.ctx, r->ended_at + CORE_TRANSCRIPT_WINDOW_MS, core_transcript_timeout, r);
+            c->env.clock.ctx, r->ended_at + CORE_TRANSCRIPT_WINDOW_MS + 1, core_transcript_timeout,
+            r);
     } else {
         core_finish(r, DS_RUN_COMPLETED, DS_REASON_NONE, NULL);
     }

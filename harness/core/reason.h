@@ -34,6 +34,16 @@
       "the provider kept answering 429 (rate limited) through every retry")                        \
     X(PROVIDER_CONCURRENCY_LIMIT, "provider_concurrency_limit", FAILED, "AO-4",                    \
       "the provider account had no free concurrent-call slot")                                     \
+    X(TRIGGER_NOT_HTTPS, "trigger_not_https", FAILED, "TU-2",                                      \
+      "the trigger URL is not HTTPS")                                                              \
+    X(TRIGGER_BAD_STATUS, "trigger_bad_status", FAILED, "TU-3",                                    \
+      "the trigger endpoint answered with a status other than 200 or 201")                         \
+    X(TRIGGER_TIMEOUT, "trigger_timeout", FAILED, "TU-3",                                          \
+      "the trigger endpoint did not answer within 30 seconds")                                     \
+    X(TRIGGER_CONNECT_FAILED, "trigger_connect_failed", FAILED, "TU-3",                            \
+      "the trigger endpoint could not be reached")                                                 \
+    X(TRIGGER_TLS_FAILED, "trigger_tls_failed", FAILED, "TU-3",                                    \
+      "the trigger endpoint's TLS certificate or handshake failed")                                \
     X(TRANSCRIPT_MISSING, "transcript_missing", FAILED, "CI-6",                                    \
       "the call ended but its transcript did not arrive within 5 minutes")                         \
     X(TRANSCRIPT_LATE, "transcript_late", FAILED, "CI-6",                                          \

@@ -338,7 +338,9 @@ static const struct field any_value = {.key = "", .type = T_ANY};
     STR("name"), BOOL("inbound"), {.key = "contact_number", .type = T_STRING_NULL},                \
         CHOICE("provider", providers), STR("provider_api_key"), STR("assistant_id"),               \
         STR("phone_number_id"), CHOICE("phone_number_type", number_types), STR("webhook_secret"),  \
-        CHOICE("transcript_provider", transcript_providers), BOOL("auto_outbound"),              \
+        CHOICE("transcript_provider", transcript_providers), STR("trigger_url"),                 \
+        STR("trigger_call_endpoint"), STR("trigger_call_headers"), STR("phone_number_key"),       \
+        STR("trigger_call_payload"), BOOL("auto_outbound"),                                      \
         INT("dial_window_seconds", 1, 86400)
 
 static const struct field agent_fields[] = {REQ_STR("id"), AGENT_FIELDS, END};
@@ -428,7 +430,14 @@ static const struct field backend_defect = {.key = "", .type = T_STRING, .choice
 static const struct field backend_fields[] = {
     SEC("delay", false, 0), STR("api_key"), CHOICE("identify_by", identify_by),
     INT("agent_id", 1, 9007199254740991.0), ARR("defects", false, &backend_defect, 0), END};
+static const struct field dial_fields[] = {STR("from"), SEC("delay", false, 0), END};
+static const struct field trigger_ep_fields[] = {
+    INT("status", 100, 599), SEC("latency", false, 0), STRING_MAP("require_headers"),
+    STR("number_key"), {.key = "dial", .type = T_ANY}, END};
+static const struct field trigger_ep = OBJ("", trigger_ep_fields);
 static const struct field mocks_fields[] = {OBJ("customer_backend", backend_fields),
+                                            {.key = "trigger_endpoints", .type = T_OBJECT,
+                                             .items = &trigger_ep, .values_are_items = true},
                                             OBJ("vapi", vapi_fields),
                                             OBJ("retell", retell_fields),
                                             OBJ("elevenlabs", elevenlabs_fields),
@@ -780,6 +789,21 @@ static void check_semantics(struct vctx *v, const json_t *root)
         }
         if (v->failed)
             break;
+    }
+    const char *epn;
+    json_t *ep;
+    json_object_foreach(json_object_get(mocks, "trigger_endpoints"), epn, ep)
+    {
+        json_t *dial = json_object_get(ep, "dial");
+        char dp[160];
+        snprintf(dp, sizeof dp, "mocks.trigger_endpoints.%s.dial", epn);
+        if (dial && !json_is_false(dial)) {
+            if (!json_is_object(dial)) {
+                fail(v, dp, "expected {\"from\", \"delay\"} or false, got %s", kind(dial));
+                break;
+            }
+            validate_object(v, dial_fields, dial, dp);
+        }
     }
     if (v->failed) {
         json_decref(labels);

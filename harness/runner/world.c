@@ -16,6 +16,7 @@
 #include "mock_elevenlabs.h"
 #include "mock_retell.h"
 #include "mock_vapi.h"
+#include "trigger_endpoint.h"
 #include "webhook.h"
 #include "pstn.h"
 #include "runner/expect.h"
@@ -146,6 +147,23 @@ static void fail(struct world *w, const char *fmt, ...)
     w->n_fail++;
 }
 
+/* habit 2: scenarios name the mocks, the runner fills in the addresses —
+ * "{mock}/trigger/cekura" becomes "http://127.0.0.1:PORT/trigger/cekura". */
+static json_t *with_mock_urls(const json_t *o, const char *base)
+{
+    json_t *c = json_deep_copy(o);
+    static const char *keys[] = {"trigger_url", "trigger_call_endpoint"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *v = json_string_value(json_object_get(c, keys[i]));
+        if (v && !strncmp(v, "{mock}", 6)) {
+            char url[512];
+            snprintf(url, sizeof url, "%s%s", base, v + 6);
+            json_object_set_new(c, keys[i], json_string(url));
+        }
+    }
+    return c;
+}
+
 /* Agent fields from a scenario object onto a, keeping what `o` leaves out. */
 static void agent_apply(struct core_agent *a, const json_t *o)
 {
@@ -162,6 +180,11 @@ static void agent_apply(struct core_agent *a, const json_t *o)
     a->phone_number_id = (char *)jstr(o, "phone_number_id", a->phone_number_id);
     a->phone_number_type = (char *)jstr(o, "phone_number_type", a->phone_number_type);
     a->webhook_secret = (char *)jstr(o, "webhook_secret", a->webhook_secret);
+    a->trigger_url = (char *)jstr(o, "trigger_url", a->trigger_url);
+    a->trigger_call_endpoint = (char *)jstr(o, "trigger_call_endpoint", a->trigger_call_endpoint);
+    a->trigger_call_headers = (char *)jstr(o, "trigger_call_headers", a->trigger_call_headers);
+    a->phone_number_key = (char *)jstr(o, "phone_number_key", a->phone_number_key);
+    a->trigger_call_payload = (char *)jstr(o, "trigger_call_payload", a->trigger_call_payload);
     const char *tp = jstr(o, "transcript_provider", NULL);
     if (tp)
         a->custom_transcripts = !strcmp(tp, "custom");
@@ -232,8 +255,11 @@ static int do_update_agent(struct step_rec *sr)
         return -1;
     }
     struct core_agent a = *cur;
-    agent_apply(&a, json_object_get(sr->step, "set"));
-    return core_agent_put(w->core, &a, sr->err, sizeof sr->err);
+    json_t *set = with_mock_urls(json_object_get(sr->step, "set"), mock_server_url(w->wk->server));
+    agent_apply(&a, set);
+    int rc = core_agent_put(w->core, &a, sr->err, sizeof sr->err);
+    json_decref(set);
+    return rc;
 }
 
 static void step_event(void *arg)
@@ -348,6 +374,8 @@ static int build_providers(struct world *w, const json_t *root)
     rc |= mock_faults_create(&w->mw.faults,
                              json_object_get(json_object_get(root, "mocks"), "faults"), w->s->seed);
     rc |= mock_webhooks_create(&w->mw.webhooks);
+    rc |= mock_triggers_create(&w->mw.triggers, &w->mw,
+                               json_object_get(json_object_get(root, "mocks"), "trigger_endpoints"));
     return rc ? -1 : 0;
 }
 
@@ -434,6 +462,7 @@ static int build_core(struct world *w, const json_t *root, char *err, size_t n)
         .clock = evq_clock(w->wk->q),
         .http = http_curl_port(w->wk->http),
         .ids = {&world_ids_ops, w},
+        .test_mode = true, /* TU-2: http:// trigger URLs to the loopback mocks */
     };
     env.provider_base_url[DS_PROVIDER_VAPI] = mock_server_url(w->wk->server);
     env.provider_base_url[DS_PROVIDER_RETELL] = mock_server_url(w->wk->server);
@@ -450,12 +479,15 @@ static int build_core(struct world *w, const json_t *root, char *err, size_t n)
     json_t *x;
     json_array_foreach(json_object_get(root, "agents"), i, x)
     {
-        struct core_agent a = {.id = (char *)jstr(x, "id", ""),
+        json_t *ax = with_mock_urls(x, mock_server_url(w->wk->server));
+        struct core_agent a = {.id = (char *)jstr(ax, "id", ""),
                                .project = (char *)pid,
                                .provider = DS_PROVIDER_VAPI,
                                .auto_outbound = true};
-        agent_apply(&a, x);
-        if (core_agent_put(w->core, &a, err, n))
+        agent_apply(&a, ax);
+        int rc = core_agent_put(w->core, &a, err, n);
+        json_decref(ax);
+        if (rc)
             return -1;
     }
     json_array_foreach(json_object_get(root, "evaluators"), i, x)
@@ -503,6 +535,7 @@ static void world_teardown(struct world *w)
     mock_faults_destroy(w->mw.faults);
     mock_webhooks_destroy(w->mw.webhooks);
     mock_customer_backend_destroy(w->mw.backend);
+    mock_triggers_destroy(w->mw.triggers);
     store_close(w->store);
     pstn_destroy(w->mw.pstn);
     journal_destroy(w->mw.journal);

@@ -18,6 +18,7 @@ struct http_curl {
     CURL *easy;
     pthread_mutex_t mu;
     unsigned long sent;
+    char *cafile; /* NULL: the system's CA store */
 };
 
 struct delivery {
@@ -70,12 +71,25 @@ void http_curl_destroy(struct http_curl *h)
         return;
     curl_easy_cleanup(h->easy);
     pthread_mutex_destroy(&h->mu);
+    free(h->cafile);
     free(h);
 }
 
 unsigned long http_curl_sent(const struct http_curl *h)
 {
     return h->sent;
+}
+
+int http_curl_set_cafile(struct http_curl *h, const char *path)
+{
+    char *copy = path ? strdup(path) : NULL;
+    if (path && !copy)
+        return -1;
+    pthread_mutex_lock(&h->mu);
+    free(h->cafile);
+    h->cafile = copy;
+    pthread_mutex_unlock(&h->mu);
+    return 0;
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
@@ -142,10 +156,23 @@ static enum ds_http_outcome classify(CURLcode rc)
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
         return DS_HTTP_CONNECT_FAILED;
+    /* curl 7.88 with OpenSSL: an expired, wrong-host or unknown-CA certificate
+     * is CURLE_PEER_FAILED_VERIFICATION (60), an unreadable CA file 77, a
+     * server that does not speak TLS CURLE_SSL_CONNECT_ERROR (35). */
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_USE_SSL_FAILED:
         return DS_HTTP_TLS_FAILED;
     default:
         return DS_HTTP_PROTOCOL_ERROR;
@@ -188,6 +215,14 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &hs);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    /* Verification is libcurl's default; said here so that no later edit can
+     * lose it (2 is "verify the name"; 1 means the same since curl 7.66). */
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (h->cafile)
+        curl_easy_setopt(e, CURLOPT_CAINFO, h->cafile);
+    char errbuf[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
     long wall_limit = h->simulated          ? SIM_WALL_LIMIT_MS
                       : req->timeout_ms > 0 ? (long)req->timeout_ms
                                             : 0L;
@@ -198,6 +233,7 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
     int64_t took = wall_ms() - t0;
     long status = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL); /* errbuf goes out of scope */
     h->sent++;
     pthread_mutex_unlock(&h->mu);
     curl_slist_free_all(hl);
@@ -214,7 +250,11 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
                  req->max_body);
     } else {
         r->outcome = classify(rc);
-        snprintf(r->error, sizeof r->error, "%s", curl_easy_strerror(rc));
+        /* For TLS the error buffer says which certificate problem it was;
+         * curl_easy_strerror only names the class. Other errors keep the
+         * class: their buffer holds the port, which differs run to run. */
+        bool tls = r->outcome == DS_HTTP_TLS_FAILED && errbuf[0];
+        snprintf(r->error, sizeof r->error, "%s", tls ? errbuf : curl_easy_strerror(rc));
     }
     int64_t elapsed = h->simulated ? (hs.has_latency ? hs.latency_ms : 0) : took;
     if (h->simulated && r->outcome == DS_HTTP_RESPONSE && req->timeout_ms > 0 &&

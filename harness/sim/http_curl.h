@@ -31,5 +31,12 @@ void http_curl_destroy(struct http_curl *h);
 struct ds_http http_curl_port(struct http_curl *h);
 /* Requests sent since creation. */
 unsigned long http_curl_sent(const struct http_curl *h);
+/* Trust the CA certificates in the PEM file at path (copied) instead of the
+ * system's store, as curl --cacert does; NULL goes back to the system's store.
+ * Certificates and host names are always verified: there is no way to turn
+ * that off. A certificate that does not verify fails the request with
+ * DS_HTTP_TLS_FAILED and curl's reason in error ("SSL certificate problem:
+ * certificate has expired"). */
+int http_curl_set_cafile(struct http_curl *h, const char *path);
 
 #endif

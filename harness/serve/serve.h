@@ -1,0 +1,44 @@
+/* dialsim serve: the orchestration core behind a real HTTP API, in real time.
+ *
+ * One process: a CivetWeb server (plain HTTP, loopback by default), the core
+ * on the real clock (sim/clock_real.h: one core lock shared by the timer
+ * thread and every request handler), libcurl towards the voice providers, and
+ * the SQLite store for transcripts (store/store.h, a file by default).
+ * docs/api.md lists every route; docs/openapi.json describes them.
+ *
+ * Ownership: options are borrowed for the duration of serve_create; the
+ * server owns everything it creates and frees it in serve_destroy.
+ */
+#ifndef DIALSIM_SERVE_H
+#define DIALSIM_SERVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define SERVE_DEFAULT_DB "dialsim.db"
+#define SERVE_DEFAULT_HOST "127.0.0.1"
+#define SERVE_DEFAULT_THREADS 64
+
+struct serve_options {
+    const char *config_path; /* JSON config (docs/api.md); NULL: no projects yet */
+    const char *db_path;     /* SQLite file or ":memory:"; NULL: SERVE_DEFAULT_DB */
+    const char *host;        /* address to bind; NULL: SERVE_DEFAULT_HOST */
+    int port;                /* 0: any free port (serve_port says which) */
+    int threads;             /* CivetWeb workers = concurrent connections; 0: default */
+    FILE *log;               /* one line per request; NULL: stderr */
+    bool quiet;              /* no request log */
+};
+
+struct serve;
+
+/* Load the config, open the store, start the clock and the server. On
+ * failure *out is NULL and err says why (config errors name file and path). */
+int serve_create(struct serve **out, const struct serve_options *o, char *err, size_t n);
+/* The port the server listens on. */
+int serve_port(const struct serve *s);
+/* Stop accepting, let requests in flight finish, stop the clock, free the
+ * core, close the store. NULL is fine. */
+void serve_destroy(struct serve *s);
+
+#endif

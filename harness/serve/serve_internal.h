@@ -1,0 +1,131 @@
+/* Shared by the files of harness/serve/; not an API. */
+#ifndef DIALSIM_SERVE_INTERNAL_H
+#define DIALSIM_SERVE_INTERNAL_H
+
+#include <civetweb.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "serve/serve.h"
+#include "sim/clock_real.h"
+#include "store/store.h"
+
+#define SRV_MAX_BODY (1024 * 1024) /* every route; the transcript webhook says 413 above it */
+#define SRV_MAX_SEGMENTS 6
+
+struct srv_project {
+    char *id;
+    char *api_key; /* NULL: the webhook accepts nothing (CI-2) */
+    bool fetch_recordings;
+};
+
+/* A list of ids in creation order: the core can look an agent or an
+ * evaluator up, but not list them. */
+struct srv_ids {
+    char **v;
+    size_t n, cap;
+};
+
+struct serve {
+    struct mg_context *ctx;
+    int port;
+    char host[64];
+    struct clock_real *clock;
+    struct srv_http *http;
+    struct core *core;
+    struct store *store;
+    char *db_path;
+    char *provider_url[DS_PROVIDER__COUNT];
+    FILE *log;
+    bool quiet;
+    int64_t started_ms;
+    /* Everything below is guarded by the core lock (clock_real_lock). */
+    struct srv_project *projects;
+    size_t n_projects;
+    struct srv_ids agents, evaluators;
+    uint64_t next_agent, next_evaluator; /* automatic ids: "1", "2", ... */
+    uint64_t id_rng;                     /* run ids */
+};
+
+/* One request as the routes see it. */
+struct srv_req {
+    struct mg_connection *conn;
+    const struct mg_request_info *ri;
+    const char *method;
+    const char *path;
+    char *seg[SRV_MAX_SEGMENTS]; /* path segments, percent-decoded */
+    size_t n_seg;
+    char *body; /* read by the route (srv_read_json / the webhook); owned */
+    size_t body_len;
+    char *query_agent, *query_status; /* GET /runs filters */
+};
+
+struct srv_resp {
+    int status;
+    char *body; /* JSON, malloc'ed */
+    size_t body_len;
+    bool close;        /* the request body was not read: close the connection */
+    const char *allow; /* 405: the Allow header */
+};
+
+/* ---- answers (serve.c) ---- */
+/* body is stolen. */
+void srv_reply_json(struct srv_resp *rs, int status, json_t *body);
+/* errors is stolen: {"errors": errors}. */
+void srv_reply_errors(struct srv_resp *rs, int status, json_t *errors);
+/* One error; path may be NULL. */
+void srv_reply_error(struct srv_resp *rs, int status, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Append {"path"?, "message"} to errors. */
+void srv_error_add(json_t *errors, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Read and parse the JSON object body of a management request: 415, 413 and
+ * 400 (with line/column, or the path "" when not an object) are answered
+ * here and NULL is returned. New reference otherwise. */
+json_t *srv_read_json(struct srv_req *rq, struct srv_resp *rs);
+/* Read at most max bytes of the body into rq->body. 0: read; 1: longer than
+ * max (what was read is dropped); -1: the connection failed. */
+int srv_read_body(struct srv_req *rq, size_t max);
+const char *srv_header(const struct srv_req *rq, const char *name);
+
+/* ---- routes (serve_routes.c) ---- */
+void srv_route(struct serve *s, struct srv_req *rq, struct srv_resp *rs);
+
+/* ---- the model: JSON <-> core (serve_model.c); call with the core lock ---- */
+const struct srv_project *srv_project_find(const struct serve *s, const char *id);
+/* Validate o as a project (create: the whole object; else a PATCH) and apply
+ * it. Errors go to errors with prefix before each path ("projects[0]").
+ * Returns 0, or -1 when errors were added. */
+int srv_project_put(struct serve *s, const char *id, const json_t *o, bool create,
+                    const char *prefix, json_t *errors);
+json_t *srv_project_json(struct serve *s, const struct srv_project *p);
+
+int srv_agent_put(struct serve *s, const char *id, const json_t *o, bool create,
+                  const char *prefix, json_t *errors, char *id_out, size_t id_n);
+json_t *srv_agent_json(const struct core_agent *a);
+
+int srv_evaluator_put(struct serve *s, const char *id, const json_t *o, bool create,
+                      const char *prefix, json_t *errors, char *id_out, size_t id_n);
+json_t *srv_evaluator_json(const struct core_evaluator *e);
+
+/* Read the config file (docs/api.md) into s: providers, projects, agents,
+ * evaluators. Returns 0, or -1 with "FILE: at PATH: message" in err. */
+int srv_config_load(struct serve *s, const char *path, char *err, size_t n);
+
+int srv_ids_add(struct srv_ids *l, const char *id);
+void srv_ids_free(struct srv_ids *l);
+
+/* The run ids of the core (ds_ids). */
+extern const struct ds_ids_ops srv_ids_ops;
+
+/* ---- the provider HTTP client, off the core lock (serve_http.c) ---- */
+struct srv_http;
+int srv_http_create(struct srv_http **out, struct ds_clock clock, int workers);
+void srv_http_destroy(struct srv_http *h);
+struct ds_http srv_http_port(struct srv_http *h);
+
+#endif

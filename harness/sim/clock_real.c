@@ -1,0 +1,250 @@
+#include "sim/clock_real.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+struct timer {
+    int64_t at;
+    uint64_t seq; /* ties at the same instant: scheduling order */
+    uint64_t id;
+    ds_timer_fn fn;
+    void *arg;
+};
+
+struct clock_real {
+    pthread_mutex_t core; /* the core lock (clock_real.h) */
+    pthread_mutex_t mu;   /* the heap, the counters and the flags below */
+    pthread_cond_t cv;    /* the earliest timer changed, or stop */
+    struct timer *heap;
+    size_t n, cap;
+    uint64_t next_id, next_seq, fired;
+    bool stopping, started, joined;
+    pthread_t th;
+};
+
+int64_t clock_real_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- the heap: (at, seq) ascending --------------------------------------- */
+
+static bool before(const struct timer *a, const struct timer *b)
+{
+    return a->at < b->at || (a->at == b->at && a->seq < b->seq);
+}
+
+static void swap(struct timer *h, size_t i, size_t j)
+{
+    struct timer t = h[i];
+    h[i] = h[j];
+    h[j] = t;
+}
+
+static void sift_up(struct timer *h, size_t i)
+{
+    while (i > 0 && before(&h[i], &h[(i - 1) / 2])) {
+        swap(h, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+}
+
+static void sift_down(struct timer *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && before(&h[l], &h[m]))
+            m = l;
+        if (r < n && before(&h[r], &h[m]))
+            m = r;
+        if (m == i)
+            return;
+        swap(h, i, m);
+        i = m;
+    }
+}
+
+static void heap_remove(struct clock_real *c, size_t i)
+{
+    c->heap[i] = c->heap[--c->n];
+    if (i < c->n) {
+        sift_down(c->heap, c->n, i);
+        sift_up(c->heap, i);
+    }
+}
+
+/* ---- the timer thread ----------------------------------------------------- */
+
+static void wait_until(struct clock_real *c, int64_t at_ms)
+{
+    struct timespec ts = {.tv_sec = (time_t)(at_ms / 1000), .tv_nsec = (long)(at_ms % 1000) * 1000000};
+    pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+}
+
+/* Sleep until the earliest timer is due; then take the core lock and run it.
+ * The head is looked at again after the core lock is taken: while we waited
+ * for it, the core may have cancelled that very timer (cancel is called with
+ * the core lock held, so it cannot slip in between the check and the run).
+ * On stop, what is already due still runs (an HTTP answer waiting to be
+ * delivered owns memory), then the thread ends. */
+static void *timer_thread(void *arg)
+{
+    struct clock_real *c = arg;
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        int64_t now = clock_real_now();
+        if (c->n == 0 || c->heap[0].at > now) {
+            if (c->stopping)
+                break;
+            if (c->n == 0)
+                pthread_cond_wait(&c->cv, &c->mu);
+            else
+                wait_until(c, c->heap[0].at);
+            continue;
+        }
+        pthread_mutex_unlock(&c->mu);
+        pthread_mutex_lock(&c->core);
+        pthread_mutex_lock(&c->mu);
+        if (c->n == 0 || c->heap[0].at > clock_real_now()) {
+            pthread_mutex_unlock(&c->core);
+            continue;
+        }
+        struct timer t = c->heap[0];
+        heap_remove(c, 0);
+        c->fired++;
+        pthread_mutex_unlock(&c->mu);
+        t.fn(t.arg);
+        pthread_mutex_unlock(&c->core);
+        pthread_mutex_lock(&c->mu);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+/* ---- ds_clock ------------------------------------------------------------ */
+
+static int64_t op_now(void *ctx)
+{
+    (void)ctx;
+    return clock_real_now();
+}
+
+static uint64_t op_schedule(void *ctx, int64_t at_ms, ds_timer_fn fn, void *arg)
+{
+    struct clock_real *c = ctx;
+    uint64_t id = 0;
+    int64_t now = clock_real_now();
+    pthread_mutex_lock(&c->mu);
+    if (c->stopping)
+        goto out;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        struct timer *nh = realloc(c->heap, cap * sizeof *nh);
+        if (!nh)
+            goto out;
+        c->heap = nh;
+        c->cap = cap;
+    }
+    id = ++c->next_id;
+    c->heap[c->n] = (struct timer){at_ms < now ? now : at_ms, ++c->next_seq, id, fn, arg};
+    sift_up(c->heap, c->n++);
+    if (c->heap[0].id == id)
+        pthread_cond_signal(&c->cv); /* a new earliest timer: sleep less */
+out:
+    pthread_mutex_unlock(&c->mu);
+    return id;
+}
+
+static void op_cancel(void *ctx, uint64_t id)
+{
+    struct clock_real *c = ctx;
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->heap[i].id == id) {
+            heap_remove(c, i);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+static const struct ds_clock_ops clock_real_ops = {op_now, op_schedule, op_cancel};
+
+struct ds_clock clock_real_port(struct clock_real *c)
+{
+    return (struct ds_clock){&clock_real_ops, c};
+}
+
+/* ---- life ----------------------------------------------------------------- */
+
+int clock_real_create(struct clock_real **out)
+{
+    *out = NULL;
+    struct clock_real *c = calloc(1, sizeof *c);
+    if (!c)
+        return -1;
+    pthread_mutex_init(&c->core, NULL);
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL); /* CLOCK_REALTIME, the timers' own base */
+    if (pthread_create(&c->th, NULL, timer_thread, c) != 0) {
+        clock_real_destroy(c);
+        return -1;
+    }
+    c->started = true;
+    *out = c;
+    return 0;
+}
+
+void clock_real_stop(struct clock_real *c)
+{
+    pthread_mutex_lock(&c->mu);
+    c->stopping = true;
+    bool join = c->started && !c->joined;
+    c->joined = true;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    if (join)
+        pthread_join(c->th, NULL);
+}
+
+void clock_real_destroy(struct clock_real *c)
+{
+    if (!c)
+        return;
+    clock_real_stop(c);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+    pthread_mutex_destroy(&c->core);
+    free(c->heap);
+    free(c);
+}
+
+void clock_real_lock(struct clock_real *c)
+{
+    pthread_mutex_lock(&c->core);
+}
+
+void clock_real_unlock(struct clock_real *c)
+{
+    pthread_mutex_unlock(&c->core);
+}
+
+size_t clock_real_pending(struct clock_real *c)
+{
+    pthread_mutex_lock(&c->mu);
+    size_t n = c->n;
+    pthread_mutex_unlock(&c->mu);
+    return n;
+}
+
+uint64_t clock_real_fired(struct clock_real *c)
+{
+    pthread_mutex_lock(&c->mu);
+    uint64_t n = c->fired;
+    pthread_mutex_unlock(&c->mu);
+    return n;
+}

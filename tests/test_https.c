@@ -1,0 +1,264 @@
+/* HTTPS for real on loopback (TU-2, TU-3): mocks/mock_server serving TLS with
+ * certificates from harness/tls/testpki, requested by the core's libcurl
+ * transport (harness/sim/http_curl) trusting the test CA. The good certificate
+ * gets an answer; the wrong-host, expired and foreign-CA ones each fail with
+ * DS_HTTP_TLS_FAILED and curl's own reason, and nothing reaches the mock. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journal.h"
+#include "mock_server.h"
+#include "pki_dir.h"
+#include "sim/evq.h"
+#include "sim/http_curl.h"
+#include "tls/testpki.h"
+
+#define T0 INT64_C(1767269100000)
+
+enum { GOOD, WRONG_HOST, EXPIRED, OTHER_CA, N_SERVERS };
+static const char *const cert_names[N_SERVERS] = {PKI_GOOD, PKI_WRONG_HOST, PKI_EXPIRED,
+                                                  PKI_OTHER_CA};
+
+/* Started once for the file: a TLS server costs a few milliseconds. */
+static char pki[4096];
+static char ca_path[4200];
+static struct mock_server *servers[N_SERVERS];
+static struct mock_server *plain;
+
+struct fx {
+    struct mock_world w;
+    struct evq *q;
+    struct http_curl *h;
+};
+
+struct got {
+    int calls;
+    enum ds_http_outcome outcome;
+    long status;
+    char body[4096];
+    char error[256];
+};
+
+static void on_done(void *arg, const struct ds_http_response *resp)
+{
+    struct got *g = arg;
+    g->calls++;
+    g->outcome = resp->outcome;
+    g->status = resp->status;
+    snprintf(g->body, sizeof g->body, "%s", resp->body ? resp->body : "");
+    snprintf(g->error, sizeof g->error, "%s", resp->error);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    if (pki_dir_create(pki, sizeof pki) || pki_cert_path(ca_path, sizeof ca_path, pki, PKI_CA))
+        return -1;
+    for (int i = 0; i < N_SERVERS; i++) {
+        char cert[4200], key[4200];
+        pki_cert_path(cert, sizeof cert, pki, cert_names[i]);
+        pki_key_path(key, sizeof key, pki, cert_names[i]);
+        if (mock_server_create_tls(&servers[i], cert, key) != 0) {
+            fprintf(stderr, "mock_server_create_tls(%s) failed\n", cert_names[i]);
+            return -1;
+        }
+    }
+    return mock_server_create(&plain);
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    for (int i = 0; i < N_SERVERS; i++)
+        mock_server_destroy(servers[i]);
+    mock_server_destroy(plain);
+    pki_dir_remove(pki, NULL);
+    return 0;
+}
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    pthread_mutex_init(&f->w.mu, NULL);
+    if (evq_create(&f->q, T0) || journal_create(&f->w.journal))
+        return -1;
+    f->w.clock = evq_clock(f->q);
+    if (http_curl_create(&f->h, evq_clock(f->q), true) || http_curl_set_cafile(f->h, ca_path))
+        return -1;
+    for (int i = 0; i < N_SERVERS; i++)
+        mock_server_bind(servers[i], &f->w);
+    mock_server_bind(plain, &f->w);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    for (int i = 0; i < N_SERVERS; i++)
+        mock_server_bind(servers[i], NULL);
+    mock_server_bind(plain, NULL);
+    http_curl_destroy(f->h);
+    journal_destroy(f->w.journal);
+    evq_destroy(f->q);
+    pthread_mutex_destroy(&f->w.mu);
+    free(f);
+    return 0;
+}
+
+static const char trigger_body[] =
+    "{\"from_number\":\"+15550001111\",\"to_number\":\"+15557770000\",\"dynamic_variables\":{}}";
+
+/* POSTs a trigger to base + /trigger and runs the clock until the answer. */
+static void post(struct fx *f, const char *base, struct got *g)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s/trigger", base);
+    static const struct ds_header headers[] = {{"Content-Type", "application/json"}};
+    struct ds_http_request rq = {
+        .method = "POST",
+        .url = url,
+        .headers = headers,
+        .n_headers = 1,
+        .body = trigger_body,
+        .body_len = strlen(trigger_body),
+        .timeout_ms = 30000,
+    };
+    assert_int_equal(http_curl_port(f->h).ops->send(f->h, &rq, on_done, g), 0);
+    assert_int_equal(g->calls, 0); /* never from inside send */
+    while (evq_run_next(f->q, T0 + 60000))
+        ;
+    assert_int_equal(g->calls, 1);
+}
+
+static void urls_say_https_on_ephemeral_ports(void **state)
+{
+    (void)state;
+    int port = 0;
+    for (int i = 0; i < N_SERVERS; i++) {
+        assert_int_equal(sscanf(mock_server_url(servers[i]), "https://127.0.0.1:%d", &port), 1);
+        assert_true(port > 0 && port < 65536);
+    }
+    assert_int_equal(sscanf(mock_server_url(plain), "http://127.0.0.1:%d", &port), 1);
+}
+
+/* TU-2: a certificate that verifies against the trusted CA, for 127.0.0.1:
+ * the request crosses TLS and the mock answers it (404: no mock has the
+ * route) and journals it byte for byte. */
+static void good_certificate_gets_an_answer(void **state)
+{
+    struct fx *f = *state;
+    struct got g = {0};
+    post(f, mock_server_url(servers[GOOD]), &g);
+    assert_int_equal(g.outcome, DS_HTTP_RESPONSE);
+    assert_int_equal(g.status, 404);
+    assert_non_null(strstr(g.body, "Cannot POST /trigger"));
+    assert_int_equal(journal_count(f->w.journal), 1);
+    const struct journal_entry *e = journal_at(f->w.journal, 0);
+    assert_string_equal(e->path, "/trigger");
+    assert_string_equal(e->body, trigger_body);
+}
+
+static void expect_tls_failure(struct fx *f, int which, const char *reason)
+{
+    struct got g = {0};
+    post(f, mock_server_url(servers[which]), &g);
+    assert_int_equal(g.outcome, DS_HTTP_TLS_FAILED);
+    assert_int_equal(g.status, 0);
+    if (!strstr(g.error, reason))
+        fail_msg("%s: error \"%s\" does not say \"%s\"", cert_names[which], g.error, reason);
+    assert_int_equal(journal_count(f->w.journal), 0); /* refused before any byte of HTTP */
+}
+
+/* TU-3: a TLS failure fails the trigger with a reason that names it. */
+static void wrong_host_is_tls_failed(void **state)
+{
+    expect_tls_failure(*state, WRONG_HOST,
+                       "no alternative certificate subject name matches target host name");
+}
+
+static void expired_is_tls_failed(void **state)
+{
+    expect_tls_failure(*state, EXPIRED, "certificate has expired");
+}
+
+static void other_ca_is_tls_failed(void **state)
+{
+    expect_tls_failure(*state, OTHER_CA, "unable to get local issuer certificate");
+}
+
+/* Without the test CA the system's store is used, and it does not know ours:
+ * even the good certificate is refused (nothing trusts it by accident). */
+static void system_store_does_not_trust_the_test_ca(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(http_curl_set_cafile(f->h, NULL), 0);
+    struct got g = {0};
+    post(f, mock_server_url(servers[GOOD]), &g);
+    assert_int_equal(g.outcome, DS_HTTP_TLS_FAILED);
+    assert_non_null(strstr(g.error, "SSL certificate problem"));
+}
+
+static void missing_ca_file_is_tls_failed(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(http_curl_set_cafile(f->h, "/nonexistent/ca.pem"), 0);
+    struct got g = {0};
+    post(f, mock_server_url(servers[GOOD]), &g);
+    assert_int_equal(g.outcome, DS_HTTP_TLS_FAILED);
+    assert_non_null(strstr(g.error, "/nonexistent/ca.pem"));
+}
+
+/* Plain HTTP still works on the same handle (the CA file does not matter). */
+static void plain_http_unchanged(void **state)
+{
+    struct fx *f = *state;
+    struct got g = {0};
+    post(f, mock_server_url(plain), &g);
+    assert_int_equal(g.outcome, DS_HTTP_RESPONSE);
+    assert_int_equal(g.status, 404);
+}
+
+/* A TLS client on the plain server, and a plain client on the TLS server:
+ * neither hangs, both fail as the protocol mismatch they are. */
+static void scheme_mismatch_fails_fast(void **state)
+{
+    struct fx *f = *state;
+    char url[256];
+    struct got g = {0};
+    snprintf(url, sizeof url, "https://%s", mock_server_url(plain) + strlen("http://"));
+    post(f, url, &g);
+    assert_int_equal(g.outcome, DS_HTTP_TLS_FAILED);
+    assert_non_null(strstr(g.error, "wrong version number"));
+    struct got g2 = {0};
+    snprintf(url, sizeof url, "http://%s", mock_server_url(servers[GOOD]) + strlen("https://"));
+    post(f, url, &g2);
+    assert_int_equal(g2.outcome, DS_HTTP_PROTOCOL_ERROR);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(urls_say_https_on_ephemeral_ports),
+        cmocka_unit_test_setup_teardown(good_certificate_gets_an_answer, setup, teardown),
+        cmocka_unit_test_setup_teardown(wrong_host_is_tls_failed, setup, teardown),
+        cmocka_unit_test_setup_teardown(expired_is_tls_failed, setup, teardown),
+        cmocka_unit_test_setup_teardown(other_ca_is_tls_failed, setup, teardown),
+        cmocka_unit_test_setup_teardown(system_store_does_not_trust_the_test_ca, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(missing_ca_file_is_tls_failed, setup, teardown),
+        cmocka_unit_test_setup_teardown(plain_http_unchanged, setup, teardown),
+        cmocka_unit_test_setup_teardown(scheme_mismatch_fails_fast, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("https", tests, group_setup, group_teardown);
+}
