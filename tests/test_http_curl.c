@@ -244,6 +244,37 @@ static void get_after_post(void **state)
     pthread_mutex_unlock(&f->w.mu);
 }
 
+/* H-4: an answer longer than the request's max_body fails (the core's
+ * recording download is bounded), and one within the limit passes. */
+static void body_over_limit_fails(void **state)
+{
+    struct fx *f = *state;
+    char url[256];
+    snprintf(url, sizeof url, "%s/call", mock_server_url(server));
+    struct got small = {0}, big = {0};
+    struct ds_http_request rq = {
+        .method = "POST",
+        .url = url,
+        .headers = call_headers,
+        .n_headers = 2,
+        .body = call_body,
+        .body_len = strlen(call_body),
+        .timeout_ms = 30000,
+        .max_body = 64, /* the 201 Call object is several hundred bytes */
+    };
+    big.q = f->q;
+    assert_int_equal(f->http.ops->send(f->http.ctx, &rq, on_done, &big), 0);
+    rq.max_body = 1 << 20;
+    small.q = f->q;
+    assert_int_equal(f->http.ops->send(f->http.ctx, &rq, on_done, &small), 0);
+    run_until(f->q, T0 + DIAL_DELAY_MS);
+    assert_int_equal(big.calls, 1);
+    assert_int_equal(big.outcome, DS_HTTP_PROTOCOL_ERROR);
+    assert_non_null(strstr(big.error, "larger than the 64-byte limit"));
+    assert_int_equal(small.outcome, DS_HTTP_RESPONSE);
+    assert_int_equal(small.status, 201);
+}
+
 /* TU-3 / AO-4: a mock slower than the caller waits is a timeout at now + timeout_ms. */
 static void latency_above_timeout_times_out(void **state)
 {
@@ -378,6 +409,7 @@ int main(void)
         cmocka_unit_test(server_url_is_loopback_ephemeral),
         T(answer_arrives_at_virtual_latency),
         T(get_after_post),
+        T(body_over_limit_fails),
         T(latency_above_timeout_times_out),
         T(closed_port_connect_failed),
         T(unbound_server_503),
