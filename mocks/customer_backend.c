@@ -132,7 +132,7 @@ static void call_ended(void *ctx, const struct pstn_call *c)
     char started[40], ended[40], id[48];
     int64_t end = c->ended_at;
     snprintf(id, sizeof id, "backend-call-%lu", ++b->n_calls);
-    json_t *call = json_pack("{s:s,s:s}", "id", id, "startedAt", ts_iso(c->placed_at, started, sizeof started));
+    json_t *call = json_pack("{s:s,s:s}", "id", id, "startedAt", ts_iso(c->answered_at, started, sizeof started));
     if (!b->missing_field)
         json_object_set_new(call, "endedAt", json_string(ts_iso(end, ended, sizeof ended)));
     json_object_set_new(call, "to_phone_number", json_string(c->delivered_to));

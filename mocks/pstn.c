@@ -200,6 +200,7 @@ int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ri
         answered = p->core_ops->offer(p->core_ctx, dfrom, dto, &c->token);
     if (answered) {
         c->pub.answered = true;
+        c->pub.answered_at = now;
         if (obs.answered)
             obs.answered(obs.arg);
         p->clock.ops->schedule(p->clock.ctx, now + p->cfg.call_duration_ms, ev_hangup, c);

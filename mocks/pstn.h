@@ -58,7 +58,7 @@ struct pstn_config {
 struct pstn_call {
     char *from, *to;                     /* as the provider placed it */
     char *delivered_from, *delivered_to; /* after faults */
-    int64_t placed_at, ended_at;
+    int64_t placed_at, answered_at, ended_at;
     bool answered;
     bool ended;
     enum pstn_end how;

@@ -12,4 +12,9 @@ int cmd_check_recording(int argc, char **argv);
  * check pass/warn/fail; 0 no check fails, 1 one fails, 2 bad arguments. */
 int cmd_conform(int argc, char **argv);
 
+/* dialsim serve [--config FILE] [--db FILE] [--port N] [--host ADDR] [...]
+ * (serve/serve_cli.c): the core's HTTP API in real time until SIGINT/SIGTERM;
+ * 0 after a clean stop, 2 bad arguments or a server that cannot start. */
+int cmd_serve(int argc, char **argv);
+
 #endif

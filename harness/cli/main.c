@@ -13,6 +13,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: dialsim run [-j N] [--junit FILE] [--shard K/N] [-v] [--timing] PATH...\n"
                "       dialsim check-recording FILE [--expect-...] [--json]  (check-recording -h)\n"
+               "       dialsim serve [--config FILE] [--db FILE] [--port N]  (serve -h)\n"
                "       dialsim reasons\n"
                "       dialsim version\n"
                "\n"
@@ -117,8 +118,12 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (!strcmp(cmd, "check-recording"))
         return cmd_check_recording(argc - 2, argv + 2);
+    if (!strcmp(cmd, "conform"))
+        return cmd_conform(argc - 2, argv + 2);
     if (!strcmp(cmd, "reasons"))
         return cmd_reasons();
+    if (!strcmp(cmd, "serve"))
+        return cmd_serve(argc - 2, argv + 2);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("dialsim %s\n", DIALSIM_VERSION);
         return 0;

@@ -61,7 +61,8 @@ void core_transcript_attach(struct core *c, const char *project, const struct co
             return;
         }
     } else if (t->to_phone_number) {
-        if (t->agent_id && !core_agent_get(c, t->agent_id)) {
+        const struct core_agent *ag = t->agent_id ? core_agent_get(c, t->agent_id) : NULL;
+        if (t->agent_id && (!ag || strcmp(ag->project, project) != 0)) {
             snprintf(msg, sizeof msg, "no agent %s in this project", t->agent_id);
             set_out(out, CORE_TX_UNMATCHED, NULL, msg);
             return;
@@ -88,11 +89,15 @@ void core_transcript_attach(struct core *c, const char *project, const struct co
      * end when the core saw it, else the sender's endedAt */
     int64_t ended = r->ended_at ? r->ended_at : t->ended_at_ms;
     int64_t now = core_now(c);
-    char tb[24];
+    char tb[24], eb[40], cb[40];
     if (now > ended + CORE_TRANSCRIPT_WINDOW_MS) {
+        /* CI-9: the words depend on the call, not on when it arrived, so a
+         * re-sent late call gets the same answer; the delay goes to the log */
         snprintf(msg, sizeof msg,
-                 "arrived %s after the call ended; the core listens for 5 min (CI-6) — not matched",
-                 ts_secs(now - ended, tb, sizeof tb));
+                 "the call ended at %s and the core listens for 5 min (CI-6): the window closed "
+                 "at %s — not matched",
+                 ts_iso(ended, eb, sizeof eb),
+                 ts_iso(ended + CORE_TRANSCRIPT_WINDOW_MS, cb, sizeof cb));
         core_log(r, "transcript %s arrived late (%s after the call ended): not attached",
                  t->call_id, ts_secs(now - ended, tb, sizeof tb));
         if (r->status == DS_RUN_FAILED && r->reason == DS_REASON_TRANSCRIPT_MISSING) {

@@ -60,7 +60,7 @@ struct srv_req {
     size_t n_seg;
     char *body; /* read by the route (srv_read_json / the webhook); owned */
     size_t body_len;
-    char *query_agent, *query_status; /* GET /runs filters */
+    bool body_read; /* the whole body was consumed (else the connection closes) */
 };
 
 struct srv_resp {
@@ -68,7 +68,7 @@ struct srv_resp {
     char *body; /* JSON, malloc'ed */
     size_t body_len;
     bool close;        /* the request body was not read: close the connection */
-    const char *allow; /* 405: the Allow header */
+    char allow[64];    /* 405: the Allow header; "" otherwise */
 };
 
 /* ---- answers (serve.c) ---- */
@@ -112,9 +112,14 @@ int srv_evaluator_put(struct serve *s, const char *id, const json_t *o, bool cre
                       const char *prefix, json_t *errors, char *id_out, size_t id_n);
 json_t *srv_evaluator_json(const struct core_evaluator *e);
 
-/* Read the config file (docs/api.md) into s: providers, projects, agents,
- * evaluators. Returns 0, or -1 with "FILE: at PATH: message" in err. */
-int srv_config_load(struct serve *s, const char *path, char *err, size_t n);
+/* The config file (docs/api.md#config), in two steps because the providers'
+ * base URLs are needed before the core exists. srv_config_read parses the file
+ * and checks its top level; urls[p] then points into the result (new
+ * reference) for each provider it names. srv_config_apply creates the
+ * projects, agents and evaluators (core lock held). Both return NULL / -1
+ * with "FILE:LINE:COL: ..." or "FILE: at PATH: message" in err. */
+json_t *srv_config_read(const char *path, const char **urls, char *err, size_t n);
+int srv_config_apply(struct serve *s, const json_t *root, const char *path, char *err, size_t n);
 
 int srv_ids_add(struct srv_ids *l, const char *id);
 void srv_ids_free(struct srv_ids *l);

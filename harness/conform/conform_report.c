@@ -1,0 +1,142 @@
+/* The two reports of `dialsim conform`: one line per check for humans, and
+ * JUnit XML with one testcase per check for CI. */
+#include "conform/conform.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+const char *conform_verdict_name(enum conform_verdict v)
+{
+    switch (v) {
+    case CONFORM_PASS:
+        return "PASS";
+    case CONFORM_WARN:
+        return "WARN";
+    case CONFORM_FAIL:
+        return "FAIL";
+    case CONFORM_SKIP:
+        return "SKIP";
+    }
+    return "?";
+}
+
+struct conform_check *conform_add(struct conform_report *r, const char *name, const char *rule)
+{
+    if (r->n >= CONFORM_MAX_CHECKS)
+        return &r->checks[CONFORM_MAX_CHECKS - 1]; /* a programming error; stay in bounds */
+    struct conform_check *c = &r->checks[r->n++];
+    memset(c, 0, sizeof *c);
+    c->name = name;
+    c->rule = rule;
+    c->verdict = CONFORM_PASS;
+    return c;
+}
+
+void conform_set(struct conform_check *c, enum conform_verdict v, const char *fmt, ...)
+{
+    c->verdict = v;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->detail, sizeof c->detail, fmt, ap);
+    va_end(ap);
+}
+
+void conform_print(FILE *f, const struct conform_report *r)
+{
+    size_t count[4] = {0};
+    fprintf(f, "dialsim %s %s\n", r->suite, r->url);
+    for (size_t i = 0; i < r->n; i++) {
+        const struct conform_check *c = &r->checks[i];
+        count[c->verdict]++;
+        fprintf(f, "%s %-11s %-9s — %s\n", conform_verdict_name(c->verdict), c->name, c->rule,
+                c->detail);
+    }
+    fprintf(f, "%zu checks: %zu passed, %zu warned, %zu failed, %zu skipped\n", r->n,
+            count[CONFORM_PASS], count[CONFORM_WARN], count[CONFORM_FAIL], count[CONFORM_SKIP]);
+}
+
+/* Text for XML 1.0: markup escaped, control characters (not allowed there)
+ * replaced. Details are built from printable text, so UTF-8 passes through. */
+static void xml_escape(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        default:
+            fputc((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t' ? '?' : *s, f);
+        }
+    }
+}
+
+int conform_junit(const char *path, const struct conform_report *r, double seconds)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    size_t failures = 0, skipped = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        failures += r->checks[i].verdict == CONFORM_FAIL;
+        skipped += r->checks[i].verdict == CONFORM_SKIP;
+    }
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(f, "<testsuites name=\"dialsim\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", r->n,
+            failures);
+    fputs("  <testsuite name=\"dialsim ", f);
+    xml_escape(f, r->suite);
+    fprintf(f,
+            "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
+            "time=\"%.3f\">\n",
+            r->n, failures, skipped, seconds);
+    fputs("    <properties><property name=\"url\" value=\"", f);
+    xml_escape(f, r->url);
+    fputs("\"/></properties>\n", f);
+    for (size_t i = 0; i < r->n; i++) {
+        const struct conform_check *c = &r->checks[i];
+        fputs("    <testcase classname=\"", f);
+        xml_escape(f, r->suite);
+        fputs("\" name=\"", f);
+        xml_escape(f, c->name);
+        fputs("\">\n", f);
+        switch (c->verdict) {
+        case CONFORM_FAIL:
+            fputs("      <failure type=\"", f);
+            xml_escape(f, c->rule);
+            fputs("\" message=\"", f);
+            xml_escape(f, c->detail);
+            fputs("\"/>\n", f);
+            break;
+        case CONFORM_SKIP:
+            fputs("      <skipped message=\"", f);
+            xml_escape(f, c->detail);
+            fputs("\"/>\n", f);
+            break;
+        case CONFORM_WARN:
+        case CONFORM_PASS:
+            break;
+        }
+        fprintf(f, "      <system-out>%s %s: ", conform_verdict_name(c->verdict), c->rule);
+        xml_escape(f, c->detail);
+        fputs("</system-out>\n    </testcase>\n", f);
+    }
+    fputs("  </testsuite>\n</testsuites>\n", f);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+int conform_exit_code(const struct conform_report *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->checks[i].verdict == CONFORM_FAIL)
+            return 1;
+    return 0;
+}

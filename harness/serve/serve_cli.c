@@ -1,0 +1,103 @@
+/* dialsim serve: arguments, signals, and the one line that says where the
+ * server listens. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "serve/serve.h"
+
+static void serve_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: dialsim serve [--config FILE] [--db FILE] [--port N] [--host ADDR]\n"
+            "                     [--threads N] [--quiet]\n"
+            "\n"
+            "Run the core's HTTP API in real time (docs/api.md) until SIGINT or SIGTERM.\n"
+            "  --config FILE  projects, agents, evaluators and provider URLs (JSON)\n"
+            "  --db FILE      SQLite file for transcripts (default ./%s; :memory: allowed)\n"
+            "  --port N       port to listen on; 0 (default) picks a free one\n"
+            "  --host ADDR    address to bind (default %s)\n"
+            "  --threads N    connections served at once (default %d)\n"
+            "  --quiet        no request log on stderr\n"
+            "Prints \"listening on http://ADDR:PORT\" on stdout once it accepts requests.\n",
+            SERVE_DEFAULT_DB, SERVE_DEFAULT_HOST, SERVE_DEFAULT_THREADS);
+}
+
+static int int_arg(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct serve_options o = {0};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            serve_usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--quiet")) {
+            o.quiet = true;
+            continue;
+        } else if (!v) {
+            fprintf(stderr, "dialsim serve: %s needs a value\n", a);
+            serve_usage(stderr);
+            return 2;
+        }
+        i++;
+        if (!strcmp(a, "--config")) {
+            o.config_path = v;
+        } else if (!strcmp(a, "--db")) {
+            o.db_path = v;
+        } else if (!strcmp(a, "--host")) {
+            o.host = v;
+        } else if (!strcmp(a, "--port")) {
+            if (int_arg(v, 0, 65535, &o.port)) {
+                fprintf(stderr, "dialsim serve: --port needs a number from 0 to 65535\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--threads")) {
+            if (int_arg(v, 1, 1024, &o.threads)) {
+                fprintf(stderr, "dialsim serve: --threads needs a number from 1 to 1024\n");
+                return 2;
+            }
+        } else {
+            fprintf(stderr, "dialsim serve: unknown option %s\n", a);
+            serve_usage(stderr);
+            return 2;
+        }
+    }
+    /* Every thread started from here on inherits this mask, so SIGINT and
+     * SIGTERM reach only sigwait below; a peer closing early is not a crash. */
+    sigset_t stop_set;
+    sigemptyset(&stop_set);
+    sigaddset(&stop_set, SIGINT);
+    sigaddset(&stop_set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct serve *s;
+    char err[1024];
+    if (serve_create(&s, &o, err, sizeof err) != 0) {
+        fprintf(stderr, "dialsim serve: %s\n", err);
+        return 2;
+    }
+    printf("listening on http://%s:%d\n", o.host ? o.host : SERVE_DEFAULT_HOST, serve_port(s));
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&stop_set, &sig);
+    fprintf(stderr, "dialsim serve: %s: finishing requests in flight\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    serve_destroy(s);
+    fprintf(stderr, "dialsim serve: stopped\n");
+    return 0;
+}

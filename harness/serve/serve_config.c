@@ -1,0 +1,151 @@
+/* The config file of `dialsim serve` (docs/api.md#config) and the run ids. */
+#include "serve/serve_internal.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const top_keys[] = {"providers", "projects", "agents", "evaluators", NULL};
+
+/* "FILE: at PATH: message" for the first error of a list. */
+static int first_error(const char *file, json_t *errors, char *err, size_t n)
+{
+    json_t *e = json_array_get(errors, 0);
+    const char *path = json_string_value(json_object_get(e, "path"));
+    const char *msg = json_string_value(json_object_get(e, "message"));
+    if (path && *path)
+        snprintf(err, n, "%s: at %s: %s", file, path, msg ? msg : "invalid");
+    else
+        snprintf(err, n, "%s: %s", file, msg ? msg : "invalid");
+    if (json_array_size(errors) > 1) {
+        size_t len = strlen(err);
+        snprintf(err + len, n - len, " (and %zu more errors)", json_array_size(errors) - 1);
+    }
+    return -1;
+}
+
+json_t *srv_config_read(const char *path, const char **urls, char *err, size_t n)
+{
+    json_error_t je;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        if (je.line > 0)
+            snprintf(err, n, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+        else
+            snprintf(err, n, "%s: %s", path, je.text);
+        return NULL;
+    }
+    json_t *errors = json_array();
+    const char *key;
+    json_t *v;
+    if (!json_is_object(root))
+        srv_error_add(errors, NULL, "the config must be a JSON object");
+    json_object_foreach(root, key, v)
+    {
+        const char *const *k = top_keys;
+        while (*k && strcmp(*k, key) != 0)
+            k++;
+        if (!*k)
+            srv_error_add(errors, key,
+                          "unknown key; the config has providers, projects, agents, evaluators");
+        else if (strcmp(key, "providers") != 0 && !json_is_array(v))
+            srv_error_add(errors, key, "must be an array");
+    }
+    json_t *prov = json_object_get(root, "providers");
+    if (prov && !json_is_object(prov))
+        srv_error_add(errors, "providers", "must be an object");
+    json_object_foreach(prov, key, v)
+    {
+        char path_buf[128];
+        snprintf(path_buf, sizeof path_buf, "providers.%s", key);
+        int p = provider_from_name(key);
+        const char *url = json_string_value(v);
+        if (p <= DS_PROVIDER_NONE)
+            srv_error_add(errors, path_buf, "unknown provider; use vapi, retell or elevenlabs");
+        else if (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)))
+            srv_error_add(errors, path_buf, "must be an http:// or https:// base URL");
+        else
+            urls[p] = url;
+    }
+    if (json_array_size(errors)) {
+        first_error(path, errors, err, n);
+        json_decref(errors);
+        json_decref(root);
+        return NULL;
+    }
+    json_decref(errors);
+    return root;
+}
+
+int srv_config_apply(struct serve *s, const json_t *root, const char *path, char *err, size_t n)
+{
+    json_t *errors = json_array();
+    size_t i;
+    json_t *x;
+    char prefix[64], id[300];
+    int rc = 0;
+    json_array_foreach(json_object_get(root, "projects"), i, x)
+    {
+        snprintf(prefix, sizeof prefix, "projects[%zu]", i);
+        if (srv_project_put(s, NULL, x, true, prefix, errors) && !json_array_size(errors))
+            srv_error_add(errors, prefix, "could not be created");
+    }
+    json_array_foreach(json_object_get(root, "agents"), i, x)
+    {
+        if (json_array_size(errors))
+            break;
+        snprintf(prefix, sizeof prefix, "agents[%zu]", i);
+        if (srv_agent_put(s, NULL, x, true, prefix, errors, id, sizeof id) &&
+            !json_array_size(errors))
+            srv_error_add(errors, prefix, "could not be created");
+    }
+    json_array_foreach(json_object_get(root, "evaluators"), i, x)
+    {
+        if (json_array_size(errors))
+            break;
+        snprintf(prefix, sizeof prefix, "evaluators[%zu]", i);
+        if (srv_evaluator_put(s, NULL, x, true, prefix, errors, id, sizeof id) &&
+            !json_array_size(errors))
+            srv_error_add(errors, prefix, "could not be created");
+    }
+    if (json_array_size(errors))
+        rc = first_error(path, errors, err, n);
+    json_decref(errors);
+    return rc;
+}
+
+/* ---- run ids ---------------------------------------------------------------
+ * Core state lives in memory, transcripts in the file: a run id must not come
+ * back after a restart, or a stored transcript's run_id would name a new run.
+ * So ids are random (64 bits from /dev/urandom, then xorshift64*), not a
+ * counter. Called by the core, under the core lock. */
+
+static uint64_t next_random(struct serve *s)
+{
+    if (!s->id_rng) {
+        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            if (read(fd, &s->id_rng, sizeof s->id_rng) != (ssize_t)sizeof s->id_rng)
+                s->id_rng = 0;
+            close(fd);
+        }
+        s->id_rng ^= (uint64_t)clock_real_now() * 0x9E3779B97F4A7C15ull;
+        if (!s->id_rng)
+            s->id_rng = 0x2545F4914F6CDD1Dull;
+    }
+    uint64_t x = s->id_rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    s->id_rng = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+static void ids_next(void *ctx, const char *kind, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s_%016llx", kind, (unsigned long long)next_random(ctx));
+}
+
+const struct ds_ids_ops srv_ids_ops = {ids_next};
