@@ -269,6 +269,7 @@ fail:
 int mock_server_create_tls(struct mock_server **out, const char *cert_pem, const char *key_pem)
 {
     struct mock_server *s;
+    *out = NULL;
     if (mock_server_create(&s) != 0)
         return -1;
     char err[512];

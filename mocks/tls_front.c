@@ -41,7 +41,6 @@ struct tls_front {
     pthread_mutex_t mu;
     struct conn *conns;
     bool stopping;
-    atomic_ulong accepted;
 };
 
 static void set_err(char *err, size_t n, const char *what)
@@ -215,7 +214,6 @@ static void start_conn(struct tls_front *f, int cfd)
     c->next = f->conns;
     f->conns = c;
     pthread_mutex_unlock(&f->mu);
-    atomic_fetch_add(&f->accepted, 1);
 }
 
 static void *accept_main(void *arg)
@@ -329,11 +327,6 @@ fail:
 int tls_front_port(const struct tls_front *f)
 {
     return f->port;
-}
-
-unsigned long tls_front_accepted(const struct tls_front *f)
-{
-    return atomic_load(&f->accepted);
 }
 
 void tls_front_destroy(struct tls_front *f)

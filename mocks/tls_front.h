@@ -24,8 +24,6 @@ int tls_front_create(struct tls_front **out, int backend_port, const char *cert_
                      const char *key_pem, char *err, size_t n);
 /* The port it listens on (127.0.0.1). */
 int tls_front_port(const struct tls_front *f);
-/* Connections accepted so far (handshake done or not). */
-unsigned long tls_front_accepted(const struct tls_front *f);
 /* Stops listening, cuts the connections still open and joins every thread.
  * NULL ok. */
 void tls_front_destroy(struct tls_front *f);

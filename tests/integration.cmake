@@ -39,3 +39,12 @@ add_test(NAME runner.cli_exit_codes
 add_test(NAME recording.check_cli
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_recording_cli.sh ${DIALSIM_BIN})
 set_tests_properties(recording.check_cli PROPERTIES TIMEOUT 60)
+# `dialsim conform trigger` in real time against a local HTTPS endpoint with
+# good and broken behaviours and certificates (tests/conform_endpoint.c).
+add_executable(conform_endpoint conform_endpoint.c)
+target_link_libraries(conform_endpoint PRIVATE dialsim_conform dialsim_mocks civetweb::civetweb
+  PkgConfig::JANSSON Threads::Threads)
+add_test(NAME conform.trigger
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_conform_trigger.sh ${DIALSIM_BIN}
+          $<TARGET_FILE:conform_endpoint> ${CMAKE_CURRENT_BINARY_DIR}/conform)
+set_tests_properties(conform.trigger PROPERTIES TIMEOUT 60)

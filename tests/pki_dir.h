@@ -32,7 +32,7 @@ static inline int pki_dir_create(char *dir, size_t n)
  * may be NULL), and the folder. */
 static inline void pki_dir_remove(const char *dir, const char *const *extra)
 {
-    static const char *const names[] = {PKI_CA,      PKI_CA2,          PKI_GOOD,
+    static const char *const names[] = {PKI_CA,      PKI_CA2,        PKI_GOOD,
                                         PKI_EXPIRED, PKI_WRONG_HOST, PKI_OTHER_CA};
     char p[4096];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

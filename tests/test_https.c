@@ -9,10 +9,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "journal.h"
 #include "mock_server.h"
@@ -246,6 +251,46 @@ static void scheme_mismatch_fails_fast(void **state)
     assert_int_equal(g2.outcome, DS_HTTP_PROTOCOL_ERROR);
 }
 
+/* A client that connects and never starts TLS holds a relay thread in its
+ * handshake; destroying the server cuts it instead of waiting for it. */
+static void idle_client_does_not_hold_destroy(void **state)
+{
+    (void)state;
+    char cert[4200], key[4200];
+    pki_cert_path(cert, sizeof cert, pki, PKI_GOOD);
+    pki_key_path(key, sizeof key, pki, PKI_GOOD);
+    struct mock_server *s;
+    assert_int_equal(mock_server_create_tls(&s, cert, key), 0);
+    int port = 0;
+    assert_int_equal(sscanf(mock_server_url(s), "https://127.0.0.1:%d", &port), 1);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    usleep(20000); /* let the front accept it */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    mock_server_destroy(s);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    close(fd);
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    assert_true(ms < 1000);
+}
+
+/* A key that is not the certificate's, or a missing file: no server. */
+static void bad_key_or_file_is_refused(void **state)
+{
+    (void)state;
+    char cert[4200], key[4200];
+    pki_cert_path(cert, sizeof cert, pki, PKI_GOOD);
+    pki_key_path(key, sizeof key, pki, PKI_EXPIRED);
+    struct mock_server *s = (struct mock_server *)1;
+    assert_int_equal(mock_server_create_tls(&s, cert, key), -1);
+    assert_null(s);
+    assert_int_equal(mock_server_create_tls(&s, "/nonexistent/cert.pem", key), -1);
+    assert_null(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,11 +299,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(wrong_host_is_tls_failed, setup, teardown),
         cmocka_unit_test_setup_teardown(expired_is_tls_failed, setup, teardown),
         cmocka_unit_test_setup_teardown(other_ca_is_tls_failed, setup, teardown),
-        cmocka_unit_test_setup_teardown(system_store_does_not_trust_the_test_ca, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(system_store_does_not_trust_the_test_ca, setup, teardown),
         cmocka_unit_test_setup_teardown(missing_ca_file_is_tls_failed, setup, teardown),
         cmocka_unit_test_setup_teardown(plain_http_unchanged, setup, teardown),
         cmocka_unit_test_setup_teardown(scheme_mismatch_fails_fast, setup, teardown),
+        cmocka_unit_test(idle_client_does_not_hold_destroy),
+        cmocka_unit_test(bad_key_or_file_is_refused),
     };
     return cmocka_run_group_tests_name("https", tests, group_setup, group_teardown);
 }

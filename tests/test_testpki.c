@@ -43,13 +43,14 @@ static void good_verifies_against_ca(void **state)
 {
     (void)state;
     char out[4096];
-    assert_int_equal(run(out, sizeof out, "openssl verify -x509_strict -purpose sslserver "
-                                          "-CAfile ca.pem good.pem"),
+    assert_int_equal(run(out, sizeof out,
+                         "openssl verify -x509_strict -purpose sslserver "
+                         "-CAfile ca.pem good.pem"),
                      0);
     assert_non_null(strstr(out, "good.pem: OK"));
-    assert_int_equal(run(out, sizeof out,
-                         "openssl verify -CAfile ca.pem -verify_hostname localhost good.pem"),
-                     0);
+    assert_int_equal(
+        run(out, sizeof out, "openssl verify -CAfile ca.pem -verify_hostname localhost good.pem"),
+        0);
     assert_int_equal(
         run(out, sizeof out, "openssl verify -CAfile ca.pem -verify_ip 127.0.0.1 good.pem"), 0);
 }
@@ -73,9 +74,9 @@ static void other_ca_fails_against_ca_and_verifies_against_ca2(void **state)
     char out[4096];
     assert_int_not_equal(run(out, sizeof out, "openssl verify -CAfile ca.pem other-ca.pem"), 0);
     assert_non_null(strstr(out, "unable to get local issuer certificate"));
-    assert_int_equal(run(out, sizeof out,
-                         "openssl verify -CAfile ca2.pem -verify_ip 127.0.0.1 other-ca.pem"),
-                     0);
+    assert_int_equal(
+        run(out, sizeof out, "openssl verify -CAfile ca2.pem -verify_ip 127.0.0.1 other-ca.pem"),
+        0);
     /* and the two CAs really are two */
     assert_int_not_equal(run(out, sizeof out, "openssl verify -CAfile ca2.pem good.pem"), 0);
 }
@@ -84,8 +85,9 @@ static void wrong_host_names_only_wrong_example(void **state)
 {
     (void)state;
     char out[4096];
-    assert_int_equal(run(out, sizeof out, "openssl x509 -in wrong-host.pem -noout -ext "
-                                          "subjectAltName"),
+    assert_int_equal(run(out, sizeof out,
+                         "openssl x509 -in wrong-host.pem -noout -ext "
+                         "subjectAltName"),
                      0);
     assert_non_null(strstr(out, "DNS:wrong.example"));
     assert_null(strstr(out, "localhost"));

@@ -27,11 +27,11 @@ enum conform_verdict {
 
 /* What kind of answer an exchange got. */
 enum conform_outcome {
-    CONFORM_ANSWERED,    /* a status line arrived (any status) */
-    CONFORM_TIMEOUT,     /* none within the timeout */
-    CONFORM_CONNECT,     /* refused, unreachable, DNS */
-    CONFORM_TLS,         /* handshake or certificate verification */
-    CONFORM_TRANSPORT,   /* closed without an answer, malformed answer */
+    CONFORM_ANSWERED,  /* a status line arrived (any status) */
+    CONFORM_TIMEOUT,   /* none within the timeout */
+    CONFORM_CONNECT,   /* refused, unreachable, DNS */
+    CONFORM_TLS,       /* handshake or certificate verification */
+    CONFORM_TRANSPORT, /* closed without an answer, malformed answer */
 };
 
 /* Where and how to send: the same for every request of one run. */
@@ -45,11 +45,11 @@ struct conform_target {
 /* One exchange's result. */
 struct conform_answer {
     enum conform_outcome outcome;
-    long status;   /* when ANSWERED */
-    int64_t ms;    /* wall time from start to the last byte (or the failure) */
-    bool tls_done; /* a TLS handshake completed (https, certificate verified) */
-    char error[256];      /* curl's words when not ANSWERED */
-    char body_head[96];   /* the answer's first bytes, printable ASCII only */
+    long status;        /* when ANSWERED */
+    int64_t ms;         /* wall time from start to the last byte (or the failure) */
+    bool tls_done;      /* a TLS handshake completed (https, certificate verified) */
+    char error[256];    /* curl's words when not ANSWERED */
+    char body_head[96]; /* the answer's first bytes, printable ASCII only */
 };
 
 /* POSTs body (len bytes) to t. Returns 0, or -1 when libcurl could not even be

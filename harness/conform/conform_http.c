@@ -29,8 +29,9 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
     size_t n = size * nmemb;
     for (size_t i = 0; i < n && s->len + 1 < sizeof s->head; i++) {
         unsigned char c = (unsigned char)data[i];
-        s->head[s->len++] = c == '\n' || c == '\r' || c == '\t' ? ' ' : c < 0x20 || c > 0x7e ? '.'
-                                                                                            : (char)c;
+        s->head[s->len++] = c == '\n' || c == '\r' || c == '\t' ? ' '
+                            : c < 0x20 || c > 0x7e              ? '.'
+                                                                : (char)c;
     }
     s->head[s->len] = '\0';
     return n; /* the rest is read and dropped: the answer's size is not checked */
@@ -140,7 +141,8 @@ static void finish(struct exchange *x, CURLcode rc, struct conform_answer *a)
     if (a->outcome == CONFORM_ANSWERED)
         curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &a->status);
     else
-        snprintf(a->error, sizeof a->error, "%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+        snprintf(a->error, sizeof a->error, "%s",
+                 x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
     memcpy(a->body_head, x->sink.head, sizeof a->body_head);
 }
 
@@ -153,6 +155,13 @@ int conform_post(const struct conform_target *t, const char *body, size_t len,
 int conform_post_many(const struct conform_target *t, const char *body, size_t len, int n,
                       struct conform_answer *out)
 {
+    /* Until an exchange finishes, its answer says it never happened, so a
+     * caller that ignores -1 still reads a defined failure. */
+    for (int i = 0; i < n; i++) {
+        memset(&out[i], 0, sizeof out[i]);
+        out[i].outcome = CONFORM_TRANSPORT;
+        snprintf(out[i].error, sizeof out[i].error, "the request could not be set up");
+    }
     struct curl_slist *hl = make_headers(t);
     struct exchange *xs = calloc((size_t)n, sizeof *xs);
     CURLM *m = curl_multi_init();

@@ -13,7 +13,7 @@
 
 /* A connection config, checked. */
 struct ov_config {
-    const char *endpoint;  /* borrowed from the JSON */
+    const char *endpoint; /* borrowed from the JSON */
     bool https;
     const char *phone_key; /* borrowed; "phone_number" by default */
     json_t *headers;       /* object of strings, owned, or NULL */
@@ -49,8 +49,8 @@ static json_t *json_in_string(const json_t *cfg, const char *field, char *err, s
     json_error_t je;
     json_t *j = json_loads(json_string_value(v), 0, &je);
     if (!j) {
-        snprintf(err, n, "%s: invalid JSON at line %d, column %d (position %d): %s", field,
-                 je.line, je.column, je.position, je.text);
+        snprintf(err, n, "%s: invalid JSON at line %d, column %d (position %d): %s", field, je.line,
+                 je.column, je.position, je.text);
         return NULL;
     }
     if (!json_is_object(j)) {
@@ -99,8 +99,7 @@ static int validate(const json_t *cfg, struct ov_config *c, char *fail, size_t f
             known = known || !strcmp(k, known_fields[i]);
         size_t used = strlen(warn);
         if (!known && used + 2 < wn)
-            snprintf(warn + used, wn - used, "%sunknown field \"%s\" ignored", used ? "; " : "",
-                     k);
+            snprintf(warn + used, wn - used, "%sunknown field \"%s\" ignored", used ? "; " : "", k);
     }
     c->endpoint = json_string_value(json_object_get(cfg, "trigger_call_endpoint"));
     if (!c->endpoint || !*c->endpoint) {
@@ -182,9 +181,9 @@ static char *ov_body(const struct ov_config *c, const char *to)
 
 static int report_config_only(struct conform_report *r, const char *junit, FILE *out)
 {
-    static const char *const rest[][2] = {{"https", "OV-1"},       {"status", "TU-3"},
+    static const char *const rest[][2] = {{"https", "OV-1"},        {"status", "TU-3"},
                                           {"latency", "TU-3,TU-4"}, {"repeat", "TU-3"},
-                                          {"concurrency", "TU-3"},  {"malformed", "TU-1"}};
+                                          {"concurrency", "TU-3"},  {"malformed", "OV-4"}};
     for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++)
         conform_set(conform_add(r, rest[i][0], rest[i][1]), CONFORM_SKIP,
                     "not run: the config is not usable");
@@ -221,7 +220,8 @@ int conform_outbound_run(const struct conform_options *o, FILE *out)
     else if (*warn)
         conform_set(c, CONFORM_WARN, "%s", warn);
     else
-        conform_set(c, CONFORM_PASS, "endpoint, headers (%zu), phone_number_key \"%s\", payload (%zu keys)",
+        conform_set(c, CONFORM_PASS,
+                    "endpoint, headers (%zu), phone_number_key \"%s\", payload (%zu keys)",
                     json_object_size(oc.headers), oc.phone_key, json_object_size(oc.payload));
     int rc;
     char **lines = NULL;

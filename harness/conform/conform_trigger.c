@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "cli/commands.h"
+#include "conform/conform_transcripts.h"
 #include "core/e164.h"
 
 #define LARGE_BYTES (100 * 1024)
@@ -244,8 +245,9 @@ static void check_concurrency(struct conform_check *c, const struct conform_answ
                     "ms eats the dial window)",
                     ok, n, (long long)slowest, warn);
     else
-        conform_set(c, CONFORM_PASS, "%d/%d triggers sent at once answered 200/201, slowest %lld ms",
-                    ok, n, (long long)slowest);
+        conform_set(c, CONFORM_PASS,
+                    "%d/%d triggers sent at once answered 200/201, slowest %lld ms", ok, n,
+                    (long long)slowest);
 }
 
 static void check_malformed(struct conform_check *c, const struct conform_answer *a)
@@ -276,8 +278,7 @@ static void skip_rest(struct conform_check **cs, size_t n, const char *why)
             conform_set(cs[i], CONFORM_SKIP, "not run: %s", why);
 }
 
-int conform_run_plan(struct conform_plan *p, struct conform_report *r, const char *junit,
-                     FILE *out)
+int conform_run_plan(struct conform_plan *p, struct conform_report *r, const char *junit, FILE *out)
 {
     const int concurrency = p->concurrency;
     const long warn_after = p->warn_after_ms;
@@ -290,7 +291,8 @@ int conform_run_plan(struct conform_plan *p, struct conform_report *r, const cha
     struct conform_check *c_payload = p->variants ? conform_add(r, "payload", "TU-1") : NULL;
     struct conform_check *c_repeat = conform_add(r, "repeat", "TU-3");
     struct conform_check *c_conc = conform_add(r, "concurrency", "TU-3");
-    struct conform_check *c_malformed = conform_add(r, "malformed", "TU-1");
+    /* a body that is not JSON: no rule allows it (TU-1, OV-4 say what one is) */
+    struct conform_check *c_malformed = conform_add(r, "malformed", p->variants ? "TU-1" : "OV-4");
 
     struct timed seq[2 + N_VARIANTS] = {{.name = "first trigger"}, {.name = "repeat"}};
     size_t nseq = 0, large_bytes = 0;
@@ -386,6 +388,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: dialsim conform trigger URL [options]\n"
             "       dialsim conform outbound-connection --config FILE [options]\n"
+            "       dialsim conform transcripts --listen PORT --api-key KEY [...]  (-h)\n"
             "\n"
             "Sends real trigger requests to a customer's endpoint, in real time, and checks\n"
             "each part of the contract (docs/conformance.md): https, status, latency,\n"
@@ -474,11 +477,14 @@ int cmd_conform(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (!strcmp(sub, "transcripts")) /* conform_transcripts.c: the webhook side */
+        return cmd_conform_transcripts(argc - 1, argv + 1);
     bool ov = !strcmp(sub, "outbound-connection");
     if (!ov && strcmp(sub, "trigger")) {
         usage(stderr);
-        return bad_args(NULL, "unknown check set '%s'%s (trigger or outbound-connection)", sub,
-                        "");
+        return bad_args(NULL,
+                        "unknown check set '%s'%s (trigger, outbound-connection or transcripts)",
+                        sub, "");
     }
     struct conform_options o = {
         .from = CONFORM_DEFAULT_FROM,
@@ -489,6 +495,7 @@ int cmd_conform(int argc, char **argv)
     };
     char **headers = calloc((size_t)argc + 1, sizeof *headers);
     size_t nh = 0;
+    bool warn_given = false;
     if (!headers)
         return 2;
     for (int i = 1; i < argc; i++) {
@@ -535,6 +542,7 @@ int cmd_conform(int argc, char **argv)
             if (parse_long(argv[++i], 0, CONFORM_TIMEOUT_MS, &v))
                 return bad_args(headers, "--warn-after needs milliseconds, 0 to 30000%s%s", "", "");
             o.warn_after_ms = v;
+            warn_given = true;
         } else if (!strcmp(a, "--timeout")) {
             if (parse_long(argv[++i], 1, CONFORM_TIMEOUT_MS, &v))
                 return bad_args(headers, "--timeout needs milliseconds, 1 to 30000%s%s", "", "");
@@ -553,6 +561,8 @@ int cmd_conform(int argc, char **argv)
         return bad_args(headers, "'%s' is not an http(s) URL with a host%s", o.url, "");
     if (ov && !o.config)
         return bad_args(headers, "conform outbound-connection needs --config FILE%s%s", "", "");
+    if (!warn_given && o.warn_after_ms >= o.timeout_ms)
+        o.warn_after_ms = o.timeout_ms / 3; /* a shorter --timeout alone: keep the ratio */
     if (o.warn_after_ms >= o.timeout_ms)
         return bad_args(headers, "--warn-after must be less than --timeout%s%s", "", "");
     o.headers = (const char *const *)headers;

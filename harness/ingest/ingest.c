@@ -50,6 +50,13 @@ static char *render_messages(const json_t *call)
 int ingest_handle(struct core *c, struct store *s, const char *project, const struct tx_request *rq,
                   int64_t now_ms, struct ingest_answer *out)
 {
+    return ingest_handle_locked(c, s, project, rq, now_ms, NULL, out);
+}
+
+int ingest_handle_locked(struct core *c, struct store *s, const char *project,
+                         const struct tx_request *rq, int64_t now_ms, const struct ingest_lock *lk,
+                         struct ingest_answer *out)
+{
     memset(out, 0, sizeof *out);
     struct tx_result *res = NULL;
     if (tx_validate(&res, rq) != 0) {
@@ -71,11 +78,14 @@ int ingest_handle(struct core *c, struct store *s, const char *project, const st
         /* not committed: not acknowledged */
         free(put);
         tx_result_destroy(res);
-        set_error(out, 500, "the transcript could not be stored; nothing was accepted, send it again");
+        set_error(out, 500,
+                  "the transcript could not be stored; nothing was accepted, send it again");
         return 0;
     }
     json_t *answer = json_loadb(res->body, res->body_len, 0, NULL);
     json_t *calls = json_array();
+    if (c && lk)
+        lk->lock(lk->arg); /* only the matching needs the core */
     for (size_t i = 0; i < res->n_calls; i++) {
         const struct tx_call *tc = &res->calls[i];
         struct core_tx_match m = {.outcome = CORE_TX_UNMATCHED};
@@ -99,6 +109,8 @@ int ingest_handle(struct core *c, struct store *s, const char *project, const st
                                                core_tx_outcome_name(m.outcome), "run_id", m.run_id,
                                                "message", m.message));
     }
+    if (c && lk)
+        lk->unlock(lk->arg);
     if (!answer)
         answer = json_object();
     json_object_set_new(answer, "calls", calls);

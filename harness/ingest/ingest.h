@@ -30,6 +30,23 @@ struct ingest_answer {
  * allocation failure (answer 500). Call on the core's thread. */
 int ingest_handle(struct core *c, struct store *s, const char *project, const struct tx_request *rq,
                   int64_t now_ms, struct ingest_answer *out);
+
+/* A core shared by several threads behind a lock (dialsim serve: the core
+ * lock of sim/clock_real.h). */
+struct ingest_lock {
+    void (*lock)(void *arg);
+    void (*unlock)(void *arg);
+    void *arg;
+};
+
+/* As ingest_handle, but called WITHOUT the core lock: validation and the
+ * store's commit run unlocked, so that concurrent requests parse in parallel
+ * and share commits (store.h: group commit); lk is taken only around the
+ * matching. lk may be NULL (the caller holds the core, as for ingest_handle). */
+int ingest_handle_locked(struct core *c, struct store *s, const char *project,
+                         const struct tx_request *rq, int64_t now_ms, const struct ingest_lock *lk,
+                         struct ingest_answer *out);
+
 void ingest_answer_clear(struct ingest_answer *a);
 
 #endif

@@ -16,6 +16,7 @@
 #include "mock_elevenlabs.h"
 #include "mock_retell.h"
 #include "mock_vapi.h"
+#include "tls/testpki.h"
 #include "trigger_endpoint.h"
 #include "webhook.h"
 #include "pstn.h"
@@ -28,11 +29,20 @@
 #define WORLD_MAX_EVENTS 1000000
 #define WORLD_DEFAULT_HORIZON_MS (7LL * 24 * 3600 * 1000)
 
+/* HTTPS mock servers, made when a scenario first asks for one: one per
+ * certificate of the test PKI (harness/tls), so that "{mock+tls:expired}"
+ * reaches a server whose certificate has expired (TU-3 trigger_tls_failed). */
+static const char *const tls_certs[] = {PKI_GOOD, PKI_WRONG_HOST, PKI_EXPIRED, PKI_OTHER_CA};
+#define N_TLS (sizeof tls_certs / sizeof tls_certs[0])
+
 struct worker {
     struct evq *q;
     struct http_curl *http;
     struct mock_server *server;
-    char tmpdir[64]; /* generated recordings pass through here */
+    struct mock_server *tls[N_TLS];
+    bool pki_ready;
+    struct mock_world *bound; /* the scenario being run, for servers made mid-run */
+    char tmpdir[64]; /* generated recordings and the test PKI live here */
 };
 
 int worker_create(struct worker **out)
@@ -60,6 +70,14 @@ void worker_destroy(struct worker *wk)
      * would hold mg_stop for hundreds of milliseconds. */
     http_curl_destroy(wk->http);
     mock_server_destroy(wk->server);
+    for (size_t i = 0; i < N_TLS; i++)
+        mock_server_destroy(wk->tls[i]);
+    if (wk->pki_ready) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -f %s/*.pem", wk->tmpdir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "dialsim: could not remove the test PKI in %s\n", wk->tmpdir);
+    }
     if (wk->tmpdir[0])
         rmdir(wk->tmpdir);
     evq_destroy(wk->q);
@@ -147,19 +165,61 @@ static void fail(struct world *w, const char *fmt, ...)
     w->n_fail++;
 }
 
+/* The HTTPS mock server with the named certificate, made on first use; its
+ * URL, or NULL when it cannot be had. */
+static const char *tls_url(struct worker *wk, const char *cert)
+{
+    size_t i = 0;
+    while (i < N_TLS && strcmp(tls_certs[i], cert) != 0)
+        i++;
+    if (i == N_TLS)
+        return NULL;
+    char err[256], crt[128], key[128], ca[128];
+    if (!wk->pki_ready) {
+        if (pki_generate(wk->tmpdir, err, sizeof err) != 0 ||
+            pki_cert_path(ca, sizeof ca, wk->tmpdir, PKI_CA) != 0 ||
+            http_curl_set_cafile(wk->http, ca) != 0)
+            return NULL;
+        wk->pki_ready = true;
+    }
+    if (!wk->tls[i]) {
+        if (pki_cert_path(crt, sizeof crt, wk->tmpdir, cert) != 0 ||
+            pki_key_path(key, sizeof key, wk->tmpdir, cert) != 0 ||
+            mock_server_create_tls(&wk->tls[i], crt, key) != 0)
+            return NULL;
+        if (wk->bound)
+            mock_server_bind(wk->tls[i], wk->bound);
+    }
+    return mock_server_url(wk->tls[i]);
+}
+
 /* habit 2: scenarios name the mocks, the runner fills in the addresses —
- * "{mock}/trigger/cekura" becomes "http://127.0.0.1:PORT/trigger/cekura". */
-static json_t *with_mock_urls(const json_t *o, const char *base)
+ * "{mock}/trigger/x" becomes "http://127.0.0.1:PORT/trigger/x", and
+ * "{mock+tls:expired}/trigger/x" an https:// URL of the server with that
+ * certificate ("{mock+tls}" is the good one). */
+static json_t *with_mock_urls(struct worker *wk, const json_t *o)
 {
     json_t *c = json_deep_copy(o);
     static const char *keys[] = {"trigger_url", "trigger_call_endpoint"};
     for (size_t i = 0; i < 2; i++) {
         const char *v = json_string_value(json_object_get(c, keys[i]));
-        if (v && !strncmp(v, "{mock}", 6)) {
-            char url[512];
-            snprintf(url, sizeof url, "%s%s", base, v + 6);
-            json_object_set_new(c, keys[i], json_string(url));
-        }
+        if (!v || v[0] != '{')
+            continue;
+        const char *end = strchr(v, '}');
+        char name[64] = "", url[512];
+        const char *base = NULL;
+        if (end && (size_t)(end - v) < sizeof name)
+            snprintf(name, sizeof name, "%.*s", (int)(end - v - 1), v + 1);
+        if (!strcmp(name, "mock"))
+            base = mock_server_url(wk->server);
+        else if (!strcmp(name, "mock+tls"))
+            base = tls_url(wk, PKI_GOOD);
+        else if (!strncmp(name, "mock+tls:", 9))
+            base = tls_url(wk, name + 9);
+        if (!base)
+            continue; /* left as written: the core will refuse it */
+        snprintf(url, sizeof url, "%s%s", base, end + 1);
+        json_object_set_new(c, keys[i], json_string(url));
     }
     return c;
 }
@@ -255,7 +315,7 @@ static int do_update_agent(struct step_rec *sr)
         return -1;
     }
     struct core_agent a = *cur;
-    json_t *set = with_mock_urls(json_object_get(sr->step, "set"), mock_server_url(w->wk->server));
+    json_t *set = with_mock_urls(w->wk, json_object_get(sr->step, "set"));
     agent_apply(&a, set);
     int rc = core_agent_put(w->core, &a, sr->err, sizeof sr->err);
     json_decref(set);
@@ -479,7 +539,7 @@ static int build_core(struct world *w, const json_t *root, char *err, size_t n)
     json_t *x;
     json_array_foreach(json_object_get(root, "agents"), i, x)
     {
-        json_t *ax = with_mock_urls(x, mock_server_url(w->wk->server));
+        json_t *ax = with_mock_urls(w->wk, x);
         struct core_agent a = {.id = (char *)jstr(ax, "id", ""),
                                .project = (char *)pid,
                                .provider = DS_PROVIDER_VAPI,
@@ -525,6 +585,10 @@ static void report_runs(struct world *w, struct strbuf *out, bool logs)
 static void world_teardown(struct world *w)
 {
     mock_server_bind(w->wk->server, NULL);
+    w->wk->bound = NULL;
+    for (size_t i = 0; i < N_TLS; i++)
+        if (w->wk->tls[i])
+            mock_server_bind(w->wk->tls[i], NULL);
     /* Events not run (a scenario with `until`) are dropped before what they
      * point to is freed. */
     evq_reset(w->wk->q, 0);
@@ -568,6 +632,10 @@ int worker_run(struct worker *wk, const struct scenario *s, bool verbose,
         goto done;
     }
     mock_server_bind(wk->server, &w.mw);
+    wk->bound = &w.mw;
+    for (size_t i = 0; i < N_TLS; i++)
+        if (wk->tls[i])
+            mock_server_bind(wk->tls[i], &w.mw);
 
     const json_t *steps = json_object_get(root, "steps");
     w.n_steps = json_array_size(steps);

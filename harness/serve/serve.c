@@ -245,18 +245,28 @@ static int handle(struct mg_connection *conn, void *cbdata)
     };
     struct srv_resp rs = {0};
     char path_buf[2048];
-    if (strlen(rq.path) >= sizeof path_buf || split_path(&rq, path_buf, sizeof path_buf) != 0)
+    /* counted before draining is read; serve_destroy sets draining before it
+     * reads the count: one of the two sees the other (seq_cst) */
+    atomic_fetch_add(&s->inflight, 1);
+    if (atomic_load(&s->draining)) {
+        srv_reply_error(&rs, 503, NULL, "the server is stopping");
+        rs.close = true;
+    } else if (strlen(rq.path) >= sizeof path_buf ||
+               split_path(&rq, path_buf, sizeof path_buf) != 0) {
         srv_reply_error(&rs, 404, NULL, "no route %s %.200s", rq.method, rq.path);
-    else
+    } else {
         srv_route(s, &rq, &rs);
+    }
     if (!rs.body) {
         rs.status = 500;
         rs.body = strdup("{\"errors\":[{\"message\":\"out of memory\"}]}");
         rs.body_len = rs.body ? strlen(rs.body) : 0;
     }
     /* A body left unread would be taken for the next request: close instead. */
-    if (!rq.body_read && has_body(&rq))
+    if ((!rq.body_read && has_body(&rq)) || atomic_load(&s->draining))
         rs.close = true;
+    if (rs.close)
+        mg_disable_connection_keep_alive(conn); /* and CivetWeb skips draining the body */
     write_answer(conn, &rs);
     if (!s->quiet) {
         char ts[32];
@@ -267,6 +277,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
     int status = rs.status;
     free(rs.body);
     free(rq.body);
+    atomic_fetch_sub(&s->inflight, 1);
     return status;
 }
 
@@ -302,7 +313,7 @@ static int start_http(struct serve *s, int port, int threads, char *err, size_t 
                           "enable_keep_alive",
                           "yes",
                           "keep_alive_timeout_ms",
-                          "2000",
+                          "500",
                           "tcp_nodelay",
                           "1",
                           "request_timeout_ms",
@@ -401,12 +412,20 @@ static void *stop_thread(void *arg)
     return NULL;
 }
 
-/* mg_stop closes the listening socket at once, then waits for the workers,
- * each finishing the request it is in. CivetWeb 1.15's accept loop polls with
- * a 2 s quantum, so mg_stop alone takes up to 2 s; connecting to the port
+/* Stopping. CivetWeb's mg_stop makes every mg_read in progress fail, so a
+ * request whose body is still arriving would be cut off. First, then, the
+ * requests in flight finish (each within request_timeout_ms) while new ones
+ * get 503 and a close; only then mg_stop closes the listening socket and
+ * the idle keep-alive connections. CivetWeb 1.15's accept loop polls with a
+ * 2 s quantum, so mg_stop alone takes up to 2 s; connecting to the port
  * wakes the poll (mocks/mock_server.c does the same). */
+#define SRV_DRAIN_MAX_MS 15000
+
 static void stop_http(struct serve *s)
 {
+    atomic_store(&s->draining, true);
+    for (int i = 0; i < SRV_DRAIN_MAX_MS && atomic_load(&s->inflight) > 0; i++)
+        usleep(1000);
     struct stopper st = {.ctx = s->ctx};
     pthread_t th;
     if (pthread_create(&th, NULL, stop_thread, &st) != 0) {

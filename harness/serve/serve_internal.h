@@ -4,6 +4,7 @@
 
 #include <civetweb.h>
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +43,8 @@ struct serve {
     FILE *log;
     bool quiet;
     int64_t started_ms;
+    atomic_int inflight;  /* handlers running now */
+    atomic_bool draining; /* stopping: new requests get 503 */
     /* Everything below is guarded by the core lock (clock_real_lock). */
     struct srv_project *projects;
     size_t n_projects;

@@ -377,7 +377,19 @@ static void post_redial(struct serve *s, struct srv_req *rq, struct srv_resp *rs
 
 /* ---- transcripts (seed 001) ------------------------------------------------------- */
 
-/* POST /projects/{id}/transcripts: ingest_handle does it all (CI-2..CI-9);
+static void core_lock(void *clock)
+{
+    clock_real_lock(clock);
+}
+
+static void core_unlock(void *clock)
+{
+    clock_real_unlock(clock);
+}
+
+/* POST /projects/{id}/transcripts: ingest does it all (CI-2..CI-9), taking
+ * the core lock only to match (validation and the commit run unlocked, so
+ * concurrent posts share commits: store.h);
  * here: the project's key, the headers, and the body up to 1 MiB. A longer
  * body is never read: its Content-Length goes to the validator, which
  * answers 401/415 first, else 413, and the connection is closed. */
@@ -424,9 +436,8 @@ static void post_transcripts(struct serve *s, struct srv_req *rq, struct srv_res
         tr.body_len = rq->body_len;
     }
     struct ingest_answer ans;
-    LOCK(s);
-    ingest_handle(s->core, s->store, rq->seg[1], &tr, clock_real_now(), &ans);
-    UNLOCK(s);
+    struct ingest_lock lk = {core_lock, core_unlock, s->clock};
+    ingest_handle_locked(s->core, s->store, rq->seg[1], &tr, clock_real_now(), &lk, &ans);
     free(key);
     if (chunked_over && ans.status == 413) {
         ingest_answer_clear(&ans);

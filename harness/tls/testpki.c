@@ -19,11 +19,11 @@
 
 /* One certificate to make: who it is, who signs it, for when, for whom. */
 struct cert_spec {
-    const char *name;    /* file stem and CN */
-    bool ca;             /* a CA certificate (self-signed when issuer is NULL) */
-    const char *san;     /* subjectAltName, NULL for none */
-    long not_before_s;   /* relative to now */
-    long not_after_s;    /* relative to now */
+    const char *name;  /* file stem and CN */
+    bool ca;           /* a CA certificate (self-signed when issuer is NULL) */
+    const char *san;   /* subjectAltName, NULL for none */
+    long not_before_s; /* relative to now */
+    long not_after_s;  /* relative to now */
 };
 
 /* First error wins: later failures during cleanup do not overwrite it. */
@@ -116,8 +116,8 @@ static X509 *make_cert(const struct cert_spec *sp, EVP_PKEY *key, X509 *issuer,
     snprintf(cn, sizeof cn, sp->ca ? "dialsim test CA %s" : "dialsim test %s", sp->name);
     name = X509_NAME_new();
     if (!name ||
-        !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"dialsim",
-                                    -1, -1, 0) ||
+        !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"dialsim", -1,
+                                    -1, 0) ||
         !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
                                     0) ||
         !X509_set_subject_name(x, name) ||
@@ -150,8 +150,8 @@ static int write_pem(const char *path, EVP_PKEY *key, X509 *cert)
         close(fd);
         return -1;
     }
-    int ok = key ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL)
-                 : PEM_write_X509(f, cert);
+    int ok =
+        key ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) : PEM_write_X509(f, cert);
     if (fclose(f) != 0)
         ok = 0;
     return ok ? 0 : -1;

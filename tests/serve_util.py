@@ -1,0 +1,125 @@
+"""Shared by the tests of `dialsim serve` (tests/check_serve_*.py).
+
+Start the server on port 0, read the port from its first stdout line, talk to
+it with http.client, stop it with a signal. Standard library only (Debian's
+/usr/bin/python3).
+"""
+
+import http.client
+import json
+import os
+import select
+import signal
+import subprocess
+import tempfile
+import time
+
+
+class Server:
+    """`dialsim serve --port 0`; its request log goes to a file in workdir."""
+
+    def __init__(self, dialsim, workdir, db=":memory:", config=None, extra=()):
+        self.dialsim = dialsim
+        self.workdir = workdir
+        self.db = db
+        self.config = config
+        self.extra = list(extra)
+        self.proc = None
+        self.port = None
+        self.log_path = os.path.join(workdir, "serve-%d.log" % time.monotonic_ns())
+
+    def start(self, timeout=5.0):
+        cmd = [self.dialsim, "serve", "--port", "0", "--db", self.db] + self.extra
+        if self.config:
+            cmd += ["--config", self.config]
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log)
+        # the server prints the line and flushes it at once, when it accepts requests
+        ready = select.select([self.proc.stdout], [], [], timeout)[0]
+        line = self.proc.stdout.readline() if ready else b""
+        if not line:
+            rc = self.proc.poll()
+            self.proc.kill()
+            raise RuntimeError("dialsim serve did not print its port (exit %s): %s" % (rc, self.stderr()))
+        text = line.decode().strip()
+        if not text.startswith("listening on http://"):
+            raise RuntimeError("unexpected first line: %r" % text)
+        self.port = int(text.rsplit(":", 1)[1])
+        return self
+
+    def stderr(self):
+        try:
+            with open(self.log_path) as f:
+                return f.read()[-4000:]
+        except OSError:
+            return ""
+
+    def connect(self, timeout=10):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None, conn=None):
+        """(status, headers dict (lower-case names), parsed JSON or None)."""
+        own = conn is None
+        c = conn or self.connect()
+        hdrs = dict(headers or {})
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body)
+            hdrs.setdefault("Content-Type", "application/json")
+        c.request(method, path, body=body, headers=hdrs)
+        r = c.getresponse()
+        raw = r.read()
+        h = {k.lower(): v for k, v in r.getheaders()}
+        if own:
+            c.close()
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError:
+            data = raw
+        return r.status, h, data
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+            raise RuntimeError("dialsim serve did not stop within %ss" % timeout)
+        finally:
+            self.proc.stdout.close()
+            self.log.close()
+        return rc
+
+
+def workdir(prefix):
+    return tempfile.mkdtemp(prefix=prefix)
+
+
+def write_json(path, obj):
+    with open(path, "w") as f:
+        json.dump(obj, f)
+    return path
+
+
+def transcript(call_ids, agent_id=1, ended_at="2026-01-01T12:01:00Z"):
+    """A valid webhook body (seed 001) with one call per id."""
+    return {
+        "agent_id": agent_id,
+        "calls": [
+            {
+                "id": cid,
+                "startedAt": "2026-01-01T12:00:00Z",
+                "endedAt": ended_at,
+                "to_phone_number": "+15559870001",
+                "messages": [
+                    {"role": "bot", "content": "Hello, this is the agent."},
+                    {"role": "user", "content": "Hi."},
+                ],
+            }
+            for cid in call_ids
+        ],
+    }
