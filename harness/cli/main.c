@@ -14,6 +14,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: dialsim run [-j N] [--junit FILE] [--shard K/N] [-v] [--timing] PATH...\n"
                "       dialsim check-recording FILE [--expect-...] [--json]  (check-recording -h)\n"
                "       dialsim serve [--config FILE] [--db FILE] [--port N]  (serve -h)\n"
+               "       dialsim conform trigger|outbound-connection|transcripts ...  (conform -h)\n"
                "       dialsim reasons\n"
                "       dialsim version\n"
                "\n"
