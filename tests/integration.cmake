@@ -48,3 +48,15 @@ add_test(NAME conform.trigger
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_conform_trigger.sh ${DIALSIM_BIN}
           $<TARGET_FILE:conform_endpoint> ${CMAKE_CURRENT_BINARY_DIR}/conform)
 set_tests_properties(conform.trigger PROPERTIES TIMEOUT 60)
+# `dialsim serve` in real time on loopback (port 0): every route against docs/openapi.json,
+# kill -9 loses no acknowledged transcript, 1,000 posts over 20 connections, SIGTERM mid-request.
+add_test(NAME serve.openapi COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_openapi.py ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR}/docs/openapi.json)
+add_test(NAME serve.crash COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_crash.py ${DIALSIM_BIN})
+add_test(NAME serve.concurrency COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_concurrency.py ${DIALSIM_BIN})
+add_test(NAME serve.sigterm COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_sigterm.py ${DIALSIM_BIN})
+# `dialsim conform transcripts` in real time: the listener on a free port, every
+# fixtures/transcripts/ case posted by curl; answers, rule ids, warnings, exit codes, JUnit.
+add_test(NAME conform.transcripts
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_conform_transcripts.sh ${DIALSIM_BIN}
+          ${PROJECT_SOURCE_DIR}/fixtures/transcripts ${CMAKE_CURRENT_BINARY_DIR}/conform_transcripts)
+set_tests_properties(conform.transcripts PROPERTIES TIMEOUT 60)

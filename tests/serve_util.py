@@ -47,12 +47,16 @@ class Server:
         self.port = int(text.rsplit(":", 1)[1])
         return self
 
-    def stderr(self):
+    def log_text(self):
+        """Everything the server wrote to stderr: the request log and more."""
         try:
             with open(self.log_path) as f:
-                return f.read()[-4000:]
+                return f.read()
         except OSError:
             return ""
+
+    def stderr(self):
+        return self.log_text()[-4000:]
 
     def connect(self, timeout=10):
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
@@ -77,7 +81,7 @@ class Server:
             data = raw
         return r.status, h, data
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         self.proc.send_signal(sig)
 
     def stop(self, sig=signal.SIGTERM, timeout=10):

@@ -631,7 +631,7 @@ static void usage(FILE *f)
             "warnings (key header spelling, unknown fields, seconds instead of ms).\n"
             "\n"
             "  --listen PORT      port to listen on; 0: any free port (the URL is printed)\n"
-            "  --host ADDR        address to listen on (default " CT_DEFAULT_HOST ")\n"
+            "  --host ADDR        IPv4 address to listen on (default " CT_DEFAULT_HOST ")\n"
             "  --api-key KEY      the project's API key the sender must send\n"
             "  --count N          stop after N requests (default: until SIGINT/SIGTERM)\n"
             "  --junit FILE       also write JUnit XML, one testcase per request\n"

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "core/core.h"
 #include "core/timefmt.h"
@@ -42,8 +45,29 @@ struct worker {
     struct mock_server *tls[N_TLS];
     bool pki_ready;
     struct mock_world *bound; /* the scenario being run, for servers made mid-run */
+    int closed_fd;            /* bound, never listening: connections are refused */
+    char closed_url[64];      /* "{closed}" in scenario URLs */
     char tmpdir[64]; /* generated recordings and the test PKI live here */
 };
+
+/* A loopback port nobody listens on and nobody else can take: bound, never
+ * listen()ed, so a connection is refused at once ("{closed}" in scenarios). */
+static int reserve_closed_port(char *url, size_t n)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t al = sizeof a;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &al) != 0) {
+        if (fd >= 0)
+            close(fd);
+        url[0] = '\0';
+        return -1;
+    }
+    snprintf(url, n, "http://127.0.0.1:%d", ntohs(a.sin_port));
+    return fd;
+}
 
 int worker_create(struct worker **out)
 {
@@ -53,6 +77,7 @@ int worker_create(struct worker **out)
         return -1;
     snprintf(wk->tmpdir, sizeof wk->tmpdir, "%s/dialsim-XXXXXX",
              getenv("TMPDIR") && strlen(getenv("TMPDIR")) < 40 ? getenv("TMPDIR") : "/tmp");
+    wk->closed_fd = reserve_closed_port(wk->closed_url, sizeof wk->closed_url);
     if (!mkdtemp(wk->tmpdir) || evq_create(&wk->q, 0) ||
         http_curl_create(&wk->http, evq_clock(wk->q), true) || mock_server_create(&wk->server)) {
         worker_destroy(wk);
@@ -72,6 +97,8 @@ void worker_destroy(struct worker *wk)
     mock_server_destroy(wk->server);
     for (size_t i = 0; i < N_TLS; i++)
         mock_server_destroy(wk->tls[i]);
+    if (wk->closed_fd >= 0)
+        close(wk->closed_fd);
     if (wk->pki_ready) {
         char cmd[128];
         snprintf(cmd, sizeof cmd, "rm -f %s/*.pem", wk->tmpdir);
@@ -212,6 +239,8 @@ static json_t *with_mock_urls(struct worker *wk, const json_t *o)
             snprintf(name, sizeof name, "%.*s", (int)(end - v - 1), v + 1);
         if (!strcmp(name, "mock"))
             base = mock_server_url(wk->server);
+        else if (!strcmp(name, "closed") && wk->closed_url[0])
+            base = wk->closed_url;
         else if (!strcmp(name, "mock+tls"))
             base = tls_url(wk, PKI_GOOD);
         else if (!strncmp(name, "mock+tls:", 9))

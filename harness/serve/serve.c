@@ -306,21 +306,10 @@ static int start_http(struct serve *s, int port, int threads, char *err, size_t 
     /* keep-alive: a sender posting transcripts reuses its connection. A
      * worker serves one connection at a time, so num_threads bounds the
      * connections served at once (others wait in the accept queue). */
-    const char *opts[] = {"listening_ports",
-                          listen,
-                          "num_threads",
-                          nthreads,
-                          "enable_keep_alive",
-                          "yes",
-                          "keep_alive_timeout_ms",
-                          "500",
-                          "tcp_nodelay",
-                          "1",
-                          "request_timeout_ms",
-                          "10000",
-                          "listen_backlog",
-                          "512",
-                          NULL};
+    const char *opts[] = {
+        "listening_ports",       listen, "num_threads", nthreads, "enable_keep_alive",  "yes",
+        "keep_alive_timeout_ms", "500",  "tcp_nodelay", "1",      "request_timeout_ms", "10000",
+        "listen_backlog",        "512",  NULL};
     struct mg_callbacks cb = {0};
     pthread_once(&mg_once, mg_init_once);
     s->ctx = mg_start(&cb, s, opts);

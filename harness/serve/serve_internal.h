@@ -70,8 +70,8 @@ struct srv_resp {
     int status;
     char *body; /* JSON, malloc'ed */
     size_t body_len;
-    bool close;        /* the request body was not read: close the connection */
-    char allow[64];    /* 405: the Allow header; "" otherwise */
+    bool close;     /* the request body was not read: close the connection */
+    char allow[64]; /* 405: the Allow header; "" otherwise */
 };
 
 /* ---- answers (serve.c) ---- */
@@ -107,8 +107,8 @@ int srv_project_put(struct serve *s, const char *id, const json_t *o, bool creat
                     const char *prefix, json_t *errors);
 json_t *srv_project_json(struct serve *s, const struct srv_project *p);
 
-int srv_agent_put(struct serve *s, const char *id, const json_t *o, bool create,
-                  const char *prefix, json_t *errors, char *id_out, size_t id_n);
+int srv_agent_put(struct serve *s, const char *id, const json_t *o, bool create, const char *prefix,
+                  json_t *errors, char *id_out, size_t id_n);
 json_t *srv_agent_json(const struct core_agent *a);
 
 int srv_evaluator_put(struct serve *s, const char *id, const json_t *o, bool create,

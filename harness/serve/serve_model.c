@@ -8,9 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-#include "core/timefmt.h"
 
 enum ftype { FT_STRING, FT_STRING_NULL, FT_BOOL, FT_INT, FT_ENUM, FT_OBJECT };
 
@@ -210,8 +207,7 @@ static void check_value(const struct field *f, const json_t *v, const char *path
     }
     case FT_OBJECT:
         if (!json_is_object(v))
-            srv_error_add(errors, path, "must be an object, got %s",
-                          describe(v, got, sizeof got));
+            srv_error_add(errors, path, "must be an object, got %s", describe(v, got, sizeof got));
         break;
     }
 }
@@ -345,7 +341,8 @@ int srv_project_put(struct serve *s, const char *id, const json_t *o, bool creat
 {
     if (check_fields(project_fields, o, create, prefix, errors))
         return 400;
-    struct srv_project *p = (struct srv_project *)srv_project_find(s, id ? id : str_or(o, "id", ""));
+    struct srv_project *p =
+        (struct srv_project *)srv_project_find(s, id ? id : str_or(o, "id", ""));
     if (create && p) {
         char path[512];
         join_path(path, sizeof path, prefix, "id");
@@ -380,9 +377,9 @@ json_t *srv_project_json(struct serve *s, const struct srv_project *p)
     char hook[600];
     int64_t stored = 0;
     snprintf(hook, sizeof hook, "/projects/%s/transcripts", p->id);
-    json_t *j = json_pack("{s:s,s:b,s:b,s:s}", "id", p->id, "has_api_key",
-                          p->api_key && *p->api_key, "fetch_recordings", p->fetch_recordings,
-                          "transcript_webhook", hook);
+    json_t *j =
+        json_pack("{s:s,s:b,s:b,s:s}", "id", p->id, "has_api_key", p->api_key && *p->api_key,
+                  "fetch_recordings", p->fetch_recordings, "transcript_webhook", hook);
     if (j && store_count(s->store, p->id, &stored) == STORE_OK)
         json_object_set_new(j, "transcripts_stored", json_integer(stored));
     return j;
@@ -415,8 +412,8 @@ static void next_free_id(struct serve *s, uint64_t *counter, bool agent, char *o
     while (agent ? core_agent_get(s->core, out) != NULL : core_evaluator_get(s->core, out) != NULL);
 }
 
-int srv_agent_put(struct serve *s, const char *id, const json_t *o, bool create,
-                  const char *prefix, json_t *errors, char *id_out, size_t id_n)
+int srv_agent_put(struct serve *s, const char *id, const json_t *o, bool create, const char *prefix,
+                  json_t *errors, char *id_out, size_t id_n)
 {
     char path[512];
     const char *project = NULL;
@@ -494,9 +491,9 @@ json_t *srv_agent_json(const struct core_agent *a)
                         json_boolean(a->webhook_secret && *a->webhook_secret));
     json_object_set_new(j, "transcript_provider",
                         json_string(a->custom_transcripts ? "custom" : "provider"));
-    json_object_set_new(j, "dial_window_seconds",
-                        json_integer(a->dial_window_seconds ? a->dial_window_seconds
-                                                            : CORE_DEFAULT_DIAL_WINDOW_S));
+    json_object_set_new(
+        j, "dial_window_seconds",
+        json_integer(a->dial_window_seconds ? a->dial_window_seconds : CORE_DEFAULT_DIAL_WINDOW_S));
     json_object_set_new(j, "trigger_url", str_json(a->trigger_url));
     json_object_set_new(j, "trigger_call_endpoint", str_json(a->trigger_call_endpoint));
     json_object_set_new(j, "trigger_call_headers", str_json(a->trigger_call_headers));

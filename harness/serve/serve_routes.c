@@ -26,13 +26,14 @@ static void get_health(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
     char now[32], started[32];
     int64_t t = clock_real_now();
     LOCK(s);
-    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:I}", "status", "ok", "version",
-                          DIALSIM_VERSION, "now", ts_iso(t, now, sizeof now), "started_at",
-                          ts_iso(s->started_ms, started, sizeof started), "uptime_ms",
-                          (json_int_t)(t - s->started_ms), "db", s->db_path, "projects",
-                          (json_int_t)s->n_projects, "agents", (json_int_t)s->agents.n,
-                          "evaluators", (json_int_t)s->evaluators.n, "runs",
-                          (json_int_t)core_run_count(s->core));
+    json_t *j =
+        json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:I}", "status", "ok", "version",
+                  DIALSIM_VERSION, "now", ts_iso(t, now, sizeof now), "started_at",
+                  ts_iso(s->started_ms, started, sizeof started), "uptime_ms",
+                  (json_int_t)(t - s->started_ms), "db", s->db_path, "projects",
+                  (json_int_t)s->n_projects, "agents", (json_int_t)s->agents.n, "evaluators",
+                  (json_int_t)s->evaluators.n, "runs", (json_int_t)core_run_count(s->core),
+                  "requests_in_flight", (json_int_t)atomic_load(&s->inflight));
     UNLOCK(s);
     srv_reply_json(rs, 200, j);
 }
@@ -286,7 +287,7 @@ static void post_runs(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
     json_t *errors = json_array();
     const json_t *evs = json_object_get(body, "evaluators");
     size_t n = json_array_size(evs);
-    char (*bufs)[32] = calloc(n ? n : 1, sizeof *bufs);
+    char(*bufs)[32] = calloc(n ? n : 1, sizeof *bufs);
     const char **ids = calloc(n ? n : 1, sizeof *ids);
     const struct core_run **runs = calloc(n ? n : 1, sizeof *runs);
     char abuf[32], err[512] = "";
@@ -409,8 +410,7 @@ static void post_transcripts(struct serve *s, struct srv_req *rq, struct srv_res
     struct tx_header hs[64];
     size_t nh = 0;
     for (int i = 0; i < rq->ri->num_headers && nh < 64; i++)
-        hs[nh++] = (struct tx_header){rq->ri->http_headers[i].name,
-                                      rq->ri->http_headers[i].value};
+        hs[nh++] = (struct tx_header){rq->ri->http_headers[i].name, rq->ri->http_headers[i].value};
     struct tx_request tr = {
         .headers = hs,
         .n_headers = nh,
@@ -471,8 +471,8 @@ static void get_transcript(struct serve *s, struct srv_req *rq, struct srv_resp 
         return;
     }
     if (!c) {
-        srv_reply_error(rs, 404, NULL, "project %.100s has no call with id \"%.255s\"",
-                        rq->seg[1], rq->seg[3]);
+        srv_reply_error(rs, 404, NULL, "project %.100s has no call with id \"%.255s\"", rq->seg[1],
+                        rq->seg[3]);
         return;
     }
     char a[32], b[32], r[32];
@@ -505,8 +505,7 @@ static void post_webhook(struct serve *s, struct srv_req *rq, struct srv_resp *r
     int rc = srv_read_body(rq, SRV_MAX_BODY);
     if (rc) {
         if (rc == 1)
-            srv_reply_error(rs, 413, NULL, "the body is over the limit of %d bytes",
-                            SRV_MAX_BODY);
+            srv_reply_error(rs, 413, NULL, "the body is over the limit of %d bytes", SRV_MAX_BODY);
         else
             srv_reply_error(rs, 400, NULL, "the body could not be read");
         return;
@@ -514,12 +513,11 @@ static void post_webhook(struct serve *s, struct srv_req *rq, struct srv_resp *r
     struct ds_header hs[64];
     size_t nh = 0;
     for (int i = 0; i < rq->ri->num_headers && nh < 64; i++)
-        hs[nh++] = (struct ds_header){rq->ri->http_headers[i].name,
-                                      rq->ri->http_headers[i].value};
+        hs[nh++] = (struct ds_header){rq->ri->http_headers[i].name, rq->ri->http_headers[i].value};
     char err[512] = "";
     LOCK(s);
-    int status = core_provider_webhook(s->core, (enum ds_provider)p, hs, nh, rq->body,
-                                       rq->body_len, err, sizeof err);
+    int status = core_provider_webhook(s->core, (enum ds_provider)p, hs, nh, rq->body, rq->body_len,
+                                       err, sizeof err);
     UNLOCK(s);
     if (status == 200)
         srv_reply_json(rs, 200, json_pack("{s:b}", "received", 1));
@@ -587,8 +585,8 @@ void srv_route(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
     }
     if (*allow) {
         memcpy(rs->allow, allow, sizeof allow);
-        srv_reply_error(rs, 405, NULL, "%s is not allowed on %.200s; use %s", rq->method,
-                        rq->path, allow);
+        srv_reply_error(rs, 405, NULL, "%s is not allowed on %.200s; use %s", rq->method, rq->path,
+                        allow);
         return;
     }
     srv_reply_error(rs, 404, NULL, "no route %s %.200s", rq->method, rq->path);

@@ -81,7 +81,8 @@ static void heap_remove(struct clock_real *c, size_t i)
 
 static void wait_until(struct clock_real *c, int64_t at_ms)
 {
-    struct timespec ts = {.tv_sec = (time_t)(at_ms / 1000), .tv_nsec = (long)(at_ms % 1000) * 1000000};
+    struct timespec ts = {.tv_sec = (time_t)(at_ms / 1000),
+                          .tv_nsec = (long)(at_ms % 1000) * 1000000};
     pthread_cond_timedwait(&c->cv, &c->mu, &ts);
 }
 

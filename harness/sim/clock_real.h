@@ -23,10 +23,12 @@
  * Contracts:
  * - schedule/cancel may be called from any thread, with or without the core
  *   lock (the core calls them with it held). They never take the core lock.
- * - A timer runs with the core lock held, on the timer thread, never before
- *   schedule returned, and never after cancel returned when cancel was called
- *   with the core lock held (a timer is taken off the heap only while its
- *   runner holds the core lock).
+ * - A timer runs with the core lock held, on the timer thread. When schedule
+ *   and cancel are called with the core lock held (the core's case), a timer
+ *   never runs before schedule returned, nor after cancel returned: a timer is
+ *   taken off the heap only while its runner holds the core lock. Scheduled
+ *   from another thread without the lock (serve's HTTP workers delivering an
+ *   answer), a timer may run as soon as it is queued.
  * - clock_real_stop and clock_real_destroy must be called without the core
  *   lock held.
  *

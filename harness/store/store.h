@@ -1,10 +1,12 @@
 /* Durable storage of accepted transcripts (CI-1, CI-9), in SQLite.
  *
- * One request is one transaction, committed before store_put_calls returns:
- * the HTTP server acknowledges (200) only after a successful return, and what
- * it acknowledged survives kill -9 and power loss (WAL, synchronous=FULL).
- * A failed put writes nothing. Re-sending a call id already stored for the
- * project stores nothing and reports STORE_PUT_DUPLICATE (CI-9).
+ * A request's calls are committed in one transaction before store_put_calls
+ * returns: the HTTP server acknowledges (200) only after a successful return,
+ * and what it acknowledged survives kill -9 and power loss (WAL,
+ * synchronous=FULL). A failed put writes nothing. Re-sending a call id already
+ * stored for the project stores nothing and reports STORE_PUT_DUPLICATE (CI-9).
+ * Puts made at the same moment by several threads share one transaction and
+ * one fsync (group commit): they commit, or fail, together.
  *
  * Threads: a struct store is one SQLite connection behind a mutex; any number
  * of threads may share it (SQLite takes one writer at a time anyway). Several
