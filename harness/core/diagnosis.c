@@ -78,7 +78,7 @@ static void precondition_text(const struct core *c, const struct core_run *r, st
         sb_add(b, "Agent '%s' has no contact_number, so no caller ID could be accepted.", an);
         break;
     case DS_REASON_CONTACT_NUMBER_INVALID:
-        sb_add(b, "Agent '%s' has a %s; it must be E.164 like +15551234567.", an, detail);
+        sb_add(b, "Agent '%s': its %s; it must be E.164 like +15551234567.", an, detail);
         break;
     case DS_REASON_EVALUATOR_NUMBER_INVALID:
         sb_add(b, "The %s; it must be E.164 like +15551234567.", detail);

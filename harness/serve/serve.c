@@ -305,7 +305,9 @@ static int start_http(struct serve *s, int port, int threads, char *err, size_t 
     snprintf(nthreads, sizeof nthreads, "%d", threads > 0 ? threads : SERVE_DEFAULT_THREADS);
     /* keep-alive: a sender posting transcripts reuses its connection. A
      * worker serves one connection at a time, so num_threads bounds the
-     * connections served at once (others wait in the accept queue). */
+     * connections served at once (others wait in the accept queue). An idle
+     * keep-alive connection holds its worker, and mg_stop waits for it, for
+     * keep_alive_timeout_ms: 0.5 s bounds the stop. */
     const char *opts[] = {
         "listening_ports",       listen, "num_threads", nthreads, "enable_keep_alive",  "yes",
         "keep_alive_timeout_ms", "500",  "tcp_nodelay", "1",      "request_timeout_ms", "10000",

@@ -48,6 +48,11 @@ int cmd_serve(int argc, char **argv)
         } else if (!strcmp(a, "--quiet")) {
             o.quiet = true;
             continue;
+        } else if (strcmp(a, "--config") && strcmp(a, "--db") && strcmp(a, "--host") &&
+                   strcmp(a, "--port") && strcmp(a, "--threads")) {
+            fprintf(stderr, "dialsim serve: unknown option %s\n", a);
+            serve_usage(stderr);
+            return 2;
         } else if (!v) {
             fprintf(stderr, "dialsim serve: %s needs a value\n", a);
             serve_usage(stderr);
@@ -65,15 +70,11 @@ int cmd_serve(int argc, char **argv)
                 fprintf(stderr, "dialsim serve: --port needs a number from 0 to 65535\n");
                 return 2;
             }
-        } else if (!strcmp(a, "--threads")) {
+        } else { /* --threads */
             if (int_arg(v, 1, 1024, &o.threads)) {
                 fprintf(stderr, "dialsim serve: --threads needs a number from 1 to 1024\n");
                 return 2;
             }
-        } else {
-            fprintf(stderr, "dialsim serve: unknown option %s\n", a);
-            serve_usage(stderr);
-            return 2;
         }
     }
     /* Every thread started from here on inherits this mask, so SIGINT and
