@@ -119,110 +119,114 @@ static void patch_project(struct serve *s, struct srv_req *rq, struct srv_resp *
 
 /* ---- agents, evaluators --------------------------------------------------------- */
 
+/* Agents and evaluators are served alike: one table says how each kind is
+ * listed, read and written. */
+struct kind {
+    const char *name, *plural;
+    struct srv_ids *(*ids)(struct serve *s);
+    json_t *(*json)(struct serve *s, const char *id); /* NULL when unknown; lock held */
+    int (*put)(struct serve *s, const char *id, const json_t *o, bool create, const char *prefix,
+               json_t *errors, char *id_out, size_t n);
+};
+
+static struct srv_ids *agent_ids(struct serve *s)
+{
+    return &s->agents;
+}
+static struct srv_ids *evaluator_ids(struct serve *s)
+{
+    return &s->evaluators;
+}
+static json_t *agent_json(struct serve *s, const char *id)
+{
+    const struct core_agent *a = core_agent_get(s->core, id);
+    return a ? srv_agent_json(a) : NULL;
+}
+static json_t *evaluator_json(struct serve *s, const char *id)
+{
+    const struct core_evaluator *e = core_evaluator_get(s->core, id);
+    return e ? srv_evaluator_json(e) : NULL;
+}
+
+static const struct kind agents = {"agent", "agents", agent_ids, agent_json, srv_agent_put};
+static const struct kind evaluators = {"evaluator", "evaluators", evaluator_ids, evaluator_json,
+                                       srv_evaluator_put};
+
+static void list_kind(const struct kind *k, struct serve *s, struct srv_resp *rs)
+{
+    json_t *a = json_array();
+    LOCK(s);
+    struct srv_ids *ids = k->ids(s);
+    for (size_t i = 0; i < ids->n; i++) {
+        json_t *j = k->json(s, ids->v[i]);
+        if (j)
+            json_array_append_new(a, j);
+    }
+    UNLOCK(s);
+    srv_reply_json(rs, 200, json_pack("{s:o}", k->plural, a));
+}
+
+static void get_kind(const struct kind *k, struct serve *s, struct srv_req *rq, struct srv_resp *rs)
+{
+    LOCK(s);
+    json_t *j = k->json(s, rq->seg[1]);
+    UNLOCK(s);
+    if (j)
+        srv_reply_json(rs, 200, j);
+    else
+        not_found(rs, k->name, rq->seg[1]);
+}
+
+static void put_kind(const struct kind *k, struct serve *s, struct srv_req *rq, struct srv_resp *rs,
+                     bool create)
+{
+    json_t *body = srv_read_json(rq, rs);
+    if (!body)
+        return;
+    json_t *errors = json_array(), *obj = NULL;
+    char id[300];
+    LOCK(s);
+    int rc = k->put(s, create ? NULL : rq->seg[1], body, create, "", errors, id, sizeof id);
+    if (rc == 0)
+        obj = k->json(s, id);
+    UNLOCK(s);
+    put_result(rs, rc, create ? 201 : 200, obj, errors, k->name, rq->n_seg > 1 ? rq->seg[1] : "");
+    json_decref(body);
+}
+
 static void list_agents(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
 {
     (void)rq;
-    json_t *a = json_array();
-    LOCK(s);
-    for (size_t i = 0; i < s->agents.n; i++) {
-        const struct core_agent *ag = core_agent_get(s->core, s->agents.v[i]);
-        if (ag)
-            json_array_append_new(a, srv_agent_json(ag));
-    }
-    UNLOCK(s);
-    srv_reply_json(rs, 200, json_pack("{s:o}", "agents", a));
+    list_kind(&agents, s, rs);
 }
-
 static void get_agent(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
 {
-    LOCK(s);
-    const struct core_agent *a = core_agent_get(s->core, rq->seg[1]);
-    json_t *j = a ? srv_agent_json(a) : NULL;
-    UNLOCK(s);
-    if (j)
-        srv_reply_json(rs, 200, j);
-    else
-        not_found(rs, "agent", rq->seg[1]);
+    get_kind(&agents, s, rq, rs);
 }
-
-static void put_agent(struct serve *s, struct srv_req *rq, struct srv_resp *rs, bool create)
-{
-    json_t *body = srv_read_json(rq, rs);
-    if (!body)
-        return;
-    json_t *errors = json_array(), *obj = NULL;
-    char id[300];
-    LOCK(s);
-    int rc = srv_agent_put(s, create ? NULL : rq->seg[1], body, create, "", errors, id, sizeof id);
-    if (rc == 0)
-        obj = srv_agent_json(core_agent_get(s->core, id));
-    UNLOCK(s);
-    put_result(rs, rc, create ? 201 : 200, obj, errors, "agent", rq->n_seg > 1 ? rq->seg[1] : "");
-    json_decref(body);
-}
-
 static void post_agent(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
 {
-    put_agent(s, rq, rs, true);
+    put_kind(&agents, s, rq, rs, true);
 }
-
 static void patch_agent(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
 {
-    put_agent(s, rq, rs, false);
+    put_kind(&agents, s, rq, rs, false);
 }
-
 static void list_evaluators(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
 {
     (void)rq;
-    json_t *a = json_array();
-    LOCK(s);
-    for (size_t i = 0; i < s->evaluators.n; i++) {
-        const struct core_evaluator *e = core_evaluator_get(s->core, s->evaluators.v[i]);
-        if (e)
-            json_array_append_new(a, srv_evaluator_json(e));
-    }
-    UNLOCK(s);
-    srv_reply_json(rs, 200, json_pack("{s:o}", "evaluators", a));
+    list_kind(&evaluators, s, rs);
 }
-
 static void get_evaluator(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
 {
-    LOCK(s);
-    const struct core_evaluator *e = core_evaluator_get(s->core, rq->seg[1]);
-    json_t *j = e ? srv_evaluator_json(e) : NULL;
-    UNLOCK(s);
-    if (j)
-        srv_reply_json(rs, 200, j);
-    else
-        not_found(rs, "evaluator", rq->seg[1]);
+    get_kind(&evaluators, s, rq, rs);
 }
-
-static void put_evaluator(struct serve *s, struct srv_req *rq, struct srv_resp *rs, bool create)
-{
-    json_t *body = srv_read_json(rq, rs);
-    if (!body)
-        return;
-    json_t *errors = json_array(), *obj = NULL;
-    char id[300];
-    LOCK(s);
-    int rc =
-        srv_evaluator_put(s, create ? NULL : rq->seg[1], body, create, "", errors, id, sizeof id);
-    if (rc == 0)
-        obj = srv_evaluator_json(core_evaluator_get(s->core, id));
-    UNLOCK(s);
-    put_result(rs, rc, create ? 201 : 200, obj, errors, "evaluator",
-               rq->n_seg > 1 ? rq->seg[1] : "");
-    json_decref(body);
-}
-
 static void post_evaluator(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
 {
-    put_evaluator(s, rq, rs, true);
+    put_kind(&evaluators, s, rq, rs, true);
 }
-
 static void patch_evaluator(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
 {
-    put_evaluator(s, rq, rs, false);
+    put_kind(&evaluators, s, rq, rs, false);
 }
 
 /* ---- runs ----------------------------------------------------------------------- */
