@@ -17,91 +17,10 @@
 #include "core/timefmt.h"
 #include "sim/evq.h"
 
+#include "core_fixture.h"
+#include "fake_http.h"
+
 #define T0 1767268800000LL /* 2026-01-01T12:00:00Z */
-
-/* ---- a fake HTTP port ---------------------------------------------------- */
-
-struct fake_answer {
-    long status;
-    const char *body;
-    int64_t latency_ms;
-};
-
-struct fake_http {
-    struct evq *q;
-    struct core *core; /* to observe state at send time */
-    int sent;
-    char methods[16][8];
-    char urls[16][256];
-    char bodies[16][1024];
-    size_t runs_at_first_send;
-    struct fake_answer script[8]; /* answers for POSTs, in order; default 201 */
-    int n_script;
-    const char *get_body; /* answer to GETs */
-};
-
-struct delivery {
-    ds_http_done_fn done;
-    void *arg;
-    struct ds_http_response resp;
-};
-
-static void deliver(void *arg)
-{
-    struct delivery *d = arg;
-    d->done(d->arg, &d->resp);
-    free(d->resp.body);
-    free(d);
-}
-
-static int fake_send(void *ctx, const struct ds_http_request *req, ds_http_done_fn done, void *arg)
-{
-    struct fake_http *f = ctx;
-    if (f->sent == 0)
-        f->runs_at_first_send = core_run_count(f->core);
-    int i = f->sent++;
-    if (i < 16) {
-        snprintf(f->methods[i], sizeof f->methods[i], "%s", req->method);
-        snprintf(f->urls[i], sizeof f->urls[i], "%s", req->url);
-        snprintf(f->bodies[i], sizeof f->bodies[i], "%s", req->body ? req->body : "");
-    }
-    struct delivery *d = calloc(1, sizeof *d);
-    d->done = done;
-    d->arg = arg;
-    d->resp.outcome = DS_HTTP_RESPONSE;
-    int64_t latency = 100;
-    if (strcmp(req->method, "GET") == 0) {
-        d->resp.status = 200;
-        d->resp.body = strdup(
-            f->get_body ? f->get_body
-                        : "{\"status\":\"ended\",\"endedReason\":\"customer-did-not-answer\"}");
-    } else {
-        struct fake_answer a = {201, NULL, 100};
-        int pi = 0;
-        for (int j = 0; j < i; j++)
-            pi += strcmp(f->methods[j], "POST") == 0;
-        if (pi < f->n_script)
-            a = f->script[pi];
-        char idbody[128];
-        snprintf(idbody, sizeof idbody, "{\"id\":\"call-%d\",\"status\":\"queued\"}", i + 1);
-        d->resp.status = a.status;
-        d->resp.body = strdup(a.body ? a.body : idbody);
-        latency = a.latency_ms;
-    }
-    d->resp.body_len = strlen(d->resp.body);
-    d->resp.elapsed_ms = latency;
-    evq_schedule(f->q, evq_now(f->q) + latency, deliver, d);
-    return 0;
-}
-
-static const struct ds_http_ops fake_http_ops = {fake_send};
-
-static void ids_next(void *ctx, const char *kind, char *buf, size_t n)
-{
-    int *c = ctx;
-    snprintf(buf, n, "%s_%d", kind, ++*c);
-}
-static const struct ds_ids_ops ids_ops = {ids_next};
 
 /* ---- fixture --------------------------------------------------------------- */
 
@@ -134,11 +53,7 @@ static int setup(void **state)
     struct fx *f = calloc(1, sizeof *f);
     evq_create(&f->q, T0);
     f->http.q = f->q;
-    struct core_env env = {
-        .clock = evq_clock(f->q),
-        .http = {&fake_http_ops, &f->http},
-        .ids = {&ids_ops, &f->idc},
-    };
+    struct core_env env = core_fixture_env(f->q, &fake_http_ops, &f->http, &f->idc);
     env.provider_base_url[DS_PROVIDER_VAPI] = "https://api.vapi.example";
     assert_int_equal(core_create(&f->core, &env), 0);
     f->http.core = f->core;
@@ -158,10 +73,7 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     /* let pending deliveries free themselves (polls are bounded) */
-    while (evq_run_next(f->q, INT64_MAX))
-        ;
-    core_destroy(f->core);
-    evq_destroy(f->q);
+    core_fixture_close(f->q, f->core);
     free(f);
     return 0;
 }

@@ -16,6 +16,8 @@
 #include "core/core.h"
 #include "ingest/ingest.h"
 #include "sim/evq.h"
+#include "core_fixture.h"
+#include "fake_http.h"
 #include "store/store.h"
 
 #define T0 1767268800000LL /* 2026-01-01T12:00:00Z */
@@ -35,61 +37,6 @@
     "now.\"}],\"endedReason\":\"customer-ended-call\"}"
 #define BODY1 "{\"agent_id\":42,\"calls\":[" CALL("c1") "]}"
 
-/* ---- a fake HTTP port: 201 to POSTs, "ended" to GETs ---------------------- */
-
-struct fake_http {
-    struct evq *q;
-    int sent;
-};
-
-struct delivery {
-    ds_http_done_fn done;
-    void *arg;
-    struct ds_http_response resp;
-};
-
-static void deliver(void *arg)
-{
-    struct delivery *d = arg;
-    d->done(d->arg, &d->resp);
-    free(d->resp.body);
-    free(d);
-}
-
-static int fake_send(void *ctx, const struct ds_http_request *req, ds_http_done_fn done, void *arg)
-{
-    struct fake_http *f = ctx;
-    int i = ++f->sent;
-    struct delivery *d = calloc(1, sizeof *d);
-    assert_non_null(d);
-    d->done = done;
-    d->arg = arg;
-    d->resp.outcome = DS_HTTP_RESPONSE;
-    char body[128];
-    if (strcmp(req->method, "GET") == 0) {
-        d->resp.status = 200;
-        snprintf(body, sizeof body,
-                 "{\"status\":\"ended\",\"endedReason\":\"customer-ended-call\"}");
-    } else {
-        d->resp.status = 201;
-        snprintf(body, sizeof body, "{\"id\":\"call-%d\",\"status\":\"queued\"}", i);
-    }
-    d->resp.body = strdup(body);
-    d->resp.body_len = strlen(body);
-    d->resp.elapsed_ms = 100;
-    evq_schedule(f->q, evq_now(f->q) + 100, deliver, d);
-    return 0;
-}
-
-static const struct ds_http_ops fake_http_ops = {fake_send};
-
-static void ids_next(void *ctx, const char *kind, char *buf, size_t n)
-{
-    int *c = ctx;
-    snprintf(buf, n, "%s_%d", kind, ++*c);
-}
-static const struct ds_ids_ops ids_ops = {ids_next};
-
 /* ---- fixture --------------------------------------------------------------- */
 
 struct fx {
@@ -106,12 +53,10 @@ static int setup(void **state)
     struct fx *f = calloc(1, sizeof *f);
     assert_non_null(f);
     assert_int_equal(evq_create(&f->q, T0), 0);
+    /* the fake HTTP port: 201 to POSTs, "ended" to GETs */
     f->http.q = f->q;
-    struct core_env env = {
-        .clock = evq_clock(f->q),
-        .http = {&fake_http_ops, &f->http},
-        .ids = {&ids_ops, &f->idc},
-    };
+    f->http.get_body = "{\"status\":\"ended\",\"endedReason\":\"customer-ended-call\"}";
+    struct core_env env = core_fixture_env(f->q, &fake_http_ops, &f->http, &f->idc);
     env.provider_base_url[DS_PROVIDER_VAPI] = "https://api.vapi.example";
     assert_int_equal(core_create(&f->core, &env), 0);
     char err[256];
@@ -146,11 +91,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    while (evq_run_next(f->q, INT64_MAX)) /* deliveries free themselves */
-        ;
+    core_fixture_close(f->q, f->core); /* deliveries free themselves */
     store_close(f->store);
-    core_destroy(f->core);
-    evq_destroy(f->q);
     free(f);
     return 0;
 }

@@ -32,6 +32,7 @@
 #include "webhook.h"
 #include "fake_lines.h"
 #include "fake_sink.h"
+#include "mock_world_fixture.h"
 
 #define T0 INT64_C(1767269100000)
 #define KEY "xi_live_key"
@@ -66,24 +67,14 @@ static struct fx *fx_new(struct opts o)
 {
     struct fx *f = calloc(1, sizeof *f);
     assert_non_null(f);
-    assert_int_equal(pthread_mutex_init(&f->w.mu, NULL), 0);
-    assert_int_equal(evq_create(&f->q, T0), 0);
-    f->w.clock = evq_clock(f->q);
-    assert_int_equal(journal_create(&f->w.journal), 0);
     struct pstn_fault fault = {.to = FAILING, .fail = true};
     struct pstn_config pc = {.call_duration_ms = DURATION_MS,
                              .silence_as_busy = o.silence_as_busy,
                              .faults = &fault,
                              .n_faults = 1};
-    assert_int_equal(pstn_create(&f->w.pstn, f->w.clock, &pc), 0);
-    f->core.q = f->q;
-    pstn_set_core(f->w.pstn, &core_ops, &f->core);
-    assert_int_equal(pstn_add_line(f->w.pstn, EVAL), 0);
+    mock_world_open(&f->w, &f->q, T0, &pc, &f->core, EVAL);
     assert_int_equal(pstn_add_line(f->w.pstn, FAILING), 0);
-    assert_int_equal(mock_webhooks_create(&f->w.webhooks), 0);
-    f->sink.q = f->q;
-    f->sink.mu = &f->w.mu;
-    f->w.sink = (struct mock_webhook_sink){fake_sink_deliver, &f->sink};
+    mock_world_open_webhooks(&f->w, f->q, &f->sink);
 
     json_t *keys = json_pack("[s,{s:s,s:[s]},{s:s,s:[s]}]", KEY, "key", READ_KEY, "permissions",
                              "convai_read", "key", WRITE_KEY, "permissions", "convai_write");
@@ -115,52 +106,14 @@ static void fx_free(struct fx *f)
 {
     fake_sink_clear(&f->sink);
     mock_elevenlabs_destroy(f->w.elevenlabs);
-    mock_webhooks_destroy(f->w.webhooks);
-    pstn_destroy(f->w.pstn);
-    journal_destroy(f->w.journal);
-    evq_destroy(f->q);
-    pthread_mutex_destroy(&f->w.mu);
+    mock_world_close(&f->w, f->q);
     free(f);
 }
 
-struct reply {
-    int status;
-    char *raw;
-    json_t *body;
-    int64_t latency_ms;
-};
-
-static void reply_free(struct reply *r)
+static struct mock_reply request(struct fx *f, const char *method, const char *path,
+                                 const char *key, const char *body)
 {
-    free(r->raw);
-    json_decref(r->body);
-}
-
-static struct reply request(struct fx *f, const char *method, const char *path, const char *key,
-                            const char *body)
-{
-    json_t *h = json_object();
-    if (key)
-        json_object_set_new(h, "xi-api-key", json_string(key));
-    if (body)
-        json_object_set_new(h, "content-type", json_string("application/json"));
-    struct mock_request rq = {
-        .method = method,
-        .path = path,
-        .headers = h,
-        .body = body ? body : "",
-        .body_len = body ? strlen(body) : 0,
-    };
-    struct mock_response rs = {0};
-    pthread_mutex_lock(&f->w.mu);
-    mock_world_dispatch(&f->w, &rq, &rs);
-    pthread_mutex_unlock(&f->w.mu);
-    json_decref(h);
-    assert_non_null(rs.body);
-    assert_non_null(strstr(rs.content_type, "application/json"));
-    struct reply r = {rs.status, rs.body, json_loads(rs.body, 0, NULL), rs.latency_ms};
-    assert_non_null(r.body);
-    return r;
+    return mock_world_request(&f->w, method, path, "xi-api-key", key, body);
 }
 
 #define TWILIO "/v1/convai/twilio/outbound-call"
@@ -182,11 +135,11 @@ static char *call_body(const char *agent, const char *pnid, const char *to)
     return s;
 }
 
-static struct reply post(struct fx *f, const char *route, const char *key, const char *agent,
-                         const char *pnid, const char *to)
+static struct mock_reply post(struct fx *f, const char *route, const char *key, const char *agent,
+                              const char *pnid, const char *to)
 {
     char *b = call_body(agent, pnid, to);
-    struct reply r = request(f, "POST", route, key, b);
+    struct mock_reply r = request(f, "POST", route, key, b);
     free(b);
     return r;
 }
@@ -194,11 +147,11 @@ static struct reply post(struct fx *f, const char *route, const char *key, const
 /* 200 expected; the conversation id (owned). */
 static char *post_ok(struct fx *f, const char *route, const char *to)
 {
-    struct reply r = post(f, route, KEY, AGENT, PNID, to);
+    struct mock_reply r = post(f, route, KEY, AGENT, PNID, to);
     if (r.status != 200)
         fail_msg("%s: %d %s", route, r.status, r.raw);
     char *id = strdup(json_string_value(json_object_get(r.body, "conversation_id")));
-    reply_free(&r);
+    mock_reply_free(&r);
     return id;
 }
 
@@ -211,10 +164,10 @@ static json_t *get_conv(struct fx *f, const char *id)
 {
     char path[128];
     snprintf(path, sizeof path, "/v1/convai/conversations/%s", id);
-    struct reply r = request(f, "GET", path, KEY, NULL);
+    struct mock_reply r = request(f, "GET", path, KEY, NULL);
     assert_int_equal(r.status, 200);
     json_t *j = json_incref(r.body);
-    reply_free(&r);
+    mock_reply_free(&r);
     return j;
 }
 
@@ -241,14 +194,14 @@ static void assert_nothing_placed(struct fx *f)
     assert_int_equal(f->sink.n, 0);
 }
 
-static void assert_raw(struct reply *r, int status, const char *raw)
+static void assert_raw(struct mock_reply *r, int status, const char *raw)
 {
     assert_int_equal(r->status, status);
     assert_string_equal(r->raw, raw);
-    reply_free(r);
+    mock_reply_free(r);
 }
 
-static void assert_detail(struct reply *r, int status, const char *code, const char *message)
+static void assert_detail(struct mock_reply *r, int status, const char *code, const char *message)
 {
     char want[500];
     snprintf(want, sizeof want, "{\"detail\":{\"status\":\"%s\",\"message\":\"%s\"}}", code,
@@ -264,11 +217,11 @@ static void ao4_invalid_api_key_401(void **state)
     struct fx *f = fx_new((struct opts){0});
     static const char *bad[] = {NULL, "", "xi_wrong", KEY "x", "Bearer " KEY};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        struct reply r = post(f, TWILIO, bad[i], AGENT, PNID, EVAL);
+        struct mock_reply r = post(f, TWILIO, bad[i], AGENT, PNID, EVAL);
         assert_int_equal(r.latency_ms, LATENCY_MS);
         assert_detail(&r, 401, "invalid_api_key", "Invalid API key");
     }
-    struct reply r = post(f, SIP, "xi_wrong", AGENT, PNID, EVAL);
+    struct mock_reply r = post(f, SIP, "xi_wrong", AGENT, PNID, EVAL);
     assert_detail(&r, 401, "invalid_api_key", "Invalid API key");
     r = request(f, "GET", "/v1/convai/conversations/c1", NULL, NULL);
     assert_detail(&r, 401, "invalid_api_key", "Invalid API key");
@@ -281,14 +234,14 @@ static void ao4_missing_permissions_401(void **state)
 {
     (void)state;
     struct fx *f = fx_new((struct opts){0});
-    struct reply r = post(f, TWILIO, READ_KEY, AGENT, PNID, EVAL);
+    struct mock_reply r = post(f, TWILIO, READ_KEY, AGENT, PNID, EVAL);
     assert_detail(&r, 401, "missing_permissions",
                   "The API key you used is missing the permission convai_write to execute this "
                   "operation.");
     r = post(f, SIP, READ_KEY, AGENT, PNID, EVAL);
     assert_int_equal(r.status, 401);
     assert_string_equal(str(json_object_get(r.body, "detail"), "status"), "missing_permissions");
-    reply_free(&r);
+    mock_reply_free(&r);
     assert_nothing_placed(f);
 
     /* the write key places the call; the read key may read it, the write key not */
@@ -296,10 +249,10 @@ static void ao4_missing_permissions_401(void **state)
     assert_int_equal(r.status, 200);
     char path[128];
     snprintf(path, sizeof path, "/v1/convai/conversations/%s", str(r.body, "conversation_id"));
-    reply_free(&r);
+    mock_reply_free(&r);
     r = request(f, "GET", path, READ_KEY, NULL);
     assert_int_equal(r.status, 200);
-    reply_free(&r);
+    mock_reply_free(&r);
     r = request(f, "GET", path, WRITE_KEY, NULL);
     assert_detail(&r, 401, "missing_permissions",
                   "The API key you used is missing the permission convai_read to execute this "
@@ -313,7 +266,7 @@ static void ao4_quota_exceeded_401(void **state)
     (void)state;
     struct fx *f = fx_new((struct opts){.credits = 1});
     char *id = post_ok(f, TWILIO, EVAL);
-    struct reply r = post(f, TWILIO, KEY, AGENT, PNID, EVAL);
+    struct mock_reply r = post(f, TWILIO, KEY, AGENT, PNID, EVAL);
     assert_detail(&r, 401, "quota_exceeded",
                   "This request exceeds your quota of 10000. You have 0 credits remaining, while "
                   "1 credits are required for this request.");
@@ -327,7 +280,7 @@ static void ao4_agent_not_found_404(void **state)
 {
     (void)state;
     struct fx *f = fx_new((struct opts){0});
-    struct reply r = post(f, TWILIO, KEY, "agent_nope", PNID, EVAL);
+    struct mock_reply r = post(f, TWILIO, KEY, "agent_nope", PNID, EVAL);
     assert_detail(&r, 404, "agent_not_found", "Agent not found");
     assert_nothing_placed(f);
     fx_free(f);
@@ -338,7 +291,7 @@ static void ao4_missing_field_422(void **state)
 {
     (void)state;
     struct fx *f = fx_new((struct opts){0});
-    struct reply r = post(f, TWILIO, KEY, AGENT, NULL, EVAL);
+    struct mock_reply r = post(f, TWILIO, KEY, AGENT, NULL, EVAL);
     assert_raw(&r, 422,
                "{\"detail\":[{\"loc\":[\"body\",\"agent_phone_number_id\"],\"msg\":\"Field "
                "required\",\"type\":\"missing\",\"input\":null}]}");
@@ -357,12 +310,12 @@ static void ao4_missing_field_422(void **state)
         assert_string_equal(json_string_value(json_array_get(loc, 0)), "body");
         assert_string_equal(json_string_value(json_array_get(loc, 1)), fields[i]);
     }
-    reply_free(&r);
+    mock_reply_free(&r);
     /* a body that is not JSON misses every field too */
     r = request(f, "POST", TWILIO, KEY, "{\"agent_id\":");
     assert_int_equal(r.status, 422);
     assert_int_equal(json_array_size(json_object_get(r.body, "detail")), 3);
-    reply_free(&r);
+    mock_reply_free(&r);
     assert_nothing_placed(f);
     fx_free(f);
 }
@@ -374,7 +327,7 @@ static void ao4_too_many_concurrent_requests_429(void **state)
     struct fx *f = fx_new((struct opts){.concurrency_limit = 1});
     f->core.answer = true;
     char *first = post_ok(f, TWILIO, EVAL);
-    struct reply r = post(f, TWILIO, KEY, AGENT, PNID, EVAL);
+    struct mock_reply r = post(f, TWILIO, KEY, AGENT, PNID, EVAL);
     assert_detail(&r, 429, "too_many_concurrent_requests",
                   "Too many concurrent requests. Your plan allows a limited number of concurrent "
                   "calls.");
@@ -395,7 +348,7 @@ static void ao1_twilio_success_200(void **state)
 {
     (void)state;
     struct fx *f = fx_new((struct opts){0});
-    struct reply r = post(f, TWILIO, KEY, AGENT, PNID, EVAL);
+    struct mock_reply r = post(f, TWILIO, KEY, AGENT, PNID, EVAL);
     assert_int_equal(r.status, 200);
     assert_int_equal(r.latency_ms, LATENCY_MS);
     assert_int_equal(json_object_size(r.body), 4);
@@ -414,7 +367,7 @@ static void ao1_twilio_success_200(void **state)
     run_until(f, T0 + DIAL_DELAY_MS);
     assert_string_equal(f->core.from, AGENT_NUM); /* AO-3: the number behind PNID */
     assert_string_equal(f->core.to, EVAL);
-    reply_free(&r);
+    mock_reply_free(&r);
     fx_free(f);
 }
 
@@ -422,7 +375,7 @@ static void ao1_sip_trunk_success_200(void **state)
 {
     (void)state;
     struct fx *f = fx_new((struct opts){0});
-    struct reply r = post(f, SIP, KEY, AGENT, PNID, EVAL);
+    struct mock_reply r = post(f, SIP, KEY, AGENT, PNID, EVAL);
     assert_int_equal(r.status, 200);
     assert_int_equal(json_object_size(r.body), 4);
     assert_true(json_is_true(json_object_get(r.body, "success")));
@@ -435,7 +388,7 @@ static void ao1_sip_trunk_success_200(void **state)
     assert_string_equal(str(pc, "type"), "sip_trunking");
     assert_null(json_object_get(pc, "call_sid"));
     json_decref(c);
-    reply_free(&r);
+    mock_reply_free(&r);
     fx_free(f);
 }
 
@@ -499,7 +452,7 @@ static void get_unknown_conversation_404(void **state)
 {
     (void)state;
     struct fx *f = fx_new((struct opts){0});
-    struct reply r = request(f, "GET", "/v1/convai/conversations/conv_nope", KEY, NULL);
+    struct mock_reply r = request(f, "GET", "/v1/convai/conversations/conv_nope", KEY, NULL);
     assert_detail(&r, 404, "conversation_not_found", "Conversation not found");
     fx_free(f);
 }

@@ -30,6 +30,7 @@
 #include "webhook.h"
 #include "fake_lines.h"
 #include "fake_sink.h"
+#include "mock_world_fixture.h"
 
 #define T0 INT64_C(1767269100000)
 #define KEY "key_retell_live"
@@ -61,19 +62,9 @@ static struct fx *fx_new(struct opts o)
 {
     struct fx *f = calloc(1, sizeof *f);
     assert_non_null(f);
-    assert_int_equal(pthread_mutex_init(&f->w.mu, NULL), 0);
-    assert_int_equal(evq_create(&f->q, T0), 0);
-    f->w.clock = evq_clock(f->q);
-    assert_int_equal(journal_create(&f->w.journal), 0);
     struct pstn_config pc = {.call_duration_ms = DURATION_MS, .silence_as_busy = o.silence_as_busy};
-    assert_int_equal(pstn_create(&f->w.pstn, f->w.clock, &pc), 0);
-    f->core.q = f->q;
-    pstn_set_core(f->w.pstn, &core_ops, &f->core);
-    assert_int_equal(pstn_add_line(f->w.pstn, EVAL), 0);
-    assert_int_equal(mock_webhooks_create(&f->w.webhooks), 0);
-    f->sink.q = f->q;
-    f->sink.mu = &f->w.mu;
-    f->w.sink = (struct mock_webhook_sink){fake_sink_deliver, &f->sink};
+    mock_world_open(&f->w, &f->q, T0, &pc, &f->core, EVAL);
+    mock_world_open_webhooks(&f->w, f->q, &f->sink);
 
     json_t *keys = json_pack("[s,s]", KEY, KEY2);
     json_t *agents = json_pack("[s,s]", "agent_7f3c", "agent_b2");
@@ -104,52 +95,14 @@ static void fx_free(struct fx *f)
 {
     fake_sink_clear(&f->sink);
     mock_retell_destroy(f->w.retell);
-    mock_webhooks_destroy(f->w.webhooks);
-    pstn_destroy(f->w.pstn);
-    journal_destroy(f->w.journal);
-    evq_destroy(f->q);
-    pthread_mutex_destroy(&f->w.mu);
+    mock_world_close(&f->w, f->q);
     free(f);
 }
 
-struct reply {
-    int status;
-    char *raw;    /* the body as sent; owned */
-    json_t *body; /* parsed; owned */
-    int64_t latency_ms;
-};
-
-static void reply_free(struct reply *r)
+static struct mock_reply request(struct fx *f, const char *method, const char *path,
+                                 const char *auth, const char *body)
 {
-    free(r->raw);
-    json_decref(r->body);
-}
-
-static struct reply request(struct fx *f, const char *method, const char *path, const char *auth,
-                            const char *body)
-{
-    json_t *h = json_object();
-    if (auth)
-        json_object_set_new(h, "authorization", json_string(auth));
-    if (body)
-        json_object_set_new(h, "content-type", json_string("application/json"));
-    struct mock_request rq = {
-        .method = method,
-        .path = path,
-        .headers = h,
-        .body = body ? body : "",
-        .body_len = body ? strlen(body) : 0,
-    };
-    struct mock_response rs = {0};
-    pthread_mutex_lock(&f->w.mu);
-    mock_world_dispatch(&f->w, &rq, &rs);
-    pthread_mutex_unlock(&f->w.mu);
-    json_decref(h);
-    assert_non_null(rs.body);
-    assert_non_null(strstr(rs.content_type, "application/json"));
-    struct reply r = {rs.status, rs.body, json_loads(rs.body, 0, NULL), rs.latency_ms};
-    assert_non_null(r.body);
-    return r;
+    return mock_world_request(&f->w, method, path, "authorization", auth, body);
 }
 
 static char *create_body(const char *from, const char *to, const char *agent)
@@ -169,11 +122,11 @@ static char *create_body(const char *from, const char *to, const char *agent)
     return s;
 }
 
-static struct reply create(struct fx *f, const char *auth, const char *from, const char *to,
-                           const char *agent)
+static struct mock_reply create(struct fx *f, const char *auth, const char *from, const char *to,
+                                const char *agent)
 {
     char *b = create_body(from, to, agent);
-    struct reply r = request(f, "POST", "/v2/create-phone-call", auth, b);
+    struct mock_reply r = request(f, "POST", "/v2/create-phone-call", auth, b);
     free(b);
     return r;
 }
@@ -181,10 +134,10 @@ static struct reply create(struct fx *f, const char *auth, const char *from, con
 /* 201 expected; the new call's id (owned). */
 static char *create_ok(struct fx *f)
 {
-    struct reply r = create(f, "Bearer " KEY, AGENT_NUM, EVAL, "agent_7f3c");
+    struct mock_reply r = create(f, "Bearer " KEY, AGENT_NUM, EVAL, "agent_7f3c");
     assert_int_equal(r.status, 201);
     char *id = strdup(json_string_value(json_object_get(r.body, "call_id")));
-    reply_free(&r);
+    mock_reply_free(&r);
     return id;
 }
 
@@ -198,10 +151,10 @@ static json_t *get_call(struct fx *f, const char *id)
 {
     char path[128];
     snprintf(path, sizeof path, "/v2/get-call/%s", id);
-    struct reply r = request(f, "GET", path, "Bearer " KEY, NULL);
+    struct mock_reply r = request(f, "GET", path, "Bearer " KEY, NULL);
     assert_int_equal(r.status, 200);
     json_t *j = json_incref(r.body);
-    reply_free(&r);
+    mock_reply_free(&r);
     return j;
 }
 
@@ -231,13 +184,13 @@ static void assert_nothing_placed(struct fx *f)
 }
 
 /* A Retell error answer, byte for byte (§2.1). */
-static void assert_error(struct reply *r, int status, const char *message)
+static void assert_error(struct mock_reply *r, int status, const char *message)
 {
     char want[400];
     snprintf(want, sizeof want, "{\"status\":\"error\",\"message\":\"%s\"}", message);
     assert_int_equal(r->status, status);
     assert_string_equal(r->raw, want);
-    reply_free(r);
+    mock_reply_free(r);
 }
 
 /* ---- refusals (AO-4, §2.3) ---------------------------------------------- */
@@ -249,17 +202,17 @@ static void ao4_missing_or_invalid_key_401(void **state)
     static const char *bad[] = {NULL, "",           "Bearer wrong", "Bearer " KEY "x",
                                 KEY,  "Basic " KEY, "Bearer ",      "Bearer  " KEY};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        struct reply r = create(f, bad[i], AGENT_NUM, EVAL, "agent_7f3c");
+        struct mock_reply r = create(f, bad[i], AGENT_NUM, EVAL, "agent_7f3c");
         assert_int_equal(r.latency_ms, LATENCY_MS);
         assert_error(&r, 401, "API key is missing or invalid.");
     }
     /* GET too */
-    struct reply r = request(f, "GET", "/v2/get-call/anything", "Bearer nope", NULL);
+    struct mock_reply r = request(f, "GET", "/v2/get-call/anything", "Bearer nope", NULL);
     assert_error(&r, 401, "API key is missing or invalid.");
     /* every key of the account works */
     r = create(f, "Bearer " KEY2, AGENT_NUM, EVAL, "agent_7f3c");
     assert_int_equal(r.status, 201);
-    reply_free(&r);
+    mock_reply_free(&r);
     fx_free(f);
 }
 
@@ -286,7 +239,7 @@ static void ao4_bad_request_400(void **state)
         "\"override_agent_id\":\"agent_7f3c\"}",
     };
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
-        struct reply r = request(f, "POST", "/v2/create-phone-call", "Bearer " KEY, bodies[i]);
+        struct mock_reply r = request(f, "POST", "/v2/create-phone-call", "Bearer " KEY, bodies[i]);
         if (r.status != 400)
             fail_msg("body %s: %d %s", bodies[i], r.status, r.raw);
         assert_error(&r, 400, "Invalid request format, please check API reference.");
@@ -300,7 +253,7 @@ static void ao4_unowned_from_number_404(void **state)
 {
     (void)state;
     struct fx *f = fx_new((struct opts){0});
-    struct reply r = create(f, "Bearer " KEY, "+15550009999", EVAL, "agent_7f3c");
+    struct mock_reply r = create(f, "Bearer " KEY, "+15550009999", EVAL, "agent_7f3c");
     assert_error(&r, 404, "Item +15550009999 not found from phone-number");
     /* the evaluator's number is not the account's either */
     r = create(f, "Bearer " KEY, EVAL, AGENT_NUM, "agent_7f3c");
@@ -313,7 +266,7 @@ static void ao4_unknown_agent_404(void **state)
 {
     (void)state;
     struct fx *f = fx_new((struct opts){0});
-    struct reply r = create(f, "Bearer " KEY, AGENT_NUM, EVAL, "agent_x");
+    struct mock_reply r = create(f, "Bearer " KEY, AGENT_NUM, EVAL, "agent_x");
     assert_error(&r, 404, "Item agent_x not found from agent");
     assert_nothing_placed(f);
     fx_free(f);
@@ -326,7 +279,7 @@ static void ao4_out_of_credits_402(void **state)
     struct fx *f = fx_new((struct opts){.credits = 1});
     char *id = create_ok(f);
     for (int i = 0; i < 2; i++) {
-        struct reply r = create(f, "Bearer " KEY, AGENT_NUM, EVAL, "agent_7f3c");
+        struct mock_reply r = create(f, "Bearer " KEY, AGENT_NUM, EVAL, "agent_7f3c");
         assert_error(&r, 402, "Trial has ended, please add payment method.");
     }
     run_until(f, T0 + DIAL_DELAY_MS);
@@ -342,7 +295,7 @@ static void ao1_created_201(void **state)
 {
     (void)state;
     struct fx *f = fx_new((struct opts){0});
-    struct reply r = create(f, "Bearer " KEY, AGENT_NUM, EVAL, "agent_7f3c");
+    struct mock_reply r = create(f, "Bearer " KEY, AGENT_NUM, EVAL, "agent_7f3c");
     assert_int_equal(r.status, 201);
     assert_int_equal(r.latency_ms, LATENCY_MS);
     const json_t *b = r.body;
@@ -373,7 +326,7 @@ static void ao1_created_201(void **state)
     assert_non_null(mock_retell_find(f->w.retell, id));
     assert_null(mock_retell_find(f->w.retell, "nope"));
     pthread_mutex_unlock(&f->w.mu);
-    reply_free(&r);
+    mock_reply_free(&r);
     fx_free(f);
 }
 
@@ -452,13 +405,13 @@ static void ao4_concurrency_limit_error_after_201(void **state)
     run_until(f, T0 + DIAL_DELAY_MS);
     assert_call(f, first, "ongoing", NULL);
 
-    struct reply r = create(f, "Bearer " KEY, AGENT_NUM, EVAL, "agent_7f3c");
+    struct mock_reply r = create(f, "Bearer " KEY, AGENT_NUM, EVAL, "agent_7f3c");
     assert_int_equal(r.status, 201);
     assert_string_equal(str(r.body, "call_status"), "registered"); /* whatever comes next */
     assert_null(json_object_get(r.body, "disconnection_reason"));
     assert_string_equal(str(r.body, "from_number"), AGENT_NUM);
     char *second = strdup(str(r.body, "call_id"));
-    reply_free(&r);
+    mock_reply_free(&r);
     assert_call(f, second, "error", "concurrency_limit_reached");
     json_t *c = get_call(f, second);
     assert_string_equal(str(c, "from_number"), AGENT_NUM);
@@ -481,7 +434,7 @@ static void get_unknown_call_404(void **state)
 {
     (void)state;
     struct fx *f = fx_new((struct opts){0});
-    struct reply r = request(f, "GET", "/v2/get-call/call_nope", "Bearer " KEY, NULL);
+    struct mock_reply r = request(f, "GET", "/v2/get-call/call_nope", "Bearer " KEY, NULL);
     assert_error(&r, 404, "Item call_nope not found from call");
     fx_free(f);
 }

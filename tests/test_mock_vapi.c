@@ -27,6 +27,7 @@
 #include "pstn.h"
 #include "sim/evq.h"
 #include "fake_lines.h"
+#include "mock_world_fixture.h"
 
 #define T0 INT64_C(1767269100000)
 #define KEY "sk-good-0001"
@@ -47,15 +48,8 @@ static struct fx *fx_new(uint64_t seed, bool silence_as_busy)
 {
     struct fx *f = calloc(1, sizeof *f);
     assert_non_null(f);
-    assert_int_equal(pthread_mutex_init(&f->w.mu, NULL), 0);
-    assert_int_equal(evq_create(&f->q, T0), 0);
-    f->w.clock = evq_clock(f->q);
-    assert_int_equal(journal_create(&f->w.journal), 0);
     struct pstn_config pc = {.call_duration_ms = DURATION_MS, .silence_as_busy = silence_as_busy};
-    assert_int_equal(pstn_create(&f->w.pstn, f->w.clock, &pc), 0);
-    f->core.q = f->q;
-    pstn_set_core(f->w.pstn, &core_ops, &f->core);
-    assert_int_equal(pstn_add_line(f->w.pstn, EVAL), 0);
+    mock_world_open(&f->w, &f->q, T0, &pc, &f->core, EVAL);
 
     json_t *keys = json_pack("[s]", KEY);
     json_t *assistants = json_pack("[s,s]", "asst-1", "asst-2");
@@ -97,10 +91,7 @@ static void fx_free(struct fx *f)
     while (n_views > 0)
         json_decref(views[--n_views]);
     mock_vapi_destroy(f->w.vapi);
-    pstn_destroy(f->w.pstn);
-    journal_destroy(f->w.journal);
-    evq_destroy(f->q);
-    pthread_mutex_destroy(&f->w.mu);
+    mock_world_close(&f->w, f->q);
     free(f);
 }
 
@@ -113,30 +104,9 @@ struct reply {
 static struct reply request(struct fx *f, const char *method, const char *path, const char *auth,
                             const char *body)
 {
-    json_t *h = json_object();
-    if (auth)
-        json_object_set_new(h, "authorization", json_string(auth));
-    if (body)
-        json_object_set_new(h, "content-type", json_string("application/json"));
-    struct mock_request rq = {
-        .method = method,
-        .path = path,
-        .headers = h,
-        .body = body ? body : "",
-        .body_len = body ? strlen(body) : 0,
-    };
-    struct mock_response rs = {0};
-    pthread_mutex_lock(&f->w.mu);
-    mock_world_dispatch(&f->w, &rq, &rs);
-    pthread_mutex_unlock(&f->w.mu);
-    json_decref(h);
-    assert_non_null(rs.body);
-    assert_non_null(rs.content_type);
-    assert_non_null(strstr(rs.content_type, "application/json"));
-    struct reply r = {rs.status, json_loads(rs.body, 0, NULL), rs.latency_ms};
-    assert_non_null(r.body);
-    free(rs.body);
-    return r;
+    struct mock_reply m = mock_world_request(&f->w, method, path, "authorization", auth, body);
+    free(m.raw);
+    return (struct reply){m.status, m.body, m.latency_ms};
 }
 
 /* POST /call body; NULL leaves a field out. */

@@ -14,14 +14,7 @@
 #include <string.h>
 
 #include "core/provider.h"
-
-static const char *header(const struct provider_req *r, const char *name)
-{
-    for (size_t i = 0; i < r->n_headers; i++)
-        if (strcmp(r->headers[i].name, name) == 0)
-            return r->headers[i].value;
-    return NULL;
-}
+#include "http_response.h"
 
 static struct provider_call_spec spec(void)
 {
@@ -38,34 +31,14 @@ static struct provider_call_spec spec(void)
     };
 }
 
-static struct ds_http_response answer(long status, const char *body)
-{
-    struct ds_http_response r;
-    memset(&r, 0, sizeof r);
-    r.outcome = DS_HTTP_RESPONSE;
-    r.status = status;
-    r.body = (char *)body;
-    r.body_len = strlen(body);
-    r.elapsed_ms = 120;
-    return r;
-}
-
 static struct provider_start_result parse_start(long status, const char *body)
 {
-    struct ds_http_response r = answer(status, body);
-    struct provider_start_result out;
-    memset(&out, 0xAB, sizeof out);
-    provider_elevenlabs.parse_start(&r, &out);
-    return out;
+    return provider_parse_start(&provider_elevenlabs, status, body);
 }
 
 static struct provider_call_state parse_get(long status, const char *body)
 {
-    struct ds_http_response r = answer(status, body);
-    struct provider_call_state st;
-    memset(&st, 0xAB, sizeof st);
-    provider_elevenlabs.parse_get(&r, &st);
-    return st;
+    return provider_parse_get(&provider_elevenlabs, status, body);
 }
 
 static const char *str(const json_t *o, const char *k)
@@ -92,9 +65,9 @@ static void ao1_build_start_twilio(void **state)
     assert_int_equal(provider_elevenlabs.build_start(&s, &rq), 0);
     assert_string_equal(rq.method, "POST");
     assert_string_equal(rq.url, "http://127.0.0.1:4010/v1/convai/twilio/outbound-call");
-    assert_string_equal(header(&rq, "xi-api-key"), "xi_live_key");
-    assert_string_equal(header(&rq, "Content-Type"), "application/json");
-    assert_null(header(&rq, "Authorization"));
+    assert_string_equal(req_header_value(&rq, "xi-api-key"), "xi_live_key");
+    assert_string_equal(req_header_value(&rq, "Content-Type"), "application/json");
+    assert_null(req_header_value(&rq, "Authorization"));
     json_t *b = json_loads(rq.body, 0, NULL);
     assert_non_null(b);
     assert_string_equal(str(b, "agent_id"), "agent_el_1");
@@ -343,7 +316,7 @@ static void build_get(void **state)
         provider_elevenlabs.build_get("http://127.0.0.1:4010", "xi_live_key", "conv_01", &rq), 0);
     assert_string_equal(rq.method, "GET");
     assert_string_equal(rq.url, "http://127.0.0.1:4010/v1/convai/conversations/conv_01");
-    assert_string_equal(header(&rq, "xi-api-key"), "xi_live_key");
+    assert_string_equal(req_header_value(&rq, "xi-api-key"), "xi_live_key");
     assert_null(rq.body);
     provider_req_clear(&rq);
 }

@@ -11,14 +11,7 @@
 #include <string.h>
 
 #include "core/provider.h"
-
-static const char *header(const struct provider_req *r, const char *name)
-{
-    for (size_t i = 0; i < r->n_headers; i++)
-        if (strcmp(r->headers[i].name, name) == 0)
-            return r->headers[i].value;
-    return NULL;
-}
+#include "http_response.h"
 
 static struct provider_call_spec spec(void)
 {
@@ -34,25 +27,9 @@ static struct provider_call_spec spec(void)
     };
 }
 
-static struct ds_http_response answer(long status, const char *body)
-{
-    struct ds_http_response r;
-    memset(&r, 0, sizeof r);
-    r.outcome = DS_HTTP_RESPONSE;
-    r.status = status;
-    r.body = (char *)body;
-    r.body_len = strlen(body);
-    r.elapsed_ms = 120;
-    return r;
-}
-
 static struct provider_start_result parse_start(long status, const char *body)
 {
-    struct ds_http_response r = answer(status, body);
-    struct provider_start_result out;
-    memset(&out, 0xAB, sizeof out); /* parse_start must set every field it reports */
-    provider_vapi.parse_start(&r, &out);
-    return out;
+    return provider_parse_start(&provider_vapi, status, body);
 }
 
 static void table_names(void **state)
@@ -71,8 +48,8 @@ static void ao1_build_start(void **state)
     assert_int_equal(provider_vapi.build_start(&s, &rq), 0);
     assert_string_equal(rq.method, "POST");
     assert_string_equal(rq.url, "http://127.0.0.1:4010/call");
-    assert_string_equal(header(&rq, "Authorization"), "Bearer sk-private-123");
-    assert_string_equal(header(&rq, "Content-Type"), "application/json");
+    assert_string_equal(req_header_value(&rq, "Authorization"), "Bearer sk-private-123");
+    assert_string_equal(req_header_value(&rq, "Content-Type"), "application/json");
 
     json_error_t je;
     json_t *b = json_loads(rq.body, 0, &je);
@@ -313,7 +290,7 @@ static void build_get(void **state)
     assert_int_equal(provider_vapi.build_get("http://127.0.0.1:4010", "sk-1", "call-abc", &rq), 0);
     assert_string_equal(rq.method, "GET");
     assert_string_equal(rq.url, "http://127.0.0.1:4010/call/call-abc");
-    assert_string_equal(header(&rq, "Authorization"), "Bearer sk-1");
+    assert_string_equal(req_header_value(&rq, "Authorization"), "Bearer sk-1");
     assert_null(rq.body);
     provider_req_clear(&rq);
 }
@@ -322,7 +299,7 @@ static void parse_get(void **state)
 {
     (void)state;
     struct provider_call_state st;
-    struct ds_http_response r = answer(
+    struct ds_http_response r = http_response(
         200, "{\"id\":\"c\",\"status\":\"ended\",\"endedReason\":\"customer-did-not-answer\"}");
     provider_vapi.parse_get(&r, &st);
     assert_true(st.known);
@@ -330,25 +307,25 @@ static void parse_get(void **state)
     assert_string_equal(st.status, "ended");
     assert_string_equal(st.ended_reason, "customer-did-not-answer");
 
-    r = answer(200, "{\"id\":\"c\",\"status\":\"ringing\"}");
+    r = http_response(200, "{\"id\":\"c\",\"status\":\"ringing\"}");
     provider_vapi.parse_get(&r, &st);
     assert_true(st.known);
     assert_false(st.ended);
     assert_string_equal(st.status, "ringing");
     assert_string_equal(st.ended_reason, "");
 
-    r = answer(404, "{\"message\":\"Call not found\",\"statusCode\":404}");
+    r = http_response(404, "{\"message\":\"Call not found\",\"statusCode\":404}");
     provider_vapi.parse_get(&r, &st);
     assert_false(st.known);
     assert_false(st.ended);
 
     /* A non-200 answer says nothing about the call, whatever its body holds. */
-    r = answer(500, "{\"status\":\"ended\",\"endedReason\":\"pipeline-error\"}");
+    r = http_response(500, "{\"status\":\"ended\",\"endedReason\":\"pipeline-error\"}");
     provider_vapi.parse_get(&r, &st);
     assert_false(st.known);
     assert_false(st.ended);
 
-    r = answer(200, "garbage");
+    r = http_response(200, "garbage");
     provider_vapi.parse_get(&r, &st);
     assert_false(st.known);
 

@@ -16,6 +16,8 @@
 
 #include "core/core.h"
 #include "sim/evq.h"
+#include "core_fixture.h"
+#include "fake_http.h"
 
 #define T0 1767268800000LL /* 2026-01-01T12:00:00Z */
 #define ANSWER_MS 2000     /* the provider's call reaches the line */
@@ -25,61 +27,6 @@
 #define E1 "+15557654321"      /* evaluator e1's number */
 #define E2 "+15557654322"      /* evaluator e2's number */
 #define QNUM "+15557654399"    /* the evaluator of the other project */
-
-/* ---- a fake HTTP port: 201 to POSTs, "ended" to GETs ---------------------- */
-
-struct fake_http {
-    struct evq *q;
-    int sent;
-};
-
-struct delivery {
-    ds_http_done_fn done;
-    void *arg;
-    struct ds_http_response resp;
-};
-
-static void deliver(void *arg)
-{
-    struct delivery *d = arg;
-    d->done(d->arg, &d->resp);
-    free(d->resp.body);
-    free(d);
-}
-
-static int fake_send(void *ctx, const struct ds_http_request *req, ds_http_done_fn done, void *arg)
-{
-    struct fake_http *f = ctx;
-    int i = ++f->sent;
-    struct delivery *d = calloc(1, sizeof *d);
-    assert_non_null(d);
-    d->done = done;
-    d->arg = arg;
-    d->resp.outcome = DS_HTTP_RESPONSE;
-    char body[128];
-    if (strcmp(req->method, "GET") == 0) {
-        d->resp.status = 200;
-        snprintf(body, sizeof body,
-                 "{\"status\":\"ended\",\"endedReason\":\"customer-ended-call\"}");
-    } else {
-        d->resp.status = 201;
-        snprintf(body, sizeof body, "{\"id\":\"call-%d\",\"status\":\"queued\"}", i);
-    }
-    d->resp.body = strdup(body);
-    d->resp.body_len = strlen(body);
-    d->resp.elapsed_ms = 100;
-    evq_schedule(f->q, evq_now(f->q) + 100, deliver, d);
-    return 0;
-}
-
-static const struct ds_http_ops fake_http_ops = {fake_send};
-
-static void ids_next(void *ctx, const char *kind, char *buf, size_t n)
-{
-    int *c = ctx;
-    snprintf(buf, n, "%s_%d", kind, ++*c);
-}
-static const struct ds_ids_ops ids_ops = {ids_next};
 
 /* ---- fixture --------------------------------------------------------------- */
 
@@ -118,12 +65,10 @@ static int setup(void **state)
     struct fx *f = calloc(1, sizeof *f);
     assert_non_null(f);
     assert_int_equal(evq_create(&f->q, T0), 0);
+    /* the fake HTTP port: 201 to POSTs, "ended" to GETs */
     f->http.q = f->q;
-    struct core_env env = {
-        .clock = evq_clock(f->q),
-        .http = {&fake_http_ops, &f->http},
-        .ids = {&ids_ops, &f->idc},
-    };
+    f->http.get_body = "{\"status\":\"ended\",\"endedReason\":\"customer-ended-call\"}";
+    struct core_env env = core_fixture_env(f->q, &fake_http_ops, &f->http, &f->idc);
     env.provider_base_url[DS_PROVIDER_VAPI] = "https://api.vapi.example";
     assert_int_equal(core_create(&f->core, &env), 0);
     char err[256];
@@ -142,10 +87,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    while (evq_run_next(f->q, INT64_MAX)) /* deliveries free themselves */
-        ;
-    core_destroy(f->core);
-    evq_destroy(f->q);
+    core_fixture_close(f->q, f->core); /* deliveries free themselves */
     free(f);
     return 0;
 }

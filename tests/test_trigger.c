@@ -15,6 +15,9 @@
 #include "core/core.h"
 #include "sim/evq.h"
 
+#include "core_fixture.h"
+#include "fake_http.h"
+
 #define T0 1767268800000LL
 
 struct fake {
@@ -28,19 +31,6 @@ struct fake {
     int64_t latency;
 };
 
-struct delivery {
-    ds_http_done_fn done;
-    void *arg;
-    struct ds_http_response resp;
-};
-
-static void deliver(void *arg)
-{
-    struct delivery *d = arg;
-    d->done(d->arg, &d->resp);
-    free(d);
-}
-
 static int fake_send(void *ctx, const struct ds_http_request *rq, ds_http_done_fn done, void *arg)
 {
     struct fake *f = ctx;
@@ -52,29 +42,18 @@ static int fake_send(void *ctx, const struct ds_http_request *rq, ds_http_done_f
         snprintf(f->hnames[i], sizeof f->hnames[i], "%s", rq->headers[i].name);
         snprintf(f->hvalues[i], sizeof f->hvalues[i], "%s", rq->headers[i].value);
     }
-    struct delivery *d = calloc(1, sizeof *d);
-    d->done = done;
-    d->arg = arg;
-    d->resp.outcome = f->outcome;
-    d->resp.status = f->status;
-    d->resp.body = "{}";
-    d->resp.body_len = 2;
+    struct ds_http_response resp = {.outcome = f->outcome, .status = f->status};
+    resp.body = "{}";
+    resp.body_len = 2;
     int64_t lat = f->latency < rq->timeout_ms ? f->latency : rq->timeout_ms;
-    d->resp.elapsed_ms = lat;
+    resp.elapsed_ms = lat;
     if (f->outcome == DS_HTTP_TIMEOUT)
-        d->resp.elapsed_ms = rq->timeout_ms;
-    snprintf(d->resp.error, sizeof d->resp.error, "fake transport error");
-    evq_schedule(f->q, evq_now(f->q) + d->resp.elapsed_ms, deliver, d);
+        resp.elapsed_ms = rq->timeout_ms;
+    snprintf(resp.error, sizeof resp.error, "fake transport error");
+    fake_http_schedule(f->q, evq_now(f->q) + resp.elapsed_ms, done, arg, &resp);
     return 0;
 }
 static const struct ds_http_ops fake_ops = {fake_send};
-
-static void ids_next(void *ctx, const char *kind, char *buf, size_t n)
-{
-    int *c = ctx;
-    snprintf(buf, n, "%s_%d", kind, ++*c);
-}
-static const struct ds_ids_ops ids_ops = {ids_next};
 
 struct fx {
     struct evq *q;
@@ -88,8 +67,8 @@ static struct fx *fx_new(bool test_mode)
     struct fx *f = calloc(1, sizeof *f);
     evq_create(&f->q, T0);
     f->http = (struct fake){.q = f->q, .outcome = DS_HTTP_RESPONSE, .status = 200, .latency = 300};
-    struct core_env env = {.clock = evq_clock(f->q), .http = {&fake_ops, &f->http},
-                           .ids = {&ids_ops, &f->idc}, .test_mode = test_mode};
+    struct core_env env = core_fixture_env(f->q, &fake_ops, &f->http, &f->idc);
+    env.test_mode = test_mode;
     core_create(&f->core, &env);
     char err[256];
     core_project_put(f->core, "p", "k");
@@ -101,17 +80,14 @@ static struct fx *fx_new(bool test_mode)
 
 static void fx_free(struct fx *f)
 {
-    while (evq_run_next(f->q, INT64_MAX))
-        ;
-    core_destroy(f->core);
-    evq_destroy(f->q);
+    core_fixture_close(f->q, f->core);
     free(f);
 }
 
 static struct core_agent agent(void)
 {
-    return (struct core_agent){.id = "a", .project = "p", .auto_outbound = true,
-                               .contact_number = "+15551234567"};
+    return (struct core_agent){
+        .id = "a", .project = "p", .auto_outbound = true, .contact_number = "+15551234567"};
 }
 
 static int put(struct fx *f, struct core_agent a, char *err)
@@ -224,7 +200,8 @@ static void test_ov_body_and_headers(void **state)
     struct fx *f = fx_new(true);
     struct core_agent a = agent();
     a.trigger_call_endpoint = "http://127.0.0.1:9/c";
-    a.trigger_call_headers = "{\"Authorization\": \"Bearer t\", \"Content-Type\": \"application/json; v=2\"}";
+    a.trigger_call_headers =
+        "{\"Authorization\": \"Bearer t\", \"Content-Type\": \"application/json; v=2\"}";
     a.trigger_call_payload = "{\"recipient\": \"+10000000000\", \"campaign_id\": \"s\"}";
     a.phone_number_key = "recipient";
     assert_int_equal(put(f, a, err), 0);

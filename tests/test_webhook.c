@@ -24,6 +24,8 @@
 #include "core/core.h"
 #include "core/hmac.h"
 #include "sim/evq.h"
+#include "core_fixture.h"
+#include "fake_http.h"
 
 #define T0 INT64_C(1767268800000) /* 2026-01-01T12:00:00Z */
 #define RETELL_KEY "key_retell_live"
@@ -33,72 +35,47 @@
 
 /* ---- a fake HTTP port: each provider's "call accepted" ------------------- */
 
-struct fake_http {
+struct provider_http {
     struct evq *q;
     int sent;
 };
 
-struct delivery {
-    ds_http_done_fn done;
-    void *arg;
-    struct ds_http_response resp;
-};
-
-static void deliver(void *arg)
-{
-    struct delivery *d = arg;
-    d->done(d->arg, &d->resp);
-    free(d->resp.body);
-    free(d);
-}
-
 static int fake_send(void *ctx, const struct ds_http_request *req, ds_http_done_fn done, void *arg)
 {
-    struct fake_http *f = ctx;
+    struct provider_http *f = ctx;
     int n = ++f->sent;
-    struct delivery *d = calloc(1, sizeof *d);
-    assert_non_null(d);
-    d->done = done;
-    d->arg = arg;
-    d->resp.outcome = DS_HTTP_RESPONSE;
+    struct ds_http_response resp = {.outcome = DS_HTTP_RESPONSE};
     char body[200];
     if (strcmp(req->method, "GET") == 0) {
-        d->resp.status = 404; /* polls learn nothing: only webhooks do */
+        resp.status = 404; /* polls learn nothing: only webhooks do */
         snprintf(body, sizeof body, "{}");
     } else if (strstr(req->url, "/v2/create-phone-call")) {
-        d->resp.status = 201;
+        resp.status = 201;
         snprintf(body, sizeof body, "{\"call_id\":\"call_r%d\",\"call_status\":\"registered\"}", n);
     } else if (strstr(req->url, "/v1/convai/")) {
-        d->resp.status = 200;
+        resp.status = 200;
         snprintf(body, sizeof body,
                  "{\"success\":true,\"message\":\"Success\",\"conversation_id\":\"conv_%d\","
                  "\"callSid\":\"CA%d\"}",
                  n, n);
     } else {
-        d->resp.status = 201;
+        resp.status = 201;
         snprintf(body, sizeof body, "{\"id\":\"call-v%d\",\"status\":\"queued\"}", n);
     }
-    d->resp.body = strdup(body);
-    d->resp.body_len = strlen(body);
-    d->resp.elapsed_ms = LATENCY_MS;
-    evq_schedule(f->q, evq_now(f->q) + LATENCY_MS, deliver, d);
+    resp.body = body;
+    resp.body_len = strlen(body);
+    resp.elapsed_ms = LATENCY_MS;
+    fake_http_schedule(f->q, evq_now(f->q) + LATENCY_MS, done, arg, &resp);
     return 0;
 }
 
-static const struct ds_http_ops fake_http_ops = {fake_send};
-
-static void ids_next(void *ctx, const char *kind, char *buf, size_t n)
-{
-    int *c = ctx;
-    snprintf(buf, n, "%s_%d", kind, ++*c);
-}
-static const struct ds_ids_ops ids_ops = {ids_next};
+static const struct ds_http_ops provider_http_ops = {fake_send};
 
 /* ---- fixture ----------------------------------------------------------------- */
 
 struct fx {
     struct evq *q;
-    struct fake_http http;
+    struct provider_http http;
     struct core *core;
     int idc;
 };
@@ -127,11 +104,7 @@ static int setup(void **state)
     assert_non_null(f);
     assert_int_equal(evq_create(&f->q, T0), 0);
     f->http.q = f->q;
-    struct core_env env = {
-        .clock = evq_clock(f->q),
-        .http = {&fake_http_ops, &f->http},
-        .ids = {&ids_ops, &f->idc},
-    };
+    struct core_env env = core_fixture_env(f->q, &provider_http_ops, &f->http, &f->idc);
     env.provider_base_url[DS_PROVIDER_VAPI] = "https://api.vapi.example";
     env.provider_base_url[DS_PROVIDER_RETELL] = "https://api.retell.example";
     env.provider_base_url[DS_PROVIDER_ELEVENLABS] = "https://api.elevenlabs.example";
@@ -150,10 +123,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    while (evq_run_next(f->q, INT64_MAX))
-        ;
-    core_destroy(f->core);
-    evq_destroy(f->q);
+    core_fixture_close(f->q, f->core);
     free(f);
     return 0;
 }
