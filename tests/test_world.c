@@ -145,6 +145,32 @@ static void test_steps(void **state)
         "step 1 (redial at 400 s) failed: run 'run_0001' is final (timeout, caller_id_mismatch)");
 }
 
+/* H-2: `until` stops the clock while Vapi's answer (10 s of virtual latency)
+ * is still in flight (the dial, 2 s in, has been answered already); the answer is handed back at
+ * teardown so nothing leaks (ASan's leak check is the other half of this test). */
+static void test_until_with_answer_in_flight(void **state)
+{
+    (void)state;
+    const char *t =
+        "{\"name\": \"n\", \"description\": \"d\", \"rules\": [\"H-2\"], \"until\": 5,"
+        " \"agents\": [{\"id\": \"sales\", \"contact_number\": \"+15551234567\","
+        "   \"provider_api_key\": \"k\", \"assistant_id\": \"asst\", \"phone_number_id\": \"pn\"}],"
+        " \"evaluators\": [{\"id\": \"e\", \"phone_number\": \"+15557654321\"}],"
+        " \"mocks\": {\"vapi\": {\"keys\": [\"k\"], \"assistants\": [\"asst\"], \"latency\": 10,"
+        "   \"phone_numbers\": [{\"id\": \"pn\", \"number\": \"+15551234567\"}]}},"
+        " \"steps\": [" START "], \"expect\": {\"runs\": {\"e\": {\"status\": \"in_progress\", \"dials\": 1}},"
+        " \"journal\": [{\"mock\": \"vapi\", \"method\": \"POST\", \"count\": 1}]}}";
+    struct scenario_result res;
+    run(t, &res);
+    if (!res.passed)
+        fail_msg("%s", res.report);
+    scenario_result_clear(&res);
+    /* the worker is clean for the next scenario */
+    run(SCN(START, "\"runs\": {\"e\": {\"status\": \"timeout\"}}"), &res);
+    assert_true(res.passed);
+    scenario_result_clear(&res);
+}
+
 static void test_deterministic(void **state)
 {
     (void)state;
@@ -167,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_provider_call),
         cmocka_unit_test(test_journal),
         cmocka_unit_test(test_steps),
+        cmocka_unit_test(test_until_with_answer_in_flight),
         cmocka_unit_test(test_deterministic),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -618,8 +618,11 @@ static void world_teardown(struct world *w)
     for (size_t i = 0; i < N_TLS; i++)
         if (w->wk->tls[i])
             mock_server_bind(w->wk->tls[i], NULL);
-    /* Events not run (a scenario with `until`) are dropped before what they
-     * point to is freed. */
+    /* A scenario stopped by `until` may have answers in flight: they are
+     * handed back (as abandoned) so the core frees its requests; then every
+     * event not run is dropped before what it points to is freed. */
+    if (w->core)
+        http_curl_abandon(w->wk->http);
     evq_reset(w->wk->q, 0);
     core_destroy(w->core);
     mock_vapi_destroy(w->mw.vapi);

@@ -19,13 +19,30 @@ struct http_curl {
     pthread_mutex_t mu;
     unsigned long sent;
     char *cafile; /* NULL: the system's CA store */
+    struct delivery *pending; /* answers scheduled but not yet delivered */
 };
 
 struct delivery {
     ds_http_done_fn done;
     void *arg;
     struct ds_http_response resp;
+    struct http_curl *h;
+    uint64_t timer;
+    struct delivery *prev, *next;
 };
+
+static void unlink_delivery(struct delivery *d)
+{
+    struct http_curl *h = d->h;
+    pthread_mutex_lock(&h->mu);
+    if (d->prev)
+        d->prev->next = d->next;
+    else
+        h->pending = d->next;
+    if (d->next)
+        d->next->prev = d->prev;
+    pthread_mutex_unlock(&h->mu);
+}
 
 struct buf {
     char *p;
@@ -135,6 +152,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 static void deliver_event(void *arg)
 {
     struct delivery *d = arg;
+    unlink_delivery(d);
     d->done(d->arg, &d->resp);
     free(d->resp.body);
     free(d);
@@ -267,12 +285,40 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
     }
     r->elapsed_ms = elapsed;
     int64_t at = ds_now(&h->clock) + (h->simulated ? elapsed : 0);
-    if (h->clock.ops->schedule(h->clock.ctx, at, deliver_event, d) == 0) {
+    d->h = h;
+    pthread_mutex_lock(&h->mu);
+    d->next = h->pending;
+    if (h->pending)
+        h->pending->prev = d;
+    h->pending = d;
+    pthread_mutex_unlock(&h->mu);
+    d->timer = h->clock.ops->schedule(h->clock.ctx, at, deliver_event, d);
+    if (d->timer == 0) {
+        unlink_delivery(d);
         free(r->body);
         free(d);
         return -1;
     }
     return 0;
+}
+
+void http_curl_abandon(struct http_curl *h)
+{
+    for (;;) {
+        pthread_mutex_lock(&h->mu);
+        struct delivery *d = h->pending;
+        pthread_mutex_unlock(&h->mu);
+        if (!d)
+            return;
+        unlink_delivery(d);
+        h->clock.ops->cancel(h->clock.ctx, d->timer);
+        /* the caller still hears back, once, so that what it holds is freed */
+        free(d->resp.body);
+        d->resp = (struct ds_http_response){.outcome = DS_HTTP_PROTOCOL_ERROR, .body = (char *)""};
+        snprintf(d->resp.error, sizeof d->resp.error, "abandoned: the clock was stopped first");
+        d->done(d->arg, &d->resp);
+        free(d);
+    }
 }
 
 static const struct ds_http_ops http_curl_ops = {http_send};

@@ -29,6 +29,11 @@ struct http_curl;
 int http_curl_create(struct http_curl **out, struct ds_clock clock, bool simulated);
 void http_curl_destroy(struct http_curl *h);
 struct ds_http http_curl_port(struct http_curl *h);
+/* Deliver every answer still waiting on the clock at once, as
+ * DS_HTTP_PROTOCOL_ERROR "abandoned", so that callers free what they hold:
+ * for a scenario stopped by `until` while a request was in flight. The
+ * callbacks run now; anything they schedule is the caller's to drop. */
+void http_curl_abandon(struct http_curl *h);
 /* Requests sent since creation. */
 unsigned long http_curl_sent(const struct http_curl *h);
 /* Trust the CA certificates in the PEM file at path (copied) instead of the
