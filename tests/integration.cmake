@@ -54,6 +54,8 @@ add_test(NAME serve.openapi COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}
 add_test(NAME serve.crash COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_crash.py ${DIALSIM_BIN})
 add_test(NAME serve.concurrency COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_concurrency.py ${DIALSIM_BIN})
 add_test(NAME serve.sigterm COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_sigterm.py ${DIALSIM_BIN})
+# projects, agents and evaluators survive kill -9; stored state wins over --config.
+add_test(NAME serve.restart COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_restart.py ${DIALSIM_BIN})
 # `dialsim conform transcripts` in real time: the listener on a free port, every
 # fixtures/transcripts/ case posted by curl; answers, rule ids, warnings, exit codes, JUnit.
 add_test(NAME conform.transcripts

@@ -425,6 +425,138 @@ static void open_all_or_nothing_under_faults(void **state)
     remove_db(path);
 }
 
+/* ---- config: the objects of `dialsim serve` ------------------------------ */
+
+struct seen {
+    int n, stop_after;
+    char ids[8][32];
+    char bodies[8][128];
+};
+
+static int collect(void *ctx, const char *id, const char *body)
+{
+    struct seen *w = ctx;
+    assert_true(w->n < 8);
+    snprintf(w->ids[w->n], sizeof w->ids[0], "%s", id);
+    snprintf(w->bodies[w->n], sizeof w->bodies[0], "%s", body);
+    w->n++;
+    return w->stop_after && w->n >= w->stop_after;
+}
+
+/* Upsert by (kind, id); a list is in first-put order, an update keeps its
+ * place; kinds are separate; bad arguments write nothing. */
+static void config_put_and_list(void **state)
+{
+    (void)state;
+    struct store *s = open_mem();
+    struct seen w = {0};
+    assert_int_equal(store_config_list(s, "project", collect, &w), STORE_OK);
+    assert_int_equal(w.n, 0);
+    assert_int_equal(store_config_put(s, "project", "b", "{\"id\":\"b\"}", 1), STORE_OK);
+    assert_int_equal(store_config_put(s, "project", "a", "{\"id\":\"a\"}", 2), STORE_OK);
+    assert_int_equal(store_config_put(s, "agent", "b", "{\"id\":\"agent b\"}", 3), STORE_OK);
+    assert_int_equal(store_config_put(s, "project", "b", "{\"id\":\"b\",\"api_key\":\"k\"}", 4),
+                     STORE_OK);
+    assert_int_equal(store_config_list(s, "project", collect, &w), STORE_OK);
+    assert_int_equal(w.n, 2);
+    assert_string_equal(w.ids[0], "b");
+    assert_string_equal(w.bodies[0], "{\"id\":\"b\",\"api_key\":\"k\"}");
+    assert_string_equal(w.ids[1], "a");
+    assert_string_equal(w.bodies[1], "{\"id\":\"a\"}");
+    memset(&w, 0, sizeof w);
+    assert_int_equal(store_config_list(s, "agent", collect, &w), STORE_OK);
+    assert_int_equal(w.n, 1);
+    assert_string_equal(w.bodies[0], "{\"id\":\"agent b\"}");
+    memset(&w, 0, sizeof w);
+    w.stop_after = 1; /* the callback stops the walk */
+    assert_int_equal(store_config_list(s, "project", collect, &w), STORE_OK);
+    assert_int_equal(w.n, 1);
+    assert_int_equal(store_config_put(s, "project", "c", "{not json", 5), STORE_INVALID);
+    assert_int_equal(store_config_put(s, "project", "", "{}", 5), STORE_INVALID);
+    assert_int_equal(store_config_put(s, NULL, "c", "{}", 5), STORE_INVALID);
+    assert_int_equal(store_config_put(s, "project", "c", NULL, 5), STORE_INVALID);
+    assert_int_equal(store_config_list(s, "project", NULL, NULL), STORE_INVALID);
+    memset(&w, 0, sizeof w);
+    assert_int_equal(store_config_list(s, "project", collect, &w), STORE_OK);
+    assert_int_equal(w.n, 2);
+    assert_int_equal(count(s, NULL), 0); /* transcripts are another table */
+    store_close(s);
+}
+
+/* A put is committed when it returns: it survives a reopen, and a failed put
+ * writes nothing. */
+static void config_survives_reopen_and_faults(void **state)
+{
+    (void)state;
+    char path[300];
+    db_path(path, sizeof path, "config.db");
+    remove_db(path);
+    struct store *s = NULL;
+    assert_int_equal(store_open(&s, path, NULL, NULL, 0), STORE_OK);
+    assert_int_equal(store_config_put(s, "agent", "1", "{\"contact_number\":\"+1555\"}", 7),
+                     STORE_OK);
+    store_fail_after(s, 1);
+    assert_int_equal(store_config_put(s, "agent", "2", "{}", 8), STORE_IO);
+    struct seen w = {0};
+    assert_int_equal(store_config_list(s, "agent", collect, &w), STORE_IO);
+    assert_int_equal(w.n, 0);
+    store_fail_after(s, 0);
+    store_close(s);
+    assert_int_equal(store_open(&s, path, NULL, NULL, 0), STORE_OK);
+    assert_int_equal(store_config_list(s, "agent", collect, &w), STORE_OK);
+    assert_int_equal(w.n, 1);
+    assert_string_equal(w.ids[0], "1");
+    assert_string_equal(w.bodies[0], "{\"contact_number\":\"+1555\"}");
+    store_close(s);
+    remove_db(path);
+}
+
+/* A database at version 2 (transcripts only) gets the config table and keeps
+ * its transcripts. */
+static void schema_migrates_from_version_2(void **state)
+{
+    (void)state;
+    char path[300];
+    db_path(path, sizeof path, "v2.db");
+    remove_db(path);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "CREATE TABLE transcripts (id INTEGER PRIMARY KEY, project TEXT NOT NULL,"
+                     " call_id TEXT NOT NULL, run_id TEXT, agent_id INTEGER, to_phone_number TEXT,"
+                     " from_phone_number TEXT, started_at_ms INTEGER NOT NULL, ended_at_ms "
+                     "INTEGER NOT NULL, ended_reason TEXT NOT NULL, received_at_ms INTEGER NOT "
+                     "NULL, payload TEXT NOT NULL CHECK (json_valid(payload)),"
+                     " UNIQUE (project, call_id));"
+                     "CREATE INDEX transcripts_run ON transcripts(run_id);"
+                     "CREATE INDEX transcripts_to ON transcripts(to_phone_number);"
+                     "INSERT INTO transcripts VALUES (1,'p','old','run_1',1,'+1555',NULL,0,0,"
+                     "'unknown',0,'{}');"
+                     "PRAGMA user_version = 2;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    struct store *s = NULL;
+    assert_int_equal(store_open(&s, path, NULL, NULL, 0), STORE_OK);
+    int v = 0;
+    assert_int_equal(store_schema_version(s, &v), STORE_OK);
+    assert_int_equal(v, store_schema_latest());
+    assert_true(v >= 3);
+    assert_true(stored(s, "p", "old"));
+    assert_int_equal(count(s, NULL), 1);
+    struct store_calls l;
+    assert_int_equal(store_list_by_run(s, "p", "run_1", &l), STORE_OK);
+    assert_int_equal(l.n, 1);
+    store_calls_clear(&l);
+    assert_int_equal(store_config_put(s, "project", "p", "{\"id\":\"p\"}", 1), STORE_OK);
+    struct seen w = {0};
+    assert_int_equal(store_config_list(s, "project", collect, &w), STORE_OK);
+    assert_int_equal(w.n, 1);
+    store_close(s);
+    remove_db(path);
+}
+
 /* ---- 20 concurrent writers ---------------------------------------------- */
 
 #define THREADS 20
@@ -705,6 +837,9 @@ int main(void)
         cmocka_unit_test(ci9_twenty_threads_one_store),
         cmocka_unit_test(ci9_twenty_threads_own_connections),
         cmocka_unit_test(ci9_acknowledged_survives_kill9),
+        cmocka_unit_test(config_put_and_list),
+        cmocka_unit_test(config_survives_reopen_and_faults),
+        cmocka_unit_test(schema_migrates_from_version_2),
     };
     return cmocka_run_group_tests_name("store", tests, make_tmpdir, remove_tmpdir);
 }

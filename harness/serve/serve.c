@@ -365,13 +365,14 @@ int serve_create(struct serve **out, const struct serve_options *o, char *err, s
         env.provider_base_url[p] = s->provider_url[p];
     if (core_create(&s->core, &env))
         goto fail;
-    if (cfg) {
-        clock_real_lock(s->clock);
-        int rc = srv_config_apply(s, cfg, o->config_path, err, n);
-        clock_real_unlock(s->clock);
-        if (rc)
-            goto fail;
-    }
+    /* The config file, then what the database holds (docs/api.md#durability). */
+    clock_real_lock(s->clock);
+    int rc = cfg ? srv_config_apply(s, cfg, o->config_path, err, n) : 0;
+    if (rc == 0)
+        rc = srv_restore(s, err, n);
+    clock_real_unlock(s->clock);
+    if (rc)
+        goto fail;
     json_decref(cfg);
     cfg = NULL;
     if (start_http(s, o->port, o->threads, err, n))

@@ -116,6 +116,94 @@ int srv_config_apply(struct serve *s, const json_t *root, const char *path, char
     return rc;
 }
 
+/* ---- the objects stored in the database ------------------------------------
+ * Applied after the config file. A stored object whose id the config file
+ * also made is applied to it as a PATCH (stored fields win; id and project
+ * cannot change, so an agent or evaluator keeps the config file's project);
+ * any other is created. One that no longer applies (its project is gone) is
+ * skipped with a warning on the log: the server still starts. Nothing is
+ * written back. */
+
+struct restore {
+    struct serve *s;
+    const char *kind;
+    size_t applied, skipped;
+    bool failed; /* out of memory */
+};
+
+static int restore_one(void *ctx, const char *id, const char *text)
+{
+    struct restore *r = ctx;
+    struct serve *s = r->s;
+    json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+    json_t *errors = json_array();
+    char id_out[300], prefix[320];
+    int rc = 500;
+    snprintf(prefix, sizeof prefix, "%s \"%.255s\"", r->kind, id);
+    if (!o || !errors)
+        goto out;
+    bool project = !strcmp(r->kind, "project"), agent = !strcmp(r->kind, "agent");
+    bool exists = project ? srv_project_find(s, id) != NULL
+                  : agent ? core_agent_get(s->core, id) != NULL
+                          : core_evaluator_get(s->core, id) != NULL;
+    if (exists) { /* from the config file: a PATCH of what may change */
+        const char *was = NULL;
+        if (!project) {
+            was = agent ? core_agent_get(s->core, id)->project
+                        : core_evaluator_get(s->core, id)->project;
+            const char *want = json_string_value(json_object_get(o, "project"));
+            if (want && strcmp(want, was) != 0)
+                fprintf(s->log,
+                        "warning: stored %s \"%s\" is in project \"%s\"; the config file's, "
+                        "\"%s\", stays\n",
+                        r->kind, id, want, was);
+            json_object_del(o, "project");
+        }
+        json_object_del(o, "id");
+    }
+    if (project)
+        rc = srv_project_put(s, exists ? id : NULL, o, !exists, prefix, errors);
+    else if (agent)
+        rc =
+            srv_agent_put(s, exists ? id : NULL, o, !exists, prefix, errors, id_out, sizeof id_out);
+    else
+        rc = srv_evaluator_put(s, exists ? id : NULL, o, !exists, prefix, errors, id_out,
+                               sizeof id_out);
+out:
+    if (rc == 0) {
+        r->applied++;
+    } else if (rc == 500 && !json_array_size(errors)) {
+        r->failed = true;
+    } else {
+        r->skipped++;
+        json_t *e = json_array_get(errors, 0);
+        const char *path = json_string_value(json_object_get(e, "path"));
+        const char *msg = json_string_value(json_object_get(e, "message"));
+        fprintf(s->log, "warning: %s (stored in %s) skipped: %s%s%s\n", prefix, s->db_path,
+                path && *path ? path : "", path && *path ? ": " : "", msg ? msg : "invalid");
+    }
+    json_decref(o);
+    json_decref(errors);
+    return r->failed ? 1 : 0;
+}
+
+int srv_restore(struct serve *s, char *err, size_t n)
+{
+    static const char *const kinds[] = {"project", "agent", "evaluator"};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        struct restore r = {.s = s, .kind = kinds[k]};
+        int rc = store_config_list(s->store, kinds[k], restore_one, &r);
+        if (rc != STORE_OK || r.failed) {
+            char why[256];
+            snprintf(err, n, "cannot load the stored %ss: %s", kinds[k],
+                     rc != STORE_OK ? store_last_error(s->store, why, sizeof why)
+                                    : "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* ---- run ids ---------------------------------------------------------------
  * Core state lives in memory, transcripts in the file: a run id must not come
  * back after a restart, or a stored transcript's run_id would name a new run.

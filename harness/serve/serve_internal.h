@@ -124,6 +124,15 @@ json_t *srv_evaluator_json(const struct core_evaluator *e);
 json_t *srv_config_read(const char *path, const char **urls, char *err, size_t n);
 int srv_config_apply(struct serve *s, const json_t *root, const char *path, char *err, size_t n);
 
+/* Durability (docs/api.md#durability). srv_persist writes the object (kind
+ * "project", "agent" or "evaluator") as it is now, secrets included, to the
+ * database and returns once it is committed: 0, or -1 when it could not be.
+ * srv_restore applies what the database holds, after the config file:
+ * projects, then agents, then evaluators, each in the order first stored; a
+ * stored object replaces the config file's object of the same id. */
+int srv_persist(struct serve *s, const char *kind, const char *id);
+int srv_restore(struct serve *s, char *err, size_t n);
+
 int srv_ids_add(struct srv_ids *l, const char *id);
 void srv_ids_free(struct srv_ids *l);
 

@@ -548,3 +548,64 @@ json_t *srv_evaluator_json(const struct core_evaluator *e)
     return json_pack("{s:s,s:s,s:o,s:O}", "id", e->id, "project", e->project, "phone_number",
                      str_json(e->phone_number), "dynamic_variables", e->dynamic_variables);
 }
+
+/* ---- durability: the objects in the database ------------------------------ */
+
+/* What rebuilds the object: a create body with every field, secrets included
+ * (the answers only say has_api_key and the like). Enum and integer fields
+ * left at their default are left out: they take no null. */
+static json_t *state_json(struct serve *s, const char *kind, const char *id)
+{
+    if (!strcmp(kind, "project")) {
+        const struct srv_project *p = srv_project_find(s, id);
+        return p ? json_pack("{s:s,s:o,s:b}", "id", p->id, "api_key", str_json(p->api_key),
+                             "fetch_recordings", p->fetch_recordings)
+                 : NULL;
+    }
+    if (!strcmp(kind, "evaluator")) {
+        const struct core_evaluator *e = core_evaluator_get(s->core, id);
+        return e ? json_pack("{s:s,s:s,s:o,s:O}", "id", e->id, "project", e->project,
+                             "phone_number", str_json(e->phone_number), "dynamic_variables",
+                             e->dynamic_variables)
+                 : NULL;
+    }
+    const struct core_agent *a = core_agent_get(s->core, id);
+    if (!a)
+        return NULL;
+    json_t *j = json_object();
+    json_object_set_new(j, "id", json_string(a->id));
+    json_object_set_new(j, "project", json_string(a->project));
+    json_object_set_new(j, "name", str_json(a->name));
+    json_object_set_new(j, "inbound", json_boolean(a->inbound));
+    json_object_set_new(j, "auto_outbound", json_boolean(a->auto_outbound));
+    json_object_set_new(j, "contact_number", str_json(a->contact_number));
+    json_object_set_new(j, "provider", json_string(provider_name(a->provider)));
+    json_object_set_new(j, "provider_api_key", str_json(a->provider_api_key));
+    json_object_set_new(j, "assistant_id", str_json(a->assistant_id));
+    json_object_set_new(j, "phone_number_id", str_json(a->phone_number_id));
+    if (a->phone_number_type)
+        json_object_set_new(j, "phone_number_type", json_string(a->phone_number_type));
+    json_object_set_new(j, "webhook_secret", str_json(a->webhook_secret));
+    json_object_set_new(j, "transcript_provider",
+                        json_string(a->custom_transcripts ? "custom" : "provider"));
+    if (a->dial_window_seconds)
+        json_object_set_new(j, "dial_window_seconds", json_integer(a->dial_window_seconds));
+    json_object_set_new(j, "trigger_url", str_json(a->trigger_url));
+    json_object_set_new(j, "trigger_call_endpoint", str_json(a->trigger_call_endpoint));
+    json_object_set_new(j, "trigger_call_headers", str_json(a->trigger_call_headers));
+    json_object_set_new(j, "phone_number_key", str_json(a->phone_number_key));
+    json_object_set_new(j, "trigger_call_payload", str_json(a->trigger_call_payload));
+    return j;
+}
+
+int srv_persist(struct serve *s, const char *kind, const char *id)
+{
+    json_t *j = state_json(s, kind, id);
+    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    if (!text)
+        return -1;
+    int rc = store_config_put(s->store, kind, id, text, clock_real_now());
+    free(text);
+    return rc == STORE_OK ? 0 : -1;
+}

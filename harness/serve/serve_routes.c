@@ -66,6 +66,20 @@ static void get_project(struct serve *s, struct srv_req *rq, struct srv_resp *rs
         not_found(rs, "project", rq->seg[1]);
 }
 
+/* An accepted create/update is committed to the database before the answer
+ * (docs/api.md#durability): 0, or 500 with an error when the write failed.
+ * The change is then in effect in memory but would not survive a restart. */
+static int persisted(struct serve *s, const char *kind, const char *id, json_t *errors)
+{
+    if (srv_persist(s, kind, id) == 0)
+        return 0;
+    srv_error_add(errors, NULL,
+                  "the %s was changed but could not be stored in the database; it will not "
+                  "survive a restart unless it is sent again",
+                  kind);
+    return 500;
+}
+
 /* The answer to a create/update: the object, or the errors with the status
  * the model chose (400 bad fields, 404, 409 id taken, 500). */
 static void put_result(struct srv_resp *rs, int rc, int ok_status, json_t *obj, json_t *errors,
@@ -100,7 +114,9 @@ static void put_project(struct serve *s, struct srv_req *rq, struct srv_resp *rs
                                                  : srv_project_put(s, id, body, create, "", errors);
     if (rc == 0) {
         const char *pid = create ? json_string_value(json_object_get(body, "id")) : id;
-        obj = srv_project_json(s, srv_project_find(s, pid));
+        rc = persisted(s, "project", pid, errors);
+        if (rc == 0)
+            obj = srv_project_json(s, srv_project_find(s, pid));
     }
     UNLOCK(s);
     put_result(rs, rc, create ? 201 : 200, obj, errors, "project", id);
@@ -187,6 +203,8 @@ static void put_kind(const struct kind *k, struct serve *s, struct srv_req *rq, 
     char id[300];
     LOCK(s);
     int rc = k->put(s, create ? NULL : rq->seg[1], body, create, "", errors, id, sizeof id);
+    if (rc == 0)
+        rc = persisted(s, k->name, id, errors);
     if (rc == 0)
         obj = k->json(s, id);
     UNLOCK(s);

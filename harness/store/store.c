@@ -95,6 +95,14 @@ static const char *const migrations[] = {
     /* 2: the lookups of CI-7 matching: by run_id, by the number called. */
     "CREATE INDEX transcripts_run ON transcripts(run_id);"
     "CREATE INDEX transcripts_to ON transcripts(to_phone_number);",
+    /* 3: the projects, agents and evaluators of `dialsim serve`, one row per
+     * (kind, id); body is what rebuilds the object, secrets included. */
+    "CREATE TABLE config ("
+    " kind TEXT NOT NULL,"
+    " id TEXT NOT NULL,"
+    " body TEXT NOT NULL CHECK (json_valid(body)),"
+    " updated_at_ms INTEGER NOT NULL,"
+    " PRIMARY KEY (kind, id));",
 };
 
 #define SCHEMA_LATEST ((int)(sizeof migrations / sizeof migrations[0]))
@@ -649,4 +657,90 @@ int store_list_by_to_number(struct store *s, const char *project, const char *to
                       "SELECT " ROW_COLUMNS " FROM transcripts WHERE to_phone_number = ?1"
                       " AND (?2 IS NULL OR project = ?2) ORDER BY received_at_ms, id",
                       to_phone_number, project, out);
+}
+
+/* ---- config: the objects of `dialsim serve` ------------------------------ */
+
+int store_config_put(struct store *s, const char *kind, const char *id, const char *json_body,
+                     int64_t now_ms)
+{
+    if (!s || !kind || !*kind || !id || !*id || !json_body)
+        return STORE_INVALID;
+    json_t *parsed = json_loads(json_body, JSON_DECODE_ANY, NULL);
+    if (!parsed)
+        return STORE_INVALID; /* the CHECK would refuse it too, as an I/O error */
+    json_decref(parsed);
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&s->mu);
+    /* One statement in autocommit mode: committed (and, synchronous=FULL,
+     * fsync'ed) when the step returns. An update keeps the row's rowid, so
+     * store_config_list keeps the first insertion's order. */
+    int rc = st_prepare(s,
+                        "INSERT INTO config (kind, id, body, updated_at_ms) VALUES (?1, ?2, ?3, ?4)"
+                        " ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body,"
+                        " updated_at_ms = excluded.updated_at_ms",
+                        &st);
+    if (rc == STORE_OK) {
+        bind_text(st, 1, kind);
+        bind_text(st, 2, id);
+        bind_text(st, 3, json_body);
+        sqlite3_bind_int64(st, 4, now_ms);
+        rc = st_step(s, st);
+        if (rc == SQLITE_DONE)
+            rc = STORE_OK;
+        else if (rc == SQLITE_ROW)
+            rc = STORE_IO;
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+int store_config_list(struct store *s, const char *kind,
+                      int (*cb)(void *ctx, const char *id, const char *json_body), void *ctx)
+{
+    if (!s || !kind || !cb)
+        return STORE_INVALID;
+    /* Rows are copied out first: cb runs without the store's mutex, so it may
+     * call the store (store_config_put included). */
+    struct store_calls rows = {0};
+    size_t cap = 0;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&s->mu);
+    int rc = st_prepare(s, "SELECT id, body FROM config WHERE kind = ?1 ORDER BY rowid", &st);
+    if (rc == STORE_OK)
+        bind_text(st, 1, kind);
+    while (rc == STORE_OK) {
+        int step = st_step(s, st);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = step;
+            break;
+        }
+        if (rows.n == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            struct store_call *v = realloc(rows.v, ncap * sizeof *v);
+            if (!v) {
+                rc = STORE_NOMEM;
+                break;
+            }
+            rows.v = v;
+            cap = ncap;
+        }
+        bool oom = false;
+        memset(&rows.v[rows.n], 0, sizeof rows.v[rows.n]);
+        rows.v[rows.n].call_id = col_dup(st, 0, &oom);
+        rows.v[rows.n].payload = col_dup(st, 1, &oom);
+        rows.n++;
+        if (oom)
+            rc = STORE_NOMEM;
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->mu);
+    for (size_t i = 0; rc == STORE_OK && i < rows.n; i++)
+        if (cb(ctx, rows.v[i].call_id, rows.v[i].payload) != 0)
+            break;
+    store_calls_clear(&rows);
+    return rc;
 }

@@ -120,6 +120,22 @@ int store_list_by_to_number(struct store *s, const char *project, const char *to
 /* Free the rows and empty the list; an empty list is fine. */
 void store_calls_clear(struct store_calls *l);
 
+/* ---- config: the objects of `dialsim serve` (projects, agents, evaluators)
+ * kind names the table of objects ("project", ...), id the object in it. */
+
+/* Store json_body (a JSON text) as the object (kind, id), replacing what was
+ * stored for it; committed (fsync'ed) before the return. STORE_INVALID when
+ * an argument is missing or json_body is not JSON. */
+int store_config_put(struct store *s, const char *kind, const char *id, const char *json_body,
+                     int64_t now_ms);
+/* cb(ctx, id, json_body) for every object of kind, in the order they were
+ * first put (an update keeps the place); the strings live for the call only.
+ * cb returning non-zero stops the walk (still STORE_OK). The rows are read
+ * first, then cb runs without the store's lock: a read error calls cb on
+ * nothing. */
+int store_config_list(struct store *s, const char *kind,
+                      int (*cb)(void *ctx, const char *id, const char *json_body), void *ctx);
+
 /* The SQLite message of the last failure on this store, copied into buf. */
 const char *store_last_error(struct store *s, char *buf, size_t n);
 
