@@ -1,6 +1,7 @@
 /* The two reports of `dialsim conform`: one line per check for humans, and
  * JUnit XML with one testcase per check for CI. */
 #include "conform/conform.h"
+#include "util/xml_escape.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -53,30 +54,6 @@ void conform_print(FILE *f, const struct conform_report *r)
     }
     fprintf(f, "%zu checks: %zu passed, %zu warned, %zu failed, %zu skipped\n", r->n,
             count[CONFORM_PASS], count[CONFORM_WARN], count[CONFORM_FAIL], count[CONFORM_SKIP]);
-}
-
-/* Text for XML 1.0: markup escaped, control characters (not allowed there)
- * replaced. Details are built from printable text, so UTF-8 passes through. */
-static void xml_escape(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        default:
-            fputc((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t' ? '?' : *s, f);
-        }
-    }
 }
 
 int conform_junit(const char *path, const struct conform_report *r, double seconds)

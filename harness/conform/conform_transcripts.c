@@ -28,6 +28,8 @@
 #include <unistd.h>
 
 #include "core/transcript.h"
+#include "util/civet_stop.h"
+#include "util/xml_escape.h"
 
 #define CT_DRAIN_MAX (16u << 20) /* bytes read (and dropped) past the body limit */
 #define CT_MAX_BODY_ARG (64L << 20)
@@ -399,85 +401,16 @@ static void mg_init_once(void)
     mg_init_library(0);
 }
 
-struct stopper {
-    struct mg_context *ctx;
-    atomic_int done;
-};
-
-static void *stop_thread(void *arg)
-{
-    struct stopper *st = arg;
-    mg_stop(st->ctx);
-    atomic_store(&st->done, 1);
-    return NULL;
-}
-
-/* mg_stop waits for the workers to finish their requests; CivetWeb 1.15's
- * accept loop polls with a 2 s quantum, and a connection to the port wakes it
- * at once (mocks/mock_server.c, serve/serve.c). */
+/* mg_stop waits for the workers to finish their requests (civet_stop). */
 static void stop_http(struct ct_listener *l)
 {
-    struct stopper st = {.ctx = l->ctx};
-    pthread_t th;
-    if (pthread_create(&th, NULL, stop_thread, &st) != 0) {
-        mg_stop(l->ctx);
-        return;
-    }
-    bool v6 = strchr(l->host, ':') != NULL;
-    for (int i = 0; !atomic_load(&st.done); i++) {
-        if (i < 200) {
-            int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
-            if (fd >= 0) {
-                if (v6) {
-                    struct sockaddr_in6 a = {.sin6_family = AF_INET6,
-                                             .sin6_port = htons((uint16_t)l->port)};
-                    if (inet_pton(AF_INET6, l->host, &a.sin6_addr) != 1 ||
-                        IN6_IS_ADDR_UNSPECIFIED(&a.sin6_addr))
-                        a.sin6_addr = in6addr_loopback;
-                    (void)connect(fd, (struct sockaddr *)&a, sizeof a);
-                } else {
-                    struct sockaddr_in a = {.sin_family = AF_INET,
-                                            .sin_port = htons((uint16_t)l->port)};
-                    if (inet_pton(AF_INET, l->host, &a.sin_addr) != 1 ||
-                        a.sin_addr.s_addr == htonl(INADDR_ANY))
-                        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-                    (void)connect(fd, (struct sockaddr *)&a, sizeof a);
-                }
-                close(fd);
-            }
-        }
-        usleep(i < 200 ? 500 : 5000); /* then only wait: requests in flight finish */
-    }
-    pthread_join(th, NULL);
+    civet_stop(l->ctx, l->host, l->port);
 }
 
 static int by_number(const void *a, const void *b)
 {
     long x = ((const struct ct_record *)a)->number, y = ((const struct ct_record *)b)->number;
     return (x > y) - (x < y);
-}
-
-/* Text for XML 1.0: markup escaped, control characters replaced. */
-static void xml_escape(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        default:
-            fputc((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t' ? '?' : *s, f);
-        }
-    }
 }
 
 /* One testcase per request: a <failure> naming the rules it broke (type: "CI-3 CI-8")

@@ -1,32 +1,8 @@
 #include "runner/report.h"
+#include "util/xml_escape.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static void xml_escape(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        default:
-            if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
-                fputc('?', f); /* not allowed in XML 1.0 */
-            else
-                fputc(*s, f);
-        }
-    }
-}
 
 int report_junit(const char *path, struct scenario *const *scns, const struct scenario_result *res,
                  size_t n)

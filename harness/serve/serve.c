@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/timefmt.h"
+#include "util/civet_stop.h"
 
 /* ---- answers -------------------------------------------------------------- */
 
@@ -391,26 +392,12 @@ int serve_port(const struct serve *s)
     return s->port;
 }
 
-struct stopper {
-    struct mg_context *ctx;
-    atomic_int done;
-};
-
-static void *stop_thread(void *arg)
-{
-    struct stopper *st = arg;
-    mg_stop(st->ctx);
-    atomic_store(&st->done, 1);
-    return NULL;
-}
-
 /* Stopping. CivetWeb's mg_stop makes every mg_read in progress fail, so a
  * request whose body is still arriving would be cut off. First, then, the
  * requests in flight finish (each within request_timeout_ms) while new ones
  * get 503 and a close; only then mg_stop closes the listening socket and
  * the idle keep-alive connections. CivetWeb 1.15's accept loop polls with a
- * 2 s quantum, so mg_stop alone takes up to 2 s; connecting to the port
- * wakes the poll (mocks/mock_server.c does the same). */
+ * 2 s quantum; civet_stop wakes it. */
 #define SRV_DRAIN_MAX_MS 15000
 
 static void stop_http(struct serve *s)
@@ -418,35 +405,7 @@ static void stop_http(struct serve *s)
     atomic_store(&s->draining, true);
     for (int i = 0; i < SRV_DRAIN_MAX_MS && atomic_load(&s->inflight) > 0; i++)
         usleep(1000);
-    struct stopper st = {.ctx = s->ctx};
-    pthread_t th;
-    if (pthread_create(&th, NULL, stop_thread, &st) != 0) {
-        mg_stop(s->ctx);
-        return;
-    }
-    for (int i = 0; !atomic_load(&st.done); i++) {
-        if (i < 200) {
-            int fd = socket(strchr(s->host, ':') ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
-            if (fd >= 0) {
-                if (strchr(s->host, ':')) {
-                    struct sockaddr_in6 a = {.sin6_family = AF_INET6,
-                                             .sin6_port = htons((uint16_t)s->port)};
-                    inet_pton(AF_INET6, s->host, &a.sin6_addr);
-                    (void)connect(fd, (struct sockaddr *)&a, sizeof a);
-                } else {
-                    struct sockaddr_in a = {.sin_family = AF_INET,
-                                            .sin_port = htons((uint16_t)s->port)};
-                    if (inet_pton(AF_INET, s->host, &a.sin_addr) != 1 ||
-                        a.sin_addr.s_addr == htonl(INADDR_ANY))
-                        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-                    (void)connect(fd, (struct sockaddr *)&a, sizeof a);
-                }
-                close(fd);
-            }
-        }
-        usleep(i < 200 ? 500 : 5000); /* then only wait: requests in flight finish */
-    }
-    pthread_join(th, NULL);
+    civet_stop(s->ctx, s->host, s->port);
 }
 
 void serve_destroy(struct serve *s)
