@@ -412,29 +412,48 @@ static void next_free_id(struct serve *s, uint64_t *counter, bool agent, char *o
     while (agent ? core_agent_get(s->core, out) != NULL : core_evaluator_get(s->core, out) != NULL);
 }
 
+/* What creating or updating an agent or an evaluator shares: check the body,
+ * pick the project (create), refuse a taken id (409) or an unknown one (404),
+ * and choose the id (the next free integer when a create names none).
+ * Returns 0, or the HTTP status with errors added. */
+static int put_begin(struct serve *s, bool agent, const struct field *fields, const char *id,
+                     const json_t *o, bool create, const char *prefix, json_t *errors,
+                     const char **project, char *id_out, size_t id_n)
+{
+    char path[512];
+    *project = NULL;
+    check_fields(fields, o, create, prefix, errors);
+    if (create)
+        *project = pick_project(s, o, prefix, errors);
+    if (json_array_size(errors))
+        return 400;
+    const char *want = create ? str_or(o, "id", NULL) : id;
+    bool taken = want && (agent ? core_agent_get(s->core, want) != NULL
+                                : core_evaluator_get(s->core, want) != NULL);
+    if (create && taken) {
+        join_path(path, sizeof path, prefix, "id");
+        srv_error_add(errors, path, "an %s with id \"%.80s\" exists already",
+                      agent ? "agent" : "evaluator", want);
+        return 409;
+    }
+    if (!create && !taken)
+        return 404;
+    if (create && !want)
+        next_free_id(s, agent ? &s->next_agent : &s->next_evaluator, agent, id_out, id_n);
+    else
+        snprintf(id_out, id_n, "%s", want);
+    return 0;
+}
+
 int srv_agent_put(struct serve *s, const char *id, const json_t *o, bool create, const char *prefix,
                   json_t *errors, char *id_out, size_t id_n)
 {
-    char path[512];
-    const char *project = NULL;
-    check_fields(agent_fields, o, create, prefix, errors);
-    if (create)
-        project = pick_project(s, o, prefix, errors);
-    if (json_array_size(errors))
-        return 400;
+    const char *project;
+    int st =
+        put_begin(s, true, agent_fields, id, o, create, prefix, errors, &project, id_out, id_n);
+    if (st)
+        return st;
     const struct core_agent *cur = create ? NULL : core_agent_get(s->core, id);
-    const char *want = create ? str_or(o, "id", NULL) : id;
-    if (create && want && core_agent_get(s->core, want)) {
-        join_path(path, sizeof path, prefix, "id");
-        srv_error_add(errors, path, "an agent with id \"%.80s\" exists already", want);
-        return 409;
-    }
-    if (!create && !cur)
-        return 404;
-    if (create && !want)
-        next_free_id(s, &s->next_agent, true, id_out, id_n);
-    else
-        snprintf(id_out, id_n, "%s", want);
     struct core_agent a = {.id = id_out,
                            .project = (char *)project,
                            .provider = DS_PROVIDER_VAPI,
@@ -508,26 +527,12 @@ json_t *srv_agent_json(const struct core_agent *a)
 int srv_evaluator_put(struct serve *s, const char *id, const json_t *o, bool create,
                       const char *prefix, json_t *errors, char *id_out, size_t id_n)
 {
-    char path[512];
-    const char *project = NULL;
-    check_fields(evaluator_fields, o, create, prefix, errors);
-    if (create)
-        project = pick_project(s, o, prefix, errors);
-    if (json_array_size(errors))
-        return 400;
+    const char *project;
+    int st = put_begin(s, false, evaluator_fields, id, o, create, prefix, errors, &project, id_out,
+                       id_n);
+    if (st)
+        return st;
     const struct core_evaluator *cur = create ? NULL : core_evaluator_get(s->core, id);
-    const char *want = create ? str_or(o, "id", NULL) : id;
-    if (create && want && core_evaluator_get(s->core, want)) {
-        join_path(path, sizeof path, prefix, "id");
-        srv_error_add(errors, path, "an evaluator with id \"%.80s\" exists already", want);
-        return 409;
-    }
-    if (!create && !cur)
-        return 404;
-    if (create && !want)
-        next_free_id(s, &s->next_evaluator, false, id_out, id_n);
-    else
-        snprintf(id_out, id_n, "%s", want);
     const char *number = str_or(o, "phone_number", cur ? cur->phone_number : NULL);
     const json_t *vars = json_object_get(o, "dynamic_variables");
     if (!vars && cur)
