@@ -1,6 +1,5 @@
 #include "faults.h"
 
-#include <ctype.h>
 #include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
@@ -93,12 +92,7 @@ static bool matches(const json_t *rule, const struct mock_request *rq, const jso
     const json_t *v;
     json_object_foreach((json_t *)json_object_get(rule, "header"), k, v)
     {
-        char lk[128];
-        size_t i = 0;
-        for (; k[i] && i + 1 < sizeof lk; i++)
-            lk[i] = (char)tolower((unsigned char)k[i]);
-        lk[i] = '\0';
-        const char *got = mock_header(rq, lk);
+        const char *got = mock_header(rq, k);
         if (!got || strcmp(got, json_string_value(v)) != 0)
             return false;
     }

@@ -84,8 +84,11 @@ struct mock_response {
     int chunks; /* > 1: send the body chunked in this many pieces */
 };
 
-/* Header value of a request, or NULL; name in lower case. */
-const char *mock_header(const struct mock_request *rq, const char *lname);
+/* Header value of a request, or NULL; the name in any case (stored names are
+ * lower-cased, as HTTP header names are case-insensitive). */
+const char *mock_header(const struct mock_request *rq, const char *name);
+/* The same over a header object with lower-cased names (a journal entry's). */
+const char *mock_header_in(const json_t *headers, const char *name);
 /* The value at a dotted path ("customer.number", "calls.0.id") in j, or
  * NULL; array elements by index. Borrowed. */
 const json_t *mock_json_path(const json_t *j, const char *path);

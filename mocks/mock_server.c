@@ -32,9 +32,19 @@ struct mock_server {
     struct tls_front *tls; /* NULL: plain HTTP */
 };
 
-const char *mock_header(const struct mock_request *rq, const char *lname)
+const char *mock_header_in(const json_t *headers, const char *name)
 {
-    return json_string_value(json_object_get(rq->headers, lname));
+    char lk[128];
+    size_t i = 0;
+    for (; name[i] && i + 1 < sizeof lk; i++)
+        lk[i] = (char)tolower((unsigned char)name[i]);
+    lk[i] = '\0';
+    return json_string_value(json_object_get(headers, lk));
+}
+
+const char *mock_header(const struct mock_request *rq, const char *name)
+{
+    return mock_header_in(rq->headers, name);
 }
 
 const json_t *mock_json_path(const json_t *j, const char *path)

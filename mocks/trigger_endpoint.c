@@ -73,12 +73,7 @@ int mock_triggers_handle(struct mock_triggers *t, const struct mock_request *rq,
     const json_t *v;
     json_object_foreach((json_t *)json_object_get(ep, "require_headers"), k, v)
     {
-        char lk[128];
-        size_t i = 0;
-        for (; k[i] && i + 1 < sizeof lk; i++)
-            lk[i] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] + 32 : k[i]);
-        lk[i] = '\0';
-        const char *got = mock_header(rq, lk);
+        const char *got = mock_header(rq, k);
         if (!got || strcmp(got, json_string_value(v)) != 0) {
             mock_reply_json(rs, got ? 403 : 401,
                             json_pack("{s:s}", "error", got ? "forbidden" : "unauthorized"));

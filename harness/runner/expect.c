@@ -1,6 +1,5 @@
 #include "runner/expect.h"
 
-#include <ctype.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,12 +234,7 @@ static bool entry_matches(const json_t *sel, const struct journal_entry *e)
     const json_t *v;
     json_object_foreach((json_t *)json_object_get(sel, "headers"), k, v)
     {
-        char lk[128];
-        size_t i = 0;
-        for (; k[i] && i + 1 < sizeof lk; i++)
-            lk[i] = (char)tolower((unsigned char)k[i]);
-        lk[i] = '\0';
-        const char *got = json_string_value(json_object_get(e->headers, lk));
+        const char *got = mock_header_in(e->headers, k);
         if (!got || strcmp(got, json_string_value(v)) != 0)
             return false;
     }
