@@ -96,6 +96,10 @@ class Server:
         finally:
             self.proc.stdout.close()
             self.log.close()
+        if rc != 0:
+            # a crash's own words (ASan's report, glibc's abort message) are
+            # what a red CI log needs; the callers only report the code
+            print("dialsim serve exited %d; its stderr ends:\n%s" % (rc, self.stderr()[-3000:]))
         return rc
 
 

@@ -416,10 +416,13 @@ void serve_destroy(struct serve *s)
         stop_http(s);
     /* Provider requests in flight end first (each within its timeout), so
      * that their answers are still delivered; then the clock runs what is due
-     * and stops; only then is the core, which nobody can reach any more, freed. */
-    srv_http_destroy(s->http);
+     * (those answers among it: they point at the HTTP client's handles, freed
+     * only after) and stops; only then is the core, which nobody can reach
+     * any more, freed. */
+    srv_http_stop(s->http);
     if (s->clock)
         clock_real_stop(s->clock);
+    srv_http_destroy(s->http);
     core_destroy(s->core);
     clock_real_destroy(s->clock);
     store_close(s->store);

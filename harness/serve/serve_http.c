@@ -7,8 +7,10 @@
  * i.e. on the timer thread with the core lock held, as the ds_http contract
  * wants ("done follows, never before send returns").
  *
- * On destroy the workers finish what is queued (each request within its own
- * timeout), so that every request accepted gets its answer delivered. */
+ * On stop the workers finish what is queued (each request within its own
+ * timeout), so that every request accepted gets its answer delivered; the
+ * answers go through the clock, which therefore stops after srv_http_stop
+ * and before srv_http_destroy frees the handles they point at. */
 #include "serve/serve_internal.h"
 
 #include <pthread.h>
@@ -201,18 +203,33 @@ fail:
     return -1;
 }
 
-void srv_http_destroy(struct srv_http *h)
+void srv_http_stop(struct srv_http *h)
 {
     if (!h)
         return;
     pthread_mutex_lock(&h->mu);
+    bool join = !h->stop;
     h->stop = true;
     pthread_cond_broadcast(&h->cv);
     pthread_mutex_unlock(&h->mu);
-    for (int i = 0; i < h->n; i++)
-        pthread_join(h->th[i], NULL);
-    for (int i = 0; i < SRV_HTTP_MAX_WORKERS; i++)
+    if (join)
+        for (int i = 0; i < h->n; i++)
+            pthread_join(h->th[i], NULL);
+}
+
+void srv_http_destroy(struct srv_http *h)
+{
+    if (!h)
+        return;
+    srv_http_stop(h);
+    /* An answer still waiting on the clock points at its handle: it is
+     * delivered (as "abandoned") before the handle goes. With the clock
+     * stopped first, as serve_destroy does, there is none left. */
+    for (int i = 0; i < SRV_HTTP_MAX_WORKERS; i++) {
+        if (h->curl[i])
+            http_curl_abandon(h->curl[i]);
         http_curl_destroy(h->curl[i]);
+    }
     while (h->head) {
         struct job *j = h->head;
         h->head = j->next;

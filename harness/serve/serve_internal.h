@@ -142,6 +142,9 @@ extern const struct ds_ids_ops srv_ids_ops;
 /* ---- the provider HTTP client, off the core lock (serve_http.c) ---- */
 struct srv_http;
 int srv_http_create(struct srv_http **out, struct ds_clock clock, int workers);
+/* Refuse new requests, finish the queued ones, join the workers. */
+void srv_http_stop(struct srv_http *h);
+/* Stops if not stopped; answers still on the clock are abandoned; frees. */
 void srv_http_destroy(struct srv_http *h);
 struct ds_http srv_http_port(struct srv_http *h);
 

@@ -18,7 +18,7 @@ struct http_curl {
     CURL *easy;
     pthread_mutex_t mu;
     unsigned long sent;
-    char *cafile; /* NULL: the system's CA store */
+    char *cafile;             /* NULL: the system's CA store */
     struct delivery *pending; /* answers scheduled but not yet delivered */
 };
 
@@ -286,14 +286,20 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
     r->elapsed_ms = elapsed;
     int64_t at = ds_now(&h->clock) + (h->simulated ? elapsed : 0);
     d->h = h;
+    /* Scheduled with the handle's mutex held: with a real clock the timer
+     * thread may deliver (and free d) the moment schedule returns, and
+     * deliver_event takes this mutex first, so it waits until d->timer is
+     * written; after the unlock d is not touched again. (Lock order:
+     * h->mu, then the clock's own; nothing takes them the other way round.) */
     pthread_mutex_lock(&h->mu);
     d->next = h->pending;
     if (h->pending)
         h->pending->prev = d;
     h->pending = d;
+    uint64_t timer = h->clock.ops->schedule(h->clock.ctx, at, deliver_event, d);
+    d->timer = timer;
     pthread_mutex_unlock(&h->mu);
-    d->timer = h->clock.ops->schedule(h->clock.ctx, at, deliver_event, d);
-    if (d->timer == 0) {
+    if (timer == 0) { /* never scheduled: d is still ours */
         unlink_delivery(d);
         free(r->body);
         free(d);
