@@ -62,3 +62,5 @@ add_test(NAME conform.transcripts
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_conform_transcripts.sh ${DIALSIM_BIN}
           ${PROJECT_SOURCE_DIR}/fixtures/transcripts ${CMAKE_CURRENT_BINARY_DIR}/conform_transcripts)
 set_tests_properties(conform.transcripts PROPERTIES TIMEOUT 60)
+# dialsim repro: reports under fixtures/repro → verdicts, written scenarios, the catalogue's repro-*.
+add_test(NAME repro.cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_repro.sh ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})

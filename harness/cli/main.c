@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "core/reason.h"
+#include "runner/repro.h"
 #include "runner/runner.h"
 
 #define DIALSIM_VERSION "0.1.0"
@@ -15,6 +16,7 @@ static void usage(FILE *f)
                "       dialsim check-recording FILE [--expect-...] [--json]  (check-recording -h)\n"
                "       dialsim serve [--config FILE] [--db FILE] [--port N]  (serve -h)\n"
                "       dialsim conform trigger|outbound-connection|transcripts ...  (conform -h)\n"
+               "       dialsim repro REPORT.json [-o SCENARIO.json] [-v]  (repro -h)\n"
                "       dialsim reasons\n"
                "       dialsim version\n"
                "\n"
@@ -121,6 +123,8 @@ int main(int argc, char **argv)
         return cmd_check_recording(argc - 2, argv + 2);
     if (!strcmp(cmd, "conform"))
         return cmd_conform(argc - 2, argv + 2);
+    if (!strcmp(cmd, "repro"))
+        return cmd_repro(argc - 2, argv + 2);
     if (!strcmp(cmd, "reasons"))
         return cmd_reasons();
     if (!strcmp(cmd, "serve"))

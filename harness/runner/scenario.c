@@ -112,8 +112,7 @@ static size_t edit_distance(const char *a, const char *b)
     return d[la][lb];
 }
 
-/* " (did you mean \"x\"?)" when some candidate is close, else "". */
-static void suggest(const char *got, const char *const *cands, size_t n, char *buf, size_t bn)
+void scenario_suggest(const char *got, const char *const *cands, size_t n, char *buf, size_t bn)
 {
     const char *best = NULL;
     size_t bd = 99;
@@ -168,7 +167,7 @@ static void validate_object(struct vctx *v, const struct field *fields, const js
             for (const struct field *g = fields; g->key && n < 32; g++)
                 cands[n++] = g->key;
             char dym[96];
-            suggest(k, cands, n, dym, sizeof dym);
+            scenario_suggest(k, cands, n, dym, sizeof dym);
             fail(v, sub, "unknown key \"%s\"%s", k, dym);
             return;
         }
@@ -239,7 +238,7 @@ static void validate(struct vctx *v, const struct field *f, const json_t *j, con
         }
         if (!found) {
             char dym[96];
-            suggest(s, f->choices, n, dym, sizeof dym);
+            scenario_suggest(s, f->choices, n, dym, sizeof dym);
             fail(v, path, "\"%s\" is not one of %s%s", s, list, dym);
             return;
         }
@@ -323,8 +322,8 @@ static const char *const number_types[] = {"twilio", "sip_trunk", NULL};
 static const char *const wh_auths[] = {"bearer", "x-vapi-secret", NULL};
 static const char *const transcript_providers[] = {"provider", "custom", NULL};
 static const char *const identify_by[] = {"to_phone_number", "run_id", NULL};
-static const char *const backend_defects[] = {"wrong_key", "missing_field", "late", "duplicate",
-                                              "no_post", "header_spelling", NULL};
+static const char *const backend_defects[] = {"wrong_key", "missing_field",   "late", "duplicate",
+                                              "no_post",   "header_spelling", NULL};
 static const char *const surfaces[] = {"http", "ended", NULL};
 static const struct field a_string = STR("");
 /* an object whose every value is a string (header maps) */
@@ -338,10 +337,9 @@ static const struct field any_value = {.key = "", .type = T_ANY};
     STR("name"), BOOL("inbound"), {.key = "contact_number", .type = T_STRING_NULL},                \
         CHOICE("provider", providers), STR("provider_api_key"), STR("assistant_id"),               \
         STR("phone_number_id"), CHOICE("phone_number_type", number_types), STR("webhook_secret"),  \
-        CHOICE("transcript_provider", transcript_providers), STR("trigger_url"),                 \
-        STR("trigger_call_endpoint"), STR("trigger_call_headers"), STR("phone_number_key"),       \
-        STR("trigger_call_payload"), BOOL("auto_outbound"),                                      \
-        INT("dial_window_seconds", 1, 86400)
+        CHOICE("transcript_provider", transcript_providers), STR("trigger_url"),                   \
+        STR("trigger_call_endpoint"), STR("trigger_call_headers"), STR("phone_number_key"),        \
+        STR("trigger_call_payload"), BOOL("auto_outbound"), INT("dial_window_seconds", 1, 86400)
 
 static const struct field agent_fields[] = {REQ_STR("id"), AGENT_FIELDS, END};
 static const struct field agent_set_fields[] = {AGENT_FIELDS, END};
@@ -426,24 +424,28 @@ static const struct field fault_rule_fields[] = {STR("method"),
                                                  END};
 static const struct field fault_rule = OBJ("", fault_rule_fields);
 static const struct field latency_obj = OBJ("", latency_fields);
-static const struct field backend_defect = {.key = "", .type = T_STRING, .choices = backend_defects};
-static const struct field backend_fields[] = {
-    SEC("delay", false, 0), STR("api_key"), CHOICE("identify_by", identify_by),
-    INT("agent_id", 1, 9007199254740991.0), ARR("defects", false, &backend_defect, 0), END};
+static const struct field backend_defect = {
+    .key = "", .type = T_STRING, .choices = backend_defects};
+static const struct field backend_fields[] = {SEC("delay", false, 0),
+                                              STR("api_key"),
+                                              CHOICE("identify_by", identify_by),
+                                              INT("agent_id", 1, 9007199254740991.0),
+                                              ARR("defects", false, &backend_defect, 0),
+                                              END};
 static const struct field dial_fields[] = {STR("from"), SEC("delay", false, 0), END};
 static const struct field trigger_ep_fields[] = {
-    INT("status", 100, 599), SEC("latency", false, 0), STRING_MAP("require_headers"),
-    STR("number_key"), {.key = "dial", .type = T_ANY}, END};
+    INT("status", 100, 599), SEC("latency", false, 0),       STRING_MAP("require_headers"),
+    STR("number_key"),       {.key = "dial", .type = T_ANY}, END};
 static const struct field trigger_ep = OBJ("", trigger_ep_fields);
-static const struct field mocks_fields[] = {OBJ("customer_backend", backend_fields),
-                                            {.key = "trigger_endpoints", .type = T_OBJECT,
-                                             .items = &trigger_ep, .values_are_items = true},
-                                            OBJ("vapi", vapi_fields),
-                                            OBJ("retell", retell_fields),
-                                            OBJ("elevenlabs", elevenlabs_fields),
-                                            OBJ("pstn", pstn_fields),
-                                            ARR("faults", false, &fault_rule, 0),
-                                            END};
+static const struct field mocks_fields[] = {
+    OBJ("customer_backend", backend_fields),
+    {.key = "trigger_endpoints", .type = T_OBJECT, .items = &trigger_ep, .values_are_items = true},
+    OBJ("vapi", vapi_fields),
+    OBJ("retell", retell_fields),
+    OBJ("elevenlabs", elevenlabs_fields),
+    OBJ("pstn", pstn_fields),
+    ARR("faults", false, &fault_rule, 0),
+    END};
 
 static const struct field step_fields[] = {
     SEC("at", true, 0),
@@ -704,7 +706,7 @@ static void check_semantics(struct vctx *v, const json_t *root)
             json_t *u;
             json_object_foreach(labels, l2, u) if (n < 64) cands[n++] = l2;
             char dym[96];
-            suggest(label, cands, n, dym, sizeof dym);
+            scenario_suggest(label, cands, n, dym, sizeof dym);
             fail(v, p, "no step creates a run labelled \"%s\"%s", label, dym);
             break;
         }
@@ -714,7 +716,8 @@ static void check_semantics(struct vctx *v, const json_t *root)
             for (int r = 1; r < DS_REASON__COUNT; r++)
                 cands[r - 1] = reason_name((enum ds_reason)r);
             char dym[96];
-            suggest(json_string_value(reason), cands, DS_REASON__COUNT - 1, dym, sizeof dym);
+            scenario_suggest(json_string_value(reason), cands, DS_REASON__COUNT - 1, dym,
+                             sizeof dym);
             snprintf(p, sizeof p, "expect.runs.%s.reason", label);
             fail(v, p, "\"%s\" is not a reason code%s", json_string_value(reason), dym);
             break;
@@ -885,25 +888,24 @@ int scenario_parse(const char *label, const char *text, size_t len, struct scena
     return 0;
 }
 
-int scenario_load(const char *path, struct scenario **out, char *err, size_t n)
+char *scenario_read_file(const char *path, size_t *len_out, char *err, size_t n)
 {
-    *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, n, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
+        return NULL;
     }
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
         if (len + 4096 > cap) {
             cap = cap ? cap * 2 : 8192;
-            char *nb = realloc(buf, cap);
+            char *nb = realloc(buf, cap + 1);
             if (!nb) {
                 free(buf);
                 fclose(f);
                 snprintf(err, n, "%s: out of memory", path);
-                return -1;
+                return NULL;
             }
             buf = nb;
         }
@@ -912,8 +914,26 @@ int scenario_load(const char *path, struct scenario **out, char *err, size_t n)
         if (got == 0)
             break;
     }
+    bool failed = ferror(f);
     fclose(f);
-    int rc = scenario_parse(path, buf ? buf : "", len, out, err, n);
+    if (failed) {
+        free(buf);
+        snprintf(err, n, "%s: read error", path);
+        return NULL;
+    }
+    buf[len] = '\0';
+    *len_out = len;
+    return buf;
+}
+
+int scenario_load(const char *path, struct scenario **out, char *err, size_t n)
+{
+    *out = NULL;
+    size_t len;
+    char *buf = scenario_read_file(path, &len, err, n);
+    if (!buf)
+        return -1;
+    int rc = scenario_parse(path, buf, len, out, err, n);
     free(buf);
     return rc;
 }

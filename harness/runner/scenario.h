@@ -29,10 +29,17 @@ struct scenario {
 /* Read and validate the file at path. *out is NULL on failure, with the
  * message in err. */
 int scenario_load(const char *path, struct scenario **out, char *err, size_t n);
+/* The whole file, NUL-terminated (its length in *len); NULL with err
+ * ("path: cannot open: No such file or directory"). */
+char *scenario_read_file(const char *path, size_t *len, char *err, size_t n);
 /* The same on text already in memory; `label` names it in messages. */
 int scenario_parse(const char *label, const char *text, size_t len, struct scenario **out,
                    char *err, size_t n);
 void scenario_free(struct scenario *s);
+
+/* " (did you mean \"x\"?)" into buf when one of the n candidates is close to
+ * got (a few edits, or one is the start of the other), else "". */
+void scenario_suggest(const char *got, const char *const *cands, size_t n, char *buf, size_t bn);
 
 /* Seconds (a JSON number) to milliseconds, rounded. */
 int64_t scenario_ms(const json_t *seconds);

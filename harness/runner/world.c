@@ -47,7 +47,7 @@ struct worker {
     struct mock_world *bound; /* the scenario being run, for servers made mid-run */
     int closed_fd;            /* bound, never listening: connections are refused */
     char closed_url[64];      /* "{closed}" in scenario URLs */
-    char tmpdir[64]; /* generated recordings and the test PKI live here */
+    char tmpdir[64];          /* generated recordings and the test PKI live here */
 };
 
 /* A loopback port nobody listens on and nobody else can take: bound, never
@@ -115,6 +115,7 @@ void scenario_result_clear(struct scenario_result *res)
 {
     free(res->report);
     free(res->failures);
+    json_decref(res->runs);
     memset(res, 0, sizeof *res);
 }
 
@@ -463,8 +464,9 @@ static int build_providers(struct world *w, const json_t *root)
     rc |= mock_faults_create(&w->mw.faults,
                              json_object_get(json_object_get(root, "mocks"), "faults"), w->s->seed);
     rc |= mock_webhooks_create(&w->mw.webhooks);
-    rc |= mock_triggers_create(&w->mw.triggers, &w->mw,
-                               json_object_get(json_object_get(root, "mocks"), "trigger_endpoints"));
+    rc |=
+        mock_triggers_create(&w->mw.triggers, &w->mw,
+                             json_object_get(json_object_get(root, "mocks"), "trigger_endpoints"));
     return rc ? -1 : 0;
 }
 
@@ -611,6 +613,27 @@ static void report_runs(struct world *w, struct strbuf *out, bool logs)
     }
 }
 
+static json_t *runs_json(struct world *w)
+{
+    json_t *all = json_object();
+    for (size_t i = 0; all && i < w->n_labels; i++) {
+        const struct core_run *r = w->labels[i].run;
+        json_t *j = core_run_to_json(r);
+        char st[64] = "", er[160] = "";
+        pthread_mutex_lock(&w->mw.mu);
+        bool call = r->provider_call_id &&
+                    mock_world_call_outcome(&w->mw, provider_name(r->provider), r->provider_call_id,
+                                            st, sizeof st, er, sizeof er);
+        pthread_mutex_unlock(&w->mw.mu);
+        json_object_set_new(
+            j, "provider_call",
+            call ? json_pack("{s:s,s:s?}", "status", st, "ended_reason", er[0] ? er : NULL)
+                 : json_null());
+        json_object_set_new(all, w->labels[i].label, j);
+    }
+    return all;
+}
+
 static void world_teardown(struct world *w)
 {
     mock_server_bind(w->wk->server, NULL);
@@ -715,6 +738,8 @@ int worker_run(struct worker *wk, const struct scenario *s, bool verbose,
     }
     if (!res->passed || verbose)
         report_runs(&w, &out, true);
+    if (verbose)
+        res->runs = runs_json(&w);
     res->failures = sb_take(&w.fail);
     rc = 0;
 done:

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "runner/scenario.h"
 
 struct scenario_result {
@@ -19,13 +21,17 @@ struct scenario_result {
     unsigned n_runs;
     uint64_t events; /* events the clock ran */
     int64_t wall_us; /* wall time worker_run took (for --timing; never printed otherwise) */
+    /* verbose only: label → the run as the serve API shows it (core_run_to_json)
+     * plus "provider_call": {"status","ended_reason"} or null; owned */
+    json_t *runs;
 };
 
 struct worker;
 
 int worker_create(struct worker **out);
 void worker_destroy(struct worker *wk);
-/* Replay s. verbose adds every run's outcome and event log to the report.
+/* Replay s. verbose adds every run's outcome and event log to the report,
+ * and fills res->runs.
  * Returns 0 (res filled, passed or not) or -1 when the harness itself failed
  * (res->report says why). */
 int worker_run(struct worker *wk, const struct scenario *s, bool verbose,

@@ -1,0 +1,595 @@
+/* dialsim repro: report → scenario → replay → verdict (repro.h, docs/repro.md).
+ * Rules: AO-3 (the caller-ID gate: the provider's number against the agent's
+ * contact_number), DW-2 (a dial after the window), AO-2/AO-5 (a contact_number
+ * the core cannot use). */
+#include "runner/repro.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "runner/jsonpos.h"
+#include "runner/scenario.h"
+#include "runner/strbuf.h"
+#include "runner/world.h"
+
+#define REPRO_DEFAULT_DELAY_S 2.0
+#define REPRO_DEFAULT_WINDOW_S 300
+
+struct vctx {
+    bool failed;
+    char path[256];
+    char msg[512];
+};
+
+static void bad(struct vctx *v, const char *path, const char *fmt, ...)
+{
+    if (v->failed)
+        return;
+    v->failed = true;
+    snprintf(v->path, sizeof v->path, "%s", path);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->msg, sizeof v->msg, fmt, ap);
+    va_end(ap);
+}
+
+static const char *kind(const json_t *x)
+{
+    switch (json_typeof(x)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    default:
+        return "null";
+    }
+}
+
+/* One fact and where it came from ("from_number", "provider_call.from_number"). */
+struct fact {
+    const char *value;
+    char src[96];
+};
+
+struct facts {
+    const char *provider;
+    const char *contact;
+    struct fact from, to, symptom, raw_symptom;
+    double dial_delay;
+    json_int_t window;
+    const char *name;
+};
+
+/* The string at a dotted path inside provider_call, or NULL when absent;
+ * anything else there than a string is an error. */
+static const char *pc_string(struct vctx *v, const json_t *pc, const char *dotted)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", dotted);
+    const json_t *x = pc;
+    for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && x; k = strtok_r(NULL, ".", &save))
+        x = json_is_object(x) ? json_object_get(x, k) : NULL;
+    if (!x || json_is_null(x))
+        return NULL;
+    if (!json_is_string(x)) {
+        char p[160];
+        snprintf(p, sizeof p, "provider_call.%s", dotted);
+        bad(v, p, "expected a string, got %s", kind(x));
+        return NULL;
+    }
+    return json_string_value(x);
+}
+
+/* The provider's word for the call's fate → the symptom repro models. */
+struct symptom_map {
+    const char *provider, *word, *symptom;
+};
+static const struct symptom_map symptoms[] = {
+    {"vapi", "customer-busy", "busy"},
+    {"vapi", "customer-did-not-answer", "no-answer"},
+    {"vapi", "twilio-failed-to-connect-call", "failed"},
+    {"retell", "dial_busy", "busy"},
+    {"retell", "dial_no_answer", "no-answer"},
+    {"retell", "dial_failed", "failed"},
+    {"elevenlabs", "busy", "busy"},
+    {"elevenlabs", "no-answer", "no-answer"},
+    {"elevenlabs", "unknown", "failed"},
+};
+
+/* Where each provider's call record keeps the caller ID, the callee and the
+ * fate: Vapi GET /call/{id} (an inline phoneNumber only when the call was
+ * placed with one: with phoneNumberId the record does not name the number),
+ * Retell GET /v2/get-call/{id}, ElevenLabs GET /v1/convai/conversations/{id}
+ * or the data of its call_initiation_failure webhook. */
+struct pc_paths {
+    const char *provider, *from, *to, *fate;
+};
+static const struct pc_paths pc_paths[] = {
+    {"vapi", "phoneNumber.number", "customer.number", "endedReason"},
+    {"retell", "from_number", "to_number", "disconnection_reason"},
+    {"elevenlabs", "metadata.phone_call.agent_number", "metadata.phone_call.external_number",
+     "failure_reason"},
+};
+
+static void take(struct vctx *v, struct fact *f, const char *given, const char *given_path,
+                 const char *from_pc, const char *pc_path)
+{
+    if (given && from_pc && strcmp(given, from_pc) != 0) {
+        bad(v, given_path, "\"%s\", but provider_call.%s says \"%s\": give one of them", given,
+            pc_path, from_pc);
+        return;
+    }
+    if (given) {
+        f->value = given;
+        snprintf(f->src, sizeof f->src, "%s", given_path);
+    } else if (from_pc) {
+        f->value = from_pc;
+        snprintf(f->src, sizeof f->src, "provider_call.%s", pc_path);
+    }
+}
+
+static const char *const keys[] = {
+    "name",    "provider",   "contact_number",      "from_number",  "evaluator_number",
+    "symptom", "dial_delay", "dial_window_seconds", "provider_call"};
+
+static const json_t *opt_string(struct vctx *v, const json_t *root, const char *key)
+{
+    const json_t *x = json_object_get(root, key);
+    if (x && !json_is_string(x))
+        bad(v, key, "expected a string, got %s", kind(x));
+    return x;
+}
+
+static void read_report(struct vctx *v, const json_t *root, struct facts *f)
+{
+    if (!json_is_object(root)) {
+        bad(v, "", "expected an object (the report), got %s", kind(root));
+        return;
+    }
+    const char *k;
+    json_t *x;
+    json_object_foreach((json_t *)root, k, x)
+    {
+        bool known = false;
+        for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+            known = known || strcmp(k, keys[i]) == 0;
+        if (!known) {
+            char p[160], dym[96];
+            snprintf(p, sizeof p, "%s", k);
+            scenario_suggest(k, keys, sizeof keys / sizeof *keys, dym, sizeof dym);
+            bad(v, p,
+                "unknown key%s; a report has name, provider, contact_number, from_number, "
+                "evaluator_number, symptom, dial_delay, dial_window_seconds, provider_call",
+                dym);
+            return;
+        }
+    }
+    const json_t *prov = json_object_get(root, "provider");
+    if (!prov) {
+        bad(v, "", "provider is required: \"vapi\", \"retell\" or \"elevenlabs\"");
+        return;
+    }
+    f->provider = json_string_value(prov);
+    if (!f->provider || provider_from_name(f->provider) <= 0) {
+        bad(v, "provider", "expected \"vapi\", \"retell\" or \"elevenlabs\"");
+        return;
+    }
+    const json_t *contact = json_object_get(root, "contact_number");
+    if (!contact) {
+        bad(v, "", "contact_number is required: the agent's contact_number as the platform has it");
+        return;
+    }
+    if (!json_is_string(contact) && !json_is_null(contact)) {
+        bad(v, "contact_number", "expected a string or null, got %s", kind(contact));
+        return;
+    }
+    f->contact = json_string_value(contact); /* NULL: the agent has none */
+    const json_t *name = opt_string(v, root, "name");
+    const json_t *from = opt_string(v, root, "from_number");
+    const json_t *to = opt_string(v, root, "evaluator_number");
+    const json_t *sym = opt_string(v, root, "symptom");
+    if (v->failed)
+        return;
+    f->name = json_string_value(name);
+    if (sym && strcmp(json_string_value(sym), "busy") &&
+        strcmp(json_string_value(sym), "no-answer") && strcmp(json_string_value(sym), "failed")) {
+        bad(v, "symptom", "expected \"busy\", \"no-answer\" or \"failed\", got \"%s\"",
+            json_string_value(sym));
+        return;
+    }
+    const json_t *delay = json_object_get(root, "dial_delay");
+    f->dial_delay = REPRO_DEFAULT_DELAY_S;
+    if (delay) {
+        if (!json_is_number(delay) || json_number_value(delay) < 0 ||
+            json_number_value(delay) > 86400) {
+            bad(v, "dial_delay", "expected seconds from 0 to 86400, got %s", kind(delay));
+            return;
+        }
+        f->dial_delay = json_number_value(delay);
+    }
+    const json_t *win = json_object_get(root, "dial_window_seconds");
+    f->window = REPRO_DEFAULT_WINDOW_S;
+    if (win) {
+        if (!json_is_integer(win) || json_integer_value(win) < 1 ||
+            json_integer_value(win) > 86400) {
+            bad(v, "dial_window_seconds", "expected an integer from 1 to 86400");
+            return;
+        }
+        f->window = json_integer_value(win);
+    }
+    const json_t *pc = json_object_get(root, "provider_call");
+    if (pc && !json_is_object(pc)) {
+        bad(v, "provider_call", "expected the provider's call record (an object), got %s",
+            kind(pc));
+        return;
+    }
+    const struct pc_paths *pp = NULL;
+    for (size_t i = 0; i < sizeof pc_paths / sizeof *pc_paths; i++)
+        if (strcmp(pc_paths[i].provider, f->provider) == 0)
+            pp = &pc_paths[i];
+    const char *pc_from = pc ? pc_string(v, pc, pp->from) : NULL;
+    const char *pc_to = pc ? pc_string(v, pc, pp->to) : NULL;
+    const char *pc_fate = pc ? pc_string(v, pc, pp->fate) : NULL;
+    if (v->failed)
+        return;
+    take(v, &f->from, json_string_value(from), "from_number", pc_from, pp->from);
+    take(v, &f->to, json_string_value(to), "evaluator_number", pc_to, pp->to);
+    if (v->failed)
+        return;
+    if (pc_fate) {
+        f->raw_symptom.value = pc_fate;
+        snprintf(f->raw_symptom.src, sizeof f->raw_symptom.src, "provider_call.%s", pp->fate);
+        for (size_t i = 0; i < sizeof symptoms / sizeof *symptoms; i++)
+            if (!strcmp(symptoms[i].provider, f->provider) && !strcmp(symptoms[i].word, pc_fate))
+                f->symptom = (struct fact){symptoms[i].symptom, ""};
+        snprintf(f->symptom.src, sizeof f->symptom.src, "provider_call.%s", pp->fate);
+        if (sym && f->symptom.value && strcmp(f->symptom.value, json_string_value(sym))) {
+            bad(v, "symptom", "\"%s\", but provider_call.%s is \"%s\" (%s): give one of them",
+                json_string_value(sym), pp->fate, pc_fate, f->symptom.value);
+            return;
+        }
+    }
+    if (sym) {
+        f->symptom.value = json_string_value(sym);
+        snprintf(f->symptom.src, sizeof f->symptom.src, "symptom");
+    }
+    if (!f->to.value) {
+        bad(v, "",
+            "evaluator_number is required (or provider_call.%s): the number the call went to",
+            pp->to);
+        return;
+    }
+    if (!f->from.value)
+        bad(v, "",
+            "from_number is required%s%s%s: the caller ID the provider dialled from, as its "
+            "phone-number settings show it (\"\" when it was withheld)",
+            strcmp(f->provider, "vapi") ? " (or provider_call." : "",
+            strcmp(f->provider, "vapi") ? pp->from : "",
+            strcmp(f->provider, "vapi") ? ")"
+                                        : " (a Vapi call placed with phoneNumberId names "
+                                          "only the id)");
+}
+
+/* ---- the scenario ------------------------------------------------------------ */
+
+#define R_KEY "repro-key"
+#define R_AGENT "repro-agent"
+#define R_NUMBER "repro-number"
+
+static json_t *build(const struct facts *f, const char *label)
+{
+    bool withheld = f->from.value[0] == '\0';
+    bool retell = strcmp(f->provider, "retell") == 0;
+    /* The provider's phone number dials from the reported number (Vapi and
+     * ElevenLabs place the call from the number of phoneNumberId). Retell
+     * dials from the from_number it is sent, the contact_number: another
+     * caller ID on arrival is the carrier's doing (a PSTN fault). A withheld
+     * caller ID is the carrier's doing for every provider. */
+    bool ani_fault = withheld || (retell && (!f->contact || strcmp(f->from.value, f->contact)));
+    const char *own =
+        ani_fault ? (f->contact && f->contact[0] ? f->contact : "+15550000000") : f->from.value;
+    json_t *agent =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "id", "agent", "name", "the reported agent",
+                  "provider", f->provider, "provider_api_key", R_KEY, "assistant_id", R_AGENT,
+                  "phone_number_id", R_NUMBER, "dial_window_seconds", f->window);
+    json_object_set_new(agent, "contact_number",
+                        f->contact ? json_string(f->contact) : json_null());
+    if (!strcmp(f->provider, "retell"))
+        json_object_del(agent, "phone_number_id");
+    json_t *account =
+        json_pack("{s:[s],s:[s],s:[{s:s,s:s}],s:f}", "keys", R_KEY, "agents", R_AGENT,
+                  "phone_numbers", "id", R_NUMBER, "number", own, "dial_delay", f->dial_delay);
+    json_t *pstn = json_object();
+    /* one carrier fault on the evaluator's number: the caller ID it shows,
+     * and whether the carrier fails the call outright */
+    bool fail = f->symptom.value && !strcmp(f->symptom.value, "failed");
+    if (ani_fault || fail) {
+        json_t *fault = json_pack("{s:s}", "to", f->to.value);
+        if (ani_fault)
+            json_object_set_new(fault, "ani", json_string(f->from.value));
+        if (fail)
+            json_object_set_new(fault, "fail", json_true());
+        json_object_set_new(pstn, "faults", json_pack("[o]", fault));
+    }
+    if (f->symptom.value && !strcmp(f->symptom.value, "busy"))
+        json_object_set_new(pstn, "silent_drop_as", json_string("busy"));
+    json_t *mocks = json_pack("{s:o,s:o}", f->provider, account, "pstn", pstn);
+
+    struct strbuf d = {0};
+    sb_printf(&d, "Generated by dialsim repro from %s. %s reported ", label,
+              provider_display(provider_from_name(f->provider)));
+    if (f->raw_symptom.value)
+        sb_printf(&d, "%s", f->raw_symptom.value);
+    else
+        sb_printf(&d, "%s", f->symptom.value ? f->symptom.value : "no symptom");
+    sb_printf(&d,
+              " for a call from %s%s%s to %s; the agent's contact_number is %s%s%s; the dial "
+              "came %g s after the request, in a %lld-s window.",
+              withheld ? "" : "\"", withheld ? "a withheld caller ID" : f->from.value,
+              withheld ? "" : "\"", f->to.value, f->contact ? "\"" : "",
+              f->contact ? f->contact : "not set", f->contact ? "\"" : "", f->dial_delay,
+              (long long)f->window);
+    char name[256];
+    if (f->name)
+        snprintf(name, sizeof name, "%s", f->name);
+    else
+        snprintf(name, sizeof name, "repro: %s %s, from %s to %s", f->provider,
+                 f->symptom.value ? f->symptom.value : "call",
+                 withheld ? "a withheld caller ID" : f->from.value, f->to.value);
+    json_t *sc = json_pack(
+        "{s:s,s:s,s:[s,s],s:[o],s:[{s:s,s:s}],s:o,s:[{s:i,s:s,s:s,s:[s]}],s:{s:{}}}", "name", name,
+        "description", d.p ? d.p : "", "rules", "AO-3", "DW-2", "agents", agent, "evaluators", "id",
+        "evaluator", "phone_number", f->to.value, "mocks", mocks, "steps", "at", 0, "do",
+        "start_runs", "agent", "agent", "evaluators", "evaluator", "expect", "runs");
+    sb_free(&d);
+    return sc;
+}
+
+json_t *repro_scenario(const char *label, const char *text, size_t len, char *symptom,
+                       size_t symptom_n, char *err, size_t n)
+{
+    json_error_t je;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        snprintf(err, n, "%s:%d:%d: invalid JSON: %s", label, je.line, je.column, je.text);
+        return NULL;
+    }
+    struct vctx v = {0};
+    struct facts f = {0};
+    read_report(&v, root, &f);
+    if (v.failed) {
+        int line, col;
+        const char *where = v.path[0] ? v.path : "(top level)";
+        if (jsonpos_find(text, len, v.path, &line, &col) == 0)
+            snprintf(err, n, "%s:%d:%d: at %s: %s", label, line, col, where, v.msg);
+        else
+            snprintf(err, n, "%s: at %s: %s", label, where, v.msg);
+        json_decref(root);
+        return NULL;
+    }
+    json_t *sc = build(&f, label);
+    snprintf(symptom, symptom_n, "%s", f.symptom.value ? f.symptom.value : "");
+    json_decref(root); /* build copied every string it kept */
+    if (!sc)
+        snprintf(err, n, "%s: out of memory", label);
+    return sc;
+}
+
+int repro_pin(json_t *scenario, const json_t *runs)
+{
+    json_t *want = json_object_get(json_object_get(scenario, "expect"), "runs");
+    const char *label;
+    json_t *ev;
+    size_t i;
+    json_array_foreach(json_object_get(scenario, "evaluators"), i, ev)
+    {
+        label = json_string_value(json_object_get(ev, "id"));
+        const json_t *r = json_object_get(runs, label);
+        if (!r)
+            return -1;
+        json_t *x = json_object();
+        json_object_set(x, "status", json_object_get(r, "status"));
+        if (json_is_string(json_object_get(r, "reason")))
+            json_object_set(x, "reason", json_object_get(r, "reason"));
+        if (json_is_string(json_object_get(r, "diagnosis")))
+            json_object_set(x, "diagnosis_contains", json_object_get(r, "diagnosis"));
+        const json_t *pc = json_object_get(r, "provider_call");
+        if (json_is_object(pc))
+            json_object_set(x, "provider_call", (json_t *)pc);
+        json_object_set_new(want, label, x);
+    }
+    return 0;
+}
+
+/* The symptom a provider's word for the call's fate stands for, or NULL. */
+static const char *symptom_of(const char *provider, const char *word)
+{
+    for (size_t i = 0; provider && word && i < sizeof symptoms / sizeof *symptoms; i++)
+        if (!strcmp(symptoms[i].provider, provider) && !strcmp(symptoms[i].word, word))
+            return symptoms[i].symptom;
+    return NULL;
+}
+
+char *repro_verdict(const char *reported, const json_t *run)
+{
+    struct strbuf b = {0};
+    const char *status = json_string_value(json_object_get(run, "status"));
+    const char *reason = json_string_value(json_object_get(run, "reason"));
+    const char *diag = json_string_value(json_object_get(run, "diagnosis"));
+    const json_t *pc = json_object_get(run, "provider_call");
+    const char *pst = json_string_value(json_object_get(pc, "status"));
+    const char *per = json_string_value(json_object_get(pc, "ended_reason"));
+    const char *prov = json_string_value(json_object_get(run, "provider"));
+    const char *disp = prov ? provider_display(provider_from_name(prov)) : "the provider";
+    const char *seen = symptom_of(prov, per);
+    sb_printf(&b, "provider side: ");
+    if (pst)
+        sb_printf(&b, "%s shows the call %s%s%s", disp, pst, per ? ", " : "", per ? per : "");
+    else
+        sb_printf(&b, "%s has no call (the core never asked it for one)", disp);
+    if (reported && reported[0])
+        sb_printf(&b,
+                  seen && !strcmp(seen, reported) ? ": the reported %s, reproduced.\n"
+                                                  : ": not the reported %s.\n",
+                  reported);
+    else
+        sb_printf(&b, ".\n");
+    bool answered = false;
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(run, "dials"), i, d) answered =
+        answered || json_is_true(json_object_get(d, "answered"));
+    sb_printf(&b, "core side:     ");
+    if (status && !strcmp(status, "completed"))
+        sb_printf(&b, "the core answered the call and the run completed: with these facts nothing "
+                      "in the core makes the call fail. Look outside it: the evaluator's line, the "
+                      "carrier, or a fact in the report that differs from production.\n");
+    else if (reason)
+        sb_printf(&b, "the run ended %s with %s: %s\n", status, reason,
+                  diag ? diag : reason_sentence(reason_from_name(reason)));
+    else
+        sb_printf(&b, "the run is %s%s%s.\n", status ? status : "unknown",
+                  answered ? " (the call was answered)" : "", "");
+    return sb_take(&b);
+}
+
+/* ---- the command -------------------------------------------------------------- */
+
+static void repro_usage(FILE *f)
+{
+    fprintf(f, "usage: dialsim repro REPORT.json [-o SCENARIO.json] [-v]\n"
+               "Turn a customer's Busy / NoAnswer report into a scenario, replay it against the\n"
+               "core on the simulated clock, and say what the provider showed and what the core\n"
+               "did (docs/repro.md). -o writes the scenario, its expect pinned to the replay, for\n"
+               "the catalogue; -v adds the run's event log. Exit 0 replayed, 2 unusable report.\n");
+}
+
+/* Replay text as a scenario on wk; the verbose result in res. */
+static int replay(struct worker *wk, const char *label, const char *text, bool verbose,
+                  struct scenario_result *res, char *err, size_t n)
+{
+    struct scenario *s;
+    if (scenario_parse(label, text, strlen(text), &s, err, n) != 0)
+        return -1;
+    int rc = worker_run(wk, s, verbose, res);
+    scenario_free(s);
+    if (rc != 0)
+        snprintf(err, n, "%s", res->report ? res->report : "the replay failed");
+    return rc;
+}
+
+int cmd_repro(int argc, char **argv)
+{
+    const char *in = NULL, *out = NULL;
+    bool verbose = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            repro_usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "dialsim repro: %s needs a file name\n", a);
+                return 2;
+            }
+            out = argv[++i];
+        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            verbose = true;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "dialsim repro: unknown option %s\n", a);
+            repro_usage(stderr);
+            return 2;
+        } else if (in) {
+            fprintf(stderr, "dialsim repro: one report at a time (got %s and %s)\n", in, a);
+            return 2;
+        } else {
+            in = a;
+        }
+    }
+    if (!in) {
+        repro_usage(stderr);
+        return 2;
+    }
+    char err[1024];
+    size_t len;
+    char *text = scenario_read_file(in, &len, err, sizeof err);
+    char symptom[16] = "";
+    json_t *sc =
+        text ? repro_scenario(in, text, len, symptom, sizeof symptom, err, sizeof err) : NULL;
+    free(text);
+    if (!sc) {
+        fprintf(stderr, "dialsim repro: %s\n", err);
+        return 2;
+    }
+    int rc = 2;
+    char *gen = NULL, *pinned = NULL, *verdict = NULL;
+    struct worker *wk = NULL;
+    struct scenario_result res = {0}, again = {0};
+    const char *label = out ? out : "(the generated scenario)";
+    if (!(gen = json_dumps(sc, JSON_INDENT(2))) || worker_create(&wk) != 0) {
+        fprintf(stderr, "dialsim repro: out of memory, or the mock server cannot start\n");
+        goto done;
+    }
+    if (replay(wk, label, gen, true, &res, err, sizeof err) != 0) {
+        fprintf(stderr, "dialsim repro: %s: cannot replay the generated scenario: %s\n", in, err);
+        goto done;
+    }
+    const json_t *run = json_object_get(res.runs, "evaluator");
+    if (!run || repro_pin(sc, res.runs) != 0 || !(pinned = json_dumps(sc, JSON_INDENT(2)))) {
+        fprintf(stderr, "dialsim repro: %s: the replay produced no run\n", in);
+        goto done;
+    }
+    /* Same scenario, same result: the pinned scenario must pass as it is. */
+    if (replay(wk, label, pinned, false, &again, err, sizeof err) != 0 || !again.passed) {
+        fprintf(stderr, "dialsim repro: %s: the replay did not repeat itself:\n%s\n", in,
+                again.report ? again.report : err);
+        goto done;
+    }
+    verdict = repro_verdict(symptom, run);
+    printf("%s: %s\n", in, json_string_value(json_object_get(sc, "description")));
+    fputs(verdict ? verdict : "", stdout);
+    if (verbose) {
+        /* the run's lines of the verbose report: from its "    run '" line on */
+        const char *p = res.report ? strstr(res.report, "    run '") : NULL;
+        if (p)
+            fputs(p, stdout);
+    }
+    if (out) {
+        FILE *f = fopen(out, "w");
+        if (!f || fputs(pinned, f) < 0 || fputc('\n', f) == EOF) {
+            fprintf(stderr, "dialsim repro: cannot write %s: %s\n", out, strerror(errno));
+            if (f)
+                fclose(f);
+            goto done;
+        }
+        if (fclose(f) != 0) {
+            fprintf(stderr, "dialsim repro: cannot write %s: %s\n", out, strerror(errno));
+            goto done;
+        }
+        printf("scenario: %s (dialsim run %s replays it)\n", out, out);
+    }
+    rc = 0;
+done:
+    free(verdict);
+    free(gen);
+    free(pinned);
+    scenario_result_clear(&res);
+    scenario_result_clear(&again);
+    if (wk)
+        worker_destroy(wk);
+    json_decref(sc);
+    return rc;
+}
