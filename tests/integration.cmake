@@ -64,3 +64,5 @@ add_test(NAME conform.transcripts
 set_tests_properties(conform.transcripts PROPERTIES TIMEOUT 60)
 # dialsim repro: reports under fixtures/repro → verdicts, written scenarios, the catalogue's repro-*.
 add_test(NAME repro.cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_repro.sh ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})
+# dialsim explain: reasons, rule ids, runs as serve returns them (fixtures/explain).
+add_test(NAME explain.cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_explain.sh ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "core/reason.h"
+#include "runner/explain.h"
 #include "runner/repro.h"
 #include "runner/runner.h"
 
@@ -17,6 +18,7 @@ static void usage(FILE *f)
                "       dialsim serve [--config FILE] [--db FILE] [--port N]  (serve -h)\n"
                "       dialsim conform trigger|outbound-connection|transcripts ...  (conform -h)\n"
                "       dialsim repro REPORT.json [-o SCENARIO.json] [-v]  (repro -h)\n"
+               "       dialsim explain [--scenarios DIR] REASON|RULE|RUN.json ...  (explain -h)\n"
                "       dialsim reasons\n"
                "       dialsim version\n"
                "\n"
@@ -123,6 +125,8 @@ int main(int argc, char **argv)
         return cmd_check_recording(argc - 2, argv + 2);
     if (!strcmp(cmd, "conform"))
         return cmd_conform(argc - 2, argv + 2);
+    if (!strcmp(cmd, "explain"))
+        return cmd_explain(argc - 2, argv + 2);
     if (!strcmp(cmd, "repro"))
         return cmd_repro(argc - 2, argv + 2);
     if (!strcmp(cmd, "reasons"))

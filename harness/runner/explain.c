@@ -1,0 +1,393 @@
+/* dialsim explain (explain.h, docs/explain.md). */
+#include "runner/explain.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "core/reason.h"
+#include "runner/runner.h"
+#include "runner/scenario.h"
+
+/* What a user can check or change, per reason. The sentence of reason.c says
+ * what happened; this says what to do about it. */
+static const struct {
+    const char *reason, *advice;
+} advice[] = {
+    {"agent_inbound_mode", "Set the agent's inbound to false (PATCH /agents/{id} "
+                           "{\"inbound\": false}): an agent in inbound mode only takes calls."},
+    {"auto_outbound_disabled", "Switch auto_outbound on for the agent."},
+    {"provider_credentials_missing",
+     "Give the agent its provider_api_key and assistant_id (Vapi assistantId, Retell and "
+     "ElevenLabs agent id)."},
+    {"contact_number_missing",
+     "Set the agent's contact_number to the number its provider dials from, in E.164."},
+    {"contact_number_invalid",
+     "Write contact_number in E.164: \"+\", the country code and the number, digits only, no "
+     "spaces, dashes or brackets (+15551234567). The run's detail names the first bad character."},
+    {"evaluator_number_invalid",
+     "Write the evaluator's phone_number in E.164 (+15557654321); the run's detail names the first "
+     "bad character."},
+    {"provider_auth_failed",
+     "Check the agent's provider_api_key: Vapi wants the private key (not the public one), Retell "
+     "its API key, ElevenLabs an xi-api-key of the workspace that owns the agent."},
+    {"provider_insufficient_credits",
+     "Add credits or a payment method in the provider's dashboard: a long suite can run the "
+     "account dry half-way (Vapi 400 or call.start.error-subscription-insufficient-credits, "
+     "Retell 402, ElevenLabs quota_exceeded)."},
+    {"provider_permission_denied",
+     "Give the ElevenLabs API key the convai_write permission (convai_read too, to read calls)."},
+    {"provider_rejected_request",
+     "The provider refused what was sent: the run's detail quotes its message (an assistant, "
+     "agent or phone number id it does not know, a number it will not dial). Fix the agent's "
+     "configuration to match the provider account."},
+    {"provider_unreachable",
+     "The provider's API could not be reached: the base URL in the config, DNS, a proxy or a "
+     "firewall. Re-dial the run once it is reachable (POST /runs/{id}/redial while pending)."},
+    {"provider_error",
+     "The provider answered 5xx through every retry: check its status page, then start a fresh "
+     "run."},
+    {"provider_rate_limited",
+     "The provider answered 429 through every retry: spread the batch out or ask the provider "
+     "for a higher rate limit."},
+    {"provider_concurrency_limit",
+     "Start fewer calls at once, or raise the plan's concurrent-call limit (Vapi "
+     "concurrencyLimit, Retell and ElevenLabs plan limits)."},
+    {"trigger_not_https", "Serve the trigger endpoint over HTTPS: http:// URLs are refused."},
+    {"trigger_bad_status",
+     "The endpoint must answer 200 or 201 (202 and 204 do not count); the run's detail names the "
+     "status it gave. `dialsim conform trigger URL` checks it."},
+    {"trigger_timeout",
+     "Answer within 30 s, and better within a few: the dial window is already running (TU-4). "
+     "Acknowledge at once and place the call after."},
+    {"trigger_connect_failed",
+     "The trigger URL's host refused the connection or does not resolve: check the URL and that "
+     "it is reachable from the platform."},
+    {"trigger_tls_failed",
+     "Fix the endpoint's certificate: a chain to a public CA, not expired, issued for the URL's "
+     "host name; the run's detail quotes the TLS error. `dialsim conform trigger URL` shows "
+     "which."},
+    {"transcript_missing",
+     "Post the call's transcript to the project's webhook with X-CEKURA-API-KEY within 5 minutes "
+     "of endedAt. `dialsim conform transcripts --listen PORT` checks the sender."},
+    {"transcript_late",
+     "Post sooner: within 5 minutes of endedAt, on the platform's clock. Check the sender's queue "
+     "and its clock."},
+    {"caller_id_mismatch",
+     "Make the provider dial from the agent's contact_number exactly, or set contact_number to "
+     "the number it dials from. The drop is silent, so the provider shows no-answer or busy: "
+     "`dialsim repro` replays such a report."},
+    {"caller_id_missing",
+     "The call arrived with its caller ID withheld: turn off caller-ID blocking on the "
+     "provider's number or SIP trunk."},
+    {"dial_late",
+     "The dial must reach the evaluator's number before the window closes (300 s from pending by "
+     "default): a slow trigger, a queue in the customer's system or a long dial delay used it "
+     "up. Dial sooner, or lengthen the agent's dial_window_seconds."},
+    {"no_dial",
+     "Nothing reached the evaluator's number in the window: check the number that was dialled "
+     "(a misdial goes elsewhere), that the customer's system placed the call at all, and the "
+     "provider's call log (the run's diagnosis quotes it)."},
+};
+
+const char *explain_advice(const char *reason)
+{
+    for (size_t i = 0; reason && i < sizeof advice / sizeof *advice; i++)
+        if (strcmp(advice[i].reason, reason) == 0)
+            return advice[i].advice;
+    return NULL;
+}
+
+/* ---- the catalogue: which scenarios expect a reason ------------------------- */
+
+struct catalogue {
+    char **paths;
+    json_t **roots; /* NULL for a file that did not load */
+    size_t n;
+};
+
+static void catalogue_load(struct catalogue *c, const char *dir)
+{
+    memset(c, 0, sizeof *c);
+    struct stat st;
+    if (!dir || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return;
+    char err[512];
+    const char *paths[] = {dir};
+    if (runner_collect(paths, 1, &c->paths, &c->n, err, sizeof err) != 0) {
+        c->paths = NULL;
+        c->n = 0;
+        return;
+    }
+    c->roots = calloc(c->n ? c->n : 1, sizeof *c->roots);
+    for (size_t i = 0; c->roots && i < c->n; i++) {
+        struct scenario *s;
+        if (scenario_load(c->paths[i], &s, err, sizeof err) == 0) {
+            c->roots[i] = json_incref(s->root);
+            scenario_free(s);
+        }
+    }
+}
+
+static void catalogue_free(struct catalogue *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->paths[i]);
+        if (c->roots)
+            json_decref(c->roots[i]);
+    }
+    free(c->paths);
+    free(c->roots);
+}
+
+static bool expects_reason(const json_t *root, const char *reason)
+{
+    const char *label;
+    json_t *r;
+    json_object_foreach(json_object_get(json_object_get(root, "expect"), "runs"), label, r)
+    {
+        const char *got = json_string_value(json_object_get(r, "reason"));
+        if (got && strcmp(got, reason) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void print_scenarios(const struct catalogue *c, const char *reason, const char *indent)
+{
+    size_t shown = 0, found = 0;
+    for (size_t i = 0; c->roots && i < c->n; i++)
+        if (c->roots[i] && expects_reason(c->roots[i], reason))
+            found++;
+    if (!c->n)
+        return;
+    if (!found) {
+        printf("%sreproduced by: no scenario in the catalogue\n", indent);
+        return;
+    }
+    printf("%sreproduced by:", indent);
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->roots[i] || !expects_reason(c->roots[i], reason))
+            continue;
+        if (shown == 5) {
+            printf(" (and %zu more)", found - shown);
+            break;
+        }
+        printf("%s %s", shown ? "," : "", c->paths[i]);
+        shown++;
+    }
+    printf("\n");
+}
+
+/* ---- a reason, a rule ------------------------------------------------------- */
+
+static void explain_reason(int r, const struct catalogue *c)
+{
+    const char *name = reason_name((enum ds_reason)r);
+    printf("%s  (%s, %s)\n", name, run_status_name(reason_status((enum ds_reason)r)),
+           reason_rule((enum ds_reason)r));
+    printf("  what:  %s\n", reason_sentence((enum ds_reason)r));
+    printf("  check: %s\n", explain_advice(name));
+    print_scenarios(c, name, "  ");
+}
+
+static bool is_rule_id(const char *s)
+{
+    size_t i = 0;
+    while (s[i] >= 'A' && s[i] <= 'Z')
+        i++;
+    if (i < 1 || i > 3 || s[i] != '-' || !s[i + 1])
+        return false;
+    for (i++; s[i]; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/* ---- a run, or the runs of GET /runs ------------------------------------------ */
+
+static const char *str(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static void explain_run(const json_t *run, const struct catalogue *c)
+{
+    const char *reason = str(run, "reason");
+    printf("run %s (agent %s, evaluator %s): %s%s%s\n", str(run, "id") ? str(run, "id") : "?",
+           str(run, "agent") ? str(run, "agent") : "?",
+           str(run, "evaluator") ? str(run, "evaluator") : "?",
+           str(run, "status") ? str(run, "status") : "?", reason ? " " : "", reason ? reason : "");
+    int r = reason_from_name(reason);
+    if (r > 0)
+        printf("  what:      %s (%s)\n", reason_sentence((enum ds_reason)r),
+               reason_rule((enum ds_reason)r));
+    if (str(run, "diagnosis"))
+        printf("  diagnosis: %s\n", str(run, "diagnosis"));
+    if (str(run, "outbound_dial_window_opens_at"))
+        printf("  window:    %s + %" JSON_INTEGER_FORMAT " s = %s (DW-3)\n",
+               str(run, "outbound_dial_window_opens_at"),
+               json_integer_value(json_object_get(run, "outbound_dial_window_seconds")),
+               str(run, "outbound_dial_window_closes_at")
+                   ? str(run, "outbound_dial_window_closes_at")
+                   : "?");
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(run, "dials"), i, d)
+    {
+        const char *drop = str(d, "dropped_because");
+        printf("  dial:      %s from %s to %s: %s%s\n", str(d, "at") ? str(d, "at") : "?",
+               str(d, "from") && str(d, "from")[0] ? str(d, "from") : "(withheld)",
+               str(d, "to") ? str(d, "to") : "?",
+               json_is_true(json_object_get(d, "answered")) ? "answered" : "dropped, ",
+               json_is_true(json_object_get(d, "answered")) ? "" : (drop ? drop : "?"));
+    }
+    if (r > 0) {
+        printf("  check:     %s\n", explain_advice(reason));
+        print_scenarios(c, reason, "  ");
+    } else if (reason) {
+        printf("  (%s is no reason this dialsim knows: `dialsim reasons` lists them)\n", reason);
+    }
+}
+
+static int explain_file(const char *path, const struct catalogue *c)
+{
+    char err[1024];
+    size_t len;
+    char *text = scenario_read_file(path, &len, err, sizeof err);
+    if (!text) {
+        fprintf(stderr, "dialsim explain: %s\n", err);
+        return 2;
+    }
+    json_error_t je;
+    json_t *root = json_loadb(text, len, 0, &je);
+    free(text);
+    if (!root) {
+        fprintf(stderr, "dialsim explain: %s:%d:%d: invalid JSON: %s\n", path, je.line, je.column,
+                je.text);
+        return 2;
+    }
+    int rc = 0;
+    const json_t *runs = json_object_get(root, "runs");
+    if (json_is_array(runs)) {
+        size_t i;
+        json_t *r;
+        json_array_foreach(runs, i, r)
+        {
+            if (!json_is_object(r) || !json_is_string(json_object_get(r, "status"))) {
+                fprintf(stderr,
+                        "dialsim explain: %s: at runs[%zu]: expected a run (an object with a "
+                        "status), as GET /runs returns it\n",
+                        path, i);
+                rc = 2;
+                break;
+            }
+            if (i)
+                printf("\n");
+            explain_run(r, c);
+        }
+    } else if (json_is_object(root) && json_is_string(json_object_get(root, "status"))) {
+        explain_run(root, c);
+    } else {
+        fprintf(stderr,
+                "dialsim explain: %s: expected a run (an object with a status, as GET /runs/{id} "
+                "returns it) or {\"runs\": [...]} (GET /runs, POST /runs)\n",
+                path);
+        rc = 2;
+    }
+    json_decref(root);
+    return rc;
+}
+
+static void explain_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: dialsim explain [--scenarios DIR] REASON|RULE|RUN.json ...\n"
+            "Say in plain words what a reason code means and what to check, which reasons a\n"
+            "rule id (AO-3) can end a run with, or explain runs as `dialsim serve` returns them\n"
+            "(GET /runs/{id}, GET /runs). The scenarios of DIR (default: scenarios, when it\n"
+            "exists) that expect a reason are named. Exit 0, or 2 for an unknown name or an\n"
+            "unusable file.\n");
+}
+
+int cmd_explain(int argc, char **argv)
+{
+    const char *dir = "scenarios";
+    const char **what = calloc((size_t)argc + 1, sizeof *what);
+    size_t n = 0;
+    if (!what)
+        return 2;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            explain_usage(stdout);
+            free(what);
+            return 0;
+        } else if (!strcmp(argv[i], "--scenarios")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "dialsim explain: --scenarios needs a folder\n");
+                free(what);
+                return 2;
+            }
+            dir = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "dialsim explain: unknown option %s\n", argv[i]);
+            explain_usage(stderr);
+            free(what);
+            return 2;
+        } else {
+            what[n++] = argv[i];
+        }
+    }
+    if (!n) {
+        explain_usage(stderr);
+        free(what);
+        return 2;
+    }
+    struct catalogue c;
+    catalogue_load(&c, dir);
+    int rc = 0;
+    for (size_t k = 0; k < n; k++) {
+        const char *w = what[k];
+        int r = reason_from_name(w);
+        struct stat st;
+        if (k)
+            printf("\n");
+        if (r > 0) {
+            explain_reason(r, &c);
+        } else if (is_rule_id(w)) {
+            int found = 0;
+            for (int i = 1; i < DS_REASON__COUNT; i++) {
+                if (strcmp(reason_rule((enum ds_reason)i), w) != 0)
+                    continue;
+                if (found++)
+                    printf("\n");
+                explain_reason(i, &c);
+            }
+            if (!found)
+                printf("%s: no run ends with a reason of this rule (the rule may still be checked: "
+                       "by a refusal, an expectation or a conformance check; see docs/)\n",
+                       w);
+        } else if (strchr(w, '/') || strstr(w, ".json") || stat(w, &st) == 0) {
+            if (explain_file(w, &c) != 0)
+                rc = 2;
+        } else {
+            const char *names[DS_REASON__COUNT];
+            for (int i = 1; i < DS_REASON__COUNT; i++)
+                names[i - 1] = reason_name((enum ds_reason)i);
+            char dym[96];
+            scenario_suggest(w, names, DS_REASON__COUNT - 1, dym, sizeof dym);
+            fprintf(stderr,
+                    "dialsim explain: '%s' is not a reason code, a rule id or a file%s; "
+                    "`dialsim reasons` lists the reasons\n",
+                    w, dym);
+            rc = 2;
+        }
+    }
+    catalogue_free(&c);
+    free(what);
+    return rc;
+}

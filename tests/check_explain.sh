@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# dialsim explain end to end (docs/explain.md): a reason, a rule id, runs as
+# `dialsim serve` returns them; unknown names and bad files exit 2 and say why.
+# usage: check_explain.sh DIALSIM REPO_ROOT
+set -u
+d=$1 root=$2
+cd "$root" || exit 2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+has() { # has "OUTPUT" "PART"...
+  local o=$1; shift
+  for w in "$@"; do case "$o" in *"$w"*) ;; *) bad "no \"$w\" in:"; echo "$o" | sed 's/^/    /' ;; esac; done
+}
+o=$("$d" explain dial_late) || bad "explain dial_late exited $?"
+has "$o" "dial_late  (timeout, DW-2)" "what:  the dial came after the dial window closed" \
+  "check: The dial must reach" "reproduced by: scenarios/dw1-custom-window-60s.json, scenarios/dw2-dial-1s-late.json,"
+o=$("$d" explain AO-2) || bad "explain AO-2 exited $?"
+has "$o" "agent_inbound_mode  (failed, AO-2)" "contact_number_missing  (failed, AO-2)" \
+  "provider_credentials_missing" "auto_outbound_disabled"
+case "$o" in *caller_id*) bad "explain AO-2 lists an AO-3 reason" ;; esac
+o=$("$d" explain H-4) || bad "explain H-4 exited $?"
+has "$o" "H-4: no run ends with a reason of this rule"
+o=$("$d" explain fixtures/explain/runs.json) || bad "explain runs.json exited $?"
+has "$o" "run run_5f3a9c2e81d04b7a (agent 1, evaluator e1): timeout caller_id_mismatch" \
+  "dial:      2026-11-23T19:57:59.050Z from +15551234568 to +15557654321: dropped, caller_id_mismatch" \
+  "window:    2026-11-23T19:57:57.050Z + 300 s = 2026-11-23T20:02:57.050Z (DW-3)" \
+  "run run_70a77a3d3cb55627 (agent 1, evaluator e2): completed" "to +15557654322: answered"
+# one run, as GET /runs/{id} returns it
+python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["runs"][0]))' \
+  fixtures/explain/runs.json >"$tmp/one.json"
+o=$("$d" explain "$tmp/one.json") || bad "explain one run exited $?"
+has "$o" "timeout caller_id_mismatch" "check:     Make the provider dial from"
+# no catalogue: no "reproduced by" line
+o=$("$d" explain --scenarios "$tmp/none" no_dial) || bad "explain --scenarios exited $?"
+case "$o" in *"reproduced by"*) bad "a missing catalogue still named scenarios" ;; esac
+
+expect2() { # expect2 "MESSAGE PART" ARGS...
+  local want=$1; shift
+  local o; o=$("$d" explain "$@" 2>&1); local rc=$?
+  [ "$rc" -eq 2 ] || bad "explain $* exited $rc, expected 2"
+  has "$o" "$want"
+}
+expect2 "'caller_id_mismach' is not a reason code, a rule id or a file (did you mean \"caller_id_mismatch\"?)" caller_id_mismach
+expect2 "cannot open" /nonexistent/run.json
+printf '{"runs": [1]}' >"$tmp/bad.json"
+expect2 "at runs[0]: expected a run" "$tmp/bad.json"
+printf '{"runs": [' >"$tmp/broken.json"
+expect2 "$tmp/broken.json:1:10: invalid JSON" "$tmp/broken.json"
+expect2 "usage: dialsim explain"
+expect2 "unknown option --frobnicate" --frobnicate dial_late
+expect2 "--scenarios needs a folder" --scenarios
+"$d" explain -h | grep -q "usage: dialsim explain" || bad "explain -h"
+
+[ "$fails" -eq 0 ] && echo "explain: all checks passed" || echo "explain: $fails failures"
+[ "$fails" -eq 0 ]
