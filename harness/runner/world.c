@@ -12,6 +12,7 @@
 #include "core/core.h"
 #include "core/timefmt.h"
 #include "journal.h"
+#include "mock_build.h"
 #include "mock_server.h"
 #include "customer_backend.h"
 #include "faults.h"
@@ -133,6 +134,7 @@ struct world {
     const struct scenario *s;
     struct worker *wk;
     struct mock_world mw;
+    bool mocks_built; /* mock_world_build succeeded: unbuild at teardown */
     struct core *core;
     struct step_rec *steps;
     size_t n_steps;
@@ -162,24 +164,6 @@ static void line_hangup(void *ctx, uint64_t token)
     core_inbound_hangup(ctx, token);
 }
 static const struct pstn_line_ops core_lines = {line_offer, line_hangup};
-
-static const char *jstr(const json_t *o, const char *k, const char *dflt)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : dflt;
-}
-
-static bool jbool(const json_t *o, const char *k, bool dflt)
-{
-    json_t *v = json_object_get(o, k);
-    return v ? json_is_true(v) : dflt;
-}
-
-static int64_t jsecs(const json_t *o, const char *k, int64_t dflt_ms)
-{
-    json_t *v = json_object_get(o, k);
-    return v ? scenario_ms(v) : dflt_ms;
-}
 
 static void fail(struct world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void fail(struct world *w, const char *fmt, ...)
@@ -257,28 +241,29 @@ static json_t *with_mock_urls(struct worker *wk, const json_t *o)
 /* Agent fields from a scenario object onto a, keeping what `o` leaves out. */
 static void agent_apply(struct core_agent *a, const json_t *o)
 {
-    a->name = (char *)jstr(o, "name", a->name);
-    a->inbound = jbool(o, "inbound", a->inbound);
+    a->name = (char *)mock_jstr(o, "name", a->name);
+    a->inbound = mock_jbool(o, "inbound", a->inbound);
     json_t *cn = json_object_get(o, "contact_number");
     if (cn)
         a->contact_number = (char *)json_string_value(cn); /* null → NULL */
-    const char *p = jstr(o, "provider", NULL);
+    const char *p = mock_jstr(o, "provider", NULL);
     if (p)
         a->provider = (enum ds_provider)provider_from_name(p);
-    a->provider_api_key = (char *)jstr(o, "provider_api_key", a->provider_api_key);
-    a->assistant_id = (char *)jstr(o, "assistant_id", a->assistant_id);
-    a->phone_number_id = (char *)jstr(o, "phone_number_id", a->phone_number_id);
-    a->phone_number_type = (char *)jstr(o, "phone_number_type", a->phone_number_type);
-    a->webhook_secret = (char *)jstr(o, "webhook_secret", a->webhook_secret);
-    a->trigger_url = (char *)jstr(o, "trigger_url", a->trigger_url);
-    a->trigger_call_endpoint = (char *)jstr(o, "trigger_call_endpoint", a->trigger_call_endpoint);
-    a->trigger_call_headers = (char *)jstr(o, "trigger_call_headers", a->trigger_call_headers);
-    a->phone_number_key = (char *)jstr(o, "phone_number_key", a->phone_number_key);
-    a->trigger_call_payload = (char *)jstr(o, "trigger_call_payload", a->trigger_call_payload);
-    const char *tp = jstr(o, "transcript_provider", NULL);
+    a->provider_api_key = (char *)mock_jstr(o, "provider_api_key", a->provider_api_key);
+    a->assistant_id = (char *)mock_jstr(o, "assistant_id", a->assistant_id);
+    a->phone_number_id = (char *)mock_jstr(o, "phone_number_id", a->phone_number_id);
+    a->phone_number_type = (char *)mock_jstr(o, "phone_number_type", a->phone_number_type);
+    a->webhook_secret = (char *)mock_jstr(o, "webhook_secret", a->webhook_secret);
+    a->trigger_url = (char *)mock_jstr(o, "trigger_url", a->trigger_url);
+    a->trigger_call_endpoint =
+        (char *)mock_jstr(o, "trigger_call_endpoint", a->trigger_call_endpoint);
+    a->trigger_call_headers = (char *)mock_jstr(o, "trigger_call_headers", a->trigger_call_headers);
+    a->phone_number_key = (char *)mock_jstr(o, "phone_number_key", a->phone_number_key);
+    a->trigger_call_payload = (char *)mock_jstr(o, "trigger_call_payload", a->trigger_call_payload);
+    const char *tp = mock_jstr(o, "transcript_provider", NULL);
     if (tp)
         a->custom_transcripts = !strcmp(tp, "custom");
-    a->auto_outbound = jbool(o, "auto_outbound", a->auto_outbound);
+    a->auto_outbound = mock_jbool(o, "auto_outbound", a->auto_outbound);
     json_t *dw = json_object_get(o, "dial_window_seconds");
     if (dw)
         a->dial_window_seconds = (int)json_integer_value(dw);
@@ -317,10 +302,10 @@ static int do_start_runs(struct step_rec *sr)
         goto out;
     for (size_t i = 0; i < n; i++)
         ids[i] = json_string_value(json_array_get(evs, i));
-    rc = core_start_runs(w->core, jstr(sr->step, "agent", ""), ids, n, runs, sr->err,
+    rc = core_start_runs(w->core, mock_jstr(sr->step, "agent", ""), ids, n, runs, sr->err,
                          sizeof sr->err);
     if (rc == 0) {
-        const char *as = jstr(sr->step, "as", NULL);
+        const char *as = mock_jstr(sr->step, "as", NULL);
         for (size_t i = 0; i < n; i++) {
             char label[256];
             if (as)
@@ -339,9 +324,9 @@ out:
 static int do_update_agent(struct step_rec *sr)
 {
     struct world *w = sr->w;
-    const struct core_agent *cur = core_agent_get(w->core, jstr(sr->step, "agent", ""));
+    const struct core_agent *cur = core_agent_get(w->core, mock_jstr(sr->step, "agent", ""));
     if (!cur) {
-        snprintf(sr->err, sizeof sr->err, "no agent '%s'", jstr(sr->step, "agent", ""));
+        snprintf(sr->err, sizeof sr->err, "no agent '%s'", mock_jstr(sr->step, "agent", ""));
         return -1;
     }
     struct core_agent a = *cur;
@@ -355,18 +340,18 @@ static int do_update_agent(struct step_rec *sr)
 static void step_event(void *arg)
 {
     struct step_rec *sr = arg;
-    const char *act = jstr(sr->step, "do", "");
+    const char *act = mock_jstr(sr->step, "do", "");
     int rc = 0;
     if (!strcmp(act, "start_runs"))
         rc = do_start_runs(sr);
     else if (!strcmp(act, "update_agent"))
         rc = do_update_agent(sr);
     else if (!strcmp(act, "redial")) {
-        const struct core_run *r = run_by_label(sr->w, jstr(sr->step, "run", ""));
+        const struct core_run *r = run_by_label(sr->w, mock_jstr(sr->step, "run", ""));
         rc = r ? core_run_redial(sr->w->core, r->id, sr->err, sizeof sr->err) : -1;
         if (!r)
             snprintf(sr->err, sizeof sr->err, "no run labelled '%s' yet",
-                     jstr(sr->step, "run", ""));
+                     mock_jstr(sr->step, "run", ""));
     }
     sr->errored = rc != 0;
 }
@@ -376,8 +361,8 @@ static void check_steps(struct world *w)
     char tb[32];
     for (size_t i = 0; i < w->n_steps; i++) {
         struct step_rec *sr = &w->steps[i];
-        const char *want = jstr(sr->step, "expect_error", NULL);
-        const char *act = jstr(sr->step, "do", "");
+        const char *want = mock_jstr(sr->step, "expect_error", NULL);
+        const char *act = mock_jstr(sr->step, "do", "");
         ts_secs(scenario_ms(json_object_get(sr->step, "at")), tb, sizeof tb);
         if (want && !sr->errored)
             fail(w, "step %zu (%s at %s): expected an error containing \"%s\", but it succeeded", i,
@@ -388,86 +373,6 @@ static void check_steps(struct world *w)
         else if (!want && sr->errored)
             fail(w, "step %zu (%s at %s) failed: %s", i, act, tb, sr->err);
     }
-}
-
-/* mocks.<provider>, or — decision, docs/decisions.md — when the scenario gives
- * none, the account the agents of that provider expect: their keys and
- * assistants exist and each phone_number_id dials from the agent's own
- * contact_number. Returns the config's JSON parts in *own (to decref). */
-static void provider_config(struct world *w, const json_t *root, const char *provider,
-                            struct mock_provider_config *pc, json_t **own)
-{
-    const json_t *cfg = json_object_get(json_object_get(root, "mocks"), provider);
-    *own = NULL;
-    memset(pc, 0, sizeof *pc);
-    if (cfg) {
-        pc->keys = json_object_get(cfg, "keys");
-        pc->agents = json_object_get(cfg, "agents");
-        if (!pc->agents)
-            pc->agents = json_object_get(cfg, "assistants");
-        pc->phone_numbers = json_object_get(cfg, "phone_numbers");
-    } else {
-        json_t *o = json_pack("{s:[],s:[],s:[]}", "keys", "agents", "phone_numbers");
-        size_t i;
-        json_t *a;
-        json_array_foreach(json_object_get(root, "agents"), i, a)
-        {
-            if (strcmp(jstr(a, "provider", "vapi"), provider) != 0)
-                continue;
-            if (jstr(a, "provider_api_key", NULL))
-                json_array_append_new(json_object_get(o, "keys"),
-                                      json_string(jstr(a, "provider_api_key", "")));
-            if (jstr(a, "assistant_id", NULL))
-                json_array_append_new(json_object_get(o, "agents"),
-                                      json_string(jstr(a, "assistant_id", "")));
-            if (jstr(a, "contact_number", NULL))
-                json_array_append_new(
-                    json_object_get(o, "phone_numbers"),
-                    json_pack("{s:s,s:s}", "id",
-                              jstr(a, "phone_number_id", jstr(a, "contact_number", "")), "number",
-                              jstr(a, "contact_number", "")));
-        }
-        pc->keys = json_object_get(o, "keys");
-        pc->agents = json_object_get(o, "agents");
-        pc->phone_numbers = json_object_get(o, "phone_numbers");
-        *own = o;
-    }
-    pc->latency_ms = jsecs(cfg, "latency", 200);
-    pc->dial_delay_ms = jsecs(cfg, "dial_delay", 2000);
-    /* providers.md §6.3: Twilio and Vapi ring 60 s, Retell 30 s, ElevenLabs 60 s */
-    pc->ring_timeout_ms = jsecs(cfg, "ring_timeout", strcmp(provider, "retell") ? 60000 : 30000);
-    pc->seed = w->s->seed;
-    json_t *credits = json_object_get(cfg, "credits");
-    pc->credits = credits ? json_number_value(credits) : -1;
-    json_t *cost = json_object_get(cfg, "call_cost");
-    pc->call_cost = cost ? json_number_value(cost) : 1;
-    pc->credits_as_ended_call = !strcmp(jstr(cfg, "credits_surface", "http"), "ended");
-    pc->concurrency_limit = (int)json_integer_value(json_object_get(cfg, "concurrency_limit"));
-    pc->webhooks = json_object_get(cfg, "webhooks");
-    pc->recording = json_object_get(cfg, "recording");
-}
-
-static int build_providers(struct world *w, const json_t *root)
-{
-    struct mock_provider_config pc;
-    json_t *own;
-    int rc = 0;
-    provider_config(w, root, "vapi", &pc, &own);
-    rc |= mock_vapi_create(&w->mw.vapi, &w->mw, &pc);
-    json_decref(own);
-    provider_config(w, root, "retell", &pc, &own);
-    rc |= mock_retell_create(&w->mw.retell, &w->mw, &pc);
-    json_decref(own);
-    provider_config(w, root, "elevenlabs", &pc, &own);
-    rc |= mock_elevenlabs_create(&w->mw.elevenlabs, &w->mw, &pc);
-    json_decref(own);
-    rc |= mock_faults_create(&w->mw.faults,
-                             json_object_get(json_object_get(root, "mocks"), "faults"), w->s->seed);
-    rc |= mock_webhooks_create(&w->mw.webhooks);
-    rc |=
-        mock_triggers_create(&w->mw.triggers, &w->mw,
-                             json_object_get(json_object_get(root, "mocks"), "trigger_endpoints"));
-    return rc ? -1 : 0;
 }
 
 /* The customer's backend posts to the project's transcript webhook: the same
@@ -522,31 +427,6 @@ static int deliver_webhook(void *ctx, const char *provider, const struct ds_head
                                  len, err, sizeof err);
 }
 
-static int build_pstn(struct world *w, const json_t *root)
-{
-    const json_t *cfg = json_object_get(json_object_get(root, "mocks"), "pstn");
-    const json_t *faults = json_object_get(cfg, "faults");
-    size_t nf = json_array_size(faults);
-    struct pstn_fault *fv = calloc(nf ? nf : 1, sizeof *fv);
-    if (!fv)
-        return -1;
-    for (size_t i = 0; i < nf; i++) {
-        const json_t *f = json_array_get(faults, i);
-        fv[i] = (struct pstn_fault){(char *)jstr(f, "to", ""), (char *)jstr(f, "ani", NULL),
-                                    (char *)jstr(f, "misdial", NULL), jbool(f, "busy", false),
-                                    jbool(f, "fail", false)};
-    }
-    struct pstn_config pc = {
-        .call_duration_ms = jsecs(cfg, "call_duration", 30000),
-        .silence_as_busy = strcmp(jstr(cfg, "silent_drop_as", "no-answer"), "busy") == 0,
-        .faults = fv,
-        .n_faults = nf,
-    };
-    int rc = pstn_create(&w->mw.pstn, evq_clock(w->wk->q), &pc);
-    free(fv);
-    return rc;
-}
-
 static int build_core(struct world *w, const json_t *root, char *err, size_t n)
 {
     struct core_env env = {
@@ -561,17 +441,17 @@ static int build_core(struct world *w, const json_t *root, char *err, size_t n)
     if (core_create(&w->core, &env))
         return -1;
     const json_t *proj = json_object_get(root, "project");
-    const char *pid = jstr(proj, "id", "default");
+    const char *pid = mock_jstr(proj, "id", "default");
     w->project = pid;
-    w->project_key = jstr(proj, "api_key", NULL);
-    core_project_put(w->core, pid, jstr(proj, "api_key", NULL));
-    core_project_fetch_recordings(w->core, pid, jbool(proj, "fetch_recordings", false));
+    w->project_key = mock_jstr(proj, "api_key", NULL);
+    core_project_put(w->core, pid, mock_jstr(proj, "api_key", NULL));
+    core_project_fetch_recordings(w->core, pid, mock_jbool(proj, "fetch_recordings", false));
     size_t i;
     json_t *x;
     json_array_foreach(json_object_get(root, "agents"), i, x)
     {
         json_t *ax = with_mock_urls(w->wk, x);
-        struct core_agent a = {.id = (char *)jstr(ax, "id", ""),
+        struct core_agent a = {.id = (char *)mock_jstr(ax, "id", ""),
                                .project = (char *)pid,
                                .provider = DS_PROVIDER_VAPI,
                                .auto_outbound = true};
@@ -583,8 +463,8 @@ static int build_core(struct world *w, const json_t *root, char *err, size_t n)
     }
     json_array_foreach(json_object_get(root, "evaluators"), i, x)
     {
-        const char *num = jstr(x, "phone_number", "");
-        if (core_evaluator_put(w->core, jstr(x, "id", ""), pid, num,
+        const char *num = mock_jstr(x, "phone_number", "");
+        if (core_evaluator_put(w->core, mock_jstr(x, "id", ""), pid, num,
                                json_object_get(x, "dynamic_variables"), err, n))
             return -1;
         pstn_add_line(w->mw.pstn, num); /* the core's inbound lines */
@@ -648,17 +528,9 @@ static void world_teardown(struct world *w)
         http_curl_abandon(w->wk->http);
     evq_reset(w->wk->q, 0);
     core_destroy(w->core);
-    mock_vapi_destroy(w->mw.vapi);
-    mock_retell_destroy(w->mw.retell);
-    mock_elevenlabs_destroy(w->mw.elevenlabs);
-    mock_faults_destroy(w->mw.faults);
-    mock_webhooks_destroy(w->mw.webhooks);
-    mock_customer_backend_destroy(w->mw.backend);
-    mock_triggers_destroy(w->mw.triggers);
+    if (w->mocks_built)
+        mock_world_unbuild(&w->mw);
     store_close(w->store);
-    pstn_destroy(w->mw.pstn);
-    journal_destroy(w->mw.journal);
-    pthread_mutex_destroy(&w->mw.mu);
     for (size_t i = 0; i < w->n_labels; i++)
         free(w->labels[i].label);
     free(w->labels);
@@ -675,13 +547,14 @@ int worker_run(struct worker *wk, const struct scenario *s, bool verbose,
     char err[512] = "";
     const json_t *root = s->root;
     evq_reset(wk->q, s->start_ms);
-    pthread_mutex_init(&w.mw.mu, NULL);
     w.mw.clock = evq_clock(wk->q);
     w.mw.base_url = mock_server_url(wk->server);
     w.mw.tmpdir = wk->tmpdir;
     int rc = -1;
-    if (journal_create(&w.mw.journal) || build_pstn(&w, root) || build_providers(&w, root) ||
-        build_core(&w, root, err, sizeof err) || build_backend(&w, root)) {
+    if (mock_world_build(&w.mw, json_object_get(root, "mocks"), json_object_get(root, "agents"),
+                         s->seed) == 0)
+        w.mocks_built = true;
+    if (!w.mocks_built || build_core(&w, root, err, sizeof err) || build_backend(&w, root)) {
         sb_printf(&out, "ERROR %s: could not build the scenario's world: %s\n", s->path,
                   err[0] ? err : "out of memory");
         goto done;
