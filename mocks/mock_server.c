@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -26,10 +27,12 @@
 struct mock_server {
     struct mg_context *ctx;
     int port;
-    char url[64];
+    char url[96];
     pthread_mutex_t bind_mu;
     struct mock_world *world;
     struct tls_front *tls; /* NULL: plain HTTP */
+    bool real_time;        /* wait the stated latency before answering */
+    char host[64];
 };
 
 const char *mock_header_in(const json_t *headers, const char *name)
@@ -231,6 +234,14 @@ static int handle(struct mg_connection *conn, void *cbdata)
         mock_reply_json(&rs, 503, json_pack("{s:s}", "message", "no scenario bound"));
     }
     pthread_mutex_unlock(&s->bind_mu);
+    /* In real time the mock really takes the latency it was told to have
+     * (the simulated transport reads it from the header instead). */
+    if (s->real_time && rs.latency_ms > 0) {
+        struct timespec ts = {(time_t)(rs.latency_ms / 1000),
+                              (long)(rs.latency_ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0)
+            ;
+    }
     if (!rs.close)
         write_answer(conn, &rs);
     free(rs.body);
@@ -247,31 +258,51 @@ static void mg_init_once(void)
     mg_init_library(0);
 }
 
-int mock_server_create(struct mock_server **out)
+int mock_server_create_opts(struct mock_server **out, const struct mock_server_options *o,
+                            char *err, size_t n)
 {
     pthread_once(&mg_once, mg_init_once);
     struct mock_server *s = calloc(1, sizeof *s);
     *out = NULL;
-    if (!s)
+    if (!s) {
+        snprintf(err, n, "out of memory");
         return -1;
+    }
     pthread_mutex_init(&s->bind_mu, NULL);
-    const char *opts[] = {"listening_ports",    "127.0.0.1:0", "num_threads", "2",
-                          "enable_keep_alive",  "no",          "tcp_nodelay", "1",
-                          "request_timeout_ms", "10000",       NULL};
+    s->real_time = o->real_time;
+    snprintf(s->host, sizeof s->host, "%s", o->host ? o->host : "127.0.0.1");
+    char listen[96], threads[16];
+    if (strchr(s->host, ':'))
+        snprintf(listen, sizeof listen, "[%s]:%d", s->host, o->port);
+    else
+        snprintf(listen, sizeof listen, "%s:%d", s->host, o->port);
+    snprintf(threads, sizeof threads, "%d", o->threads > 0 ? o->threads : 2);
+    const char *opts[] = {"listening_ports",    listen,  "num_threads", threads,
+                          "enable_keep_alive",  "no",    "tcp_nodelay", "1",
+                          "request_timeout_ms", "10000", NULL};
     s->ctx = mg_start(NULL, NULL, opts);
-    if (!s->ctx)
-        goto fail;
     struct mg_server_port ports[2];
-    if (mg_get_server_ports(s->ctx, 2, ports) < 1)
-        goto fail;
+    if (!s->ctx || mg_get_server_ports(s->ctx, 2, ports) < 1) {
+        snprintf(err, n, "cannot listen on %s (in use, or not an address of this machine?)",
+                 listen);
+        mock_server_destroy(s);
+        return -1;
+    }
     s->port = ports[0].port;
-    snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", s->port);
+    if (strchr(s->host, ':'))
+        snprintf(s->url, sizeof s->url, "http://[%s]:%d", s->host, s->port);
+    else
+        snprintf(s->url, sizeof s->url, "http://%s:%d", s->host, s->port);
     mg_set_request_handler(s->ctx, "/", handle, s);
     *out = s;
     return 0;
-fail:
-    mock_server_destroy(s);
-    return -1;
+}
+
+int mock_server_create(struct mock_server **out)
+{
+    char err[160];
+    struct mock_server_options o = {.host = "127.0.0.1", .port = 0, .threads = 2};
+    return mock_server_create_opts(out, &o, err, sizeof err);
 }
 
 /* The plain server with a TLS front on its own port (tls_front.h says why
@@ -314,7 +345,7 @@ void mock_server_destroy(struct mock_server *s)
         return;
     tls_front_destroy(s->tls); /* first: it relays to CivetWeb */
     if (s->ctx)
-        civet_stop(s->ctx, "127.0.0.1", s->port);
+        civet_stop(s->ctx, s->host[0] ? s->host : "127.0.0.1", s->port);
     pthread_mutex_destroy(&s->bind_mu);
     free(s);
 }

@@ -16,6 +16,18 @@
 struct mock_server;
 
 int mock_server_create(struct mock_server **out);
+/* The same with a chosen address, port (0: any free one) and number of
+ * threads (requests served at once), for `dialsim serve`. real_time: every
+ * answer waits the latency the mock was told to have before it is sent (the
+ * header still states it). err says why it could not listen. */
+struct mock_server_options {
+    const char *host; /* NULL: 127.0.0.1 */
+    int port;
+    int threads; /* <= 0: 2 */
+    bool real_time;
+};
+int mock_server_create_opts(struct mock_server **out, const struct mock_server_options *o,
+                            char *err, size_t n);
 /* The same server over HTTPS: mock_server_url says "https://127.0.0.1:PORT".
  * TLS is terminated by mocks/tls_front (OpenSSL) in front of the CivetWeb
  * server. cert_pem and key_pem are PEM files, read here (borrowed), e.g. from

@@ -66,3 +66,5 @@ set_tests_properties(conform.transcripts PROPERTIES TIMEOUT 60)
 add_test(NAME repro.cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_repro.sh ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})
 # dialsim explain: reasons, rule ids, runs as serve returns them (fixtures/explain).
 add_test(NAME explain.cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_explain.sh ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})
+# `dialsim serve` with "mocks": the provider mocks in real time for users' own suites.
+add_test(NAME serve.mocks COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks.py ${DIALSIM_BIN})

@@ -18,12 +18,13 @@ import time
 class Server:
     """`dialsim serve --port 0`; its request log goes to a file in workdir."""
 
-    def __init__(self, dialsim, workdir, db=":memory:", config=None, extra=()):
+    def __init__(self, dialsim, workdir, db=":memory:", config=None, extra=(), mocks=False):
         self.dialsim = dialsim
         self.workdir = workdir
         self.db = db
         self.config = config
         self.extra = list(extra)
+        self.mocks = mocks
         self.proc = None
         self.port = None
         self.log_path = os.path.join(workdir, "serve-%d.log" % time.monotonic_ns())
@@ -45,6 +46,14 @@ class Server:
         if not text.startswith("listening on http://"):
             raise RuntimeError("unexpected first line: %r" % text)
         self.port = int(text.rsplit(":", 1)[1])
+        self.mock_port = None
+        if self.mocks:
+            # with "mocks" in the config a second line comes in the same flush
+            # (already in readline's buffer, so no select here)
+            line = self.proc.stdout.readline().decode().strip()
+            if not line.startswith("mocks on http://"):
+                raise RuntimeError("no 'mocks on' line, got %r" % line)
+            self.mock_port = int(line.rsplit(":", 1)[1])
         return self
 
     def log_text(self):
@@ -58,13 +67,14 @@ class Server:
     def stderr(self):
         return self.log_text()[-4000:]
 
-    def connect(self, timeout=10):
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+    def connect(self, timeout=10, port=None):
+        return http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=timeout)
 
-    def request(self, method, path, body=None, headers=None, conn=None):
-        """(status, headers dict (lower-case names), parsed JSON or None)."""
+    def request(self, method, path, body=None, headers=None, conn=None, port=None):
+        """(status, headers dict (lower-case names), parsed JSON or None);
+        port: another port of the server (the mocks'), default the API's."""
         own = conn is None
-        c = conn or self.connect()
+        c = conn or self.connect(port=port)
         hdrs = dict(headers or {})
         if isinstance(body, (dict, list)):
             body = json.dumps(body)

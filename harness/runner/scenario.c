@@ -669,75 +669,13 @@ static void check_steps(struct vctx *v, const json_t *root, json_t *labels)
     }
 }
 
-static void check_semantics(struct vctx *v, const json_t *root)
+/* What the field tables cannot say about a mocks object. */
+static void check_mocks(struct vctx *v, const json_t *mocks)
 {
     size_t i;
     json_t *x;
     char p[96];
-    json_array_foreach(json_object_get(root, "rules"), i, x)
-    {
-        if (!is_rule_id(json_string_value(x))) {
-            snprintf(p, sizeof p, "rules[%zu]", i);
-            fail(v, p, "\"%s\" is not a rule id like \"AO-3\" (see spec/rules.md)",
-                 json_string_value(x));
-            return;
-        }
-    }
-    const char *st = json_string_value(json_object_get(root, "start_time"));
-    int64_t ms;
-    if (st && ts_parse_iso(st, &ms) != 0) {
-        fail(v, "start_time", "\"%s\" is not an ISO 8601 instant like \"2026-01-01T12:00:00Z\"",
-             st);
-        return;
-    }
-    unique_ids(v, json_object_get(root, "agents"), "agents");
-    unique_ids(v, json_object_get(root, "evaluators"), "evaluators");
-    json_t *labels = json_object();
-    check_steps(v, root, labels);
-    const char *label;
-    json_t *rx;
-    json_object_foreach(json_object_get(json_object_get(root, "expect"), "runs"), label, rx)
-    {
-        snprintf(p, sizeof p, "expect.runs.%s", label);
-        if (!label_known(labels, label)) {
-            const char *cands[64];
-            size_t n = 0;
-            const char *l2;
-            json_t *u;
-            json_object_foreach(labels, l2, u) if (n < 64) cands[n++] = l2;
-            char dym[96];
-            scenario_suggest(label, cands, n, dym, sizeof dym);
-            fail(v, p, "no step creates a run labelled \"%s\"%s", label, dym);
-            break;
-        }
-        json_t *reason = json_object_get(rx, "reason");
-        if (json_is_string(reason) && reason_from_name(json_string_value(reason)) < 0) {
-            const char *cands[DS_REASON__COUNT];
-            for (int r = 1; r < DS_REASON__COUNT; r++)
-                cands[r - 1] = reason_name((enum ds_reason)r);
-            char dym[96];
-            scenario_suggest(json_string_value(reason), cands, DS_REASON__COUNT - 1, dym,
-                             sizeof dym);
-            snprintf(p, sizeof p, "expect.runs.%s.reason", label);
-            fail(v, p, "\"%s\" is not a reason code%s", json_string_value(reason), dym);
-            break;
-        }
-        json_t *dc = json_object_get(rx, "diagnosis_contains");
-        bool dc_ok = !dc || json_is_string(dc);
-        if (json_is_array(dc)) {
-            dc_ok = true;
-            size_t k;
-            json_t *y;
-            json_array_foreach(dc, k, y) dc_ok = dc_ok && json_is_string(y);
-        }
-        if (!dc_ok) {
-            snprintf(p, sizeof p, "expect.runs.%s.diagnosis_contains", label);
-            fail(v, p, "expected a string or an array of strings, got %s", kind(dc));
-            break;
-        }
-    }
     static const char *const provs[] = {"vapi", "retell", "elevenlabs"};
-    const json_t *mocks = json_object_get(root, "mocks");
     for (size_t pi = 0; pi < 3 && !v->failed; pi++) {
         json_t *keys = json_object_get(json_object_get(mocks, provs[pi]), "keys");
         json_array_foreach(keys, i, x)
@@ -808,12 +746,9 @@ static void check_semantics(struct vctx *v, const json_t *root)
             validate_object(v, dial_fields, dial, dp);
         }
     }
-    if (v->failed) {
-        json_decref(labels);
+    if (v->failed)
         return;
-    }
-    json_array_foreach(
-        json_object_get(json_object_get(json_object_get(root, "mocks"), "pstn"), "faults"), i, x)
+    json_array_foreach(json_object_get(json_object_get(mocks, "pstn"), "faults"), i, x)
     {
         if (!json_object_get(x, "ani") && !json_object_get(x, "misdial") &&
             !json_object_get(x, "busy") && !json_object_get(x, "fail")) {
@@ -822,10 +757,94 @@ static void check_semantics(struct vctx *v, const json_t *root)
             break;
         }
     }
+}
+
+static void check_semantics(struct vctx *v, const json_t *root)
+{
+    size_t i;
+    json_t *x;
+    char p[96];
+    json_array_foreach(json_object_get(root, "rules"), i, x)
+    {
+        if (!is_rule_id(json_string_value(x))) {
+            snprintf(p, sizeof p, "rules[%zu]", i);
+            fail(v, p, "\"%s\" is not a rule id like \"AO-3\" (see spec/rules.md)",
+                 json_string_value(x));
+            return;
+        }
+    }
+    const char *st = json_string_value(json_object_get(root, "start_time"));
+    int64_t ms;
+    if (st && ts_parse_iso(st, &ms) != 0) {
+        fail(v, "start_time", "\"%s\" is not an ISO 8601 instant like \"2026-01-01T12:00:00Z\"",
+             st);
+        return;
+    }
+    unique_ids(v, json_object_get(root, "agents"), "agents");
+    unique_ids(v, json_object_get(root, "evaluators"), "evaluators");
+    json_t *labels = json_object();
+    check_steps(v, root, labels);
+    const char *label;
+    json_t *rx;
+    json_object_foreach(json_object_get(json_object_get(root, "expect"), "runs"), label, rx)
+    {
+        snprintf(p, sizeof p, "expect.runs.%s", label);
+        if (!label_known(labels, label)) {
+            const char *cands[64];
+            size_t n = 0;
+            const char *l2;
+            json_t *u;
+            json_object_foreach(labels, l2, u) if (n < 64) cands[n++] = l2;
+            char dym[96];
+            scenario_suggest(label, cands, n, dym, sizeof dym);
+            fail(v, p, "no step creates a run labelled \"%s\"%s", label, dym);
+            break;
+        }
+        json_t *reason = json_object_get(rx, "reason");
+        if (json_is_string(reason) && reason_from_name(json_string_value(reason)) < 0) {
+            const char *cands[DS_REASON__COUNT];
+            for (int r = 1; r < DS_REASON__COUNT; r++)
+                cands[r - 1] = reason_name((enum ds_reason)r);
+            char dym[96];
+            scenario_suggest(json_string_value(reason), cands, DS_REASON__COUNT - 1, dym,
+                             sizeof dym);
+            snprintf(p, sizeof p, "expect.runs.%s.reason", label);
+            fail(v, p, "\"%s\" is not a reason code%s", json_string_value(reason), dym);
+            break;
+        }
+        json_t *dc = json_object_get(rx, "diagnosis_contains");
+        bool dc_ok = !dc || json_is_string(dc);
+        if (json_is_array(dc)) {
+            dc_ok = true;
+            size_t k;
+            json_t *y;
+            json_array_foreach(dc, k, y) dc_ok = dc_ok && json_is_string(y);
+        }
+        if (!dc_ok) {
+            snprintf(p, sizeof p, "expect.runs.%s.diagnosis_contains", label);
+            fail(v, p, "expected a string or an array of strings, got %s", kind(dc));
+            break;
+        }
+    }
+    check_mocks(v, json_object_get(root, "mocks"));
     json_decref(labels);
 }
 
 /* ---- loading -------------------------------------------------------------- */
+
+int scenario_check_mocks(const json_t *mocks, char *path, size_t path_n, char *msg, size_t msg_n)
+{
+    struct vctx v = {.failed = false};
+    static const struct field mocks_field = OBJ("mocks", mocks_fields);
+    validate(&v, &mocks_field, mocks, "mocks");
+    if (!v.failed)
+        check_mocks(&v, mocks);
+    if (!v.failed)
+        return 0;
+    snprintf(path, path_n, "%s", v.path);
+    snprintf(msg, msg_n, "%s", v.msg);
+    return -1;
+}
 
 int64_t scenario_ms(const json_t *seconds)
 {

@@ -41,6 +41,12 @@ void scenario_free(struct scenario *s);
  * got (a few edits, or one is the start of the other), else "". */
 void scenario_suggest(const char *got, const char *const *cands, size_t n, char *buf, size_t bn);
 
+/* Check a `mocks` object alone (as `dialsim serve --config` has one) with the
+ * rules of a scenario's: 0, or -1 with the JSON path ("mocks.vapi.keys[0]")
+ * and what was expected. */
+int scenario_check_mocks(const json_t *mocks, char *path, size_t path_n, char *msg,
+                         size_t msg_n);
+
 /* Seconds (a JSON number) to milliseconds, rounded. */
 int64_t scenario_ms(const json_t *seconds);
 

@@ -347,9 +347,6 @@ int serve_create(struct serve **out, const struct serve_options *o, char *err, s
     json_t *cfg = NULL;
     if (o->config_path && !(cfg = srv_config_read(o->config_path, urls, err, n)))
         goto fail;
-    for (int p = 1; p < DS_PROVIDER__COUNT; p++)
-        if (!(s->provider_url[p] = strdup(urls[p])))
-            goto fail;
     char serr[512];
     if (!s->db_path || store_open(&s->store, s->db_path, NULL, serr, sizeof serr) != STORE_OK) {
         snprintf(err, n, "cannot open the database: %s", serr);
@@ -357,6 +354,14 @@ int serve_create(struct serve **out, const struct serve_options *o, char *err, s
     }
     if (clock_real_create(&s->clock) || srv_http_create(&s->http, clock_real_port(s->clock), 4))
         goto fail;
+    /* The mocks first: the providers' URLs the config leaves open point at them. */
+    if (cfg && srv_mocks_start(s, cfg, s->host, o->mock_port, urls, default_urls, err, n))
+        goto fail;
+    for (int p = 1; p < DS_PROVIDER__COUNT; p++) {
+        free(s->provider_url[p]);
+        if (!(s->provider_url[p] = strdup(urls[p])))
+            goto fail;
+    }
     struct core_env env = {
         .clock = clock_real_port(s->clock),
         .http = srv_http_port(s->http),
@@ -366,6 +371,7 @@ int serve_create(struct serve **out, const struct serve_options *o, char *err, s
         env.provider_base_url[p] = s->provider_url[p];
     if (core_create(&s->core, &env))
         goto fail;
+    srv_mocks_attach(s);
     /* The config file, then what the database holds (docs/api.md#durability). */
     clock_real_lock(s->clock);
     int rc = cfg ? srv_config_apply(s, cfg, o->config_path, err, n) : 0;
@@ -414,6 +420,7 @@ void serve_destroy(struct serve *s)
         return;
     if (s->ctx)
         stop_http(s);
+    srv_mocks_stop_server(s); /* no request reaches the mocks any more */
     /* Provider requests in flight end first (each within its timeout), so
      * that their answers are still delivered; then the clock runs what is due
      * (those answers among it: they point at the HTTP client's handles, freed
@@ -423,6 +430,7 @@ void serve_destroy(struct serve *s)
     if (s->clock)
         clock_real_stop(s->clock);
     srv_http_destroy(s->http);
+    srv_mocks_free(s); /* their timers will never run: the clock has stopped */
     core_destroy(s->core);
     clock_real_destroy(s->clock);
     store_close(s->store);

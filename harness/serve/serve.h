@@ -28,6 +28,7 @@ struct serve_options {
     int threads;             /* CivetWeb workers = concurrent connections; 0: default */
     FILE *log;               /* one line per request; NULL: stderr */
     bool quiet;              /* no request log */
+    int mock_port;           /* the mocks' port when the config has "mocks"; 0: any free one */
 };
 
 struct serve;
@@ -37,6 +38,9 @@ struct serve;
 int serve_create(struct serve **out, const struct serve_options *o, char *err, size_t n);
 /* The port the server listens on. */
 int serve_port(const struct serve *s);
+/* The provider mocks' base URL ("http://127.0.0.1:PORT") when the config has
+ * "mocks" (docs/api.md#mocks), else NULL. */
+const char *serve_mocks_url(const struct serve *s);
 /* Stop accepting, let requests in flight finish, stop the clock, free the
  * core, close the store. NULL is fine. */
 void serve_destroy(struct serve *s);

@@ -13,7 +13,7 @@ static void serve_usage(FILE *f)
 {
     fprintf(f,
             "usage: dialsim serve [--config FILE] [--db FILE] [--port N] [--host ADDR]\n"
-            "                     [--threads N] [--quiet]\n"
+            "                     [--threads N] [--mock-port N] [--quiet]\n"
             "\n"
             "Run the core's HTTP API in real time (docs/api.md) until SIGINT or SIGTERM.\n"
             "  --config FILE  projects, agents, evaluators and provider URLs (JSON)\n"
@@ -21,8 +21,11 @@ static void serve_usage(FILE *f)
             "  --port N       port to listen on; 0 (default) picks a free one\n"
             "  --host ADDR    address to bind (default %s)\n"
             "  --threads N    connections served at once (default %d)\n"
+            "  --mock-port N  port of the provider mocks, when the config has \"mocks\"\n"
+            "                 (0, the default, picks a free one)\n"
             "  --quiet        no request log on stderr\n"
-            "Prints \"listening on http://ADDR:PORT\" on stdout once it accepts requests.\n",
+            "Prints \"listening on http://ADDR:PORT\" on stdout once it accepts requests,\n"
+            "then \"mocks on http://ADDR:PORT\" when it serves the provider mocks.\n",
             SERVE_DEFAULT_DB, SERVE_DEFAULT_HOST, SERVE_DEFAULT_THREADS);
 }
 
@@ -49,7 +52,7 @@ int cmd_serve(int argc, char **argv)
             o.quiet = true;
             continue;
         } else if (strcmp(a, "--config") && strcmp(a, "--db") && strcmp(a, "--host") &&
-                   strcmp(a, "--port") && strcmp(a, "--threads")) {
+                   strcmp(a, "--port") && strcmp(a, "--threads") && strcmp(a, "--mock-port")) {
             fprintf(stderr, "dialsim serve: unknown option %s\n", a);
             serve_usage(stderr);
             return 2;
@@ -68,6 +71,11 @@ int cmd_serve(int argc, char **argv)
         } else if (!strcmp(a, "--port")) {
             if (int_arg(v, 0, 65535, &o.port)) {
                 fprintf(stderr, "dialsim serve: --port needs a number from 0 to 65535\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--mock-port")) {
+            if (int_arg(v, 0, 65535, &o.mock_port)) {
+                fprintf(stderr, "dialsim serve: --mock-port needs a number from 0 to 65535\n");
                 return 2;
             }
         } else { /* --threads */
@@ -93,6 +101,8 @@ int cmd_serve(int argc, char **argv)
         return 2;
     }
     printf("listening on http://%s:%d\n", o.host ? o.host : SERVE_DEFAULT_HOST, serve_port(s));
+    if (serve_mocks_url(s))
+        printf("mocks on %s\n", serve_mocks_url(s));
     fflush(stdout);
     int sig = 0;
     sigwait(&stop_set, &sig);

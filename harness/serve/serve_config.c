@@ -7,7 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const top_keys[] = {"providers", "projects", "agents", "evaluators", NULL};
+static const char *const top_keys[] = {"providers",  "projects", "agents",
+                                       "evaluators", "mocks",    NULL};
 
 /* "FILE: at PATH: message" for the first error of a list. */
 static int first_error(const char *file, json_t *errors, char *err, size_t n)
@@ -49,8 +50,9 @@ json_t *srv_config_read(const char *path, const char **urls, char *err, size_t n
             k++;
         if (!*k)
             srv_error_add(errors, key,
-                          "unknown key; the config has providers, projects, agents, evaluators");
-        else if (strcmp(key, "providers") != 0 && !json_is_array(v))
+                          "unknown key; the config has providers, projects, agents, evaluators, "
+                          "mocks");
+        else if (strcmp(key, "providers") != 0 && strcmp(key, "mocks") != 0 && !json_is_array(v))
             srv_error_add(errors, key, "must be an array");
     }
     json_t *prov = json_object_get(root, "providers");
@@ -76,6 +78,10 @@ json_t *srv_config_read(const char *path, const char **urls, char *err, size_t n
         return NULL;
     }
     json_decref(errors);
+    if (srv_mocks_check(json_object_get(root, "mocks"), path, err, n) != 0) {
+        json_decref(root);
+        return NULL;
+    }
     return root;
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "mock.h"
 #include "serve/serve.h"
 #include "sim/clock_real.h"
 #include "store/store.h"
@@ -45,6 +46,11 @@ struct serve {
     int64_t started_ms;
     atomic_int inflight;  /* handlers running now */
     atomic_bool draining; /* stopping: new requests get 503 */
+    /* The provider mocks (docs/api.md#mocks), when the config has "mocks". */
+    bool mocks_on;
+    struct mock_world mw; /* on the real clock; mw.mu guards mock state */
+    struct mock_server *mock_srv;
+    char *mock_tmpdir; /* generated recordings */
     /* Everything below is guarded by the core lock (clock_real_lock). */
     struct srv_project *projects;
     size_t n_projects;
@@ -138,6 +144,23 @@ void srv_ids_free(struct srv_ids *l);
 
 /* The run ids of the core (ds_ids). */
 extern const struct ds_ids_ops srv_ids_ops;
+
+/* ---- the provider mocks in real time (serve_mocks.c) ---- */
+/* Check cfg.mocks (NULL: none): 0, or -1 with "FILE: at mocks.…: …". */
+int srv_mocks_check(const json_t *mocks, const char *file, char *err, size_t n);
+/* Build the mocks on the real clock and start their server (before the core
+ * exists): urls[p] of every provider the config's "providers" does not name
+ * then points at it. */
+int srv_mocks_start(struct serve *s, const json_t *cfg, const char *host, int port,
+                    const char **urls, const char *const *default_urls, char *err, size_t n);
+/* Wire the PSTN's lines and the webhooks to the core (once it exists). */
+void srv_mocks_attach(struct serve *s);
+/* An evaluator's number becomes one of the core's lines (core lock held). */
+void srv_mocks_add_line(struct serve *s, const char *number);
+/* Stop the mocks' server (no request reaches the mocks any more). */
+void srv_mocks_stop_server(struct serve *s);
+/* Free the mocks: after the clock has stopped. */
+void srv_mocks_free(struct serve *s);
 
 /* ---- the provider HTTP client, off the core lock (serve_http.c) ---- */
 struct srv_http;

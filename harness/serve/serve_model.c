@@ -545,6 +545,7 @@ int srv_evaluator_put(struct serve *s, const char *id, const json_t *o, bool cre
         srv_error_add(errors, prefix && *prefix ? prefix : NULL, "%s", err);
         return 400;
     }
+    srv_mocks_add_line(s, number);
     return srv_ids_add(&s->evaluators, id_out) ? 500 : 0;
 }
 
