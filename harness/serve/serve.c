@@ -382,9 +382,9 @@ int serve_create(struct serve **out, const struct serve_options *o, char *err, s
         goto fail;
     json_decref(cfg);
     cfg = NULL;
+    s->started_ms = clock_real_now(); /* before the first request can read it */
     if (start_http(s, o->port, o->threads, err, n))
         goto fail;
-    s->started_ms = clock_real_now();
     *out = s;
     return 0;
 fail:
