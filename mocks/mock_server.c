@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/timefmt.h"
 #include "journal.h"
 #include "faults.h"
 #include "mock_elevenlabs.h"
@@ -181,6 +182,48 @@ static void write_answer(struct mg_connection *conn, const struct mock_response 
     }
 }
 
+/* GET /_dialsim/journal[?since=N]: what the mocks received, for a user's own
+ * suite against `dialsim serve` (docs/api.md#mocks). Not journalled itself;
+ * no provider has a path under /_dialsim/. Call with w->mu held. */
+static void introspect(struct mock_world *w, const struct mock_request *rq, const char *query,
+                       struct mock_response *rs)
+{
+    if (strcmp(rq->path, "/_dialsim/journal") != 0) {
+        mock_reply_json(
+            rs, 404,
+            json_pack("{s:s}", "message", "no such route: GET /_dialsim/journal is the only one"));
+        return;
+    }
+    if (strcmp(rq->method, "GET") != 0) {
+        mock_reply_json(rs, 405, json_pack("{s:s}", "message", "GET only"));
+        return;
+    }
+    long since = 0;
+    char v[32];
+    if (query && mg_get_var(query, strlen(query), "since", v, sizeof v) > 0) {
+        char *end;
+        since = strtol(v, &end, 10);
+        if (*end || since < 0) {
+            mock_reply_json(rs, 400,
+                            json_pack("{s:s}", "message", "since: expected an entry index >= 0"));
+            return;
+        }
+    }
+    json_t *list = json_array();
+    size_t n = journal_count(w->journal);
+    for (size_t i = (size_t)since; i < n; i++) {
+        const struct journal_entry *e = journal_at(w->journal, i);
+        char at[40];
+        json_t *x = json_pack("{s:I,s:s,s:s,s:s,s:O,s:i,s:s}", "index", (json_int_t)i, "mock",
+                              e->mock, "method", e->method, "path", e->path, "headers", e->headers,
+                              "status", e->status, "at", ts_iso(e->at, at, sizeof at));
+        json_object_set_new(x, "body",
+                            e->json ? json_incref(e->json) : json_string(e->body ? e->body : ""));
+        json_array_append_new(list, x);
+    }
+    mock_reply_json(rs, 200, json_pack("{s:o,s:I}", "requests", list, "next", (json_int_t)n));
+}
+
 static int handle(struct mg_connection *conn, void *cbdata)
 {
     struct mock_server *s = cbdata;
@@ -228,7 +271,10 @@ static int handle(struct mg_connection *conn, void *cbdata)
     struct mock_world *w = s->world;
     if (w) {
         pthread_mutex_lock(&w->mu);
-        mock_world_dispatch(w, &rq, &rs);
+        if (strncmp(rq.path, "/_dialsim/", 10) == 0)
+            introspect(w, &rq, ri->query_string, &rs);
+        else
+            mock_world_dispatch(w, &rq, &rs);
         pthread_mutex_unlock(&w->mu);
     } else {
         mock_reply_json(&rs, 503, json_pack("{s:s}", "message", "no scenario bound"));

@@ -12,6 +12,8 @@ mocks in real time, on a port of their own, for a user's own test suite.
   provider without an account (Retell here) refuses every key;
 - faults apply (the first POST /call answers 500, the next passes), and the
   mock really waits its latency (a lower bound only: no timing goal);
+- GET /_dialsim/journal on the mocks' port lists what they received (the
+  user's requests and the core's), with ?since=N to page;
 - bad "mocks" in the config stop the start with exit 2 and the JSON path;
 - SIGTERM with calls still ringing exits 0.
 
@@ -143,6 +145,25 @@ def main(dialsim):
     st, _, e = srv.request("POST", "/call", call, dict(V, **{"X-Test": "fault"}),
                            port=srv.mock_port)
     check(st == 201, "past its script the fault passes: %s" % st)
+    # the journal: what the mocks received, for the user's own assertions
+    st, _, j = srv.request("GET", "/_dialsim/journal", port=srv.mock_port)
+    reqs = j.get("requests", []) if isinstance(j, dict) else []
+    mine = [r for r in reqs if r["method"] == "POST" and r["path"] == "/call"
+            and isinstance(r["body"], dict)
+            and r["body"].get("customer", {}).get("number") == "+15550001111"]
+    check(st == 200 and [r["status"] for r in mine] == [201, 401, 500, 201],
+          "journal: the user's POST /call with their statuses: %s"
+          % [(r["status"], r["headers"].get("authorization")) for r in mine])
+    check(any(r["path"] == "/call" and r["body"].get("customer", {}).get("number")
+              == "+15557654321" for r in reqs if isinstance(r["body"], dict)),
+          "journal: the core's own POST /call for run e1")
+    check(all(not r["path"].startswith("/_dialsim") for r in reqs), "the journal route is not journalled")
+    st, _, j2 = srv.request("GET", "/_dialsim/journal?since=%d" % j.get("next", 0),
+                            port=srv.mock_port)
+    check(st == 200 and j2.get("requests") == [] and j2.get("next") == j.get("next"),
+          "journal?since=next is empty: %s" % j2)
+    st, _, _ = srv.request("GET", "/_dialsim/journal?since=-1", port=srv.mock_port)
+    check(st == 400, "journal?since=-1: %s" % st)
     # SIGTERM with calls still ringing (ring_timeout 0.2 s, just placed)
     rc = srv.stop()
     check(rc == 0, "SIGTERM with calls ringing: exit %s" % rc)
