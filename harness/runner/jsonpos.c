@@ -1,5 +1,6 @@
 #include "runner/jsonpos.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,5 +194,48 @@ int jsonpos_find(const char *text, size_t len, const char *path, int *line, int 
         } else {
             return -1;
         }
+    }
+}
+
+void jsonpos_fail(struct jsonpos_error *e, const char *path, const char *fmt, ...)
+{
+    if (e->failed)
+        return; /* keep the first error */
+    e->failed = true;
+    snprintf(e->path, sizeof e->path, "%s", path);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+}
+
+void jsonpos_format(const struct jsonpos_error *e, const char *label, const char *text, size_t len,
+                    char *out, size_t n)
+{
+    int line, col;
+    const char *where = e->path[0] ? e->path : "(top level)";
+    if (jsonpos_find(text, len, e->path, &line, &col) == 0)
+        snprintf(out, n, "%s:%d:%d: at %s: %s", label, line, col, where, e->msg);
+    else
+        snprintf(out, n, "%s: at %s: %s", label, where, e->msg);
+}
+
+const char *jsonpos_kind(const json_t *j)
+{
+    switch (json_typeof(j)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    default:
+        return "null";
     }
 }

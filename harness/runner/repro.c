@@ -20,44 +20,6 @@
 #define REPRO_DEFAULT_DELAY_S 2.0
 #define REPRO_DEFAULT_WINDOW_S 300
 
-struct vctx {
-    bool failed;
-    char path[256];
-    char msg[512];
-};
-
-static void bad(struct vctx *v, const char *path, const char *fmt, ...)
-{
-    if (v->failed)
-        return;
-    v->failed = true;
-    snprintf(v->path, sizeof v->path, "%s", path);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(v->msg, sizeof v->msg, fmt, ap);
-    va_end(ap);
-}
-
-static const char *kind(const json_t *x)
-{
-    switch (json_typeof(x)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
-    }
-}
-
 /* One fact and where it came from ("from_number", "provider_call.from_number"). */
 struct fact {
     const char *value;
@@ -75,7 +37,7 @@ struct facts {
 
 /* The string at a dotted path inside provider_call, or NULL when absent;
  * anything else there than a string is an error. */
-static const char *pc_string(struct vctx *v, const json_t *pc, const char *dotted)
+static const char *pc_string(struct jsonpos_error *v, const json_t *pc, const char *dotted)
 {
     char buf[128];
     snprintf(buf, sizeof buf, "%s", dotted);
@@ -87,7 +49,7 @@ static const char *pc_string(struct vctx *v, const json_t *pc, const char *dotte
     if (!json_is_string(x)) {
         char p[160];
         snprintf(p, sizeof p, "provider_call.%s", dotted);
-        bad(v, p, "expected a string, got %s", kind(x));
+        jsonpos_fail(v, p, "expected a string, got %s", jsonpos_kind(x));
         return NULL;
     }
     return json_string_value(x);
@@ -124,12 +86,12 @@ static const struct pc_paths pc_paths[] = {
      "failure_reason"},
 };
 
-static void take(struct vctx *v, struct fact *f, const char *given, const char *given_path,
+static void take(struct jsonpos_error *v, struct fact *f, const char *given, const char *given_path,
                  const char *from_pc, const char *pc_path)
 {
     if (given && from_pc && strcmp(given, from_pc) != 0) {
-        bad(v, given_path, "\"%s\", but provider_call.%s says \"%s\": give one of them", given,
-            pc_path, from_pc);
+        jsonpos_fail(v, given_path, "\"%s\", but provider_call.%s says \"%s\": give one of them",
+                     given, pc_path, from_pc);
         return;
     }
     if (given) {
@@ -145,18 +107,18 @@ static const char *const keys[] = {
     "name",    "provider",   "contact_number",      "from_number",  "evaluator_number",
     "symptom", "dial_delay", "dial_window_seconds", "provider_call"};
 
-static const json_t *opt_string(struct vctx *v, const json_t *root, const char *key)
+static const json_t *opt_string(struct jsonpos_error *v, const json_t *root, const char *key)
 {
     const json_t *x = json_object_get(root, key);
     if (x && !json_is_string(x))
-        bad(v, key, "expected a string, got %s", kind(x));
+        jsonpos_fail(v, key, "expected a string, got %s", jsonpos_kind(x));
     return x;
 }
 
-static void read_report(struct vctx *v, const json_t *root, struct facts *f)
+static void read_report(struct jsonpos_error *v, const json_t *root, struct facts *f)
 {
     if (!json_is_object(root)) {
-        bad(v, "", "expected an object (the report), got %s", kind(root));
+        jsonpos_fail(v, "", "expected an object (the report), got %s", jsonpos_kind(root));
         return;
     }
     const char *k;
@@ -170,7 +132,8 @@ static void read_report(struct vctx *v, const json_t *root, struct facts *f)
             char p[160], dym[96];
             snprintf(p, sizeof p, "%s", k);
             scenario_suggest(k, keys, sizeof keys / sizeof *keys, dym, sizeof dym);
-            bad(v, p,
+            jsonpos_fail(
+                v, p,
                 "unknown key%s; a report has name, provider, contact_number, from_number, "
                 "evaluator_number, symptom, dial_delay, dial_window_seconds, provider_call",
                 dym);
@@ -179,21 +142,23 @@ static void read_report(struct vctx *v, const json_t *root, struct facts *f)
     }
     const json_t *prov = json_object_get(root, "provider");
     if (!prov) {
-        bad(v, "", "provider is required: \"vapi\", \"retell\" or \"elevenlabs\"");
+        jsonpos_fail(v, "", "provider is required: \"vapi\", \"retell\" or \"elevenlabs\"");
         return;
     }
     f->provider = json_string_value(prov);
     if (!f->provider || provider_from_name(f->provider) <= 0) {
-        bad(v, "provider", "expected \"vapi\", \"retell\" or \"elevenlabs\"");
+        jsonpos_fail(v, "provider", "expected \"vapi\", \"retell\" or \"elevenlabs\"");
         return;
     }
     const json_t *contact = json_object_get(root, "contact_number");
     if (!contact) {
-        bad(v, "", "contact_number is required: the agent's contact_number as the platform has it");
+        jsonpos_fail(
+            v, "", "contact_number is required: the agent's contact_number as the platform has it");
         return;
     }
     if (!json_is_string(contact) && !json_is_null(contact)) {
-        bad(v, "contact_number", "expected a string or null, got %s", kind(contact));
+        jsonpos_fail(v, "contact_number", "expected a string or null, got %s",
+                     jsonpos_kind(contact));
         return;
     }
     f->contact = json_string_value(contact); /* NULL: the agent has none */
@@ -206,8 +171,8 @@ static void read_report(struct vctx *v, const json_t *root, struct facts *f)
     f->name = json_string_value(name);
     if (sym && strcmp(json_string_value(sym), "busy") &&
         strcmp(json_string_value(sym), "no-answer") && strcmp(json_string_value(sym), "failed")) {
-        bad(v, "symptom", "expected \"busy\", \"no-answer\" or \"failed\", got \"%s\"",
-            json_string_value(sym));
+        jsonpos_fail(v, "symptom", "expected \"busy\", \"no-answer\" or \"failed\", got \"%s\"",
+                     json_string_value(sym));
         return;
     }
     const json_t *delay = json_object_get(root, "dial_delay");
@@ -215,7 +180,8 @@ static void read_report(struct vctx *v, const json_t *root, struct facts *f)
     if (delay) {
         if (!json_is_number(delay) || json_number_value(delay) < 0 ||
             json_number_value(delay) > 86400) {
-            bad(v, "dial_delay", "expected seconds from 0 to 86400, got %s", kind(delay));
+            jsonpos_fail(v, "dial_delay", "expected seconds from 0 to 86400, got %s",
+                         jsonpos_kind(delay));
             return;
         }
         f->dial_delay = json_number_value(delay);
@@ -225,15 +191,15 @@ static void read_report(struct vctx *v, const json_t *root, struct facts *f)
     if (win) {
         if (!json_is_integer(win) || json_integer_value(win) < 1 ||
             json_integer_value(win) > 86400) {
-            bad(v, "dial_window_seconds", "expected an integer from 1 to 86400");
+            jsonpos_fail(v, "dial_window_seconds", "expected an integer from 1 to 86400");
             return;
         }
         f->window = json_integer_value(win);
     }
     const json_t *pc = json_object_get(root, "provider_call");
     if (pc && !json_is_object(pc)) {
-        bad(v, "provider_call", "expected the provider's call record (an object), got %s",
-            kind(pc));
+        jsonpos_fail(v, "provider_call", "expected the provider's call record (an object), got %s",
+                     jsonpos_kind(pc));
         return;
     }
     const struct pc_paths *pp = NULL;
@@ -257,8 +223,9 @@ static void read_report(struct vctx *v, const json_t *root, struct facts *f)
                 f->symptom = (struct fact){symptoms[i].symptom, ""};
         snprintf(f->symptom.src, sizeof f->symptom.src, "provider_call.%s", pp->fate);
         if (sym && f->symptom.value && strcmp(f->symptom.value, json_string_value(sym))) {
-            bad(v, "symptom", "\"%s\", but provider_call.%s is \"%s\" (%s): give one of them",
-                json_string_value(sym), pp->fate, pc_fate, f->symptom.value);
+            jsonpos_fail(v, "symptom",
+                         "\"%s\", but provider_call.%s is \"%s\" (%s): give one of them",
+                         json_string_value(sym), pp->fate, pc_fate, f->symptom.value);
             return;
         }
     }
@@ -267,13 +234,15 @@ static void read_report(struct vctx *v, const json_t *root, struct facts *f)
         snprintf(f->symptom.src, sizeof f->symptom.src, "symptom");
     }
     if (!f->to.value) {
-        bad(v, "",
+        jsonpos_fail(
+            v, "",
             "evaluator_number is required (or provider_call.%s): the number the call went to",
             pp->to);
         return;
     }
     if (!f->from.value)
-        bad(v, "",
+        jsonpos_fail(
+            v, "",
             "from_number is required%s%s%s: the caller ID the provider dialled from, as its "
             "phone-number settings show it (\"\" when it was withheld)",
             strcmp(f->provider, "vapi") ? " (or provider_call." : "",
@@ -367,16 +336,11 @@ json_t *repro_scenario(const char *label, const char *text, size_t len, char *sy
         snprintf(err, n, "%s:%d:%d: invalid JSON: %s", label, je.line, je.column, je.text);
         return NULL;
     }
-    struct vctx v = {0};
+    struct jsonpos_error v = {0};
     struct facts f = {0};
     read_report(&v, root, &f);
     if (v.failed) {
-        int line, col;
-        const char *where = v.path[0] ? v.path : "(top level)";
-        if (jsonpos_find(text, len, v.path, &line, &col) == 0)
-            snprintf(err, n, "%s:%d:%d: at %s: %s", label, line, col, where, v.msg);
-        else
-            snprintf(err, n, "%s: at %s: %s", label, where, v.msg);
+        jsonpos_format(&v, label, text, len, err, n);
         json_decref(root);
         return NULL;
     }

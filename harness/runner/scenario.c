@@ -30,46 +30,6 @@ struct field {
     bool values_are_items; /* object whose every value is `items` (a map) */
 };
 
-struct vctx {
-    char path[320];
-    char msg[512];
-    bool failed;
-};
-
-static void fail(struct vctx *v, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fail(struct vctx *v, const char *path, const char *fmt, ...)
-{
-    if (v->failed)
-        return; /* keep the first error */
-    v->failed = true;
-    snprintf(v->path, sizeof v->path, "%s", path);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(v->msg, sizeof v->msg, fmt, ap);
-    va_end(ap);
-}
-
-static const char *kind(const json_t *j)
-{
-    switch (json_typeof(j)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
-    }
-}
-
 static const char *want(enum vt t)
 {
     switch (t) {
@@ -147,9 +107,10 @@ static void join(char *out, size_t n, const char *base, const char *key)
         snprintf(out, n, "%s.%s", base, key);
 }
 
-static void validate(struct vctx *v, const struct field *f, const json_t *j, const char *path);
+static void validate(struct jsonpos_error *v, const struct field *f, const json_t *j,
+                     const char *path);
 
-static void validate_object(struct vctx *v, const struct field *fields, const json_t *j,
+static void validate_object(struct jsonpos_error *v, const struct field *fields, const json_t *j,
                             const char *path)
 {
     const char *k;
@@ -168,20 +129,21 @@ static void validate_object(struct vctx *v, const struct field *fields, const js
                 cands[n++] = g->key;
             char dym[96];
             scenario_suggest(k, cands, n, dym, sizeof dym);
-            fail(v, sub, "unknown key \"%s\"%s", k, dym);
+            jsonpos_fail(v, sub, "unknown key \"%s\"%s", k, dym);
             return;
         }
         validate(v, f, val, sub);
     }
     for (const struct field *f = fields; f->key; f++) {
         if (f->required && !json_object_get(j, f->key)) {
-            fail(v, path, "missing required key \"%s\" (%s)", f->key, want(f->type));
+            jsonpos_fail(v, path, "missing required key \"%s\" (%s)", f->key, want(f->type));
             return;
         }
     }
 }
 
-static void validate(struct vctx *v, const struct field *f, const json_t *j, const char *path)
+static void validate(struct jsonpos_error *v, const struct field *f, const json_t *j,
+                     const char *path)
 {
     if (v->failed)
         return;
@@ -212,17 +174,17 @@ static void validate(struct vctx *v, const struct field *f, const json_t *j, con
         ok = true;
     }
     if (!ok) {
-        fail(v, path, "expected %s, got %s", want(f->type), kind(j));
+        jsonpos_fail(v, path, "expected %s, got %s", want(f->type), jsonpos_kind(j));
         return;
     }
     if (f->bounded && json_is_number(j)) {
         double x = json_number_value(j);
         if (x < f->min || x > f->max) {
             if (f->max >= 1e9)
-                fail(v, path, "expected a number %s %g, got %g",
-                     f->min > 0 ? ">" : ">=", f->min > 0 ? 0.0 : f->min, x);
+                jsonpos_fail(v, path, "expected a number %s %g, got %g",
+                             f->min > 0 ? ">" : ">=", f->min > 0 ? 0.0 : f->min, x);
             else
-                fail(v, path, "expected a value from %g to %g, got %g", f->min, f->max, x);
+                jsonpos_fail(v, path, "expected a value from %g to %g, got %g", f->min, f->max, x);
             return;
         }
     }
@@ -239,7 +201,7 @@ static void validate(struct vctx *v, const struct field *f, const json_t *j, con
         if (!found) {
             char dym[96];
             scenario_suggest(s, f->choices, n, dym, sizeof dym);
-            fail(v, path, "\"%s\" is not one of %s%s", s, list, dym);
+            jsonpos_fail(v, path, "\"%s\" is not one of %s%s", s, list, dym);
             return;
         }
     }
@@ -257,8 +219,8 @@ static void validate(struct vctx *v, const struct field *f, const json_t *j, con
     }
     if (f->type == T_ARRAY) {
         if (json_array_size(j) < f->min_items) {
-            fail(v, path, "expected at least %zu item%s, got %zu", f->min_items,
-                 f->min_items == 1 ? "" : "s", json_array_size(j));
+            jsonpos_fail(v, path, "expected at least %zu item%s, got %zu", f->min_items,
+                         f->min_items == 1 ? "" : "s", json_array_size(j));
             return;
         }
         if (f->items) {
@@ -541,7 +503,7 @@ static bool has_id(const json_t *arr, const char *id)
     return false;
 }
 
-static void unique_ids(struct vctx *v, const json_t *arr, const char *name)
+static void unique_ids(struct jsonpos_error *v, const json_t *arr, const char *name)
 {
     size_t i, k;
     json_t *x, *y;
@@ -555,8 +517,8 @@ static void unique_ids(struct vctx *v, const json_t *arr, const char *name)
             if (strcmp(json_string_value(json_object_get(x, "id")),
                        json_string_value(json_object_get(y, "id"))) == 0) {
                 snprintf(p, sizeof p, "%s[%zu].id", name, i);
-                fail(v, p, "duplicate id \"%s\" (also %s[%zu])",
-                     json_string_value(json_object_get(x, "id")), name, k);
+                jsonpos_fail(v, p, "duplicate id \"%s\" (also %s[%zu])",
+                             json_string_value(json_object_get(x, "id")), name, k);
                 return;
             }
         }
@@ -581,7 +543,7 @@ static bool label_known(const json_t *labels, const char *l)
     return json_object_get(labels, l) != NULL;
 }
 
-static void check_steps(struct vctx *v, const json_t *root, json_t *labels)
+static void check_steps(struct jsonpos_error *v, const json_t *root, json_t *labels)
 {
     const json_t *agents = json_object_get(root, "agents");
     const json_t *evals = json_object_get(root, "evaluators");
@@ -613,7 +575,7 @@ static void check_steps(struct vctx *v, const json_t *root, json_t *labels)
                 fine = fine || strcmp(*o, k) == 0;
             if (!fine) {
                 snprintf(p, sizeof p, "steps[%zu].%s", i, k);
-                fail(v, p, "\"%s\" does not go with \"do\": \"%s\"", k, act);
+                jsonpos_fail(v, p, "\"%s\" does not go with \"do\": \"%s\"", k, act);
                 return;
             }
         }
@@ -622,13 +584,13 @@ static void check_steps(struct vctx *v, const json_t *root, json_t *labels)
                 continue;
             if (!json_object_get(st, *o)) {
                 snprintf(p, sizeof p, "steps[%zu]", i);
-                fail(v, p, "\"do\": \"%s\" needs \"%s\"", act, *o);
+                jsonpos_fail(v, p, "\"do\": \"%s\" needs \"%s\"", act, *o);
                 return;
             }
         }
         if (ag && !has_id(agents, ag)) {
             snprintf(p, sizeof p, "steps[%zu].agent", i);
-            fail(v, p, "no agent has id \"%s\"", ag);
+            jsonpos_fail(v, p, "no agent has id \"%s\"", ag);
             return;
         }
         if (!strcmp(act, "start_runs")) {
@@ -640,7 +602,7 @@ static void check_steps(struct vctx *v, const json_t *root, json_t *labels)
                 const char *eid = json_string_value(ev);
                 snprintf(p, sizeof p, "steps[%zu].evaluators[%zu]", i, e);
                 if (!has_id(evals, eid)) {
-                    fail(v, p, "no evaluator has id \"%s\"", eid);
+                    jsonpos_fail(v, p, "no evaluator has id \"%s\"", eid);
                     return;
                 }
                 char label[256];
@@ -649,10 +611,10 @@ static void check_steps(struct vctx *v, const json_t *root, json_t *labels)
                 else
                     snprintf(label, sizeof label, "%s", eid);
                 if (label_known(labels, label)) {
-                    fail(v, p,
-                         "run label \"%s\" is already used by an earlier step; give this "
-                         "step an \"as\"",
-                         label);
+                    jsonpos_fail(v, p,
+                                 "run label \"%s\" is already used by an earlier step; give this "
+                                 "step an \"as\"",
+                                 label);
                     return;
                 }
                 json_object_set_new(labels, label, json_integer((json_int_t)i));
@@ -662,7 +624,7 @@ static void check_steps(struct vctx *v, const json_t *root, json_t *labels)
             const char *run = json_string_value(json_object_get(st, "run"));
             if (!label_known(labels, run)) {
                 snprintf(p, sizeof p, "steps[%zu].run", i);
-                fail(v, p, "no earlier start_runs step creates a run labelled \"%s\"", run);
+                jsonpos_fail(v, p, "no earlier start_runs step creates a run labelled \"%s\"", run);
                 return;
             }
         }
@@ -670,7 +632,7 @@ static void check_steps(struct vctx *v, const json_t *root, json_t *labels)
 }
 
 /* What the field tables cannot say about a mocks object. */
-static void check_mocks(struct vctx *v, const json_t *mocks)
+static void check_mocks(struct jsonpos_error *v, const json_t *mocks)
 {
     size_t i;
     json_t *x;
@@ -684,7 +646,8 @@ static void check_mocks(struct vctx *v, const json_t *mocks)
             if (json_is_string(x))
                 continue;
             if (!json_is_object(x)) {
-                fail(v, p, "expected a key string or {\"key\", \"permissions\"}, got %s", kind(x));
+                jsonpos_fail(v, p, "expected a key string or {\"key\", \"permissions\"}, got %s",
+                             jsonpos_kind(x));
                 break;
             }
             validate_object(v, key_fields, x, p);
@@ -703,8 +666,9 @@ static void check_mocks(struct vctx *v, const json_t *mocks)
                         !!json_object_get(fs, "status") +
                         json_is_true(json_object_get(fs, "close"));
             if (kinds != 1) {
-                fail(v, p,
-                     "a step needs exactly one of \"pass\": true, \"status\" or \"close\": true");
+                jsonpos_fail(
+                    v, p,
+                    "a step needs exactly one of \"pass\": true, \"status\" or \"close\": true");
                 break;
             }
             json_t *lat = json_object_get(fs, "latency");
@@ -712,9 +676,9 @@ static void check_mocks(struct vctx *v, const json_t *mocks)
             snprintf(lp, sizeof lp, "%s.latency", p);
             if (lat && !(json_is_number(lat) && json_number_value(lat) >= 0)) {
                 if (!json_is_object(lat) || json_object_size(lat) != 1) {
-                    fail(v, lp,
-                         "expected seconds >= 0, {\"uniform\": [a, b]} or {\"lognormal\": "
-                         "{\"median\": m, \"sigma\": s}}");
+                    jsonpos_fail(v, lp,
+                                 "expected seconds >= 0, {\"uniform\": [a, b]} or {\"lognormal\": "
+                                 "{\"median\": m, \"sigma\": s}}");
                     break;
                 }
                 validate(v, &latency_obj, lat, lp);
@@ -724,7 +688,7 @@ static void check_mocks(struct vctx *v, const json_t *mocks)
                                                     json_number_value(json_array_get(u, 1)))) {
                     char up[128];
                     snprintf(up, sizeof up, "%s.uniform", lp);
-                    fail(v, up, "expected [a, b] with a <= b");
+                    jsonpos_fail(v, up, "expected [a, b] with a <= b");
                 }
             }
         }
@@ -740,7 +704,8 @@ static void check_mocks(struct vctx *v, const json_t *mocks)
         snprintf(dp, sizeof dp, "mocks.trigger_endpoints.%s.dial", epn);
         if (dial && !json_is_false(dial)) {
             if (!json_is_object(dial)) {
-                fail(v, dp, "expected {\"from\", \"delay\"} or false, got %s", kind(dial));
+                jsonpos_fail(v, dp, "expected {\"from\", \"delay\"} or false, got %s",
+                             jsonpos_kind(dial));
                 break;
             }
             validate_object(v, dial_fields, dial, dp);
@@ -753,13 +718,14 @@ static void check_mocks(struct vctx *v, const json_t *mocks)
         if (!json_object_get(x, "ani") && !json_object_get(x, "misdial") &&
             !json_object_get(x, "busy") && !json_object_get(x, "fail")) {
             snprintf(p, sizeof p, "mocks.pstn.faults[%zu]", i);
-            fail(v, p, "a fault needs \"ani\", \"misdial\", \"busy\" or \"fail\" besides \"to\"");
+            jsonpos_fail(v, p,
+                         "a fault needs \"ani\", \"misdial\", \"busy\" or \"fail\" besides \"to\"");
             break;
         }
     }
 }
 
-static void check_semantics(struct vctx *v, const json_t *root)
+static void check_semantics(struct jsonpos_error *v, const json_t *root)
 {
     size_t i;
     json_t *x;
@@ -768,16 +734,16 @@ static void check_semantics(struct vctx *v, const json_t *root)
     {
         if (!is_rule_id(json_string_value(x))) {
             snprintf(p, sizeof p, "rules[%zu]", i);
-            fail(v, p, "\"%s\" is not a rule id like \"AO-3\" (see spec/rules.md)",
-                 json_string_value(x));
+            jsonpos_fail(v, p, "\"%s\" is not a rule id like \"AO-3\" (see spec/rules.md)",
+                         json_string_value(x));
             return;
         }
     }
     const char *st = json_string_value(json_object_get(root, "start_time"));
     int64_t ms;
     if (st && ts_parse_iso(st, &ms) != 0) {
-        fail(v, "start_time", "\"%s\" is not an ISO 8601 instant like \"2026-01-01T12:00:00Z\"",
-             st);
+        jsonpos_fail(v, "start_time",
+                     "\"%s\" is not an ISO 8601 instant like \"2026-01-01T12:00:00Z\"", st);
         return;
     }
     unique_ids(v, json_object_get(root, "agents"), "agents");
@@ -797,7 +763,7 @@ static void check_semantics(struct vctx *v, const json_t *root)
             json_object_foreach(labels, l2, u) if (n < 64) cands[n++] = l2;
             char dym[96];
             scenario_suggest(label, cands, n, dym, sizeof dym);
-            fail(v, p, "no step creates a run labelled \"%s\"%s", label, dym);
+            jsonpos_fail(v, p, "no step creates a run labelled \"%s\"%s", label, dym);
             break;
         }
         json_t *reason = json_object_get(rx, "reason");
@@ -809,7 +775,7 @@ static void check_semantics(struct vctx *v, const json_t *root)
             scenario_suggest(json_string_value(reason), cands, DS_REASON__COUNT - 1, dym,
                              sizeof dym);
             snprintf(p, sizeof p, "expect.runs.%s.reason", label);
-            fail(v, p, "\"%s\" is not a reason code%s", json_string_value(reason), dym);
+            jsonpos_fail(v, p, "\"%s\" is not a reason code%s", json_string_value(reason), dym);
             break;
         }
         json_t *dc = json_object_get(rx, "diagnosis_contains");
@@ -822,7 +788,8 @@ static void check_semantics(struct vctx *v, const json_t *root)
         }
         if (!dc_ok) {
             snprintf(p, sizeof p, "expect.runs.%s.diagnosis_contains", label);
-            fail(v, p, "expected a string or an array of strings, got %s", kind(dc));
+            jsonpos_fail(v, p, "expected a string or an array of strings, got %s",
+                         jsonpos_kind(dc));
             break;
         }
     }
@@ -834,7 +801,7 @@ static void check_semantics(struct vctx *v, const json_t *root)
 
 int scenario_check_mocks(const json_t *mocks, char *path, size_t path_n, char *msg, size_t msg_n)
 {
-    struct vctx v = {.failed = false};
+    struct jsonpos_error v = {.failed = false};
     static const struct field mocks_field = OBJ("mocks", mocks_fields);
     validate(&v, &mocks_field, mocks, "mocks");
     if (!v.failed)
@@ -871,17 +838,12 @@ int scenario_parse(const char *label, const char *text, size_t len, struct scena
         snprintf(err, n, "%s:%d:%d: invalid JSON: %s", label, je.line, je.column, je.text);
         return -1;
     }
-    struct vctx v = {.failed = false};
+    struct jsonpos_error v = {.failed = false};
     validate(&v, &top, root, "");
     if (!v.failed)
         check_semantics(&v, root);
     if (v.failed) {
-        int line, col;
-        const char *where = v.path[0] ? v.path : "(top level)";
-        if (jsonpos_find(text, len, v.path, &line, &col) == 0)
-            snprintf(err, n, "%s:%d:%d: at %s: %s", label, line, col, where, v.msg);
-        else
-            snprintf(err, n, "%s: at %s: %s", label, where, v.msg);
+        jsonpos_format(&v, label, text, len, err, n);
         json_decref(root);
         return -1;
     }
