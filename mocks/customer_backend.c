@@ -85,17 +85,18 @@ static void send_post(void *arg)
         {"Content-Type", "application/json"},
         {b->header_spelling ? "x-cekura-api-key" : "X-CEKURA-API-KEY", key},
     };
-    json_t *hj = json_pack("{s:s,s:s}", "content-type", "application/json", "x-cekura-api-key", key);
+    json_t *hj =
+        json_pack("{s:s,s:s}", "content-type", "application/json", "x-cekura-api-key", key);
     pthread_mutex_lock(&w->mu);
     long ji = journal_add(w->journal, "customer-backend", "POST", "/transcripts", hj, p->body,
                           strlen(p->body), ds_now(&w->clock));
     pthread_mutex_unlock(&w->mu);
     json_decref(hj);
     char *answer = NULL;
-    int status = w->transcripts.post ? w->transcripts.post(w->transcripts.ctx, h, 2,
-                                                           "application/json", p->body,
-                                                           strlen(p->body), &answer)
-                                     : 404;
+    int status = w->transcripts.post
+                     ? w->transcripts.post(w->transcripts.ctx, h, 2, "application/json", p->body,
+                                           strlen(p->body), &answer)
+                     : 404;
     pthread_mutex_lock(&w->mu);
     journal_set_status(w->journal, ji, status);
     journal_set_answer(w->journal, ji, answer);
@@ -132,18 +133,19 @@ static void call_ended(void *ctx, const struct pstn_call *c)
     char started[40], ended[40], id[48];
     int64_t end = c->ended_at;
     snprintf(id, sizeof id, "backend-call-%lu", ++b->n_calls);
-    json_t *call = json_pack("{s:s,s:s}", "id", id, "startedAt", ts_iso(c->answered_at, started, sizeof started));
+    json_t *call = json_pack("{s:s,s:s}", "id", id, "startedAt",
+                             ts_iso(c->answered_at, started, sizeof started));
     if (!b->missing_field)
         json_object_set_new(call, "endedAt", json_string(ts_iso(end, ended, sizeof ended)));
     json_object_set_new(call, "to_phone_number", json_string(c->delivered_to));
     if (c->delivered_from && *c->delivered_from)
         json_object_set_new(call, "from_phone_number", json_string(c->delivered_from));
-    json_object_set_new(
-        call, "messages",
-        json_pack("[{s:s,s:s,s:I},{s:s,s:s,s:I}]", "role", "bot", "content",
-                  "Hello, this is the assistant calling.", "start_time", (json_int_t)c->placed_at,
-                  "role", "user", "content", "Hi, I can talk now.", "start_time",
-                  (json_int_t)c->placed_at + 3000));
+    json_object_set_new(call, "messages",
+                        json_pack("[{s:s,s:s,s:I},{s:s,s:s,s:I}]", "role", "bot", "content",
+                                  "Hello, this is the assistant calling.", "start_time",
+                                  (json_int_t)c->placed_at, "role", "user", "content",
+                                  "Hi, I can talk now.", "start_time",
+                                  (json_int_t)c->placed_at + 3000));
     json_object_set_new(call, "endedReason", json_string("customer-ended-call"));
     if (b->by_run_id && w->transcripts.run_for) {
         const char *run = w->transcripts.run_for(w->transcripts.ctx, c->delivered_to);

@@ -16,7 +16,7 @@ struct journal_entry {
     char *body;
     json_t *json; /* body parsed, or NULL when not JSON; owned */
     int64_t at;
-    int status; /* the answer's status */
+    int status;   /* the answer's status */
     char *answer; /* the answer's body when the sender kept it; owned, may be NULL */
 };
 

@@ -241,20 +241,13 @@ static void obs_ended(void *arg, enum pstn_end how)
     pthread_mutex_lock(&c->acct->w->mu);
     c->state = MC_ENDED;
     c->ended_at = ds_now(&c->acct->w->clock);
-    switch (how) {
-    case PSTN_END_COMPLETED:
-        c->end = MC_END_COMPLETED;
-        break;
-    case PSTN_END_NO_ANSWER:
-        c->end = MC_END_NO_ANSWER;
-        break;
-    case PSTN_END_BUSY:
-        c->end = MC_END_BUSY;
-        break;
-    default:
-        c->end = MC_END_FAILED;
-        break;
-    }
+    static const enum mock_call_end from_pstn[] = {
+        [PSTN_END_COMPLETED] = MC_END_COMPLETED, [PSTN_END_NO_ANSWER] = MC_END_NO_ANSWER,
+        [PSTN_END_BUSY] = MC_END_BUSY,           [PSTN_END_FAILED] = MC_END_FAILED,
+        [PSTN_END_DECLINED] = MC_END_DECLINED,   [PSTN_END_INVALID] = MC_END_INVALID,
+        [PSTN_END_VOICEMAIL] = MC_END_VOICEMAIL,
+    };
+    c->end = (unsigned)how < sizeof from_pstn / sizeof *from_pstn ? from_pstn[how] : MC_END_FAILED;
     changed(c);
     pthread_mutex_unlock(&c->acct->w->mu);
 }

@@ -33,6 +33,9 @@ enum mock_call_end {
     MC_END_FAILED,      /* could not be connected */
     MC_END_NO_CREDITS,  /* accepted, then refused at start: out of credits */
     MC_END_CONCURRENCY, /* accepted, then refused at start: too many calls */
+    MC_END_DECLINED,    /* the far side rejected it */
+    MC_END_INVALID,     /* the number is not in service */
+    MC_END_VOICEMAIL,   /* a voicemail box took it */
 };
 
 struct mock_account;

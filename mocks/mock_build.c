@@ -124,14 +124,21 @@ static int build_pstn(struct mock_world *w, const json_t *mocks)
         return -1;
     for (size_t i = 0; i < nf; i++) {
         const json_t *f = json_array_get(faults, i);
-        fv[i] =
-            (struct pstn_fault){(char *)mock_jstr(f, "to", ""), (char *)mock_jstr(f, "ani", NULL),
-                                (char *)mock_jstr(f, "misdial", NULL), mock_jbool(f, "busy", false),
-                                mock_jbool(f, "fail", false)};
+        fv[i] = (struct pstn_fault){.to = (char *)mock_jstr(f, "to", ""),
+                                    .ani = (char *)mock_jstr(f, "ani", NULL),
+                                    .misdial = (char *)mock_jstr(f, "misdial", NULL),
+                                    .busy = mock_jbool(f, "busy", false),
+                                    .fail = mock_jbool(f, "fail", false),
+                                    .declined = mock_jbool(f, "declined", false),
+                                    .invalid = mock_jbool(f, "invalid", false),
+                                    .voicemail = mock_jbool(f, "voicemail", false)};
     }
+    const char *silent = mock_jstr(cfg, "silent_drop_as", "no-answer");
     struct pstn_config pc = {
         .call_duration_ms = mock_jsecs(cfg, "call_duration", 30000),
-        .silence_as_busy = strcmp(mock_jstr(cfg, "silent_drop_as", "no-answer"), "busy") == 0,
+        .silence_as_busy = strcmp(silent, "busy") == 0,
+        .silence_to_voicemail = strcmp(silent, "voicemail") == 0,
+        .voicemail_after_ms = mock_jsecs(cfg, "voicemail_after", 20000),
         .faults = fv,
         .n_faults = nf,
     };

@@ -57,16 +57,17 @@ const char *mock_elevenlabs_status(const struct mock_call *c)
     case MC_IN_PROGRESS:
         return "in-progress";
     default:
-        return c->end == MC_END_COMPLETED ? "done" : "failed";
+        return c->end == MC_END_COMPLETED || c->end == MC_END_VOICEMAIL ? "done" : "failed";
     }
 }
 
 const char *mock_elevenlabs_failure_reason(const struct mock_call *c)
 {
-    if (c->state != MC_ENDED || c->end == MC_END_COMPLETED)
+    if (c->state != MC_ENDED || c->end == MC_END_COMPLETED || c->end == MC_END_VOICEMAIL)
         return NULL;
     switch (c->end) {
     case MC_END_BUSY:
+    case MC_END_DECLINED: /* Twilio reports a 603 as busy (inferred) */
         return "busy";
     case MC_END_NO_ANSWER:
         return "no-answer";
@@ -87,12 +88,15 @@ static json_t *conversation_json(const struct mock_call *c)
                            "agent_number", c->ani, "external_number", c->to);
     if (!is_sip(c))
         json_object_set_new(pc, "call_sid", json_string(c->sid));
-    json_t *meta = json_pack(
-        "{s:I,s:i,s:s,s:o}", "start_time_unix_secs",
-        (json_int_t)((c->answered_at ? c->answered_at : c->created_at) / 1000),
-        "call_duration_secs", (int)mock_call_duration_s(c), "termination_reason",
-        c->state == MC_ENDED && c->end == MC_END_COMPLETED ? "Call ended by remote party" : "",
-        "phone_call", pc);
+    json_t *meta =
+        json_pack("{s:I,s:i,s:s,s:o}", "start_time_unix_secs",
+                  (json_int_t)((c->answered_at ? c->answered_at : c->created_at) / 1000),
+                  "call_duration_secs", (int)mock_call_duration_s(c), "termination_reason",
+                  c->state != MC_ENDED         ? ""
+                  : c->end == MC_END_COMPLETED ? "Call ended by remote party"
+                  : c->end == MC_END_VOICEMAIL ? "Voicemail detected" /* inferred */
+                                               : "",
+                  "phone_call", pc);
     json_t *transcript = json_array();
     struct rec_turn turns[64];
     size_t n = mock_call_turns(c, turns, 64);
@@ -113,15 +117,16 @@ static void on_change(void *ctx, struct mock_call *c)
         return;
     int64_t now = ds_now(&e->w->clock);
     json_t *body;
-    if (c->end == MC_END_COMPLETED) {
+    if (c->end == MC_END_COMPLETED || c->end == MC_END_VOICEMAIL) {
         body = json_pack("{s:s,s:I,s:o}", "type", "post_call_transcription", "event_timestamp",
                          (json_int_t)(now / 1000), "data", conversation_json(c));
     } else {
         /* providers.md §4.3 (3rd-party field list); the carrier's words for
          * the end: Twilio CallStatus (§6.1), SIP final response (§6.2) */
         bool busy = c->end == MC_END_BUSY, no_answer = c->end == MC_END_NO_ANSWER;
-        int sip_code = busy ? 486 : no_answer ? 480 : 503;
-        const char *twilio_status = busy ? "busy" : no_answer ? "no-answer" : "failed";
+        bool declined = c->end == MC_END_DECLINED, invalid = c->end == MC_END_INVALID;
+        int sip_code = busy ? 486 : no_answer ? 480 : declined ? 603 : invalid ? 404 : 503;
+        const char *twilio_status = busy || declined ? "busy" : no_answer ? "no-answer" : "failed";
         json_t *pbody =
             is_sip(c) ? json_pack("{s:i}", "sip_status_code", sip_code)
                       : json_pack("{s:s,s:s}", "CallSid", c->sid, "CallStatus", twilio_status);

@@ -66,6 +66,7 @@ const char *mock_retell_status(const struct mock_call *c)
     }
     switch (c->end) {
     case MC_END_COMPLETED:
+    case MC_END_VOICEMAIL:
         return "ended";
     case MC_END_NO_CREDITS:
     case MC_END_CONCURRENCY:
@@ -90,6 +91,12 @@ const char *mock_retell_disconnection(const struct mock_call *c)
         return "no_valid_payment";
     case MC_END_CONCURRENCY:
         return "concurrency_limit_reached";
+    case MC_END_DECLINED:
+        return "user_declined";
+    case MC_END_INVALID:
+        return "invalid_destination";
+    case MC_END_VOICEMAIL:
+        return "voicemail_reached";
     default:
         return "dial_failed";
     }

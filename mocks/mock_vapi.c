@@ -75,6 +75,12 @@ const char *mock_vapi_ended_reason(const struct mock_call *c)
         return "call.start.error-subscription-insufficient-credits";
     case MC_END_CONCURRENCY:
         return "call.start.error-subscription-concurrency-limit-reached";
+    case MC_END_DECLINED: /* Twilio reports a 603 as busy (providers.md §3.1, inferred) */
+        return "customer-busy";
+    case MC_END_INVALID:
+        return "twilio-reported-customer-misdialed";
+    case MC_END_VOICEMAIL:
+        return "voicemail";
     default:
         return NULL;
     }

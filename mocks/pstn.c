@@ -22,11 +22,12 @@ struct pstn {
     size_t n_calls;
 };
 
-static const char *end_names[] = {"completed", "no-answer", "busy", "failed"};
+static const char *end_names[] = {"completed", "no-answer", "busy",     "failed",
+                                  "declined",  "invalid",   "voicemail"};
 
 const char *pstn_end_name(enum pstn_end e)
 {
-    return (unsigned)e <= PSTN_END_FAILED ? end_names[e] : "?";
+    return (unsigned)e <= PSTN_END_VOICEMAIL ? end_names[e] : "?";
 }
 
 static char *dup0(const char *s)
@@ -53,6 +54,9 @@ int pstn_create(struct pstn **out, struct ds_clock clock, const struct pstn_conf
         p->cfg.faults[i].misdial = dup0(cfg->faults[i].misdial);
         p->cfg.faults[i].busy = cfg->faults[i].busy;
         p->cfg.faults[i].fail = cfg->faults[i].fail;
+        p->cfg.faults[i].declined = cfg->faults[i].declined;
+        p->cfg.faults[i].invalid = cfg->faults[i].invalid;
+        p->cfg.faults[i].voicemail = cfg->faults[i].voicemail;
     }
     *out = p;
     return 0;
@@ -153,6 +157,32 @@ static void ev_hangup(void *arg)
     end_call(c, PSTN_END_COMPLETED);
 }
 
+static void ev_declined(void *arg)
+{
+    end_call(arg, PSTN_END_DECLINED);
+}
+
+static void ev_invalid(void *arg)
+{
+    end_call(arg, PSTN_END_INVALID);
+}
+
+static void ev_voicemail_done(void *arg)
+{
+    end_call(arg, PSTN_END_VOICEMAIL);
+}
+
+/* A voicemail box picks up: the provider sees the call connected (not by
+ * the line: the core is not told), then it ends after call_duration. */
+static void ev_voicemail(void *arg)
+{
+    struct call_rec *c = arg;
+    if (c->obs.answered)
+        c->obs.answered(c->obs.arg);
+    c->p->clock.ops->schedule(c->p->clock.ctx, ds_now(&c->p->clock) + c->p->cfg.call_duration_ms,
+                              ev_voicemail_done, c);
+}
+
 int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ring_timeout_ms,
                     struct pstn_observer obs)
 {
@@ -171,7 +201,7 @@ int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ri
     c->pub.to = dup0(to);
     c->pub.placed_at = now;
     const char *dfrom = c->pub.from, *dto = to;
-    bool busy = false, fail = false;
+    bool busy = false, fail = false, declined = false, invalid = false, voicemail = false;
     for (size_t i = 0; i < p->cfg.n_faults; i++) {
         const struct pstn_fault *f = &p->cfg.faults[i];
         if (strcmp(f->to, to) != 0)
@@ -182,19 +212,29 @@ int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ri
             dto = f->misdial;
         busy = busy || f->busy;
         fail = fail || f->fail;
+        declined = declined || f->declined;
+        invalid = invalid || f->invalid;
+        voicemail = voicemail || f->voicemail;
     }
     c->pub.delivered_from = dup0(dfrom);
     c->pub.delivered_to = dup0(dto);
-    if (fail) {
-        p->clock.ops->schedule(p->clock.ctx, now, ev_fail, c);
-        return 0;
-    }
-    if (busy) {
-        p->clock.ops->schedule(p->clock.ctx, now, ev_busy, c);
+    /* the carrier's verdicts first, strongest first: no connection at all,
+     * no such number, the line busy, the far side declining */
+    void (*at_once)(void *) = fail       ? ev_fail
+                              : invalid  ? ev_invalid
+                              : busy     ? ev_busy
+                              : declined ? ev_declined
+                                         : NULL;
+    if (at_once) {
+        p->clock.ops->schedule(p->clock.ctx, now, at_once, c);
         return 0;
     }
     if (obs.ringing)
         obs.ringing(obs.arg);
+    if (voicemail) { /* forwarded straight to voicemail: the line never rings */
+        p->clock.ops->schedule(p->clock.ctx, now, ev_voicemail, c);
+        return 0;
+    }
     bool answered = false;
     if (is_core_line(p, dto) && p->core_ops)
         answered = p->core_ops->offer(p->core_ctx, dfrom, dto, &c->token);
@@ -206,6 +246,9 @@ int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ri
         p->clock.ops->schedule(p->clock.ctx, now + p->cfg.call_duration_ms, ev_hangup, c);
     } else if (p->cfg.silence_as_busy) {
         p->clock.ops->schedule(p->clock.ctx, now, ev_busy, c);
+    } else if (p->cfg.silence_to_voicemail && p->cfg.voicemail_after_ms < ring_timeout_ms) {
+        /* voicemail picks up before the caller gives up */
+        p->clock.ops->schedule(p->clock.ctx, now + p->cfg.voicemail_after_ms, ev_voicemail, c);
     } else {
         p->clock.ops->schedule(p->clock.ctx, now + ring_timeout_ms, ev_ring_out, c);
     }

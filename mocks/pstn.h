@@ -4,8 +4,11 @@
  * answer or stay silent (AO-3); a silent line rings until the caller's ring
  * timeout (no-answer), or shows busy when the scenario says the carrier
  * presents silence as busy. An answered call lasts call_duration, then the far
- * side hangs up. Faults rewrite the caller ID, withhold it, misroute the call
- * or make a line busy. Everything happens on the clock: nothing sleeps. */
+ * side hangs up. Faults rewrite the caller ID, withhold it, misroute the call,
+ * make a line busy, decline the call, make the number invalid or send the
+ * call to voicemail; a silent line can also end in voicemail. A voicemail box
+ * answers the call (the provider sees it connected) for call_duration. Everything happens on the
+ * clock: nothing sleeps. */
 #ifndef DIALSIM_PSTN_H
 #define DIALSIM_PSTN_H
 
@@ -27,9 +30,13 @@ enum pstn_end {
     PSTN_END_COMPLETED, /* answered, then hung up normally */
     PSTN_END_NO_ANSWER, /* rang until the ring timeout */
     PSTN_END_BUSY,
-    PSTN_END_FAILED, /* could not be placed */
+    PSTN_END_FAILED,    /* could not be placed */
+    PSTN_END_DECLINED,  /* the far side rejected it (SIP 603) */
+    PSTN_END_INVALID,   /* no such number (SIP 404, Twilio "failed") */
+    PSTN_END_VOICEMAIL, /* a voicemail box took it, not the line */
 };
-const char *pstn_end_name(enum pstn_end e); /* Twilio vocabulary: "completed", "no-answer" */
+/* "completed", "no-answer", "busy", "failed", "declined", "invalid", "voicemail" */
+const char *pstn_end_name(enum pstn_end e);
 
 /* How the provider learns what became of its call; each runs on the clock's
  * thread. ringing and answered may not come; ended comes exactly once. */
@@ -41,16 +48,23 @@ struct pstn_observer {
 };
 
 struct pstn_fault {
-    char *to;      /* calls to this number ... */
-    char *ani;     /* ... arrive with this caller ID ("" withholds it), or NULL */
-    char *misdial; /* ... are routed to this number instead, or NULL */
-    bool busy;     /* ... find the line busy */
-    bool fail;     /* ... cannot be connected at all (Twilio "failed") */
+    char *to;       /* calls to this number ... */
+    char *ani;      /* ... arrive with this caller ID ("" withholds it), or NULL */
+    char *misdial;  /* ... are routed to this number instead, or NULL */
+    bool busy;      /* ... find the line busy */
+    bool fail;      /* ... cannot be connected at all (Twilio "failed") */
+    bool declined;  /* ... are rejected by the far side at once (SIP 603) */
+    bool invalid;   /* ... reach no subscriber: the number is not in service (SIP 404) */
+    bool voicemail; /* ... go straight to a voicemail box, never to the line */
 };
 
 struct pstn_config {
-    int64_t call_duration_ms;  /* answered calls last this long */
-    bool silence_as_busy;      /* a silent line shows busy instead of ringing out */
+    int64_t call_duration_ms; /* answered calls last this long */
+    bool silence_as_busy;     /* a silent line shows busy instead of ringing out */
+    /* a silent line's call goes to voicemail after voicemail_after_ms of
+     * ringing (unless the caller gives up first: no-answer) */
+    bool silence_to_voicemail;
+    int64_t voicemail_after_ms;
     struct pstn_fault *faults; /* borrowed during pstn_create, copied */
     size_t n_faults;
 };

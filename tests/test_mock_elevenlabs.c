@@ -599,9 +599,26 @@ static void h1_webhook_sip_status_codes(void **state)
     }
 }
 
+/* A declined call reaches ElevenLabs as Twilio's busy; a number not in
+ * service as unknown; voicemail is a conversation that is done. */
+static void vocabulary_declined_invalid_voicemail(void **state)
+{
+    (void)state;
+    struct mock_call c = {.state = MC_ENDED};
+    c.end = MC_END_DECLINED;
+    assert_string_equal(mock_elevenlabs_failure_reason(&c), "busy");
+    assert_string_equal(mock_elevenlabs_status(&c), "failed");
+    c.end = MC_END_INVALID;
+    assert_string_equal(mock_elevenlabs_failure_reason(&c), "unknown");
+    c.end = MC_END_VOICEMAIL;
+    assert_null(mock_elevenlabs_failure_reason(&c));
+    assert_string_equal(mock_elevenlabs_status(&c), "done");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(vocabulary_declined_invalid_voicemail),
         cmocka_unit_test(ao4_invalid_api_key_401),
         cmocka_unit_test(ao4_missing_permissions_401),
         cmocka_unit_test(ao4_quota_exceeded_401),

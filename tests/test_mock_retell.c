@@ -589,9 +589,27 @@ static void h2_deterministic_ids(void **state)
     assert_string_not_equal(ids[0], ids[2]);
 }
 
+/* providers.md §3.1, §3.3: user_declined and invalid_destination are
+ * not_connected; voicemail_reached ended (the call connected). */
+static void vocabulary_declined_invalid_voicemail(void **state)
+{
+    (void)state;
+    struct mock_call c = {.state = MC_ENDED};
+    c.end = MC_END_DECLINED;
+    assert_string_equal(mock_retell_disconnection(&c), "user_declined");
+    assert_string_equal(mock_retell_status(&c), "not_connected");
+    c.end = MC_END_INVALID;
+    assert_string_equal(mock_retell_disconnection(&c), "invalid_destination");
+    assert_string_equal(mock_retell_status(&c), "not_connected");
+    c.end = MC_END_VOICEMAIL;
+    assert_string_equal(mock_retell_disconnection(&c), "voicemail_reached");
+    assert_string_equal(mock_retell_status(&c), "ended");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(vocabulary_declined_invalid_voicemail),
         cmocka_unit_test(ao4_missing_or_invalid_key_401),
         cmocka_unit_test(ao4_bad_request_400),
         cmocka_unit_test(ao4_unowned_from_number_404),

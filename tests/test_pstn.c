@@ -356,6 +356,96 @@ static void fault_busy_line(void **state)
     fx_free(f);
 }
 
+/* Fault: the far side declines (SIP 603), or the number is not in service
+ * (SIP 404): both end at once, the core is never offered the call. */
+static void fault_declined_and_invalid(void **state)
+{
+    (void)state;
+    struct {
+        struct pstn_fault fault;
+        enum pstn_end how;
+    } cases[] = {
+        {{.to = LINE, .declined = true}, PSTN_END_DECLINED},
+        {{.to = LINE, .invalid = true}, PSTN_END_INVALID},
+        /* strongest first: no connection, no such number, busy, declined */
+        {{.to = LINE, .declined = true, .busy = true}, PSTN_END_BUSY},
+        {{.to = LINE, .declined = true, .invalid = true}, PSTN_END_INVALID},
+        {{.to = LINE, .invalid = true, .fail = true}, PSTN_END_FAILED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct pstn_config cfg = {
+            .call_duration_ms = DURATION_MS, .faults = &cases[i].fault, .n_faults = 1};
+        struct fx *f = fx_new(&cfg);
+        f->core.answer = true;
+        pstn_place_call(f->p, AGENT, LINE, RING_MS, observer(&f->seen));
+        run_until(f->q, INT64_MAX);
+        assert_int_equal(f->core.offers, 0);
+        assert_int_equal(f->seen.ringing, 0);
+        assert_int_equal(f->seen.answered, 0);
+        assert_int_equal(f->seen.ended, 1);
+        assert_int_equal(f->seen.how, cases[i].how);
+        assert_int_equal(f->seen.ended_at, T0);
+        fx_free(f);
+    }
+}
+
+/* Fault: straight to voicemail. The provider sees the call ring and connect
+ * at once, and end after call_duration; the line is never offered it. */
+static void fault_voicemail(void **state)
+{
+    (void)state;
+    struct pstn_fault fault = {.to = LINE, .voicemail = true};
+    struct pstn_config cfg = {.call_duration_ms = DURATION_MS, .faults = &fault, .n_faults = 1};
+    struct fx *f = fx_new(&cfg);
+    f->core.answer = true;
+    pstn_place_call(f->p, AGENT, LINE, RING_MS, observer(&f->seen));
+    run_until(f->q, INT64_MAX);
+    assert_int_equal(f->core.offers, 0);
+    assert_int_equal(f->seen.ringing, 1);
+    assert_int_equal(f->seen.answered, 1);
+    assert_int_equal(f->seen.answered_at, T0);
+    assert_int_equal(f->seen.how, PSTN_END_VOICEMAIL);
+    assert_int_equal(f->seen.ended_at, T0 + DURATION_MS);
+    fx_free(f);
+}
+
+/* AO-3 and a carrier that sends a silent line to voicemail: after
+ * voicemail_after when that is shorter than the caller's ring timeout, else
+ * the call rings out; a call the core answers is untouched. */
+static void ao3_silence_to_voicemail(void **state)
+{
+    (void)state;
+    struct pstn_config cfg = {
+        .call_duration_ms = DURATION_MS, .silence_to_voicemail = true, .voicemail_after_ms = 20000};
+    struct fx *f = fx_new(&cfg);
+    f->core.answer = false;
+    pstn_place_call(f->p, AGENT, LINE, RING_MS, observer(&f->seen));
+    run_until(f->q, INT64_MAX);
+    assert_int_equal(f->core.offers, 1);
+    assert_int_equal(f->seen.answered, 1);
+    assert_int_equal(f->seen.answered_at, T0 + 20000);
+    assert_int_equal(f->seen.how, PSTN_END_VOICEMAIL);
+    assert_int_equal(f->seen.ended_at, T0 + 20000 + DURATION_MS);
+    fx_free(f);
+
+    f = fx_new(&cfg);
+    f->core.answer = false;
+    pstn_place_call(f->p, AGENT, LINE, 15000, observer(&f->seen)); /* gives up first */
+    run_until(f->q, INT64_MAX);
+    assert_int_equal(f->seen.answered, 0);
+    assert_int_equal(f->seen.how, PSTN_END_NO_ANSWER);
+    assert_int_equal(f->seen.ended_at, T0 + 15000);
+    fx_free(f);
+
+    f = fx_new(&cfg);
+    f->core.answer = true;
+    pstn_place_call(f->p, AGENT, LINE, RING_MS, observer(&f->seen));
+    run_until(f->q, INT64_MAX);
+    assert_int_equal(f->seen.how, PSTN_END_COMPLETED);
+    assert_int_equal(f->seen.answered_at, T0);
+    fx_free(f);
+}
+
 /* A fault for one number leaves calls to other numbers alone. */
 static void fault_only_for_its_number(void **state)
 {
@@ -402,7 +492,10 @@ static void end_names(void **state)
     assert_string_equal(pstn_end_name(PSTN_END_NO_ANSWER), "no-answer");
     assert_string_equal(pstn_end_name(PSTN_END_BUSY), "busy");
     assert_string_equal(pstn_end_name(PSTN_END_FAILED), "failed");
-    assert_string_equal(pstn_end_name((enum pstn_end)(PSTN_END_FAILED + 1)), "?");
+    assert_string_equal(pstn_end_name(PSTN_END_DECLINED), "declined");
+    assert_string_equal(pstn_end_name(PSTN_END_INVALID), "invalid");
+    assert_string_equal(pstn_end_name(PSTN_END_VOICEMAIL), "voicemail");
+    assert_string_equal(pstn_end_name((enum pstn_end)(PSTN_END_VOICEMAIL + 1)), "?");
 }
 
 /* Adding a line twice keeps one line (an offer still happens exactly once). */
@@ -422,6 +515,9 @@ int main(void)
         cmocka_unit_test(answered_call_completes),
         cmocka_unit_test(ao3_silent_line_rings_out),
         cmocka_unit_test(ao3_silence_as_busy),
+        cmocka_unit_test(fault_declined_and_invalid),
+        cmocka_unit_test(fault_voicemail),
+        cmocka_unit_test(ao3_silence_to_voicemail),
         cmocka_unit_test(silence_as_busy_answered_still_completes),
         cmocka_unit_test(not_a_core_line),
         cmocka_unit_test(no_core_attached),

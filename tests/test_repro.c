@@ -110,6 +110,34 @@ static void test_elevenlabs_record_delay_and_failure(void **state)
     json_decref(sc);
 }
 
+/* Retell's own words for a decline and for voicemail: a carrier fault on the
+ * evaluator's number, and a silent line that ends in voicemail. */
+static void test_retell_declined_and_voicemail(void **state)
+{
+    (void)state;
+    json_t *sc = gen("{\"provider\":\"retell\",\"contact_number\":\"+15551234567\","
+                     "\"provider_call\":{\"disconnection_reason\":\"user_declined\","
+                     "\"from_number\":\"+15551234567\",\"to_number\":\"+15557654321\"}}");
+    assert_non_null(sc);
+    assert_string_equal(symptom, "declined");
+    assert_string_equal(at(sc, "pstn.faults.0.to"), "+15557654321");
+    assert_true(json_is_true(json_object_get(
+        json_array_get(
+            json_object_get(json_object_get(json_object_get(sc, "mocks"), "pstn"), "faults"), 0),
+        "declined")));
+    assert_valid_scenario(sc);
+    json_decref(sc);
+    sc = gen("{\"provider\":\"retell\",\"contact_number\":\"+15551234567\","
+             "\"provider_call\":{\"disconnection_reason\":\"voicemail_reached\","
+             "\"from_number\":\"+15551234568\",\"to_number\":\"+15557654321\"}}");
+    assert_non_null(sc);
+    assert_string_equal(symptom, "voicemail");
+    assert_string_equal(at(sc, "pstn.silent_drop_as"), "voicemail");
+    assert_string_equal(at(sc, "pstn.faults.0.ani"), "+15551234568");
+    assert_valid_scenario(sc);
+    json_decref(sc);
+}
+
 /* A withheld caller ID ("") is the carrier's, for every provider (AO-3). */
 static void test_withheld_caller_id(void **state)
 {
@@ -158,7 +186,8 @@ static void test_refusals_say_where(void **state)
          "at provider_call.customer.number: expected a string, got a number"},
         {"{\"provider\":\"vapi\",\"contact_number\":\"+1\",\"from_number\":\"+1\","
          "\"evaluator_number\":\"+2\",\"symptom\":\"engaged\"}",
-         "at symptom: expected \"busy\", \"no-answer\" or \"failed\", got \"engaged\""},
+         "at symptom: expected \"busy\", \"no-answer\", \"failed\", \"declined\", "
+         "\"invalid\" or \"voicemail\", got \"engaged\""},
         {"{\"provider\":\"vapi\",\"contact_number\":\"+1\",\"from_number\":\"+1\","
          "\"evaluator_number\":\"+2\",\"dial_delay\":-1}",
          "at dial_delay: expected seconds from 0 to 86400"},
@@ -252,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_retell_other_caller_id_is_a_carrier_fault),
         cmocka_unit_test(test_elevenlabs_record_delay_and_failure),
         cmocka_unit_test(test_withheld_caller_id),
+        cmocka_unit_test(test_retell_declined_and_voicemail),
         cmocka_unit_test(test_refusals_say_where),
         cmocka_unit_test(test_verdict_names_both_sides),
         cmocka_unit_test(test_pin),

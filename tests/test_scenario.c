@@ -149,7 +149,8 @@ static void test_fault_needs_effect(void **state)
                     " \"mocks\": {\"pstn\": {\"faults\": [{\"to\": \"x\"}]}},"
                     " \"steps\": [{\"at\": 0, \"do\": \"advance\"}], \"expect\": {}}";
     load_err(t, "t.json:1:159: at mocks.pstn.faults[0]: a fault needs \"ani\", \"misdial\", "
-                "\"busy\" or \"fail\" besides \"to\"");
+                "\"busy\", \"fail\", \"declined\", \"invalid\" or \"voicemail\" besides "
+                "\"to\"");
 }
 
 static void test_scenario_ms(void **state)

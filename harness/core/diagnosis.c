@@ -48,6 +48,32 @@ static void provider_symptom(const struct core_run *r, struct sb *b)
         sb_add(b, "%s shows call %s as %s. ", p, r->provider_call_id, r->provider_status);
 }
 
+/* The provider says the network ended the call on its way (providers.md
+ * §3.1: busy, declined, not in service, not connected, voicemail): with no
+ * dial at the core, the call did reach the evaluator's number, and something
+ * there ended it. A no-answer is not among them: a silent line the core
+ * never heard of rings out the same way. */
+static bool carrier_ended(const struct core_run *r)
+{
+    static const char *const words[] = {"customer-busy",
+                                        "twilio-reported-customer-misdialed",
+                                        "twilio-failed-to-connect-call",
+                                        "voicemail",
+                                        "dial_busy",
+                                        "user_declined",
+                                        "invalid_destination",
+                                        "dial_failed",
+                                        "voicemail_reached",
+                                        "busy",
+                                        "unknown"};
+    const char *er = r->provider_ended_reason;
+    for (size_t i = 0; er && i < sizeof words / sizeof *words; i++)
+        if (strcmp(er, words[i]) == 0)
+            return true;
+    /* ElevenLabs names voicemail only in the conversation's termination_reason */
+    return r->provider_symptom && strstr(r->provider_symptom, "Voicemail");
+}
+
 static void window_numbers(const struct core_run *r, struct sb *b)
 {
     char o[24], cl[24];
@@ -207,21 +233,28 @@ void diagnosis_update(struct core *c, struct core_run *r)
                r->window_seconds);
         window_numbers(r, &b);
         sb_add(&b, ").");
-        if (r->provider_call_id)
+        if (r->provider_call_id && carrier_ended(r))
+            sb_add(&b,
+                   " %s placed the call (call %s) and the telephone network ended it before it "
+                   "reached the line: the number, the carrier or the far side, not the core.",
+                   provider_display(r->provider), r->provider_call_id);
+        else if (r->provider_call_id)
             sb_add(&b,
                    " %s accepted the call request (call %s), so the call went to another "
                    "number or was never placed.",
                    provider_display(r->provider), r->provider_call_id);
         break;
     case DS_REASON_TRANSCRIPT_MISSING:
-        sb_add(&b, "The call was answered and ended at %s, but no transcript for %s reached the "
-                   "webhook within 5 minutes (CI-6): check the sender's X-CEKURA-API-KEY, its "
-                   "to_phone_number and that it posts after every call.",
+        sb_add(&b,
+               "The call was answered and ended at %s, but no transcript for %s reached the "
+               "webhook within 5 minutes (CI-6): check the sender's X-CEKURA-API-KEY, its "
+               "to_phone_number and that it posts after every call.",
                ts_clock(r->ended_at, t1, sizeof t1), r->to_number);
         break;
     case DS_REASON_TRANSCRIPT_LATE:
-        sb_add(&b, "The call ended at %s and its transcript came after the 5-minute listening "
-                   "window (CI-6), so it was not matched.",
+        sb_add(&b,
+               "The call ended at %s and its transcript came after the 5-minute listening "
+               "window (CI-6), so it was not matched.",
                ts_clock(r->ended_at, t1, sizeof t1));
         break;
     default:

@@ -69,6 +69,11 @@ static const struct symptom_map symptoms[] = {
     {"elevenlabs", "busy", "busy"},
     {"elevenlabs", "no-answer", "no-answer"},
     {"elevenlabs", "unknown", "failed"},
+    {"vapi", "voicemail", "voicemail"},
+    {"vapi", "twilio-reported-customer-misdialed", "invalid"},
+    {"retell", "user_declined", "declined"},
+    {"retell", "voicemail_reached", "voicemail"},
+    {"retell", "invalid_destination", "invalid"},
 };
 
 /* Where each provider's call record keeps the caller ID, the callee and the
@@ -169,9 +174,15 @@ static void read_report(struct jsonpos_error *v, const json_t *root, struct fact
     if (v->failed)
         return;
     f->name = json_string_value(name);
-    if (sym && strcmp(json_string_value(sym), "busy") &&
-        strcmp(json_string_value(sym), "no-answer") && strcmp(json_string_value(sym), "failed")) {
-        jsonpos_fail(v, "symptom", "expected \"busy\", \"no-answer\" or \"failed\", got \"%s\"",
+    static const char *const symptom_names[] = {"busy",     "no-answer", "failed",
+                                                "declined", "invalid",   "voicemail"};
+    bool sym_ok = !sym;
+    for (size_t i = 0; sym && i < sizeof symptom_names / sizeof *symptom_names; i++)
+        sym_ok = sym_ok || !strcmp(json_string_value(sym), symptom_names[i]);
+    if (!sym_ok) {
+        jsonpos_fail(v, "symptom",
+                     "expected \"busy\", \"no-answer\", \"failed\", \"declined\", \"invalid\" "
+                     "or \"voicemail\", got \"%s\"",
                      json_string_value(sym));
         return;
     }
@@ -284,17 +295,23 @@ static json_t *build(const struct facts *f, const char *label)
     json_t *pstn = json_object();
     /* one carrier fault on the evaluator's number: the caller ID it shows,
      * and whether the carrier fails the call outright */
-    bool fail = f->symptom.value && !strcmp(f->symptom.value, "failed");
-    if (ani_fault || fail) {
+    const char *sy = f->symptom.value ? f->symptom.value : "";
+    /* the carrier's own verdicts on the evaluator's number */
+    const char *carrier = !strcmp(sy, "failed")     ? "fail"
+                          : !strcmp(sy, "declined") ? "declined"
+                          : !strcmp(sy, "invalid")  ? "invalid"
+                                                    : NULL;
+    if (ani_fault || carrier) {
         json_t *fault = json_pack("{s:s}", "to", f->to.value);
         if (ani_fault)
             json_object_set_new(fault, "ani", json_string(f->from.value));
-        if (fail)
-            json_object_set_new(fault, "fail", json_true());
+        if (carrier)
+            json_object_set_new(fault, carrier, json_true());
         json_object_set_new(pstn, "faults", json_pack("[o]", fault));
     }
-    if (f->symptom.value && !strcmp(f->symptom.value, "busy"))
-        json_object_set_new(pstn, "silent_drop_as", json_string("busy"));
+    /* how the carrier presents a line that stays silent */
+    if (!strcmp(sy, "busy") || !strcmp(sy, "voicemail"))
+        json_object_set_new(pstn, "silent_drop_as", json_string(sy));
     json_t *mocks = json_pack("{s:o,s:o}", f->provider, account, "pstn", pstn);
 
     struct strbuf d = {0};

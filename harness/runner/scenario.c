@@ -279,7 +279,7 @@ static const char *const providers[] = {"vapi", "retell", "elevenlabs", NULL};
 static const char *const actions[] = {"start_runs", "update_agent", "redial", "advance", NULL};
 static const char *const statuses[] = {"pending", "in_progress", "completed",
                                        "failed",  "timeout",     NULL};
-static const char *const drop_as[] = {"no-answer", "busy", NULL};
+static const char *const drop_as[] = {"no-answer", "busy", "voicemail", NULL};
 static const char *const number_types[] = {"twilio", "sip_trunk", NULL};
 static const char *const wh_auths[] = {"bearer", "x-vapi-secret", NULL};
 static const char *const transcript_providers[] = {"provider", "custom", NULL};
@@ -348,12 +348,13 @@ static const struct field retell_fields[] = {PROVIDER_FIELDS,
                                              OBJ("webhooks", signed_webhook_fields), END};
 static const struct field elevenlabs_fields[] = {PROVIDER_FIELDS,
                                                  OBJ("webhooks", signed_webhook_fields), END};
-static const struct field fault_fields[] = {REQ_STR("to"), STR("ani"),   STR("misdial"),
-                                            BOOL("busy"),  BOOL("fail"), END};
+static const struct field fault_fields[] = {REQ_STR("to"),   STR("ani"),        STR("misdial"),
+                                            BOOL("busy"),    BOOL("fail"),      BOOL("declined"),
+                                            BOOL("invalid"), BOOL("voicemail"), END};
 static const struct field fault = OBJ("", fault_fields);
-static const struct field pstn_fields[] = {SEC("call_duration", false, 0.001),
-                                           CHOICE("silent_drop_as", drop_as),
-                                           ARR("faults", false, &fault, 0), END};
+static const struct field pstn_fields[] = {
+    SEC("call_duration", false, 0.001), CHOICE("silent_drop_as", drop_as),
+    SEC("voicemail_after", false, 0), ARR("faults", false, &fault, 0), END};
 static const struct field uniform = {
     .key = "", .type = T_NUMBER, .bounded = true, .min = 0, .max = 1e9};
 static const struct field lognormal_fields[] = {SEC("median", true, 0), SEC("sigma", true, 0), END};
@@ -715,11 +716,16 @@ static void check_mocks(struct jsonpos_error *v, const json_t *mocks)
         return;
     json_array_foreach(json_object_get(json_object_get(mocks, "pstn"), "faults"), i, x)
     {
-        if (!json_object_get(x, "ani") && !json_object_get(x, "misdial") &&
-            !json_object_get(x, "busy") && !json_object_get(x, "fail")) {
+        static const char *const kinds[] = {"ani",      "misdial", "busy",     "fail",
+                                            "declined", "invalid", "voicemail"};
+        bool any = false;
+        for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
+            any = any || json_object_get(x, kinds[k]);
+        if (!any) {
             snprintf(p, sizeof p, "mocks.pstn.faults[%zu]", i);
             jsonpos_fail(v, p,
-                         "a fault needs \"ani\", \"misdial\", \"busy\" or \"fail\" besides \"to\"");
+                         "a fault needs \"ani\", \"misdial\", \"busy\", \"fail\", "
+                         "\"declined\", \"invalid\" or \"voicemail\" besides \"to\"");
             break;
         }
     }
