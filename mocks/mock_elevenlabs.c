@@ -31,7 +31,7 @@ int mock_elevenlabs_create(struct mock_elevenlabs **out, struct mock_world *w,
         free(e);
         return -1;
     }
-    mock_webhook_config_read(&e->wh, cfg->webhooks, WH_AUTH_ELEVENLABS, NULL);
+    mock_webhook_config_read(&e->wh, cfg->webhooks, WH_AUTH_ELEVENLABS, NULL, 0);
     /* providers.md §5: MP3 of the full conversation; channels and rate
      * unconfirmed (decision: mono, 16 kHz) */
     mock_recording_config_read(&e->rec, cfg->recording, REC_FMT_MP3, 16000, 1);

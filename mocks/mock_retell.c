@@ -36,7 +36,7 @@ int mock_retell_create(struct mock_retell **out, struct mock_world *w,
     const json_t *k0 = json_array_get(cfg->keys, 0);
     const char *key =
         json_is_string(k0) ? json_string_value(k0) : json_string_value(json_object_get(k0, "key"));
-    mock_webhook_config_read(&r->wh, cfg->webhooks, WH_AUTH_RETELL, key);
+    mock_webhook_config_read(&r->wh, cfg->webhooks, WH_AUTH_RETELL, key, 3);
     /* decision: 16 kHz WAV; recording_url mono, recording_multi_channel_url one
      * party per channel (Retell's sample rate is unconfirmed) */
     mock_recording_config_read(&r->rec, cfg->recording, REC_FMT_WAV, 16000, 1);

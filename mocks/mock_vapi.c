@@ -36,7 +36,7 @@ int mock_vapi_create(struct mock_vapi **out, struct mock_world *w,
         return -1;
     }
     mock_account_uuid(v->acct, v->org_id);
-    mock_webhook_config_read(&v->wh, cfg->webhooks, WH_AUTH_BEARER, NULL);
+    mock_webhook_config_read(&v->wh, cfg->webhooks, WH_AUTH_BEARER, NULL, 0);
     /* decision: 16 kHz stereo WAV (Vapi's default recordingFormat is wav;l16;
      * its sample rate is unconfirmed) */
     mock_recording_config_read(&v->rec, cfg->recording, REC_FMT_WAV, 16000, 2);

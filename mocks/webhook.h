@@ -5,8 +5,11 @@
  *   Retell      x-retell-signature: v=<unix ms>,d=<hex HMAC-SHA256(api key, body + ms)>
  *   ElevenLabs  ElevenLabs-Signature: t=<unix s>,v0=<hex HMAC-SHA256(secret, "t.body")>
  * A scenario can delay them, drop them, forge the signature, replay them, or
- * sign them as if sent long ago (stale). Each delivery is journalled as mock
- * "<provider>-webhook". */
+ * sign them as if sent long ago (stale). A webhook the core does not answer
+ * 2xx is sent again, re-signed, `retries` times at most, `retry_after` apart
+ * (Retell retries up to 3 times, providers.md §4.2; Vapi's default backoff
+ * plan has none; ElevenLabs' is undocumented). Each delivery is journalled as
+ * mock "<provider>-webhook". */
 #ifndef DIALSIM_MOCK_WEBHOOK_H
 #define DIALSIM_MOCK_WEBHOOK_H
 
@@ -27,12 +30,16 @@ struct mock_webhook_config {
     bool forge;
     int64_t replay_after_ms; /* 0: no replay */
     int64_t stale_by_ms;     /* sign as if sent this long before */
+    int retries;             /* send again when not answered 2xx, this many times at most */
+    int64_t retry_after_ms;  /* between attempts */
 };
 
 /* Read mocks.<provider>.webhooks (NULL: disabled). default_secret signs when
- * the object gives none (Retell: the account's first key). */
+ * the object gives none (Retell: the account's first key); default_retries
+ * when it gives no "retries". */
 void mock_webhook_config_read(struct mock_webhook_config *cfg, const json_t *j,
-                              enum wh_auth default_auth, const char *default_secret);
+                              enum wh_auth default_auth, const char *default_secret,
+                              int default_retries);
 
 int mock_webhooks_create(struct mock_webhooks **out);
 void mock_webhooks_destroy(struct mock_webhooks *q);

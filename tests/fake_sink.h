@@ -1,7 +1,8 @@
 /* A fake core for provider webhooks (struct mock_webhook_sink), shared by the
  * mock tests: it records every delivery — provider, headers, body, virtual
  * time — checks that it came without the world's mutex (mock.h: the sink is
- * called without it), and answers 200. */
+ * called without it), and answers 200 — or 404 to the first `refuse`
+ * deliveries, as a core that does not know the call yet. */
 #ifndef DIALSIM_TEST_FAKE_SINK_H
 #define DIALSIM_TEST_FAKE_SINK_H
 
@@ -35,6 +36,7 @@ struct fake_sink {
     struct evq *q;
     pthread_mutex_t *mu;
     int n;
+    int refuse; /* answer 404 to this many more deliveries */
     struct fake_delivery d[FAKE_SINK_MAX];
 };
 
@@ -64,6 +66,10 @@ static inline int fake_sink_deliver(void *ctx, const char *provider,
     if (rc == 0)
         pthread_mutex_unlock(s->mu);
     d->mutex_free = rc == 0;
+    if (s->refuse > 0) {
+        s->refuse--;
+        return 404;
+    }
     return 200;
 }
 

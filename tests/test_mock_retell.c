@@ -558,6 +558,45 @@ static void ao4_webhooks_concurrency_refusal(void **state)
     fx_free(f);
 }
 
+/* providers.md §4.2: a webhook not answered 2xx is sent again (up to 3
+ * times, 1 s apart by default), signed anew; one answered 200 is not. */
+static void h1_webhooks_retried_until_taken(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new((struct opts){0});
+    f->sink.refuse = 3; /* call_ended twice, call_analyzed once */
+    char *id = create_ok(f);
+    run_until(f, INT64_MAX);
+    int64_t at = T0 + DIAL_DELAY_MS + RING_MS + WH_DELAY_MS;
+    assert_int_equal(f->sink.n, 5);
+    expect_webhook(f, 0, "call_ended", id, at);
+    expect_webhook(f, 1, "call_analyzed", id, at);
+    expect_webhook(f, 2, "call_ended", id, at + 1000);
+    expect_webhook(f, 3, "call_analyzed", id, at + 1000);
+    expect_webhook(f, 4, "call_ended", id, at + 2000);
+    /* the same bytes, a new signature (its time is the retry's) */
+    assert_string_equal(f->sink.d[0].body, f->sink.d[2].body);
+    assert_string_not_equal(fake_sink_header(&f->sink.d[0], "x-retell-signature"),
+                            fake_sink_header(&f->sink.d[2], "x-retell-signature"));
+    free(id);
+    fx_free(f);
+}
+
+/* Three retries at most: a webhook the core never takes is sent 4 times. */
+static void h1_webhooks_retries_bounded(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new((struct opts){0});
+    f->sink.refuse = 100;
+    char *id = create_ok(f);
+    run_until(f, INT64_MAX);
+    assert_int_equal(f->sink.n, 8); /* 2 webhooks x 4 sendings */
+    int64_t at = T0 + DIAL_DELAY_MS + RING_MS + WH_DELAY_MS;
+    expect_webhook(f, 6, "call_ended", id, at + 3000);
+    free(id);
+    fx_free(f);
+}
+
 /* No webhooks object in the scenario: nothing is sent. */
 static void webhooks_off_sends_nothing(void **state)
 {
@@ -609,6 +648,8 @@ static void vocabulary_declined_invalid_voicemail(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(h1_webhooks_retried_until_taken),
+        cmocka_unit_test(h1_webhooks_retries_bounded),
         cmocka_unit_test(vocabulary_declined_invalid_voicemail),
         cmocka_unit_test(ao4_missing_or_invalid_key_401),
         cmocka_unit_test(ao4_bad_request_400),

@@ -413,9 +413,32 @@ static void h3_empty_secret_accepts_nothing(void **state)
     assert_int_equal(vapi("Authorization", "Bearer x", NULL), -1);
 }
 
+/* The retry policy a webhooks object reads: the provider's default (Retell 3,
+ * the others 0), 1 s apart, unless "retries" / "retry_after" say otherwise. */
+static void h1_retry_policy_read(void **state)
+{
+    (void)state;
+    struct mock_webhook_config c;
+    json_t *empty = json_object();
+    mock_webhook_config_read(&c, empty, WH_AUTH_RETELL, "k", 3);
+    assert_int_equal(c.retries, 3);
+    assert_int_equal(c.retry_after_ms, 1000);
+    mock_webhook_config_read(&c, empty, WH_AUTH_BEARER, NULL, 0);
+    assert_int_equal(c.retries, 0);
+    json_t *set = json_pack("{s:i,s:f}", "retries", 5, "retry_after", 2.5);
+    mock_webhook_config_read(&c, set, WH_AUTH_RETELL, "k", 3);
+    assert_int_equal(c.retries, 5);
+    assert_int_equal(c.retry_after_ms, 2500);
+    mock_webhook_config_read(&c, NULL, WH_AUTH_RETELL, "k", 3); /* no webhooks: nothing sent */
+    assert_false(c.enabled);
+    json_decref(empty);
+    json_decref(set);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(h1_retry_policy_read),
         cmocka_unit_test(h1_retell_sign_matches_openssl),
         cmocka_unit_test(h1_elevenlabs_sign_matches_openssl),
         cmocka_unit_test(h1_vapi_sign_is_the_secret),

@@ -324,16 +324,12 @@ static const char *const rec_defects[] = {"dead_air", "silent_channel", "truncat
 static const struct field recording_fields[] = {
     CHOICE("format", rec_formats), INT("sample_rate", 8000, 48000), INT("channels", 1, 2),
     CHOICE("defect", rec_defects), END};
-static const struct field signed_webhook_fields[] = {STR("secret"),
-                                                     SEC("delay", false, 0),
-                                                     BOOL("drop"),
-                                                     BOOL("forge"),
-                                                     SEC("replay_after", false, 0.001),
-                                                     SEC("stale_by", false, 0),
-                                                     END};
-static const struct field webhook_fields[] = {
-    STR("secret"), CHOICE("auth", wh_auths),          SEC("delay", false, 0),    BOOL("drop"),
-    BOOL("forge"), SEC("replay_after", false, 0.001), SEC("stale_by", false, 0), END};
+#define WEBHOOK_FIELDS                                                                             \
+    STR("secret"), SEC("delay", false, 0), BOOL("drop"), BOOL("forge"),                            \
+        SEC("replay_after", false, 0.001), SEC("stale_by", false, 0), INT("retries", 0, 10),       \
+        SEC("retry_after", false, 0.001)
+static const struct field signed_webhook_fields[] = {WEBHOOK_FIELDS, END};
+static const struct field webhook_fields[] = {WEBHOOK_FIELDS, CHOICE("auth", wh_auths), END};
 #define PROVIDER_FIELDS                                                                            \
     {.key = "keys", .type = T_ARRAY, .items = &any_value}, ARR("agents", false, &a_string, 0),     \
         ARR("phone_numbers", false, &pn, 0), SEC("latency", false, 0),                             \
