@@ -41,6 +41,9 @@ for f in fixtures/repro/*.json; do
 done
 # the written scenarios replay and pass as they are
 out=$("$d" run "$tmp"/*.json 2>&1) || bad "dialsim run on the written scenarios: $out"
+# the first line restates the report's facts
+"$d" repro fixtures/repro/vapi-busy-caller-id.json | head -1 | grep -qx 'report:        Vapi reported customer-busy for a call from "+15551234568" to +15557654321; the agent'"'"'s contact_number is "+15551234567"; the dial came 2 s after the request, in a 300-s window.' ||
+  bad "repro: the report line"
 # -v adds the run's event log
 "$d" repro -v fixtures/repro/vapi-busy-caller-id.json | grep -q "dropped silently: caller_id_mismatch" ||
   bad "repro -v: no event log"
