@@ -60,10 +60,17 @@ CONFIG = {
         {"id": "bad", "project": "acme", "contact_number": "+15551234567", "provider": "vapi",
          "provider_api_key": "vk", "assistant_id": "asst", "phone_number_id": "pn-bad",
          "webhook_secret": "whsec", "dial_window_seconds": 1},
+        {"id": "ret", "project": "acme", "contact_number": "+15551234567", "provider": "retell",
+         "provider_api_key": "rk", "assistant_id": "ragent"},
+        {"id": "el", "project": "acme", "contact_number": "+15551234567", "provider": "elevenlabs",
+         "provider_api_key": "xk", "assistant_id": "elagent", "phone_number_id": "elpn",
+         "webhook_secret": "elsec"},
     ],
     "evaluators": [
         {"id": "e1", "project": "acme", "phone_number": "+15557654321"},
         {"id": "e2", "project": "acme", "phone_number": "+15557654322"},
+        {"id": "e3", "project": "acme", "phone_number": "+15557654323"},
+        {"id": "e4", "project": "acme", "phone_number": "+15557654324"},
     ],
     "mocks": {
         "vapi": {
@@ -73,6 +80,13 @@ CONFIG = {
             "latency": 0.05, "dial_delay": 0.05, "ring_timeout": 0.2,
             "webhooks": {"secret": "whsec", "delay": 0.02},
         },
+        "retell": {"keys": ["rk"], "agents": ["ragent"],
+                   "phone_numbers": [{"id": "rn", "number": "+15551234567"}],
+                   "latency": 0, "dial_delay": 0.05, "webhooks": {"delay": 0.02}},
+        "elevenlabs": {"keys": ["xk"], "agents": ["elagent"],
+                       "phone_numbers": [{"id": "elpn", "number": "+15551234567"}],
+                       "latency": 0, "dial_delay": 0.05,
+                       "webhooks": {"secret": "elsec", "delay": 0.02}},
         "pstn": {"call_duration": 0.1},
         "faults": [{"method": "POST", "path": "/call",
                     "header": {"x-test": "fault"},
@@ -111,6 +125,21 @@ def main(dialsim):
         check("customer-did-not-answer" in (bad["diagnosis"] or ""),
               "the diagnosis names Vapi's symptom: %s" % bad["diagnosis"])
         check("+15551234568" in (bad["diagnosis"] or ""), "the diagnosis names the caller ID")
+
+    # --- Retell and ElevenLabs through their mocks, with their signed webhooks ---
+    for agent, ev in (("ret", "e3"), ("el", "e4")):
+        st, _, r = srv.request("POST", "/runs", {"agent": agent, "evaluators": [ev]})
+        run = final_run(srv, r["runs"][0]["id"]) if st == 201 else None
+        check(run and run["status"] == "completed" and run["provider"] in ("retell", "elevenlabs"),
+              "a %s run through its mock completes: %s" % (agent, json.dumps(run)[:400]))
+    # their webhooks reached the core, signed as each provider signs them, and were taken
+    for mock in ("retell-webhook", "elevenlabs-webhook"):
+        def taken():
+            s2, _, j = srv.request("GET", "/_dialsim/journal", port=srv.mock_port)
+            got = [r["status"] for r in j["requests"] if r["mock"] == mock]
+            # 200s, and never a refused signature (401)
+            return got if 200 in got and 401 not in got else None
+        check(poll(mock + " answered 200", taken), "%s: webhooks taken, none refused" % mock)
 
     # --- a user's own code against the mocks ---
     V = {"Authorization": "Bearer vk"}
