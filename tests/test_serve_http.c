@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -152,6 +153,73 @@ static void test_every_answer_exactly_once_under_load(void **state)
     }
 }
 
+/* A listening socket that accepts and never answers: a provider that is
+ * slow to answer. */
+static int silent_listener(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(fd, 4), 0);
+    socklen_t len = sizeof a;
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+static int done_pipe[2];
+static void on_done_signal(void *arg, const struct ds_http_response *r)
+{
+    on_done(arg, r);
+    char c = 1;
+    (void)!write(done_pipe[1], &c, 1);
+}
+
+/* An answer is delivered (on the clock's thread, with the core lock held)
+ * while the same handle's next request is still waiting for its provider:
+ * delivering must not wait for that request, or every API request of
+ * `dialsim serve` would stall behind a slow provider. One worker, so both
+ * requests share one libcurl handle. */
+static void test_delivery_does_not_wait_for_a_request_in_progress(void **state)
+{
+    (void)state;
+    int port, lfd = silent_listener(&port);
+    char fast[64], slow[64];
+    snprintf(fast, sizeof fast, "http://127.0.0.1:%d/call", closed_port());
+    snprintf(slow, sizeof slow, "http://127.0.0.1:%d/call", port);
+    assert_int_equal(pipe(done_pipe), 0);
+    struct clock_real *c;
+    struct srv_http *h;
+    assert_int_equal(clock_real_create(&c), 0);
+    assert_int_equal(srv_http_create(&h, clock_real_port(c), 1), 0);
+    struct got a = {0}, b = {0};
+    struct ds_http port_ops = srv_http_port(h);
+    struct ds_http_request ra = {.method = "GET", .url = fast, .timeout_ms = 5000};
+    struct ds_http_request rb = {.method = "GET", .url = slow, .timeout_ms = 10000};
+    clock_real_lock(c); /* A's answer waits until B is under way */
+    assert_int_equal(port_ops.ops->send(port_ops.ctx, &ra, on_done_signal, &a), 0);
+    assert_int_equal(port_ops.ops->send(port_ops.ctx, &rb, on_done, &b), 0);
+    int conn = accept(lfd, NULL, NULL); /* B is being performed now */
+    assert_true(conn >= 0);
+    clock_real_unlock(c);
+    struct pollfd pf = {.fd = done_pipe[0], .events = POLLIN};
+    int ready = poll(&pf, 1, 3000); /* B would hold it for 10 s */
+    assert_int_equal(ready, 1);
+    assert_int_equal(atomic_load(&a.calls), 1);
+    assert_int_equal(atomic_load(&a.outcome), DS_HTTP_CONNECT_FAILED);
+    assert_int_equal(atomic_load(&b.calls), 0);
+    close(conn); /* B ends: the peer closed */
+    srv_http_stop(h);
+    clock_real_stop(c);
+    srv_http_destroy(h);
+    clock_real_destroy(c);
+    assert_int_equal(atomic_load(&b.calls), 1);
+    close(lfd);
+    close(done_pipe[0]);
+    close(done_pipe[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -159,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_destroy_abandons_what_the_clock_holds),
         cmocka_unit_test(test_send_after_stop_is_refused),
         cmocka_unit_test(test_every_answer_exactly_once_under_load),
+        cmocka_unit_test(test_delivery_does_not_wait_for_a_request_in_progress),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,7 +16,8 @@ struct http_curl {
     struct ds_clock clock;
     bool simulated;
     CURL *easy;
-    pthread_mutex_t mu;
+    pthread_mutex_t easy_mu; /* the easy handle, cafile and sent: one request at a time */
+    pthread_mutex_t mu;      /* the pending list only: never held for long */
     unsigned long sent;
     char *cafile;             /* NULL: the system's CA store */
     struct delivery *pending; /* answers scheduled but not yet delivered */
@@ -72,7 +73,8 @@ int http_curl_create(struct http_curl **out, struct ds_clock clock, bool simulat
     h->clock = clock;
     h->simulated = simulated;
     h->easy = curl_easy_init();
-    if (!h->easy || pthread_mutex_init(&h->mu, NULL) != 0) {
+    if (!h->easy || pthread_mutex_init(&h->mu, NULL) != 0 ||
+        pthread_mutex_init(&h->easy_mu, NULL) != 0) {
         if (h->easy)
             curl_easy_cleanup(h->easy);
         free(h);
@@ -88,6 +90,7 @@ void http_curl_destroy(struct http_curl *h)
         return;
     curl_easy_cleanup(h->easy);
     pthread_mutex_destroy(&h->mu);
+    pthread_mutex_destroy(&h->easy_mu);
     free(h->cafile);
     free(h);
 }
@@ -102,10 +105,10 @@ int http_curl_set_cafile(struct http_curl *h, const char *path)
     char *copy = path ? strdup(path) : NULL;
     if (path && !copy)
         return -1;
-    pthread_mutex_lock(&h->mu);
+    pthread_mutex_lock(&h->easy_mu);
     free(h->cafile);
     h->cafile = copy;
-    pthread_mutex_unlock(&h->mu);
+    pthread_mutex_unlock(&h->easy_mu);
     return 0;
 }
 
@@ -216,7 +219,9 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
     struct buf body = {.max = req->max_body};
     struct hdr_state hs = {0};
 
-    pthread_mutex_lock(&h->mu);
+    /* easy_mu, not mu: delivering an answer (the clock's thread, holding the
+     * core lock) takes mu, and must not wait for a request in progress */
+    pthread_mutex_lock(&h->easy_mu);
     CURL *e = h->easy;
     curl_easy_reset(e);
     curl_easy_setopt(e, CURLOPT_URL, req->url);
@@ -253,7 +258,7 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL); /* errbuf goes out of scope */
     h->sent++;
-    pthread_mutex_unlock(&h->mu);
+    pthread_mutex_unlock(&h->easy_mu);
     curl_slist_free_all(hl);
 
     struct ds_http_response *r = &d->resp;
