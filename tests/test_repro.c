@@ -152,6 +152,20 @@ static void test_withheld_caller_id(void **state)
     json_decref(sc);
 }
 
+/* A symptom the provider's word can stand for is no contradiction. */
+static void test_symptom_agrees_with_a_shared_word(void **state)
+{
+    (void)state;
+    json_t *sc = gen("{\"provider\":\"vapi\",\"contact_number\":\"+15551234567\","
+                     "\"from_number\":\"+15551234567\",\"symptom\":\"declined\","
+                     "\"provider_call\":{\"endedReason\":\"customer-busy\",\"customer\":{"
+                     "\"number\":\"+15557654321\"}}}");
+    if (!sc)
+        fail_msg("refused: %s", err);
+    assert_string_equal(symptom, "declined");
+    json_decref(sc);
+}
+
 /* Refusals: where, and what was expected. */
 static void test_refusals_say_where(void **state)
 {
@@ -190,10 +204,13 @@ static void test_refusals_say_where(void **state)
          "\"invalid\" or \"voicemail\", got \"engaged\""},
         {"{\"provider\":\"vapi\",\"contact_number\":\"+1\",\"from_number\":\"+1\","
          "\"evaluator_number\":\"+2\",\"dial_delay\":-1}",
-         "at dial_delay: expected seconds from 0 to 86400"},
+         "at dial_delay: expected seconds from 0 to 86400, got -1"},
         {"{\"provider\":\"vapi\",\"contact_number\":\"+1\",\"from_number\":\"+1\","
          "\"evaluator_number\":\"+2\",\"dial_window_seconds\":0}",
          "at dial_window_seconds: expected an integer from 1 to 86400"},
+        {"{\"provider\":\"vapi\",\"contact_number\":\"+1\",\"from_number\":\"+1\","
+         "\"provider_call\":{\"customer\":\"+15557654321\"}}",
+         "at provider_call.customer: expected an object (with \"number\"), got a string"},
         {"{\"provider\":\"vapi\",\"contact_number\":7}",
          "at contact_number: expected a string or null, got a number"},
     };
@@ -239,6 +256,19 @@ static void test_verdict_names_both_sides(void **state)
     assert_non_null(strstr(v, "not the reported busy"));
     free(v);
     json_decref(r);
+    /* one word for two symptoms: Twilio reports a decline as busy */
+    r = run_json("timeout", "no_dial", NULL, "ended", "customer-busy", 0);
+    v = repro_verdict("declined", r);
+    assert_non_null(strstr(v, "the reported declined, reproduced."));
+    free(v);
+    json_decref(r);
+    /* no word at all: ElevenLabs has no ended reason for voicemail */
+    r = json_pack("{s:s,s:s,s:[],s:{s:s}}", "status", "completed", "provider", "elevenlabs",
+                  "dials", "provider_call", "status", "done");
+    v = repro_verdict("voicemail", r);
+    assert_non_null(strstr(v, "ElevenLabs has no ended reason for voicemail to compare"));
+    free(v);
+    json_decref(r);
     r = run_json("failed", "contact_number_invalid", NULL, NULL, NULL, 0);
     v = repro_verdict("", r);
     assert_non_null(strstr(v, "Vapi has no call (the core never asked it for one)."));
@@ -267,6 +297,19 @@ static void test_pin(void **state)
         json_string_value(json_object_get(json_object_get(want, "provider_call"), "ended_reason")),
         "customer-did-not-answer");
     assert_valid_scenario(sc);
+    /* a provider with no ended reason (ElevenLabs "done"): nothing pinned as null */
+    json_t *done =
+        json_pack("{s:{s:s,s:s,s:{s:s,s:n}}}", "evaluator", "status", "completed", "provider",
+                  "elevenlabs", "provider_call", "status", "done", "ended_reason");
+    assert_int_equal(repro_pin(sc, done), 0);
+    want = json_object_get(json_object_get(json_object_get(sc, "expect"), "runs"), "evaluator");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(want, "provider_call"), "status")),
+        "done");
+    assert_null(json_object_get(json_object_get(want, "provider_call"), "ended_reason"));
+    assert_null(json_object_get(want, "reason"));
+    assert_valid_scenario(sc);
+    json_decref(done);
     json_t *none = json_object();
     assert_int_equal(repro_pin(sc, none), -1);
     json_decref(none);
@@ -283,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_withheld_caller_id),
         cmocka_unit_test(test_retell_declined_and_voicemail),
         cmocka_unit_test(test_refusals_say_where),
+        cmocka_unit_test(test_symptom_agrees_with_a_shared_word),
         cmocka_unit_test(test_verdict_names_both_sides),
         cmocka_unit_test(test_pin),
     };

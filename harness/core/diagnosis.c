@@ -236,7 +236,8 @@ void diagnosis_update(struct core *c, struct core_run *r)
         if (r->provider_call_id && carrier_ended(r))
             sb_add(&b,
                    " %s placed the call (call %s) and the telephone network ended it before it "
-                   "reached the line: the number, the carrier or the far side, not the core.",
+                   "reached the line: a wrong or dead number, the carrier or the far side, not the "
+                   "core.",
                    provider_display(r->provider), r->provider_call_id);
         else if (r->provider_call_id)
             sb_add(&b,

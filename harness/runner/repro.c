@@ -42,8 +42,17 @@ static const char *pc_string(struct jsonpos_error *v, const json_t *pc, const ch
     char buf[128];
     snprintf(buf, sizeof buf, "%s", dotted);
     const json_t *x = pc;
-    for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && x; k = strtok_r(NULL, ".", &save))
-        x = json_is_object(x) ? json_object_get(x, k) : NULL;
+    char walked[160] = "provider_call";
+    for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && x;
+         k = strtok_r(NULL, ".", &save)) {
+        if (!json_is_object(x)) { /* "customer": "+1555…" where an object belongs */
+            jsonpos_fail(v, walked, "expected an object (with \"%s\"), got %s", k, jsonpos_kind(x));
+            return NULL;
+        }
+        x = json_object_get(x, k);
+        size_t wl = strlen(walked);
+        snprintf(walked + wl, sizeof walked - wl, ".%s", k);
+    }
     if (!x || json_is_null(x))
         return NULL;
     if (!json_is_string(x)) {
@@ -55,26 +64,62 @@ static const char *pc_string(struct jsonpos_error *v, const json_t *pc, const ch
     return json_string_value(x);
 }
 
-/* The provider's word for the call's fate → the symptom repro models. */
-struct symptom_map {
-    const char *provider, *word, *symptom;
+/* Each symptom repro models and the provider's word for it, as the mocks say
+ * it (docs/scenario-format.md, "How each provider names the call's fate").
+ * Some words stand for two symptoms (Twilio reports a decline as busy): read
+ * from a call record, a word means the first symptom listed with it. NULL:
+ * the provider has no word (ElevenLabs voicemail: a conversation "done"). */
+struct outcome {
+    const char *provider, *symptom, *word;
 };
-static const struct symptom_map symptoms[] = {
-    {"vapi", "customer-busy", "busy"},
-    {"vapi", "customer-did-not-answer", "no-answer"},
-    {"vapi", "twilio-failed-to-connect-call", "failed"},
-    {"retell", "dial_busy", "busy"},
-    {"retell", "dial_no_answer", "no-answer"},
-    {"retell", "dial_failed", "failed"},
+static const struct outcome outcomes[] = {
+    {"vapi", "busy", "customer-busy"},
+    {"vapi", "no-answer", "customer-did-not-answer"},
+    {"vapi", "failed", "twilio-failed-to-connect-call"},
+    {"vapi", "declined", "customer-busy"},
+    {"vapi", "invalid", "twilio-reported-customer-misdialed"},
+    {"vapi", "voicemail", "voicemail"},
+    {"retell", "busy", "dial_busy"},
+    {"retell", "no-answer", "dial_no_answer"},
+    {"retell", "failed", "dial_failed"},
+    {"retell", "declined", "user_declined"},
+    {"retell", "invalid", "invalid_destination"},
+    {"retell", "voicemail", "voicemail_reached"},
     {"elevenlabs", "busy", "busy"},
     {"elevenlabs", "no-answer", "no-answer"},
-    {"elevenlabs", "unknown", "failed"},
-    {"vapi", "voicemail", "voicemail"},
-    {"vapi", "twilio-reported-customer-misdialed", "invalid"},
-    {"retell", "user_declined", "declined"},
-    {"retell", "voicemail_reached", "voicemail"},
-    {"retell", "invalid_destination", "invalid"},
+    {"elevenlabs", "failed", "unknown"},
+    {"elevenlabs", "declined", "busy"},
+    {"elevenlabs", "invalid", "unknown"},
+    {"elevenlabs", "voicemail", NULL},
 };
+
+/* The symptom a provider's word stands for (its first), or NULL. */
+static const char *symptom_of(const char *provider, const char *word)
+{
+    for (size_t i = 0; provider && word && i < sizeof outcomes / sizeof *outcomes; i++)
+        if (!strcmp(outcomes[i].provider, provider) && outcomes[i].word &&
+            !strcmp(outcomes[i].word, word))
+            return outcomes[i].symptom;
+    return NULL;
+}
+
+/* The provider's word for a symptom, or NULL when it has none. */
+static const char *word_for(const char *provider, const char *symptom)
+{
+    for (size_t i = 0; provider && symptom && i < sizeof outcomes / sizeof *outcomes; i++)
+        if (!strcmp(outcomes[i].provider, provider) && !strcmp(outcomes[i].symptom, symptom))
+            return outcomes[i].word;
+    return NULL;
+}
+
+/* Does the provider's word (NULL: none) say this symptom? */
+static bool word_says(const char *provider, const char *symptom, const char *word)
+{
+    for (size_t i = 0; provider && symptom && i < sizeof outcomes / sizeof *outcomes; i++)
+        if (!strcmp(outcomes[i].provider, provider) && !strcmp(outcomes[i].symptom, symptom))
+            return outcomes[i].word ? word && !strcmp(outcomes[i].word, word) : !word;
+    return false;
+}
 
 /* Where each provider's call record keeps the caller ID, the callee and the
  * fate: Vapi GET /call/{id} (an inline phoneNumber only when the call was
@@ -174,6 +219,10 @@ static void read_report(struct jsonpos_error *v, const json_t *root, struct fact
     if (v->failed)
         return;
     f->name = json_string_value(name);
+    if (f->name && strlen(f->name) > 400) {
+        jsonpos_fail(v, "name", "expected at most 400 characters, got %zu", strlen(f->name));
+        return;
+    }
     static const char *const symptom_names[] = {"busy",     "no-answer", "failed",
                                                 "declined", "invalid",   "voicemail"};
     bool sym_ok = !sym;
@@ -191,8 +240,12 @@ static void read_report(struct jsonpos_error *v, const json_t *root, struct fact
     if (delay) {
         if (!json_is_number(delay) || json_number_value(delay) < 0 ||
             json_number_value(delay) > 86400) {
-            jsonpos_fail(v, "dial_delay", "expected seconds from 0 to 86400, got %s",
-                         jsonpos_kind(delay));
+            if (json_is_number(delay))
+                jsonpos_fail(v, "dial_delay", "expected seconds from 0 to 86400, got %g",
+                             json_number_value(delay));
+            else
+                jsonpos_fail(v, "dial_delay", "expected seconds from 0 to 86400, got %s",
+                             jsonpos_kind(delay));
             return;
         }
         f->dial_delay = json_number_value(delay);
@@ -229,11 +282,10 @@ static void read_report(struct jsonpos_error *v, const json_t *root, struct fact
     if (pc_fate) {
         f->raw_symptom.value = pc_fate;
         snprintf(f->raw_symptom.src, sizeof f->raw_symptom.src, "provider_call.%s", pp->fate);
-        for (size_t i = 0; i < sizeof symptoms / sizeof *symptoms; i++)
-            if (!strcmp(symptoms[i].provider, f->provider) && !strcmp(symptoms[i].word, pc_fate))
-                f->symptom = (struct fact){symptoms[i].symptom, ""};
+        f->symptom.value = symptom_of(f->provider, pc_fate);
         snprintf(f->symptom.src, sizeof f->symptom.src, "provider_call.%s", pp->fate);
-        if (sym && f->symptom.value && strcmp(f->symptom.value, json_string_value(sym))) {
+        /* a symptom given too must be one the provider's word can stand for */
+        if (sym && f->symptom.value && !word_says(f->provider, json_string_value(sym), pc_fate)) {
             jsonpos_fail(v, "symptom",
                          "\"%s\", but provider_call.%s is \"%s\" (%s): give one of them",
                          json_string_value(sym), pp->fate, pc_fate, f->symptom.value);
@@ -266,6 +318,7 @@ static void read_report(struct jsonpos_error *v, const json_t *root, struct fact
 /* ---- the scenario ------------------------------------------------------------ */
 
 #define R_KEY "repro-key"
+#define R_SECRET "repro-webhook-secret"
 #define R_AGENT "repro-agent"
 #define R_NUMBER "repro-number"
 
@@ -289,9 +342,14 @@ static json_t *build(const struct facts *f, const char *label)
                         f->contact ? json_string(f->contact) : json_null());
     if (!strcmp(f->provider, "retell"))
         json_object_del(agent, "phone_number_id");
+    /* the provider's webhooks too, as in production: they carry its word for
+     * the call's fate (ElevenLabs names it nowhere else) */
+    if (!retell)
+        json_object_set_new(agent, "webhook_secret", json_string(R_SECRET));
     json_t *account =
-        json_pack("{s:[s],s:[s],s:[{s:s,s:s}],s:f}", "keys", R_KEY, "agents", R_AGENT,
-                  "phone_numbers", "id", R_NUMBER, "number", own, "dial_delay", f->dial_delay);
+        json_pack("{s:[s],s:[s],s:[{s:s,s:s}],s:f,s:o}", "keys", R_KEY, "agents", R_AGENT,
+                  "phone_numbers", "id", R_NUMBER, "number", own, "dial_delay", f->dial_delay,
+                  "webhooks", retell ? json_object() : json_pack("{s:s}", "secret", R_SECRET));
     json_t *pstn = json_object();
     /* one carrier fault on the evaluator's number: the caller ID it shows,
      * and whether the carrier fails the call outright */
@@ -328,7 +386,7 @@ static json_t *build(const struct facts *f, const char *label)
               withheld ? "" : "\"", f->to.value, f->contact ? "\"" : "",
               f->contact ? f->contact : "not set", f->contact ? "\"" : "", f->dial_delay,
               (long long)f->window);
-    char name[256];
+    char name[512];
     if (f->name)
         snprintf(name, sizeof name, "%s", f->name);
     else
@@ -387,21 +445,19 @@ int repro_pin(json_t *scenario, const json_t *runs)
             json_object_set(x, "reason", json_object_get(r, "reason"));
         if (json_is_string(json_object_get(r, "diagnosis")))
             json_object_set(x, "diagnosis_contains", json_object_get(r, "diagnosis"));
+        /* only what the provider said: an ended reason it has not is left out,
+         * not pinned as null */
         const json_t *pc = json_object_get(r, "provider_call");
-        if (json_is_object(pc))
-            json_object_set(x, "provider_call", (json_t *)pc);
+        json_t *pin = json_object();
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)pc, k, v) if (json_is_string(v)) json_object_set(pin, k, v);
+        if (json_object_size(pin))
+            json_object_set(x, "provider_call", pin);
+        json_decref(pin);
         json_object_set_new(want, label, x);
     }
     return 0;
-}
-
-/* The symptom a provider's word for the call's fate stands for, or NULL. */
-static const char *symptom_of(const char *provider, const char *word)
-{
-    for (size_t i = 0; provider && word && i < sizeof symptoms / sizeof *symptoms; i++)
-        if (!strcmp(symptoms[i].provider, provider) && !strcmp(symptoms[i].word, word))
-            return symptoms[i].symptom;
-    return NULL;
 }
 
 char *repro_verdict(const char *reported, const json_t *run)
@@ -415,16 +471,17 @@ char *repro_verdict(const char *reported, const json_t *run)
     const char *per = json_string_value(json_object_get(pc, "ended_reason"));
     const char *prov = json_string_value(json_object_get(run, "provider"));
     const char *disp = prov ? provider_display(provider_from_name(prov)) : "the provider";
-    const char *seen = symptom_of(prov, per);
+    bool same = word_says(prov, reported, per);
     sb_printf(&b, "provider side: ");
     if (pst)
         sb_printf(&b, "%s shows the call %s%s%s", disp, pst, per ? ", " : "", per ? per : "");
     else
         sb_printf(&b, "%s has no call (the core never asked it for one)", disp);
-    if (reported && reported[0])
-        sb_printf(&b,
-                  seen && !strcmp(seen, reported) ? ": the reported %s, reproduced.\n"
-                                                  : ": not the reported %s.\n",
+    if (reported && reported[0] && !word_for(prov, reported))
+        sb_printf(&b, ": %s has no ended reason for %s to compare with the report.\n", disp,
+                  reported);
+    else if (reported && reported[0])
+        sb_printf(&b, same ? ": the reported %s, reproduced.\n" : ": not the reported %s.\n",
                   reported);
     else
         sb_printf(&b, ".\n");
@@ -525,7 +582,10 @@ int cmd_repro(int argc, char **argv)
         goto done;
     }
     if (replay(wk, label, gen, true, &res, err, sizeof err) != 0) {
-        fprintf(stderr, "dialsim repro: %s: cannot replay the generated scenario: %s\n", in, err);
+        fprintf(stderr,
+                "dialsim repro: internal error (the report is fine; please report this with "
+                "it): %s: the generated scenario cannot be replayed: %s\n",
+                in, err);
         goto done;
     }
     const json_t *run = json_object_get(res.runs, "evaluator");
@@ -535,8 +595,10 @@ int cmd_repro(int argc, char **argv)
     }
     /* Same scenario, same result: the pinned scenario must pass as it is. */
     if (replay(wk, label, pinned, false, &again, err, sizeof err) != 0 || !again.passed) {
-        fprintf(stderr, "dialsim repro: %s: the replay did not repeat itself:\n%s\n", in,
-                again.report ? again.report : err);
+        fprintf(stderr,
+                "dialsim repro: internal error (the report is fine; please report this with "
+                "it): %s: the pinned scenario did not pass as written:\n%s\n",
+                in, again.report ? again.report : err);
         goto done;
     }
     verdict = repro_verdict(symptom, run);
