@@ -34,6 +34,10 @@ struct mock_server {
     struct tls_front *tls; /* NULL: plain HTTP */
     bool real_time;        /* wait the stated latency before answering */
     char host[64];
+    /* stopping wakes the answers still waiting out their latency */
+    pthread_mutex_t stop_mu;
+    pthread_cond_t stop_cv;
+    bool stopping;
 };
 
 const char *mock_header_in(const json_t *headers, const char *name)
@@ -281,12 +285,21 @@ static int handle(struct mg_connection *conn, void *cbdata)
     }
     pthread_mutex_unlock(&s->bind_mu);
     /* In real time the mock really takes the latency it was told to have
-     * (the simulated transport reads it from the header instead). */
+     * (the simulated transport reads it from the header instead); a server
+     * that is stopping answers at once. */
     if (s->real_time && rs.latency_ms > 0) {
-        struct timespec ts = {(time_t)(rs.latency_ms / 1000),
-                              (long)(rs.latency_ms % 1000) * 1000000L};
-        while (nanosleep(&ts, &ts) != 0)
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += (time_t)(rs.latency_ms / 1000);
+        until.tv_nsec += (long)(rs.latency_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_mutex_lock(&s->stop_mu);
+        while (!s->stopping && pthread_cond_timedwait(&s->stop_cv, &s->stop_mu, &until) == 0)
             ;
+        pthread_mutex_unlock(&s->stop_mu);
     }
     if (!rs.close)
         write_answer(conn, &rs);
@@ -315,6 +328,8 @@ int mock_server_create_opts(struct mock_server **out, const struct mock_server_o
         return -1;
     }
     pthread_mutex_init(&s->bind_mu, NULL);
+    pthread_mutex_init(&s->stop_mu, NULL);
+    pthread_cond_init(&s->stop_cv, NULL);
     s->real_time = o->real_time;
     snprintf(s->host, sizeof s->host, "%s", o->host ? o->host : "127.0.0.1");
     char listen[96], threads[16];
@@ -389,9 +404,15 @@ void mock_server_destroy(struct mock_server *s)
 {
     if (!s)
         return;
+    pthread_mutex_lock(&s->stop_mu);
+    s->stopping = true;
+    pthread_cond_broadcast(&s->stop_cv);
+    pthread_mutex_unlock(&s->stop_mu);
     tls_front_destroy(s->tls); /* first: it relays to CivetWeb */
     if (s->ctx)
         civet_stop(s->ctx, s->host[0] ? s->host : "127.0.0.1", s->port);
     pthread_mutex_destroy(&s->bind_mu);
+    pthread_cond_destroy(&s->stop_cv);
+    pthread_mutex_destroy(&s->stop_mu);
     free(s);
 }

@@ -27,6 +27,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -196,6 +197,33 @@ def main(dialsim):
     # SIGTERM with calls still ringing (ring_timeout 0.2 s, just placed)
     rc = srv.stop()
     check(rc == 0, "SIGTERM with calls ringing: exit %s" % rc)
+
+    # --- SIGTERM while a mock waits out a long latency: it answers at once, the
+    # server stops (the stop would otherwise wait the 60 s out; stop() gives 10)
+    slow = json.loads(json.dumps(CONFIG))
+    slow["mocks"]["vapi"]["latency"] = 60
+    slow_cfg = serve_util.write_json(os.path.join(work, "slow.json"), slow)
+    srv = serve_util.Server(dialsim, work, config=slow_cfg, mocks=True).start()
+    got = {}
+
+    def slow_call():
+        try:
+            got["answer"] = srv.request("POST", "/call", call, V, port=srv.mock_port)[0]
+        except Exception as e:  # the connection may be cut: that is fine
+            got["answer"] = repr(e)
+
+    t = threading.Thread(target=slow_call)
+    t.start()
+    poll("the slow request to reach the mock", lambda: any(
+        r["path"] == "/call" for r in
+        srv.request("GET", "/_dialsim/journal", port=srv.mock_port)[2]["requests"]))
+    try:
+        rc = srv.stop()
+        check(rc == 0, "SIGTERM during a 60 s mock latency: exit %s" % rc)
+    except RuntimeError as e:
+        failures.append("SIGTERM during a 60 s mock latency: %s" % e)
+    t.join(15)
+    check("answer" in got, "the slow request was answered or cut, not left hanging")
 
     # --- bad "mocks": exit 2, and where ---
     for mocks, want in [
