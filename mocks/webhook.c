@@ -106,6 +106,9 @@ int mock_webhook_sign(enum wh_auth auth, const char *secret, int64_t at_ms, cons
     }
 }
 
+static struct pending *keep(struct mock_world *w, const char *provider,
+                            const struct mock_webhook_config *cfg, char *body);
+
 static void deliver(void *arg)
 {
     struct pending *p = arg;
@@ -162,6 +165,19 @@ static void deliver(void *arg)
     if ((status < 200 || status > 299) && !p->is_replay && p->attempt < p->cfg.retries) {
         p->attempt++;
         w->clock.ops->schedule(w->clock.ctx, now + p->cfg.retry_after_ms, deliver, p);
+        return;
+    }
+    /* the last sending: the replay, when asked for, copies exactly its bytes
+     * and signature (signed at this sending's instant), replay_after later */
+    if (!p->is_replay && p->cfg.replay_after_ms > 0) {
+        pthread_mutex_lock(&w->mu);
+        struct pending *r = keep(w, p->provider, &p->cfg, strdup(p->body));
+        pthread_mutex_unlock(&w->mu);
+        if (r) {
+            r->is_replay = true;
+            r->cfg.stale_by_ms += p->cfg.replay_after_ms;
+            w->clock.ops->schedule(w->clock.ctx, now + p->cfg.replay_after_ms, deliver, r);
+        }
     }
 }
 
@@ -199,13 +215,4 @@ void mock_webhook_send(struct mock_world *w, const char *provider,
         return;
     int64_t at = ds_now(&w->clock) + cfg->delay_ms;
     w->clock.ops->schedule(w->clock.ctx, at, deliver, p);
-    if (cfg->replay_after_ms > 0) {
-        /* the same bytes, sent again: a replay keeps its original signature time */
-        struct pending *r = keep(w, provider, cfg, strdup(body));
-        if (r) {
-            r->is_replay = true;
-            r->cfg.stale_by_ms += cfg->replay_after_ms;
-            w->clock.ops->schedule(w->clock.ctx, at + cfg->replay_after_ms, deliver, r);
-        }
-    }
 }
