@@ -204,7 +204,13 @@ static void introspect(struct mock_world *w, const struct mock_request *rq, cons
     }
     long since = 0;
     char v[32];
-    if (query && mg_get_var(query, strlen(query), "since", v, sizeof v) > 0) {
+    int got = query ? mg_get_var(query, strlen(query), "since", v, sizeof v) : -1;
+    if (got == -2 || got == 0) { /* too long for any index, or empty */
+        mock_reply_json(rs, 400,
+                        json_pack("{s:s}", "message", "since: expected an entry index >= 0"));
+        return;
+    }
+    if (got > 0) {
         char *end;
         since = strtol(v, &end, 10);
         if (*end || since < 0) {

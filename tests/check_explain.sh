@@ -21,7 +21,10 @@ has "$o" "agent_inbound_mode  (failed, AO-2)" "contact_number_missing  (failed, 
   "provider_credentials_missing" "auto_outbound_disabled"
 case "$o" in *caller_id*) bad "explain AO-2 lists an AO-3 reason" ;; esac
 o=$("$d" explain H-4) || bad "explain H-4 exited $?"
-has "$o" "H-4: no run ends with a reason of this rule"
+has "$o" "H-4: recordings are written and checked with libsndfile" "cited by" "scenarios/h4-" \
+  "no run ends with a reason of this rule"
+o=$("$d" explain AO-3) || bad "explain AO-3 exited $?"
+has "$o" "AO-3: caller-ID gate" "caller_id_mismatch  (timeout, AO-3)" "caller_id_missing  (timeout, AO-3)"
 o=$("$d" explain fixtures/explain/runs.json) || bad "explain runs.json exited $?"
 has "$o" "run run_5f3a9c2e81d04b7a (agent 1, evaluator e1): timeout caller_id_mismatch" \
   "dial:      2026-11-23T19:57:59.050Z from +15551234568 to +15557654321: dropped, caller_id_mismatch" \
@@ -44,6 +47,8 @@ expect2() { # expect2 "MESSAGE PART" ARGS...
 }
 expect2 "'caller_id_mismach' is not a reason code, a rule id or a file (did you mean \"caller_id_mismatch\"?)" caller_id_mismach
 expect2 "cannot open" /nonexistent/run.json
+expect2 "'AO-99' is no rule of the platform documents" AO-99
+expect2 "(did you mean \"CI-6\"?)" CI-66
 printf '{"runs": [1]}' >"$tmp/bad.json"
 expect2 "at runs[0]: expected a run" "$tmp/bad.json"
 printf '{"runs": [' >"$tmp/broken.json"

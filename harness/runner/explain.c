@@ -102,6 +102,53 @@ const char *explain_advice(const char *reason)
     return NULL;
 }
 
+/* The rules of the platform documents (../shared/spec/rules.md), each in a
+ * line of ours; `dialsim explain AO-3` prints it. */
+static const struct {
+    const char *id, *summary;
+} rules[] = {
+    {"AO-1", "auto outbound: the core asks the agent's voice provider to call each evaluator"},
+    {"AO-2", "preconditions, each with its own error, checked before any call is asked for"},
+    {"AO-3", "caller-ID gate: a test call is answered only when its caller ID equals some "
+             "agent's contact_number exactly; otherwise the line stays silent"},
+    {"AO-4", "the provider can refuse the call: key, credits, permissions, limits, errors"},
+    {"AO-5", "phone numbers are E.164: +, a non-zero digit, at most 15 digits"},
+    {"TU-1", "a trigger URL gets {from_number, to_number, dynamic_variables}; the customer dials"},
+    {"TU-2", "the trigger URL must be HTTPS"},
+    {"TU-3", "the trigger endpoint must answer 200 or 201 within 30 seconds"},
+    {"TU-4", "a slow trigger eats into the dial window"},
+    {"DW-1", "each run has a dial window from pending (300 s by default, per agent)"},
+    {"DW-2", "a dial after the window closes is dropped; the run times out"},
+    {"DW-3", "every run carries outbound_dial_window_opens_at, _seconds and _closes_at"},
+    {"DW-4", "a timed-out run is final: fix the cause and start a fresh run"},
+    {"CI-1", "one transcript webhook URL and one API key per project"},
+    {"CI-2", "POST, JSON, X-CEKURA-API-KEY; a missing or wrong key is 401"},
+    {"CI-3", "the body: {agent_id, calls: [...]}, agent_id an integer, or run_id per call"},
+    {"CI-4", "call fields: id, startedAt, endedAt, to_phone_number, messages"},
+    {"CI-5", "message fields: role, content, times"},
+    {"CI-6", "a call's data is listened for 5 minutes after it ends; later data is not matched"},
+    {"CI-7", "a call is matched by to_phone_number to the evaluator's number (or by run_id)"},
+    {"CI-8", "an invalid payload gets a 400 naming every offending field by JSON path"},
+    {"CI-9", "re-sending a call with a stored id is idempotent"},
+    {"OV-1", "trigger_call_endpoint: required, HTTPS"},
+    {"OV-2", "trigger_call_headers: a JSON object of strings, in a string"},
+    {"OV-3", "phone_number_key: where the number goes in the body (default phone_number)"},
+    {"OV-4", "trigger_call_payload: a JSON object merged into the body"},
+    {"OV-5", "POST the merged body and headers; the customer's system places the call"},
+    {"H-1", "the providers' APIs and customers' endpoints are mocked faithfully"},
+    {"H-2", "scenarios replay on a simulated clock: same scenario, same result"},
+    {"H-3", "failure modes are first-class"},
+    {"H-4", "recordings are written and checked with libsndfile"},
+};
+
+static const char *rule_summary(const char *id)
+{
+    for (size_t i = 0; i < sizeof rules / sizeof *rules; i++)
+        if (!strcmp(rules[i].id, id))
+            return rules[i].summary;
+    return NULL;
+}
+
 /* ---- the catalogue: which scenarios expect a reason ------------------------- */
 
 struct catalogue {
@@ -155,6 +202,40 @@ static bool expects_reason(const json_t *root, const char *reason)
             return true;
     }
     return false;
+}
+
+static bool cites_rule(const json_t *root, const char *rule)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(root, "rules"), i, x)
+    {
+        if (json_is_string(x) && !strcmp(json_string_value(x), rule))
+            return true;
+    }
+    return false;
+}
+
+static void print_citing(const struct catalogue *c, const char *rule)
+{
+    size_t found = 0, shown = 0;
+    for (size_t i = 0; c->roots && i < c->n; i++)
+        if (c->roots[i] && cites_rule(c->roots[i], rule))
+            found++;
+    if (!c->n)
+        return;
+    printf("  cited by %zu scenario%s%s", found, found == 1 ? "" : "s", found ? ":" : "");
+    for (size_t i = 0; found && i < c->n; i++) {
+        if (!c->roots[i] || !cites_rule(c->roots[i], rule))
+            continue;
+        if (shown == 5) {
+            printf(" (and %zu more)", found - shown);
+            break;
+        }
+        printf("%s %s", shown ? "," : "", c->paths[i]);
+        shown++;
+    }
+    printf("\n");
 }
 
 static void print_scenarios(const struct catalogue *c, const char *reason, const char *indent)
@@ -358,19 +439,31 @@ int cmd_explain(int argc, char **argv)
             printf("\n");
         if (r > 0) {
             explain_reason(r, &c);
-        } else if (is_rule_id(w)) {
+        } else if (is_rule_id(w) && rule_summary(w)) {
+            printf("%s: %s\n", w, rule_summary(w));
+            print_citing(&c, w);
             int found = 0;
             for (int i = 1; i < DS_REASON__COUNT; i++) {
                 if (strcmp(reason_rule((enum ds_reason)i), w) != 0)
                     continue;
-                if (found++)
-                    printf("\n");
+                printf("\n");
+                found++;
                 explain_reason(i, &c);
             }
             if (!found)
-                printf("%s: no run ends with a reason of this rule (the rule may still be checked: "
-                       "by a refusal, an expectation or a conformance check; see docs/)\n",
-                       w);
+                printf("  no run ends with a reason of this rule: it is checked by refusals, "
+                       "expectations or conformance checks (docs/)\n");
+        } else if (is_rule_id(w)) {
+            const char *ids[sizeof rules / sizeof *rules];
+            for (size_t i = 0; i < sizeof rules / sizeof *rules; i++)
+                ids[i] = rules[i].id;
+            char dym[96];
+            scenario_suggest(w, ids, sizeof rules / sizeof *rules, dym, sizeof dym);
+            fprintf(stderr,
+                    "dialsim explain: '%s' is no rule of the platform documents%s; they are "
+                    "AO-1..5, TU-1..4, DW-1..4, CI-1..9, OV-1..5, H-1..4\n",
+                    w, dym);
+            rc = 2;
         } else if (strchr(w, '/') || strstr(w, ".json") || stat(w, &st) == 0) {
             if (explain_file(w, &c) != 0)
                 rc = 2;

@@ -73,8 +73,11 @@ int srv_mocks_start(struct serve *s, const json_t *cfg, const char *host, int po
     }
     struct mock_server_options mo = {
         .host = host, .port = port, .threads = SRV_MOCK_THREADS, .real_time = true};
-    if (mock_server_create_opts(&s->mock_srv, &mo, err, n) != 0)
+    char why[200];
+    if (mock_server_create_opts(&s->mock_srv, &mo, why, sizeof why) != 0) {
+        snprintf(err, n, "the provider mocks (--mock-port): %s", why);
         return -1;
+    }
     s->mw.clock = clock_real_port(s->clock);
     s->mw.base_url = mock_server_url(s->mock_srv);
     s->mw.tmpdir = s->mock_tmpdir;
@@ -84,8 +87,7 @@ int srv_mocks_start(struct serve *s, const json_t *cfg, const char *host, int po
         snprintf(err, n, "cannot build the mocks (out of memory?)");
         return -1;
     }
-    s->mocks_on = true;
-    mock_server_bind(s->mock_srv, &s->mw);
+    s->mocks_on = true; /* bound by srv_mocks_attach, once wired to the core */
     for (int p = 1; p < DS_PROVIDER__COUNT; p++)
         if (urls[p] == default_urls[p])
             urls[p] = mock_server_url(s->mock_srv);
@@ -116,6 +118,8 @@ void srv_mocks_attach(struct serve *s)
         return;
     pstn_set_core(s->mw.pstn, &core_lines, s->core);
     s->mw.sink = (struct mock_webhook_sink){deliver_webhook, s->core};
+    /* only now can a request place a call whose timers reach the core */
+    mock_server_bind(s->mock_srv, &s->mw);
 }
 
 void srv_mocks_add_line(struct serve *s, const char *number)
