@@ -21,7 +21,7 @@ has "$o" "agent_inbound_mode  (failed, AO-2)" "contact_number_missing  (failed, 
   "provider_credentials_missing" "auto_outbound_disabled"
 case "$o" in *caller_id*) bad "explain AO-2 lists an AO-3 reason" ;; esac
 o=$("$d" explain H-4) || bad "explain H-4 exited $?"
-has "$o" "H-4: recordings are written and checked with libsndfile" "cited by" "scenarios/h4-" \
+has "$o" "H-4: recordings are written and checked with libsndfile" "cited by: scenarios/h4-" \
   "no run ends with a reason of this rule"
 o=$("$d" explain AO-3) || bad "explain AO-3 exited $?"
 has "$o" "AO-3: caller-ID gate" "caller_id_mismatch  (timeout, AO-3)" "caller_id_missing  (timeout, AO-3)"

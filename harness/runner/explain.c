@@ -216,17 +216,24 @@ static bool cites_rule(const json_t *root, const char *rule)
     return false;
 }
 
-static void print_citing(const struct catalogue *c, const char *rule)
+/* The first five scenarios of the catalogue for which has(root, what) holds,
+ * after a label: "  reproduced by: a.json, b.json (and 3 more)". */
+static void print_matching(const struct catalogue *c, bool (*has)(const json_t *, const char *),
+                           const char *what, const char *label, const char *none)
 {
-    size_t found = 0, shown = 0;
+    size_t shown = 0, found = 0;
     for (size_t i = 0; c->roots && i < c->n; i++)
-        if (c->roots[i] && cites_rule(c->roots[i], rule))
+        if (c->roots[i] && has(c->roots[i], what))
             found++;
     if (!c->n)
         return;
-    printf("  cited by %zu scenario%s%s", found, found == 1 ? "" : "s", found ? ":" : "");
-    for (size_t i = 0; found && i < c->n; i++) {
-        if (!c->roots[i] || !cites_rule(c->roots[i], rule))
+    if (!found) {
+        printf("  %s %s\n", label, none);
+        return;
+    }
+    printf("  %s", label);
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->roots[i] || !has(c->roots[i], what))
             continue;
         if (shown == 5) {
             printf(" (and %zu more)", found - shown);
@@ -238,30 +245,14 @@ static void print_citing(const struct catalogue *c, const char *rule)
     printf("\n");
 }
 
-static void print_scenarios(const struct catalogue *c, const char *reason, const char *indent)
+static void print_citing(const struct catalogue *c, const char *rule)
 {
-    size_t shown = 0, found = 0;
-    for (size_t i = 0; c->roots && i < c->n; i++)
-        if (c->roots[i] && expects_reason(c->roots[i], reason))
-            found++;
-    if (!c->n)
-        return;
-    if (!found) {
-        printf("%sreproduced by: no scenario in the catalogue\n", indent);
-        return;
-    }
-    printf("%sreproduced by:", indent);
-    for (size_t i = 0; i < c->n; i++) {
-        if (!c->roots[i] || !expects_reason(c->roots[i], reason))
-            continue;
-        if (shown == 5) {
-            printf(" (and %zu more)", found - shown);
-            break;
-        }
-        printf("%s %s", shown ? "," : "", c->paths[i]);
-        shown++;
-    }
-    printf("\n");
+    print_matching(c, cites_rule, rule, "cited by:", "no scenario");
+}
+
+static void print_scenarios(const struct catalogue *c, const char *reason)
+{
+    print_matching(c, expects_reason, reason, "reproduced by:", "no scenario in the catalogue");
 }
 
 /* ---- a reason, a rule ------------------------------------------------------- */
@@ -273,7 +264,7 @@ static void explain_reason(int r, const struct catalogue *c)
            reason_rule((enum ds_reason)r));
     printf("  what:  %s\n", reason_sentence((enum ds_reason)r));
     printf("  check: %s\n", explain_advice(name));
-    print_scenarios(c, name, "  ");
+    print_scenarios(c, name);
 }
 
 static bool is_rule_id(const char *s)
@@ -329,7 +320,7 @@ static void explain_run(const json_t *run, const struct catalogue *c)
     }
     if (r > 0) {
         printf("  check:     %s\n", explain_advice(reason));
-        print_scenarios(c, reason, "  ");
+        print_scenarios(c, reason);
     } else if (reason) {
         printf("  (%s is no reason this dialsim knows: `dialsim reasons` lists them)\n", reason);
     }
