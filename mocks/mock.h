@@ -42,6 +42,18 @@ struct mock_transcript_sink {
 
 struct mock_customer_backend;
 struct mock_triggers;
+struct mock_request;
+struct mock_response;
+struct mock_world;
+
+/* Routes under /_dialsim/ beyond the journal, added by whoever serves the
+ * world (dialsim serve: PUT /_dialsim/faults). Called with the world's mutex
+ * held; returns 1 when it answered. */
+struct mock_admin {
+    int (*handle)(void *ctx, struct mock_world *w, const struct mock_request *rq,
+                  struct mock_response *rs);
+    void *ctx;
+};
 
 struct mock_world {
     pthread_mutex_t mu;
@@ -57,8 +69,9 @@ struct mock_world {
     struct mock_customer_backend *backend; /* NULL: no customer backend */
     struct mock_triggers *triggers;        /* customers' trigger endpoints */
     struct pstn *pstn;
-    const char *base_url; /* the mock server's URL, for URLs in bodies; borrowed */
-    const char *tmpdir;   /* scratch folder for generated recordings; borrowed */
+    const char *base_url;    /* the mock server's URL, for URLs in bodies; borrowed */
+    const char *tmpdir;      /* scratch folder for generated recordings; borrowed */
+    struct mock_admin admin; /* NULL handle: the journal route only */
 };
 
 /* A request as a mock handler sees it; everything borrowed. */

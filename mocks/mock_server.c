@@ -193,9 +193,13 @@ static void introspect(struct mock_world *w, const struct mock_request *rq, cons
                        struct mock_response *rs)
 {
     if (strcmp(rq->path, "/_dialsim/journal") != 0) {
-        mock_reply_json(
-            rs, 404,
-            json_pack("{s:s}", "message", "no such route: GET /_dialsim/journal is the only one"));
+        if (w->admin.handle && w->admin.handle(w->admin.ctx, w, rq, rs))
+            return;
+        mock_reply_json(rs, 404,
+                        json_pack("{s:s}", "message",
+                                  w->admin.handle
+                                      ? "no such route: GET /_dialsim/journal, PUT /_dialsim/faults"
+                                      : "no such route: GET /_dialsim/journal is the only one"));
         return;
     }
     if (strcmp(rq->method, "GET") != 0) {

@@ -13,7 +13,8 @@ mocks in real time, on a port of their own, for a user's own test suite.
 - faults apply (the first POST /call answers 500, the next passes), and the
   mock really waits its latency (a lower bound only: no timing goal);
 - GET /_dialsim/journal on the mocks' port lists what they received (the
-  user's requests and the core's), with ?since=N to page;
+  user's requests and the core's), with ?since=N to page; PUT
+  /_dialsim/faults replaces the fault rules while the server runs;
 - bad "mocks" in the config stop the start with exit 2 and the JSON path;
 - SIGTERM with calls still ringing exits 0.
 
@@ -194,6 +195,30 @@ def main(dialsim):
           "journal?since=next is empty: %s" % j2)
     st, _, _ = srv.request("GET", "/_dialsim/journal?since=-1", port=srv.mock_port)
     check(st == 400, "journal?since=-1: %s" % st)
+    # faults changed while the server runs: PUT /_dialsim/faults
+    F = "/_dialsim/faults"
+    st, _, r = srv.request("PUT", F, [{"method": "POST", "path": "/call",
+                                       "then": [{"status": 503, "body": {"message": "later"}}]}],
+                           port=srv.mock_port)
+    check(st == 200 and r == {"rules": 1}, "PUT faults: %s %s" % (st, r))
+    st1 = srv.request("POST", "/call", call, V, port=srv.mock_port)[0]
+    st2 = srv.request("POST", "/call", call, V, port=srv.mock_port)[0]
+    check((st1, st2) == (503, 201), "the new rule answers once, then passes: %s %s" % (st1, st2))
+    st, _, r = srv.request("PUT", F, '[{"path": "/call", "then": [{"status": 503, "close": true}]}]',
+                           {"Content-Type": "application/json"}, port=srv.mock_port)
+    check(st == 400 and "body:1:" in r.get("message", "") and
+          "[0].then[0]: a step needs exactly one of" in r.get("message", ""),
+          "a bad rule: 400 with where and what: %s %s" % (st, r))
+    st, _, r = srv.request("PUT", F, '[{"then": ', {"Content-Type": "application/json"},
+                           port=srv.mock_port)
+    check(st == 400 and r.get("message", "").startswith("body:1:"), "bad JSON: %s %s" % (st, r))
+    st, _, _ = srv.request("GET", F, port=srv.mock_port)
+    check(st == 405, "GET faults: %s" % st)
+    st, _, r = srv.request("PUT", F, [], port=srv.mock_port)
+    check(st == 200 and r == {"rules": 0}, "PUT [] clears: %s %s" % (st, r))
+    st = srv.request("POST", "/call", call, dict(V, **{"X-Test": "fault"}), port=srv.mock_port)[0]
+    check(st == 201, "the config's rules are gone too after PUT []: %s" % st)
+
     # SIGTERM with calls still ringing (ring_timeout 0.2 s, just placed)
     rc = srv.stop()
     check(rc == 0, "SIGTERM with calls ringing: exit %s" % rc)

@@ -17,9 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "faults.h"
 #include "mock_build.h"
 #include "mock_server.h"
 #include "pstn.h"
+#include "runner/jsonpos.h"
 #include "runner/scenario.h"
 
 #define SRV_MOCK_THREADS 8
@@ -112,12 +114,61 @@ static int deliver_webhook(void *ctx, const char *provider, const struct ds_head
                                  len, err, sizeof err);
 }
 
+/* PUT /_dialsim/faults: the fault rules of mocks.faults, replaced while the
+ * server runs (hit counts start again); [] removes them. Checked as a
+ * scenario's are. World mutex held. */
+static int admin(void *ctx, struct mock_world *w, const struct mock_request *rq,
+                 struct mock_response *rs)
+{
+    (void)ctx;
+    if (strcmp(rq->path, "/_dialsim/faults") != 0)
+        return 0;
+    if (strcmp(rq->method, "PUT") != 0) {
+        mock_reply_json(rs, 405,
+                        json_pack("{s:s}", "message", "PUT only: the rules, as mocks.faults"));
+        return 1;
+    }
+    json_error_t je;
+    json_t *rules = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
+    char msg[900];
+    if (!rules) {
+        snprintf(msg, sizeof msg, "body:%d:%d: invalid JSON: %s", je.line, je.column, je.text);
+        mock_reply_json(rs, 400, json_pack("{s:s}", "message", msg));
+        return 1;
+    }
+    json_t *wrap = json_pack("{s:O}", "faults", rules);
+    char path[320], why[512];
+    if (scenario_check_mocks(wrap, path, sizeof path, why, sizeof why) != 0) {
+        /* "mocks.faults[0].then" → the body's own path, "[0].then" */
+        const char *rel = strncmp(path, "mocks.faults", 12) == 0 ? path + 12 : path;
+        struct jsonpos_error e = {.failed = true};
+        snprintf(e.path, sizeof e.path, "%s", rel);
+        snprintf(e.msg, sizeof e.msg, "%s", why);
+        jsonpos_format(&e, "body", rq->body, rq->body_len, msg, sizeof msg);
+        mock_reply_json(rs, 400, json_pack("{s:s}", "message", msg));
+    } else {
+        struct mock_faults *nf = NULL;
+        if (mock_faults_create(&nf, rules, random_seed()) != 0) {
+            mock_reply_json(rs, 500, json_pack("{s:s}", "message", "out of memory"));
+        } else {
+            mock_faults_destroy(w->faults);
+            w->faults = nf;
+            mock_reply_json(rs, 200,
+                            json_pack("{s:I}", "rules", (json_int_t)json_array_size(rules)));
+        }
+    }
+    json_decref(wrap);
+    json_decref(rules);
+    return 1;
+}
+
 void srv_mocks_attach(struct serve *s)
 {
     if (!s->mocks_on)
         return;
     pstn_set_core(s->mw.pstn, &core_lines, s->core);
     s->mw.sink = (struct mock_webhook_sink){deliver_webhook, s->core};
+    s->mw.admin = (struct mock_admin){admin, s};
     /* only now can a request place a call whose timers reach the core */
     mock_server_bind(s->mock_srv, &s->mw);
 }
