@@ -461,6 +461,48 @@ static void test_redial_pending_sends_again(void **state)
     assert_int_equal(core_run_redial(f->core, "run_99", err, sizeof err), -1);
 }
 
+/* The run observer (dialsim serve stores runs with it): told after every
+ * change, last after the diagnosis is set, on the core's thread. */
+struct seen_runs {
+    int calls;
+    enum ds_run_status last_status;
+    bool last_had_diagnosis;
+    const struct core_run *last;
+};
+
+static void observe(void *ctx, const struct core_run *r)
+{
+    struct seen_runs *s = ctx;
+    s->calls++;
+    s->last = r;
+    s->last_status = r->status;
+    s->last_had_diagnosis = r->diagnosis != NULL;
+}
+
+static void test_run_observer_told_of_every_change(void **state)
+{
+    struct fx *f = *state;
+    core_destroy(f->core);
+    struct seen_runs seen = {0};
+    struct core_env env = core_fixture_env(f->q, &fake_http_ops, &f->http, &f->idc);
+    env.provider_base_url[DS_PROVIDER_VAPI] = "https://api.vapi.example";
+    env.on_run = (struct ds_run_observer){observe, &seen};
+    assert_int_equal(core_create(&f->core, &env), 0);
+    f->http.core = f->core;
+    char err[256];
+    assert_int_equal(core_project_put(f->core, "p", "pk"), 0);
+    struct core_agent a = good_agent();
+    a.inbound = true; /* AO-2: fails at once */
+    assert_int_equal(core_agent_put(f->core, &a, err, sizeof err), 0);
+    assert_int_equal(core_evaluator_put(f->core, "e1", "p", "+15557654321", NULL, err, sizeof err),
+                     0);
+    const struct core_run *r = start1(f, "e1");
+    assert_true(seen.calls >= 2); /* created, failed */
+    assert_ptr_equal(seen.last, r);
+    assert_int_equal(seen.last_status, DS_RUN_FAILED);
+    assert_true(seen.last_had_diagnosis);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -489,6 +531,7 @@ int main(void)
         T(test_dw2_one_ms_before_close_answers),
         T(test_dw2_dial_at_close_is_late),
         T(test_dw2_no_dial_then_late_dial_refines),
+        T(test_run_observer_told_of_every_change),
         T(test_dw4_timeout_is_final),
         T(test_redial_pending_sends_again),
 #undef T

@@ -483,6 +483,31 @@ static void config_put_and_list(void **state)
     store_close(s);
 }
 
+/* Many objects in one transaction: all stored, in order, an update keeping
+ * its place; one bad body and none is. */
+static void config_put_many(void **state)
+{
+    (void)state;
+    struct store *s = open_mem();
+    const char *ids[] = {"r1", "r2", "r1"};
+    const char *bodies[] = {"{\"s\":1}", "{\"s\":2}", "{\"s\":3}"};
+    assert_int_equal(store_config_put_many(s, "run", 3, ids, bodies, 7), STORE_OK);
+    struct seen w = {0};
+    assert_int_equal(store_config_list(s, "run", collect, &w), STORE_OK);
+    assert_int_equal(w.n, 2);
+    assert_string_equal(w.ids[0], "r1");
+    assert_string_equal(w.bodies[0], "{\"s\":3}");
+    assert_string_equal(w.ids[1], "r2");
+    const char *ids2[] = {"r3", "r4"};
+    const char *bad[] = {"{}", "{not json"};
+    assert_int_equal(store_config_put_many(s, "run", 2, ids2, bad, 8), STORE_INVALID);
+    assert_int_equal(store_config_put_many(s, "run", 0, NULL, NULL, 8), STORE_OK);
+    memset(&w, 0, sizeof w);
+    assert_int_equal(store_config_list(s, "run", collect, &w), STORE_OK);
+    assert_int_equal(w.n, 2); /* r3 was not stored either */
+    store_close(s);
+}
+
 /* A put is committed when it returns: it survives a reopen, and a failed put
  * writes nothing. */
 static void config_survives_reopen_and_faults(void **state)
@@ -838,6 +863,7 @@ int main(void)
         cmocka_unit_test(ci9_twenty_threads_own_connections),
         cmocka_unit_test(ci9_acknowledged_survives_kill9),
         cmocka_unit_test(config_put_and_list),
+        cmocka_unit_test(config_put_many),
         cmocka_unit_test(config_survives_reopen_and_faults),
         cmocka_unit_test(schema_migrates_from_version_2),
     };

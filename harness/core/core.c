@@ -308,6 +308,14 @@ void core_log(struct core_run *r, const char *fmt, ...)
         r->cap_events = cap;
     }
     r->events[r->n_events++] = (struct core_event){core_now(r->core), strdup(buf)};
+    core_run_changed(r);
+}
+
+void core_run_changed(struct core_run *r)
+{
+    const struct ds_run_observer *o = &r->core->env.on_run;
+    if (o->changed)
+        o->changed(o->ctx, r);
 }
 
 static void set_str(char **dst, const char *s)

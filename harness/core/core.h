@@ -138,6 +138,13 @@ struct core_run {
 
 struct rec_analysis;
 
+/* Told after a run changed (an event logged, its diagnosis updated), on
+ * the core's thread; dialsim serve stores runs so. Optional. */
+struct ds_run_observer {
+    void (*changed)(void *ctx, const struct core_run *r);
+    void *ctx;
+};
+
 struct core_env {
     struct ds_clock clock;
     struct ds_http http;
@@ -148,6 +155,7 @@ struct core_env {
     /* Base URL of each provider's API ("https://api.vapi.ai"); configuration,
      * pointed at the mocks in scenarios. Borrowed for the core's lifetime. */
     const char *provider_base_url[DS_PROVIDER__COUNT];
+    struct ds_run_observer on_run;
 };
 
 struct core;

@@ -29,6 +29,8 @@ const struct provider_ops *core_provider_ops(enum ds_provider p);
 int64_t core_now(const struct core *c);
 /* Append a line to the run's event log (printf-style). */
 void core_log(struct core_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Tell the env's run observer (if any) that r changed. */
+void core_run_changed(struct core_run *r);
 /* Move a run to a final status with a reason and detail (detail may be NULL). */
 void core_finish(struct core_run *r, enum ds_run_status st, enum ds_reason reason,
                  const char *detail);

@@ -182,7 +182,7 @@ static void caller_id_text(const struct core *c, const struct core_run *r, struc
         sb_add(b, " (agent '%s' has %s; the caller ID %s).", an, want, diff);
 }
 
-void diagnosis_update(struct core *c, struct core_run *r)
+static void diagnosis_compute(struct core *c, struct core_run *r)
 {
     free(r->diagnosis);
     r->diagnosis = NULL;
@@ -266,4 +266,10 @@ void diagnosis_update(struct core *c, struct core_run *r)
     while (b.len > 0 && b.buf[b.len - 1] == ' ')
         b.buf[--b.len] = '\0';
     r->diagnosis = strdup(b.buf);
+}
+
+void diagnosis_update(struct core *c, struct core_run *r)
+{
+    diagnosis_compute(c, r);
+    core_run_changed(r);
 }

@@ -34,8 +34,7 @@
       "the provider kept answering 429 (rate limited) through every retry")                        \
     X(PROVIDER_CONCURRENCY_LIMIT, "provider_concurrency_limit", FAILED, "AO-4",                    \
       "the provider account had no free concurrent-call slot")                                     \
-    X(TRIGGER_NOT_HTTPS, "trigger_not_https", FAILED, "TU-2",                                      \
-      "the trigger URL is not HTTPS")                                                              \
+    X(TRIGGER_NOT_HTTPS, "trigger_not_https", FAILED, "TU-2", "the trigger URL is not HTTPS")      \
     X(TRIGGER_BAD_STATUS, "trigger_bad_status", FAILED, "TU-3",                                    \
       "the trigger endpoint answered with a status other than 200 or 201")                         \
     X(TRIGGER_TIMEOUT, "trigger_timeout", FAILED, "TU-3",                                          \
@@ -54,7 +53,9 @@
       "the call arrived without a caller ID")                                                      \
     X(DIAL_LATE, "dial_late", TIMEOUT, "DW-2", "the dial came after the dial window closed")       \
     X(NO_DIAL, "no_dial", TIMEOUT, "DW-2",                                                         \
-      "no call reached the evaluator's number within the dial window")
+      "no call reached the evaluator's number within the dial window")                             \
+    X(SERVE_RESTARTED, "serve_restarted", FAILED, "DW-4",                                          \
+      "dialsim serve stopped before the run ended; its timers did not survive the restart")
 
 enum ds_reason {
 #define X(code, name, status, rule, sentence) DS_REASON_##code,

@@ -88,6 +88,9 @@ static const struct {
      "The dial must reach the evaluator's number before the window closes (300 s from pending by "
      "default): a slow trigger, a queue in the customer's system or a long dial delay used it "
      "up. Dial sooner, or lengthen the agent's dial_window_seconds."},
+    {"serve_restarted",
+     "The server stopped (or was killed) while the run was still open, and a run's timers do not "
+     "survive a restart: start a fresh run (DW-4). Runs that had ended are kept as they were."},
     {"no_dial",
      "Nothing reached the evaluator's number in the window: check the number that was dialled "
      "(a misdial goes elsewhere), that the customer's system placed the call at all, and the "

@@ -366,6 +366,7 @@ int serve_create(struct serve **out, const struct serve_options *o, char *err, s
         .clock = clock_real_port(s->clock),
         .http = srv_http_port(s->http),
         .ids = {&srv_ids_ops, s},
+        .on_run = srv_runs_observer(s),
     };
     for (int p = 1; p < DS_PROVIDER__COUNT; p++)
         env.provider_base_url[p] = s->provider_url[p];
@@ -377,6 +378,8 @@ int serve_create(struct serve **out, const struct serve_options *o, char *err, s
     int rc = cfg ? srv_config_apply(s, cfg, o->config_path, err, n) : 0;
     if (rc == 0)
         rc = srv_restore(s, err, n);
+    if (rc == 0)
+        rc = srv_runs_restore(s, err, n);
     clock_real_unlock(s->clock);
     if (rc)
         goto fail;
@@ -430,6 +433,7 @@ void serve_destroy(struct serve *s)
     if (s->clock)
         clock_real_stop(s->clock);
     srv_http_destroy(s->http);
+    srv_runs_flush(s); /* what changed after the last flush timer */
     srv_mocks_free(s); /* their timers will never run: the clock has stopped */
     core_destroy(s->core);
     clock_real_destroy(s->clock);
@@ -441,6 +445,8 @@ void serve_destroy(struct serve *s)
     free(s->projects);
     srv_ids_free(&s->agents);
     srv_ids_free(&s->evaluators);
+    srv_ids_free(&s->dirty);
+    json_decref(s->restored_runs);
     for (int p = 0; p < DS_PROVIDER__COUNT; p++)
         free(s->provider_url[p]);
     free(s->db_path);

@@ -52,6 +52,9 @@ struct serve {
     struct mock_server *mock_srv;
     char *mock_tmpdir; /* generated recordings */
     /* Everything below is guarded by the core lock (clock_real_lock). */
+    struct srv_ids dirty; /* runs changed since the last flush (serve_runs.c) */
+    bool flush_scheduled;
+    json_t *restored_runs; /* the runs of an earlier server, first stored first */
     struct srv_project *projects;
     size_t n_projects;
     struct srv_ids agents, evaluators;
@@ -144,6 +147,17 @@ void srv_ids_free(struct srv_ids *l);
 
 /* The run ids of the core (ds_ids). */
 extern const struct ds_ids_ops srv_ids_ops;
+
+/* ---- runs in the database (serve_runs.c; core lock held) ---- */
+struct ds_run_observer srv_runs_observer(struct serve *s);
+/* Load the runs of an earlier server; those still open become failed,
+ * serve_restarted (written back). */
+int srv_runs_restore(struct serve *s, char *err, size_t n);
+/* A run of an earlier server by id (borrowed), or NULL. */
+json_t *srv_runs_restored(const struct serve *s, const char *id);
+/* Write what changed and is not written yet, now: before POST /runs answers
+ * (an acknowledged run survives kill -9), and at the stop. */
+void srv_runs_flush(struct serve *s);
 
 /* ---- the provider mocks in real time (serve_mocks.c) ---- */
 /* Check cfg.mocks (NULL: none): 0, or -1 with "FILE: at mocks.…: …". */

@@ -336,6 +336,7 @@ static void post_runs(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(a, core_run_to_json(runs[i]));
+    srv_runs_flush(s); /* stored before the 201: an acknowledged run survives kill -9 */
     UNLOCK(s);
     srv_reply_json(rs, 201, json_pack("{s:o}", "runs", a));
 out:
@@ -356,6 +357,19 @@ static void list_runs(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
     }
     json_t *a = json_array();
     LOCK(s);
+    /* the runs of an earlier server first: they are older */
+    size_t k;
+    json_t *old;
+    json_array_foreach(s->restored_runs, k, old)
+    {
+        const char *oa = json_string_value(json_object_get(old, "agent"));
+        const char *os = json_string_value(json_object_get(old, "status"));
+        if (*agent && (!oa || strcmp(oa, agent) != 0))
+            continue;
+        if (*status && (!os || strcmp(os, status) != 0))
+            continue;
+        json_array_append(a, old);
+    }
     size_t n = core_run_count(s->core);
     for (size_t i = 0; i < n; i++) {
         const struct core_run *r = core_run_at(s->core, i);
@@ -373,7 +387,7 @@ static void get_run(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
 {
     LOCK(s);
     const struct core_run *r = core_run_get(s->core, rq->seg[1]);
-    json_t *j = r ? core_run_to_json(r) : NULL;
+    json_t *j = r ? core_run_to_json(r) : json_incref(srv_runs_restored(s, rq->seg[1]));
     UNLOCK(s);
     if (j)
         srv_reply_json(rs, 200, j);
@@ -389,8 +403,16 @@ static void post_redial(struct serve *s, struct srv_req *rq, struct srv_resp *rs
     const struct core_run *r = core_run_get(s->core, rq->seg[1]);
     int rc = r ? core_run_redial(s->core, r->id, err, sizeof err) : 0;
     json_t *j = r && rc == 0 ? core_run_to_json(r) : NULL;
+    if (j)
+        srv_runs_flush(s);
+    bool restored = !r && srv_runs_restored(s, rq->seg[1]);
     UNLOCK(s);
-    if (!r)
+    if (restored)
+        srv_reply_error(rs, 409, NULL,
+                        "run '%s' belongs to an earlier start of the server and is final (DW-4); "
+                        "start a fresh run",
+                        rq->seg[1]);
+    else if (!r)
         not_found(rs, "run", rq->seg[1]);
     else if (rc != 0)
         srv_reply_error(rs, 409, NULL, "%s", *err ? err : "the run cannot be re-dialled");

@@ -661,29 +661,38 @@ int store_list_by_to_number(struct store *s, const char *project, const char *to
 
 /* ---- config: the objects of `dialsim serve` ------------------------------ */
 
-int store_config_put(struct store *s, const char *kind, const char *id, const char *json_body,
-                     int64_t now_ms)
+int store_config_put_many(struct store *s, const char *kind, size_t n, const char *const *ids,
+                          const char *const *bodies, int64_t now_ms)
 {
-    if (!s || !kind || !*kind || !id || !*id || !json_body)
+    if (!s || !kind || !*kind || (n && (!ids || !bodies)))
         return STORE_INVALID;
-    json_t *parsed = json_loads(json_body, JSON_DECODE_ANY, NULL);
-    if (!parsed)
-        return STORE_INVALID; /* the CHECK would refuse it too, as an I/O error */
-    json_decref(parsed);
-    sqlite3_stmt *st;
+    for (size_t i = 0; i < n; i++) {
+        if (!ids[i] || !*ids[i] || !bodies[i])
+            return STORE_INVALID;
+        json_t *parsed = json_loads(bodies[i], JSON_DECODE_ANY, NULL);
+        if (!parsed)
+            return STORE_INVALID; /* the CHECK would refuse it too, as an I/O error */
+        json_decref(parsed);
+    }
+    if (!n)
+        return STORE_OK;
+    sqlite3_stmt *st = NULL;
     pthread_mutex_lock(&s->mu);
-    /* One statement in autocommit mode: committed (and, synchronous=FULL,
-     * fsync'ed) when the step returns. An update keeps the row's rowid, so
-     * store_config_list keeps the first insertion's order. */
-    int rc = st_prepare(s,
+    /* One transaction, one fsync (synchronous=FULL) for all of them. An
+     * update keeps the row's rowid, so store_config_list keeps the first
+     * insertion's order. */
+    int rc = st_exec(s, "BEGIN IMMEDIATE");
+    if (rc == STORE_OK)
+        rc = st_prepare(s,
                         "INSERT INTO config (kind, id, body, updated_at_ms) VALUES (?1, ?2, ?3, ?4)"
                         " ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body,"
                         " updated_at_ms = excluded.updated_at_ms",
                         &st);
-    if (rc == STORE_OK) {
+    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
+        sqlite3_reset(st);
         bind_text(st, 1, kind);
-        bind_text(st, 2, id);
-        bind_text(st, 3, json_body);
+        bind_text(st, 2, ids[i]);
+        bind_text(st, 3, bodies[i]);
         sqlite3_bind_int64(st, 4, now_ms);
         rc = st_step(s, st);
         if (rc == SQLITE_DONE)
@@ -692,8 +701,18 @@ int store_config_put(struct store *s, const char *kind, const char *id, const ch
             rc = STORE_IO;
     }
     sqlite3_finalize(st);
+    if (rc == STORE_OK)
+        rc = st_exec(s, "COMMIT");
+    if (rc != STORE_OK)
+        rollback(s);
     pthread_mutex_unlock(&s->mu);
     return rc;
+}
+
+int store_config_put(struct store *s, const char *kind, const char *id, const char *json_body,
+                     int64_t now_ms)
+{
+    return store_config_put_many(s, kind, 1, &id, &json_body, now_ms);
 }
 
 int store_config_list(struct store *s, const char *kind,

@@ -128,6 +128,9 @@ void store_calls_clear(struct store_calls *l);
  * an argument is missing or json_body is not JSON. */
 int store_config_put(struct store *s, const char *kind, const char *id, const char *json_body,
                      int64_t now_ms);
+/* n objects of one kind in one transaction (one fsync): all or none. */
+int store_config_put_many(struct store *s, const char *kind, size_t n, const char *const *ids,
+                          const char *const *bodies, int64_t now_ms);
 /* cb(ctx, id, json_body) for every object of kind, in the order they were
  * first put (an update keeps the place); the strings live for the call only.
  * cb returning non-zero stops the walk (still STORE_OK). The rows are read
