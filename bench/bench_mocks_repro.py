@@ -14,7 +14,7 @@ mocks, and for `dialsim repro`.
    a whole process (median of N).
 
 usage: bench/bench_mocks_repro.py [DIALSIM] [--requests N] [--clients C]
-       [--runs R] [--batch E] [--repro N]
+       [--runs R] [--batch E] [--repro N] [--db :memory:|FILE]
 """
 
 import argparse
@@ -136,11 +136,14 @@ def main():
     ap.add_argument("--runs", type=int, default=1000)
     ap.add_argument("--batch", type=int, default=50)
     ap.add_argument("--repro", type=int, default=20)
+    ap.add_argument("--db", default=":memory:", help="serve's --db (a file: runs are fsync'ed)")
     a = ap.parse_args()
     work = serve_util.workdir("dialsim-bench-mocks-")
     cfg = serve_util.write_json(os.path.join(work, "cfg.json"), config(a.batch))
-    srv = serve_util.Server(a.dialsim, work, config=cfg, mocks=True,
+    db = a.db if a.db == ":memory:" else os.path.join(work, a.db)
+    srv = serve_util.Server(a.dialsim, work, db=db, config=cfg, mocks=True,
                             extra=["--quiet"]).start()
+    print("serve --db %s" % a.db)
     try:
         n, wall, lat, err = bench_calls(srv, a.requests, a.clients)
         print("mocked Vapi POST /call: %d requests from %d clients in %.2f s: %.0f requests/s, "
