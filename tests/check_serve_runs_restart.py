@@ -8,7 +8,9 @@ after the answers loses neither. After the restart on the same database:
 A is shown as it ended, B — open when the server died, its timers gone — is
 failed with serve_restarted (DW-4) and cannot be re-dialled (409); both carry
 "restored": true, the list filters them like any run, a fresh run gets its
-own id. A clean stop (SIGTERM) and another start change nothing.
+own id. A clean stop (SIGTERM) and another start change nothing. A run the
+database refuses (held by another connection) is answered 500, and stored by
+a retry once the database is free.
 
 usage: check_serve_runs_restart.py DIALSIM
 """
@@ -16,6 +18,7 @@ usage: check_serve_runs_restart.py DIALSIM
 import json
 import os
 import signal
+import sqlite3
 import time
 import sys
 
@@ -98,6 +101,28 @@ def main():
     st, _, lst = srv.request("GET", "/runs")
     expect(len(lst["runs"]) == 4 and all(r.get("restored") for r in lst["runs"]),
            "4 runs stored, all restored: %s" % [(r["id"], r["status"]) for r in lst["runs"]])
+
+    # a run that cannot be stored (another connection holds the database for
+    # longer than the store waits, 5 s) is answered 500, not 201; the server
+    # keeps trying, and once the database is free the run is stored
+    lock = sqlite3.connect(db, timeout=10, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    st, _, e = srv.request("POST", "/runs", {"agent": "slow", "evaluators": ["e1"]})
+    expect(st == 500 and "could not be stored" in json.dumps(e), "a run not stored: %s %s" % (st, e))
+    lock.execute("COMMIT")
+    lock.close()
+
+    def stored_runs():
+        con = sqlite3.connect(db, timeout=10)
+        try:
+            return con.execute("SELECT count(*) FROM config WHERE kind = 'run'").fetchone()[0]
+        finally:
+            con.close()
+    for _ in range(500):
+        if stored_runs() == 5:
+            break
+        time.sleep(0.02)
+    expect(stored_runs() == 5, "the run refused at first is stored on a retry: %d rows" % stored_runs())
     srv.stop()
 
     for f in failures:

@@ -447,6 +447,7 @@ void serve_destroy(struct serve *s)
     srv_ids_free(&s->evaluators);
     srv_ids_free(&s->dirty);
     json_decref(s->restored_runs);
+    json_decref(s->written);
     for (int p = 0; p < DS_PROVIDER__COUNT; p++)
         free(s->provider_url[p]);
     free(s->db_path);

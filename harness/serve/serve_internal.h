@@ -55,6 +55,7 @@ struct serve {
     struct srv_ids dirty; /* runs changed since the last flush (serve_runs.c) */
     bool flush_scheduled;
     json_t *restored_runs; /* the runs of an earlier server, first stored first */
+    json_t *written;       /* run id → the JSON last written for it */
     struct srv_project *projects;
     size_t n_projects;
     struct srv_ids agents, evaluators;
@@ -157,7 +158,7 @@ int srv_runs_restore(struct serve *s, char *err, size_t n);
 json_t *srv_runs_restored(const struct serve *s, const char *id);
 /* Write what changed and is not written yet, now: before POST /runs answers
  * (an acknowledged run survives kill -9), and at the stop. */
-void srv_runs_flush(struct serve *s);
+int srv_runs_flush(struct serve *s); /* 0, or -1: not stored (tried again later) */
 
 /* ---- the provider mocks in real time (serve_mocks.c) ---- */
 /* Check cfg.mocks (NULL: none): 0, or -1 with "FILE: at mocks.…: …". */

@@ -336,9 +336,17 @@ static void post_runs(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(a, core_run_to_json(runs[i]));
-    srv_runs_flush(s); /* stored before the 201: an acknowledged run survives kill -9 */
+    /* stored before the 201: an acknowledged run survives kill -9 */
+    int stored = srv_runs_flush(s);
     UNLOCK(s);
-    srv_reply_json(rs, 201, json_pack("{s:o}", "runs", a));
+    if (stored != 0) {
+        json_decref(a);
+        srv_reply_error(rs, 500, NULL,
+                        "the runs were started but could not be stored in the database (see the "
+                        "server's log); they go on, and the server keeps trying to store them");
+    } else {
+        srv_reply_json(rs, 201, json_pack("{s:o}", "runs", a));
+    }
 out:
     json_decref(errors);
     json_decref(body);
@@ -403,8 +411,7 @@ static void post_redial(struct serve *s, struct srv_req *rq, struct srv_resp *rs
     const struct core_run *r = core_run_get(s->core, rq->seg[1]);
     int rc = r ? core_run_redial(s->core, r->id, err, sizeof err) : 0;
     json_t *j = r && rc == 0 ? core_run_to_json(r) : NULL;
-    if (j)
-        srv_runs_flush(s);
+    int stored = j ? srv_runs_flush(s) : 0;
     bool restored = !r && srv_runs_restored(s, rq->seg[1]);
     UNLOCK(s);
     if (restored)
@@ -416,7 +423,12 @@ static void post_redial(struct serve *s, struct srv_req *rq, struct srv_resp *rs
         not_found(rs, "run", rq->seg[1]);
     else if (rc != 0)
         srv_reply_error(rs, 409, NULL, "%s", *err ? err : "the run cannot be re-dialled");
-    else
+    else if (stored != 0) {
+        json_decref(j);
+        srv_reply_error(rs, 500, NULL,
+                        "the run was re-dialled but could not be stored in the database (see the "
+                        "server's log); the server keeps trying");
+    } else
         srv_reply_json(rs, 200, j);
 }
 

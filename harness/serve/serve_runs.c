@@ -17,54 +17,84 @@
 
 #define RUN_KIND "run"
 
-static void flush(void *arg)
+#define RETRY_MS 1000 /* a write that failed is tried again this much later */
+
+static void flush_timer(void *arg);
+
+static void schedule_flush(struct serve *s, int64_t delay_ms)
 {
-    struct serve *s = arg;
-    s->flush_scheduled = false;
+    if (s->flush_scheduled)
+        return;
+    struct ds_clock k = clock_real_port(s->clock);
+    /* 0: the clock is stopping; the final srv_runs_flush writes them */
+    s->flush_scheduled = k.ops->schedule(k.ctx, clock_real_now() + delay_ms, flush_timer, s) != 0;
+}
+
+/* Write the changed runs whose JSON differs from what was last written (a
+ * poll that changed nothing the API shows writes nothing), in one
+ * transaction. On failure they stay to write, and 0 is not returned. */
+static int flush(struct serve *s)
+{
     size_t n = s->dirty.n;
     if (!n)
-        return;
+        return 0;
     const char **ids = calloc(n, sizeof *ids);
     char **bodies = calloc(n, sizeof *bodies);
     size_t k = 0;
-    for (size_t i = 0; ids && bodies && i < n; i++) {
+    int rc = ids && bodies ? STORE_OK : STORE_NOMEM;
+    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
         const struct core_run *r = core_run_get(s->core, s->dirty.v[i]);
         json_t *j = r ? core_run_to_json(r) : NULL;
         char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
         json_decref(j);
-        if (text) {
-            ids[k] = s->dirty.v[i];
-            bodies[k++] = text;
+        if (r && !text) {
+            rc = STORE_NOMEM;
+            break;
         }
+        const char *last = json_string_value(json_object_get(s->written, s->dirty.v[i]));
+        if (!text || (last && !strcmp(last, text))) {
+            free(text);
+            continue;
+        }
+        ids[k] = s->dirty.v[i];
+        bodies[k++] = text;
     }
-    int rc = ids && bodies ? store_config_put_many(s->store, RUN_KIND, k, ids,
-                                                   (const char *const *)bodies, clock_real_now())
-                           : STORE_NOMEM;
-    if (rc != STORE_OK) {
+    if (rc == STORE_OK && k)
+        rc = store_config_put_many(s->store, RUN_KIND, k, ids, (const char *const *)bodies,
+                                   clock_real_now());
+    if (rc == STORE_OK) {
+        for (size_t i = 0; i < k; i++)
+            json_object_set_new(s->written, ids[i], json_string(bodies[i]));
+    } else {
         char why[256];
-        fprintf(s->log, "warning: %zu run(s) could not be written to %s: %s\n", k, s->db_path,
-                store_last_error(s->store, why, sizeof why));
+        fprintf(s->log, "warning: %zu run(s) could not be written to %s: %s; trying again\n", n,
+                s->db_path,
+                rc == STORE_NOMEM ? "out of memory" : store_last_error(s->store, why, sizeof why));
     }
     for (size_t i = 0; bodies && i < k; i++)
         free(bodies[i]);
     free(ids);
     free(bodies);
-    srv_ids_free(&s->dirty);
+    if (rc == STORE_OK)
+        srv_ids_free(&s->dirty);
+    else
+        schedule_flush(s, RETRY_MS);
+    return rc == STORE_OK ? 0 : -1;
+}
+
+static void flush_timer(void *arg)
+{
+    struct serve *s = arg;
+    s->flush_scheduled = false;
+    flush(s);
 }
 
 static void run_changed(void *ctx, const struct core_run *r)
 {
     struct serve *s = ctx;
-    bool known = false;
-    for (size_t i = 0; i < s->dirty.n && !known; i++)
-        known = strcmp(s->dirty.v[i], r->id) == 0;
-    if (!known && srv_ids_add(&s->dirty, r->id) != 0)
+    if (srv_ids_add(&s->dirty, r->id) != 0) /* a duplicate is not added twice */
         return;
-    if (!s->flush_scheduled) {
-        struct ds_clock k = clock_real_port(s->clock);
-        /* 0: the clock is stopping; srv_runs_flush_final writes them */
-        s->flush_scheduled = k.ops->schedule(k.ctx, clock_real_now(), flush, s) != 0;
-    }
+    schedule_flush(s, 0);
 }
 
 struct ds_run_observer srv_runs_observer(struct serve *s)
@@ -72,10 +102,10 @@ struct ds_run_observer srv_runs_observer(struct serve *s)
     return (struct ds_run_observer){run_changed, s};
 }
 
-void srv_runs_flush(struct serve *s)
+int srv_runs_flush(struct serve *s)
 {
-    if (s->core && s->store)
-        flush(s); /* a flush timer already scheduled then finds nothing to do */
+    /* a flush timer already scheduled then finds nothing to do */
+    return s->core && s->store && s->written ? flush(s) : 0;
 }
 
 /* ---- the runs of an earlier server ----------------------------------------- */
@@ -92,22 +122,23 @@ static int restore_one(void *ctx, const char *id, const char *text)
 {
     struct restore_ctx *rc = ctx;
     json_t *j = json_loads(text, 0, NULL);
-    if (!json_is_object(j) || !json_is_string(json_object_get(j, "id"))) {
+    const char *st = json_string_value(json_object_get(j, "status"));
+    if (!json_is_object(j) || !st || run_status_from_name(st) < 0) {
         json_decref(j);
         fprintf(rc->s->log, "warning: stored run \"%s\" is not a run; skipped\n", id);
         return 0;
     }
-    const char *st = json_string_value(json_object_get(j, "status"));
-    if (!st || !strcmp(st, "pending") || !strcmp(st, "in_progress")) {
+    json_object_set_new(j, "id", json_string(id)); /* the row's key is the run's id */
+    if (!strcmp(st, "pending") || !strcmp(st, "in_progress")) {
         /* its timers are gone: final now, and said so (DW-4) */
         char when[40], detail[300], diag[600];
         ts_iso(clock_real_now(), when, sizeof when);
         snprintf(detail, sizeof detail, "the run was %s when dialsim serve stopped; restarted %s",
-                 st ? st : "open", when);
+                 st, when);
         snprintf(diag, sizeof diag,
                  "dialsim serve stopped while this run was %s, and a run's timers do not survive a "
                  "restart: it cannot go on. Start a fresh run.",
-                 st ? st : "open");
+                 st);
         json_object_set_new(j, "status", json_string("failed"));
         json_object_set_new(j, "reason", json_string(reason_name(DS_REASON_SERVE_RESTARTED)));
         json_object_set_new(j, "detail", json_string(detail));
@@ -139,6 +170,7 @@ static int restore_one(void *ctx, const char *id, const char *text)
 int srv_runs_restore(struct serve *s, char *err, size_t n)
 {
     s->restored_runs = json_array();
+    s->written = json_object();
     struct restore_ctx rc = {.s = s};
     int st =
         s->restored_runs ? store_config_list(s->store, RUN_KIND, restore_one, &rc) : STORE_NOMEM;
