@@ -3,16 +3,9 @@
 # `dialsim serve` returns them; unknown names and bad files exit 2 and say why.
 # usage: check_explain.sh DIALSIM REPO_ROOT
 set -u
-d=$1 root=$2
-cd "$root" || exit 2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-has() { # has "OUTPUT" "PART"...
-  local o=$1; shift
-  for w in "$@"; do case "$o" in *"$w"*) ;; *) bad "no \"$w\" in:"; echo "$o" | sed 's/^/    /' ;; esac; done
-}
+CMD=explain
+. "$(dirname "$0")/cli_check.sh"
+cli_check_init "$1" "$2"
 o=$("$d" explain dial_late) || bad "explain dial_late exited $?"
 has "$o" "dial_late  (timeout, DW-2)" "what:  the dial came after the dial window closed" \
   "check: The dial must reach" "reproduced by: scenarios/dw1-custom-window-60s.json, scenarios/dw2-dial-1s-late.json,"
@@ -39,12 +32,6 @@ has "$o" "timeout caller_id_mismatch" "check:     Make the provider dial from"
 o=$("$d" explain --scenarios "$tmp/none" no_dial) || bad "explain --scenarios exited $?"
 case "$o" in *"reproduced by"*) bad "a missing catalogue still named scenarios" ;; esac
 
-expect2() { # expect2 "MESSAGE PART" ARGS...
-  local want=$1; shift
-  local o; o=$("$d" explain "$@" 2>&1); local rc=$?
-  [ "$rc" -eq 2 ] || bad "explain $* exited $rc, expected 2"
-  has "$o" "$want"
-}
 expect2 "'caller_id_mismach' is not a reason code, a rule id or a file (did you mean \"caller_id_mismatch\"?)" caller_id_mismach
 expect2 "cannot open" /nonexistent/run.json
 expect2 "'AO-99' is no rule of the platform documents" AO-99
@@ -58,5 +45,4 @@ expect2 "unknown option --frobnicate" --frobnicate dial_late
 expect2 "--scenarios needs a folder" --scenarios
 "$d" explain -h | grep -q "usage: dialsim explain" || bad "explain -h"
 
-[ "$fails" -eq 0 ] && echo "explain: all checks passed" || echo "explain: $fails failures"
-[ "$fails" -eq 0 ]
+cli_check_done

@@ -6,12 +6,9 @@
 # catalogue are exactly what repro writes today; bad reports exit 2 and say
 # where. usage: check_repro.sh DIALSIM REPO_ROOT
 set -u
-d=$1 root=$2
-cd "$root" || exit 2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+CMD=repro
+. "$(dirname "$0")/cli_check.sh"
+cli_check_init "$1" "$2"
 
 # fixture | a line the verdict must contain | another
 while IFS='|' read -r name want1 want2; do
@@ -55,12 +52,6 @@ for s in scenarios/repro-*.json; do
 done
 
 # unusable input: exit 2, and the message says where
-expect2() { # expect2 "MESSAGE PART" ARGS...
-  local want=$1; shift
-  local o; o=$("$d" repro "$@" 2>&1); local rc=$?
-  [ "$rc" -eq 2 ] || bad "repro $* exited $rc, expected 2"
-  case "$o" in *"$want"*) ;; *) bad "repro $*: no \"$want\" in: $o" ;; esac
-}
 printf '{\n  "provider": "vapi",\n  "contact_number": "+15551234567",\n  "from_number": 15551234568\n}\n' >"$tmp/bad-type.json"
 expect2 "$tmp/bad-type.json:4:18: at from_number: expected a string, got a number" "$tmp/bad-type.json"
 printf '{"provider": "vapi", }' >"$tmp/bad-json.json"
@@ -73,5 +64,4 @@ expect2 "one report at a time" fixtures/repro/vapi-busy-caller-id.json fixtures/
 expect2 "cannot write /nonexistent/dir/s.json" fixtures/repro/vapi-busy-caller-id.json -o /nonexistent/dir/s.json
 "$d" repro -h | grep -q "usage: dialsim repro" || bad "repro -h"
 
-[ "$fails" -eq 0 ] && echo "repro: all checks passed" || echo "repro: $fails failures"
-[ "$fails" -eq 0 ]
+cli_check_done

@@ -58,18 +58,33 @@ static int send_to(struct srv_http *h, const char *url, struct got *g)
     return port.ops->send(port.ctx, &req, on_done, g);
 }
 
+/* The real clock and the HTTP client with `workers` threads on it; url is
+ * a loopback address nobody listens on. */
+struct pair {
+    struct clock_real *c;
+    struct srv_http *h;
+    char url[64];
+};
+
+static struct pair open_pair(int workers)
+{
+    struct pair p;
+    snprintf(p.url, sizeof p.url, "http://127.0.0.1:%d/call", closed_port());
+    assert_int_equal(clock_real_create(&p.c), 0);
+    assert_int_equal(srv_http_create(&p.h, clock_real_port(p.c), workers), 0);
+    return p;
+}
+
 /* serve_destroy's order: the queued request is performed, its answer waits on
  * the clock (the core lock is held, as a busy core would), the clock delivers
  * it when it stops, and only then are the handles freed. */
 static void test_stop_order_delivers_the_waiting_answer(void **state)
 {
     (void)state;
-    struct clock_real *c;
-    struct srv_http *h;
-    char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/call", closed_port());
-    assert_int_equal(clock_real_create(&c), 0);
-    assert_int_equal(srv_http_create(&h, clock_real_port(c), 2), 0);
+    struct pair p = open_pair(2);
+    struct clock_real *c = p.c;
+    struct srv_http *h = p.h;
+    const char *url = p.url;
     struct got g = {0};
     clock_real_lock(c);
     assert_int_equal(send_to(h, url, &g), 0);
@@ -89,12 +104,10 @@ static void test_stop_order_delivers_the_waiting_answer(void **state)
 static void test_destroy_abandons_what_the_clock_holds(void **state)
 {
     (void)state;
-    struct clock_real *c;
-    struct srv_http *h;
-    char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/call", closed_port());
-    assert_int_equal(clock_real_create(&c), 0);
-    assert_int_equal(srv_http_create(&h, clock_real_port(c), 1), 0);
+    struct pair p = open_pair(1);
+    struct clock_real *c = p.c;
+    struct srv_http *h = p.h;
+    const char *url = p.url;
     struct got g = {0};
     clock_real_lock(c);
     assert_int_equal(send_to(h, url, &g), 0);
@@ -113,10 +126,9 @@ static void test_destroy_abandons_what_the_clock_holds(void **state)
 static void test_send_after_stop_is_refused(void **state)
 {
     (void)state;
-    struct clock_real *c;
-    struct srv_http *h;
-    assert_int_equal(clock_real_create(&c), 0);
-    assert_int_equal(srv_http_create(&h, clock_real_port(c), 1), 0);
+    struct pair p = open_pair(1);
+    struct clock_real *c = p.c;
+    struct srv_http *h = p.h;
     srv_http_stop(h);
     struct got g = {0};
     assert_int_equal(send_to(h, "http://127.0.0.1:9/", &g), -1);
@@ -133,12 +145,10 @@ static void test_every_answer_exactly_once_under_load(void **state)
 {
     (void)state;
     enum { N = 300 };
-    struct clock_real *c;
-    struct srv_http *h;
-    char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/call", closed_port());
-    assert_int_equal(clock_real_create(&c), 0);
-    assert_int_equal(srv_http_create(&h, clock_real_port(c), 4), 0);
+    struct pair p = open_pair(4);
+    struct clock_real *c = p.c;
+    struct srv_http *h = p.h;
+    const char *url = p.url;
     static struct got g[N];
     memset(g, 0, sizeof g);
     for (int i = 0; i < N; i++)
@@ -189,10 +199,9 @@ static void test_delivery_does_not_wait_for_a_request_in_progress(void **state)
     snprintf(fast, sizeof fast, "http://127.0.0.1:%d/call", closed_port());
     snprintf(slow, sizeof slow, "http://127.0.0.1:%d/call", port);
     assert_int_equal(pipe(done_pipe), 0);
-    struct clock_real *c;
-    struct srv_http *h;
-    assert_int_equal(clock_real_create(&c), 0);
-    assert_int_equal(srv_http_create(&h, clock_real_port(c), 1), 0);
+    struct pair p = open_pair(1);
+    struct clock_real *c = p.c;
+    struct srv_http *h = p.h;
     struct got a = {0}, b = {0};
     struct ds_http port_ops = srv_http_port(h);
     struct ds_http_request ra = {.method = "GET", .url = fast, .timeout_ms = 5000};
