@@ -21,7 +21,7 @@ if ! grep -q '^ready' "$work/endpoints"; then
 fi
 url() { awk -v k="$1" '$1 == k { print $2 }' "$work/endpoints"; }
 ca=$(url ca) good=$(url good) http=$(url http) refused=$(url refused)
-wrong=$(url wrong-host) expired=$(url expired) other=$(url other-ca)
+wrong=$(url wrong-host) expired=$(url expired) other=$(url other-ca) soon=$(url expires-soon)
 
 fails=0 n=0 k=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
@@ -63,6 +63,8 @@ conform 1 '^FAIL https .*no alternative certificate subject name matches
 ^FAIL status .*trigger_tls_failed
 ^SKIP payload' -- $T "$wrong/good" --cacert "$ca" --junit "$work/wrong.xml"
 conform 1 '^FAIL https .*certificate has expired' -- $T "$expired/good" --cacert "$ca"
+# a certificate that still verifies but expires within 30 days: a warning, exit 0
+conform 0 '^WARN https .*expires in ([89]|10) days \([0-9-]*\): after that every run fails with trigger_tls_failed' -- $T "$soon/good" --cacert "$ca"
 conform 1 '^FAIL https .*unable to get local issuer certificate' -- $T "$other/good" --cacert "$ca"
 conform 1 '^FAIL https .*pass --cacert FILE' -- $T "$good/good"
 conform 1 '^FAIL https .*http://.*trigger_not_https

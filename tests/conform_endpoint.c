@@ -266,13 +266,15 @@ int main(int argc, char **argv)
     int port = ports[0].port;
     mg_set_request_handler(ctx, "/", handle, NULL);
 
-    static const char *const certs[] = {PKI_GOOD, PKI_WRONG_HOST, PKI_EXPIRED, PKI_OTHER_CA};
-    struct tls_front *fronts[4] = {0};
+    static const char *const certs[] = {PKI_GOOD, PKI_WRONG_HOST, PKI_EXPIRED, PKI_OTHER_CA,
+                                        PKI_EXPIRES_SOON};
+    enum { N_CERTS = sizeof certs / sizeof *certs };
+    struct tls_front *fronts[N_CERTS] = {0};
     char ca[4200];
     pki_cert_path(ca, sizeof ca, dir, PKI_CA);
     printf("ca %s\nhttp http://127.0.0.1:%d\n", ca, port);
     int rc = 0;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < N_CERTS; i++) {
         char cert[4200], key[4200];
         pki_cert_path(cert, sizeof cert, dir, certs[i]);
         pki_key_path(key, sizeof key, dir, certs[i]);
@@ -288,7 +290,7 @@ int main(int argc, char **argv)
     int sig;
     sigwait(&set, &sig);
 out:
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < N_CERTS; i++)
         tls_front_destroy(fronts[i]);
     stop_quickly(ctx, port);
     mg_exit_library();

@@ -68,6 +68,23 @@ static void expired_fails_as_expired(void **state)
                      0);
 }
 
+/* expires-soon verifies today and is gone within 10 days (openssl x509
+ * -checkend: non-zero when it will have expired that many seconds on). */
+static void expires_soon_verifies_now_and_expires_within_10_days(void **state)
+{
+    (void)state;
+    char out[4096];
+    assert_int_equal(
+        run(out, sizeof out, "openssl verify -CAfile ca.pem -verify_ip 127.0.0.1 expires-soon.pem"),
+        0);
+    assert_int_equal(
+        run(out, sizeof out, "openssl x509 -in expires-soon.pem -noout -checkend %d", 8 * 86400),
+        0);
+    assert_int_not_equal(
+        run(out, sizeof out, "openssl x509 -in expires-soon.pem -noout -checkend %d", 11 * 86400),
+        0);
+}
+
 static void other_ca_fails_against_ca_and_verifies_against_ca2(void **state)
 {
     (void)state;
@@ -108,8 +125,8 @@ static void wrong_host_names_only_wrong_example(void **state)
 static void every_key_is_its_certificates_and_private(void **state)
 {
     (void)state;
-    static const char *const names[] = {PKI_CA,      PKI_CA2,        PKI_GOOD,
-                                        PKI_EXPIRED, PKI_WRONG_HOST, PKI_OTHER_CA};
+    static const char *const names[] = {PKI_CA,         PKI_CA2,      PKI_GOOD,        PKI_EXPIRED,
+                                        PKI_WRONG_HOST, PKI_OTHER_CA, PKI_EXPIRES_SOON};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char out[4096];
         assert_int_equal(run(out, sizeof out,
@@ -164,6 +181,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(good_verifies_against_ca),
         cmocka_unit_test(expired_fails_as_expired),
+        cmocka_unit_test(expires_soon_verifies_now_and_expires_within_10_days),
         cmocka_unit_test(other_ca_fails_against_ca_and_verifies_against_ca2),
         cmocka_unit_test(wrong_host_names_only_wrong_example),
         cmocka_unit_test(every_key_is_its_certificates_and_private),

@@ -45,11 +45,12 @@ struct conform_target {
 /* One exchange's result. */
 struct conform_answer {
     enum conform_outcome outcome;
-    long status;        /* when ANSWERED */
-    int64_t ms;         /* wall time from start to the last byte (or the failure) */
-    bool tls_done;      /* a TLS handshake completed (https, certificate verified) */
-    char error[256];    /* curl's words when not ANSWERED */
-    char body_head[96]; /* the answer's first bytes, printable ASCII only */
+    long status;          /* when ANSWERED */
+    int64_t ms;           /* wall time from start to the last byte (or the failure) */
+    bool tls_done;        /* a TLS handshake completed (https, certificate verified) */
+    int64_t cert_expires; /* the server certificate's notAfter (unix s); 0 unknown */
+    char error[256];      /* curl's words when not ANSWERED */
+    char body_head[96];   /* the answer's first bytes, printable ASCII only */
 };
 
 /* POSTs body (len bytes) to t. Returns 0, or -1 when libcurl could not even be

@@ -3,6 +3,7 @@
  * contact, TLS handshake included), certificate and host name verification
  * always on, no redirects followed (the core does not follow them either, so
  * a 301 is an answer that is not 200/201). */
+#define _XOPEN_SOURCE 700 /* strptime */
 #include "conform/conform.h"
 
 #include <curl/curl.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* The first bytes of an answer, kept printable for reports and XML. */
 struct sink {
@@ -99,6 +101,31 @@ static int setup(struct exchange *x, const struct conform_target *t, struct curl
     if (t->cacert)
         curl_easy_setopt(e, CURLOPT_CAINFO, t->cacert);
     curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(e, CURLOPT_CERTINFO, 1L); /* the certificate's expiry, for a warning */
+    return 0;
+}
+
+/* "Expire date:" of the server's own certificate (the first of the chain),
+ * as libcurl's OpenSSL backend writes it: "Jan  1 00:00:00 2027 GMT" (older
+ * versions) or "2027-01-01 00:00:00 GMT". 0 when absent or unreadable. */
+static int64_t cert_expiry(CURL *e)
+{
+    struct curl_certinfo *ci = NULL;
+    if (curl_easy_getinfo(e, CURLINFO_CERTINFO, &ci) != CURLE_OK || !ci || ci->num_of_certs < 1)
+        return 0;
+    for (struct curl_slist *l = ci->certinfo[0]; l; l = l->next) {
+        if (strncmp(l->data, "Expire date:", 12) != 0)
+            continue;
+        const char *v = l->data + 12;
+        struct tm tm;
+        memset(&tm, 0, sizeof tm);
+        const char *end = strptime(v, "%Y-%m-%d %H:%M:%S", &tm);
+        if (!end) {
+            memset(&tm, 0, sizeof tm);
+            end = strptime(v, "%b %d %H:%M:%S %Y", &tm);
+        }
+        return end ? (int64_t)timegm(&tm) : 0;
+    }
     return 0;
 }
 
@@ -138,6 +165,8 @@ static void finish(struct exchange *x, CURLcode rc, struct conform_answer *a)
     curl_off_t tls_us = 0;
     curl_easy_getinfo(x->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us);
     a->tls_done = tls_us > 0;
+    if (a->tls_done)
+        a->cert_expires = cert_expiry(x->easy);
     if (a->outcome == CONFORM_ANSWERED)
         curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &a->status);
     else

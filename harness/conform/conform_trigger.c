@@ -100,6 +100,10 @@ static const char *core_reason(const struct conform_answer *a)
     return "";
 }
 
+/* A certificate that expires sooner than this is a warning: renewals that
+ * fail are noticed too late otherwise. */
+#define CONFORM_CERT_WARN_DAYS 30
+
 static void check_https(struct conform_check *c, const struct conform_plan *p,
                         const struct conform_answer *first)
 {
@@ -109,8 +113,25 @@ static void check_https(struct conform_check *c, const struct conform_plan *p,
                     "the URL is http://: a trigger endpoint must be HTTPS (trigger_not_https); "
                     "the other checks ran over plain HTTP");
     } else if (first->tls_done) {
-        conform_set(c, CONFORM_PASS, "certificate and host name verified (%s)",
-                    p->target.cacert ? "trusting --cacert" : "system CA store");
+        const char *store = p->target.cacert ? "trusting --cacert" : "system CA store";
+        int64_t left = first->cert_expires ? first->cert_expires - (int64_t)time(NULL) : -1;
+        char until[40] = "";
+        if (first->cert_expires) {
+            time_t t = (time_t)first->cert_expires;
+            struct tm tm;
+            strftime(until, sizeof until, "%Y-%m-%d", gmtime_r(&t, &tm));
+        }
+        if (first->cert_expires && left < CONFORM_CERT_WARN_DAYS * 86400LL)
+            conform_set(c, CONFORM_WARN,
+                        "certificate and host name verified (%s), but the certificate expires in "
+                        "%lld day%s (%s): after that every run fails with trigger_tls_failed",
+                        store, (long long)(left / 86400), left / 86400 == 1 ? "" : "s", until);
+        else if (first->cert_expires)
+            conform_set(c, CONFORM_PASS,
+                        "certificate and host name verified (%s); it expires %s, in %lld days",
+                        store, until, (long long)(left / 86400));
+        else
+            conform_set(c, CONFORM_PASS, "certificate and host name verified (%s)", store);
     } else if (first->outcome == CONFORM_TLS) {
         conform_set(c, CONFORM_FAIL, "%s (trigger_tls_failed)%s",
                     conform_answer_describe(first, d, sizeof d),

@@ -215,6 +215,7 @@ int pki_generate(const char *dir, char *err, size_t n)
         {PKI_GOOD, false, localhost, -DAY, 365 * DAY},
         {PKI_WRONG_HOST, false, "DNS:wrong.example", -DAY, 365 * DAY},
         {PKI_EXPIRED, false, localhost, -30 * DAY, -DAY},
+        {PKI_EXPIRES_SOON, false, localhost, -DAY, 10 * DAY},
     };
     const struct cert_spec other = {PKI_OTHER_CA, false, localhost, -DAY, 365 * DAY};
     X509 *ca_cert = NULL, *ca2_cert = NULL;

@@ -11,6 +11,8 @@
  *                                        a day ago for a year; signed by the CA
  *   wrong-host.pem, wrong-host-key.pem   DNS:wrong.example only; signed by the CA
  *   expired.pem, expired-key.pem         localhost/127.0.0.1; notAfter a day ago
+ *   expires-soon.pem, expires-soon-key.pem  localhost/127.0.0.1; valid, but only
+ *                                        for 10 more days (conform warns)
  *   ca2.pem, ca2-key.pem                 a second, unrelated CA
  *   other-ca.pem, other-ca-key.pem       localhost/127.0.0.1, signed by ca2: a
  *                                        client that trusts ca.pem refuses it
@@ -26,6 +28,7 @@
 #define PKI_GOOD "good"
 #define PKI_WRONG_HOST "wrong-host"
 #define PKI_EXPIRED "expired"
+#define PKI_EXPIRES_SOON "expires-soon"
 #define PKI_OTHER_CA "other-ca"
 /* The CAs. */
 #define PKI_CA "ca"
