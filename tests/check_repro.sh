@@ -28,6 +28,8 @@ retell-busy-contact-number-invalid|Retell has no call (the core never asked it f
 retell-dial-failed-carrier|Retell shows the call not_connected, dial_failed: the reported failed, reproduced.|timeout with no_dial: Retell reports dial_failed (call_status not_connected). No call reached +15557654321 within the 300 s dial window (opened 12:00:00, closed 12:05:00). Retell placed the call
 vapi-voicemail-caller-id|Vapi shows the call ended, voicemail: the reported voicemail, reproduced.|timeout with caller_id_mismatch: Vapi reports voicemail.
 retell-declined-by-callee|Retell shows the call not_connected, user_declined: the reported declined, reproduced.|the telephone network ended it before it reached the line
+trigger-slow-endpoint-late-dial|customer side: no provider API: the customer's system placed the call (trigger URL); 1 dial reached the line, the first from +15551234567: dropped, dial_late.|timeout with dial_late: The dial came 5 s after the dial window closed
+trigger-endpoint-timeout|customer side: no provider API|failed with trigger_timeout
 elevenlabs-no-answer-late-dial|ElevenLabs shows the call failed, no-answer: the reported no-answer, reproduced.|timeout with dial_late: ElevenLabs reports call_initiation_failure (failure_reason no-answer). The dial came 1 s after the dial window closed
 TABLE
 

@@ -138,6 +138,33 @@ static void test_retell_declined_and_voicemail(void **state)
     json_decref(sc);
 }
 
+/* TU-4: dispatched through the customer's trigger URL: the endpoint mock
+ * answers after the reported latency, the customer's system dials from the
+ * contact_number (unless the report says otherwise) after the dial delay. */
+static void test_trigger_url_dispatch(void **state)
+{
+    (void)state;
+    json_t *sc = gen("{\"provider\":\"trigger_url\",\"contact_number\":\"+15551234567\","
+                     "\"evaluator_number\":\"+15557654321\",\"trigger_latency\":25,"
+                     "\"trigger_status\":201,\"dial_delay\":280,\"symptom\":\"busy\"}");
+    if (!sc)
+        fail_msg("refused: %s", err);
+    json_t *ag = json_array_get(json_object_get(sc, "agents"), 0);
+    assert_string_equal(json_string_value(json_object_get(ag, "trigger_url")),
+                        "{mock}/trigger/customer");
+    assert_null(json_object_get(ag, "provider"));
+    json_t *ep = json_object_get(json_object_get(json_object_get(sc, "mocks"), "trigger_endpoints"),
+                                 "customer");
+    assert_int_equal(json_integer_value(json_object_get(ep, "status")), 201);
+    assert_true(json_number_value(json_object_get(ep, "latency")) == 25.0);
+    json_t *dial = json_object_get(ep, "dial");
+    assert_string_equal(json_string_value(json_object_get(dial, "from")), "+15551234567");
+    assert_true(json_number_value(json_object_get(dial, "delay")) == 280.0);
+    assert_string_equal(at(sc, "pstn.silent_drop_as"), "busy");
+    assert_valid_scenario(sc);
+    json_decref(sc);
+}
+
 /* A withheld caller ID ("") is the carrier's, for every provider (AO-3). */
 static void test_withheld_caller_id(void **state)
 {
@@ -177,7 +204,8 @@ static void test_refusals_say_where(void **state)
          "r.json:1:19: invalid JSON: string or '}' expected near end of file"},
         {"[]", "at (top level): expected an object (the report), got an array"},
         {"{\"provider\":\"twilio\",\"contact_number\":\"+1\"}",
-         "r.json:1:13: at provider: expected \"vapi\", \"retell\" or \"elevenlabs\""},
+         "r.json:1:13: at provider: expected \"vapi\", \"retell\", \"elevenlabs\" or "
+         "\"trigger_url\""},
         {"{\"provider\":\"vapi\"}", "contact_number is required"},
         {"{\"provider\":\"vapi\",\"contact_number\":\"+15551234567\",\"form_number\":\"+1\"}",
          "r.json:1:66: at form_number: unknown key (did you mean \"from_number\"?)"},
@@ -211,6 +239,16 @@ static void test_refusals_say_where(void **state)
         {"{\"provider\":\"vapi\",\"contact_number\":\"+1\",\"from_number\":\"+1\","
          "\"provider_call\":{\"customer\":\"+15557654321\"}}",
          "at provider_call.customer: expected an object (with \"number\"), got a string"},
+        {"{\"provider\":\"vapi\",\"contact_number\":\"+1\",\"trigger_latency\":3}",
+         "at trigger_latency: only with \"provider\": \"trigger_url\""},
+        {"{\"provider\":\"trigger_url\",\"contact_number\":\"+1\",\"evaluator_number\":\"+2\","
+         "\"provider_call\":{}}",
+         "at provider_call: not with a trigger URL"},
+        {"{\"provider\":\"trigger_url\",\"contact_number\":\"+1\",\"evaluator_number\":\"+2\","
+         "\"trigger_status\":700}",
+         "at trigger_status: expected an HTTP status from 100 to 599"},
+        {"{\"provider\":\"trigger_url\",\"contact_number\":null,\"evaluator_number\":\"+2\"}",
+         "from_number is required when the agent has no contact_number"},
         {"{\"provider\":\"vapi\",\"contact_number\":7}",
          "at contact_number: expected a string or null, got a number"},
     };
@@ -241,36 +279,36 @@ static void test_verdict_names_both_sides(void **state)
     (void)state;
     json_t *r = run_json("timeout", "caller_id_mismatch", "The call from +1 was dropped.", "ended",
                          "customer-busy", 0);
-    char *v = repro_verdict("busy", r);
+    char *v = repro_verdict("busy", r, false);
     assert_non_null(strstr(v, "Vapi shows the call ended, customer-busy: the reported busy, "
                               "reproduced."));
     assert_non_null(strstr(v, "timeout with caller_id_mismatch: The call from +1 was dropped."));
     free(v);
-    v = repro_verdict("no-answer", r);
+    v = repro_verdict("no-answer", r, false);
     assert_non_null(strstr(v, "not the reported no-answer"));
     free(v);
     json_decref(r);
     r = run_json("completed", NULL, NULL, "ended", "customer-ended-call", 1);
-    v = repro_verdict("busy", r);
+    v = repro_verdict("busy", r, false);
     assert_non_null(strstr(v, "the core answered the call and the run completed"));
     assert_non_null(strstr(v, "not the reported busy"));
     free(v);
     json_decref(r);
     /* one word for two symptoms: Twilio reports a decline as busy */
     r = run_json("timeout", "no_dial", NULL, "ended", "customer-busy", 0);
-    v = repro_verdict("declined", r);
+    v = repro_verdict("declined", r, false);
     assert_non_null(strstr(v, "the reported declined, reproduced."));
     free(v);
     json_decref(r);
     /* no word at all: ElevenLabs has no ended reason for voicemail */
     r = json_pack("{s:s,s:s,s:[],s:{s:s}}", "status", "completed", "provider", "elevenlabs",
                   "dials", "provider_call", "status", "done");
-    v = repro_verdict("voicemail", r);
+    v = repro_verdict("voicemail", r, false);
     assert_non_null(strstr(v, "ElevenLabs has no ended reason for voicemail to compare"));
     free(v);
     json_decref(r);
     r = run_json("failed", "contact_number_invalid", NULL, NULL, NULL, 0);
-    v = repro_verdict("", r);
+    v = repro_verdict("", r, false);
     assert_non_null(strstr(v, "Vapi has no call (the core never asked it for one)."));
     assert_non_null(strstr(v, "failed with contact_number_invalid: the agent's contact_number is "
                               "not E.164"));
@@ -324,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_retell_other_caller_id_is_a_carrier_fault),
         cmocka_unit_test(test_elevenlabs_record_delay_and_failure),
         cmocka_unit_test(test_withheld_caller_id),
+        cmocka_unit_test(test_trigger_url_dispatch),
         cmocka_unit_test(test_retell_declined_and_voicemail),
         cmocka_unit_test(test_refusals_say_where),
         cmocka_unit_test(test_symptom_agrees_with_a_shared_word),

@@ -33,6 +33,9 @@ struct facts {
     double dial_delay;
     json_int_t window;
     const char *name;
+    bool trigger;           /* dispatched through the customer's trigger URL (TU-*) */
+    json_int_t trig_status; /* what the trigger endpoint answered */
+    double trig_latency;    /* and after how long (s) */
 };
 
 /* The string at a dotted path inside provider_call, or NULL when absent;
@@ -154,8 +157,9 @@ static void take(struct jsonpos_error *v, struct fact *f, const char *given, con
 }
 
 static const char *const keys[] = {
-    "name",    "provider",   "contact_number",      "from_number",  "evaluator_number",
-    "symptom", "dial_delay", "dial_window_seconds", "provider_call"};
+    "name",           "provider",   "contact_number",      "from_number",   "evaluator_number",
+    "symptom",        "dial_delay", "dial_window_seconds", "provider_call", "trigger_status",
+    "trigger_latency"};
 
 static const json_t *opt_string(struct jsonpos_error *v, const json_t *root, const char *key)
 {
@@ -185,19 +189,50 @@ static void read_report(struct jsonpos_error *v, const json_t *root, struct fact
             jsonpos_fail(
                 v, p,
                 "unknown key%s; a report has name, provider, contact_number, from_number, "
-                "evaluator_number, symptom, dial_delay, dial_window_seconds, provider_call",
+                "evaluator_number, symptom, dial_delay, dial_window_seconds, provider_call, "
+                "trigger_status, trigger_latency",
                 dym);
             return;
         }
     }
     const json_t *prov = json_object_get(root, "provider");
     if (!prov) {
-        jsonpos_fail(v, "", "provider is required: \"vapi\", \"retell\" or \"elevenlabs\"");
+        jsonpos_fail(v, "",
+                     "provider is required: \"vapi\", \"retell\", \"elevenlabs\" or "
+                     "\"trigger_url\" (the customer's endpoint places the call)");
         return;
     }
     f->provider = json_string_value(prov);
-    if (!f->provider || provider_from_name(f->provider) <= 0) {
-        jsonpos_fail(v, "provider", "expected \"vapi\", \"retell\" or \"elevenlabs\"");
+    f->trigger = f->provider && !strcmp(f->provider, "trigger_url");
+    if (!f->provider || (!f->trigger && provider_from_name(f->provider) <= 0)) {
+        jsonpos_fail(v, "provider",
+                     "expected \"vapi\", \"retell\", \"elevenlabs\" or \"trigger_url\"");
+        return;
+    }
+    const json_t *ts = json_object_get(root, "trigger_status");
+    const json_t *tl = json_object_get(root, "trigger_latency");
+    if (!f->trigger && (ts || tl)) {
+        jsonpos_fail(v, ts ? "trigger_status" : "trigger_latency",
+                     "only with \"provider\": \"trigger_url\"");
+        return;
+    }
+    f->trig_status = 200;
+    if (ts &&
+        (!json_is_integer(ts) || json_integer_value(ts) < 100 || json_integer_value(ts) > 599)) {
+        jsonpos_fail(v, "trigger_status", "expected an HTTP status from 100 to 599");
+        return;
+    }
+    if (ts)
+        f->trig_status = json_integer_value(ts);
+    if (tl && (!json_is_number(tl) || json_number_value(tl) < 0 || json_number_value(tl) > 3600)) {
+        jsonpos_fail(v, "trigger_latency", "expected seconds from 0 to 3600");
+        return;
+    }
+    f->trig_latency = tl ? json_number_value(tl) : 0;
+    if (f->trigger && json_object_get(root, "provider_call")) {
+        jsonpos_fail(v, "provider_call",
+                     "not with a trigger URL: no provider API places the call, the customer's "
+                     "system does");
         return;
     }
     const json_t *contact = json_object_get(root, "contact_number");
@@ -270,6 +305,26 @@ static void read_report(struct jsonpos_error *v, const json_t *root, struct fact
     for (size_t i = 0; i < sizeof pc_paths / sizeof *pc_paths; i++)
         if (strcmp(pc_paths[i].provider, f->provider) == 0)
             pp = &pc_paths[i];
+    if (f->trigger) {
+        /* the customer's system dials from the payload's from_number, the
+         * contact_number, unless the report says otherwise */
+        take(v, &f->from, json_string_value(from), "from_number",
+             json_string_value(from) ? NULL : f->contact, "");
+        if (!json_string_value(from) && f->contact)
+            snprintf(f->from.src, sizeof f->from.src, "contact_number");
+        take(v, &f->to, json_string_value(to), "evaluator_number", NULL, "");
+        if (sym) {
+            f->symptom.value = json_string_value(sym);
+            snprintf(f->symptom.src, sizeof f->symptom.src, "symptom");
+        }
+        if (!f->to.value)
+            jsonpos_fail(v, "", "evaluator_number is required: the number the call went to");
+        else if (!f->from.value)
+            jsonpos_fail(v, "",
+                         "from_number is required when the agent has no contact_number: the "
+                         "caller ID the customer's system dialled from");
+        return;
+    }
     const char *pc_from = pc ? pc_string(v, pc, pp->from) : NULL;
     const char *pc_to = pc ? pc_string(v, pc, pp->to) : NULL;
     const char *pc_fate = pc ? pc_string(v, pc, pp->fate) : NULL;
@@ -322,8 +377,79 @@ static void read_report(struct jsonpos_error *v, const json_t *root, struct fact
 #define R_AGENT "repro-agent"
 #define R_NUMBER "repro-number"
 
+/* The telephone network a report describes: one carrier fault on the
+ * evaluator's number (the caller ID it shows, when ani_fault, and the
+ * carrier's own verdict: failed, declined, not in service), and how the
+ * carrier presents a line that stays silent (busy, voicemail). */
+static json_t *pstn_for(const struct facts *f, bool ani_fault)
+{
+    json_t *pstn = json_object();
+    const char *sy = f->symptom.value ? f->symptom.value : "";
+    const char *carrier = !strcmp(sy, "failed")     ? "fail"
+                          : !strcmp(sy, "declined") ? "declined"
+                          : !strcmp(sy, "invalid")  ? "invalid"
+                                                    : NULL;
+    if (ani_fault || carrier) {
+        json_t *fault = json_pack("{s:s}", "to", f->to.value);
+        if (ani_fault)
+            json_object_set_new(fault, "ani", json_string(f->from.value));
+        if (carrier)
+            json_object_set_new(fault, carrier, json_true());
+        json_object_set_new(pstn, "faults", json_pack("[o]", fault));
+    }
+    if (!strcmp(sy, "busy") || !strcmp(sy, "voicemail"))
+        json_object_set_new(pstn, "silent_drop_as", json_string(sy));
+    return pstn;
+}
+
+/* TU-1..TU-4: the core POSTs to the customer's trigger endpoint (a mock),
+ * which answers trigger_status after trigger_latency and then, as the
+ * customer's system would, dials from from_number dial_delay later. */
+static json_t *build_trigger(const struct facts *f, const char *label, json_t *pstn)
+{
+    bool withheld = f->from.value[0] == '\0';
+    json_t *agent =
+        json_pack("{s:s,s:s,s:s,s:I}", "id", "agent", "name", "the reported agent", "trigger_url",
+                  "{mock}/trigger/customer", "dial_window_seconds", f->window);
+    json_object_set_new(agent, "contact_number",
+                        f->contact ? json_string(f->contact) : json_null());
+    json_t *endpoint =
+        json_pack("{s:I,s:f,s:{s:s,s:f}}", "status", f->trig_status, "latency", f->trig_latency,
+                  "dial", "from", f->from.value, "delay", f->dial_delay);
+    json_t *mocks =
+        json_pack("{s:{s:o},s:o}", "trigger_endpoints", "customer", endpoint, "pstn", pstn);
+    struct strbuf d = {0};
+    sb_printf(&d,
+              "Generated by dialsim repro from %s. Dispatched through the customer's trigger "
+              "URL, which answered %lld after %g s; the customer's system dialled from %s%s%s to "
+              "%s %g s after its answer; the agent's contact_number is %s%s%s; the reported "
+              "symptom: %s; a %lld-s window.",
+              label, (long long)f->trig_status, f->trig_latency, withheld ? "" : "\"",
+              withheld ? "a withheld caller ID" : f->from.value, withheld ? "" : "\"", f->to.value,
+              f->dial_delay, f->contact ? "\"" : "", f->contact ? f->contact : "not set",
+              f->contact ? "\"" : "", f->symptom.value ? f->symptom.value : "none",
+              (long long)f->window);
+    char name[512];
+    if (f->name)
+        snprintf(name, sizeof name, "%s", f->name);
+    else
+        snprintf(name, sizeof name, "repro: trigger URL %s, from %s to %s",
+                 f->symptom.value ? f->symptom.value : "call",
+                 withheld ? "a withheld caller ID" : f->from.value, f->to.value);
+    json_t *sc =
+        json_pack("{s:s,s:s,s:[s,s,s,s],s:[o],s:[{s:s,s:s}],s:o,s:[{s:i,s:s,s:s,s:[s]}],s:{s:{}}}",
+                  "name", name, "description", d.p ? d.p : "", "rules", "TU-3", "TU-4", "AO-3",
+                  "DW-2", "agents", agent, "evaluators", "id", "evaluator", "phone_number",
+                  f->to.value, "mocks", mocks, "steps", "at", 0, "do", "start_runs", "agent",
+                  "agent", "evaluators", "evaluator", "expect", "runs");
+    sb_free(&d);
+    return sc;
+}
+
 static json_t *build(const struct facts *f, const char *label)
 {
+    if (f->trigger) /* the customer dials from from_number itself: no caller-ID fault */
+        return build_trigger(f, label, pstn_for(f, false));
     bool withheld = f->from.value[0] == '\0';
     bool retell = strcmp(f->provider, "retell") == 0;
     /* The provider's phone number dials from the reported number (Vapi and
@@ -350,26 +476,7 @@ static json_t *build(const struct facts *f, const char *label)
         json_pack("{s:[s],s:[s],s:[{s:s,s:s}],s:f,s:o}", "keys", R_KEY, "agents", R_AGENT,
                   "phone_numbers", "id", R_NUMBER, "number", own, "dial_delay", f->dial_delay,
                   "webhooks", retell ? json_object() : json_pack("{s:s}", "secret", R_SECRET));
-    json_t *pstn = json_object();
-    /* one carrier fault on the evaluator's number: the caller ID it shows,
-     * and whether the carrier fails the call outright */
-    const char *sy = f->symptom.value ? f->symptom.value : "";
-    /* the carrier's own verdicts on the evaluator's number */
-    const char *carrier = !strcmp(sy, "failed")     ? "fail"
-                          : !strcmp(sy, "declined") ? "declined"
-                          : !strcmp(sy, "invalid")  ? "invalid"
-                                                    : NULL;
-    if (ani_fault || carrier) {
-        json_t *fault = json_pack("{s:s}", "to", f->to.value);
-        if (ani_fault)
-            json_object_set_new(fault, "ani", json_string(f->from.value));
-        if (carrier)
-            json_object_set_new(fault, carrier, json_true());
-        json_object_set_new(pstn, "faults", json_pack("[o]", fault));
-    }
-    /* how the carrier presents a line that stays silent */
-    if (!strcmp(sy, "busy") || !strcmp(sy, "voicemail"))
-        json_object_set_new(pstn, "silent_drop_as", json_string(sy));
+    json_t *pstn = pstn_for(f, ani_fault);
     json_t *mocks = json_pack("{s:o,s:o}", f->provider, account, "pstn", pstn);
 
     struct strbuf d = {0};
@@ -460,31 +567,61 @@ int repro_pin(json_t *scenario, const json_t *runs)
     return 0;
 }
 
-char *repro_verdict(const char *reported, const json_t *run)
+/* Trigger URL dispatch: no provider words; what reached the core instead. */
+static void customer_side(struct strbuf *b, const json_t *run)
 {
-    struct strbuf b = {0};
-    const char *status = json_string_value(json_object_get(run, "status"));
-    const char *reason = json_string_value(json_object_get(run, "reason"));
-    const char *diag = json_string_value(json_object_get(run, "diagnosis"));
+    const json_t *dials = json_object_get(run, "dials");
+    size_t n = json_array_size(dials);
+    sb_printf(b, "customer side: no provider API: the customer's system placed the call (trigger "
+                 "URL); ");
+    if (!n) {
+        sb_printf(b, "no dial reached the evaluator's line.\n");
+        return;
+    }
+    const json_t *d = json_array_get(dials, 0);
+    const char *from = json_string_value(json_object_get(d, "from"));
+    const char *drop = json_string_value(json_object_get(d, "dropped_because"));
+    sb_printf(b, "%zu dial%s reached the line, the first from %s: %s%s.\n", n, n == 1 ? "" : "s",
+              from && from[0] ? from : "a withheld caller ID",
+              json_is_true(json_object_get(d, "answered")) ? "answered" : "dropped, ",
+              json_is_true(json_object_get(d, "answered")) ? "" : (drop ? drop : "?"));
+}
+
+/* The provider's words for the call, and whether they are the reported ones. */
+static void provider_side(struct strbuf *b, const char *reported, const json_t *run)
+{
     const json_t *pc = json_object_get(run, "provider_call");
     const char *pst = json_string_value(json_object_get(pc, "status"));
     const char *per = json_string_value(json_object_get(pc, "ended_reason"));
     const char *prov = json_string_value(json_object_get(run, "provider"));
     const char *disp = prov ? provider_display(provider_from_name(prov)) : "the provider";
-    bool same = word_says(prov, reported, per);
-    sb_printf(&b, "provider side: ");
+    sb_printf(b, "provider side: ");
     if (pst)
-        sb_printf(&b, "%s shows the call %s%s%s", disp, pst, per ? ", " : "", per ? per : "");
+        sb_printf(b, "%s shows the call %s%s%s", disp, pst, per ? ", " : "", per ? per : "");
     else
-        sb_printf(&b, "%s has no call (the core never asked it for one)", disp);
+        sb_printf(b, "%s has no call (the core never asked it for one)", disp);
     if (reported && reported[0] && !word_for(prov, reported))
-        sb_printf(&b, ": %s has no ended reason for %s to compare with the report.\n", disp,
+        sb_printf(b, ": %s has no ended reason for %s to compare with the report.\n", disp,
                   reported);
     else if (reported && reported[0])
-        sb_printf(&b, same ? ": the reported %s, reproduced.\n" : ": not the reported %s.\n",
+        sb_printf(b,
+                  word_says(prov, reported, per) ? ": the reported %s, reproduced.\n"
+                                                 : ": not the reported %s.\n",
                   reported);
     else
-        sb_printf(&b, ".\n");
+        sb_printf(b, ".\n");
+}
+
+char *repro_verdict(const char *reported, const json_t *run, bool trigger)
+{
+    struct strbuf b = {0};
+    const char *status = json_string_value(json_object_get(run, "status"));
+    const char *reason = json_string_value(json_object_get(run, "reason"));
+    const char *diag = json_string_value(json_object_get(run, "diagnosis"));
+    if (trigger)
+        customer_side(&b, run);
+    else
+        provider_side(&b, reported, run);
     bool answered = false;
     size_t i;
     json_t *d;
@@ -601,7 +738,9 @@ int cmd_repro(int argc, char **argv)
                 in, again.report ? again.report : err);
         goto done;
     }
-    verdict = repro_verdict(symptom, run);
+    bool trigger =
+        json_object_get(json_array_get(json_object_get(sc, "agents"), 0), "trigger_url") != NULL;
+    verdict = repro_verdict(symptom, run, trigger);
     /* the description without its "Generated by dialsim repro from …. " */
     const char *desc = json_string_value(json_object_get(sc, "description"));
     const char *facts = desc ? strstr(desc, ". ") : NULL;

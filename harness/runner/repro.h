@@ -11,6 +11,7 @@
 #define DIALSIM_REPRO_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The scenario a report describes (steps and mocks, an empty expect), from
@@ -26,9 +27,10 @@ json_t *repro_scenario(const char *label, const char *text, size_t len, char *sy
 int repro_pin(json_t *scenario, const json_t *runs);
 
 /* Two lines in plain words for the replay's run (res->runs.<label>): the
- * provider-side symptom, and whether it is the reported one; the core-side
- * cause, or that the core answered (so the cause lies outside it). malloc'd. */
-char *repro_verdict(const char *reported_symptom, const json_t *run);
+ * provider-side symptom, and whether it is the reported one (with trigger:
+ * what the customer's system's dials did instead); the core-side cause, or
+ * that the core answered (so the cause lies outside it). malloc'd. */
+char *repro_verdict(const char *reported_symptom, const json_t *run, bool trigger);
 
 /* dialsim repro REPORT.json [-o FILE] [-v]: 0 replayed, 2 unusable input. */
 int cmd_repro(int argc, char **argv);
