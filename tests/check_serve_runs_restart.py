@@ -74,6 +74,9 @@ def main():
 
     for round_ in ("after kill -9", "after SIGTERM and another start"):
         srv = serve_util.Server(dialsim, wd, db=db, config=cfg, mocks=True).start()
+        st, _, health = srv.request("GET", "/health")
+        expect(health.get("restored_runs", 0) >= 2 and health.get("runs") == 0,
+               "%s: /health counts the restored runs apart: %s" % (round_, health))
         st, _, ra = srv.request("GET", "/runs/" + a_id)
         expect(st == 200 and ra.get("status") == "failed" and ra.get("reason") == "provider_auth_failed"
                and ra.get("restored") is True and ra.get("diagnosis") == final_a.get("diagnosis"),

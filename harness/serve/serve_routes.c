@@ -27,12 +27,13 @@ static void get_health(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
     int64_t t = clock_real_now();
     LOCK(s);
     json_t *j =
-        json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:I}", "status", "ok", "version",
+        json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "status", "ok", "version",
                   DIALSIM_VERSION, "now", ts_iso(t, now, sizeof now), "started_at",
                   ts_iso(s->started_ms, started, sizeof started), "uptime_ms",
                   (json_int_t)(t - s->started_ms), "db", s->db_path, "projects",
                   (json_int_t)s->n_projects, "agents", (json_int_t)s->agents.n, "evaluators",
                   (json_int_t)s->evaluators.n, "runs", (json_int_t)core_run_count(s->core),
+                  "restored_runs", (json_int_t)json_array_size(s->restored_runs),
                   "requests_in_flight", (json_int_t)atomic_load(&s->inflight));
     UNLOCK(s);
     srv_reply_json(rs, 200, j);
