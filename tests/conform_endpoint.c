@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "tls/testpki.h"
+#include "util/civet_stop.h"
 #include "tls_front.h"
 
 #define MAX_BODY (1 << 20)
@@ -197,42 +198,6 @@ static int free_port(void)
     return port;
 }
 
-struct stopper {
-    struct mg_context *ctx;
-    atomic_int done;
-};
-
-static void *stop_thread(void *arg)
-{
-    struct stopper *st = arg;
-    mg_stop(st->ctx);
-    atomic_store(&st->done, 1);
-    return NULL;
-}
-
-/* mg_stop waits for CivetWeb's 2 s accept poll; a connection wakes it (as
- * mocks/mock_server.c does). */
-static void stop_quickly(struct mg_context *ctx, int port)
-{
-    struct stopper st = {.ctx = ctx};
-    pthread_t th;
-    if (pthread_create(&th, NULL, stop_thread, &st) != 0) {
-        mg_stop(ctx);
-        return;
-    }
-    while (!atomic_load(&st.done)) {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (fd >= 0) {
-            (void)connect(fd, (struct sockaddr *)&a, sizeof a);
-            close(fd);
-        }
-        usleep(1000);
-    }
-    pthread_join(th, NULL);
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -292,7 +257,7 @@ int main(int argc, char **argv)
 out:
     for (int i = 0; i < N_CERTS; i++)
         tls_front_destroy(fronts[i]);
-    stop_quickly(ctx, port);
+    civet_stop(ctx, "127.0.0.1", port); /* wakes the 2 s accept poll */
     mg_exit_library();
     return rc;
 }

@@ -13,6 +13,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "sim/http_curl.h"
+
 /* The first bytes of an answer, kept printable for reports and XML. */
 struct sink {
     char head[96];
@@ -129,26 +131,18 @@ static int64_t cert_expiry(CURL *e)
     return 0;
 }
 
+/* The core's classification (sim/http_curl.c), in conform's words: a
+ * failure is named as the run would fail. */
 static enum conform_outcome classify(CURLcode rc)
 {
-    switch (rc) {
-    case CURLE_OK:
+    switch (http_curl_outcome(rc)) {
+    case DS_HTTP_RESPONSE:
         return CONFORM_ANSWERED;
-    case CURLE_OPERATION_TIMEDOUT:
+    case DS_HTTP_TIMEOUT:
         return CONFORM_TIMEOUT;
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
+    case DS_HTTP_CONNECT_FAILED:
         return CONFORM_CONNECT;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CLIENTCERT:
+    case DS_HTTP_TLS_FAILED:
         return CONFORM_TLS;
     default:
         return CONFORM_TRANSPORT;

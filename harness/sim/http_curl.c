@@ -168,9 +168,11 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static enum ds_http_outcome classify(CURLcode rc)
+enum ds_http_outcome http_curl_outcome(int curl_code)
 {
-    switch (rc) {
+    switch ((CURLcode)curl_code) {
+    case CURLE_OK:
+        return DS_HTTP_RESPONSE;
     case CURLE_OPERATION_TIMEDOUT:
         return DS_HTTP_TIMEOUT;
     case CURLE_COULDNT_CONNECT:
@@ -272,7 +274,7 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
         snprintf(r->error, sizeof r->error, "the body is larger than the %zu-byte limit",
                  req->max_body);
     } else {
-        r->outcome = classify(rc);
+        r->outcome = http_curl_outcome(rc);
         /* For TLS the error buffer says which certificate problem it was;
          * curl_easy_strerror only names the class. Other errors keep the
          * class: their buffer holds the port, which differs run to run. */

@@ -34,6 +34,11 @@ struct ds_http http_curl_port(struct http_curl *h);
  * for a scenario stopped by `until` while a request was in flight. The
  * callbacks run now; anything they schedule is the caller's to drop. */
 void http_curl_abandon(struct http_curl *h);
+/* What a libcurl result code (CURLcode) means to the core: RESPONSE for
+ * CURLE_OK, else TIMEOUT, CONNECT_FAILED, TLS_FAILED (certificate or
+ * handshake) or PROTOCOL_ERROR. Shared with `dialsim conform`, so that it
+ * names a failure as the core would. */
+enum ds_http_outcome http_curl_outcome(int curl_code);
 /* Requests sent since creation. */
 unsigned long http_curl_sent(const struct http_curl *h);
 /* Trust the CA certificates in the PEM file at path (copied) instead of the
