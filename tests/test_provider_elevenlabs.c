@@ -407,6 +407,7 @@ static void parse_webhook_initiation_failure(void **state)
         snprintf(symptom, sizeof symptom,
                  "ElevenLabs reports call_initiation_failure (failure_reason %s)", reasons[i]);
         assert_string_equal(wh.state.symptom, symptom);
+        assert_int_equal(wh.state.network_ended, strcmp(reasons[i], "no-answer") != 0);
     }
     /* no failure_reason at all: unknown */
     const char *bare =

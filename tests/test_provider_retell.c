@@ -307,6 +307,7 @@ static void parse_get_ended_states(void **state)
     assert_string_equal(st.status, "ended");
     assert_string_equal(st.ended_reason, "user_hangup");
     assert_string_equal(st.symptom, "Retell reports user_hangup (call_status ended)");
+    assert_false(st.network_ended);
     assert_string_equal(st.transcript, "Agent: Hello.\nUser: Hi.\n");
     assert_string_equal(st.recording_url, "https://x/recording.wav");
     assert_int_equal(st.start_error, DS_REASON_NONE);
@@ -329,6 +330,8 @@ static void parse_get_ended_states(void **state)
                  not_connected[i]);
         assert_string_equal(st.symptom, symptom);
         assert_int_equal(st.start_error, DS_REASON_NONE); /* dialled: not a refusal */
+        /* the network's verdicts, not a ring-out (a silent line rings out too) */
+        assert_int_equal(st.network_ended, i > 0);
         assert_string_equal(st.transcript, "");
     }
 }

@@ -306,6 +306,17 @@ static void parse_get(void **state)
     assert_true(st.ended);
     assert_string_equal(st.status, "ended");
     assert_string_equal(st.ended_reason, "customer-did-not-answer");
+    assert_false(st.network_ended); /* a silent line rings out the same way */
+    static const char *const network[] = {"customer-busy", "twilio-reported-customer-misdialed",
+                                          "twilio-failed-to-connect-call", "voicemail"};
+    for (size_t i = 0; i < sizeof network / sizeof *network; i++) {
+        char body[200];
+        snprintf(body, sizeof body, "{\"id\":\"c\",\"status\":\"ended\",\"endedReason\":\"%s\"}",
+                 network[i]);
+        r = http_response(200, body);
+        provider_vapi.parse_get(&r, &st);
+        assert_true(st.network_ended);
+    }
 
     r = http_response(200, "{\"id\":\"c\",\"status\":\"ringing\"}");
     provider_vapi.parse_get(&r, &st);

@@ -663,6 +663,8 @@ void core_apply_provider_state(struct core_run *r, const struct provider_call_st
         set_str(&r->provider_ended_reason, st->ended_reason);
     if (st->symptom[0])
         set_str(&r->provider_symptom, st->symptom);
+    if (st->ended)
+        r->provider_network_ended = st->network_ended;
     /* a transcript the customer's backend attached (seed 001) is the one kept */
     if (st->transcript[0] && !r->transcript_call_id)
         set_str(&r->transcript, st->transcript);

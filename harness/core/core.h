@@ -36,12 +36,12 @@ int provider_from_name(const char *name);         /* -1 when unknown */
 #define CORE_PROVIDER_TIMEOUT_MS 30000
 #define CORE_POLL_INTERVAL_MS 30000 /* following a provider call after the run ends */
 #define CORE_POLL_MAX 40
-#define CORE_START_ATTEMPTS 3      /* docs/retries.md */
-#define CORE_RETRY_BASE_MS 500     /* then doubled: 0.5 s, 1 s */
+#define CORE_START_ATTEMPTS 3       /* docs/retries.md */
+#define CORE_RETRY_BASE_MS 500      /* then doubled: 0.5 s, 1 s */
 #define CORE_WEBHOOKS_REMEMBERED 32 /* per run, to spot replays */
 #define CORE_RECORDING_MAX_BYTES (64u << 20)
 #define CORE_RECORDING_TIMEOUT_MS 60000
-#define CORE_TRIGGER_TIMEOUT_MS 30000 /* TU-3 */
+#define CORE_TRIGGER_TIMEOUT_MS 30000             /* TU-3 */
 #define CORE_TRANSCRIPT_WINDOW_MS (5 * 60 * 1000) /* CI-6 */
 #define CORE_FOLLOW_GRACE_MS 5000 /* after an answered call ends, wait for webhooks first */
 
@@ -67,7 +67,7 @@ struct core_agent {
     char *trigger_call_headers; /* a JSON object of strings, as a string */
     char *phone_number_key;     /* default "phone_number" */
     char *trigger_call_payload; /* a JSON object, as a string */
-    int dial_window_seconds; /* 0 → CORE_DEFAULT_DIAL_WINDOW_S */
+    int dial_window_seconds;    /* 0 → CORE_DEFAULT_DIAL_WINDOW_S */
 };
 
 struct core_evaluator {
@@ -114,16 +114,17 @@ struct core_run {
     char *provider_status;       /* last seen provider call status ("ended") */
     char *provider_ended_reason; /* last seen provider end reason */
     char *provider_symptom;      /* "Vapi reports customer-did-not-answer" */
+    bool provider_network_ended; /* its last word: the network ended the call */
     char *transcript;            /* from the provider's webhook or call record */
     char *recording_url;
-    bool provider_ended;         /* the provider says the call is over */
-    int attempts;                /* start-call requests sent */
+    bool provider_ended; /* the provider says the call is over */
+    int attempts;        /* start-call requests sent */
     bool recording_requested;
     struct rec_analysis *recording; /* the fetched recording's analysis, or NULL (H-4) */
-    char *recording_error;       /* why it could not be fetched or read */
-    char *transcript_call_id;    /* CI-7: the customer's call id attached to this run */
-    uint64_t transcript_timer;   /* CI-6: the 5-minute wait after the call ended */
-    int webhooks;                /* provider webhooks accepted */
+    char *recording_error;          /* why it could not be fetched or read */
+    char *transcript_call_id;       /* CI-7: the customer's call id attached to this run */
+    uint64_t transcript_timer;      /* CI-6: the 5-minute wait after the call ended */
+    int webhooks;                   /* provider webhooks accepted */
     uint64_t seen_webhooks[CORE_WEBHOOKS_REMEMBERED];
     struct core_dial *dials;
     size_t n_dials;
@@ -217,8 +218,7 @@ void core_inbound_hangup(struct core *c, uint64_t token);
  * message in err. A replay of a webhook already applied answers 200 and
  * changes nothing. */
 int core_provider_webhook(struct core *c, enum ds_provider p, const struct ds_header *headers,
-                          size_t n_headers, const char *body, size_t body_len, char *err,
-                          size_t n);
+                          size_t n_headers, const char *body, size_t body_len, char *err, size_t n);
 
 /* Custom integration (seed 001): one call of a validated transcript webhook
  * request (CI-3..CI-5). Strings borrowed for the call. */

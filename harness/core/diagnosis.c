@@ -48,32 +48,6 @@ static void provider_symptom(const struct core_run *r, struct sb *b)
         sb_add(b, "%s shows call %s as %s. ", p, r->provider_call_id, r->provider_status);
 }
 
-/* The provider says the network ended the call on its way (providers.md
- * §3.1: busy, declined, not in service, not connected, voicemail): with no
- * dial at the core, the call did reach the evaluator's number, and something
- * there ended it. A no-answer is not among them: a silent line the core
- * never heard of rings out the same way. */
-static bool carrier_ended(const struct core_run *r)
-{
-    static const char *const words[] = {"customer-busy",
-                                        "twilio-reported-customer-misdialed",
-                                        "twilio-failed-to-connect-call",
-                                        "voicemail",
-                                        "dial_busy",
-                                        "user_declined",
-                                        "invalid_destination",
-                                        "dial_failed",
-                                        "voicemail_reached",
-                                        "busy",
-                                        "unknown"};
-    const char *er = r->provider_ended_reason;
-    for (size_t i = 0; er && i < sizeof words / sizeof *words; i++)
-        if (strcmp(er, words[i]) == 0)
-            return true;
-    /* ElevenLabs names voicemail only in the conversation's termination_reason */
-    return r->provider_symptom && strstr(r->provider_symptom, "Voicemail");
-}
-
 static void window_numbers(const struct core_run *r, struct sb *b)
 {
     char o[24], cl[24];
@@ -233,7 +207,7 @@ static void diagnosis_compute(struct core *c, struct core_run *r)
                r->window_seconds);
         window_numbers(r, &b);
         sb_add(&b, ").");
-        if (r->provider_call_id && carrier_ended(r))
+        if (r->provider_call_id && r->provider_network_ended)
             sb_add(&b,
                    " %s placed the call (call %s) and the telephone network ended it before it "
                    "reached the line: a wrong or dead number, the carrier or the far side, not the "

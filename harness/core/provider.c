@@ -111,3 +111,11 @@ int provider_get_url(const char *url, struct provider_req *out)
     }
     return 0;
 }
+
+bool provider_word_in(const char *word, const char *const *list)
+{
+    for (; word && *list; list++)
+        if (strcmp(word, *list) == 0)
+            return true;
+    return false;
+}

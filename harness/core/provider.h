@@ -38,12 +38,12 @@ struct provider_call_spec {
 
 struct provider_start_result {
     bool ok;
-    bool retryable;        /* when !ok: 429, 5xx, connect failure (docs/retries.md) */
-    enum ds_reason reason; /* when !ok */
-    char call_id[128];     /* when ok */
-    char status[32];       /* provider's initial call status, when ok */
+    bool retryable;             /* when !ok: 429, 5xx, connect failure (docs/retries.md) */
+    enum ds_reason reason;      /* when !ok */
+    char call_id[128];          /* when ok */
+    char status[32];            /* provider's initial call status, when ok */
     enum ds_reason start_error; /* ok, but the answer says the call will not start */
-    char detail[512];      /* provider's own message, or transport error */
+    char detail[512];           /* provider's own message, or transport error */
 };
 
 /* What the provider says of a call, in its own vocabulary. */
@@ -54,6 +54,10 @@ struct provider_call_state {
     char status[32];        /* "ringing", "not_connected", "failed" */
     char ended_reason[128]; /* "customer-did-not-answer", "dial_busy", "no-answer" */
     char symptom[200];      /* "Vapi reports customer-did-not-answer" */
+    /* the provider's word says the telephone network ended the call: busy,
+     * declined, not in service, failed to connect, voicemail (not a no-answer:
+     * a silent line rings out the same way) */
+    bool network_ended;
     enum ds_reason start_error; /* the provider refused the call after accepting it */
     char transcript[2048];
     char recording_url[512];
@@ -61,7 +65,7 @@ struct provider_call_state {
 
 /* A webhook the provider sent, parsed (not yet verified). */
 struct provider_webhook {
-    char event[48];     /* "status-update", "call_ended", "call_initiation_failure" */
+    char event[48]; /* "status-update", "call_ended", "call_initiation_failure" */
     char call_id[128];
     struct provider_call_state state;
 };
@@ -111,5 +115,7 @@ char *provider_join_url(const char *base, const char *path);
 int provider_get_url(const char *url, struct provider_req *out);
 /* A header's value, names compared without case; NULL when absent. */
 const char *provider_header(const struct ds_header *h, size_t nh, const char *name);
+/* Is word one of the NULL-terminated list? (false for NULL) */
+bool provider_word_in(const char *word, const char *const *list);
 
 #endif

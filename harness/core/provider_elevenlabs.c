@@ -157,6 +157,8 @@ static void el_conversation_state(const json_t *conv, struct provider_call_state
         json_string_value(json_object_get(json_object_get(conv, "metadata"), "termination_reason"));
     if (tr && *tr)
         snprintf(out->ended_reason, sizeof out->ended_reason, "%s", tr);
+    /* voicemail is named only in termination_reason (inferred wording) */
+    out->network_ended = tr && strstr(tr, "Voicemail") != NULL;
     if (out->ended)
         snprintf(out->symptom, sizeof out->symptom, "ElevenLabs shows the conversation as %s%s%s",
                  st, tr && *tr ? ": " : "", tr && *tr ? tr : "");
@@ -211,6 +213,8 @@ static int el_parse_webhook(const char *body, size_t len, struct provider_webhoo
         snprintf(s->symptom, sizeof s->symptom,
                  "ElevenLabs reports call_initiation_failure (failure_reason %s)",
                  fr ? fr : "unknown");
+        /* busy (a decline too) and unknown (failed, not in service); not no-answer */
+        s->network_ended = !fr || strcmp(fr, "no-answer") != 0;
     } else {
         el_conversation_state(data, &out->state);
     }

@@ -112,8 +112,13 @@ static void retell_call_state(const json_t *call, struct provider_call_state *ou
     out->answered = json_object_get(call, "start_timestamp") != NULL || !strcmp(st, "ongoing");
     const char *dr = json_string_value(json_object_get(call, "disconnection_reason"));
     if (dr) {
+        /* §3.3: the network's verdicts, in Retell's words */
+        static const char *const network[] = {"dial_busy",           "user_declined",
+                                              "invalid_destination", "dial_failed",
+                                              "voicemail_reached",   NULL};
         snprintf(out->ended_reason, sizeof out->ended_reason, "%s", dr);
         snprintf(out->symptom, sizeof out->symptom, "Retell reports %s (call_status %s)", dr, st);
+        out->network_ended = provider_word_in(dr, network);
         if (!strcmp(dr, "no_valid_payment"))
             out->start_error = DS_REASON_PROVIDER_INSUFFICIENT_CREDITS;
         else if (!strcmp(dr, "concurrency_limit_reached"))

@@ -148,8 +148,12 @@ static void vapi_call_state(const json_t *call, const char *ended_reason,
     if (rec)
         snprintf(out->recording_url, sizeof out->recording_url, "%s", rec);
     if (er) {
+        /* §3.1: the network's verdicts, in Vapi's words */
+        static const char *const network[] = {"customer-busy", "twilio-reported-customer-misdialed",
+                                              "twilio-failed-to-connect-call", "voicemail", NULL};
         snprintf(out->ended_reason, sizeof out->ended_reason, "%s", er);
         snprintf(out->symptom, sizeof out->symptom, "Vapi reports %s", er);
+        out->network_ended = provider_word_in(er, network);
         /* §3.2: call.start.error-* — the call never started */
         if (strstr(er, "insufficient-credits") || strstr(er, "subscription-frozen") ||
             strstr(er, "wallet-does-not-exist"))

@@ -24,13 +24,15 @@ static int check_url(const struct core *c, const char *field, const char *url, c
         return 0;
     if (strncasecmp(url, "http://", 7) == 0) {
         const char *h = url + 7;
-        bool loop = !strncmp(h, "127.", 4) || !strncasecmp(h, "localhost", 9) || !strncmp(h, "[::1]", 5);
+        bool loop =
+            !strncmp(h, "127.", 4) || !strncasecmp(h, "localhost", 9) || !strncmp(h, "[::1]", 5);
         if (loop && c->env.test_mode)
             return 0;
-        snprintf(err, n,
-                 "trigger_not_https: %s must be an https:// URL, got \"%s\" (http:// is accepted only "
-                 "for loopback addresses in test mode)",
-                 field, url);
+        snprintf(
+            err, n,
+            "trigger_not_https: %s must be an https:// URL, got \"%s\" (http:// is accepted only "
+            "for loopback addresses in test mode)",
+            field, url);
         return -1;
     }
     snprintf(err, n, "trigger_not_https: %s must be a valid https:// URL, got \"%s\"", field, url);
@@ -58,8 +60,9 @@ static int check_json(const char *field, const char *text, bool strings_only, ch
         json_object_foreach(j, k, v)
         {
             if (!json_is_string(v)) {
-                snprintf(err, n, "%s: the value of \"%s\" must be a string (header values are text)",
-                         field, k);
+                snprintf(err, n,
+                         "%s: the value of \"%s\" must be a string (header values are text)", field,
+                         k);
                 rc = -1;
                 break;
             }
@@ -74,8 +77,10 @@ int trigger_config_check(const struct core *c, const struct core_agent *a, char 
     bool tu = a->trigger_url && *a->trigger_url;
     bool ov = a->trigger_call_endpoint && *a->trigger_call_endpoint;
     if (tu && ov) {
-        snprintf(err, n, "agent '%s': a trigger_url or an outbound voice connection "
-                         "(trigger_call_endpoint), not both", a->id);
+        snprintf(err, n,
+                 "agent '%s': a trigger_url or an outbound voice connection "
+                 "(trigger_call_endpoint), not both",
+                 a->id);
         return -1;
     }
     if (tu && check_url(c, "trigger_url", a->trigger_url, err, n))
@@ -83,8 +88,10 @@ int trigger_config_check(const struct core *c, const struct core_agent *a, char 
     if (ov && check_url(c, "trigger_call_endpoint", a->trigger_call_endpoint, err, n))
         return -1;
     if (!ov && (a->trigger_call_headers || a->trigger_call_payload || a->phone_number_key)) {
-        snprintf(err, n, "agent '%s': trigger_call_headers, trigger_call_payload and "
-                         "phone_number_key need a trigger_call_endpoint (OV-1)", a->id);
+        snprintf(err, n,
+                 "agent '%s': trigger_call_headers, trigger_call_payload and "
+                 "phone_number_key need a trigger_call_endpoint (OV-1)",
+                 a->id);
         return -1;
     }
     if (a->trigger_call_headers && *a->trigger_call_headers &&
@@ -242,8 +249,7 @@ void trigger_dispatch(struct core_run *r)
     }
     for (size_t i = 0; i < t->n; i++)
         t->headers[i] = (struct ds_header){t->names[i], t->values[i]};
-    core_log(r, "POST trigger %s (%s to %s)", url_path(t->url), a->contact_number,
-             e->phone_number);
+    core_log(r, "POST trigger %s (%s to %s)", url_path(t->url), a->contact_number, e->phone_number);
     struct ds_http_request hr = {
         .method = "POST",
         .url = t->url,
@@ -257,6 +263,7 @@ void trigger_dispatch(struct core_run *r)
     struct ds_http *h = &c->env.http;
     if (h->ops->send(h->ctx, &hr, on_trigger_answer, t) != 0) {
         ctx_free(t);
-        core_finish(r, DS_RUN_FAILED, DS_REASON_TRIGGER_CONNECT_FAILED, "could not send the trigger");
+        core_finish(r, DS_RUN_FAILED, DS_REASON_TRIGGER_CONNECT_FAILED,
+                    "could not send the trigger");
     }
 }
