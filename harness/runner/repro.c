@@ -20,16 +20,12 @@
 #define REPRO_DEFAULT_DELAY_S 2.0
 #define REPRO_DEFAULT_WINDOW_S 300
 
-/* One fact and where it came from ("from_number", "provider_call.from_number"). */
-struct fact {
-    const char *value;
-    char src[96];
-};
-
 struct facts {
     const char *provider;
     const char *contact;
-    struct fact from, to, symptom, raw_symptom;
+    const char *from, *to; /* the caller ID the call came from, the number it went to */
+    const char *symptom;   /* "busy", "no-answer", ... or NULL */
+    const char *fate;      /* the provider's own word from provider_call, or NULL */
     double dial_delay;
     json_int_t window;
     const char *name;
@@ -139,21 +135,15 @@ static const struct pc_paths pc_paths[] = {
      "failure_reason"},
 };
 
-static void take(struct jsonpos_error *v, struct fact *f, const char *given, const char *given_path,
-                 const char *from_pc, const char *pc_path)
+/* The value given at the top level, else the call record's; the two must
+ * agree when both are there. */
+static const char *take(struct jsonpos_error *v, const char *given, const char *given_path,
+                        const char *from_pc, const char *pc_path)
 {
-    if (given && from_pc && strcmp(given, from_pc) != 0) {
+    if (given && from_pc && strcmp(given, from_pc) != 0)
         jsonpos_fail(v, given_path, "\"%s\", but provider_call.%s says \"%s\": give one of them",
                      given, pc_path, from_pc);
-        return;
-    }
-    if (given) {
-        f->value = given;
-        snprintf(f->src, sizeof f->src, "%s", given_path);
-    } else if (from_pc) {
-        f->value = from_pc;
-        snprintf(f->src, sizeof f->src, "provider_call.%s", pc_path);
-    }
+    return given ? given : from_pc;
 }
 
 static const char *const keys[] = {
@@ -305,21 +295,15 @@ static void read_report(struct jsonpos_error *v, const json_t *root, struct fact
     for (size_t i = 0; i < sizeof pc_paths / sizeof *pc_paths; i++)
         if (strcmp(pc_paths[i].provider, f->provider) == 0)
             pp = &pc_paths[i];
+    f->symptom = json_string_value(sym);
     if (f->trigger) {
         /* the customer's system dials from the payload's from_number, the
          * contact_number, unless the report says otherwise */
-        take(v, &f->from, json_string_value(from), "from_number",
-             json_string_value(from) ? NULL : f->contact, "");
-        if (!json_string_value(from) && f->contact)
-            snprintf(f->from.src, sizeof f->from.src, "contact_number");
-        take(v, &f->to, json_string_value(to), "evaluator_number", NULL, "");
-        if (sym) {
-            f->symptom.value = json_string_value(sym);
-            snprintf(f->symptom.src, sizeof f->symptom.src, "symptom");
-        }
-        if (!f->to.value)
+        f->from = json_string_value(from) ? json_string_value(from) : f->contact;
+        f->to = json_string_value(to);
+        if (!f->to)
             jsonpos_fail(v, "", "evaluator_number is required: the number the call went to");
-        else if (!f->from.value)
+        else if (!f->from)
             jsonpos_fail(v, "",
                          "from_number is required when the agent has no contact_number: the "
                          "caller ID the customer's system dialled from");
@@ -330,35 +314,28 @@ static void read_report(struct jsonpos_error *v, const json_t *root, struct fact
     const char *pc_fate = pc ? pc_string(v, pc, pp->fate) : NULL;
     if (v->failed)
         return;
-    take(v, &f->from, json_string_value(from), "from_number", pc_from, pp->from);
-    take(v, &f->to, json_string_value(to), "evaluator_number", pc_to, pp->to);
+    f->from = take(v, json_string_value(from), "from_number", pc_from, pp->from);
+    f->to = take(v, json_string_value(to), "evaluator_number", pc_to, pp->to);
     if (v->failed)
         return;
-    if (pc_fate) {
-        f->raw_symptom.value = pc_fate;
-        snprintf(f->raw_symptom.src, sizeof f->raw_symptom.src, "provider_call.%s", pp->fate);
-        f->symptom.value = symptom_of(f->provider, pc_fate);
-        snprintf(f->symptom.src, sizeof f->symptom.src, "provider_call.%s", pp->fate);
-        /* a symptom given too must be one the provider's word can stand for */
-        if (sym && f->symptom.value && !word_says(f->provider, json_string_value(sym), pc_fate)) {
-            jsonpos_fail(v, "symptom",
-                         "\"%s\", but provider_call.%s is \"%s\" (%s): give one of them",
-                         json_string_value(sym), pp->fate, pc_fate, f->symptom.value);
-            return;
-        }
+    f->fate = pc_fate;
+    const char *read = symptom_of(f->provider, pc_fate);
+    /* a symptom given too must be one the provider's word can stand for */
+    if (f->symptom && read && !word_says(f->provider, f->symptom, pc_fate)) {
+        jsonpos_fail(v, "symptom", "\"%s\", but provider_call.%s is \"%s\" (%s): give one of them",
+                     f->symptom, pp->fate, pc_fate, read);
+        return;
     }
-    if (sym) {
-        f->symptom.value = json_string_value(sym);
-        snprintf(f->symptom.src, sizeof f->symptom.src, "symptom");
-    }
-    if (!f->to.value) {
+    if (!f->symptom)
+        f->symptom = read;
+    if (!f->to) {
         jsonpos_fail(
             v, "",
             "evaluator_number is required (or provider_call.%s): the number the call went to",
             pp->to);
         return;
     }
-    if (!f->from.value)
+    if (!f->from)
         jsonpos_fail(
             v, "",
             "from_number is required%s%s%s: the caller ID the provider dialled from, as its "
@@ -384,15 +361,15 @@ static void read_report(struct jsonpos_error *v, const json_t *root, struct fact
 static json_t *pstn_for(const struct facts *f, bool ani_fault)
 {
     json_t *pstn = json_object();
-    const char *sy = f->symptom.value ? f->symptom.value : "";
+    const char *sy = f->symptom ? f->symptom : "";
     const char *carrier = !strcmp(sy, "failed")     ? "fail"
                           : !strcmp(sy, "declined") ? "declined"
                           : !strcmp(sy, "invalid")  ? "invalid"
                                                     : NULL;
     if (ani_fault || carrier) {
-        json_t *fault = json_pack("{s:s}", "to", f->to.value);
+        json_t *fault = json_pack("{s:s}", "to", f->to);
         if (ani_fault)
-            json_object_set_new(fault, "ani", json_string(f->from.value));
+            json_object_set_new(fault, "ani", json_string(f->from));
         if (carrier)
             json_object_set_new(fault, carrier, json_true());
         json_object_set_new(pstn, "faults", json_pack("[o]", fault));
@@ -407,15 +384,14 @@ static json_t *pstn_for(const struct facts *f, bool ani_fault)
  * customer's system would, dials from from_number dial_delay later. */
 static json_t *build_trigger(const struct facts *f, const char *label, json_t *pstn)
 {
-    bool withheld = f->from.value[0] == '\0';
+    bool withheld = f->from[0] == '\0';
     json_t *agent =
         json_pack("{s:s,s:s,s:s,s:I}", "id", "agent", "name", "the reported agent", "trigger_url",
                   "{mock}/trigger/customer", "dial_window_seconds", f->window);
     json_object_set_new(agent, "contact_number",
                         f->contact ? json_string(f->contact) : json_null());
-    json_t *endpoint =
-        json_pack("{s:I,s:f,s:{s:s,s:f}}", "status", f->trig_status, "latency", f->trig_latency,
-                  "dial", "from", f->from.value, "delay", f->dial_delay);
+    json_t *endpoint = json_pack("{s:I,s:f,s:{s:s,s:f}}", "status", f->trig_status, "latency",
+                                 f->trig_latency, "dial", "from", f->from, "delay", f->dial_delay);
     json_t *mocks =
         json_pack("{s:{s:o},s:o}", "trigger_endpoints", "customer", endpoint, "pstn", pstn);
     struct strbuf d = {0};
@@ -425,23 +401,21 @@ static json_t *build_trigger(const struct facts *f, const char *label, json_t *p
               "%s %g s after its answer; the agent's contact_number is %s%s%s; the reported "
               "symptom: %s; a %lld-s window.",
               label, (long long)f->trig_status, f->trig_latency, withheld ? "" : "\"",
-              withheld ? "a withheld caller ID" : f->from.value, withheld ? "" : "\"", f->to.value,
+              withheld ? "a withheld caller ID" : f->from, withheld ? "" : "\"", f->to,
               f->dial_delay, f->contact ? "\"" : "", f->contact ? f->contact : "not set",
-              f->contact ? "\"" : "", f->symptom.value ? f->symptom.value : "none",
-              (long long)f->window);
+              f->contact ? "\"" : "", f->symptom ? f->symptom : "none", (long long)f->window);
     char name[512];
     if (f->name)
         snprintf(name, sizeof name, "%s", f->name);
     else
         snprintf(name, sizeof name, "repro: trigger URL %s, from %s to %s",
-                 f->symptom.value ? f->symptom.value : "call",
-                 withheld ? "a withheld caller ID" : f->from.value, f->to.value);
-    json_t *sc =
-        json_pack("{s:s,s:s,s:[s,s,s,s],s:[o],s:[{s:s,s:s}],s:o,s:[{s:i,s:s,s:s,s:[s]}],s:{s:{}}}",
-                  "name", name, "description", d.p ? d.p : "", "rules", "TU-3", "TU-4", "AO-3",
-                  "DW-2", "agents", agent, "evaluators", "id", "evaluator", "phone_number",
-                  f->to.value, "mocks", mocks, "steps", "at", 0, "do", "start_runs", "agent",
-                  "agent", "evaluators", "evaluator", "expect", "runs");
+                 f->symptom ? f->symptom : "call", withheld ? "a withheld caller ID" : f->from,
+                 f->to);
+    json_t *sc = json_pack(
+        "{s:s,s:s,s:[s,s,s,s],s:[o],s:[{s:s,s:s}],s:o,s:[{s:i,s:s,s:s,s:[s]}],s:{s:{}}}", "name",
+        name, "description", d.p ? d.p : "", "rules", "TU-3", "TU-4", "AO-3", "DW-2", "agents",
+        agent, "evaluators", "id", "evaluator", "phone_number", f->to, "mocks", mocks, "steps",
+        "at", 0, "do", "start_runs", "agent", "agent", "evaluators", "evaluator", "expect", "runs");
     sb_free(&d);
     return sc;
 }
@@ -450,16 +424,16 @@ static json_t *build(const struct facts *f, const char *label)
 {
     if (f->trigger) /* the customer dials from from_number itself: no caller-ID fault */
         return build_trigger(f, label, pstn_for(f, false));
-    bool withheld = f->from.value[0] == '\0';
+    bool withheld = f->from[0] == '\0';
     bool retell = strcmp(f->provider, "retell") == 0;
     /* The provider's phone number dials from the reported number (Vapi and
      * ElevenLabs place the call from the number of phoneNumberId). Retell
      * dials from the from_number it is sent, the contact_number: another
      * caller ID on arrival is the carrier's doing (a PSTN fault). A withheld
      * caller ID is the carrier's doing for every provider. */
-    bool ani_fault = withheld || (retell && (!f->contact || strcmp(f->from.value, f->contact)));
+    bool ani_fault = withheld || (retell && (!f->contact || strcmp(f->from, f->contact)));
     const char *own =
-        ani_fault ? (f->contact && f->contact[0] ? f->contact : "+15550000000") : f->from.value;
+        ani_fault ? (f->contact && f->contact[0] ? f->contact : "+15550000000") : f->from;
     json_t *agent =
         json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "id", "agent", "name", "the reported agent",
                   "provider", f->provider, "provider_api_key", R_KEY, "assistant_id", R_AGENT,
@@ -482,15 +456,15 @@ static json_t *build(const struct facts *f, const char *label)
     struct strbuf d = {0};
     sb_printf(&d, "Generated by dialsim repro from %s. %s reported ", label,
               provider_display(provider_from_name(f->provider)));
-    if (f->raw_symptom.value)
-        sb_printf(&d, "%s", f->raw_symptom.value);
+    if (f->fate)
+        sb_printf(&d, "%s", f->fate);
     else
-        sb_printf(&d, "%s", f->symptom.value ? f->symptom.value : "no symptom");
+        sb_printf(&d, "%s", f->symptom ? f->symptom : "no symptom");
     sb_printf(&d,
               " for a call from %s%s%s to %s; the agent's contact_number is %s%s%s; the dial "
               "came %g s after the request, in a %lld-s window.",
-              withheld ? "" : "\"", withheld ? "a withheld caller ID" : f->from.value,
-              withheld ? "" : "\"", f->to.value, f->contact ? "\"" : "",
+              withheld ? "" : "\"", withheld ? "a withheld caller ID" : f->from,
+              withheld ? "" : "\"", f->to, f->contact ? "\"" : "",
               f->contact ? f->contact : "not set", f->contact ? "\"" : "", f->dial_delay,
               (long long)f->window);
     char name[512];
@@ -498,13 +472,13 @@ static json_t *build(const struct facts *f, const char *label)
         snprintf(name, sizeof name, "%s", f->name);
     else
         snprintf(name, sizeof name, "repro: %s %s, from %s to %s", f->provider,
-                 f->symptom.value ? f->symptom.value : "call",
-                 withheld ? "a withheld caller ID" : f->from.value, f->to.value);
+                 f->symptom ? f->symptom : "call", withheld ? "a withheld caller ID" : f->from,
+                 f->to);
     json_t *sc = json_pack(
         "{s:s,s:s,s:[s,s],s:[o],s:[{s:s,s:s}],s:o,s:[{s:i,s:s,s:s,s:[s]}],s:{s:{}}}", "name", name,
         "description", d.p ? d.p : "", "rules", "AO-3", "DW-2", "agents", agent, "evaluators", "id",
-        "evaluator", "phone_number", f->to.value, "mocks", mocks, "steps", "at", 0, "do",
-        "start_runs", "agent", "agent", "evaluators", "evaluator", "expect", "runs");
+        "evaluator", "phone_number", f->to, "mocks", mocks, "steps", "at", 0, "do", "start_runs",
+        "agent", "agent", "evaluators", "evaluator", "expect", "runs");
     sb_free(&d);
     return sc;
 }
@@ -527,7 +501,7 @@ json_t *repro_scenario(const char *label, const char *text, size_t len, char *sy
         return NULL;
     }
     json_t *sc = build(&f, label);
-    snprintf(symptom, symptom_n, "%s", f.symptom.value ? f.symptom.value : "");
+    snprintf(symptom, symptom_n, "%s", f.symptom ? f.symptom : "");
     json_decref(root); /* build copied every string it kept */
     if (!sc)
         snprintf(err, n, "%s: out of memory", label);
