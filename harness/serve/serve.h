@@ -18,7 +18,10 @@
 
 #define SERVE_DEFAULT_DB "dialsim.db"
 #define SERVE_DEFAULT_HOST "127.0.0.1"
-#define SERVE_DEFAULT_THREADS 64
+/* Workers of each server (API, mocks). A worker serves one connection at a
+ * time, idle keep-alive ones included, so this is also how many slow clients
+ * can hold a worker before a health check waits (docs/api.md#limits). */
+#define SERVE_DEFAULT_THREADS 256
 
 struct serve_options {
     const char *config_path; /* JSON config (docs/api.md); NULL: no projects yet */
@@ -29,6 +32,7 @@ struct serve_options {
     FILE *log;               /* one line per request; NULL: stderr */
     bool quiet;              /* no request log */
     int mock_port;           /* the mocks' port when the config has "mocks"; 0: any free one */
+    int mock_threads;        /* the mocks' CivetWeb workers; 0: SERVE_DEFAULT_THREADS */
 };
 
 struct serve;

@@ -13,20 +13,22 @@ static void serve_usage(FILE *f)
 {
     fprintf(f,
             "usage: dialsim serve [--config FILE] [--db FILE] [--port N] [--host ADDR]\n"
-            "                     [--threads N] [--mock-port N] [--quiet]\n"
+            "                     [--threads N] [--mock-port N] [--mock-threads N] [--quiet]\n"
             "\n"
             "Run the core's HTTP API in real time (docs/api.md) until SIGINT or SIGTERM.\n"
             "  --config FILE  projects, agents, evaluators and provider URLs (JSON)\n"
             "  --db FILE      SQLite file for transcripts (default ./%s; :memory: allowed)\n"
             "  --port N       port to listen on; 0 (default) picks a free one\n"
             "  --host ADDR    address to bind (default %s)\n"
-            "  --threads N    connections served at once (default %d)\n"
+            "  --threads N    connections the API serves at once, idle keep-alive ones\n"
+            "                 included (default %d)\n"
             "  --mock-port N  port of the provider mocks, when the config has \"mocks\"\n"
             "                 (0, the default, picks a free one)\n"
+            "  --mock-threads N  connections the mocks serve at once (default %d)\n"
             "  --quiet        no request log on stderr\n"
             "Prints \"listening on http://ADDR:PORT\" on stdout once it accepts requests,\n"
             "then \"mocks on http://ADDR:PORT\" when it serves the provider mocks.\n",
-            SERVE_DEFAULT_DB, SERVE_DEFAULT_HOST, SERVE_DEFAULT_THREADS);
+            SERVE_DEFAULT_DB, SERVE_DEFAULT_HOST, SERVE_DEFAULT_THREADS, SERVE_DEFAULT_THREADS);
 }
 
 static int int_arg(const char *s, int lo, int hi, int *out)
@@ -52,7 +54,8 @@ int cmd_serve(int argc, char **argv)
             o.quiet = true;
             continue;
         } else if (strcmp(a, "--config") && strcmp(a, "--db") && strcmp(a, "--host") &&
-                   strcmp(a, "--port") && strcmp(a, "--threads") && strcmp(a, "--mock-port")) {
+                   strcmp(a, "--port") && strcmp(a, "--threads") && strcmp(a, "--mock-port") &&
+                   strcmp(a, "--mock-threads")) {
             fprintf(stderr, "dialsim serve: unknown option %s\n", a);
             serve_usage(stderr);
             return 2;
@@ -76,6 +79,11 @@ int cmd_serve(int argc, char **argv)
         } else if (!strcmp(a, "--mock-port")) {
             if (int_arg(v, 0, 65535, &o.mock_port)) {
                 fprintf(stderr, "dialsim serve: --mock-port needs a number from 0 to 65535\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--mock-threads")) {
+            if (int_arg(v, 1, 1024, &o.mock_threads)) {
+                fprintf(stderr, "dialsim serve: --mock-threads needs a number from 1 to 1024\n");
                 return 2;
             }
         } else { /* --threads */

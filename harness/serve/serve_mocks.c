@@ -24,8 +24,6 @@
 #include "runner/jsonpos.h"
 #include "runner/scenario.h"
 
-#define SRV_MOCK_THREADS 8
-
 int srv_mocks_check(const json_t *mocks, const char *file, char *err, size_t n)
 {
     if (!mocks)
@@ -74,7 +72,11 @@ int srv_mocks_start(struct serve *s, const json_t *cfg, const char *host, int po
         return -1;
     }
     struct mock_server_options mo = {
-        .host = host, .port = port, .threads = SRV_MOCK_THREADS, .real_time = true};
+        .host = host,
+        .port = port,
+        .threads = s->mock_threads > 0 ? s->mock_threads : SERVE_DEFAULT_THREADS,
+        .real_time = true,
+        .keep_alive = true};
     char why[200];
     if (mock_server_create_opts(&s->mock_srv, &mo, why, sizeof why) != 0) {
         snprintf(err, n, "the provider mocks (--mock-port): %s", why);
