@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_depth.h"
+
 struct journal {
     struct journal_entry *v;
     size_t n, cap;
@@ -54,7 +56,7 @@ long journal_add(struct journal *j, const char *mock, const char *method, const 
         if (body_len)
             memcpy(e->body, body, body_len);
         e->body[body_len] = '\0';
-        e->json = body_len ? json_loadb(body, body_len, 0, NULL) : NULL;
+        e->json = body_len ? json_depth_loadb(body, body_len, 0, NULL) : NULL;
     }
     e->at = at;
     return (long)j->n++;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_depth.h"
 #include "recording.h"
 #include "webhook.h"
 
@@ -180,7 +181,14 @@ static json_t *validation(const json_t *body)
 static void create_call(struct mock_elevenlabs *e, const struct mock_request *rq,
                         struct mock_response *rs, bool sip)
 {
-    json_t *body = json_loadb(rq->body, rq->body_len, 0, NULL);
+    json_error_t je;
+    json_t *body = json_depth_loadb(rq->body, rq->body_len, 0, &je);
+    if (!body && json_depth_exceeded(&je)) { /* refused before jansson recurses */
+        char msg[300];
+        snprintf(msg, sizeof msg, "body: %s", je.text);
+        detail_error(rs, 400, "json_too_deep", msg);
+        return;
+    }
     if (!json_is_object(body)) {
         json_decref(body);
         body = json_object();

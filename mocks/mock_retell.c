@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_depth.h"
 #include "recording.h"
 #include "webhook.h"
 
@@ -218,11 +219,17 @@ static bool e164(const char *s)
 static void create_call(struct mock_retell *r, const struct mock_request *rq,
                         struct mock_response *rs)
 {
-    json_t *body = json_loadb(rq->body, rq->body_len, 0, NULL);
+    json_error_t je;
+    json_t *body = json_depth_loadb(rq->body, rq->body_len, 0, &je);
+    char msg[300];
+    if (!body && json_depth_exceeded(&je)) { /* refused before jansson recurses */
+        snprintf(msg, sizeof msg, "body: %s", je.text);
+        retell_error(rs, 400, msg);
+        return;
+    }
     const char *from = json_string_value(json_object_get(body, "from_number"));
     const char *to = json_string_value(json_object_get(body, "to_number"));
     const char *agent = json_string_value(json_object_get(body, "override_agent_id"));
-    char msg[300];
     if (!json_is_object(body) || !from || !to || !e164(from) || !e164(to)) {
         retell_error(rs, 400, "Invalid request format, please check API reference.");
     } else if (!mock_account_owns_number(r->acct, from)) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_depth.h"
 #include "core/timefmt.h"
 #include "recording.h"
 #include "webhook.h"
@@ -257,8 +258,12 @@ static json_t *limits(const struct mock_vapi *v, bool blocked)
 static int create_call(struct mock_vapi *v, const struct mock_request *rq, struct mock_response *rs)
 {
     json_error_t je;
-    json_t *body = json_loadb(rq->body, rq->body_len, 0, &je);
+    json_t *body = json_depth_loadb(rq->body, rq->body_len, 0, &je);
     char msg[400];
+    if (!body && json_depth_exceeded(&je)) { /* refused before jansson recurses */
+        snprintf(msg, sizeof msg, "body: %s", je.text);
+        return bad_request(rs, msg);
+    }
     if (!body || !json_is_object(body)) {
         snprintf(msg, sizeof msg, "Unexpected token in JSON at position %d",
                  body ? 0 : je.position);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/json_depth.h"
 #include "core/timefmt.h"
 #include "util/civet_stop.h"
 #include "util/http_guard.h"
@@ -170,10 +171,11 @@ json_t *srv_read_json(struct srv_req *rq, struct srv_resp *rs)
         return NULL;
     }
     json_error_t je;
-    json_t *j = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
+    json_t *j = json_depth_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
     if (!j) {
+        /* too deep is refused before jansson recurses (core/json_depth.h) */
         json_t *e = json_pack("{s:i,s:i,s:s+}", "line", je.line, "column", je.column, "message",
-                              "invalid JSON: ", je.text);
+                              json_depth_exceeded(&je) ? "body: " : "invalid JSON: ", je.text);
         srv_reply_errors(rs, 400, json_pack("[o]", e));
         return NULL;
     }

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/json_depth.h"
 #include "faults.h"
 #include "mock_build.h"
 #include "mock_server.h"
@@ -131,10 +132,13 @@ static int admin(void *ctx, struct mock_world *w, const struct mock_request *rq,
         return 1;
     }
     json_error_t je;
-    json_t *rules = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
+    json_t *rules = json_depth_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
     char msg[900];
     if (!rules) {
-        snprintf(msg, sizeof msg, "body:%d:%d: invalid JSON: %s", je.line, je.column, je.text);
+        if (json_depth_exceeded(&je)) /* refused before jansson recursed; says where */
+            snprintf(msg, sizeof msg, "body: %s", je.text);
+        else
+            snprintf(msg, sizeof msg, "body:%d:%d: invalid JSON: %s", je.line, je.column, je.text);
         mock_reply_json(rs, 400, json_pack("{s:s}", "message", msg));
         return 1;
     }
