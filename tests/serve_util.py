@@ -29,7 +29,8 @@ class Server:
         self.port = None
         self.log_path = os.path.join(workdir, "serve-%d.log" % time.monotonic_ns())
 
-    def start(self, timeout=5.0):
+    def start(self, timeout=30.0):
+        # a deadline, not a wait: sanitizer builds start 512 workers slowly
         cmd = [self.dialsim, "serve", "--port", "0", "--db", self.db] + self.extra
         if self.config:
             cmd += ["--config", self.config]
