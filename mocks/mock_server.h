@@ -25,6 +25,11 @@ struct mock_server_options {
     int port;
     int threads; /* <= 0: 2 */
     bool real_time;
+    /* docs/api.md#access (mock_access.h): routes under /_dialsim/ need
+     * "Authorization: Bearer <admin_token>" (NULL: open; copied), and with
+     * check_host a Host that does not name loopback is refused. */
+    const char *admin_token;
+    bool check_host;
 };
 int mock_server_create_opts(struct mock_server **out, const struct mock_server_options *o,
                             char *err, size_t n);

@@ -35,6 +35,8 @@ struct serve {
     struct mg_context *ctx;
     int port;
     char host[64];
+    bool loopback;     /* bound to loopback: the Host header is checked */
+    char *admin_token; /* NULL: the management routes are open */
     struct clock_real *clock;
     struct srv_http *http;
     struct core *core;
@@ -104,6 +106,21 @@ json_t *srv_read_json(struct srv_req *rq, struct srv_resp *rs);
  * max (what was read is dropped); -1: the connection failed. */
 int srv_read_body(struct srv_req *rq, size_t max);
 const char *srv_header(const struct srv_req *rq, const char *name);
+
+/* ---- who may ask (serve_access.c) ---- */
+/* The admin token and the loopback flag from the options; -1 with why in err
+ * for a host beyond loopback without a token, or an empty token. */
+int srv_access_init(struct serve *s, const struct serve_options *o, char *err, size_t n);
+/* The Host check (loopback only: 421) and the admin token of a management
+ * route (401): false once the refusal is answered in rs. */
+bool srv_access_allowed(struct serve *s, const struct srv_req *rq, struct srv_resp *rs);
+/* What answers show of an agent's trigger settings (docs/api.md#secrets):
+ * trigger_call_headers with credentials masked, trigger_call_payload with
+ * secret keys masked, a URL without its password. New references; NULL in,
+ * JSON null out. */
+json_t *srv_masked_headers(const char *text);
+json_t *srv_masked_payload(const char *text);
+json_t *srv_masked_url(const char *url);
 
 /* ---- routes (serve_routes.c) ---- */
 void srv_route(struct serve *s, struct srv_req *rq, struct srv_resp *rs);

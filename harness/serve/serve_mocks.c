@@ -73,8 +73,12 @@ int srv_mocks_start(struct serve *s, const json_t *cfg, const char *host, int po
         snprintf(err, n, "cannot make a folder for the mocks' recordings in /tmp");
         return -1;
     }
-    struct mock_server_options mo = {
-        .host = host, .port = port, .threads = SRV_MOCK_THREADS, .real_time = true};
+    struct mock_server_options mo = {.host = host,
+                                     .port = port,
+                                     .threads = SRV_MOCK_THREADS,
+                                     .real_time = true,
+                                     .admin_token = s->admin_token,
+                                     .check_host = s->loopback};
     char why[200];
     if (mock_server_create_opts(&s->mock_srv, &mo, why, sizeof why) != 0) {
         snprintf(err, n, "the provider mocks (--mock-port): %s", why);

@@ -513,12 +513,13 @@ json_t *srv_agent_json(const struct core_agent *a)
     json_object_set_new(
         j, "dial_window_seconds",
         json_integer(a->dial_window_seconds ? a->dial_window_seconds : CORE_DEFAULT_DIAL_WINDOW_S));
-    json_object_set_new(j, "trigger_url", str_json(a->trigger_url));
-    json_object_set_new(j, "trigger_call_endpoint", str_json(a->trigger_call_endpoint));
-    json_object_set_new(j, "trigger_call_headers", str_json(a->trigger_call_headers));
+    /* secrets are write-only (docs/api.md#secrets): what may carry one is masked */
+    json_object_set_new(j, "trigger_url", srv_masked_url(a->trigger_url));
+    json_object_set_new(j, "trigger_call_endpoint", srv_masked_url(a->trigger_call_endpoint));
+    json_object_set_new(j, "trigger_call_headers", srv_masked_headers(a->trigger_call_headers));
     json_object_set_new(j, "phone_number_key",
                         json_string(a->phone_number_key ? a->phone_number_key : "phone_number"));
-    json_object_set_new(j, "trigger_call_payload", str_json(a->trigger_call_payload));
+    json_object_set_new(j, "trigger_call_payload", srv_masked_payload(a->trigger_call_payload));
     return j;
 }
 
