@@ -70,3 +70,8 @@ add_test(NAME explain.cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_explain.sh $
 add_test(NAME serve.mocks COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks.py ${DIALSIM_BIN})
 # runs survive a restart: ended ones as they ended, open ones failed serve_restarted.
 add_test(NAME serve.runs_restart COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_runs_restart.py ${DIALSIM_BIN})
+# who may use serve: the admin token on management and /_dialsim/ routes, no bind beyond
+# loopback without one, the Host check on loopback, secrets masked; a write the database
+# refuses is not in effect (five writes wait out the store's 5 s lock timeout).
+add_test(NAME serve.access COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_access.py ${DIALSIM_BIN})
+set_tests_properties(serve.access PROPERTIES TIMEOUT 120)

@@ -62,7 +62,7 @@ int core_create(struct core **out, const struct core_env *env)
     return 0;
 }
 
-static void agent_free(struct core_agent *a)
+void core_agent_free(struct core_agent *a)
 {
     if (!a)
         return;
@@ -138,7 +138,7 @@ void core_destroy(struct core *c)
         run_free(c->runs[i]);
     }
     for (size_t i = 0; i < c->n_agents; i++)
-        agent_free(c->agents[i]);
+        core_agent_free(c->agents[i]);
     for (size_t i = 0; i < c->n_evaluators; i++)
         evaluator_free(c->evaluators[i]);
     for (size_t i = 0; i < c->n_projects; i++) {
@@ -214,9 +214,30 @@ int core_agent_put(struct core *c, const struct core_agent *a, char *err, size_t
     }
     if (trigger_config_check(c, a, err, n) != 0)
         return -1;
-    struct core_agent *na = calloc(1, sizeof *na);
+    struct core_agent *na = core_agent_copy(a);
     if (!na)
         return -1;
+    size_t i = agent_index(c, a->id);
+    if (i != (size_t)-1) {
+        core_agent_free(c->agents[i]);
+        c->agents[i] = na;
+        return 0;
+    }
+    struct core_agent **nv = realloc(c->agents, (c->n_agents + 1) * sizeof *nv);
+    if (!nv) {
+        core_agent_free(na);
+        return -1;
+    }
+    c->agents = nv;
+    c->agents[c->n_agents++] = na;
+    return 0;
+}
+
+struct core_agent *core_agent_copy(const struct core_agent *a)
+{
+    struct core_agent *na = calloc(1, sizeof *na);
+    if (!na)
+        return NULL;
     *na = *a;
     na->id = core_strdup(a->id);
     na->name = core_strdup(a->name ? a->name : a->id);
@@ -232,20 +253,44 @@ int core_agent_put(struct core *c, const struct core_agent *a, char *err, size_t
     na->trigger_call_headers = core_strdup(a->trigger_call_headers);
     na->phone_number_key = core_strdup(a->phone_number_key);
     na->trigger_call_payload = core_strdup(a->trigger_call_payload);
-    size_t i = agent_index(c, a->id);
-    if (i != (size_t)-1) {
-        agent_free(c->agents[i]);
-        c->agents[i] = na;
-        return 0;
+    return na;
+}
+
+/* Undoing a create that could not be stored (dialsim serve): no run can name
+ * the object yet, so it simply goes; the others keep their order. */
+void core_agent_remove(struct core *c, const char *id)
+{
+    size_t i = agent_index(c, id);
+    if (i == (size_t)-1)
+        return;
+    core_agent_free(c->agents[i]);
+    memmove(&c->agents[i], &c->agents[i + 1], (c->n_agents - i - 1) * sizeof *c->agents);
+    c->n_agents--;
+}
+
+void core_evaluator_remove(struct core *c, const char *id)
+{
+    for (size_t i = 0; i < c->n_evaluators; i++) {
+        if (strcmp(c->evaluators[i]->id, id) != 0)
+            continue;
+        evaluator_free(c->evaluators[i]);
+        memmove(&c->evaluators[i], &c->evaluators[i + 1],
+                (c->n_evaluators - i - 1) * sizeof *c->evaluators);
+        c->n_evaluators--;
+        return;
     }
-    struct core_agent **nv = realloc(c->agents, (c->n_agents + 1) * sizeof *nv);
-    if (!nv) {
-        agent_free(na);
-        return -1;
-    }
-    c->agents = nv;
-    c->agents[c->n_agents++] = na;
-    return 0;
+}
+
+void core_project_remove(struct core *c, const char *id)
+{
+    struct core_project *p = project_find(c, id);
+    if (!p)
+        return;
+    size_t i = (size_t)(p - c->projects);
+    free(p->id);
+    free(p->api_key);
+    memmove(&c->projects[i], &c->projects[i + 1], (c->n_projects - i - 1) * sizeof *c->projects);
+    c->n_projects--;
 }
 
 const struct core_evaluator *core_evaluator_get(const struct core *c, const char *id)

@@ -178,6 +178,15 @@ int core_project_fetch_recordings(struct core *c, const char *id, bool on);
  * JSON parse position. */
 int core_agent_put(struct core *c, const struct core_agent *a, char *err, size_t n);
 const struct core_agent *core_agent_get(const struct core *c, const char *id);
+/* A deep copy of an agent, owned by the caller (core_agent_free; NULL ok):
+ * what a change is undone with (core_agent_put of the copy). NULL: no memory. */
+struct core_agent *core_agent_copy(const struct core_agent *a);
+void core_agent_free(struct core_agent *a);
+/* Remove a project, agent or evaluator that nothing refers to yet: a create
+ * undone because it could not be stored (dialsim serve). Unknown: nothing. */
+void core_project_remove(struct core *c, const char *id);
+void core_agent_remove(struct core *c, const char *id);
+void core_evaluator_remove(struct core *c, const char *id);
 
 /* Create or replace an evaluator. dynamic_variables may be NULL (→ {}); it is
  * copied. */

@@ -157,7 +157,26 @@ int srv_config_apply(struct serve *s, const json_t *root, const char *path, char
  * srv_restore applies what the database holds, after the config file:
  * projects, then agents, then evaluators, each in the order first stored; a
  * stored object replaces the config file's object of the same id. */
-int srv_persist(struct serve *s, const char *kind, const char *id);
+int srv_persist(struct serve *s, const char *kind, const char *id, char *why, size_t n);
+
+/* Undoing a change that could not be stored (serve_undo.c; core lock held).
+ * srv_undo_save before the change: what the object (kind, id) is now, or that
+ * it does not exist (id NULL: a create with an automatic id). After a failed
+ * write, srv_undo_rollback(id: the object's id as applied) puts it back, or
+ * removes the object a create made. srv_undo_clear frees either way. */
+struct srv_undo {
+    const char *kind;
+    bool existed;
+    uint64_t next_agent, next_evaluator;
+    char *api_key; /* project */
+    bool fetch_recordings;
+    struct core_agent *agent; /* agent, owned */
+    char *phone_number;       /* evaluator */
+    json_t *vars;
+};
+int srv_undo_save(struct serve *s, struct srv_undo *u, const char *kind, const char *id);
+void srv_undo_rollback(struct serve *s, struct srv_undo *u, const char *id);
+void srv_undo_clear(struct srv_undo *u);
 int srv_restore(struct serve *s, char *err, size_t n);
 
 int srv_ids_add(struct srv_ids *l, const char *id);

@@ -605,14 +605,22 @@ static json_t *state_json(struct serve *s, const char *kind, const char *id)
     return j;
 }
 
-int srv_persist(struct serve *s, const char *kind, const char *id)
+int srv_persist(struct serve *s, const char *kind, const char *id, char *why, size_t n)
 {
     json_t *j = state_json(s, kind, id);
     char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(j);
-    if (!text)
+    if (!text) {
+        snprintf(why, n, "out of memory");
         return -1;
+    }
     int rc = store_config_put(s->store, kind, id, text, clock_real_now());
     free(text);
-    return rc == STORE_OK ? 0 : -1;
+    if (rc != STORE_OK) {
+        char last[200];
+        snprintf(why, n, "%s: %s", store_err_sentence(rc),
+                 store_last_error(s->store, last, sizeof last));
+        return -1;
+    }
+    return 0;
 }

@@ -68,16 +68,19 @@ static void get_project(struct serve *s, struct srv_req *rq, struct srv_resp *rs
 }
 
 /* An accepted create/update is committed to the database before the answer
- * (docs/api.md#durability): 0, or 500 with an error when the write failed.
- * The change is then in effect in memory but would not survive a restart. */
+ * (docs/api.md#durability): 0, or 500 with an error when the write failed;
+ * the caller then undoes the change (serve_undo.c): nothing half-applied. */
 static int persisted(struct serve *s, const char *kind, const char *id, json_t *errors)
 {
-    if (srv_persist(s, kind, id) == 0)
+    char why[400];
+    if (srv_persist(s, kind, id, why, sizeof why) == 0)
         return 0;
     srv_error_add(errors, NULL,
-                  "the %s was changed but could not be stored in the database; it will not "
-                  "survive a restart unless it is sent again",
-                  kind);
+                  "the %s could not be stored in the database (%s), so nothing was changed; "
+                  "send the request again",
+                  kind, why);
+    fprintf(s->log, "warning: %s \"%s\" could not be stored in %s (%s); the change was undone\n",
+            kind, id, s->db_path, why);
     return 500;
 }
 
@@ -110,15 +113,22 @@ static void put_project(struct serve *s, struct srv_req *rq, struct srv_resp *rs
         return;
     json_t *errors = json_array(), *obj = NULL;
     const char *id = create ? NULL : rq->seg[1];
+    const char *pid = create ? json_string_value(json_object_get(body, "id")) : id;
+    struct srv_undo undo = {0};
     LOCK(s);
-    int rc = !create && !srv_project_find(s, id) ? 404
-                                                 : srv_project_put(s, id, body, create, "", errors);
-    if (rc == 0) {
-        const char *pid = create ? json_string_value(json_object_get(body, "id")) : id;
-        rc = persisted(s, "project", pid, errors);
+    int rc = 500;
+    if (!create && !srv_project_find(s, id)) {
+        rc = 404;
+    } else if (srv_undo_save(s, &undo, "project", pid) == 0) {
+        rc = srv_project_put(s, id, body, create, "", errors);
         if (rc == 0)
-            obj = srv_project_json(s, srv_project_find(s, pid));
+            rc = persisted(s, "project", pid, errors);
+        if (rc == 500) /* not stored, or out of memory half-way: as it was */
+            srv_undo_rollback(s, &undo, pid);
     }
+    if (rc == 0)
+        obj = srv_project_json(s, srv_project_find(s, pid));
+    srv_undo_clear(&undo);
     UNLOCK(s);
     put_result(rs, rc, create ? 201 : 200, obj, errors, "project", id);
     json_decref(body);
@@ -201,13 +211,21 @@ static void put_kind(const struct kind *k, struct serve *s, struct srv_req *rq, 
     if (!body)
         return;
     json_t *errors = json_array(), *obj = NULL;
-    char id[300];
+    char id[300] = "";
+    const char *want = create ? json_string_value(json_object_get(body, "id")) : rq->seg[1];
+    struct srv_undo undo = {0};
     LOCK(s);
-    int rc = k->put(s, create ? NULL : rq->seg[1], body, create, "", errors, id, sizeof id);
-    if (rc == 0)
-        rc = persisted(s, k->name, id, errors);
+    int rc = 500;
+    if (srv_undo_save(s, &undo, k->name, want) == 0) {
+        rc = k->put(s, create ? NULL : rq->seg[1], body, create, "", errors, id, sizeof id);
+        if (rc == 0)
+            rc = persisted(s, k->name, id, errors);
+        if (rc == 500) /* not stored, or out of memory half-way: as it was */
+            srv_undo_rollback(s, &undo, id);
+    }
     if (rc == 0)
         obj = k->json(s, id);
+    srv_undo_clear(&undo);
     UNLOCK(s);
     put_result(rs, rc, create ? 201 : 200, obj, errors, k->name, rq->n_seg > 1 ? rq->seg[1] : "");
     json_decref(body);
