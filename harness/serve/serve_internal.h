@@ -175,6 +175,12 @@ struct srv_undo {
     json_t *vars;
 };
 int srv_undo_save(struct serve *s, struct srv_undo *u, const char *kind, const char *id);
+/* Create or update (kind, id) from body and store it before returning 0, or
+ * leave everything as it was: the HTTP status with errors added (400, 404,
+ * 409, 500 when it could not be stored: "nothing was changed"). id is NULL
+ * for a create; id_out gets the object's id. */
+int srv_put_stored(struct serve *s, const char *kind, const char *id, const json_t *body,
+                   bool create, json_t *errors, char *id_out, size_t n);
 void srv_undo_rollback(struct serve *s, struct srv_undo *u, const char *id);
 void srv_undo_clear(struct srv_undo *u);
 int srv_restore(struct serve *s, char *err, size_t n);

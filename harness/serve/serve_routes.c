@@ -67,23 +67,6 @@ static void get_project(struct serve *s, struct srv_req *rq, struct srv_resp *rs
         not_found(rs, "project", rq->seg[1]);
 }
 
-/* An accepted create/update is committed to the database before the answer
- * (docs/api.md#durability): 0, or 500 with an error when the write failed;
- * the caller then undoes the change (serve_undo.c): nothing half-applied. */
-static int persisted(struct serve *s, const char *kind, const char *id, json_t *errors)
-{
-    char why[400];
-    if (srv_persist(s, kind, id, why, sizeof why) == 0)
-        return 0;
-    srv_error_add(errors, NULL,
-                  "the %s could not be stored in the database (%s), so nothing was changed; "
-                  "send the request again",
-                  kind, why);
-    fprintf(s->log, "warning: %s \"%s\" could not be stored in %s (%s); the change was undone\n",
-            kind, id, s->db_path, why);
-    return 500;
-}
-
 /* The answer to a create/update: the object, or the errors with the status
  * the model chose (400 bad fields, 404, 409 id taken, 500). */
 static void put_result(struct srv_resp *rs, int rc, int ok_status, json_t *obj, json_t *errors,
@@ -113,22 +96,14 @@ static void put_project(struct serve *s, struct srv_req *rq, struct srv_resp *rs
         return;
     json_t *errors = json_array(), *obj = NULL;
     const char *id = create ? NULL : rq->seg[1];
-    const char *pid = create ? json_string_value(json_object_get(body, "id")) : id;
-    struct srv_undo undo = {0};
+    char pid[300] = "";
     LOCK(s);
-    int rc = 500;
-    if (!create && !srv_project_find(s, id)) {
-        rc = 404;
-    } else if (srv_undo_save(s, &undo, "project", pid) == 0) {
-        rc = srv_project_put(s, id, body, create, "", errors);
-        if (rc == 0)
-            rc = persisted(s, "project", pid, errors);
-        if (rc == 500) /* not stored, or out of memory half-way: as it was */
-            srv_undo_rollback(s, &undo, pid);
-    }
+    /* stored before the answer, or not changed at all (serve_undo.c) */
+    int rc = !create && !srv_project_find(s, id)
+                 ? 404
+                 : srv_put_stored(s, "project", id, body, create, errors, pid, sizeof pid);
     if (rc == 0)
         obj = srv_project_json(s, srv_project_find(s, pid));
-    srv_undo_clear(&undo);
     UNLOCK(s);
     put_result(rs, rc, create ? 201 : 200, obj, errors, "project", id);
     json_decref(body);
@@ -152,8 +127,6 @@ struct kind {
     const char *name, *plural;
     struct srv_ids *(*ids)(struct serve *s);
     json_t *(*json)(struct serve *s, const char *id); /* NULL when unknown; lock held */
-    int (*put)(struct serve *s, const char *id, const json_t *o, bool create, const char *prefix,
-               json_t *errors, char *id_out, size_t n);
 };
 
 static struct srv_ids *agent_ids(struct serve *s)
@@ -175,9 +148,8 @@ static json_t *evaluator_json(struct serve *s, const char *id)
     return e ? srv_evaluator_json(e) : NULL;
 }
 
-static const struct kind agents = {"agent", "agents", agent_ids, agent_json, srv_agent_put};
-static const struct kind evaluators = {"evaluator", "evaluators", evaluator_ids, evaluator_json,
-                                       srv_evaluator_put};
+static const struct kind agents = {"agent", "agents", agent_ids, agent_json};
+static const struct kind evaluators = {"evaluator", "evaluators", evaluator_ids, evaluator_json};
 
 static void list_kind(const struct kind *k, struct serve *s, struct srv_resp *rs)
 {
@@ -212,20 +184,12 @@ static void put_kind(const struct kind *k, struct serve *s, struct srv_req *rq, 
         return;
     json_t *errors = json_array(), *obj = NULL;
     char id[300] = "";
-    const char *want = create ? json_string_value(json_object_get(body, "id")) : rq->seg[1];
-    struct srv_undo undo = {0};
     LOCK(s);
-    int rc = 500;
-    if (srv_undo_save(s, &undo, k->name, want) == 0) {
-        rc = k->put(s, create ? NULL : rq->seg[1], body, create, "", errors, id, sizeof id);
-        if (rc == 0)
-            rc = persisted(s, k->name, id, errors);
-        if (rc == 500) /* not stored, or out of memory half-way: as it was */
-            srv_undo_rollback(s, &undo, id);
-    }
+    /* stored before the answer, or not changed at all (serve_undo.c) */
+    int rc = srv_put_stored(s, k->name, create ? NULL : rq->seg[1], body, create, errors, id,
+                            sizeof id);
     if (rc == 0)
         obj = k->json(s, id);
-    srv_undo_clear(&undo);
     UNLOCK(s);
     put_result(rs, rc, create ? 201 : 200, obj, errors, k->name, rq->n_seg > 1 ? rq->seg[1] : "");
     json_decref(body);

@@ -129,3 +129,44 @@ void srv_undo_clear(struct srv_undo *u)
     json_decref(u->vars);
     memset(u, 0, sizeof *u);
 }
+
+/* ---- the whole write ---------------------------------------------------------- */
+
+/* The model's put for a kind; id_out gets the object's id. */
+static int put(struct serve *s, const char *kind, const char *id, const json_t *body, bool create,
+               json_t *errors, char *id_out, size_t n)
+{
+    if (is(kind, "project")) {
+        const char *pid = create ? json_string_value(json_object_get(body, "id")) : id;
+        snprintf(id_out, n, "%s", pid ? pid : "");
+        return srv_project_put(s, id, body, create, "", errors);
+    }
+    if (is(kind, "agent"))
+        return srv_agent_put(s, id, body, create, "", errors, id_out, n);
+    return srv_evaluator_put(s, id, body, create, "", errors, id_out, n);
+}
+
+int srv_put_stored(struct serve *s, const char *kind, const char *id, const json_t *body,
+                   bool create, json_t *errors, char *id_out, size_t n)
+{
+    struct srv_undo u;
+    const char *want = create ? json_string_value(json_object_get(body, "id")) : id;
+    *id_out = '\0';
+    int rc = srv_undo_save(s, &u, kind, want) == 0 ? put(s, kind, id, body, create, errors, id_out, n)
+                                                   : 500;
+    char why[400];
+    if (rc == 0 && srv_persist(s, kind, id_out, why, sizeof why) != 0) {
+        srv_error_add(errors, NULL,
+                      "the %s could not be stored in the database (%s), so nothing was changed; "
+                      "send the request again",
+                      kind, why);
+        fprintf(s->log,
+                "warning: %s \"%s\" could not be stored in %s (%s); the change was undone\n",
+                kind, id_out, s->db_path, why);
+        rc = 500;
+    }
+    if (rc == 500) /* not stored, or out of memory half-way: as it was */
+        srv_undo_rollback(s, &u, id_out);
+    srv_undo_clear(&u);
+    return rc;
+}
