@@ -580,8 +580,36 @@ static void dispatch(struct core_run *r)
     send_req(r, d, on_start_answer);
 }
 
+/* Take back runs that were made but never dispatched (core_start_runs_committed):
+ * no call was asked for, so only their window timers point at them. */
+static void runs_discard(struct core *c, struct core_run **made, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct core_run *r = made[i];
+        if (r->window_timer)
+            c->env.clock.ops->cancel(c->env.clock.ctx, r->window_timer);
+        for (size_t k = c->n_runs; k-- > 0;) {
+            if (c->runs[k] != r)
+                continue;
+            memmove(&c->runs[k], &c->runs[k + 1], (c->n_runs - k - 1) * sizeof *c->runs);
+            c->n_runs--;
+            break;
+        }
+        run_free(r);
+    }
+}
+
 int core_start_runs(struct core *c, const char *agent_id, const char *const *evaluator_ids,
                     size_t n, const struct core_run **run_out, char *err, size_t errn)
+{
+    return core_start_runs_committed(c, agent_id, evaluator_ids, n, run_out, NULL, NULL, err,
+                                     errn);
+}
+
+int core_start_runs_committed(struct core *c, const char *agent_id,
+                              const char *const *evaluator_ids, size_t n,
+                              const struct core_run **run_out, int (*commit)(void *ctx), void *ctx,
+                              char *err, size_t errn)
 {
     const struct core_agent *a = core_agent_get(c, agent_id);
     if (!a) {
@@ -613,8 +641,6 @@ int core_start_runs(struct core *c, const char *agent_id, const char *const *eva
             return -1;
         }
         made[i] = r;
-        if (run_out)
-            run_out[i] = r;
         char detail[256];
         enum ds_reason why = precondition(a, e, detail, sizeof detail);
         core_log(r, "run created for agent '%s', evaluator '%s' (%s)", a->id, e->id,
@@ -636,9 +662,20 @@ int core_start_runs(struct core *c, const char *agent_id, const char *const *eva
         r->window_timer =
             c->env.clock.ops->schedule(c->env.clock.ctx, r->closes_at, on_window_close, r);
     }
-    for (size_t i = 0; i < n; i++)
+    /* the caller's last word before anything leaves the core (serve: the
+     * runs are stored first, or they never were) */
+    if (commit && commit(ctx) != 0) {
+        runs_discard(c, made, n);
+        free(made);
+        snprintf(err, errn, "the runs could not be committed; none was started");
+        return -2;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (run_out)
+            run_out[i] = made[i];
         if (made[i]->status == DS_RUN_PENDING)
             dispatch(made[i]);
+    }
     free(made);
     return 0;
 }

@@ -201,6 +201,9 @@ json_t *srv_runs_restored(const struct serve *s, const char *id);
 /* Write what changed and is not written yet, now: before POST /runs answers
  * (an acknowledged run survives kill -9), and at the stop. */
 int srv_runs_flush(struct serve *s); /* 0, or -1: not stored (tried again later) */
+/* srv_runs_flush as core_start_runs_committed's commit (ctx: the serve): new
+ * runs are stored before any call is asked for, or taken back. */
+int srv_runs_commit(void *ctx);
 
 /* ---- the provider mocks in real time (serve_mocks.c) ---- */
 /* Check cfg.mocks (NULL: none): 0, or -1 with "FILE: at mocks.…: …". */

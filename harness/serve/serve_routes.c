@@ -311,25 +311,26 @@ static void post_runs(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
     for (size_t i = 0; i < n; i++)
         ids[i] = id_value(json_array_get(evs, i), bufs[i], sizeof bufs[i]);
     const char *aid = id_value(json_object_get(body, "agent"), abuf, sizeof abuf);
-    if (core_start_runs(s->core, aid, ids, n, runs, err, sizeof err) != 0) {
-        UNLOCK(s);
-        srv_reply_error(rs, 400, NULL, "%s", *err ? err : "the runs could not be started");
-        goto out;
-    }
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
+    /* stored before any call is asked for, or not started at all: an
+     * acknowledged run survives kill -9, and a 500 started nothing */
+    int rc = core_start_runs_committed(s->core, aid, ids, n, runs, srv_runs_commit, s, err,
+                                       sizeof err);
+    json_t *a = rc == 0 ? json_array() : NULL;
+    for (size_t i = 0; a && i < n; i++)
         json_array_append_new(a, core_run_to_json(runs[i]));
-    /* stored before the 201: an acknowledged run survives kill -9 */
-    int stored = srv_runs_flush(s);
+    char why[300];
+    if (rc == -2)
+        store_last_error(s->store, why, sizeof why);
     UNLOCK(s);
-    if (stored != 0) {
-        json_decref(a);
+    if (rc == -2)
         srv_reply_error(rs, 500, NULL,
-                        "the runs were started but could not be stored in the database (see the "
-                        "server's log); they go on, and the server keeps trying to store them");
-    } else {
+                        "the runs could not be stored in the database (%s), so none was started "
+                        "and no call was placed; send the request again",
+                        why);
+    else if (rc != 0)
+        srv_reply_error(rs, 400, NULL, "%s", *err ? err : "the runs could not be started");
+    else
         srv_reply_json(rs, 201, json_pack("{s:o}", "runs", a));
-    }
 out:
     json_decref(errors);
     json_decref(body);
