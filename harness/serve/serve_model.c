@@ -546,7 +546,8 @@ int srv_evaluator_put(struct serve *s, const char *id, const json_t *o, bool cre
         srv_error_add(errors, prefix && *prefix ? prefix : NULL, "%s", err);
         return 400;
     }
-    srv_mocks_add_line(s, number);
+    /* the stored number: `number` may be the replaced evaluator's, freed by now */
+    srv_mocks_add_line(s, core_evaluator_get(s->core, id_out)->phone_number);
     return srv_ids_add(&s->evaluators, id_out) ? 500 : 0;
 }
 
