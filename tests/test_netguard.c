@@ -13,10 +13,11 @@
 static void test_loopback_addr(void **state)
 {
     (void)state;
-    const char *yes[] = {"127.0.0.1", "127.0.0.2", "127.255.255.254", "::1", "[::1]", "localhost",
-                         "LocalHost"};
-    const char *no[] = {"0.0.0.0", "::", "192.168.1.10", "128.0.0.1", "10.0.0.1", "", "[::]",
-                        "localhost.example", "127.0.0.1.example", "::2", "1.127.0.0"};
+    const char *yes[] = {"127.0.0.1", "127.0.0.2", "127.255.255.254", "::1",
+                         "[::1]",     "localhost", "LocalHost"};
+    const char *no[] = {"0.0.0.0",           "::",  "192.168.1.10", "128.0.0.1",
+                        "10.0.0.1",          "",    "[::]",         "localhost.example",
+                        "127.0.0.1.example", "::2", "1.127.0.0"};
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
         assert_true(netguard_loopback_addr(yes[i]));
     for (size_t i = 0; i < sizeof no / sizeof *no; i++)
@@ -27,13 +28,23 @@ static void test_loopback_addr(void **state)
 static void test_loopback_host(void **state)
 {
     (void)state;
-    const char *yes[] = {"localhost",   "localhost:8080", "LOCALHOST:1", "127.0.0.1",
-                         "127.0.0.1:80", "127.9.8.7:65535", "[::1]",      "[::1]:43121"};
-    const char *no[] = {"evil.example", "evil.example:80",   "127.0.0.1.evil.example",
-                        "localhost.evil", "[::2]:80",         "::1",
-                        "0.0.0.0",      "127.0.0.1:",        "127.0.0.1:80x",
-                        "127.0.0.1:123456", "[::1]x",         "localhost:80:80",
-                        "",             "127.1",             "[::1"};
+    const char *yes[] = {"localhost",    "localhost:8080",  "LOCALHOST:1", "127.0.0.1",
+                         "127.0.0.1:80", "127.9.8.7:65535", "[::1]",       "[::1]:43121"};
+    const char *no[] = {"evil.example",
+                        "evil.example:80",
+                        "127.0.0.1.evil.example",
+                        "localhost.evil",
+                        "[::2]:80",
+                        "::1",
+                        "0.0.0.0",
+                        "127.0.0.1:",
+                        "127.0.0.1:80x",
+                        "127.0.0.1:123456",
+                        "[::1]x",
+                        "localhost:80:80",
+                        "",
+                        "127.1",
+                        "[::1"};
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
         assert_true(netguard_loopback_host(yes[i]));
     for (size_t i = 0; i < sizeof no / sizeof *no; i++)

@@ -14,18 +14,19 @@
 static void test_names(void **state)
 {
     (void)state;
-    const char *secret_headers[] = {"authorization", "Authorization", "proxy-authorization",
-                                    "x-api-key",     "xi-api-key",    "x-vapi-secret",
-                                    "X-CEKURA-API-KEY", "cookie",     "set-cookie",
-                                    "x-auth-token",  "apikey"};
-    const char *plain_headers[] = {"content-type", "host", "x-retell-signature",
+    const char *secret_headers[] = {"authorization",    "Authorization", "proxy-authorization",
+                                    "x-api-key",        "xi-api-key",    "x-vapi-secret",
+                                    "X-CEKURA-API-KEY", "cookie",        "set-cookie",
+                                    "x-auth-token",     "apikey"};
+    const char *plain_headers[] = {"content-type",         "host",       "x-retell-signature",
                                    "elevenlabs-signature", "user-agent", "x-dialsim-latency-ms"};
     for (size_t i = 0; i < sizeof secret_headers / sizeof *secret_headers; i++)
         assert_true(redact_header_name(secret_headers[i]));
     for (size_t i = 0; i < sizeof plain_headers / sizeof *plain_headers; i++)
         assert_false(redact_header_name(plain_headers[i]));
-    const char *secret_keys[] = {"secret", "webhook_secret", "api_key", "provider_api_key",
-                                 "apiKey", "password", "token", "access_token", "authToken"};
+    const char *secret_keys[] = {"secret",   "webhook_secret", "api_key", "provider_api_key",
+                                 "apiKey",   "password",       "token",   "access_token",
+                                 "authToken"};
     const char *plain_keys[] = {"max_tokens", "tokens", "url", "assistantId", "customer", "id"};
     for (size_t i = 0; i < sizeof secret_keys / sizeof *secret_keys; i++)
         assert_true(redact_key_name(secret_keys[i]));

@@ -91,12 +91,13 @@ static char *snapshot(struct serve *s)
     json_object_set_new(j, "projects", p);
     json_object_set_new(j, "agents", a);
     json_object_set_new(j, "evaluators", e);
-    json_object_set_new(j, "next", json_pack("[I,I]", (json_int_t)s->next_agent,
-                                             (json_int_t)s->next_evaluator));
+    json_object_set_new(
+        j, "next", json_pack("[I,I]", (json_int_t)s->next_agent, (json_int_t)s->next_evaluator));
     /* what the core finds, beside the lists: a create undone is gone there too */
-    json_object_set_new(j, "core", json_pack("[b,b,b]", core_agent_get(s->core, "1") != NULL,
-                                             core_evaluator_get(s->core, "e2") != NULL,
-                                             srv_project_find(s, "p2") != NULL));
+    json_object_set_new(j, "core",
+                        json_pack("[b,b,b]", core_agent_get(s->core, "1") != NULL,
+                                  core_evaluator_get(s->core, "e2") != NULL,
+                                  srv_project_find(s, "p2") != NULL));
     static const char *const kinds[] = {"project", "agent", "evaluator"};
     for (size_t k = 0; k < 3; k++) {
         json_t *rows = json_object();
@@ -115,9 +116,9 @@ static int put_json(struct serve *s, const char *kind, const char *id, const cha
     assert_non_null(o);
     int rc = srv_put_stored(s, kind, id, o, create, errors, id_out, n);
     if (rc == 500) /* only the store fails here */
-        assert_non_null(strstr(
-            json_string_value(json_object_get(json_array_get(errors, 0), "message")),
-            "could not be stored in the database"));
+        assert_non_null(
+            strstr(json_string_value(json_object_get(json_array_get(errors, 0), "message")),
+                   "could not be stored in the database"));
     json_decref(errors);
     json_decref(o);
     return rc;
@@ -160,9 +161,9 @@ static void test_failed_writes_are_undone(void **state)
     struct fixture *f = *state;
     struct serve *s = &f->s;
     char id[300];
-    assert_int_equal(put_json(s, "project", NULL, "{\"id\":\"acme\",\"api_key\":\"k1\"}", true, id,
-                              sizeof id),
-                     0);
+    assert_int_equal(
+        put_json(s, "project", NULL, "{\"id\":\"acme\",\"api_key\":\"k1\"}", true, id, sizeof id),
+        0);
     assert_int_equal(put_json(s, "agent", NULL,
                               "{\"id\":\"a1\",\"contact_number\":\"+15551230000\","
                               "\"webhook_secret\":\"w1\",\"dial_window_seconds\":60}",
@@ -197,14 +198,15 @@ static void test_refusals_touch_nothing(void **state)
     struct fixture *f = *state;
     struct serve *s = &f->s;
     char id[300];
-    assert_int_equal(put_json(s, "project", NULL, "{\"id\":\"acme\",\"api_key\":\"k1\"}", true, id,
-                              sizeof id),
-                     0);
+    assert_int_equal(
+        put_json(s, "project", NULL, "{\"id\":\"acme\",\"api_key\":\"k1\"}", true, id, sizeof id),
+        0);
     assert_int_equal(put_json(s, "agent", NULL, "{\"id\":\"a1\"}", true, id, sizeof id), 0);
     char *before = snapshot(s);
     assert_int_equal(put_json(s, "project", NULL, "{\"id\":\"acme\"}", true, id, sizeof id), 409);
     assert_int_equal(put_json(s, "agent", NULL, "{\"id\":\"a1\"}", true, id, sizeof id), 409);
-    assert_int_equal(put_json(s, "agent", "a1", "{\"inbound\":\"yes\"}", false, id, sizeof id), 400);
+    assert_int_equal(put_json(s, "agent", "a1", "{\"inbound\":\"yes\"}", false, id, sizeof id),
+                     400);
     assert_int_equal(put_json(s, "agent", "nope", "{}", false, id, sizeof id), 404);
     char *after = snapshot(s);
     assert_string_equal(before, after);

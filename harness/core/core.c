@@ -602,8 +602,7 @@ static void runs_discard(struct core *c, struct core_run **made, size_t n)
 int core_start_runs(struct core *c, const char *agent_id, const char *const *evaluator_ids,
                     size_t n, const struct core_run **run_out, char *err, size_t errn)
 {
-    return core_start_runs_committed(c, agent_id, evaluator_ids, n, run_out, NULL, NULL, err,
-                                     errn);
+    return core_start_runs_committed(c, agent_id, evaluator_ids, n, run_out, NULL, NULL, err, errn);
 }
 
 int core_start_runs_committed(struct core *c, const char *agent_id,

@@ -186,8 +186,8 @@ static void put_kind(const struct kind *k, struct serve *s, struct srv_req *rq, 
     char id[300] = "";
     LOCK(s);
     /* stored before the answer, or not changed at all (serve_undo.c) */
-    int rc = srv_put_stored(s, k->name, create ? NULL : rq->seg[1], body, create, errors, id,
-                            sizeof id);
+    int rc =
+        srv_put_stored(s, k->name, create ? NULL : rq->seg[1], body, create, errors, id, sizeof id);
     if (rc == 0)
         obj = k->json(s, id);
     UNLOCK(s);
@@ -313,8 +313,8 @@ static void post_runs(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
     const char *aid = id_value(json_object_get(body, "agent"), abuf, sizeof abuf);
     /* stored before any call is asked for, or not started at all: an
      * acknowledged run survives kill -9, and a 500 started nothing */
-    int rc = core_start_runs_committed(s->core, aid, ids, n, runs, srv_runs_commit, s, err,
-                                       sizeof err);
+    int rc =
+        core_start_runs_committed(s->core, aid, ids, n, runs, srv_runs_commit, s, err, sizeof err);
     json_t *a = rc == 0 ? json_array() : NULL;
     for (size_t i = 0; a && i < n; i++)
         json_array_append_new(a, core_run_to_json(runs[i]));

@@ -108,8 +108,7 @@ void srv_undo_rollback(struct serve *s, struct srv_undo *u, const char *id)
         if (u->existed && e) {
             char *project = strdup(e->project);
             if (project)
-                core_evaluator_put(s->core, id, project, u->phone_number, u->vars, err,
-                                   sizeof err);
+                core_evaluator_put(s->core, id, project, u->phone_number, u->vars, err, sizeof err);
             free(project);
         } else if (!u->existed) {
             /* its number stays one of the PSTN's lines: a call to it reaches
@@ -152,8 +151,9 @@ int srv_put_stored(struct serve *s, const char *kind, const char *id, const json
     struct srv_undo u;
     const char *want = create ? json_string_value(json_object_get(body, "id")) : id;
     *id_out = '\0';
-    int rc = srv_undo_save(s, &u, kind, want) == 0 ? put(s, kind, id, body, create, errors, id_out, n)
-                                                   : 500;
+    int rc = srv_undo_save(s, &u, kind, want) == 0
+                 ? put(s, kind, id, body, create, errors, id_out, n)
+                 : 500;
     char why[400];
     if (rc == 0 && srv_persist(s, kind, id_out, why, sizeof why) != 0) {
         srv_error_add(errors, NULL,
@@ -161,8 +161,8 @@ int srv_put_stored(struct serve *s, const char *kind, const char *id, const json
                       "send the request again",
                       kind, why);
         fprintf(s->log,
-                "warning: %s \"%s\" could not be stored in %s (%s); the change was undone\n",
-                kind, id_out, s->db_path, why);
+                "warning: %s \"%s\" could not be stored in %s (%s); the change was undone\n", kind,
+                id_out, s->db_path, why);
         rc = 500;
     }
     if (rc == 500) /* not stored, or out of memory half-way: as it was */

@@ -29,7 +29,7 @@ bool redact_header_name(const char *name)
 {
     static const char *const exact[] = {"authorization", "proxy-authorization", "cookie",
                                         "set-cookie", NULL};
-    static const char *const part[] = {"api-key", "apikey", "api_key", "secret",
+    static const char *const part[] = {"api-key", "apikey",   "api_key", "secret",
                                        "token",   "password", NULL};
     if (!name)
         return false;
@@ -98,8 +98,7 @@ json_t *redact_headers(const json_t *headers)
     json_object_foreach((json_t *)headers, k, v)
     {
         if (redact_header_name(k) && json_is_string(v))
-            json_object_set_new(out, k,
-                                masked_string(json_string_value(v), has_scheme(k)));
+            json_object_set_new(out, k, masked_string(json_string_value(v), has_scheme(k)));
         else
             json_object_set(out, k, v);
     }
