@@ -15,6 +15,7 @@
 #include "core/timefmt.h"
 #include "journal.h"
 #include "faults.h"
+#include "mock_access.h"
 #include "mock_elevenlabs.h"
 #include "mock_retell.h"
 #include "mock_vapi.h"
@@ -41,6 +42,8 @@ struct mock_server {
     bool real_time;        /* wait the stated latency before answering */
     bool keep_alive;       /* connections are reused (dialsim serve) */
     char host[64];
+    char *admin_token; /* /_dialsim/ needs it; NULL: open (mock_access.h) */
+    bool check_host;   /* on loopback: refuse a Host that is not (DNS rebinding) */
     /* stopping wakes the answers still waiting out their latency */
     pthread_mutex_t stop_mu;
     pthread_cond_t stop_cv;
@@ -245,6 +248,7 @@ static void introspect(struct mock_world *w, const struct mock_request *rq, cons
                               "status", e->status, "at", ts_iso(e->at, at, sizeof at));
         json_object_set_new(x, "body",
                             e->json ? json_incref(e->json) : json_string(e->body ? e->body : ""));
+        mock_access_mask_entry(x); /* secrets masked in the dump only */
         json_array_append_new(list, x);
     }
     mock_reply_json(rs, 200, json_pack("{s:o,s:I}", "requests", list, "next", (json_int_t)n));
@@ -324,7 +328,9 @@ static int handle(struct mg_connection *conn, void *cbdata)
     struct mock_world *w = s->world;
     if (w) {
         pthread_mutex_lock(&w->mu);
-        if (strncmp(rq.path, "/_dialsim/", 10) == 0)
+        if (mock_access_refused(s->admin_token, s->check_host, &rq, ri->http_version, &rs))
+            ; /* answered; not journalled: no mock saw it */
+        else if (strncmp(rq.path, "/_dialsim/", 10) == 0)
             introspect(w, &rq, ri->query_string, &rs);
         else
             mock_world_dispatch(w, &rq, &rs);
@@ -385,6 +391,12 @@ int mock_server_create_opts(struct mock_server **out, const struct mock_server_o
     pthread_mutex_init(&s->stop_mu, NULL);
     pthread_cond_init(&s->stop_cv, NULL);
     s->real_time = o->real_time;
+    s->check_host = o->check_host;
+    if (o->admin_token && !(s->admin_token = strdup(o->admin_token))) {
+        snprintf(err, n, "out of memory");
+        mock_server_destroy(s);
+        return -1;
+    }
     snprintf(s->host, sizeof s->host, "%s", o->host ? o->host : "127.0.0.1");
     char listen[96], threads[16];
     if (strchr(s->host, ':'))
@@ -488,5 +500,6 @@ void mock_server_destroy(struct mock_server *s)
     pthread_mutex_destroy(&s->bind_mu);
     pthread_cond_destroy(&s->stop_cv);
     pthread_mutex_destroy(&s->stop_mu);
+    free(s->admin_token);
     free(s);
 }

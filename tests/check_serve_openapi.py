@@ -114,7 +114,7 @@ def main():
     def oversized(method, template, path):
         """Headers announcing 2 MiB, no body: 413 at once, then the server closes."""
         s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
-        s.sendall(("%s %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        s.sendall(("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                    "X-CEKURA-API-KEY: k1\r\nContent-Length: 2097152\r\n\r\n" % (method, path)).encode())
         raw = b""
         while True:

@@ -74,3 +74,8 @@ add_test(NAME serve.runs_restart COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE
 # No body can crash serve (issue 10): 100,000 levels of JSON on every body route of both
 # ports, each refused with a 400 in its route's shape; the server answers the next request.
 add_test(NAME serve.depth COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_depth.py ${DIALSIM_BIN})
+# who may use serve: the admin token on management and /_dialsim/ routes, no bind beyond
+# loopback without one, the Host check on loopback, secrets masked; a write the database
+# refuses is not in effect (five writes wait out the store's 5 s lock timeout).
+add_test(NAME serve.access COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_access.py ${DIALSIM_BIN})
+set_tests_properties(serve.access PROPERTIES TIMEOUT 120)

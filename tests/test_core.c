@@ -202,6 +202,35 @@ static void test_unknown_agent_or_evaluator_creates_nothing(void **state)
     assert_int_equal(core_run_count(f->core), 0);
 }
 
+/* dialsim serve stores new runs before any call is asked for: a commit that
+ * fails takes the whole batch back (no run, no request, no timer left). */
+static int refuse_commit(void *ctx)
+{
+    ++*(int *)ctx;
+    return -1;
+}
+
+static void test_refused_commit_starts_nothing(void **state)
+{
+    struct fx *f = *state;
+    char err[256];
+    int commits = 0;
+    const char *ids[] = {"e1", "e2"};
+    const struct core_run *runs[2] = {NULL, NULL};
+    assert_int_equal(core_start_runs_committed(f->core, "sales", ids, 2, runs, refuse_commit,
+                                               &commits, err, sizeof err),
+                     -2);
+    assert_int_equal(commits, 1);
+    assert_null(runs[0]);
+    assert_int_equal(core_run_count(f->core), 0);
+    assert_int_equal(f->http.sent, 0);
+    assert_int_equal(evq_run_next(f->q, INT64_MAX), 0); /* the window timers went too */
+    /* the same batch once the commit passes */
+    assert_int_equal(core_start_runs(f->core, "sales", ids, 2, runs, err, sizeof err), 0);
+    assert_int_equal(core_run_count(f->core), 2);
+    assert_int_equal(f->http.sent, 2);
+}
+
 /* ---- AO-1 / AO-4: dispatch -------------------------------------------------- */
 
 static void test_ao1_one_call_per_run(void **state)
@@ -516,6 +545,7 @@ int main(void)
         T(test_ao5_evaluator_invalid),
         T(test_ao2_batch_checked_before_dispatch),
         T(test_unknown_agent_or_evaluator_creates_nothing),
+        T(test_refused_commit_starts_nothing),
         T(test_ao1_one_call_per_run),
         T(test_ao4_refusal_fails_at_once),
         T(test_dw1_window_opens_at_pending),

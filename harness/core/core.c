@@ -62,7 +62,7 @@ int core_create(struct core **out, const struct core_env *env)
     return 0;
 }
 
-static void agent_free(struct core_agent *a)
+void core_agent_free(struct core_agent *a)
 {
     if (!a)
         return;
@@ -138,7 +138,7 @@ void core_destroy(struct core *c)
         run_free(c->runs[i]);
     }
     for (size_t i = 0; i < c->n_agents; i++)
-        agent_free(c->agents[i]);
+        core_agent_free(c->agents[i]);
     for (size_t i = 0; i < c->n_evaluators; i++)
         evaluator_free(c->evaluators[i]);
     for (size_t i = 0; i < c->n_projects; i++) {
@@ -214,9 +214,30 @@ int core_agent_put(struct core *c, const struct core_agent *a, char *err, size_t
     }
     if (trigger_config_check(c, a, err, n) != 0)
         return -1;
-    struct core_agent *na = calloc(1, sizeof *na);
+    struct core_agent *na = core_agent_copy(a);
     if (!na)
         return -1;
+    size_t i = agent_index(c, a->id);
+    if (i != (size_t)-1) {
+        core_agent_free(c->agents[i]);
+        c->agents[i] = na;
+        return 0;
+    }
+    struct core_agent **nv = realloc(c->agents, (c->n_agents + 1) * sizeof *nv);
+    if (!nv) {
+        core_agent_free(na);
+        return -1;
+    }
+    c->agents = nv;
+    c->agents[c->n_agents++] = na;
+    return 0;
+}
+
+struct core_agent *core_agent_copy(const struct core_agent *a)
+{
+    struct core_agent *na = calloc(1, sizeof *na);
+    if (!na)
+        return NULL;
     *na = *a;
     na->id = core_strdup(a->id);
     na->name = core_strdup(a->name ? a->name : a->id);
@@ -232,20 +253,44 @@ int core_agent_put(struct core *c, const struct core_agent *a, char *err, size_t
     na->trigger_call_headers = core_strdup(a->trigger_call_headers);
     na->phone_number_key = core_strdup(a->phone_number_key);
     na->trigger_call_payload = core_strdup(a->trigger_call_payload);
-    size_t i = agent_index(c, a->id);
-    if (i != (size_t)-1) {
-        agent_free(c->agents[i]);
-        c->agents[i] = na;
-        return 0;
+    return na;
+}
+
+/* Undoing a create that could not be stored (dialsim serve): no run can name
+ * the object yet, so it simply goes; the others keep their order. */
+void core_agent_remove(struct core *c, const char *id)
+{
+    size_t i = agent_index(c, id);
+    if (i == (size_t)-1)
+        return;
+    core_agent_free(c->agents[i]);
+    memmove(&c->agents[i], &c->agents[i + 1], (c->n_agents - i - 1) * sizeof *c->agents);
+    c->n_agents--;
+}
+
+void core_evaluator_remove(struct core *c, const char *id)
+{
+    for (size_t i = 0; i < c->n_evaluators; i++) {
+        if (strcmp(c->evaluators[i]->id, id) != 0)
+            continue;
+        evaluator_free(c->evaluators[i]);
+        memmove(&c->evaluators[i], &c->evaluators[i + 1],
+                (c->n_evaluators - i - 1) * sizeof *c->evaluators);
+        c->n_evaluators--;
+        return;
     }
-    struct core_agent **nv = realloc(c->agents, (c->n_agents + 1) * sizeof *nv);
-    if (!nv) {
-        agent_free(na);
-        return -1;
-    }
-    c->agents = nv;
-    c->agents[c->n_agents++] = na;
-    return 0;
+}
+
+void core_project_remove(struct core *c, const char *id)
+{
+    struct core_project *p = project_find(c, id);
+    if (!p)
+        return;
+    size_t i = (size_t)(p - c->projects);
+    free(p->id);
+    free(p->api_key);
+    memmove(&c->projects[i], &c->projects[i + 1], (c->n_projects - i - 1) * sizeof *c->projects);
+    c->n_projects--;
 }
 
 const struct core_evaluator *core_evaluator_get(const struct core *c, const char *id)
@@ -535,8 +580,35 @@ static void dispatch(struct core_run *r)
     send_req(r, d, on_start_answer);
 }
 
+/* Take back runs that were made but never dispatched (core_start_runs_committed):
+ * no call was asked for, so only their window timers point at them. */
+static void runs_discard(struct core *c, struct core_run **made, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct core_run *r = made[i];
+        if (r->window_timer)
+            c->env.clock.ops->cancel(c->env.clock.ctx, r->window_timer);
+        for (size_t k = c->n_runs; k-- > 0;) {
+            if (c->runs[k] != r)
+                continue;
+            memmove(&c->runs[k], &c->runs[k + 1], (c->n_runs - k - 1) * sizeof *c->runs);
+            c->n_runs--;
+            break;
+        }
+        run_free(r);
+    }
+}
+
 int core_start_runs(struct core *c, const char *agent_id, const char *const *evaluator_ids,
                     size_t n, const struct core_run **run_out, char *err, size_t errn)
+{
+    return core_start_runs_committed(c, agent_id, evaluator_ids, n, run_out, NULL, NULL, err, errn);
+}
+
+int core_start_runs_committed(struct core *c, const char *agent_id,
+                              const char *const *evaluator_ids, size_t n,
+                              const struct core_run **run_out, int (*commit)(void *ctx), void *ctx,
+                              char *err, size_t errn)
 {
     const struct core_agent *a = core_agent_get(c, agent_id);
     if (!a) {
@@ -568,8 +640,6 @@ int core_start_runs(struct core *c, const char *agent_id, const char *const *eva
             return -1;
         }
         made[i] = r;
-        if (run_out)
-            run_out[i] = r;
         char detail[256];
         enum ds_reason why = precondition(a, e, detail, sizeof detail);
         core_log(r, "run created for agent '%s', evaluator '%s' (%s)", a->id, e->id,
@@ -591,9 +661,20 @@ int core_start_runs(struct core *c, const char *agent_id, const char *const *eva
         r->window_timer =
             c->env.clock.ops->schedule(c->env.clock.ctx, r->closes_at, on_window_close, r);
     }
-    for (size_t i = 0; i < n; i++)
+    /* the caller's last word before anything leaves the core (serve: the
+     * runs are stored first, or they never were) */
+    if (commit && commit(ctx) != 0) {
+        runs_discard(c, made, n);
+        free(made);
+        snprintf(err, errn, "the runs could not be committed; none was started");
+        return -2;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (run_out)
+            run_out[i] = made[i];
         if (made[i]->status == DS_RUN_PENDING)
             dispatch(made[i]);
+    }
     free(made);
     return 0;
 }

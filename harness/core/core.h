@@ -178,6 +178,15 @@ int core_project_fetch_recordings(struct core *c, const char *id, bool on);
  * JSON parse position. */
 int core_agent_put(struct core *c, const struct core_agent *a, char *err, size_t n);
 const struct core_agent *core_agent_get(const struct core *c, const char *id);
+/* A deep copy of an agent, owned by the caller (core_agent_free; NULL ok):
+ * what a change is undone with (core_agent_put of the copy). NULL: no memory. */
+struct core_agent *core_agent_copy(const struct core_agent *a);
+void core_agent_free(struct core_agent *a);
+/* Remove a project, agent or evaluator that nothing refers to yet: a create
+ * undone because it could not be stored (dialsim serve). Unknown: nothing. */
+void core_project_remove(struct core *c, const char *id);
+void core_agent_remove(struct core *c, const char *id);
+void core_evaluator_remove(struct core *c, const char *id);
 
 /* Create or replace an evaluator. dynamic_variables may be NULL (→ {}); it is
  * copied. */
@@ -194,6 +203,14 @@ const struct core_evaluator *core_evaluator_get(const struct core *c, const char
  * (nothing is created then). */
 int core_start_runs(struct core *c, const char *agent_id, const char *const *evaluator_ids,
                     size_t n, const struct core_run **run_out, char *err, size_t errn);
+/* The same, with commit(ctx) called once the runs exist and their
+ * preconditions are decided, before any call is asked for (dialsim serve
+ * stores them there). When it returns non-zero the runs are taken back — no
+ * call asked for, no timer left, run_out untouched — and -2 is returned. */
+int core_start_runs_committed(struct core *c, const char *agent_id,
+                              const char *const *evaluator_ids, size_t n,
+                              const struct core_run **run_out, int (*commit)(void *ctx), void *ctx,
+                              char *err, size_t errn);
 
 /* Ask for the call of a run again. Refused for a final run (DW-4: a timed-out
  * run cannot be resumed or re-dialled) and for a run whose call is in progress.

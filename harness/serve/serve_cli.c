@@ -13,7 +13,8 @@ static void serve_usage(FILE *f)
 {
     fprintf(f,
             "usage: dialsim serve [--config FILE] [--db FILE] [--port N] [--host ADDR]\n"
-            "                     [--threads N] [--mock-port N] [--mock-threads N] [--quiet]\n"
+            "                     [--threads N] [--mock-port N] [--mock-threads N]\n"
+            "                     [--admin-token TOKEN] [--quiet]\n"
             "\n"
             "Run the core's HTTP API in real time (docs/api.md) until SIGINT or SIGTERM.\n"
             "  --config FILE  projects, agents, evaluators and provider URLs (JSON)\n"
@@ -25,6 +26,10 @@ static void serve_usage(FILE *f)
             "  --mock-port N  port of the provider mocks, when the config has \"mocks\"\n"
             "                 (0, the default, picks a free one)\n"
             "  --mock-threads N  connections the mocks serve at once (default %d)\n"
+            "  --admin-token TOKEN  the management routes and the mocks' /_dialsim/ routes\n"
+            "                 need \"Authorization: Bearer TOKEN\" (default: the environment\n"
+            "                 variable DIALSIM_ADMIN_TOKEN; none: open, loopback only);\n"
+            "                 a --host beyond loopback needs one\n"
             "  --quiet        no request log on stderr\n"
             "Prints \"listening on http://ADDR:PORT\" on stdout once it accepts requests,\n"
             "then \"mocks on http://ADDR:PORT\" when it serves the provider mocks.\n",
@@ -55,7 +60,7 @@ int cmd_serve(int argc, char **argv)
             continue;
         } else if (strcmp(a, "--config") && strcmp(a, "--db") && strcmp(a, "--host") &&
                    strcmp(a, "--port") && strcmp(a, "--threads") && strcmp(a, "--mock-port") &&
-                   strcmp(a, "--mock-threads")) {
+                   strcmp(a, "--mock-threads") && strcmp(a, "--admin-token")) {
             fprintf(stderr, "dialsim serve: unknown option %s\n", a);
             serve_usage(stderr);
             return 2;
@@ -71,6 +76,8 @@ int cmd_serve(int argc, char **argv)
             o.db_path = v;
         } else if (!strcmp(a, "--host")) {
             o.host = v;
+        } else if (!strcmp(a, "--admin-token")) {
+            o.admin_token = v;
         } else if (!strcmp(a, "--port")) {
             if (int_arg(v, 0, 65535, &o.port)) {
                 fprintf(stderr, "dialsim serve: --port needs a number from 0 to 65535\n");
@@ -93,6 +100,10 @@ int cmd_serve(int argc, char **argv)
             }
         }
     }
+    /* the option wins over the environment; an empty variable is no token */
+    const char *env_token = getenv("DIALSIM_ADMIN_TOKEN");
+    if (!o.admin_token && env_token && *env_token)
+        o.admin_token = env_token;
     /* Every thread started from here on inherits this mask, so SIGINT and
      * SIGTERM reach only sigwait below; a peer closing early is not a crash. */
     sigset_t stop_set;

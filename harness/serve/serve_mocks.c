@@ -77,7 +77,9 @@ int srv_mocks_start(struct serve *s, const json_t *cfg, const char *host, int po
         .port = port,
         .threads = s->mock_threads > 0 ? s->mock_threads : SERVE_DEFAULT_THREADS,
         .real_time = true,
-        .keep_alive = true};
+        .keep_alive = true,
+        .admin_token = s->admin_token,
+        .check_host = s->loopback};
     char why[200];
     if (mock_server_create_opts(&s->mock_srv, &mo, why, sizeof why) != 0) {
         snprintf(err, n, "the provider mocks (--mock-port): %s", why);
