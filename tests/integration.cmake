@@ -79,3 +79,11 @@ add_test(NAME serve.depth COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/c
 # refuses is not in effect (five writes wait out the store's 5 s lock timeout).
 add_test(NAME serve.access COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_access.py ${DIALSIM_BIN})
 set_tests_properties(serve.access PROPERTIES TIMEOUT 120)
+# The providers' official Node SDKs (tests/sdk: versions pinned by its package-lock.json,
+# installed by .ci/install-deps) against serve's mocks, only the base URL changed (issue 11).
+foreach(provider vapi retell elevenlabs)
+  add_test(NAME sdk.${provider}
+    COMMAND ${CMAKE_COMMAND} -E env DIALSIM_BIN=${DIALSIM_BIN}
+            node --test ${CMAKE_CURRENT_SOURCE_DIR}/sdk/${provider}.test.mjs)
+  set_tests_properties(sdk.${provider} PROPERTIES LABELS sdk TIMEOUT 120)
+endforeach()
