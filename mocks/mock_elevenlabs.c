@@ -180,11 +180,9 @@ static json_t *validation(const json_t *body)
 static void create_call(struct mock_elevenlabs *e, const struct mock_request *rq,
                         struct mock_response *rs, bool sip)
 {
-    json_t *body = json_loadb(rq->body, rq->body_len, 0, NULL);
-    if (!json_is_object(body)) {
-        json_decref(body);
-        body = json_object();
-    }
+    /* parsed once by the server and shared with the journal: a shallow
+     * copy (the members are shared) to add "_sip" to */
+    json_t *body = json_is_object(rq->json) ? json_copy((json_t *)rq->json) : json_object();
     json_t *errs = validation(body);
     const char *agent = json_string_value(json_object_get(body, "agent_id"));
     const char *pnid = json_string_value(json_object_get(body, "agent_phone_number_id"));
@@ -226,6 +224,11 @@ static void create_call(struct mock_elevenlabs *e, const struct mock_request *rq
     }
     json_decref(errs);
     json_decref(body);
+}
+
+struct mock_account *mock_elevenlabs_account(const struct mock_elevenlabs *e)
+{
+    return e->acct;
 }
 
 const struct mock_call *mock_elevenlabs_find(const struct mock_elevenlabs *e, const char *id)

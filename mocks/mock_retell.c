@@ -128,9 +128,10 @@ static json_t *call_json(const struct mock_retell *r, const struct mock_call *c)
                   "agent_id", c->agent, "agent_version", 0, "call_status", mock_retell_status(c),
                   "direction", "outbound", "from_number", from ? from : "", "to_number", c->to);
     json_t *meta = json_object_get(c->request, "metadata");
-    json_object_set_new(j, "metadata", meta ? json_deep_copy(meta) : json_object());
+    /* shared, not copied: the request is never changed */
+    json_object_set_new(j, "metadata", meta ? json_incref(meta) : json_object());
     json_t *dv = json_object_get(c->request, "retell_llm_dynamic_variables");
-    json_object_set_new(j, "retell_llm_dynamic_variables", dv ? json_deep_copy(dv) : json_object());
+    json_object_set_new(j, "retell_llm_dynamic_variables", dv ? json_incref(dv) : json_object());
     json_object_set_new(j, "telephony_identifier", json_pack("{s:s}", "twilio_call_sid", c->sid));
     if (c->answered_at)
         json_object_set_new(j, "start_timestamp", json_integer(c->answered_at));
@@ -218,7 +219,8 @@ static bool e164(const char *s)
 static void create_call(struct mock_retell *r, const struct mock_request *rq,
                         struct mock_response *rs)
 {
-    json_t *body = json_loadb(rq->body, rq->body_len, 0, NULL);
+    /* parsed once by the server, shared with the journal: read only */
+    const json_t *body = rq->json;
     const char *from = json_string_value(json_object_get(body, "from_number"));
     const char *to = json_string_value(json_object_get(body, "to_number"));
     const char *agent = json_string_value(json_object_get(body, "override_agent_id"));
@@ -253,7 +255,11 @@ static void create_call(struct mock_retell *r, const struct mock_request *rq,
             mock_reply_json(rs, 201, j);
         }
     }
-    json_decref(body);
+}
+
+struct mock_account *mock_retell_account(const struct mock_retell *r)
+{
+    return r->acct;
 }
 
 const struct mock_call *mock_retell_find(const struct mock_retell *r, const char *call_id)

@@ -14,6 +14,7 @@
 
 #include "core/timefmt.h"
 #include "journal.h"
+#include "mock_account.h"
 #include "faults.h"
 #include "mock_elevenlabs.h"
 #include "mock_retell.h"
@@ -29,7 +30,9 @@ struct mock_server {
     struct mg_context *ctx;
     int port;
     char url[96];
-    pthread_mutex_t bind_mu;
+    /* read-held while a request uses world, write-held to rebind: requests
+     * of one world run side by side, a rebind waits for them */
+    pthread_rwlock_t bind_lk;
     struct mock_world *world;
     struct tls_front *tls; /* NULL: plain HTTP */
     bool real_time;        /* wait the stated latency before answering */
@@ -71,12 +74,32 @@ const json_t *mock_json_path(const json_t *j, const char *path)
     return j;
 }
 
+void mock_response_clear(struct mock_response *rs)
+{
+    free(rs->body);
+    rs->body = NULL;
+    rs->body_len = 0;
+    json_decref(rs->json);
+    rs->json = NULL;
+}
+
 void mock_reply_json(struct mock_response *rs, int status, json_t *body)
 {
+    mock_response_clear(rs);
     rs->status = status;
-    rs->body = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    rs->json = body;
     rs->content_type = "application/json; charset=utf-8";
-    json_decref(body);
+}
+
+void mock_response_finish(struct mock_response *rs)
+{
+    if (!rs->json)
+        return;
+    free(rs->body);
+    rs->body = json_dumps(rs->json, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    rs->body_len = 0;
+    json_decref(rs->json);
+    rs->json = NULL;
 }
 
 static const char *mock_name_for(const char *path)
@@ -92,12 +115,13 @@ static const char *mock_name_for(const char *path)
     return "none";
 }
 
-void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
-                         struct mock_response *rs)
+/* With w->mu held; the answer stays a tree (mock_response_finish). */
+static void dispatch_locked(struct mock_world *w, const struct mock_request *rq,
+                            struct mock_response *rs)
 {
     const char *mock = mock_name_for(rq->path);
-    long ji = journal_add(w->journal, mock, rq->method, rq->path, rq->headers, rq->body,
-                          rq->body_len, ds_now(&w->clock));
+    long ji = journal_add_parsed(w->journal, mock, rq->method, rq->path, rq->headers, rq->body,
+                                 rq->body_len, rq->json, ds_now(&w->clock));
     struct fault_action fa;
     mock_faults_decide(w->faults, rq, &fa);
     int handled = 0;
@@ -122,6 +146,30 @@ void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
     mock_faults_apply(&fa, rs);
     json_decref(fa.body);
     journal_set_status(w->journal, ji, rs->close ? 0 : rs->status);
+}
+
+/* A request nobody parsed yet (a unit test's) is parsed here. */
+static void parse_body(struct mock_request *rq, json_t **own)
+{
+    json_error_t je;
+    *own = NULL;
+    if (rq->parsed)
+        return;
+    *own = journal_parse(rq->body, rq->body_len, &je);
+    rq->json = *own;
+    rq->json_error_pos = *own ? 0 : je.position;
+    rq->parsed = true;
+}
+
+void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
+                         struct mock_response *rs)
+{
+    struct mock_request r = *rq;
+    json_t *own;
+    parse_body(&r, &own);
+    dispatch_locked(w, &r, rs);
+    mock_response_finish(rs);
+    json_decref(own);
 }
 
 bool mock_world_call_outcome(const struct mock_world *w, const char *provider, const char *id,
@@ -186,20 +234,56 @@ static void write_answer(struct mg_connection *conn, const struct mock_response 
     }
 }
 
+static json_t *account_stats(const struct mock_account *a)
+{
+    struct mock_account_stats st;
+    if (!a)
+        return json_null();
+    mock_account_get_stats(a, &st);
+    return json_pack("{s:I,s:I,s:I,s:I}", "live", (json_int_t)st.live, "ended",
+                     (json_int_t)st.ended, "evicted", (json_int_t)st.evicted, "max_ended",
+                     (json_int_t)st.max_ended);
+}
+
+/* GET /_dialsim/stats: what the world keeps and what it let go of (the
+ * journal ring's drops, the ended calls evicted), docs/api.md#mocks. */
+static void stats(struct mock_world *w, const struct mock_request *rq, struct mock_response *rs)
+{
+    if (strcmp(rq->method, "GET") != 0) {
+        mock_reply_json(rs, 405, json_pack("{s:s}", "message", "GET only"));
+        return;
+    }
+    size_t n = journal_count(w->journal), first = journal_first(w->journal);
+    json_t *j = json_pack(
+        "{s:{s:I,s:I,s:I,s:I,s:I},s:{s:o,s:o,s:o}}", "journal", "size",
+        (json_int_t)journal_max(w->journal), "kept", (json_int_t)(n - first), "first",
+        (json_int_t)first, "next", (json_int_t)n, "dropped", (json_int_t)first, "calls", "vapi",
+        account_stats(w->vapi ? mock_vapi_account(w->vapi) : NULL), "retell",
+        account_stats(w->retell ? mock_retell_account(w->retell) : NULL), "elevenlabs",
+        account_stats(w->elevenlabs ? mock_elevenlabs_account(w->elevenlabs) : NULL));
+    mock_reply_json(rs, 200, j);
+}
+
 /* GET /_dialsim/journal[?since=N]: what the mocks received, for a user's own
  * suite against `dialsim serve` (docs/api.md#mocks). Not journalled itself;
  * no provider has a path under /_dialsim/. Call with w->mu held. */
 static void introspect(struct mock_world *w, const struct mock_request *rq, const char *query,
                        struct mock_response *rs)
 {
+    if (strcmp(rq->path, "/_dialsim/stats") == 0) {
+        stats(w, rq, rs);
+        return;
+    }
     if (strcmp(rq->path, "/_dialsim/journal") != 0) {
         if (w->admin.handle && w->admin.handle(w->admin.ctx, w, rq, rs))
             return;
         mock_reply_json(rs, 404,
                         json_pack("{s:s}", "message",
                                   w->admin.handle
-                                      ? "no such route: GET /_dialsim/journal, PUT /_dialsim/faults"
-                                      : "no such route: GET /_dialsim/journal is the only one"));
+                                      ? "no such route: GET /_dialsim/journal, GET "
+                                        "/_dialsim/stats, PUT /_dialsim/faults"
+                                      : "no such route: GET /_dialsim/journal, GET "
+                                        "/_dialsim/stats"));
         return;
     }
     if (strcmp(rq->method, "GET") != 0) {
@@ -224,8 +308,11 @@ static void introspect(struct mock_world *w, const struct mock_request *rq, cons
         }
     }
     json_t *list = json_array();
-    size_t n = journal_count(w->journal);
-    for (size_t i = (size_t)since; i < n; i++) {
+    size_t n = journal_count(w->journal), first = journal_first(w->journal);
+    /* entries before `first` were dropped from the ring: what is kept is
+     * answered, and "missed" says how many of those asked for are gone */
+    size_t from = (size_t)since > first ? (size_t)since : first;
+    for (size_t i = from; i < n; i++) {
         const struct journal_entry *e = journal_at(w->journal, i);
         char at[40];
         json_t *x = json_pack("{s:I,s:s,s:s,s:s,s:O,s:i,s:s}", "index", (json_int_t)i, "mock",
@@ -235,7 +322,11 @@ static void introspect(struct mock_world *w, const struct mock_request *rq, cons
                             e->json ? json_incref(e->json) : json_string(e->body ? e->body : ""));
         json_array_append_new(list, x);
     }
-    mock_reply_json(rs, 200, json_pack("{s:o,s:I}", "requests", list, "next", (json_int_t)n));
+    size_t missed = (size_t)since < first ? first - (size_t)since : 0;
+    mock_reply_json(rs, 200,
+                    json_pack("{s:o,s:I,s:I,s:I,s:I}", "requests", list, "next", (json_int_t)n,
+                              "first", (json_int_t)first, "dropped", (json_int_t)first, "missed",
+                              (json_int_t)missed));
 }
 
 static int handle(struct mg_connection *conn, void *cbdata)
@@ -280,20 +371,33 @@ static int handle(struct mg_connection *conn, void *cbdata)
         .body = body ? body : "",
         .body_len = len,
     };
+    /* Parsed once, before any lock: the journal and the handler share it. */
+    json_t *parsed = NULL;
+    if (strncmp(rq.path, "/_dialsim/", 10) != 0) {
+        json_error_t je;
+        parsed = journal_parse(rq.body, rq.body_len, &je);
+        rq.json = parsed;
+        rq.json_error_pos = parsed ? 0 : je.position;
+        rq.parsed = true;
+    }
     struct mock_response rs = {0};
-    pthread_mutex_lock(&s->bind_mu);
+    /* The world's mutex covers mock state only: reading, parsing (above),
+     * serialising and writing the answer (below) run side by side. */
+    pthread_rwlock_rdlock(&s->bind_lk);
     struct mock_world *w = s->world;
     if (w) {
         pthread_mutex_lock(&w->mu);
         if (strncmp(rq.path, "/_dialsim/", 10) == 0)
             introspect(w, &rq, ri->query_string, &rs);
         else
-            mock_world_dispatch(w, &rq, &rs);
+            dispatch_locked(w, &rq, &rs);
         pthread_mutex_unlock(&w->mu);
     } else {
         mock_reply_json(&rs, 503, json_pack("{s:s}", "message", "no scenario bound"));
     }
-    pthread_mutex_unlock(&s->bind_mu);
+    pthread_rwlock_unlock(&s->bind_lk);
+    mock_response_finish(&rs);
+    json_decref(parsed);
     /* In real time the mock really takes the latency it was told to have
      * (the simulated transport reads it from the header instead); a server
      * that is stopping answers at once. */
@@ -313,7 +417,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
     }
     if (!rs.close)
         write_answer(conn, &rs);
-    free(rs.body);
+    mock_response_clear(&rs);
     free(body);
     json_decref(headers);
     /* Handled, whatever was written: CivetWeb answers 404 by itself to a
@@ -337,7 +441,7 @@ int mock_server_create_opts(struct mock_server **out, const struct mock_server_o
         snprintf(err, n, "out of memory");
         return -1;
     }
-    pthread_mutex_init(&s->bind_mu, NULL);
+    pthread_rwlock_init(&s->bind_lk, NULL);
     pthread_mutex_init(&s->stop_mu, NULL);
     pthread_cond_init(&s->stop_cv, NULL);
     s->real_time = o->real_time;
@@ -404,9 +508,9 @@ const char *mock_server_url(const struct mock_server *s)
 
 void mock_server_bind(struct mock_server *s, struct mock_world *w)
 {
-    pthread_mutex_lock(&s->bind_mu);
+    pthread_rwlock_wrlock(&s->bind_lk);
     s->world = w;
-    pthread_mutex_unlock(&s->bind_mu);
+    pthread_rwlock_unlock(&s->bind_lk);
 }
 
 /* civet_stop wakes CivetWeb's 2 s accept poll: ~10 ms instead of 2 s. */
@@ -421,7 +525,7 @@ void mock_server_destroy(struct mock_server *s)
     tls_front_destroy(s->tls); /* first: it relays to CivetWeb */
     if (s->ctx)
         civet_stop(s->ctx, s->host[0] ? s->host : "127.0.0.1", s->port);
-    pthread_mutex_destroy(&s->bind_mu);
+    pthread_rwlock_destroy(&s->bind_lk);
     pthread_cond_destroy(&s->stop_cv);
     pthread_mutex_destroy(&s->stop_mu);
     free(s);

@@ -127,7 +127,8 @@ json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c
         j, "cost",
         json_real((double)(int64_t)(mock_call_duration_s(c) / 600.0 * 10000.0 + 0.5) / 10000.0));
     json_t *customer = json_object_get(c->request, "customer");
-    json_object_set_new(j, "customer", customer ? json_deep_copy(customer) : json_object());
+    /* shared, not copied: the request is never changed */
+    json_object_set_new(j, "customer", customer ? json_incref(customer) : json_object());
     json_object_set_new(j, "status", json_string(mock_vapi_status(c)));
     if (c->answered_at)
         json_object_set_new(j, "startedAt", iso(c->answered_at));
@@ -147,10 +148,15 @@ json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c
                                   "twilio", "accountSid", "AC00000000000000000000000000000000"));
     json_t *ov = json_object_get(c->request, "assistantOverrides");
     if (ov)
-        json_object_set_new(j, "assistantOverrides", json_deep_copy(ov));
+        json_object_set_new(j, "assistantOverrides", json_incref(ov));
     if (c->state == MC_ENDED && c->answered_at)
         json_object_set_new(j, "artifact", artifact_json(v, c));
     return j;
+}
+
+struct mock_account *mock_vapi_account(const struct mock_vapi *v)
+{
+    return v->acct;
 }
 
 const struct mock_call *mock_vapi_find(const struct mock_vapi *v, const char *id)
@@ -256,13 +262,12 @@ static json_t *limits(const struct mock_vapi *v, bool blocked)
 
 static int create_call(struct mock_vapi *v, const struct mock_request *rq, struct mock_response *rs)
 {
-    json_error_t je;
-    json_t *body = json_loadb(rq->body, rq->body_len, 0, &je);
+    /* parsed once by the server, shared with the journal: read only */
+    const json_t *body = rq->json;
     char msg[400];
     if (!body || !json_is_object(body)) {
         snprintf(msg, sizeof msg, "Unexpected token in JSON at position %d",
-                 body ? 0 : je.position);
-        json_decref(body);
+                 body ? 0 : rq->json_error_pos);
         return bad_request(rs, msg);
     }
     const char *number =
@@ -314,7 +319,6 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
             mock_reply_json(rs, 201, out);
         }
     }
-    json_decref(body);
     return rc;
 }
 

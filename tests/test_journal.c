@@ -60,7 +60,9 @@ static void add_records_everything(void **state)
     json_decref(h);
 }
 
-/* The journal owns copies: the caller's strings and headers can change or go. */
+/* The journal copies the caller's strings, which can change or go; it shares
+ * the headers (a reference: the server never changes them after) and keeps
+ * them alive after the caller lets go. */
 static void add_copies(void **state)
 {
     struct journal *j = *state;
@@ -68,9 +70,7 @@ static void add_copies(void **state)
     char method[] = "POST", path[] = "/call", mock[] = "vapi", body[] = "{\"a\":1}";
     journal_add(j, mock, method, path, h, body, strlen(body), T0);
     const struct journal_entry *e = journal_at(j, 0);
-    assert_ptr_not_equal(e->headers, h);
-    json_object_set_new(h, "authorization", json_string("changed"));
-    json_object_set_new(h, "x-extra", json_string("1"));
+    assert_ptr_equal(e->headers, h);
     json_decref(h);
     memset(method, 'X', sizeof method - 1);
     memset(path, 'X', sizeof path - 1);

@@ -19,6 +19,10 @@
 #define SERVE_DEFAULT_DB "dialsim.db"
 #define SERVE_DEFAULT_HOST "127.0.0.1"
 #define SERVE_DEFAULT_THREADS 64
+/* What the mocks keep (docs/api.md#mocks, docs/decisions.md): the last
+ * journal entries, and the last ended calls of each provider account. */
+#define SERVE_DEFAULT_JOURNAL_SIZE 10000
+#define SERVE_DEFAULT_MAX_ENDED_CALLS 1000
 
 struct serve_options {
     const char *config_path; /* JSON config (docs/api.md); NULL: no projects yet */
@@ -29,6 +33,8 @@ struct serve_options {
     FILE *log;               /* one line per request; NULL: stderr */
     bool quiet;              /* no request log */
     int mock_port;           /* the mocks' port when the config has "mocks"; 0: any free one */
+    int journal_size;        /* mocks' journal entries kept; 0: SERVE_DEFAULT_JOURNAL_SIZE */
+    int max_ended_calls;     /* ended calls kept per provider; 0: SERVE_DEFAULT_MAX_ENDED_CALLS */
 };
 
 struct serve;
