@@ -254,13 +254,13 @@ static void stats(struct mock_world *w, const struct mock_request *rq, struct mo
         return;
     }
     size_t n = journal_count(w->journal), first = journal_first(w->journal);
-    json_t *j = json_pack(
-        "{s:{s:I,s:I,s:I,s:I,s:I},s:{s:o,s:o,s:o}}", "journal", "size",
-        (json_int_t)journal_max(w->journal), "kept", (json_int_t)(n - first), "first",
-        (json_int_t)first, "next", (json_int_t)n, "dropped", (json_int_t)first, "calls", "vapi",
-        account_stats(w->vapi ? mock_vapi_account(w->vapi) : NULL), "retell",
-        account_stats(w->retell ? mock_retell_account(w->retell) : NULL), "elevenlabs",
-        account_stats(w->elevenlabs ? mock_elevenlabs_account(w->elevenlabs) : NULL));
+    json_t *j =
+        json_pack("{s:{s:I,s:I,s:I,s:I,s:I},s:{s:o,s:o,s:o}}", "journal", "size",
+                  (json_int_t)journal_max(w->journal), "kept", (json_int_t)(n - first), "first",
+                  (json_int_t)first, "next", (json_int_t)n, "dropped", (json_int_t)first, "calls",
+                  "vapi", account_stats(w->vapi ? mock_vapi_account(w->vapi) : NULL), "retell",
+                  account_stats(w->retell ? mock_retell_account(w->retell) : NULL), "elevenlabs",
+                  account_stats(w->elevenlabs ? mock_elevenlabs_account(w->elevenlabs) : NULL));
     mock_reply_json(rs, 200, j);
 }
 
@@ -279,11 +279,10 @@ static void introspect(struct mock_world *w, const struct mock_request *rq, cons
             return;
         mock_reply_json(rs, 404,
                         json_pack("{s:s}", "message",
-                                  w->admin.handle
-                                      ? "no such route: GET /_dialsim/journal, GET "
-                                        "/_dialsim/stats, PUT /_dialsim/faults"
-                                      : "no such route: GET /_dialsim/journal, GET "
-                                        "/_dialsim/stats"));
+                                  w->admin.handle ? "no such route: GET /_dialsim/journal, GET "
+                                                    "/_dialsim/stats, PUT /_dialsim/faults"
+                                                  : "no such route: GET /_dialsim/journal, GET "
+                                                    "/_dialsim/stats"));
         return;
     }
     if (strcmp(rq->method, "GET") != 0) {

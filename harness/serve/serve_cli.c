@@ -30,8 +30,8 @@ static void serve_usage(FILE *f)
             "  --quiet        no request log on stderr\n"
             "Prints \"listening on http://ADDR:PORT\" on stdout once it accepts requests,\n"
             "then \"mocks on http://ADDR:PORT\" when it serves the provider mocks.\n",
-            SERVE_DEFAULT_DB, SERVE_DEFAULT_HOST, SERVE_DEFAULT_THREADS,
-            SERVE_DEFAULT_JOURNAL_SIZE, SERVE_DEFAULT_MAX_ENDED_CALLS);
+            SERVE_DEFAULT_DB, SERVE_DEFAULT_HOST, SERVE_DEFAULT_THREADS, SERVE_DEFAULT_JOURNAL_SIZE,
+            SERVE_DEFAULT_MAX_ENDED_CALLS);
 }
 
 static int int_arg(const char *s, int lo, int hi, int *out)
@@ -86,7 +86,8 @@ int cmd_serve(int argc, char **argv)
             }
         } else if (!strcmp(a, "--journal-size")) {
             if (int_arg(v, 1, 100000000, &o.journal_size)) {
-                fprintf(stderr, "dialsim serve: --journal-size needs a number from 1 to 100000000\n");
+                fprintf(stderr,
+                        "dialsim serve: --journal-size needs a number from 1 to 100000000\n");
                 return 2;
             }
         } else if (!strcmp(a, "--max-ended-calls")) {
