@@ -414,6 +414,10 @@ static int handle(struct mg_connection *conn, void *cbdata)
             ;
         pthread_mutex_unlock(&s->stop_mu);
     }
+    /* a fault that closes or truncates must end the connection, keep-alive
+     * or not: the client sees the broken answer, not a hang */
+    if (rs.close || rs.truncate)
+        mg_disable_connection_keep_alive(conn);
     if (!rs.close)
         write_answer(conn, &rs);
     mock_response_clear(&rs);
