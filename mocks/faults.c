@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/json_depth.h"
+
 struct mock_faults {
     json_t *rules;
     unsigned long *hits;
@@ -138,7 +140,7 @@ void mock_faults_decide(struct mock_faults *f, const struct mock_request *rq,
     json_array_foreach(f->rules, i, rule)
     {
         if (json_object_get(rule, "json") && !body)
-            body = json_loadb(rq->body, rq->body_len, 0, NULL);
+            body = json_depth_loadb(rq->body, rq->body_len, 0, NULL);
         if (!matches(rule, rq, body))
             continue;
         out->rule = (int)i;

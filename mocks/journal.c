@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_depth.h"
+
 /* Entries are kept by pointer in a ring of cap slots: slot (i % cap) holds
  * absolute index i for first <= i < next. Unbounded, the ring doubles when
  * full (re-laid out in order); bounded, it doubles up to max and then
@@ -59,7 +61,7 @@ json_t *journal_parse(const char *body, size_t body_len, json_error_t *err)
             memset(err, 0, sizeof *err);
         return NULL;
     }
-    return json_loadb(body, body_len, 0, err);
+    return json_depth_loadb(body, body_len, 0, err); /* refused above 64 levels */
 }
 
 /* Room for one more entry: grow (in order) while below the bound. */

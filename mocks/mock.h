@@ -88,12 +88,13 @@ struct mock_request {
     const json_t *headers; /* object, names lower-cased */
     const char *body;
     size_t body_len;
-    /* The body parsed once, shared by the journal and the handler (borrowed;
-     * NULL when empty or not JSON, json_error_pos then says where). parsed
-     * false: nobody parsed it yet (mock_world_dispatch does). */
+    /* The body parsed once (journal_parse: depth-checked), shared by the
+     * journal and the handler (borrowed; NULL when empty or not JSON, and
+     * json_error then says why and where: json_depth_exceeded() when too
+     * deep). parsed false: nobody parsed it yet (mock_world_dispatch does). */
     const json_t *json;
     bool parsed;
-    int json_error_pos;
+    const json_error_t *json_error;
 };
 
 /* A handler's answer. body is owned (malloc) and freed by the server. A JSON

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_depth.h"
 #include "recording.h"
 #include "webhook.h"
 
@@ -180,6 +181,13 @@ static json_t *validation(const json_t *body)
 static void create_call(struct mock_elevenlabs *e, const struct mock_request *rq,
                         struct mock_response *rs, bool sip)
 {
+    if (!rq->json && rq->json_error && json_depth_exceeded(rq->json_error)) {
+        /* refused before jansson recursed */
+        char msg[300];
+        snprintf(msg, sizeof msg, "body: %s", rq->json_error->text);
+        detail_error(rs, 400, "json_too_deep", msg);
+        return;
+    }
     /* parsed once by the server and shared with the journal: a shallow
      * copy (the members are shared) to add "_sip" to */
     json_t *body = json_is_object(rq->json) ? json_copy((json_t *)rq->json) : json_object();

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_depth.h"
 #include "recording.h"
 #include "webhook.h"
 
@@ -221,10 +222,16 @@ static void create_call(struct mock_retell *r, const struct mock_request *rq,
 {
     /* parsed once by the server, shared with the journal: read only */
     const json_t *body = rq->json;
+    char msg[300];
+    if (!body && rq->json_error && json_depth_exceeded(rq->json_error)) {
+        /* refused before jansson recursed */
+        snprintf(msg, sizeof msg, "body: %s", rq->json_error->text);
+        retell_error(rs, 400, msg);
+        return;
+    }
     const char *from = json_string_value(json_object_get(body, "from_number"));
     const char *to = json_string_value(json_object_get(body, "to_number"));
     const char *agent = json_string_value(json_object_get(body, "override_agent_id"));
-    char msg[300];
     if (!json_is_object(body) || !from || !to || !e164(from) || !e164(to)) {
         retell_error(rs, 400, "Invalid request format, please check API reference.");
     } else if (!mock_account_owns_number(r->acct, from)) {

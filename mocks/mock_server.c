@@ -20,11 +20,17 @@
 #include "mock_retell.h"
 #include "mock_vapi.h"
 #include "util/civet_stop.h"
+#include "util/http_guard.h"
 #include "trigger_endpoint.h"
 #include "sim/http_curl.h"
 #include "tls_front.h"
 
 #define MOCK_MAX_BODY (1 << 20)
+/* Idle keep-alive connections are closed after this long; answers say so in
+ * "Keep-Alive: timeout=N" (seconds), so clients let go of them first. */
+#define MOCK_KEEP_ALIVE_MS 5000
+#define MOCK_KEEP_ALIVE_HDR "Keep-Alive: timeout=5\r\n"
+#define KEEP_HDR(s) ((s)->keep_alive ? MOCK_KEEP_ALIVE_HDR : "")
 
 struct mock_server {
     struct mg_context *ctx;
@@ -36,6 +42,7 @@ struct mock_server {
     struct mock_world *world;
     struct tls_front *tls; /* NULL: plain HTTP */
     bool real_time;        /* wait the stated latency before answering */
+    bool keep_alive;       /* connections are reused (dialsim serve) */
     char host[64];
     /* stopping wakes the answers still waiting out their latency */
     pthread_mutex_t stop_mu;
@@ -148,25 +155,19 @@ static void dispatch_locked(struct mock_world *w, const struct mock_request *rq,
     journal_set_status(w->journal, ji, rs->close ? 0 : rs->status);
 }
 
-/* A request nobody parsed yet (a unit test's) is parsed here. */
-static void parse_body(struct mock_request *rq, json_t **own)
-{
-    json_error_t je;
-    *own = NULL;
-    if (rq->parsed)
-        return;
-    *own = journal_parse(rq->body, rq->body_len, &je);
-    rq->json = *own;
-    rq->json_error_pos = *own ? 0 : je.position;
-    rq->parsed = true;
-}
-
 void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
                          struct mock_response *rs)
 {
+    /* a request nobody parsed yet (a unit test's) is parsed here */
     struct mock_request r = *rq;
-    json_t *own;
-    parse_body(&r, &own);
+    json_error_t je;
+    json_t *own = NULL;
+    if (!r.parsed) {
+        own = journal_parse(r.body, r.body_len, &je);
+        r.json = own;
+        r.json_error = own ? NULL : &je;
+        r.parsed = true;
+    }
     dispatch_locked(w, &r, rs);
     mock_response_finish(rs);
     json_decref(own);
@@ -196,9 +197,13 @@ bool mock_world_call_outcome(const struct mock_world *w, const char *provider, c
 }
 
 /* One write per answer: header and body in two writes meet Nagle and delayed
- * ACKs and cost ~40 ms per request on loopback. Keep-alive is off, so every
- * answer ends with a close — which is what makes a truncated body a real one. */
-static void write_answer(struct mg_connection *conn, const struct mock_response *rs)
+ * ACKs and cost ~40 ms per request on loopback. With keep-alive on (serve),
+ * an answer that ends the connection says so: a truncated body is then a real
+ * one, as it is with keep-alive off (run), where every answer ends with a
+ * close. "Keep-Alive: timeout" tells a pooling client (Node's fetch) to drop
+ * an idle socket before the server does, so it never writes into a close. */
+static void write_answer(struct mg_connection *conn, const struct mock_response *rs,
+                         const char *conn_hdr)
 {
     const char *out = rs->body ? rs->body : "";
     size_t olen = rs->body_len ? rs->body_len : strlen(out);
@@ -208,9 +213,9 @@ static void write_answer(struct mg_connection *conn, const struct mock_response 
     if (rs->chunks > 1) {
         hl = snprintf(head, sizeof head,
                       "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nTransfer-Encoding: "
-                      "chunked\r\n" DIALSIM_LATENCY_HEADER ": %lld\r\n\r\n",
+                      "chunked\r\n%s" DIALSIM_LATENCY_HEADER ": %lld\r\n\r\n",
                       rs->status, mg_get_response_code_text(conn, rs->status),
-                      rs->content_type ? rs->content_type : "application/json",
+                      rs->content_type ? rs->content_type : "application/json", conn_hdr,
                       (long long)rs->latency_ms);
         mg_write(conn, head, (size_t)hl);
         size_t per = olen / (size_t)rs->chunks + 1;
@@ -221,10 +226,11 @@ static void write_answer(struct mg_connection *conn, const struct mock_response 
     }
     hl = snprintf(
         head, sizeof head,
-        "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n" DIALSIM_LATENCY_HEADER
+        "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s" DIALSIM_LATENCY_HEADER
         ": %lld\r\n\r\n",
         rs->status, mg_get_response_code_text(conn, rs->status),
-        rs->content_type ? rs->content_type : "application/json", olen, (long long)rs->latency_ms);
+        rs->content_type ? rs->content_type : "application/json", olen, conn_hdr,
+        (long long)rs->latency_ms);
     char *msg = malloc((size_t)hl + send);
     if (msg) {
         memcpy(msg, head, (size_t)hl);
@@ -328,10 +334,35 @@ static void introspect(struct mock_world *w, const struct mock_request *rq, cons
                               (json_int_t)missed));
 }
 
+/* The request's head is refused before anything is read or journalled
+ * (util/http_guard.h): the mocks' own NestJS-style error, as for a 404. */
+static bool refuse_head(struct mock_server *s, struct mg_connection *conn,
+                        const struct mg_request_info *ri)
+{
+    char msg[300];
+    bool close_after;
+    int st = http_guard_check(ri, msg, sizeof msg, &close_after);
+    if (!st)
+        return false;
+    struct mock_response rs = {0};
+    mock_reply_json(&rs, st,
+                    json_pack("{s:s,s:s,s:i}", "message", msg, "error",
+                              st == 431 ? "Request Header Fields Too Large" : "Bad Request",
+                              "statusCode", st));
+    if (close_after || !s->keep_alive)
+        mg_disable_connection_keep_alive(conn);
+    mock_response_finish(&rs);
+    write_answer(conn, &rs, close_after && s->keep_alive ? "Connection: close\r\n" : KEEP_HDR(s));
+    mock_response_clear(&rs);
+    return true;
+}
+
 static int handle(struct mg_connection *conn, void *cbdata)
 {
     struct mock_server *s = cbdata;
     const struct mg_request_info *ri = mg_get_request_info(conn);
+    if (refuse_head(s, conn, ri))
+        return 400;
     json_t *headers = json_object();
     for (int i = 0; i < ri->num_headers; i++) {
         char lname[128];
@@ -345,13 +376,16 @@ static int handle(struct mg_connection *conn, void *cbdata)
     size_t len = 0, cap = 0;
     char chunk[8192];
     int got;
+    bool overflow = false;
     while ((got = mg_read(conn, chunk, sizeof chunk)) > 0) {
         if (len + (size_t)got + 1 > cap) {
             cap = cap ? cap * 2 : 16384;
             while (cap < len + (size_t)got + 1)
                 cap *= 2;
-            if (cap > MOCK_MAX_BODY * 2)
+            if (cap > MOCK_MAX_BODY * 2) {
+                overflow = true; /* the rest is unread: the connection cannot be reused */
                 break;
+            }
             char *nb = realloc(body, cap);
             if (!nb)
                 break;
@@ -372,11 +406,11 @@ static int handle(struct mg_connection *conn, void *cbdata)
     };
     /* Parsed once, before any lock: the journal and the handler share it. */
     json_t *parsed = NULL;
+    json_error_t je;
     if (strncmp(rq.path, "/_dialsim/", 10) != 0) {
-        json_error_t je;
         parsed = journal_parse(rq.body, rq.body_len, &je);
         rq.json = parsed;
-        rq.json_error_pos = parsed ? 0 : je.position;
+        rq.json_error = parsed ? NULL : &je;
         rq.parsed = true;
     }
     struct mock_response rs = {0};
@@ -414,17 +448,18 @@ static int handle(struct mg_connection *conn, void *cbdata)
             ;
         pthread_mutex_unlock(&s->stop_mu);
     }
-    /* a fault that closes or truncates must end the connection, keep-alive
-     * or not: the client sees the broken answer, not a hang */
-    if (rs.close || rs.truncate)
+    /* A fault that closes or truncates ends the connection, as it would
+     * without keep-alive: that is the fault the test asked for. */
+    bool ends = rs.close || rs.truncate || overflow || !s->keep_alive;
+    if (ends)
         mg_disable_connection_keep_alive(conn);
     if (!rs.close)
-        write_answer(conn, &rs);
+        write_answer(conn, &rs, ends && s->keep_alive ? "Connection: close\r\n" : KEEP_HDR(s));
     mock_response_clear(&rs);
     free(body);
     json_decref(headers);
     /* Handled, whatever was written: CivetWeb answers 404 by itself to a
-     * handler that returns 0. With keep-alive off it then closes. */
+     * handler that returns 0. */
     return rs.close ? 1 : rs.status;
 }
 
@@ -455,9 +490,29 @@ int mock_server_create_opts(struct mock_server **out, const struct mock_server_o
     else
         snprintf(listen, sizeof listen, "%s:%d", s->host, o->port);
     snprintf(threads, sizeof threads, "%d", o->threads > 0 ? o->threads : 2);
-    const char *opts[] = {"listening_ports",    listen,  "num_threads", threads,
-                          "enable_keep_alive",  "no",    "tcp_nodelay", "1",
-                          "request_timeout_ms", "10000", NULL};
+    s->keep_alive = o->keep_alive;
+    /* A worker serves one connection at a time, idle keep-alive ones
+     * included: num_threads is the number of connections served at once.
+     * request_timeout_ms bounds how long one may take to send its head
+     * (a slow client is cut off then), keep_alive_timeout_ms how long an idle
+     * one is kept (docs/api.md#limits). */
+    char ka_ms[16];
+    snprintf(ka_ms, sizeof ka_ms, "%d", MOCK_KEEP_ALIVE_MS);
+    const char *opts[] = {"listening_ports",
+                          listen,
+                          "num_threads",
+                          threads,
+                          "enable_keep_alive",
+                          o->keep_alive ? "yes" : "no",
+                          "keep_alive_timeout_ms",
+                          ka_ms,
+                          "tcp_nodelay",
+                          "1",
+                          "request_timeout_ms",
+                          o->keep_alive ? "5000" : "10000",
+                          "listen_backlog",
+                          "512",
+                          NULL};
     s->ctx = mg_start(NULL, NULL, opts);
     struct mg_server_port ports[2];
     if (!s->ctx || mg_get_server_ports(s->ctx, 2, ports) < 1) {

@@ -25,6 +25,7 @@ struct mock_server_options {
     int port;
     int threads; /* <= 0: 2 */
     bool real_time;
+    bool keep_alive; /* reuse connections (serve); off: every answer ends with a close (run) */
 };
 int mock_server_create_opts(struct mock_server **out, const struct mock_server_options *o,
                             char *err, size_t n);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_depth.h"
 #include "core/timefmt.h"
 #include "recording.h"
 #include "webhook.h"
@@ -265,9 +266,14 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
     /* parsed once by the server, shared with the journal: read only */
     const json_t *body = rq->json;
     char msg[400];
+    if (!body && rq->json_error && json_depth_exceeded(rq->json_error)) {
+        /* refused before jansson recursed */
+        snprintf(msg, sizeof msg, "body: %s", rq->json_error->text);
+        return bad_request(rs, msg);
+    }
     if (!body || !json_is_object(body)) {
         snprintf(msg, sizeof msg, "Unexpected token in JSON at position %d",
-                 body ? 0 : rq->json_error_pos);
+                 body || !rq->json_error ? 0 : rq->json_error->position);
         return bad_request(rs, msg);
     }
     const char *number =

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_depth.h"
 #include "pstn.h"
 
 struct pending_dial {
@@ -80,14 +81,23 @@ int mock_triggers_handle(struct mock_triggers *t, const struct mock_request *rq,
             return 1;
         }
     }
+    json_error_t je;
+    json_t *body = json_depth_loadb(rq->body, rq->body_len, 0, &je);
+    if (!body && json_depth_exceeded(&je)) { /* refused before jansson recurses */
+        char msg[200];
+        snprintf(msg, sizeof msg, "body: %s", je.text);
+        mock_reply_json(rs, 400, json_pack("{s:s}", "error", msg));
+        return 1;
+    }
     json_t *status = json_object_get(ep, "status");
     int st = status ? (int)json_integer_value(status) : 200;
     mock_reply_json(rs, st, json_pack("{s:s}", "status", st < 300 ? "queued" : "error"));
     /* the customer's system places the call, as long as it accepted the trigger */
     const json_t *dial = json_object_get(ep, "dial");
-    if (st >= 300 || json_is_false(dial))
+    if (st >= 300 || json_is_false(dial)) {
+        json_decref(body);
         return 1;
-    json_t *body = json_loadb(rq->body, rq->body_len, 0, NULL);
+    }
     const char *key = json_string_value(json_object_get(ep, "number_key"));
     const char *to = json_string_value(json_object_get(body, "to_number"));
     if (!to)

@@ -257,6 +257,22 @@ check(rc == 1, "413 run exit %d" % rc)
 check("  error CI-2 body: " + exp["body"]["errors"][0]["message"] in out.splitlines(),
       "413 report:\n" + out)
 
+# ---- no body can crash it (issue 10): 100,000 levels, then an ordinary request ------
+# jansson recursed on CivetWeb's 100 KB worker stack: SIGSEGV before the fix.
+p, url = start("--api-key", KEY, "--count", "3")
+for raw, col in (("[" * 100000, 65), ('{"a":' * 100000, 321)):
+    msg = "body: JSON nested deeper than 64 levels at line 1, column %d" % col
+    status, answer = curl(url, {"headers": {"X-CEKURA-API-KEY": KEY},
+                                "content_type": "application/json", "raw": raw})
+    check(status == 400 and json.loads(answer) == {"errors": [
+        {"line": 1, "column": col, "message": msg}]}, "too deep: %d %r" % (status, answer[:300]))
+status, _ = curl(url, load(os.path.join(FIX, "valid", "minimal"), "request.json"))
+check(status == 200, "after the deep bodies valid/minimal answered %d" % status)
+rc, out, err = finish(p)
+check(rc == 1, "deep bodies: exit %d, expected 1 (stderr %r)" % (rc, err[-300:]))
+check("  error CI-2 body line 1, column 65: body: JSON nested deeper than 64 levels at line 1, "
+      "column 65" in out.splitlines(), "too-deep report:\n" + out)
+
 # ---- only good requests: exit 0 ------------------------------------------------------
 p, url = start("--api-key", KEY, "--count", "2")
 for name in ("minimal", "sip-run-id"):

@@ -59,7 +59,7 @@ class Server:
     def log_text(self):
         """Everything the server wrote to stderr: the request log and more."""
         try:
-            with open(self.log_path) as f:
+            with open(self.log_path, errors="backslashreplace") as f:
                 return f.read()
         except OSError:
             return ""

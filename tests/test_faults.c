@@ -21,6 +21,7 @@
 #include "journal.h"
 #include "mock_server.h"
 #include "sim/evq.h"
+#include "trigger_endpoint.h"
 
 static struct mock_faults *faults(const char *rules_json, uint64_t seed)
 {
@@ -578,6 +579,53 @@ static void h1_dispatch_applies_faults(void **state)
     evq_destroy(q);
 }
 
+/* Issue 10: a body nested 100,000 levels deep crashed jansson on CivetWeb's
+ * 100 KB worker stack. A fault rule matching on JSON does not take it, a
+ * trigger endpoint refuses it with 400 in its own shape, and the journal keeps
+ * the text (json NULL). */
+static void deep_bodies_are_refused_not_parsed(void **state)
+{
+    (void)state;
+    size_t n = 100000;
+    char *deep = malloc(n + 1);
+    assert_non_null(deep);
+    memset(deep, '[', n);
+    deep[n] = '\0';
+    struct mock_world w;
+    memset(&w, 0, sizeof w);
+    struct evq *q;
+    assert_int_equal(evq_create(&q, INT64_C(1767268800000)), 0);
+    w.clock = evq_clock(q);
+    assert_int_equal(pthread_mutex_init(&w.mu, NULL), 0);
+    assert_int_equal(journal_create(&w.journal), 0);
+    w.faults = faults("[{\"json\":{\"a\":1},\"then\":[{\"status\":503}]}]", 1);
+    json_t *cfg = json_loads("{\"customer\":{\"status\":200}}", 0, NULL);
+    assert_int_equal(mock_triggers_create(&w.triggers, &w, cfg), 0);
+    json_t *h = json_object();
+    struct mock_request rq = {
+        .method = "POST", .path = "/trigger/customer", .headers = h, .body = deep, .body_len = n};
+    struct mock_response rs = {0};
+    pthread_mutex_lock(&w.mu);
+    mock_world_dispatch(&w, &rq, &rs);
+    pthread_mutex_unlock(&w.mu);
+    assert_int_equal(rs.status, 400);
+    assert_string_equal(rs.body, "{\"error\":\"body: JSON nested deeper than 64 levels at "
+                                 "line 1, column 65\"}");
+    const struct journal_entry *e = journal_at(w.journal, 0);
+    assert_int_equal(e->status, 400);
+    assert_null(e->json);
+    assert_int_equal(strlen(e->body), n);
+    free(rs.body);
+    json_decref(h);
+    json_decref(cfg);
+    mock_triggers_destroy(w.triggers);
+    mock_faults_destroy(w.faults);
+    journal_destroy(w.journal);
+    pthread_mutex_destroy(&w.mu);
+    evq_destroy(q);
+    free(deep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -599,6 +647,7 @@ int main(void)
         cmocka_unit_test(h2_uniform_latency),
         cmocka_unit_test(h2_lognormal_latency),
         cmocka_unit_test(h1_dispatch_applies_faults),
+        cmocka_unit_test(deep_bodies_are_refused_not_parsed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/json_depth.h"
 #include "core/transcript.h"
 #include "util/civet_stop.h"
 #include "util/xml_escape.h"
@@ -121,7 +122,7 @@ static void put_clean(FILE *f, const char *s)
 static unsigned report_result(FILE *f, const struct tx_result *r)
 {
     unsigned rules = 0;
-    json_t *body = json_loadb(r->body, r->body_len, 0, NULL);
+    json_t *body = json_depth_loadb(r->body, r->body_len, 0, NULL);
     if (r->status == 200) {
         size_t n = json_integer_value(json_object_get(body, "accepted"));
         fprintf(f, "  accepted %zu call%s\n", n, n == 1 ? "" : "s");

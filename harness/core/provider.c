@@ -1,6 +1,7 @@
 /* What every provider adapter shares: request plumbing, the mapping of HTTP
  * statuses to reasons (AO-4), the retry classification (docs/retries.md). */
 #include "core/provider.h"
+#include "core/json_depth.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,4 +119,15 @@ bool provider_word_in(const char *word, const char *const *list)
         if (strcmp(word, *list) == 0)
             return true;
     return false;
+}
+
+int provider_webhook_json(const char *body, size_t len, json_t **out, char *err, size_t n)
+{
+    json_error_t je;
+    *out = json_depth_loadb(body, len, 0, &je);
+    if (!*out && json_depth_exceeded(&je)) {
+        snprintf(err, n, "body: %s", je.text);
+        return -1;
+    }
+    return 0;
 }

@@ -117,5 +117,9 @@ int provider_get_url(const char *url, struct provider_req *out);
 const char *provider_header(const struct ds_header *h, size_t nh, const char *name);
 /* Is word one of the NULL-terminated list? (false for NULL) */
 bool provider_word_in(const char *word, const char *const *list);
+/* A webhook's body, parsed through core/json_depth.h: 0 with *out (new
+ * reference; NULL when not JSON, the adapter then says what it expected), or
+ * -1 with err "body: JSON nested deeper than 64 levels at line L, column C". */
+int provider_webhook_json(const char *body, size_t len, json_t **out, char *err, size_t n);
 
 #endif

@@ -5,6 +5,7 @@
  * HMAC-SHA256(secret, "t.body"), rejected beyond 30 minutes (§4.3). Errors:
  * {"detail": {"status", "message"}} or a FastAPI 422 list (§2.4). */
 #include "core/hmac.h"
+#include "core/json_depth.h"
 #include "core/provider.h"
 
 #include <inttypes.h>
@@ -90,7 +91,7 @@ static void el_parse_start(const struct ds_http_response *resp, struct provider_
         provider_transport_failure(resp, "ElevenLabs", out);
         return;
     }
-    json_t *j = json_loads(resp->body ? resp->body : "", 0, NULL);
+    json_t *j = json_depth_loads(resp->body, 0, NULL);
     if (resp->status == 200) {
         const char *id = json_string_value(json_object_get(j, "conversation_id"));
         json_t *ok = json_object_get(j, "success");
@@ -181,7 +182,7 @@ static void el_parse_get(const struct ds_http_response *resp, struct provider_ca
     memset(out, 0, sizeof *out);
     if (resp->outcome != DS_HTTP_RESPONSE || resp->status != 200)
         return;
-    json_t *j = json_loads(resp->body ? resp->body : "", 0, NULL);
+    json_t *j = json_depth_loads(resp->body, 0, NULL);
     el_conversation_state(j, out);
     json_decref(j);
 }
@@ -190,7 +191,9 @@ static int el_parse_webhook(const char *body, size_t len, struct provider_webhoo
                             size_t n)
 {
     memset(out, 0, sizeof *out);
-    json_t *j = json_loadb(body, len, 0, NULL);
+    json_t *j;
+    if (provider_webhook_json(body, len, &j, err, n) != 0)
+        return -1;
     const char *type = json_string_value(json_object_get(j, "type"));
     json_t *data = json_object_get(j, "data");
     const char *id = json_string_value(json_object_get(data, "conversation_id"));

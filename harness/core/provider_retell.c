@@ -4,6 +4,7 @@
  * HMAC-SHA256(api key, body + ms), rejected beyond 5 minutes (§4.2).
  * Errors: {"status": "error", "message": "..."} (§2.3). */
 #include "core/hmac.h"
+#include "core/json_depth.h"
 #include "core/provider.h"
 
 #include <inttypes.h>
@@ -62,7 +63,7 @@ static void retell_parse_start(const struct ds_http_response *resp,
         provider_transport_failure(resp, "Retell", out);
         return;
     }
-    json_t *j = json_loads(resp->body ? resp->body : "", 0, NULL);
+    json_t *j = json_depth_loads(resp->body, 0, NULL);
     if (resp->status == 201 || resp->status == 200) {
         const char *id = json_string_value(json_object_get(j, "call_id"));
         const char *st = json_string_value(json_object_get(j, "call_status"));
@@ -137,7 +138,7 @@ static void retell_parse_get(const struct ds_http_response *resp, struct provide
     memset(out, 0, sizeof *out);
     if (resp->outcome != DS_HTTP_RESPONSE || resp->status != 200)
         return;
-    json_t *j = json_loads(resp->body ? resp->body : "", 0, NULL);
+    json_t *j = json_depth_loads(resp->body, 0, NULL);
     retell_call_state(j, out);
     json_decref(j);
 }
@@ -146,7 +147,9 @@ static int retell_parse_webhook(const char *body, size_t len, struct provider_we
                                 char *err, size_t n)
 {
     memset(out, 0, sizeof *out);
-    json_t *j = json_loadb(body, len, 0, NULL);
+    json_t *j;
+    if (provider_webhook_json(body, len, &j, err, n) != 0)
+        return -1;
     const char *ev = json_string_value(json_object_get(j, "event"));
     const char *id = json_string_value(json_object_get(json_object_get(j, "call"), "call_id"));
     if (!ev || !id) {

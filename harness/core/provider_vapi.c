@@ -4,6 +4,7 @@
  * NestJS-shaped: {"message": str | [str], "error": "...", "statusCode": n}. */
 #define _GNU_SOURCE /* strcasestr */
 #include "core/hmac.h"
+#include "core/json_depth.h"
 #include "core/provider.h"
 
 #include <stdio.h>
@@ -53,7 +54,7 @@ static int vapi_build_start(const struct provider_call_spec *s, struct provider_
 static void vapi_message(const char *body, char *buf, size_t n)
 {
     buf[0] = '\0';
-    json_t *j = json_loads(body ? body : "", 0, NULL);
+    json_t *j = json_depth_loads(body, 0, NULL);
     json_t *m = j ? json_object_get(j, "message") : NULL;
     if (json_is_string(m)) {
         snprintf(buf, n, "%s", json_string_value(m));
@@ -83,7 +84,7 @@ static void vapi_parse_start(const struct ds_http_response *resp, struct provide
         return;
     }
     if (resp->status == 201 || resp->status == 200) {
-        json_t *j = json_loads(resp->body ? resp->body : "", 0, NULL);
+        json_t *j = json_depth_loads(resp->body, 0, NULL);
         const char *id = json_string_value(json_object_get(j, "id"));
         const char *st = json_string_value(json_object_get(j, "status"));
         if (id && *id) {
@@ -168,7 +169,7 @@ static void vapi_parse_get(const struct ds_http_response *resp, struct provider_
     memset(out, 0, sizeof *out);
     if (resp->outcome != DS_HTTP_RESPONSE || resp->status != 200)
         return;
-    json_t *j = json_loads(resp->body ? resp->body : "", 0, NULL);
+    json_t *j = json_depth_loads(resp->body, 0, NULL);
     vapi_call_state(j, NULL, out);
     json_decref(j);
 }
@@ -177,7 +178,9 @@ static int vapi_parse_webhook(const char *body, size_t len, struct provider_webh
                               size_t n)
 {
     memset(out, 0, sizeof *out);
-    json_t *j = json_loadb(body, len, 0, NULL);
+    json_t *j;
+    if (provider_webhook_json(body, len, &j, err, n) != 0)
+        return -1;
     json_t *m = json_object_get(j, "message");
     const char *type = json_string_value(json_object_get(m, "type"));
     const char *id = json_string_value(json_object_get(json_object_get(m, "call"), "id"));

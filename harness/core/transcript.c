@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "core/json_depth.h"
 #include "core/timefmt.h"
 #include "core/transcript_internal.h"
 
@@ -309,8 +310,8 @@ static int parse(struct vctx *v, const struct tx_request *req, struct tx_result 
 {
     json_error_t e;
     /* **decision**: a key twice in one object is ambiguous and refused. */
-    r->root = json_loadb(req->body ? req->body : "", req->body_len,
-                         JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
+    r->root = json_depth_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+                               &e);
     if (r->root)
         return 0;
     if (json_error_code(&e) == json_error_out_of_memory) {
@@ -318,7 +319,9 @@ static int parse(struct vctx *v, const struct tx_request *req, struct tx_result 
         return 0;
     }
     char msg[256];
-    snprintf(msg, sizeof msg, "invalid JSON: %s", e.text);
+    /* too deep: refused before jansson recursed (core/json_depth.h) */
+    snprintf(msg, sizeof msg, "%s%s", json_depth_exceeded(&e) ? "body: " : "invalid JSON: ",
+             e.text);
     tx__utf8_fix(msg); /* jansson may quote the offending bytes */
     json_t *err = json_pack("{s:i, s:i, s:s}", "line", e.line, "column", e.column, "message", msg);
     v->n_errors++;

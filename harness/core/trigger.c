@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/json_depth.h"
 #include "core/timefmt.h"
 
 bool core_agent_has_trigger(const struct core_agent *a)
@@ -43,10 +44,13 @@ static int check_url(const struct core *c, const char *field, const char *url, c
 static int check_json(const char *field, const char *text, bool strings_only, char *err, size_t n)
 {
     json_error_t je;
-    json_t *j = json_loads(text, 0, &je);
+    json_t *j = json_depth_loads(text, 0, &je);
     if (!j) {
-        snprintf(err, n, "%s: invalid JSON at line %d, column %d (position %d): %s", field, je.line,
-                 je.column, je.position, je.text);
+        if (json_depth_exceeded(&je)) /* the text already says where */
+            snprintf(err, n, "%s: %s", field, je.text);
+        else
+            snprintf(err, n, "%s: invalid JSON at line %d, column %d (position %d): %s", field,
+                     je.line, je.column, je.position, je.text);
         return -1;
     }
     int rc = 0;

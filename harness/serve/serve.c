@@ -15,8 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/json_depth.h"
 #include "core/timefmt.h"
 #include "util/civet_stop.h"
+#include "util/http_guard.h"
 
 /* ---- answers -------------------------------------------------------------- */
 
@@ -169,10 +171,11 @@ json_t *srv_read_json(struct srv_req *rq, struct srv_resp *rs)
         return NULL;
     }
     json_error_t je;
-    json_t *j = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
+    json_t *j = json_depth_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
     if (!j) {
+        /* too deep is refused before jansson recurses (core/json_depth.h) */
         json_t *e = json_pack("{s:i,s:i,s:s+}", "line", je.line, "column", je.column, "message",
-                              "invalid JSON: ", je.text);
+                              json_depth_exceeded(&je) ? "body: " : "invalid JSON: ", je.text);
         srv_reply_errors(rs, 400, json_pack("[o]", e));
         return NULL;
     }
@@ -214,6 +217,9 @@ static int split_path(struct srv_req *rq, char *buf, size_t n)
     return 0;
 }
 
+#define SRV_KEEP_ALIVE_MS "5000"
+#define SRV_KEEP_ALIVE_HDR "Keep-Alive: timeout=5\r\n"
+
 /* One write for head and body (no Nagle round trip on loopback). */
 static void write_answer(struct mg_connection *conn, const struct srv_resp *rs)
 {
@@ -223,7 +229,7 @@ static void write_answer(struct mg_connection *conn, const struct srv_resp *rs)
                       "%zu\r\n%s%s%s%s\r\n",
                       rs->status, mg_get_response_code_text(conn, rs->status), rs->body_len,
                       *rs->allow ? "Allow: " : "", rs->allow, *rs->allow ? "\r\n" : "",
-                      rs->close ? "Connection: close\r\n" : "");
+                      rs->close ? "Connection: close\r\n" : SRV_KEEP_ALIVE_HDR);
     char *msg = malloc((size_t)hl + rs->body_len);
     if (!msg)
         return;
@@ -245,13 +251,18 @@ static int handle(struct mg_connection *conn, void *cbdata)
         .path = ri->local_uri ? ri->local_uri : "/",
     };
     struct srv_resp rs = {0};
-    char path_buf[2048];
+    char path_buf[2048], guard_msg[300];
+    bool guard_close = false;
+    int guard;
     /* counted before draining is read; serve_destroy sets draining before it
      * reads the count: one of the two sees the other (seq_cst) */
     atomic_fetch_add(&s->inflight, 1);
     if (atomic_load(&s->draining)) {
         srv_reply_error(&rs, 503, NULL, "the server is stopping");
         rs.close = true;
+    } else if ((guard = http_guard_check(ri, guard_msg, sizeof guard_msg, &guard_close))) {
+        srv_reply_error(&rs, guard, guard == 431 ? "headers" : NULL, "%s", guard_msg);
+        rs.close = guard_close;
     } else if (strlen(rq.path) >= sizeof path_buf ||
                split_path(&rq, path_buf, sizeof path_buf) != 0) {
         srv_reply_error(&rs, 404, NULL, "no route %s %.200s", rq.method, rq.path);
@@ -273,7 +284,9 @@ static int handle(struct mg_connection *conn, void *cbdata)
         char ts[32];
         ts_iso(clock_real_now(), ts, sizeof ts);
         double ms = (double)(mono_us() - t0) / 1000.0;
-        fprintf(s->log, "%s %s %s %d %.2fms\n", ts, rq.method, rq.path, rs.status, ms);
+        char path[600]; /* a path can hold anything once decoded: one line per request */
+        fprintf(s->log, "%s %s %s %d %.2fms\n", ts, rq.method,
+                http_guard_escape(rq.path, path, sizeof path), rs.status, ms);
     }
     int status = rs.status;
     free(rs.body);
@@ -307,12 +320,27 @@ static int start_http(struct serve *s, int port, int threads, char *err, size_t 
     /* keep-alive: a sender posting transcripts reuses its connection. A
      * worker serves one connection at a time, so num_threads bounds the
      * connections served at once (others wait in the accept queue). An idle
-     * keep-alive connection holds its worker, and mg_stop waits for it, for
-     * keep_alive_timeout_ms: 0.5 s bounds the stop. */
-    const char *opts[] = {
-        "listening_ports",       listen, "num_threads", nthreads, "enable_keep_alive",  "yes",
-        "keep_alive_timeout_ms", "500",  "tcp_nodelay", "1",      "request_timeout_ms", "10000",
-        "listen_backlog",        "512",  NULL};
+     * keep-alive connection holds its worker for keep_alive_timeout_ms, and
+     * answers say so ("Keep-Alive: timeout=5"), so that a pooling client
+     * drops the socket first and never writes into our close. A stop waits
+     * for idle ones at most CivetWeb's 2 s poll quantum. request_timeout_ms
+     * bounds how long a client may take to send a request's head: a slow
+     * client is cut off then (docs/api.md#limits). */
+    const char *opts[] = {"listening_ports",
+                          listen,
+                          "num_threads",
+                          nthreads,
+                          "enable_keep_alive",
+                          "yes",
+                          "keep_alive_timeout_ms",
+                          SRV_KEEP_ALIVE_MS,
+                          "tcp_nodelay",
+                          "1",
+                          "request_timeout_ms",
+                          "5000",
+                          "listen_backlog",
+                          "512",
+                          NULL};
     struct mg_callbacks cb = {0};
     pthread_once(&mg_once, mg_init_once);
     s->ctx = mg_start(&cb, s, opts);
@@ -341,6 +369,7 @@ int serve_create(struct serve **out, const struct serve_options *o, char *err, s
     s->log = o->log ? o->log : stderr;
     s->quiet = o->quiet;
     snprintf(s->host, sizeof s->host, "%s", o->host ? o->host : SERVE_DEFAULT_HOST);
+    s->mock_threads = o->mock_threads;
     s->db_path = strdup(o->db_path ? o->db_path : SERVE_DEFAULT_DB);
     const char *urls[DS_PROVIDER__COUNT];
     memcpy(urls, default_urls, sizeof urls);

@@ -18,7 +18,10 @@
 
 #define SERVE_DEFAULT_DB "dialsim.db"
 #define SERVE_DEFAULT_HOST "127.0.0.1"
-#define SERVE_DEFAULT_THREADS 64
+/* Workers of each server (API, mocks). A worker serves one connection at a
+ * time, idle keep-alive ones included, so this is also how many slow clients
+ * can hold a worker before a health check waits (docs/api.md#limits). */
+#define SERVE_DEFAULT_THREADS 256
 /* What the mocks keep (docs/api.md#mocks, docs/decisions.md): the last
  * journal entries, and the last ended calls of each provider account. */
 #define SERVE_DEFAULT_JOURNAL_SIZE 2000
@@ -33,6 +36,7 @@ struct serve_options {
     FILE *log;               /* one line per request; NULL: stderr */
     bool quiet;              /* no request log */
     int mock_port;           /* the mocks' port when the config has "mocks"; 0: any free one */
+    int mock_threads;        /* the mocks' CivetWeb workers; 0: SERVE_DEFAULT_THREADS */
     int journal_size;        /* mocks' journal entries kept; 0: SERVE_DEFAULT_JOURNAL_SIZE */
     int max_ended_calls;     /* ended calls kept per provider; 0: SERVE_DEFAULT_MAX_ENDED_CALLS */
 };

@@ -13,25 +13,27 @@ static void serve_usage(FILE *f)
 {
     fprintf(f,
             "usage: dialsim serve [--config FILE] [--db FILE] [--port N] [--host ADDR]\n"
-            "                     [--threads N] [--mock-port N] [--journal-size N]\n"
-            "                     [--max-ended-calls N] [--quiet]\n"
+            "                     [--threads N] [--mock-port N] [--mock-threads N]\n"
+            "                     [--journal-size N] [--max-ended-calls N] [--quiet]\n"
             "\n"
             "Run the core's HTTP API in real time (docs/api.md) until SIGINT or SIGTERM.\n"
             "  --config FILE  projects, agents, evaluators and provider URLs (JSON)\n"
             "  --db FILE      SQLite file for transcripts (default ./%s; :memory: allowed)\n"
             "  --port N       port to listen on; 0 (default) picks a free one\n"
             "  --host ADDR    address to bind (default %s)\n"
-            "  --threads N    connections served at once (default %d)\n"
+            "  --threads N    connections the API serves at once, idle keep-alive ones\n"
+            "                 included (default %d)\n"
             "  --mock-port N  port of the provider mocks, when the config has \"mocks\"\n"
             "                 (0, the default, picks a free one)\n"
+            "  --mock-threads N  connections the mocks serve at once (default %d)\n"
             "  --journal-size N  the mocks' journal keeps the last N requests (default %d)\n"
             "  --max-ended-calls N  each provider mock keeps the last N ended calls\n"
             "                 (default %d; live calls are always kept)\n"
             "  --quiet        no request log on stderr\n"
             "Prints \"listening on http://ADDR:PORT\" on stdout once it accepts requests,\n"
             "then \"mocks on http://ADDR:PORT\" when it serves the provider mocks.\n",
-            SERVE_DEFAULT_DB, SERVE_DEFAULT_HOST, SERVE_DEFAULT_THREADS, SERVE_DEFAULT_JOURNAL_SIZE,
-            SERVE_DEFAULT_MAX_ENDED_CALLS);
+            SERVE_DEFAULT_DB, SERVE_DEFAULT_HOST, SERVE_DEFAULT_THREADS, SERVE_DEFAULT_THREADS,
+            SERVE_DEFAULT_JOURNAL_SIZE, SERVE_DEFAULT_MAX_ENDED_CALLS);
 }
 
 static int int_arg(const char *s, int lo, int hi, int *out)
@@ -58,7 +60,8 @@ int cmd_serve(int argc, char **argv)
             continue;
         } else if (strcmp(a, "--config") && strcmp(a, "--db") && strcmp(a, "--host") &&
                    strcmp(a, "--port") && strcmp(a, "--threads") && strcmp(a, "--mock-port") &&
-                   strcmp(a, "--journal-size") && strcmp(a, "--max-ended-calls")) {
+                   strcmp(a, "--mock-threads") && strcmp(a, "--journal-size") &&
+                   strcmp(a, "--max-ended-calls")) {
             fprintf(stderr, "dialsim serve: unknown option %s\n", a);
             serve_usage(stderr);
             return 2;
@@ -82,6 +85,11 @@ int cmd_serve(int argc, char **argv)
         } else if (!strcmp(a, "--mock-port")) {
             if (int_arg(v, 0, 65535, &o.mock_port)) {
                 fprintf(stderr, "dialsim serve: --mock-port needs a number from 0 to 65535\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--mock-threads")) {
+            if (int_arg(v, 1, 1024, &o.mock_threads)) {
+                fprintf(stderr, "dialsim serve: --mock-threads needs a number from 1 to 1024\n");
                 return 2;
             }
         } else if (!strcmp(a, "--journal-size")) {

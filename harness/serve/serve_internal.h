@@ -34,6 +34,7 @@ struct srv_ids {
 struct serve {
     struct mg_context *ctx;
     int port;
+    int mock_threads; /* CivetWeb workers of the mocks' server */
     char host[64];
     struct clock_real *clock;
     struct srv_http *http;

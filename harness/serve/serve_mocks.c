@@ -17,14 +17,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/json_depth.h"
 #include "faults.h"
 #include "mock_build.h"
 #include "mock_server.h"
 #include "pstn.h"
 #include "runner/jsonpos.h"
 #include "runner/scenario.h"
-
-#define SRV_MOCK_THREADS 8
 
 int srv_mocks_check(const json_t *mocks, const char *file, char *err, size_t n)
 {
@@ -74,7 +73,11 @@ int srv_mocks_start(struct serve *s, const json_t *cfg, const char *host, int po
         return -1;
     }
     struct mock_server_options mo = {
-        .host = host, .port = port, .threads = SRV_MOCK_THREADS, .real_time = true};
+        .host = host,
+        .port = port,
+        .threads = s->mock_threads > 0 ? s->mock_threads : SERVE_DEFAULT_THREADS,
+        .real_time = true,
+        .keep_alive = true};
     char why[200];
     if (mock_server_create_opts(&s->mock_srv, &mo, why, sizeof why) != 0) {
         snprintf(err, n, "the provider mocks (--mock-port): %s", why);
@@ -129,10 +132,13 @@ static int admin(void *ctx, struct mock_world *w, const struct mock_request *rq,
         return 1;
     }
     json_error_t je;
-    json_t *rules = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
+    json_t *rules = json_depth_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
     char msg[900];
     if (!rules) {
-        snprintf(msg, sizeof msg, "body:%d:%d: invalid JSON: %s", je.line, je.column, je.text);
+        if (json_depth_exceeded(&je)) /* refused before jansson recursed; says where */
+            snprintf(msg, sizeof msg, "body: %s", je.text);
+        else
+            snprintf(msg, sizeof msg, "body:%d:%d: invalid JSON: %s", je.line, je.column, je.text);
         mock_reply_json(rs, 400, json_pack("{s:s}", "message", msg));
         return 1;
     }

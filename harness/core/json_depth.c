@@ -1,0 +1,75 @@
+/* The nesting scan before jansson (json_depth.h). One pass over the bytes
+ * with a counter: a too-deep body costs as much to refuse as to read. */
+#include "core/json_depth.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int json_depth_check(const char *text, size_t len, int max, struct json_depth_where *where)
+{
+    int depth = 0, line = 1, column = 0;
+    bool in_string = false, escaped = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n') {
+            line++;
+            column = 0;
+            escaped = false; /* a raw newline ends nothing in JSON, but a bad body may have one */
+            continue;
+        }
+        if ((c & 0xC0) != 0x80) /* UTF-8 continuation bytes are part of their character */
+            column++;
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max) {
+                if (where)
+                    *where = (struct json_depth_where){line, column, i};
+                return -1;
+            }
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--; /* a stray closer is jansson's syntax error to report */
+        }
+    }
+    return 0;
+}
+
+json_t *json_depth_loadb(const char *buf, size_t len, size_t flags, json_error_t *err)
+{
+    struct json_depth_where w;
+    if (len && json_depth_check(buf, len, JSON_DEPTH_MAX, &w) != 0) {
+        if (err) {
+            memset(err, 0, sizeof *err);
+            err->line = w.line;
+            err->column = w.column;
+            err->position = (int)(w.offset + 1);
+            snprintf(err->source, sizeof err->source, "<buffer>");
+            snprintf(err->text, sizeof err->text - 1,
+                     "JSON nested deeper than %d levels at line %d, column %d", JSON_DEPTH_MAX,
+                     w.line, w.column);
+            /* jansson keeps the code in the text's last byte (json_error_code) */
+            err->text[sizeof err->text - 1] = (char)json_error_stack_overflow;
+        }
+        return NULL;
+    }
+    return json_loadb(buf ? buf : "", len, flags, err);
+}
+
+json_t *json_depth_loads(const char *text, size_t flags, json_error_t *err)
+{
+    return json_depth_loadb(text, text ? strlen(text) : 0, flags, err);
+}
+
+bool json_depth_exceeded(const json_error_t *err)
+{
+    return err && json_error_code(err) == json_error_stack_overflow;
+}
