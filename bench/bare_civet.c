@@ -5,7 +5,7 @@
  * Whatever the mocks do beyond this (journal, accounts, JSON) is what the
  * ratio measures.
  *
- *   bare_civet [THREADS [KEEP_ALIVE]]   (defaults: 8 yes)
+ *   bare_civet [THREADS [KEEP_ALIVE]]   (defaults: 256 yes, as serve's mocks)
  *
  * Prints "listening on http://127.0.0.1:PORT" and serves until SIGTERM or
  * SIGINT. Built by the bench script with cc; not part of the build or ctest. */
@@ -36,7 +36,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
 
 int main(int argc, char **argv)
 {
-    const char *threads = argc > 1 ? argv[1] : "8";
+    const char *threads = argc > 1 ? argv[1] : "256";
     const char *keep_alive = argc > 2 ? argv[2] : "yes";
     sigset_t set;
     sigemptyset(&set);
@@ -44,9 +44,23 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* CivetWeb's threads inherit it */
     mg_init_library(0);
-    const char *opts[] = {"listening_ports",    "127.0.0.1:0", "num_threads", threads,
-                          "enable_keep_alive",  keep_alive,    "tcp_nodelay", "1",
-                          "request_timeout_ms", "10000",       NULL};
+    int ka = strcmp(keep_alive, "yes") == 0;
+    /* mock_server_create_opts' options, keep-alive on or off alike */
+    const char *opts[] = {"listening_ports",
+                          "127.0.0.1:0",
+                          "num_threads",
+                          threads,
+                          "enable_keep_alive",
+                          keep_alive,
+                          "keep_alive_timeout_ms",
+                          "5000",
+                          "tcp_nodelay",
+                          "1",
+                          "request_timeout_ms",
+                          ka ? "5000" : "10000",
+                          "listen_backlog",
+                          "512",
+                          NULL};
     struct mg_context *ctx = mg_start(NULL, NULL, opts);
     struct mg_server_port port;
     if (!ctx || mg_get_server_ports(ctx, 1, &port) < 1) {

@@ -15,7 +15,7 @@
 # cc and CivetWeb's headers (the build's), curl.
 #
 #   bench/bench_mocks.sh [DIALSIM] [SECONDS]       (defaults: build/dialsim, 10)
-#   CONNS="1 32" WRK_THREADS=2 MEM_REQUESTS=1000000 MEM_STEP=100000
+#   CONNS="1 32" WRK_THREADS=2 MEM_REQUESTS=1000000 MEM_STEP=100000 MOCK_THREADS=256
 #   WIREMOCK_JAR=/path/wiremock-standalone.jar     (java -jar; else "not installed")
 #   SKIP_COMPARE=1 / SKIP_MEMORY=1                 (one half only)
 set -euo pipefail
@@ -28,6 +28,7 @@ wthreads="${WRK_THREADS:-2}"
 mem_total="${MEM_REQUESTS:-1000000}"
 mem_step="${MEM_STEP:-100000}"
 lua="$here/mock_post.lua"
+mock_threads="${MOCK_THREADS:-256}" # serve's default --mock-threads; the bare handler gets as many
 
 if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" -eq 0 ]; then
@@ -69,7 +70,8 @@ JSON
 
 # start_dialsim: sets $srv_pid and $mock_port
 start_dialsim() {
-  "$bin" serve --config "$work/config.json" --db :memory: --port 0 --quiet "$@" \
+  "$bin" serve --config "$work/config.json" --db :memory: --port 0 --quiet \
+    --mock-threads "$mock_threads" "$@" \
     >"$work/serve.out" 2>"$work/serve.log" &
   srv_pid=$!
   pids+=("$srv_pid")
@@ -120,7 +122,7 @@ if [ -z "${SKIP_COMPARE:-}" ]; then
   start_dialsim
   ka=no
   keeps_alive "$mock_port" && ka=yes
-  "$work/bare_civet" 8 "$ka" >"$work/bare.out" &
+  "$work/bare_civet" "$mock_threads" "$ka" >"$work/bare.out" &
   bare_pid=$!
   pids+=("$bare_pid")
   for _ in $(seq 1 500); do

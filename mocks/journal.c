@@ -32,7 +32,7 @@ int journal_create(struct journal **out)
     return journal_create_sized(out, 0);
 }
 
-static void entry_free(struct journal_entry *e)
+void journal_entry_free(struct journal_entry *e)
 {
     if (!e)
         return;
@@ -49,7 +49,7 @@ void journal_destroy(struct journal *j)
     if (!j)
         return;
     for (size_t i = j->first; i < j->next; i++)
-        entry_free(j->v[i % j->cap]);
+        journal_entry_free(j->v[i % j->cap]);
     free(j->v);
     free(j);
 }
@@ -84,22 +84,20 @@ static int make_room(struct journal *j)
     return 0;
 }
 
-long journal_add_parsed(struct journal *j, const char *mock, const char *method, const char *path,
-                        const json_t *headers, const char *body, size_t body_len,
-                        const json_t *json, int64_t at)
+struct journal_entry *journal_entry_new(const char *mock, const char *method, const char *path,
+                                        const json_t *headers, const char *body, size_t body_len,
+                                        const json_t *json)
 {
-    if (make_room(j) != 0)
-        return -1;
     struct journal_entry *e = calloc(1, sizeof *e);
     if (!e)
-        return -1;
+        return NULL;
     snprintf(e->mock, sizeof e->mock, "%s", mock);
     snprintf(e->method, sizeof e->method, "%s", method);
     e->path = strdup(path);
     e->body = malloc(body_len + 1);
     if (!e->path || !e->body) {
-        entry_free(e);
-        return -1;
+        journal_entry_free(e);
+        return NULL;
     }
     if (body_len)
         memcpy(e->body, body, body_len);
@@ -108,13 +106,35 @@ long journal_add_parsed(struct journal *j, const char *mock, const char *method,
      * it was parsed (jansson's reference counts are atomic) */
     e->headers = headers ? json_incref((json_t *)headers) : json_object();
     e->json = json ? json_incref((json_t *)json) : NULL;
+    return e;
+}
+
+long journal_push(struct journal *j, struct journal_entry *e, int64_t at,
+                  struct journal_entry **dropped)
+{
+    *dropped = NULL;
+    if (!e || make_room(j) != 0) {
+        *dropped = e;
+        return -1;
+    }
     e->at = at;
     if (j->next - j->first == j->cap) { /* full at the bound: drop the oldest */
-        entry_free(j->v[j->first % j->cap]);
+        *dropped = j->v[j->first % j->cap];
         j->first++;
     }
     j->v[j->next % j->cap] = e;
     return (long)j->next++;
+}
+
+long journal_add_parsed(struct journal *j, const char *mock, const char *method, const char *path,
+                        const json_t *headers, const char *body, size_t body_len,
+                        const json_t *json, int64_t at)
+{
+    struct journal_entry *dropped;
+    long i = journal_push(j, journal_entry_new(mock, method, path, headers, body, body_len, json),
+                          at, &dropped);
+    journal_entry_free(dropped);
+    return i;
 }
 
 long journal_add(struct journal *j, const char *mock, const char *method, const char *path,

@@ -53,6 +53,17 @@ long journal_add(struct journal *j, const char *mock, const char *method, const 
 long journal_add_parsed(struct journal *j, const char *mock, const char *method, const char *path,
                         const json_t *headers, const char *body, size_t body_len,
                         const json_t *json, int64_t at);
+/* The same in two halves, so that a server does the copying and the freeing
+ * outside its lock: journal_entry_new (no journal needed) makes the entry,
+ * journal_push (with the lock) records it at time `at`, taking it whatever
+ * happens, and hands back in *dropped the entry the ring let go of (or e
+ * itself when it could not be kept), for journal_entry_free after the lock. */
+struct journal_entry *journal_entry_new(const char *mock, const char *method, const char *path,
+                                        const json_t *headers, const char *body, size_t body_len,
+                                        const json_t *json);
+long journal_push(struct journal *j, struct journal_entry *e, int64_t at,
+                  struct journal_entry **dropped);
+void journal_entry_free(struct journal_entry *e); /* NULL ok */
 /* Ignored when the entry was dropped meanwhile. */
 void journal_set_status(struct journal *j, long index, int status);
 /* Keep the answer's body (copied). */

@@ -122,13 +122,22 @@ static const char *mock_name_for(const char *path)
     return "none";
 }
 
-/* With w->mu held; the answer stays a tree (mock_response_finish). */
+/* The request's journal entry, made before the lock (journal_entry_new). */
+static struct journal_entry *entry_for(const struct mock_request *rq)
+{
+    return journal_entry_new(mock_name_for(rq->path), rq->method, rq->path, rq->headers, rq->body,
+                             rq->body_len, rq->json);
+}
+
+/* With w->mu held; e is the request's entry (taken), *dropped what the
+ * journal let go of (to free after the lock). The answer stays a tree
+ * (mock_response_finish). */
 static void dispatch_locked(struct mock_world *w, const struct mock_request *rq,
-                            struct mock_response *rs)
+                            struct mock_response *rs, struct journal_entry *e,
+                            struct journal_entry **dropped)
 {
     const char *mock = mock_name_for(rq->path);
-    long ji = journal_add_parsed(w->journal, mock, rq->method, rq->path, rq->headers, rq->body,
-                                 rq->body_len, rq->json, ds_now(&w->clock));
+    long ji = journal_push(w->journal, e, ds_now(&w->clock), dropped);
     struct fault_action fa;
     mock_faults_decide(w->faults, rq, &fa);
     int handled = 0;
@@ -168,7 +177,9 @@ void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
         r.json_error = own ? NULL : &je;
         r.parsed = true;
     }
-    dispatch_locked(w, &r, rs);
+    struct journal_entry *dropped;
+    dispatch_locked(w, &r, rs, entry_for(&r), &dropped);
+    journal_entry_free(dropped);
     mock_response_finish(rs);
     json_decref(own);
 }
@@ -379,7 +390,10 @@ static int handle(struct mg_connection *conn, void *cbdata)
     bool overflow = false;
     while ((got = mg_read(conn, chunk, sizeof chunk)) > 0) {
         if (len + (size_t)got + 1 > cap) {
-            cap = cap ? cap * 2 : 16384;
+            /* the size announced, when there is one: no 16 KiB block
+             * (and malloc's consolidation of small chunks) per request */
+            bool small = ri->content_length > 0 && ri->content_length < 16384;
+            cap = cap ? cap * 2 : small ? (size_t)ri->content_length + 1 : 16384;
             while (cap < len + (size_t)got + 1)
                 cap *= 2;
             if (cap > MOCK_MAX_BODY * 2) {
@@ -414,21 +428,26 @@ static int handle(struct mg_connection *conn, void *cbdata)
         rq.parsed = true;
     }
     struct mock_response rs = {0};
-    /* The world's mutex covers mock state only: reading, parsing (above),
+    /* The world's mutex covers mock state only: reading, parsing, copying
+     * into the journal's entry (above), freeing what the journal dropped,
      * serialising and writing the answer (below) run side by side. */
+    bool admin = strncmp(rq.path, "/_dialsim/", 10) == 0;
+    struct journal_entry *entry = admin ? NULL : entry_for(&rq), *dropped = NULL;
     pthread_rwlock_rdlock(&s->bind_lk);
     struct mock_world *w = s->world;
     if (w) {
         pthread_mutex_lock(&w->mu);
-        if (strncmp(rq.path, "/_dialsim/", 10) == 0)
+        if (admin)
             introspect(w, &rq, ri->query_string, &rs);
         else
-            dispatch_locked(w, &rq, &rs);
+            dispatch_locked(w, &rq, &rs, entry, &dropped);
         pthread_mutex_unlock(&w->mu);
     } else {
+        dropped = entry;
         mock_reply_json(&rs, 503, json_pack("{s:s}", "message", "no scenario bound"));
     }
     pthread_rwlock_unlock(&s->bind_lk);
+    journal_entry_free(dropped);
     mock_response_finish(&rs);
     json_decref(parsed);
     /* In real time the mock really takes the latency it was told to have
