@@ -109,13 +109,13 @@ static json_t *artifact_json(const struct mock_vapi *v, const struct mock_call *
                      mono, "stereoRecordingUrl", st);
 }
 
-json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c)
+/* The Call object's members, added to j (returned). */
+static json_t *call_json_into(const struct mock_vapi *v, const struct mock_call *c, json_t *j)
 {
     int64_t updated = c->ended_at      ? c->ended_at
                       : c->answered_at ? c->answered_at
                       : c->ringing_at  ? c->ringing_at
                                        : c->created_at;
-    json_t *j = json_object();
     json_object_set_new(j, "id", json_string(c->id));
     json_object_set_new(j, "assistantId", json_string(c->agent));
     json_object_set_new(j, "phoneNumberId", json_string(c->phone_number_id));
@@ -153,6 +153,11 @@ json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c
     if (c->state == MC_ENDED && c->answered_at)
         json_object_set_new(j, "artifact", artifact_json(v, c));
     return j;
+}
+
+json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c)
+{
+    return call_json_into(v, c, json_object());
 }
 
 struct mock_account *mock_vapi_account(const struct mock_vapi *v)
@@ -314,14 +319,12 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
             json_decref(lj);
             mock_reply_json(rs, 500, nest_error(500, json_string("Internal server error")));
         } else {
-            /* The 201 shows the call as it was accepted: queued. */
-            json_t *cj = mock_vapi_call_json(v, c);
-            json_object_set_new(cj, "status", json_string("queued"));
-            json_object_del(cj, "endedAt");
-            json_object_del(cj, "endedReason");
-            json_t *out = json_pack("{s:o}", "subscriptionLimits", lj);
-            json_object_update(out, cj);
-            json_decref(cj);
+            /* The 201 shows the call as it was accepted: queued. Built in
+             * place after subscriptionLimits (no copy of the call's members). */
+            json_t *out = call_json_into(v, c, json_pack("{s:o}", "subscriptionLimits", lj));
+            json_object_set_new(out, "status", json_string("queued"));
+            json_object_del(out, "endedAt");
+            json_object_del(out, "endedReason");
             mock_reply_json(rs, 201, out);
         }
     }
