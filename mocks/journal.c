@@ -109,6 +109,16 @@ struct journal_entry *journal_entry_new(const char *mock, const char *method, co
     return e;
 }
 
+void journal_entry_unshare(struct journal_entry *e)
+{
+    /* every change of a shared count is made with the mutex held, so this
+     * reading of it is exact: > 1 means a call holds the body too */
+    if (e && e->json && e->json->refcount > 1) {
+        json_decref(e->json);
+        e->json = NULL;
+    }
+}
+
 long journal_push(struct journal *j, struct journal_entry *e, int64_t at,
                   struct journal_entry **dropped)
 {

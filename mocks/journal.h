@@ -64,6 +64,10 @@ struct journal_entry *journal_entry_new(const char *mock, const char *method, co
 long journal_push(struct journal *j, struct journal_entry *e, int64_t at,
                   struct journal_entry **dropped);
 void journal_entry_free(struct journal_entry *e); /* NULL ok */
+/* With the world's mutex held: let go of the parts of e that something else
+ * still holds (a call's request is the journal's parsed body), so that the
+ * rest can be freed without the mutex (mock.h says why). NULL ok. */
+void journal_entry_unshare(struct journal_entry *e);
 /* Ignored when the entry was dropped meanwhile. */
 void journal_set_status(struct journal *j, long index, int status);
 /* Keep the answer's body (copied). */

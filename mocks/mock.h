@@ -99,7 +99,16 @@ struct mock_request {
 
 /* A handler's answer. body is owned (malloc) and freed by the server. A JSON
  * answer is kept as json (owned) and serialised by mock_response_finish,
- * after the world's mutex is released. */
+ * after the world's mutex is released.
+ *
+ * The rule that makes that safe: a JSON node shared between threads (a
+ * request body held by the journal and a call) has its reference count
+ * changed only with the world's mutex held (jansson's counts are atomic, but
+ * json_incref/json_decref read them plainly first: a data race under C11 and
+ * ThreadSanitizer). So an answer shares no node with mock state (handlers
+ * copy what they echo), the server lets go of its own references to a
+ * request's body and headers before it releases the mutex, and what the
+ * journal drops is freed outside only when nothing else holds it. */
 struct mock_response {
     int status;
     json_t *json; /* the answer not yet serialised, or NULL */

@@ -188,9 +188,9 @@ static void create_call(struct mock_elevenlabs *e, const struct mock_request *rq
         detail_error(rs, 400, "json_too_deep", msg);
         return;
     }
-    /* parsed once by the server and shared with the journal: a shallow
-     * copy (the members are shared) to add "_sip" to */
-    json_t *body = json_is_object(rq->json) ? json_copy((json_t *)rq->json) : json_object();
+    /* parsed once by the server and shared with the journal, which may free
+     * it outside the world's mutex: a copy of our own to add "_sip" to */
+    json_t *body = json_is_object(rq->json) ? json_deep_copy(rq->json) : json_object();
     json_t *errs = validation(body);
     const char *agent = json_string_value(json_object_get(body, "agent_id"));
     const char *pnid = json_string_value(json_object_get(body, "agent_phone_number_id"));

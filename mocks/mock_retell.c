@@ -129,10 +129,11 @@ static json_t *call_json(const struct mock_retell *r, const struct mock_call *c)
                   "agent_id", c->agent, "agent_version", 0, "call_status", mock_retell_status(c),
                   "direction", "outbound", "from_number", from ? from : "", "to_number", c->to);
     json_t *meta = json_object_get(c->request, "metadata");
-    /* shared, not copied: the request is never changed */
-    json_object_set_new(j, "metadata", meta ? json_incref(meta) : json_object());
+    /* copied: an answer is serialised and freed outside the world's mutex,
+     * so it shares no node with mock state (mock.h) */
+    json_object_set_new(j, "metadata", meta ? json_deep_copy(meta) : json_object());
     json_t *dv = json_object_get(c->request, "retell_llm_dynamic_variables");
-    json_object_set_new(j, "retell_llm_dynamic_variables", dv ? json_incref(dv) : json_object());
+    json_object_set_new(j, "retell_llm_dynamic_variables", dv ? json_deep_copy(dv) : json_object());
     json_object_set_new(j, "telephony_identifier", json_pack("{s:s}", "twilio_call_sid", c->sid));
     if (c->answered_at)
         json_object_set_new(j, "start_timestamp", json_integer(c->answered_at));

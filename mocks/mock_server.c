@@ -138,6 +138,7 @@ static void dispatch_locked(struct mock_world *w, const struct mock_request *rq,
 {
     const char *mock = mock_name_for(rq->path);
     long ji = journal_push(w->journal, e, ds_now(&w->clock), dropped);
+    journal_entry_unshare(*dropped);
     struct fault_action fa;
     mock_faults_decide(w->faults, rq, &fa);
     int handled = 0;
@@ -437,10 +438,19 @@ static int handle(struct mg_connection *conn, void *cbdata)
     struct mock_world *w = s->world;
     if (w) {
         pthread_mutex_lock(&w->mu);
-        if (admin)
+        if (admin) {
             introspect(w, &rq, ri->query_string, &rs);
-        else
+            /* the journal's answer holds the entries' nodes: serialised and
+             * freed here, with the mutex (mock.h) */
+            mock_response_finish(&rs);
+        } else {
             dispatch_locked(w, &rq, &rs, entry, &dropped);
+        }
+        /* the journal (and maybe a call) holds the body and headers now: our
+         * references go with the mutex held (mock.h) */
+        json_decref(parsed);
+        json_decref(headers);
+        parsed = headers = NULL;
         pthread_mutex_unlock(&w->mu);
     } else {
         dropped = entry;

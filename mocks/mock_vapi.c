@@ -128,8 +128,9 @@ static json_t *call_json_into(const struct mock_vapi *v, const struct mock_call 
         j, "cost",
         json_real((double)(int64_t)(mock_call_duration_s(c) / 600.0 * 10000.0 + 0.5) / 10000.0));
     json_t *customer = json_object_get(c->request, "customer");
-    /* shared, not copied: the request is never changed */
-    json_object_set_new(j, "customer", customer ? json_incref(customer) : json_object());
+    /* copied: an answer is serialised and freed outside the world's mutex,
+     * so it shares no node with mock state (mock.h) */
+    json_object_set_new(j, "customer", customer ? json_deep_copy(customer) : json_object());
     json_object_set_new(j, "status", json_string(mock_vapi_status(c)));
     if (c->answered_at)
         json_object_set_new(j, "startedAt", iso(c->answered_at));
@@ -149,7 +150,7 @@ static json_t *call_json_into(const struct mock_vapi *v, const struct mock_call 
                                   "twilio", "accountSid", "AC00000000000000000000000000000000"));
     json_t *ov = json_object_get(c->request, "assistantOverrides");
     if (ov)
-        json_object_set_new(j, "assistantOverrides", json_incref(ov));
+        json_object_set_new(j, "assistantOverrides", json_deep_copy(ov));
     if (c->state == MC_ENDED && c->answered_at)
         json_object_set_new(j, "artifact", artifact_json(v, c));
     return j;
