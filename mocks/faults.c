@@ -180,8 +180,7 @@ void mock_faults_decide(struct mock_faults *f, const struct mock_request *rq,
 void mock_faults_apply(const struct fault_action *a, struct mock_response *rs)
 {
     if (a->kind == FAULT_REPLY) {
-        free(rs->body);
-        rs->body_len = 0;
+        mock_response_clear(rs);
         if (json_is_string(a->body)) {
             rs->body = strdup(json_string_value(a->body));
             rs->content_type = "text/plain; charset=utf-8";
@@ -193,6 +192,8 @@ void mock_faults_apply(const struct fault_action *a, struct mock_response *rs)
     }
     if (a->has_latency)
         rs->latency_ms = a->latency_ms;
+    if (a->malformed)
+        mock_response_finish(rs); /* cut in the bytes, not in the tree */
     if (a->malformed && rs->body && !rs->body_len) {
         /* valid HTTP, invalid JSON: the first half of the body and a stray brace */
         size_t n = strlen(rs->body) / 2;

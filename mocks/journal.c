@@ -1,87 +1,200 @@
 #include "journal.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/json_depth.h"
 
+/* Entries are kept by pointer in a ring of cap slots: slot (i % cap) holds
+ * absolute index i for first <= i < next. Unbounded, the ring doubles when
+ * full (re-laid out in order); bounded, it doubles up to max and then
+ * overwrites the oldest, so a long-lived server holds at most max entries. */
 struct journal {
-    struct journal_entry *v;
-    size_t n, cap;
+    struct journal_entry **v;
+    size_t cap;
+    size_t first, next; /* absolute indices */
+    size_t max;         /* 0: unbounded */
 };
+
+int journal_create_sized(struct journal **out, size_t max_entries)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return -1;
+    (*out)->max = max_entries;
+    return 0;
+}
 
 int journal_create(struct journal **out)
 {
-    *out = calloc(1, sizeof **out);
-    return *out ? 0 : -1;
+    return journal_create_sized(out, 0);
+}
+
+void journal_entry_free(struct journal_entry *e)
+{
+    if (!e)
+        return;
+    free(e->path);
+    free(e->body);
+    json_decref(e->headers);
+    json_decref(e->json);
+    free(e->answer);
+    free(e);
 }
 
 void journal_destroy(struct journal *j)
 {
     if (!j)
         return;
-    for (size_t i = 0; i < j->n; i++) {
-        struct journal_entry *e = &j->v[i];
-        free(e->mock);
-        free(e->method);
-        free(e->path);
-        free(e->body);
-        json_decref(e->headers);
-        json_decref(e->json);
-        free(e->answer);
-    }
+    for (size_t i = j->first; i < j->next; i++)
+        journal_entry_free(j->v[i % j->cap]);
     free(j->v);
     free(j);
+}
+
+json_t *journal_parse(const char *body, size_t body_len, json_error_t *err)
+{
+    if (!body || !body_len) {
+        if (err)
+            memset(err, 0, sizeof *err);
+        return NULL;
+    }
+    return json_depth_loadb(body, body_len, 0, err); /* refused above 64 levels */
+}
+
+/* Room for one more entry: grow (in order) while below the bound. */
+static int make_room(struct journal *j)
+{
+    size_t kept = j->next - j->first;
+    if (kept < j->cap || (j->max && j->cap >= j->max))
+        return 0;
+    size_t cap = j->cap ? j->cap * 2 : 16;
+    if (j->max && cap > j->max)
+        cap = j->max;
+    struct journal_entry **nv = malloc(cap * sizeof *nv);
+    if (!nv)
+        return -1;
+    for (size_t i = j->first; i < j->next; i++)
+        nv[i % cap] = j->v[i % j->cap];
+    free(j->v);
+    j->v = nv;
+    j->cap = cap;
+    return 0;
+}
+
+struct journal_entry *journal_entry_new(const char *mock, const char *method, const char *path,
+                                        const json_t *headers, const char *body, size_t body_len,
+                                        const json_t *json)
+{
+    struct journal_entry *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    snprintf(e->mock, sizeof e->mock, "%s", mock);
+    snprintf(e->method, sizeof e->method, "%s", method);
+    e->path = strdup(path);
+    e->body = malloc(body_len + 1);
+    if (!e->path || !e->body) {
+        journal_entry_free(e);
+        return NULL;
+    }
+    if (body_len)
+        memcpy(e->body, body, body_len);
+    e->body[body_len] = '\0';
+    /* shared, not copied: nobody changes a request's headers or body after
+     * it was parsed (jansson's reference counts are atomic) */
+    e->headers = headers ? json_incref((json_t *)headers) : json_object();
+    e->json = json ? json_incref((json_t *)json) : NULL;
+    return e;
+}
+
+void journal_entry_unshare(struct journal_entry *e)
+{
+    /* every change of a shared count is made with the mutex held, so this
+     * reading of it is exact: > 1 means a call holds the body too */
+    if (e && e->json && e->json->refcount > 1) {
+        json_decref(e->json);
+        e->json = NULL;
+    }
+}
+
+long journal_push(struct journal *j, struct journal_entry *e, int64_t at,
+                  struct journal_entry **dropped)
+{
+    *dropped = NULL;
+    if (!e || make_room(j) != 0) {
+        *dropped = e;
+        return -1;
+    }
+    e->at = at;
+    if (j->next - j->first == j->cap) { /* full at the bound: drop the oldest */
+        *dropped = j->v[j->first % j->cap];
+        j->first++;
+    }
+    j->v[j->next % j->cap] = e;
+    return (long)j->next++;
+}
+
+long journal_add_parsed(struct journal *j, const char *mock, const char *method, const char *path,
+                        const json_t *headers, const char *body, size_t body_len,
+                        const json_t *json, int64_t at)
+{
+    struct journal_entry *dropped;
+    long i = journal_push(j, journal_entry_new(mock, method, path, headers, body, body_len, json),
+                          at, &dropped);
+    journal_entry_free(dropped);
+    return i;
 }
 
 long journal_add(struct journal *j, const char *mock, const char *method, const char *path,
                  const json_t *headers, const char *body, size_t body_len, int64_t at)
 {
-    if (j->n == j->cap) {
-        size_t cap = j->cap ? j->cap * 2 : 16;
-        struct journal_entry *nv = realloc(j->v, cap * sizeof *nv);
-        if (!nv)
-            return -1;
-        j->v = nv;
-        j->cap = cap;
-    }
-    struct journal_entry *e = &j->v[j->n];
-    memset(e, 0, sizeof *e);
-    e->mock = strdup(mock);
-    e->method = strdup(method);
-    e->path = strdup(path);
-    e->headers = headers ? json_deep_copy(headers) : json_object();
-    e->body = malloc(body_len + 1);
-    if (e->body) {
-        if (body_len)
-            memcpy(e->body, body, body_len);
-        e->body[body_len] = '\0';
-        e->json = body_len ? json_depth_loadb(body, body_len, 0, NULL) : NULL;
-    }
-    e->at = at;
-    return (long)j->n++;
+    json_t *json = journal_parse(body, body_len, NULL);
+    long i = journal_add_parsed(j, mock, method, path, headers, body, body_len, json, at);
+    json_decref(json);
+    return i;
+}
+
+static struct journal_entry *slot(const struct journal *j, long index)
+{
+    if (index < 0 || (size_t)index < j->first || (size_t)index >= j->next)
+        return NULL;
+    return j->v[(size_t)index % j->cap];
 }
 
 void journal_set_status(struct journal *j, long index, int status)
 {
-    if (index >= 0 && (size_t)index < j->n)
-        j->v[index].status = status;
+    struct journal_entry *e = slot(j, index);
+    if (e)
+        e->status = status;
 }
 
 void journal_set_answer(struct journal *j, long index, const char *body)
 {
-    if (index >= 0 && (size_t)index < j->n && body) {
-        free(j->v[index].answer);
-        j->v[index].answer = strdup(body);
+    struct journal_entry *e = slot(j, index);
+    if (e && body) {
+        free(e->answer);
+        e->answer = strdup(body);
     }
 }
 
 size_t journal_count(const struct journal *j)
 {
-    return j->n;
+    return j->next;
+}
+
+size_t journal_first(const struct journal *j)
+{
+    return j->first;
+}
+
+size_t journal_max(const struct journal *j)
+{
+    return j->max;
 }
 
 const struct journal_entry *journal_at(const struct journal *j, size_t i)
 {
-    return i < j->n ? &j->v[i] : NULL;
+    return i > (size_t)LONG_MAX ? NULL : slot(j, (long)i);
 }

@@ -1,6 +1,16 @@
 /* The request journal: every request a mock received, with the virtual time it
  * arrived, so that scenarios can check what was sent (method, path, headers,
- * body) and how often. */
+ * body) and how often.
+ *
+ * A ring: with a bound N (journal_create_sized) it keeps the last N entries
+ * and counts what it dropped; without one (journal_create: `dialsim run`,
+ * whose `expect` reads every entry) it keeps everything. Indices are absolute
+ * and never reused: entry i is the i-th request ever journalled, whether or
+ * not it is still kept (journal_first says which is the oldest kept).
+ *
+ * Ownership: the journal owns its entries; a pointer from journal_at is
+ * borrowed until the next journal_add (which may drop that entry) or
+ * journal_destroy. Not thread-safe: callers hold the world's mutex. */
 #ifndef DIALSIM_JOURNAL_H
 #define DIALSIM_JOURNAL_H
 
@@ -9,12 +19,12 @@
 #include <stdint.h>
 
 struct journal_entry {
-    char *mock; /* "vapi", "pstn", "none" */
-    char *method;
+    char mock[32]; /* "vapi", "pstn", "none", "vapi-webhook" */
+    char method[16];
     char *path;
-    json_t *headers; /* object, names lower-cased; owned */
+    json_t *headers; /* object, names lower-cased; a reference (shared, never changed) */
     char *body;
-    json_t *json; /* body parsed, or NULL when not JSON; owned */
+    json_t *json; /* body parsed, or NULL when not JSON; a reference (shared, never changed) */
     int64_t at;
     int status;   /* the answer's status */
     char *answer; /* the answer's body when the sender kept it; owned, may be NULL */
@@ -22,15 +32,53 @@ struct journal_entry {
 
 struct journal;
 
+/* Keeps every entry. */
 int journal_create(struct journal **out);
+/* Keeps the last max_entries (0: every entry). */
+int journal_create_sized(struct journal **out, size_t max_entries);
 void journal_destroy(struct journal *j);
-/* Record a request; strings and headers are copied. Returns the entry index or -1. */
+
+/* The one parse of a request body: a new reference, or NULL (empty, not JSON;
+ * err, when not NULL, says where). The server parses once, outside any lock,
+ * and hands the same object to the journal and the handler. */
+json_t *journal_parse(const char *body, size_t body_len, json_error_t *err);
+
+/* Record a request; strings are copied, headers (NULL: none) is shared (a
+ * reference is taken: do not change it afterwards). The body is parsed here.
+ * Returns the entry's index or -1. */
 long journal_add(struct journal *j, const char *mock, const char *method, const char *path,
                  const json_t *headers, const char *body, size_t body_len, int64_t at);
+/* The same with the body already parsed (json: NULL when it is not JSON;
+ * a reference is taken). */
+long journal_add_parsed(struct journal *j, const char *mock, const char *method, const char *path,
+                        const json_t *headers, const char *body, size_t body_len,
+                        const json_t *json, int64_t at);
+/* The same in two halves, so that a server does the copying and the freeing
+ * outside its lock: journal_entry_new (no journal needed) makes the entry,
+ * journal_push (with the lock) records it at time `at`, taking it whatever
+ * happens, and hands back in *dropped the entry the ring let go of (or e
+ * itself when it could not be kept), for journal_entry_free after the lock. */
+struct journal_entry *journal_entry_new(const char *mock, const char *method, const char *path,
+                                        const json_t *headers, const char *body, size_t body_len,
+                                        const json_t *json);
+long journal_push(struct journal *j, struct journal_entry *e, int64_t at,
+                  struct journal_entry **dropped);
+void journal_entry_free(struct journal_entry *e); /* NULL ok */
+/* With the world's mutex held: let go of the parts of e that something else
+ * still holds (a call's request is the journal's parsed body), so that the
+ * rest can be freed without the mutex (mock.h says why). NULL ok. */
+void journal_entry_unshare(struct journal_entry *e);
+/* Ignored when the entry was dropped meanwhile. */
 void journal_set_status(struct journal *j, long index, int status);
 /* Keep the answer's body (copied). */
 void journal_set_answer(struct journal *j, long index, const char *body);
+/* Entries ever journalled: the index the next one gets. */
 size_t journal_count(const struct journal *j);
+/* The oldest entry kept; as many were dropped. */
+size_t journal_first(const struct journal *j);
+/* The bound (0: none). */
+size_t journal_max(const struct journal *j);
+/* Entry i (absolute), or NULL when it was dropped or does not exist yet. */
 const struct journal_entry *journal_at(const struct journal *j, size_t i);
 
 #endif

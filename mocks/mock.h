@@ -72,6 +72,13 @@ struct mock_world {
     const char *base_url;    /* the mock server's URL, for URLs in bodies; borrowed */
     const char *tmpdir;      /* scratch folder for generated recordings; borrowed */
     struct mock_admin admin; /* NULL handle: the journal route only */
+    /* What a long-lived world keeps (dialsim serve); 0: everything, as a
+     * scenario of `dialsim run` keeps (its `expect` reads it all). Set by
+     * the caller before mock_world_build. */
+    struct mock_limits {
+        size_t journal_size;    /* journal entries kept (the last ones) */
+        size_t max_ended_calls; /* ended calls each provider account keeps */
+    } limits;
 };
 
 /* A request as a mock handler sees it; everything borrowed. */
@@ -81,11 +88,30 @@ struct mock_request {
     const json_t *headers; /* object, names lower-cased */
     const char *body;
     size_t body_len;
+    /* The body parsed once (journal_parse: depth-checked), shared by the
+     * journal and the handler (borrowed; NULL when empty or not JSON, and
+     * json_error then says why and where: json_depth_exceeded() when too
+     * deep). parsed false: nobody parsed it yet (mock_world_dispatch does). */
+    const json_t *json;
+    bool parsed;
+    const json_error_t *json_error;
 };
 
-/* A handler's answer. body is owned (malloc) and freed by the server. */
+/* A handler's answer. body is owned (malloc) and freed by the server. A JSON
+ * answer is kept as json (owned) and serialised by mock_response_finish,
+ * after the world's mutex is released.
+ *
+ * The rule that makes that safe: a JSON node shared between threads (a
+ * request body held by the journal and a call) has its reference count
+ * changed only with the world's mutex held (jansson's counts are atomic, but
+ * json_incref/json_decref read them plainly first: a data race under C11 and
+ * ThreadSanitizer). So an answer shares no node with mock state (handlers
+ * copy what they echo), the server lets go of its own references to a
+ * request's body and headers before it releases the mutex, and what the
+ * journal drops is freed outside only when nothing else holds it. */
 struct mock_response {
     int status;
+    json_t *json; /* the answer not yet serialised, or NULL */
     char *body;
     size_t body_len;          /* 0: body is a C string; else its exact length (binary) */
     const char *content_type; /* static */
@@ -105,7 +131,12 @@ const char *mock_header_in(const json_t *headers, const char *name);
 /* The value at a dotted path ("customer.number", "calls.0.id") in j, or
  * NULL; array elements by index. Borrowed. */
 const json_t *mock_json_path(const json_t *j, const char *path);
-/* Set a JSON answer: takes the reference to body. */
+/* Set a JSON answer: takes the reference to body (serialised later, without
+ * the mutex: body may share parts of mock state, which nobody changes). */
 void mock_reply_json(struct mock_response *rs, int status, json_t *body);
+/* Serialise a pending JSON answer into body (idempotent). */
+void mock_response_finish(struct mock_response *rs);
+/* Forget the answer (body and json) before another replaces it. */
+void mock_response_clear(struct mock_response *rs);
 
 #endif

@@ -14,8 +14,14 @@ struct mock_account {
     uint64_t rng;
     mock_call_change_fn on_change;
     void *ctx;
-    struct mock_call **calls;
-    size_t n_calls;
+    /* every kept call, oldest first (first/last), indexed by id (tab, a
+     * power of two of chains), and the ended ones oldest first (ended_head/
+     * ended_tail, the order of eviction) */
+    struct mock_call *first, *last;
+    struct mock_call **tab;
+    size_t tab_n, n_calls;
+    struct mock_call *ended_head, *ended_tail;
+    size_t n_live, n_ended, n_evicted, max_ended;
 };
 
 static uint64_t splitmix(uint64_t *s)
@@ -59,6 +65,7 @@ int mock_account_create(struct mock_account **out, struct mock_world *w,
         a->rng = a->rng * 131 + (unsigned char)*p;
     a->on_change = on_change;
     a->ctx = ctx;
+    a->max_ended = cfg->max_ended_calls;
     *out = a;
     return 0;
 }
@@ -78,24 +85,30 @@ int mock_account_create_for(struct mock_account **out, struct mock_world *w, con
         .dial_delay_ms = cfg->dial_delay_ms,
         .ring_timeout_ms = cfg->ring_timeout_ms,
         .seed = cfg->seed,
+        .max_ended_calls = cfg->max_ended_calls,
     };
     return mock_account_create(out, w, &ac, on_change, ctx);
+}
+
+static void call_free(struct mock_call *c)
+{
+    free(c->ani);
+    free(c->to);
+    free(c->agent);
+    free(c->phone_number_id);
+    json_decref(c->request);
+    free(c);
 }
 
 void mock_account_destroy(struct mock_account *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->n_calls; i++) {
-        struct mock_call *c = a->calls[i];
-        free(c->ani);
-        free(c->to);
-        free(c->agent);
-        free(c->phone_number_id);
-        json_decref(c->request);
-        free(c);
+    for (struct mock_call *c = a->first, *n; c; c = n) {
+        n = c->next;
+        call_free(c);
     }
-    free(a->calls);
+    free(a->tab);
     json_decref(a->keys);
     json_decref(a->agents);
     json_decref(a->phone_numbers);
@@ -174,10 +187,100 @@ bool mock_account_owns_number(const struct mock_account *a, const char *number)
 
 int mock_account_active(const struct mock_account *a)
 {
-    int n = 0;
-    for (size_t i = 0; i < a->n_calls; i++)
-        n += a->calls[i]->state != MC_ENDED;
-    return n;
+    return (int)a->n_live;
+}
+
+void mock_account_get_stats(const struct mock_account *a, struct mock_account_stats *out)
+{
+    out->live = a->n_live;
+    out->ended = a->n_ended;
+    out->evicted = a->n_evicted;
+    out->max_ended = a->max_ended;
+}
+
+/* ---- the calls kept: id index, order, eviction ---- */
+
+static size_t id_hash(const char *id)
+{
+    size_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return h;
+}
+
+/* Doubles the index when it holds as many calls as chains. */
+static int index_grow(struct mock_account *a)
+{
+    if (a->n_calls < a->tab_n)
+        return 0;
+    size_t n = a->tab_n ? a->tab_n * 2 : 64;
+    struct mock_call **t = calloc(n, sizeof *t);
+    if (!t)
+        return -1;
+    for (struct mock_call *c = a->first; c; c = c->next) {
+        size_t b = id_hash(c->id) & (n - 1);
+        c->hnext = t[b];
+        t[b] = c;
+    }
+    free(a->tab);
+    a->tab = t;
+    a->tab_n = n;
+    return 0;
+}
+
+static void keep_call(struct mock_account *a, struct mock_call *c)
+{
+    size_t b = id_hash(c->id) & (a->tab_n - 1);
+    c->hnext = a->tab[b];
+    a->tab[b] = c;
+    c->prev = a->last;
+    if (a->last)
+        a->last->next = c;
+    else
+        a->first = c;
+    a->last = c;
+    a->n_calls++;
+    a->n_live++;
+}
+
+static void evict(struct mock_account *a, struct mock_call *c)
+{
+    struct mock_call **pp = &a->tab[id_hash(c->id) & (a->tab_n - 1)];
+    while (*pp != c)
+        pp = &(*pp)->hnext;
+    *pp = c->hnext;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        a->first = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    else
+        a->last = c->prev;
+    a->n_calls--;
+    call_free(c);
+}
+
+/* c has just ended: count it, and let go of the oldest ended calls beyond
+ * the bound. c is the newest ended call, so a bound of 1 or more keeps it
+ * (the caller still renders it). */
+static void call_ended(struct mock_account *a, struct mock_call *c)
+{
+    c->ended_next = NULL;
+    if (a->ended_tail)
+        a->ended_tail->ended_next = c;
+    else
+        a->ended_head = c;
+    a->ended_tail = c;
+    a->n_live--;
+    a->n_ended++;
+    while (a->max_ended && a->n_ended > a->max_ended) {
+        struct mock_call *old = a->ended_head;
+        a->ended_head = old->ended_next;
+        a->n_ended--;
+        a->n_evicted++;
+        evict(a, old);
+    }
 }
 
 int mock_account_concurrency_limit(const struct mock_account *a)
@@ -241,6 +344,7 @@ static void obs_ended(void *arg, enum pstn_end how)
     pthread_mutex_lock(&c->acct->w->mu);
     c->state = MC_ENDED;
     c->ended_at = ds_now(&c->acct->w->clock);
+    call_ended(c->acct, c);
     static const enum mock_call_end from_pstn[] = {
         [PSTN_END_COMPLETED] = MC_END_COMPLETED, [PSTN_END_NO_ANSWER] = MC_END_NO_ANSWER,
         [PSTN_END_BUSY] = MC_END_BUSY,           [PSTN_END_FAILED] = MC_END_FAILED,
@@ -263,14 +367,11 @@ static void ev_dial(void *arg)
 static struct mock_call *new_call(struct mock_account *a, const char *ani, const char *to,
                                   const char *agent, const char *pnid, const json_t *request)
 {
-    struct mock_call **nv = realloc(a->calls, (a->n_calls + 1) * sizeof *nv);
-    if (!nv)
+    if (index_grow(a) != 0)
         return NULL;
-    a->calls = nv;
     struct mock_call *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    a->calls[a->n_calls++] = c;
     c->acct = a;
     mock_account_uuid(a, c->id);
     char sid[40];
@@ -287,9 +388,11 @@ static struct mock_call *new_call(struct mock_account *a, const char *ani, const
     c->to = strdup(to ? to : "");
     c->agent = strdup(agent ? agent : "");
     c->phone_number_id = strdup(pnid ? pnid : "");
-    c->request = request ? json_deep_copy(request) : json_object();
+    /* shared with the journal: nobody changes a request body */
+    c->request = request ? json_incref((json_t *)request) : json_object();
     c->created_at = ds_now(&a->w->clock);
     c->state = MC_QUEUED;
+    keep_call(a, c);
     return c;
 }
 
@@ -317,14 +420,17 @@ struct mock_call *mock_account_refuse(struct mock_account *a, const char *to, co
     c->state = MC_ENDED;
     c->end = end;
     c->ended_at = c->created_at;
+    call_ended(a, c);
     changed(c);
     return c;
 }
 
 struct mock_call *mock_account_call(const struct mock_account *a, const char *id)
 {
-    for (size_t i = 0; i < a->n_calls; i++)
-        if (strcmp(a->calls[i]->id, id) == 0)
-            return a->calls[i];
+    if (!a->tab_n || !id)
+        return NULL;
+    for (struct mock_call *c = a->tab[id_hash(id) & (a->tab_n - 1)]; c; c = c->hnext)
+        if (strcmp(c->id, id) == 0)
+            return c;
     return NULL;
 }

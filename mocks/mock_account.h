@@ -10,6 +10,15 @@
  * call in its own wire format and vocabulary and sends its own webhooks from
  * the on_change hook.
  *
+ * Memory: a call is kept while it lives; once ended, the account keeps the
+ * last max_ended_calls of them (0: all, as `dialsim run` does) and evicts
+ * the oldest ended one beyond that (a GET of it then answers the provider's
+ * 404). Who may hold a call: the dial event and the PSTN observer hold it
+ * while it is live only (an ended call is never dialled or observed again);
+ * webhooks carry its rendered bytes, never the pointer; handlers use it with
+ * the mutex held. So a pointer to an ended call is good until the mutex is
+ * released.
+ *
  * Threading: account state is guarded by the world's mutex. HTTP handlers hold
  * it while they call in; the PSTN observers take it themselves. */
 #ifndef DIALSIM_MOCK_ACCOUNT_H
@@ -48,10 +57,12 @@ struct mock_call {
     char *to;
     char *agent; /* the provider's agent/assistant id */
     char *phone_number_id;
-    json_t *request; /* the create request's body; owned */
+    json_t *request; /* the create request's body; a reference (shared with the journal) */
     enum mock_call_state state;
     enum mock_call_end end;
     int64_t created_at, ringing_at, answered_at, ended_at;
+    /* mock_account.c's own: the id index, the order of creation, the ended FIFO */
+    struct mock_call *hnext, *prev, *next, *ended_next;
 };
 
 /* What changed: a provider module sends its webhooks from here. Runs with the
@@ -69,6 +80,7 @@ struct mock_account_config {
     int64_t dial_delay_ms;
     int64_t ring_timeout_ms;
     uint64_t seed;
+    size_t max_ended_calls; /* ended calls kept; 0: all */
 };
 
 /* What a scenario says of one provider account (mocks.<provider>). */
@@ -86,6 +98,7 @@ struct mock_provider_config {
     int concurrency_limit;      /* 0: unlimited */
     const json_t *webhooks;     /* mocks.<provider>.webhooks or NULL */
     const json_t *recording;    /* mocks.<provider>.recording or NULL */
+    size_t max_ended_calls;     /* ended calls kept (the world's limits); 0: all */
 };
 
 int mock_account_create(struct mock_account **out, struct mock_world *w,
@@ -106,15 +119,23 @@ bool mock_account_has_agent(const struct mock_account *a, const char *id);
 /* The number behind a phone-number id, or NULL. */
 const char *mock_account_number(const struct mock_account *a, const char *phone_number_id);
 bool mock_account_owns_number(const struct mock_account *a, const char *number);
-/* Calls not yet ended. */
+/* Calls not yet ended: a counter kept on every change of state, O(1). */
 int mock_account_active(const struct mock_account *a);
+struct mock_account_stats {
+    size_t live;      /* not yet ended */
+    size_t ended;     /* ended and still kept */
+    size_t evicted;   /* ended calls let go of, oldest first */
+    size_t max_ended; /* the bound (0: none) */
+};
+void mock_account_get_stats(const struct mock_account *a, struct mock_account_stats *out);
 int mock_account_concurrency_limit(const struct mock_account *a);
 /* Credits left (< 0: unlimited) and whether one more call is affordable. */
 double mock_account_credits(const struct mock_account *a);
 bool mock_account_can_pay(const struct mock_account *a);
 
-/* Accept a call: spend its cost, record it and schedule the dial. request is
- * copied. Returns the borrowed call, or NULL on allocation failure. */
+/* Accept a call: spend its cost, record it and schedule the dial. A
+ * reference to request is taken (it is never changed). Returns the borrowed
+ * call, or NULL on allocation failure. */
 struct mock_call *mock_account_place(struct mock_account *a, const char *ani, const char *to,
                                      const char *agent, const char *phone_number_id,
                                      const json_t *request);
@@ -123,6 +144,8 @@ struct mock_call *mock_account_place(struct mock_account *a, const char *ani, co
 struct mock_call *mock_account_refuse(struct mock_account *a, const char *to, const char *agent,
                                       const char *phone_number_id, const json_t *request,
                                       enum mock_call_end end);
+/* The call with that id (a hash lookup), or NULL when there is none or it
+ * was evicted. */
 struct mock_call *mock_account_call(const struct mock_account *a, const char *id);
 struct mock_world *mock_account_world(const struct mock_account *a);
 /* A UUID-shaped id drawn from the account's seed. */

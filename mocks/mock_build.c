@@ -100,12 +100,15 @@ static int build_providers(struct mock_world *w, const json_t *mocks, const json
     json_t *own;
     int rc = 0;
     provider_config(mocks, agents, seed, "vapi", &pc, &own);
+    pc.max_ended_calls = w->limits.max_ended_calls;
     rc |= mock_vapi_create(&w->vapi, w, &pc);
     json_decref(own);
     provider_config(mocks, agents, seed, "retell", &pc, &own);
+    pc.max_ended_calls = w->limits.max_ended_calls;
     rc |= mock_retell_create(&w->retell, w, &pc);
     json_decref(own);
     provider_config(mocks, agents, seed, "elevenlabs", &pc, &own);
+    pc.max_ended_calls = w->limits.max_ended_calls;
     rc |= mock_elevenlabs_create(&w->elevenlabs, w, &pc);
     json_decref(own);
     rc |= mock_faults_create(&w->faults, json_object_get(mocks, "faults"), seed);
@@ -141,6 +144,7 @@ static int build_pstn(struct mock_world *w, const json_t *mocks)
         .voicemail_after_ms = mock_jsecs(cfg, "voicemail_after", 20000),
         .faults = fv,
         .n_faults = nf,
+        .max_ended_calls = w->limits.max_ended_calls,
     };
     int rc = pstn_create(&w->pstn, w->clock, &pc);
     free(fv);
@@ -150,7 +154,7 @@ static int build_pstn(struct mock_world *w, const json_t *mocks)
 int mock_world_build(struct mock_world *w, const json_t *mocks, const json_t *agents, uint64_t seed)
 {
     pthread_mutex_init(&w->mu, NULL);
-    if (journal_create(&w->journal) || build_pstn(w, mocks) ||
+    if (journal_create_sized(&w->journal, w->limits.journal_size) || build_pstn(w, mocks) ||
         build_providers(w, mocks, agents, seed)) {
         mock_world_unbuild(w);
         return -1;

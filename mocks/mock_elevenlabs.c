@@ -181,18 +181,16 @@ static json_t *validation(const json_t *body)
 static void create_call(struct mock_elevenlabs *e, const struct mock_request *rq,
                         struct mock_response *rs, bool sip)
 {
-    json_error_t je;
-    json_t *body = json_depth_loadb(rq->body, rq->body_len, 0, &je);
-    if (!body && json_depth_exceeded(&je)) { /* refused before jansson recurses */
+    if (!rq->json && rq->json_error && json_depth_exceeded(rq->json_error)) {
+        /* refused before jansson recursed */
         char msg[300];
-        snprintf(msg, sizeof msg, "body: %s", je.text);
+        snprintf(msg, sizeof msg, "body: %s", rq->json_error->text);
         detail_error(rs, 400, "json_too_deep", msg);
         return;
     }
-    if (!json_is_object(body)) {
-        json_decref(body);
-        body = json_object();
-    }
+    /* parsed once by the server and shared with the journal, which may free
+     * it outside the world's mutex: a copy of our own to add "_sip" to */
+    json_t *body = json_is_object(rq->json) ? json_deep_copy(rq->json) : json_object();
     json_t *errs = validation(body);
     const char *agent = json_string_value(json_object_get(body, "agent_id"));
     const char *pnid = json_string_value(json_object_get(body, "agent_phone_number_id"));
@@ -234,6 +232,11 @@ static void create_call(struct mock_elevenlabs *e, const struct mock_request *rq
     }
     json_decref(errs);
     json_decref(body);
+}
+
+struct mock_account *mock_elevenlabs_account(const struct mock_elevenlabs *e)
+{
+    return e->acct;
 }
 
 const struct mock_call *mock_elevenlabs_find(const struct mock_elevenlabs *e, const char *id)

@@ -25,4 +25,7 @@ const char *mock_elevenlabs_status(const struct mock_call *c); /* conversation s
 const char *
 mock_elevenlabs_failure_reason(const struct mock_call *c); /* busy / no-answer / unknown / NULL */
 
+/* The provider's account (borrowed), for its counters (GET /_dialsim/stats). */
+struct mock_account *mock_elevenlabs_account(const struct mock_elevenlabs *m);
+
 #endif

@@ -129,6 +129,8 @@ static json_t *call_json(const struct mock_retell *r, const struct mock_call *c)
                   "agent_id", c->agent, "agent_version", 0, "call_status", mock_retell_status(c),
                   "direction", "outbound", "from_number", from ? from : "", "to_number", c->to);
     json_t *meta = json_object_get(c->request, "metadata");
+    /* copied: an answer is serialised and freed outside the world's mutex,
+     * so it shares no node with mock state (mock.h) */
     json_object_set_new(j, "metadata", meta ? json_deep_copy(meta) : json_object());
     json_t *dv = json_object_get(c->request, "retell_llm_dynamic_variables");
     json_object_set_new(j, "retell_llm_dynamic_variables", dv ? json_deep_copy(dv) : json_object());
@@ -219,11 +221,12 @@ static bool e164(const char *s)
 static void create_call(struct mock_retell *r, const struct mock_request *rq,
                         struct mock_response *rs)
 {
-    json_error_t je;
-    json_t *body = json_depth_loadb(rq->body, rq->body_len, 0, &je);
+    /* parsed once by the server, shared with the journal: read only */
+    const json_t *body = rq->json;
     char msg[300];
-    if (!body && json_depth_exceeded(&je)) { /* refused before jansson recurses */
-        snprintf(msg, sizeof msg, "body: %s", je.text);
+    if (!body && rq->json_error && json_depth_exceeded(rq->json_error)) {
+        /* refused before jansson recursed */
+        snprintf(msg, sizeof msg, "body: %s", rq->json_error->text);
         retell_error(rs, 400, msg);
         return;
     }
@@ -260,7 +263,11 @@ static void create_call(struct mock_retell *r, const struct mock_request *rq,
             mock_reply_json(rs, 201, j);
         }
     }
-    json_decref(body);
+}
+
+struct mock_account *mock_retell_account(const struct mock_retell *r)
+{
+    return r->acct;
 }
 
 const struct mock_call *mock_retell_find(const struct mock_retell *r, const char *call_id)

@@ -25,4 +25,7 @@ const struct mock_call *mock_retell_find(const struct mock_retell *r, const char
 const char *mock_retell_status(const struct mock_call *c);        /* call_status */
 const char *mock_retell_disconnection(const struct mock_call *c); /* or NULL */
 
+/* The provider's account (borrowed), for its counters (GET /_dialsim/stats). */
+struct mock_account *mock_retell_account(const struct mock_retell *m);
+
 #endif

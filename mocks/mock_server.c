@@ -14,6 +14,7 @@
 
 #include "core/timefmt.h"
 #include "journal.h"
+#include "mock_account.h"
 #include "faults.h"
 #include "mock_access.h"
 #include "mock_elevenlabs.h"
@@ -36,7 +37,9 @@ struct mock_server {
     struct mg_context *ctx;
     int port;
     char url[96];
-    pthread_mutex_t bind_mu;
+    /* read-held while a request uses world, write-held to rebind: requests
+     * of one world run side by side, a rebind waits for them */
+    pthread_rwlock_t bind_lk;
     struct mock_world *world;
     struct tls_front *tls; /* NULL: plain HTTP */
     bool real_time;        /* wait the stated latency before answering */
@@ -81,12 +84,32 @@ const json_t *mock_json_path(const json_t *j, const char *path)
     return j;
 }
 
+void mock_response_clear(struct mock_response *rs)
+{
+    free(rs->body);
+    rs->body = NULL;
+    rs->body_len = 0;
+    json_decref(rs->json);
+    rs->json = NULL;
+}
+
 void mock_reply_json(struct mock_response *rs, int status, json_t *body)
 {
+    mock_response_clear(rs);
     rs->status = status;
-    rs->body = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    rs->json = body;
     rs->content_type = "application/json; charset=utf-8";
-    json_decref(body);
+}
+
+void mock_response_finish(struct mock_response *rs)
+{
+    if (!rs->json)
+        return;
+    free(rs->body);
+    rs->body = json_dumps(rs->json, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    rs->body_len = 0;
+    json_decref(rs->json);
+    rs->json = NULL;
 }
 
 static const char *mock_name_for(const char *path)
@@ -102,12 +125,23 @@ static const char *mock_name_for(const char *path)
     return "none";
 }
 
-void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
-                         struct mock_response *rs)
+/* The request's journal entry, made before the lock (journal_entry_new). */
+static struct journal_entry *entry_for(const struct mock_request *rq)
+{
+    return journal_entry_new(mock_name_for(rq->path), rq->method, rq->path, rq->headers, rq->body,
+                             rq->body_len, rq->json);
+}
+
+/* With w->mu held; e is the request's entry (taken), *dropped what the
+ * journal let go of (to free after the lock). The answer stays a tree
+ * (mock_response_finish). */
+static void dispatch_locked(struct mock_world *w, const struct mock_request *rq,
+                            struct mock_response *rs, struct journal_entry *e,
+                            struct journal_entry **dropped)
 {
     const char *mock = mock_name_for(rq->path);
-    long ji = journal_add(w->journal, mock, rq->method, rq->path, rq->headers, rq->body,
-                          rq->body_len, ds_now(&w->clock));
+    long ji = journal_push(w->journal, e, ds_now(&w->clock), dropped);
+    journal_entry_unshare(*dropped);
     struct fault_action fa;
     mock_faults_decide(w->faults, rq, &fa);
     int handled = 0;
@@ -132,6 +166,26 @@ void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
     mock_faults_apply(&fa, rs);
     json_decref(fa.body);
     journal_set_status(w->journal, ji, rs->close ? 0 : rs->status);
+}
+
+void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
+                         struct mock_response *rs)
+{
+    /* a request nobody parsed yet (a unit test's) is parsed here */
+    struct mock_request r = *rq;
+    json_error_t je;
+    json_t *own = NULL;
+    if (!r.parsed) {
+        own = journal_parse(r.body, r.body_len, &je);
+        r.json = own;
+        r.json_error = own ? NULL : &je;
+        r.parsed = true;
+    }
+    struct journal_entry *dropped;
+    dispatch_locked(w, &r, rs, entry_for(&r), &dropped);
+    journal_entry_free(dropped);
+    mock_response_finish(rs);
+    json_decref(own);
 }
 
 bool mock_world_call_outcome(const struct mock_world *w, const char *provider, const char *id,
@@ -201,20 +255,55 @@ static void write_answer(struct mg_connection *conn, const struct mock_response 
     }
 }
 
+static json_t *account_stats(const struct mock_account *a)
+{
+    struct mock_account_stats st;
+    if (!a)
+        return json_null();
+    mock_account_get_stats(a, &st);
+    return json_pack("{s:I,s:I,s:I,s:I}", "live", (json_int_t)st.live, "ended",
+                     (json_int_t)st.ended, "evicted", (json_int_t)st.evicted, "max_ended",
+                     (json_int_t)st.max_ended);
+}
+
+/* GET /_dialsim/stats: what the world keeps and what it let go of (the
+ * journal ring's drops, the ended calls evicted), docs/api.md#mocks. */
+static void stats(struct mock_world *w, const struct mock_request *rq, struct mock_response *rs)
+{
+    if (strcmp(rq->method, "GET") != 0) {
+        mock_reply_json(rs, 405, json_pack("{s:s}", "message", "GET only"));
+        return;
+    }
+    size_t n = journal_count(w->journal), first = journal_first(w->journal);
+    json_t *j =
+        json_pack("{s:{s:I,s:I,s:I,s:I,s:I},s:{s:o,s:o,s:o}}", "journal", "size",
+                  (json_int_t)journal_max(w->journal), "kept", (json_int_t)(n - first), "first",
+                  (json_int_t)first, "next", (json_int_t)n, "dropped", (json_int_t)first, "calls",
+                  "vapi", account_stats(w->vapi ? mock_vapi_account(w->vapi) : NULL), "retell",
+                  account_stats(w->retell ? mock_retell_account(w->retell) : NULL), "elevenlabs",
+                  account_stats(w->elevenlabs ? mock_elevenlabs_account(w->elevenlabs) : NULL));
+    mock_reply_json(rs, 200, j);
+}
+
 /* GET /_dialsim/journal[?since=N]: what the mocks received, for a user's own
  * suite against `dialsim serve` (docs/api.md#mocks). Not journalled itself;
  * no provider has a path under /_dialsim/. Call with w->mu held. */
 static void introspect(struct mock_world *w, const struct mock_request *rq, const char *query,
                        struct mock_response *rs)
 {
+    if (strcmp(rq->path, "/_dialsim/stats") == 0) {
+        stats(w, rq, rs);
+        return;
+    }
     if (strcmp(rq->path, "/_dialsim/journal") != 0) {
         if (w->admin.handle && w->admin.handle(w->admin.ctx, w, rq, rs))
             return;
         mock_reply_json(rs, 404,
                         json_pack("{s:s}", "message",
-                                  w->admin.handle
-                                      ? "no such route: GET /_dialsim/journal, PUT /_dialsim/faults"
-                                      : "no such route: GET /_dialsim/journal is the only one"));
+                                  w->admin.handle ? "no such route: GET /_dialsim/journal, GET "
+                                                    "/_dialsim/stats, PUT /_dialsim/faults"
+                                                  : "no such route: GET /_dialsim/journal, GET "
+                                                    "/_dialsim/stats"));
         return;
     }
     if (strcmp(rq->method, "GET") != 0) {
@@ -239,8 +328,11 @@ static void introspect(struct mock_world *w, const struct mock_request *rq, cons
         }
     }
     json_t *list = json_array();
-    size_t n = journal_count(w->journal);
-    for (size_t i = (size_t)since; i < n; i++) {
+    size_t n = journal_count(w->journal), first = journal_first(w->journal);
+    /* entries before `first` were dropped from the ring: what is kept is
+     * answered, and "missed" says how many of those asked for are gone */
+    size_t from = (size_t)since > first ? (size_t)since : first;
+    for (size_t i = from; i < n; i++) {
         const struct journal_entry *e = journal_at(w->journal, i);
         char at[40];
         json_t *x = json_pack("{s:I,s:s,s:s,s:s,s:O,s:i,s:s}", "index", (json_int_t)i, "mock",
@@ -251,7 +343,11 @@ static void introspect(struct mock_world *w, const struct mock_request *rq, cons
         mock_access_mask_entry(x); /* secrets masked in the dump only */
         json_array_append_new(list, x);
     }
-    mock_reply_json(rs, 200, json_pack("{s:o,s:I}", "requests", list, "next", (json_int_t)n));
+    size_t missed = (size_t)since < first ? first - (size_t)since : 0;
+    mock_reply_json(rs, 200,
+                    json_pack("{s:o,s:I,s:I,s:I,s:I}", "requests", list, "next", (json_int_t)n,
+                              "first", (json_int_t)first, "dropped", (json_int_t)first, "missed",
+                              (json_int_t)missed));
 }
 
 /* The request's head is refused before anything is read or journalled
@@ -271,8 +367,9 @@ static bool refuse_head(struct mock_server *s, struct mg_connection *conn,
                               "statusCode", st));
     if (close_after || !s->keep_alive)
         mg_disable_connection_keep_alive(conn);
+    mock_response_finish(&rs);
     write_answer(conn, &rs, close_after && s->keep_alive ? "Connection: close\r\n" : KEEP_HDR(s));
-    free(rs.body);
+    mock_response_clear(&rs);
     return true;
 }
 
@@ -298,7 +395,10 @@ static int handle(struct mg_connection *conn, void *cbdata)
     bool overflow = false;
     while ((got = mg_read(conn, chunk, sizeof chunk)) > 0) {
         if (len + (size_t)got + 1 > cap) {
-            cap = cap ? cap * 2 : 16384;
+            /* the size announced, when there is one: no 16 KiB block
+             * (and malloc's consolidation of small chunks) per request */
+            bool small = ri->content_length > 0 && ri->content_length < 16384;
+            cap = cap ? cap * 2 : small ? (size_t)ri->content_length + 1 : 16384;
             while (cap < len + (size_t)got + 1)
                 cap *= 2;
             if (cap > MOCK_MAX_BODY * 2) {
@@ -323,22 +423,49 @@ static int handle(struct mg_connection *conn, void *cbdata)
         .body = body ? body : "",
         .body_len = len,
     };
+    /* Parsed once, before any lock: the journal and the handler share it. */
+    json_t *parsed = NULL;
+    json_error_t je;
+    if (strncmp(rq.path, "/_dialsim/", 10) != 0) {
+        parsed = journal_parse(rq.body, rq.body_len, &je);
+        rq.json = parsed;
+        rq.json_error = parsed ? NULL : &je;
+        rq.parsed = true;
+    }
     struct mock_response rs = {0};
-    pthread_mutex_lock(&s->bind_mu);
+    /* The world's mutex covers mock state only: reading, parsing, copying
+     * into the journal's entry (above), freeing what the journal dropped,
+     * serialising and writing the answer (below) run side by side. */
+    bool admin = strncmp(rq.path, "/_dialsim/", 10) == 0;
+    struct journal_entry *entry = admin ? NULL : entry_for(&rq), *dropped = NULL;
+    pthread_rwlock_rdlock(&s->bind_lk);
     struct mock_world *w = s->world;
     if (w) {
         pthread_mutex_lock(&w->mu);
-        if (mock_access_refused(s->admin_token, s->check_host, &rq, ri->http_version, &rs))
-            ; /* answered; not journalled: no mock saw it */
-        else if (strncmp(rq.path, "/_dialsim/", 10) == 0)
+        if (mock_access_refused(s->admin_token, s->check_host, &rq, ri->http_version, &rs)) {
+            dropped = entry; /* answered; not journalled: no mock saw it */
+        } else if (admin) {
             introspect(w, &rq, ri->query_string, &rs);
-        else
-            mock_world_dispatch(w, &rq, &rs);
+            /* the journal's answer holds the entries' nodes: serialised and
+             * freed here, with the mutex (mock.h) */
+            mock_response_finish(&rs);
+        } else {
+            dispatch_locked(w, &rq, &rs, entry, &dropped);
+        }
+        /* the journal (and maybe a call) holds the body and headers now: our
+         * references go with the mutex held (mock.h) */
+        json_decref(parsed);
+        json_decref(headers);
+        parsed = headers = NULL;
         pthread_mutex_unlock(&w->mu);
     } else {
+        dropped = entry;
         mock_reply_json(&rs, 503, json_pack("{s:s}", "message", "no scenario bound"));
     }
-    pthread_mutex_unlock(&s->bind_mu);
+    pthread_rwlock_unlock(&s->bind_lk);
+    journal_entry_free(dropped);
+    mock_response_finish(&rs);
+    json_decref(parsed);
     /* In real time the mock really takes the latency it was told to have
      * (the simulated transport reads it from the header instead); a server
      * that is stopping answers at once. */
@@ -363,7 +490,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
         mg_disable_connection_keep_alive(conn);
     if (!rs.close)
         write_answer(conn, &rs, ends && s->keep_alive ? "Connection: close\r\n" : KEEP_HDR(s));
-    free(rs.body);
+    mock_response_clear(&rs);
     free(body);
     json_decref(headers);
     /* Handled, whatever was written: CivetWeb answers 404 by itself to a
@@ -387,7 +514,7 @@ int mock_server_create_opts(struct mock_server **out, const struct mock_server_o
         snprintf(err, n, "out of memory");
         return -1;
     }
-    pthread_mutex_init(&s->bind_mu, NULL);
+    pthread_rwlock_init(&s->bind_lk, NULL);
     pthread_mutex_init(&s->stop_mu, NULL);
     pthread_cond_init(&s->stop_cv, NULL);
     s->real_time = o->real_time;
@@ -480,9 +607,9 @@ const char *mock_server_url(const struct mock_server *s)
 
 void mock_server_bind(struct mock_server *s, struct mock_world *w)
 {
-    pthread_mutex_lock(&s->bind_mu);
+    pthread_rwlock_wrlock(&s->bind_lk);
     s->world = w;
-    pthread_mutex_unlock(&s->bind_mu);
+    pthread_rwlock_unlock(&s->bind_lk);
 }
 
 /* civet_stop wakes CivetWeb's 2 s accept poll: ~10 ms instead of 2 s. */
@@ -497,7 +624,7 @@ void mock_server_destroy(struct mock_server *s)
     tls_front_destroy(s->tls); /* first: it relays to CivetWeb */
     if (s->ctx)
         civet_stop(s->ctx, s->host[0] ? s->host : "127.0.0.1", s->port);
-    pthread_mutex_destroy(&s->bind_mu);
+    pthread_rwlock_destroy(&s->bind_lk);
     pthread_cond_destroy(&s->stop_cv);
     pthread_mutex_destroy(&s->stop_mu);
     free(s->admin_token);

@@ -109,13 +109,13 @@ static json_t *artifact_json(const struct mock_vapi *v, const struct mock_call *
                      mono, "stereoRecordingUrl", st);
 }
 
-json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c)
+/* The Call object's members, added to j (returned). */
+static json_t *call_json_into(const struct mock_vapi *v, const struct mock_call *c, json_t *j)
 {
     int64_t updated = c->ended_at      ? c->ended_at
                       : c->answered_at ? c->answered_at
                       : c->ringing_at  ? c->ringing_at
                                        : c->created_at;
-    json_t *j = json_object();
     json_object_set_new(j, "id", json_string(c->id));
     json_object_set_new(j, "assistantId", json_string(c->agent));
     json_object_set_new(j, "phoneNumberId", json_string(c->phone_number_id));
@@ -128,6 +128,8 @@ json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c
         j, "cost",
         json_real((double)(int64_t)(mock_call_duration_s(c) / 600.0 * 10000.0 + 0.5) / 10000.0));
     json_t *customer = json_object_get(c->request, "customer");
+    /* copied: an answer is serialised and freed outside the world's mutex,
+     * so it shares no node with mock state (mock.h) */
     json_object_set_new(j, "customer", customer ? json_deep_copy(customer) : json_object());
     json_object_set_new(j, "status", json_string(mock_vapi_status(c)));
     if (c->answered_at)
@@ -152,6 +154,16 @@ json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c
     if (c->state == MC_ENDED && c->answered_at)
         json_object_set_new(j, "artifact", artifact_json(v, c));
     return j;
+}
+
+json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c)
+{
+    return call_json_into(v, c, json_object());
+}
+
+struct mock_account *mock_vapi_account(const struct mock_vapi *v)
+{
+    return v->acct;
 }
 
 const struct mock_call *mock_vapi_find(const struct mock_vapi *v, const char *id)
@@ -257,17 +269,17 @@ static json_t *limits(const struct mock_vapi *v, bool blocked)
 
 static int create_call(struct mock_vapi *v, const struct mock_request *rq, struct mock_response *rs)
 {
-    json_error_t je;
-    json_t *body = json_depth_loadb(rq->body, rq->body_len, 0, &je);
+    /* parsed once by the server, shared with the journal: read only */
+    const json_t *body = rq->json;
     char msg[400];
-    if (!body && json_depth_exceeded(&je)) { /* refused before jansson recurses */
-        snprintf(msg, sizeof msg, "body: %s", je.text);
+    if (!body && rq->json_error && json_depth_exceeded(rq->json_error)) {
+        /* refused before jansson recursed */
+        snprintf(msg, sizeof msg, "body: %s", rq->json_error->text);
         return bad_request(rs, msg);
     }
     if (!body || !json_is_object(body)) {
         snprintf(msg, sizeof msg, "Unexpected token in JSON at position %d",
-                 body ? 0 : je.position);
-        json_decref(body);
+                 body || !rq->json_error ? 0 : rq->json_error->position);
         return bad_request(rs, msg);
     }
     const char *number =
@@ -308,18 +320,15 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
             json_decref(lj);
             mock_reply_json(rs, 500, nest_error(500, json_string("Internal server error")));
         } else {
-            /* The 201 shows the call as it was accepted: queued. */
-            json_t *cj = mock_vapi_call_json(v, c);
-            json_object_set_new(cj, "status", json_string("queued"));
-            json_object_del(cj, "endedAt");
-            json_object_del(cj, "endedReason");
-            json_t *out = json_pack("{s:o}", "subscriptionLimits", lj);
-            json_object_update(out, cj);
-            json_decref(cj);
+            /* The 201 shows the call as it was accepted: queued. Built in
+             * place after subscriptionLimits (no copy of the call's members). */
+            json_t *out = call_json_into(v, c, json_pack("{s:o}", "subscriptionLimits", lj));
+            json_object_set_new(out, "status", json_string("queued"));
+            json_object_del(out, "endedAt");
+            json_object_del(out, "endedReason");
             mock_reply_json(rs, 201, out);
         }
     }
-    json_decref(body);
     return rc;
 }
 

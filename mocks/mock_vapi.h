@@ -35,4 +35,7 @@ const char *mock_vapi_ended_reason(const struct mock_call *c);
 /* The Call object as GET /call/{id} renders it; new reference. */
 json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c);
 
+/* The provider's account (borrowed), for its counters (GET /_dialsim/stats). */
+struct mock_account *mock_vapi_account(const struct mock_vapi *m);
+
 #endif

@@ -8,6 +8,8 @@ struct call_rec {
     struct pstn *p;
     struct pstn_observer obs;
     uint64_t token;
+    struct call_rec *prev, *next; /* kept calls, oldest first */
+    struct call_rec *ended_next;  /* ended calls, oldest first */
 };
 
 struct pstn {
@@ -18,8 +20,9 @@ struct pstn {
     struct pstn_listener listener;
     char **lines;
     size_t n_lines;
-    struct call_rec **calls;
-    size_t n_calls;
+    struct call_rec *first, *last;
+    struct call_rec *ended_head, *ended_tail;
+    size_t n_calls, n_ended, n_evicted;
 };
 
 static const char *end_names[] = {"completed", "no-answer", "busy",     "failed",
@@ -62,6 +65,15 @@ int pstn_create(struct pstn **out, struct ds_clock clock, const struct pstn_conf
     return 0;
 }
 
+static void rec_free(struct call_rec *c)
+{
+    free(c->pub.from);
+    free(c->pub.to);
+    free(c->pub.delivered_from);
+    free(c->pub.delivered_to);
+    free(c);
+}
+
 void pstn_destroy(struct pstn *p)
 {
     if (!p)
@@ -75,15 +87,10 @@ void pstn_destroy(struct pstn *p)
     for (size_t i = 0; i < p->n_lines; i++)
         free(p->lines[i]);
     free(p->lines);
-    for (size_t i = 0; i < p->n_calls; i++) {
-        struct pstn_call *c = &p->calls[i]->pub;
-        free(c->from);
-        free(c->to);
-        free(c->delivered_from);
-        free(c->delivered_to);
-        free(p->calls[i]);
+    for (struct call_rec *c = p->first, *n; c; c = n) {
+        n = c->next;
+        rec_free(c);
     }
-    free(p->calls);
     free(p);
 }
 
@@ -116,17 +123,50 @@ int pstn_add_line(struct pstn *p, const char *number)
     return 0;
 }
 
+/* Let go of the oldest ended calls beyond the bound. An ended call has no
+ * event left and its observer was told: nothing points at it any more. c
+ * (just ended, the newest) stays with any bound of 1 or more. */
+static void evict_ended(struct pstn *p)
+{
+    while (p->cfg.max_ended_calls && p->n_ended > p->cfg.max_ended_calls) {
+        struct call_rec *old = p->ended_head;
+        p->ended_head = old->ended_next;
+        if (!p->ended_head)
+            p->ended_tail = NULL;
+        p->n_ended--;
+        if (old->prev)
+            old->prev->next = old->next;
+        else
+            p->first = old->next;
+        if (old->next)
+            old->next->prev = old->prev;
+        else
+            p->last = old->prev;
+        p->n_calls--;
+        p->n_evicted++;
+        rec_free(old);
+    }
+}
+
 static void end_call(struct call_rec *c, enum pstn_end how)
 {
     if (c->pub.ended)
         return;
+    struct pstn *p = c->p;
     c->pub.ended = true;
     c->pub.how = how;
-    c->pub.ended_at = ds_now(&c->p->clock);
+    c->pub.ended_at = ds_now(&p->clock);
     if (c->obs.ended)
         c->obs.ended(c->obs.arg, how);
-    if (c->p->listener.call_ended)
-        c->p->listener.call_ended(c->p->listener.ctx, &c->pub);
+    if (p->listener.call_ended)
+        p->listener.call_ended(p->listener.ctx, &c->pub);
+    if (p->ended_tail)
+        p->ended_tail->ended_next = c;
+    else
+        p->ended_head = c;
+    p->ended_tail = c;
+    p->n_ended++;
+    evict_ended(p);
 }
 
 void pstn_set_listener(struct pstn *p, struct pstn_listener l)
@@ -186,14 +226,16 @@ static void ev_voicemail(void *arg)
 int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ring_timeout_ms,
                     struct pstn_observer obs)
 {
-    struct call_rec **nv = realloc(p->calls, (p->n_calls + 1) * sizeof *nv);
-    if (!nv)
-        return -1;
-    p->calls = nv;
     struct call_rec *c = calloc(1, sizeof *c);
     if (!c)
         return -1;
-    p->calls[p->n_calls++] = c;
+    c->prev = p->last;
+    if (p->last)
+        p->last->next = c;
+    else
+        p->first = c;
+    p->last = c;
+    p->n_calls++;
     c->p = p;
     c->obs = obs;
     int64_t now = ds_now(&p->clock);
@@ -262,5 +304,13 @@ size_t pstn_call_count(const struct pstn *p)
 
 const struct pstn_call *pstn_call_at(const struct pstn *p, size_t i)
 {
-    return i < p->n_calls ? &p->calls[i]->pub : NULL;
+    struct call_rec *c = p->first;
+    while (c && i--)
+        c = c->next;
+    return c ? &c->pub : NULL;
+}
+
+size_t pstn_calls_evicted(const struct pstn *p)
+{
+    return p->n_evicted;
 }

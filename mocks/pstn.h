@@ -67,6 +67,9 @@ struct pstn_config {
     int64_t voicemail_after_ms;
     struct pstn_fault *faults; /* borrowed during pstn_create, copied */
     size_t n_faults;
+    /* ended calls kept (the oldest let go of first); 0: all. A live call is
+     * always kept: its events and its observer's arg point at it. */
+    size_t max_ended_calls;
 };
 
 struct pstn_call {
@@ -95,7 +98,11 @@ void pstn_set_listener(struct pstn *p, struct pstn_listener l);
 /* Place a call now. The observer is copied; its arg is borrowed until ended. */
 int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ring_timeout_ms,
                     struct pstn_observer obs);
+/* The calls kept (all of them without max_ended_calls), oldest first; i-th
+ * of them (a walk: for tests and small worlds). */
 size_t pstn_call_count(const struct pstn *p);
 const struct pstn_call *pstn_call_at(const struct pstn *p, size_t i);
+/* Ended calls let go of so far. */
+size_t pstn_calls_evicted(const struct pstn *p);
 
 #endif

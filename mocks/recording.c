@@ -157,7 +157,7 @@ void mock_recording_reply(struct mock_world *w, const struct mock_recording_conf
         mock_reply_json(rs, 500, json_pack("{s:s}", "message", err[0] ? err : "recording failed"));
         return;
     }
-    free(rs->body);
+    mock_response_clear(rs);
     rs->status = 200;
     rs->body = buf;
     rs->body_len = (size_t)len;

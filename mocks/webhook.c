@@ -14,11 +14,13 @@ struct pending {
     char *body;
     bool is_replay;
     int attempt; /* 0 for the first sending */
+    struct pending *prev, *next;
 };
 
+/* The webhooks on their way; each is freed after its last sending (a
+ * long-lived server sends millions), the rest with the world. */
 struct mock_webhooks {
-    struct pending **v;
-    size_t n;
+    struct pending *first;
 };
 
 int mock_webhooks_create(struct mock_webhooks **out)
@@ -32,11 +34,11 @@ void mock_webhooks_destroy(struct mock_webhooks *q)
 {
     if (!q)
         return;
-    for (size_t i = 0; i < q->n; i++) {
-        free(q->v[i]->body);
-        free(q->v[i]);
+    for (struct pending *p = q->first, *n; p; p = n) {
+        n = p->next;
+        free(p->body);
+        free(p);
     }
-    free(q->v);
     free(q);
 }
 
@@ -109,6 +111,19 @@ int mock_webhook_sign(enum wh_auth auth, const char *secret, int64_t at_ms, cons
 static struct pending *keep(struct mock_world *w, const char *provider,
                             const struct mock_webhook_config *cfg, char *body);
 
+/* p's last sending is over: nothing refers to it any more. World mutex held. */
+static void forget(struct mock_webhooks *q, struct pending *p)
+{
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        q->first = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    free(p->body);
+    free(p);
+}
+
 static void deliver(void *arg)
 {
     struct pending *p = arg;
@@ -122,8 +137,12 @@ static void deliver(void *arg)
     size_t nh = 0;
     h[nh++] = (struct ds_header){"Content-Type", "application/json"};
     if (mock_webhook_sign(p->cfg.auth, key, now - p->cfg.stale_by_ms, p->body, value,
-                          sizeof value) != 0)
+                          sizeof value) != 0) {
+        pthread_mutex_lock(&w->mu);
+        forget(w->webhooks, p);
+        pthread_mutex_unlock(&w->mu);
         return;
+    }
     switch (p->cfg.auth) {
     case WH_AUTH_BEARER:
         snprintf(bearer, sizeof bearer, "Bearer %s", value);
@@ -179,23 +198,25 @@ static void deliver(void *arg)
             w->clock.ops->schedule(w->clock.ctx, now + p->cfg.replay_after_ms, deliver, r);
         }
     }
+    pthread_mutex_lock(&w->mu);
+    forget(w->webhooks, p);
+    pthread_mutex_unlock(&w->mu);
 }
 
 static struct pending *keep(struct mock_world *w, const char *provider,
                             const struct mock_webhook_config *cfg, char *body)
 {
     struct mock_webhooks *q = w->webhooks;
-    struct pending **nv = realloc(q->v, (q->n + 1) * sizeof *nv);
     struct pending *p = calloc(1, sizeof *p);
-    if (!nv || !p) {
-        if (nv)
-            q->v = nv;
+    if (!p || !body) {
         free(p);
         free(body);
         return NULL;
     }
-    q->v = nv;
-    q->v[q->n++] = p;
+    p->next = q->first;
+    if (q->first)
+        q->first->prev = p;
+    q->first = p;
     p->w = w;
     snprintf(p->provider, sizeof p->provider, "%s", provider);
     p->cfg = *cfg;

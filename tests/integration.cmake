@@ -69,6 +69,8 @@ add_test(NAME explain.cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_explain.sh $
 # `dialsim serve` with "mocks": the provider mocks in real time for users' own suites.
 add_test(NAME serve.connections COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_connections.py ${DIALSIM_BIN})
 add_test(NAME serve.mocks COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks.py ${DIALSIM_BIN})
+# what the mocks keep: the journal ring (--journal-size), ended calls evicted (--max-ended-calls).
+add_test(NAME serve.mocks_limits COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks_limits.py ${DIALSIM_BIN})
 # runs survive a restart: ended ones as they ended, open ones failed serve_restarted.
 add_test(NAME serve.runs_restart COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_runs_restart.py ${DIALSIM_BIN})
 # No body can crash serve (issue 10): 100,000 levels of JSON on every body route of both

@@ -69,6 +69,7 @@ struct acfg {
     int64_t ring_timeout_ms;
     uint64_t seed;
     bool silence_as_busy;
+    size_t max_ended_calls; /* the account's and the PSTN's bound; 0: none */
 };
 
 static struct acfg defaults(void)
@@ -99,7 +100,8 @@ static struct fx *fx_new(const struct acfg *ac)
     struct pstn_config pc = {.call_duration_ms = DURATION_MS,
                              .silence_as_busy = ac->silence_as_busy,
                              .faults = &fault,
-                             .n_faults = 1};
+                             .n_faults = 1,
+                             .max_ended_calls = ac->max_ended_calls};
     assert_int_equal(pstn_create(&f->w.pstn, f->w.clock, &pc), 0);
     f->core.q = f->q;
     pstn_set_core(f->w.pstn, &core_ops, &f->core);
@@ -119,6 +121,7 @@ static struct fx *fx_new(const struct acfg *ac)
         .dial_delay_ms = DIAL_DELAY_MS,
         .ring_timeout_ms = ac->ring_timeout_ms,
         .seed = ac->seed,
+        .max_ended_calls = ac->max_ended_calls,
     };
     assert_int_equal(mock_account_create(&f->a, &f->w, &cfg, on_change, f), 0);
     json_decref(keys); /* the account keeps copies */
@@ -492,7 +495,108 @@ static void ao3_busy_and_failed(void **state)
     fx_free(f);
 }
 
-/* The create request is copied; the call keeps what was asked. */
+/* ---- bounded memory (issue 10) ------------------------------------------- */
+
+#define SILENT "+15557770042" /* nobody's line: rings until the ring timeout */
+
+static void stats_are(struct fx *f, size_t live, size_t ended, size_t evicted)
+{
+    struct mock_account_stats st;
+    mock_account_get_stats(f->a, &st);
+    assert_int_equal(st.live, live);
+    assert_int_equal(st.ended, ended);
+    assert_int_equal(st.evicted, evicted);
+    assert_int_equal(mock_account_active(f->a), (int)live);
+}
+
+/* Ended calls beyond the bound are evicted oldest first and counted; a
+ * call still live is never evicted, however old; an evicted id is gone
+ * (the provider modules answer their 404). The PSTN keeps its ended calls
+ * to the same bound. Under ASan: nothing touches an evicted call. */
+static void ended_calls_evicted_oldest_first(void **state)
+{
+    (void)state;
+    struct acfg ac = defaults();
+    ac.max_ended_calls = 2;
+    struct fx *f = fx_new(&ac);
+    char live[48], ids[5][48];
+    snprintf(live, sizeof live, "%s", place(f, ANI, SILENT)->id); /* the oldest of all */
+    for (int i = 0; i < 5; i++)
+        snprintf(ids[i], sizeof ids[i], "%s", place(f, ANI, FAILING)->id);
+    stats_are(f, 6, 0, 0);
+    run_until(f, T0 + DIAL_DELAY_MS); /* the five fail at the dial; the first rings */
+    stats_are(f, 1, 2, 3);
+    for (int i = 0; i < 3; i++)
+        assert_null(mock_account_call(f->a, ids[i]));
+    for (int i = 3; i < 5; i++)
+        assert_int_equal(mock_account_call(f->a, ids[i])->end, MC_END_FAILED);
+    assert_int_equal(mock_account_call(f->a, live)->state, MC_RINGING);
+    assert_int_equal(pstn_call_count(f->w.pstn), 3); /* the ringing one and 2 ended */
+    assert_int_equal(pstn_calls_evicted(f->w.pstn), 3);
+    assert_string_equal(pstn_call_at(f->w.pstn, 0)->to, SILENT);
+    run_until(f, INT64_MAX); /* it rings out: now the oldest kept ended call goes */
+    stats_are(f, 0, 2, 4);
+    assert_int_equal(mock_account_call(f->a, live)->end, MC_END_NO_ANSWER);
+    assert_null(mock_account_call(f->a, ids[3]));
+    assert_non_null(mock_account_call(f->a, ids[4]));
+    fx_free(f);
+}
+
+/* The active count is a counter: right across placing, refusing (ended at
+ * once, never active), ringing, answering, ending and evicting; with a bound
+ * of 1 the newest ended call (the one the handler renders) is kept. */
+static void active_count_across_start_end_evict(void **state)
+{
+    (void)state;
+    struct acfg ac = defaults();
+    ac.max_ended_calls = 1;
+    struct fx *f = fx_new(&ac);
+    f->core.answer = true; /* the evaluator's line picks up */
+    struct mock_call *answered = place(f, ANI, EVAL);
+    place(f, ANI, SILENT);
+    place(f, ANI, FAILING);
+    stats_are(f, 3, 0, 0);
+    json_t *req = json_object();
+    pthread_mutex_lock(&f->w.mu);
+    struct mock_call *r =
+        mock_account_refuse(f->a, EVAL, "agent_1", "pn-1", req, MC_END_CONCURRENCY);
+    pthread_mutex_unlock(&f->w.mu);
+    json_decref(req);
+    assert_non_null(r);
+    stats_are(f, 3, 1, 0);
+    assert_ptr_equal(mock_account_call(f->a, r->id), r); /* kept: the newest ended */
+    run_until(f, T0 + DIAL_DELAY_MS);                    /* failed; answered; ringing */
+    assert_int_equal(answered->state, MC_IN_PROGRESS);
+    stats_are(f, 2, 1, 1);
+    run_until(f, T0 + DIAL_DELAY_MS + RING_MS); /* the silent one rings out */
+    stats_are(f, 1, 1, 2);
+    run_until(f, INT64_MAX); /* the answered one hangs up */
+    stats_are(f, 0, 1, 3);
+    assert_int_equal(mock_account_call(f->a, answered->id)->end, MC_END_COMPLETED);
+    fx_free(f);
+}
+
+/* Many calls through a small bound: what is kept stays small and the count
+ * stays right (a walk over every call ever placed would be 20,000 long). */
+static void many_calls_stay_bounded(void **state)
+{
+    (void)state;
+    struct acfg ac = defaults();
+    ac.max_ended_calls = 10;
+    struct fx *f = fx_new(&ac);
+    for (int i = 0; i < 20000; i++) {
+        place(f, ANI, FAILING);
+        if (i % 1000 == 999)
+            run_until(f, INT64_MAX);
+    }
+    run_until(f, INT64_MAX);
+    stats_are(f, 0, 10, 19990);
+    assert_int_equal(pstn_call_count(f->w.pstn), 10);
+    fx_free(f);
+}
+
+/* The call keeps what was asked: a reference to the create request (shared
+ * with the journal, never changed), alive after the caller lets go. */
 static void request_is_copied(void **state)
 {
     (void)state;
@@ -502,7 +606,7 @@ static void request_is_copied(void **state)
     pthread_mutex_lock(&f->w.mu);
     struct mock_call *c = mock_account_place(f->a, ANI, EVAL, "agent_1", "pn-1", req);
     pthread_mutex_unlock(&f->w.mu);
-    json_object_set_new(json_object_get(req, "metadata"), "run", json_string("changed"));
+    assert_ptr_equal(c->request, req);
     json_decref(req);
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(c->request, "metadata"), "run")),
@@ -587,6 +691,9 @@ int main(void)
         cmocka_unit_test(default_ring_timeout_60s),
         cmocka_unit_test(ao3_busy_and_failed),
         cmocka_unit_test(request_is_copied),
+        cmocka_unit_test(ended_calls_evicted_oldest_first),
+        cmocka_unit_test(active_count_across_start_end_evict),
+        cmocka_unit_test(many_calls_stay_bounded),
         cmocka_unit_test(h2_deterministic_ids_per_seed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,7 +44,10 @@ struct fx {
     struct fake_core core;
 };
 
-static struct fx *fx_new(uint64_t seed, bool silence_as_busy)
+/* A Vapi account with a concurrency limit and a bound on the ended calls it
+ * keeps (0: none of either). */
+static struct fx *fx_new_limited(uint64_t seed, bool silence_as_busy, int concurrency_limit,
+                                 size_t max_ended_calls)
 {
     struct fx *f = calloc(1, sizeof *f);
     assert_non_null(f);
@@ -64,12 +67,19 @@ static struct fx *fx_new(uint64_t seed, bool silence_as_busy)
         .dial_delay_ms = DIAL_DELAY_MS,
         .ring_timeout_ms = RING_MS,
         .seed = seed,
+        .concurrency_limit = concurrency_limit,
+        .max_ended_calls = max_ended_calls,
     };
     assert_int_equal(mock_vapi_create(&f->w.vapi, &f->w, &vc), 0);
     json_decref(keys); /* config values are copied */
     json_decref(assistants);
     json_decref(numbers);
     return f;
+}
+
+static struct fx *fx_new(uint64_t seed, bool silence_as_busy)
+{
+    return fx_new_limited(seed, silence_as_busy, 0, 0);
 }
 
 /* The Call object as GET /call/{id} renders it; kept until fx_free. */
@@ -487,6 +497,53 @@ static void every_request_journalled(void **state)
 }
 
 /* Routes nobody serves: NestJS's 404. */
+/* Bounded memory (issue 10): the account keeps the last max_ended_calls ended
+ * calls; GET of an evicted one is Vapi's own 404, like a call that never was;
+ * a live call is never evicted, and counts as active until it ends. Calls
+ * past the concurrency limit are accepted and end at once (Vapi's 201 then
+ * ended), which ends calls without the clock. */
+static void evicted_call_is_vapi_404(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new_limited(1, false, 1, 2);
+    char ids[5][48];
+    for (int i = 0; i < 5; i++) {
+        struct reply r = post_call(f, "Bearer " KEY, "asst-1", "pn-1", EVAL);
+        assert_int_equal(r.status, 201);
+        snprintf(ids[i], sizeof ids[i], "%s", str(r.body, "id"));
+        json_decref(r.body);
+    }
+    struct mock_account_stats st;
+    mock_account_get_stats(mock_vapi_account(f->w.vapi), &st);
+    assert_int_equal(st.live, 1); /* the first: queued, then ringing */
+    assert_int_equal(st.ended, 2);
+    assert_int_equal(st.evicted, 2);
+    assert_int_equal(mock_account_active(mock_vapi_account(f->w.vapi)), 1);
+    for (int i = 1; i <= 2; i++) {
+        char path[96];
+        snprintf(path, sizeof path, "/call/%s", ids[i]);
+        struct reply r = request(f, "GET", path, "Bearer " KEY, NULL);
+        assert_int_equal(r.status, 404);
+        assert_string_equal(str(r.body, "message"), "Call not found");
+        assert_string_equal(str(r.body, "error"), "Not Found");
+        assert_int_equal(json_integer_value(json_object_get(r.body, "statusCode")), 404);
+        json_decref(r.body);
+    }
+    assert_call_status(f, ids[0], "queued", "");
+    assert_call_status(f, ids[4], "ended",
+                       "call.start.error-subscription-concurrency-limit-reached");
+    /* the live call rings out: it ends, and the oldest kept ended call goes */
+    run_until(f, INT64_MAX);
+    mock_account_get_stats(mock_vapi_account(f->w.vapi), &st);
+    assert_int_equal(st.live, 0);
+    assert_int_equal(st.ended, 2);
+    assert_int_equal(st.evicted, 3);
+    assert_call_status(f, ids[0], "ended", "customer-did-not-answer");
+    assert_null(mock_vapi_find(f->w.vapi, ids[3]));
+    assert_non_null(mock_vapi_find(f->w.vapi, ids[4]));
+    fx_free(f);
+}
+
 static void unknown_route_404(void **state)
 {
     (void)state;
@@ -606,6 +663,7 @@ int main(void)
         cmocka_unit_test(ao3_silence_as_busy_customer_busy),
         cmocka_unit_test(answered_customer_ended_call),
         cmocka_unit_test(every_request_journalled),
+        cmocka_unit_test(evicted_call_is_vapi_404),
         cmocka_unit_test(unknown_route_404),
         cmocka_unit_test(world_without_vapi_404),
         cmocka_unit_test(deterministic_ids),

@@ -386,6 +386,11 @@ int serve_create(struct serve **out, const struct serve_options *o, char *err, s
     if (clock_real_create(&s->clock) || srv_http_create(&s->http, clock_real_port(s->clock), 4))
         goto fail;
     /* The mocks first: the providers' URLs the config leaves open point at them. */
+    s->mw.limits = (struct mock_limits){
+        .journal_size =
+            (size_t)(o->journal_size > 0 ? o->journal_size : SERVE_DEFAULT_JOURNAL_SIZE),
+        .max_ended_calls =
+            (size_t)(o->max_ended_calls > 0 ? o->max_ended_calls : SERVE_DEFAULT_MAX_ENDED_CALLS)};
     if (cfg && srv_mocks_start(s, cfg, s->host, o->mock_port, urls, default_urls, err, n))
         goto fail;
     for (int p = 1; p < DS_PROVIDER__COUNT; p++) {

@@ -22,6 +22,10 @@
  * time, idle keep-alive ones included, so this is also how many slow clients
  * can hold a worker before a health check waits (docs/api.md#limits). */
 #define SERVE_DEFAULT_THREADS 256
+/* What the mocks keep (docs/api.md#mocks, docs/decisions.md): the last
+ * journal entries, and the last ended calls of each provider account. */
+#define SERVE_DEFAULT_JOURNAL_SIZE 2000
+#define SERVE_DEFAULT_MAX_ENDED_CALLS 1000
 
 struct serve_options {
     const char *config_path; /* JSON config (docs/api.md); NULL: no projects yet */
@@ -36,6 +40,8 @@ struct serve_options {
     /* The management routes and the mocks' /_dialsim/ routes then need
      * "Authorization: Bearer TOKEN"; NULL: open (loopback only). Copied. */
     const char *admin_token;
+    int journal_size;        /* mocks' journal entries kept; 0: SERVE_DEFAULT_JOURNAL_SIZE */
+    int max_ended_calls;     /* ended calls kept per provider; 0: SERVE_DEFAULT_MAX_ENDED_CALLS */
 };
 
 struct serve;

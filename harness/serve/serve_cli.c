@@ -14,6 +14,7 @@ static void serve_usage(FILE *f)
     fprintf(f,
             "usage: dialsim serve [--config FILE] [--db FILE] [--port N] [--host ADDR]\n"
             "                     [--threads N] [--mock-port N] [--mock-threads N]\n"
+            "                     [--journal-size N] [--max-ended-calls N]\n"
             "                     [--admin-token TOKEN] [--quiet]\n"
             "\n"
             "Run the core's HTTP API in real time (docs/api.md) until SIGINT or SIGTERM.\n"
@@ -26,6 +27,9 @@ static void serve_usage(FILE *f)
             "  --mock-port N  port of the provider mocks, when the config has \"mocks\"\n"
             "                 (0, the default, picks a free one)\n"
             "  --mock-threads N  connections the mocks serve at once (default %d)\n"
+            "  --journal-size N  the mocks' journal keeps the last N requests (default %d)\n"
+            "  --max-ended-calls N  each provider mock keeps the last N ended calls\n"
+            "                 (default %d; live calls are always kept)\n"
             "  --admin-token TOKEN  the management routes and the mocks' /_dialsim/ routes\n"
             "                 need \"Authorization: Bearer TOKEN\" (default: the environment\n"
             "                 variable DIALSIM_ADMIN_TOKEN; none: open, loopback only);\n"
@@ -33,7 +37,8 @@ static void serve_usage(FILE *f)
             "  --quiet        no request log on stderr\n"
             "Prints \"listening on http://ADDR:PORT\" on stdout once it accepts requests,\n"
             "then \"mocks on http://ADDR:PORT\" when it serves the provider mocks.\n",
-            SERVE_DEFAULT_DB, SERVE_DEFAULT_HOST, SERVE_DEFAULT_THREADS, SERVE_DEFAULT_THREADS);
+            SERVE_DEFAULT_DB, SERVE_DEFAULT_HOST, SERVE_DEFAULT_THREADS, SERVE_DEFAULT_THREADS,
+            SERVE_DEFAULT_JOURNAL_SIZE, SERVE_DEFAULT_MAX_ENDED_CALLS);
 }
 
 static int int_arg(const char *s, int lo, int hi, int *out)
@@ -60,7 +65,8 @@ int cmd_serve(int argc, char **argv)
             continue;
         } else if (strcmp(a, "--config") && strcmp(a, "--db") && strcmp(a, "--host") &&
                    strcmp(a, "--port") && strcmp(a, "--threads") && strcmp(a, "--mock-port") &&
-                   strcmp(a, "--mock-threads") && strcmp(a, "--admin-token")) {
+                   strcmp(a, "--mock-threads") && strcmp(a, "--journal-size") &&
+                   strcmp(a, "--max-ended-calls") && strcmp(a, "--admin-token")) {
             fprintf(stderr, "dialsim serve: unknown option %s\n", a);
             serve_usage(stderr);
             return 2;
@@ -91,6 +97,18 @@ int cmd_serve(int argc, char **argv)
         } else if (!strcmp(a, "--mock-threads")) {
             if (int_arg(v, 1, 1024, &o.mock_threads)) {
                 fprintf(stderr, "dialsim serve: --mock-threads needs a number from 1 to 1024\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--journal-size")) {
+            if (int_arg(v, 1, 100000000, &o.journal_size)) {
+                fprintf(stderr,
+                        "dialsim serve: --journal-size needs a number from 1 to 100000000\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--max-ended-calls")) {
+            if (int_arg(v, 1, 100000000, &o.max_ended_calls)) {
+                fprintf(stderr,
+                        "dialsim serve: --max-ended-calls needs a number from 1 to 100000000\n");
                 return 2;
             }
         } else { /* --threads */
