@@ -114,7 +114,9 @@ void mock_response_finish(struct mock_response *rs)
 
 static const char *mock_name_for(const char *path)
 {
-    if (strcmp(path, "/call") == 0 || strncmp(path, "/call/", 6) == 0)
+    if (strcmp(path, "/call") == 0 || strncmp(path, "/call/", 6) == 0 ||
+        strcmp(path, "/phone-number") == 0 || strncmp(path, "/phone-number/", 14) == 0 ||
+        strcmp(path, "/v2/phone-number") == 0) /* Vapi's; Retell has no /v2/phone-number */
         return "vapi";
     if (strncmp(path, "/v2/", 4) == 0)
         return "retell";
@@ -419,6 +421,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
     struct mock_request rq = {
         .method = ri->request_method,
         .path = ri->local_uri,
+        .query = ri->query_string,
         .headers = headers,
         .body = body ? body : "",
         .body_len = len,

@@ -1,4 +1,4 @@
-#include "mock_vapi.h"
+#include "mock_vapi_internal.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -7,18 +7,6 @@
 
 #include "core/json_depth.h"
 #include "core/timefmt.h"
-#include "recording.h"
-#include "webhook.h"
-
-struct mock_vapi {
-    struct mock_world *w;
-    struct mock_account *acct;
-    int64_t latency_ms;
-    bool credits_as_ended_call;
-    struct mock_webhook_config wh;
-    struct mock_recording_config rec;
-    char org_id[40];
-};
 
 static void on_change(void *ctx, struct mock_call *c);
 
@@ -38,6 +26,12 @@ int mock_vapi_create(struct mock_vapi **out, struct mock_world *w,
     }
     mock_account_uuid(v->acct, v->org_id);
     mock_webhook_config_read(&v->wh, cfg->webhooks, WH_AUTH_BEARER, NULL, 0);
+    v->org_cfg = cfg->webhooks ? json_deep_copy(cfg->webhooks) : NULL;
+    v->org_url = json_string_value(json_object_get(v->org_cfg, "url"));
+    v->numbers = json_array();
+    v->calls = json_object();
+    v->order = json_array();
+    mock_vapi_numbers_seed(v, cfg->phone_numbers);
     /* decision: 16 kHz stereo WAV (Vapi's default recordingFormat is wav;l16;
      * its sample rate is unconfirmed) */
     mock_recording_config_read(&v->rec, cfg->recording, REC_FMT_WAV, 16000, 2);
@@ -50,6 +44,10 @@ void mock_vapi_destroy(struct mock_vapi *v)
     if (!v)
         return;
     mock_account_destroy(v->acct);
+    json_decref(v->org_cfg);
+    json_decref(v->numbers);
+    json_decref(v->calls);
+    json_decref(v->order);
     free(v);
 }
 
@@ -87,7 +85,7 @@ const char *mock_vapi_ended_reason(const struct mock_call *c)
     }
 }
 
-static json_t *iso(int64_t ms)
+json_t *mock_vapi_iso(int64_t ms)
 {
     char b[40];
     return json_string(ts_iso(ms, b, sizeof b));
@@ -109,33 +107,81 @@ static json_t *artifact_json(const struct mock_vapi *v, const struct mock_call *
                      mono, "stereoRecordingUrl", st);
 }
 
-/* The Call object's members, added to j (returned). */
+/* The conversation as Vapi reports it: messages (role bot/user, times in
+ * unix ms, secondsFromStart) and the transcript ("AI: ..\nUser: ..\n"),
+ * from the turns the PSTN played. Empty for a call never answered. */
+static void conversation(const struct mock_call *c, json_t **messages, json_t **transcript)
+{
+    char text_all[2048] = "";
+    struct rec_turn turns[64];
+    size_t n = c->answered_at ? mock_call_turns(c, turns, 64) : 0, len = 0;
+    *messages = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const char *text = mock_turn_text(i, turns[i].channel);
+        int64_t at = c->answered_at + (int64_t)(turns[i].start_s * 1000);
+        json_array_append_new(
+            *messages,
+            json_pack("{s:s,s:s,s:I,s:I,s:f,s:f}", "role", turns[i].channel == 1 ? "bot" : "user",
+                      "message", text, "time", (json_int_t)at, "endTime",
+                      (json_int_t)(c->answered_at + (int64_t)(turns[i].end_s * 1000)),
+                      "secondsFromStart", turns[i].start_s, "duration",
+                      turns[i].end_s - turns[i].start_s));
+        int w = snprintf(text_all + len, sizeof text_all - len, "%s: %s\n",
+                         turns[i].channel == 1 ? "AI" : "User", text);
+        if (w > 0 && (size_t)w < sizeof text_all - len)
+            len += (size_t)w;
+    }
+    *transcript = json_string(text_all);
+}
+
+/* $0.10 a minute in all, in the USD the real API reports: transport 0.05,
+ * Vapi's own 0.05 (the two items every call has; the model's and voice's
+ * depend on providers the mock does not run). */
+static double cents(double minutes, double per_min)
+{
+    return (double)(int64_t)(minutes * per_min * 10000.0 + 0.5) / 10000.0;
+}
+
+static json_t *costs_json(const struct mock_call *c)
+{
+    double min = mock_call_duration_s(c) / 60.0;
+    return json_pack("[{s:s,s:f,s:f},{s:s,s:s,s:f,s:f}]", "type", "transport", "minutes", min,
+                     "cost", cents(min, 0.05), "type", "vapi", "subType", "normal", "minutes",
+                     min, "cost", cents(min, 0.05));
+}
+
+/* The Call object's members, added to j (returned). Everything copied: an
+ * answer is serialised and freed outside the world's mutex, so it shares no
+ * node with mock state (mock.h). */
 static json_t *call_json_into(const struct mock_vapi *v, const struct mock_call *c, json_t *j)
 {
     int64_t updated = c->ended_at      ? c->ended_at
                       : c->answered_at ? c->answered_at
                       : c->ringing_at  ? c->ringing_at
                                        : c->created_at;
+    json_t *x = mock_vapi_extras(v, c);
     json_object_set_new(j, "id", json_string(c->id));
-    json_object_set_new(j, "assistantId", json_string(c->agent));
+    if (c->agent && *c->agent)
+        json_object_set_new(j, "assistantId", json_string(c->agent));
+    json_t *inline_asst = json_object_get(x, "assistant");
+    if (inline_asst)
+        json_object_set_new(j, "assistant", json_deep_copy(inline_asst));
     json_object_set_new(j, "phoneNumberId", json_string(c->phone_number_id));
     json_object_set_new(j, "type", json_string("outboundPhoneCall"));
-    json_object_set_new(j, "createdAt", iso(c->created_at));
-    json_object_set_new(j, "updatedAt", iso(updated));
+    json_object_set_new(j, "createdAt", mock_vapi_iso(c->created_at));
+    json_object_set_new(j, "updatedAt", mock_vapi_iso(updated));
     json_object_set_new(j, "orgId", json_string(v->org_id));
-    /* $0.10 a minute, in the USD the real API reports */
-    json_object_set_new(
-        j, "cost",
-        json_real((double)(int64_t)(mock_call_duration_s(c) / 600.0 * 10000.0 + 0.5) / 10000.0));
-    json_t *customer = json_object_get(c->request, "customer");
-    /* copied: an answer is serialised and freed outside the world's mutex,
-     * so it shares no node with mock state (mock.h) */
+    json_object_set_new(j, "cost", json_real(cents(mock_call_duration_s(c) / 60.0, 0.10)));
+    json_t *customer = json_object_get(x, "customer");
     json_object_set_new(j, "customer", customer ? json_deep_copy(customer) : json_object());
+    json_t *name = json_object_get(x, "name");
+    if (name)
+        json_object_set_new(j, "name", json_deep_copy(name));
     json_object_set_new(j, "status", json_string(mock_vapi_status(c)));
     if (c->answered_at)
-        json_object_set_new(j, "startedAt", iso(c->answered_at));
+        json_object_set_new(j, "startedAt", mock_vapi_iso(c->answered_at));
     if (c->state == MC_ENDED) {
-        json_object_set_new(j, "endedAt", iso(c->ended_at));
+        json_object_set_new(j, "endedAt", mock_vapi_iso(c->ended_at));
         json_object_set_new(j, "endedReason", json_string(mock_vapi_ended_reason(c)));
     }
     json_object_set_new(j, "phoneCallProvider", json_string("twilio"));
@@ -151,14 +197,43 @@ static json_t *call_json_into(const struct mock_vapi *v, const struct mock_call 
     json_t *ov = json_object_get(c->request, "assistantOverrides");
     if (ov)
         json_object_set_new(j, "assistantOverrides", json_deep_copy(ov));
-    if (c->state == MC_ENDED && c->answered_at)
-        json_object_set_new(j, "artifact", artifact_json(v, c));
+    if (c->state == MC_ENDED) {
+        /* what an ended call carries on a read-back: the conversation twice
+         * (messages, artifact.messages), the transcript, the recording when
+         * answered, the analysis and the costs (the SDK's Call type) */
+        json_t *messages, *transcript;
+        conversation(c, &messages, &transcript);
+        json_object_set_new(j, "messages", json_deep_copy(messages));
+        json_t *art = c->answered_at ? artifact_json(v, c) : json_object();
+        json_object_set_new(art, "messages", messages);
+        json_object_set_new(art, "transcript", transcript);
+        json_object_set_new(j, "artifact", art);
+        json_object_set_new(j, "analysis",
+                            json_pack("{s:s,s:s}", "summary",
+                                      c->answered_at ? "The call connected." : "",
+                                      "successEvaluation", c->answered_at ? "true" : "false"));
+        json_object_set_new(j, "costs", costs_json(c));
+    }
     return j;
 }
 
 json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c)
 {
     return call_json_into(v, c, json_object());
+}
+
+/* The 201 of a create: the call as it was accepted (queued), with the
+ * subscription's limits first. */
+json_t *mock_vapi_created_json(const struct mock_vapi *v, const struct mock_call *c,
+                               json_t *limits)
+{
+    json_t *out = call_json_into(v, c, json_pack("{s:o}", "subscriptionLimits", limits));
+    json_object_set_new(out, "status", json_string("queued"));
+    static const char *later[] = {"endedAt", "endedReason", "messages", "artifact", "analysis",
+                                  "costs", "startedAt"};
+    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
+        json_object_del(out, later[i]);
+    return out;
 }
 
 struct mock_account *mock_vapi_account(const struct mock_vapi *v)
@@ -171,165 +246,106 @@ const struct mock_call *mock_vapi_find(const struct mock_vapi *v, const char *id
     return mock_account_call(v->acct, id);
 }
 
+json_t *mock_vapi_extras(const struct mock_vapi *v, const struct mock_call *c)
+{
+    json_t *x = json_object_get(v->calls, c->id);
+    return x ? x : v->pending;
+}
+
 /* ---- webhooks (providers.md §4.1) ---- */
 
-static void send_message(struct mock_vapi *v, const struct mock_call *c, json_t *message)
+/* Where this call's messages go and how they are signed. Vapi's order: the
+ * assistant's server (assistantOverrides.server, then the inline assistant's
+ * server; serverUrl/serverUrlSecret in the older shape), then the phone
+ * number's, then the org's (mocks.vapi.webhooks.url). Kept on the call's
+ * extras at create (extras.server) so a later change of the number does not
+ * move a call's webhooks, as Vapi resolves them when the call starts. A
+ * secret named there signs in X-Vapi-Secret. */
+static void call_webhook(const struct mock_vapi *v, const struct mock_call *c,
+                         struct mock_webhook_config *cfg, const char **url)
+{
+    json_t *srv = json_object_get(mock_vapi_extras(v, c), "server");
+    const char *u = json_string_value(json_object_get(srv, "url"));
+    const char *secret = json_string_value(json_object_get(srv, "secret"));
+    *cfg = v->wh;
+    *url = u ? u : v->org_url;
+    if (!u)
+        return;
+    if (!cfg->enabled) {
+        /* the org set no webhooks: Vapi's defaults for a server it names */
+        json_t *empty = json_object();
+        mock_webhook_config_read(cfg, empty, WH_AUTH_VAPI_SECRET, NULL, 0);
+        json_decref(empty);
+    }
+    if (secret) {
+        cfg->auth = WH_AUTH_VAPI_SECRET;
+        snprintf(cfg->secret, sizeof cfg->secret, "%s", secret);
+    }
+}
+
+static void send_message(struct mock_vapi *v, const struct mock_call *c,
+                         const struct mock_webhook_config *cfg, const char *url, json_t *message)
 {
     json_object_set_new(message, "call", mock_vapi_call_json(v, c));
     json_object_set_new(message, "timestamp", json_integer(ds_now(&v->w->clock)));
     json_t *body = json_pack("{s:o}", "message", message);
-    mock_webhook_send(v->w, "vapi", &v->wh, json_dumps(body, JSON_COMPACT));
+    /* TODO(issue 11): mock_webhook_send_to(v->w, "vapi", cfg, url, ..) once
+     * main has it; until then the message goes to the core, signed as the
+     * call's server says. */
+    (void)url;
+    mock_webhook_send(v->w, "vapi", cfg, json_dumps(body, JSON_COMPACT));
     json_decref(body);
 }
 
 static void on_change(void *ctx, struct mock_call *c)
 {
     struct mock_vapi *v = ctx;
-    if (!v->wh.enabled)
+    struct mock_webhook_config cfg;
+    const char *url;
+    call_webhook(v, c, &cfg, &url);
+    if (!cfg.enabled)
         return;
     json_t *su = json_pack("{s:s,s:s}", "type", "status-update", "status", mock_vapi_status(c));
     if (c->state == MC_ENDED)
         json_object_set_new(su, "endedReason", json_string(mock_vapi_ended_reason(c)));
-    send_message(v, c, su);
+    send_message(v, c, &cfg, url, su);
     if (c->state != MC_ENDED)
         return;
-    json_t *artifact = json_object();
-    json_t *messages = json_array();
-    char transcript[2048] = "";
-    struct rec_turn turns[64];
-    size_t n = mock_call_turns(c, turns, 64), len = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *text = mock_turn_text(i, turns[i].channel);
-        int64_t at = c->answered_at + (int64_t)(turns[i].start_s * 1000);
-        json_array_append_new(
-            messages,
-            json_pack("{s:s,s:s,s:I,s:I,s:f,s:f}", "role", turns[i].channel == 1 ? "bot" : "user",
-                      "message", text, "time", (json_int_t)at, "endTime",
-                      (json_int_t)(c->answered_at + (int64_t)(turns[i].end_s * 1000)),
-                      "secondsFromStart", turns[i].start_s, "duration",
-                      turns[i].end_s - turns[i].start_s));
-        int w = snprintf(transcript + len, sizeof transcript - len, "%s: %s\n",
-                         turns[i].channel == 1 ? "AI" : "User", text);
-        if (w > 0 && (size_t)w < sizeof transcript - len)
-            len += (size_t)w;
-    }
-    json_object_set_new(artifact, "messages", messages);
-    json_object_set_new(artifact, "transcript", json_string(transcript));
-    if (c->answered_at) {
-        json_t *cj = mock_vapi_call_json(v, c);
-        json_object_update(artifact, json_object_get(cj, "artifact"));
-        json_decref(cj);
-    }
-    json_t *report = json_pack("{s:s,s:s,s:o,s:{s:s}}", "type", "end-of-call-report", "endedReason",
-                               mock_vapi_ended_reason(c), "artifact", artifact, "analysis",
-                               "summary", c->answered_at ? "The call connected." : "");
+    json_t *cj = mock_vapi_call_json(v, c);
+    json_t *report = json_pack("{s:s,s:s,s:O,s:O,s:O}", "type", "end-of-call-report",
+                               "endedReason", mock_vapi_ended_reason(c), "artifact",
+                               json_object_get(cj, "artifact"), "analysis",
+                               json_object_get(cj, "analysis"), "costs",
+                               json_object_get(cj, "costs"));
+    json_decref(cj);
     if (c->answered_at)
-        json_object_set_new(report, "startedAt", iso(c->answered_at));
-    json_object_set_new(report, "endedAt", iso(c->ended_at));
-    send_message(v, c, report);
+        json_object_set_new(report, "startedAt", mock_vapi_iso(c->answered_at));
+    json_object_set_new(report, "endedAt", mock_vapi_iso(c->ended_at));
+    send_message(v, c, &cfg, url, report);
 }
 
-/* ---- routes ---- */
+/* ---- routing ---- */
 
-/* Vapi validates customer.number as E.164 (its own check; the core's is separate). */
-static bool vapi_e164(const char *s)
-{
-    if (!s || s[0] != '+' || s[1] < '1' || s[1] > '9')
-        return false;
-    size_t n = 0;
-    for (const char *p = s + 1; *p; p++, n++)
-        if (!isdigit((unsigned char)*p))
-            return false;
-    return n >= 2 && n <= 15;
-}
-
-static json_t *nest_error(int status, json_t *message)
+json_t *mock_vapi_error(int status, json_t *message)
 {
     const char *err = status == 401   ? "Unauthorized"
                       : status == 404 ? "Not Found"
+                      : status == 405 ? "Method Not Allowed"
                       : status == 500 ? "Internal Server Error"
                                       : "Bad Request";
     return json_pack("{s:o,s:s,s:i}", "message", message, "error", err, "statusCode", status);
 }
 
-static int bad_request(struct mock_response *rs, const char *msg)
+int mock_vapi_bad_request(struct mock_response *rs, const char *msg)
 {
-    mock_reply_json(rs, 400, nest_error(400, json_string(msg)));
+    mock_reply_json(rs, 400, mock_vapi_error(400, json_string(msg)));
     return 1;
 }
 
-static json_t *limits(const struct mock_vapi *v, bool blocked)
+int mock_vapi_not_found(struct mock_response *rs, const char *msg)
 {
-    int lim = mock_account_concurrency_limit(v->acct);
-    int cap = lim > 0 ? lim : 10; /* Vapi's default: 10 concurrent call slots */
-    int left = cap - mock_account_active(v->acct);
-    return json_pack("{s:b,s:i,s:i}", "concurrencyBlocked", blocked, "concurrencyLimit", cap,
-                     "remainingConcurrentCalls", left < 0 ? 0 : left);
-}
-
-static int create_call(struct mock_vapi *v, const struct mock_request *rq, struct mock_response *rs)
-{
-    /* parsed once by the server, shared with the journal: read only */
-    const json_t *body = rq->json;
-    char msg[400];
-    if (!body && rq->json_error && json_depth_exceeded(rq->json_error)) {
-        /* refused before jansson recursed */
-        snprintf(msg, sizeof msg, "body: %s", rq->json_error->text);
-        return bad_request(rs, msg);
-    }
-    if (!body || !json_is_object(body)) {
-        snprintf(msg, sizeof msg, "Unexpected token in JSON at position %d",
-                 body || !rq->json_error ? 0 : rq->json_error->position);
-        return bad_request(rs, msg);
-    }
-    const char *number =
-        json_string_value(json_object_get(json_object_get(body, "customer"), "number"));
-    const char *asst = json_string_value(json_object_get(body, "assistantId"));
-    const char *pnid = json_string_value(json_object_get(body, "phoneNumberId"));
-    const char *ani = mock_account_number(v->acct, pnid);
-    int rc = 1;
-    if (!vapi_e164(number)) {
-        json_t *msgs = json_pack("[s]", "customer.number must be a valid phone number in the E.164 "
-                                        "format. Hot tip, you may be missing the country code (Eg. "
-                                        "US: +1).");
-        mock_reply_json(rs, 400, nest_error(400, msgs));
-    } else if (!mock_account_has_agent(v->acct, asst)) {
-        snprintf(msg, sizeof msg, "Couldn't Get Assistant. `assistantId` %s Does Not Exist.",
-                 asst ? asst : "");
-        bad_request(rs, msg);
-    } else if (!pnid || !*pnid) {
-        bad_request(rs, "Couldn't Get Phone Number. Need Either `phoneNumberId` Or `phoneNumber`.");
-    } else if (!ani) {
-        snprintf(msg, sizeof msg, "Couldn't Get Phone Number. `phoneNumberId` %s Does Not Exist.",
-                 pnid);
-        bad_request(rs, msg);
-    } else if (!mock_account_can_pay(v->acct) && !v->credits_as_ended_call) {
-        bad_request(rs, "Billing Limits Exceeded. Please add credits to your account to continue.");
-    } else {
-        int lim = mock_account_concurrency_limit(v->acct);
-        bool blocked = lim > 0 && mock_account_active(v->acct) >= lim;
-        struct mock_call *c;
-        json_t *lj = limits(v, blocked);
-        if (blocked)
-            c = mock_account_refuse(v->acct, number, asst, pnid, body, MC_END_CONCURRENCY);
-        else if (!mock_account_can_pay(v->acct))
-            c = mock_account_refuse(v->acct, number, asst, pnid, body, MC_END_NO_CREDITS);
-        else
-            c = mock_account_place(v->acct, ani, number, asst, pnid, body);
-        if (!c) {
-            json_decref(lj);
-            mock_reply_json(rs, 500, nest_error(500, json_string("Internal server error")));
-        } else {
-            /* The 201 shows the call as it was accepted: queued. Built in
-             * place after subscriptionLimits (no copy of the call's members). */
-            json_t *out = call_json_into(v, c, json_pack("{s:o}", "subscriptionLimits", lj));
-            json_object_set_new(out, "status", json_string("queued"));
-            json_object_del(out, "endedAt");
-            json_object_del(out, "endedReason");
-            mock_reply_json(rs, 201, out);
-        }
-    }
-    return rc;
+    mock_reply_json(rs, 404, mock_vapi_error(404, json_string(msg)));
+    return 1;
 }
 
 /* GET /call/{id}/{stereo,mono,assistant,customer}-recording: served like the
@@ -354,10 +370,8 @@ static int recording_route(struct mock_vapi *v, const struct mock_request *rq,
         char cid[64];
         snprintf(cid, sizeof cid, "%.*s", (int)(slash - id), id);
         const struct mock_call *c = mock_account_call(v->acct, cid);
-        if (!c) {
-            mock_reply_json(rs, 404, nest_error(404, json_string("Call not found")));
-            return 1;
-        }
+        if (!c)
+            return mock_vapi_not_found(rs, "Call not found");
         mock_recording_reply(v->w, &v->rec, c, kinds[i].v, rs);
         return 1;
     }
@@ -377,20 +391,18 @@ int mock_vapi_handle(struct mock_vapi *v, const struct mock_request *rq, struct 
     }
     if (strncmp(auth, "Bearer ", 7) != 0 || mock_account_key(v->acct, auth + 7, NULL) != MK_OK) {
         mock_reply_json(rs, 401,
-                        nest_error(401, json_string("Invalid Key. Hot tip, you may be using the "
-                                                    "private key instead of the public key, or "
-                                                    "vice versa.")));
+                        mock_vapi_error(401, json_string("Invalid Key. Hot tip, you may be using "
+                                                         "the private key instead of the public "
+                                                         "key, or vice versa.")));
         return 1;
     }
-    if (strcmp(rq->path, "/call") == 0 && strcmp(rq->method, "POST") == 0)
-        return create_call(v, rq, rs);
-    if (strncmp(rq->path, "/call/", 6) == 0 && strcmp(rq->method, "GET") == 0) {
-        const struct mock_call *c = mock_account_call(v->acct, rq->path + 6);
-        if (c)
-            mock_reply_json(rs, 200, mock_vapi_call_json(v, c));
-        else
-            mock_reply_json(rs, 404, nest_error(404, json_string("Call not found")));
+    if (mock_vapi_calls_handle(v, rq, rs) || mock_vapi_numbers_handle(v, rq, rs))
         return 1;
-    }
-    return 0;
+    /* Vapi's own 404 for any other path under its prefixes. A known path
+     * with a method it lacks (PUT /call) is no 405 on Vapi: NestJS's router
+     * matches method and path together, so it is the same "Cannot PUT /call"
+     * 404 (docs/providers-confirmed.md). */
+    char msg[300];
+    snprintf(msg, sizeof msg, "Cannot %s %s", rq->method, rq->path);
+    return mock_vapi_not_found(rs, msg);
 }

@@ -439,6 +439,17 @@ static void answered_customer_ended_call(void **state)
                         ts_iso(T0 + DIAL_DELAY_MS + DURATION_MS, iso, sizeof iso));
     double cost = json_number_value(json_object_get(c, "cost")); /* 1 min at $0.10 */
     assert_true(cost > 0.0999 && cost < 0.1001);
+    /* the read-back of an answered call (issue 11): the conversation, the
+     * analysis and the costs, as the SDK's Call type has them */
+    const json_t *art = json_object_get(c, "artifact");
+    assert_true(json_is_string(json_object_get(art, "transcript")));
+    assert_true(json_is_array(json_object_get(art, "messages")));
+    assert_true(json_is_array(json_object_get(c, "messages")));
+    assert_true(json_is_string(json_object_get(json_object_get(c, "analysis"), "summary")));
+    const json_t *costs = json_object_get(c, "costs");
+    assert_int_equal(json_array_size(costs), 2);
+    assert_string_equal(str(json_array_get(costs, 0), "type"), "transport");
+    assert_true(json_is_number(json_object_get(json_array_get(costs, 1), "cost")));
     pthread_mutex_unlock(&f->w.mu);
     free(id);
     fx_free(f);
@@ -647,6 +658,89 @@ static void vocabulary_declined_invalid_voicemail(void **state)
     assert_string_equal(mock_vapi_status(&c), "ended");
 }
 
+/* An inline assistant (no assistantId) is a transient assistant; its
+ * server's secret signs the call's webhooks in X-Vapi-Secret (issue 11). */
+static void inline_assistant_and_its_server_secret(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new(1, false);
+    struct fake_sink sink = {0};
+    mock_world_open_webhooks(&f->w, f->q, &sink);
+    struct reply r = request(f, "POST", "/call", "Bearer " KEY,
+                             "{\"phoneNumberId\":\"pn-1\",\"customer\":{\"number\":\"+15550009999\"},"
+                             "\"assistant\":{\"name\":\"T\",\"server\":{\"url\":\"http://u/h\","
+                             "\"secret\":\"s3\"}},\"assistantOverrides\":{\"firstMessage\":\"Hi\"}}");
+    assert_int_equal(r.status, 201);
+    assert_null(json_object_get(r.body, "assistantId"));
+    assert_string_equal(str(json_object_get(r.body, "assistant"), "name"), "T");
+    json_decref(r.body);
+    run_until(f, INT64_MAX);
+    assert_true(sink.n >= 2);
+    for (int i = 0; i < sink.n; i++) {
+        const char *sec = fake_sink_header(&sink.d[i], "X-Vapi-Secret");
+        assert_non_null(sec);
+        assert_string_equal(sec, "s3");
+    }
+    fake_sink_clear(&sink);
+    fx_free(f);
+}
+
+/* customers[]: a call per good number, an error per bad one (CallBatchResponse). */
+static void customers_batch(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new(1, false);
+    struct reply r = request(f, "POST", "/call", "Bearer " KEY,
+                             "{\"assistantId\":\"asst-1\",\"phoneNumberId\":\"pn-1\",\"customers\":"
+                             "[{\"number\":\"+15550000001\"},{\"number\":\"12\"},"
+                             "{\"number\":\"+15550000002\"}]}");
+    assert_int_equal(r.status, 201);
+    assert_int_equal(json_array_size(json_object_get(r.body, "results")), 2);
+    const json_t *err = json_array_get(json_object_get(r.body, "errors"), 0);
+    assert_string_equal(str(json_object_get(err, "customer"), "number"), "12");
+    json_decref(r.body);
+    fx_free(f);
+}
+
+/* GET /call lists newest first with filters; PATCH names; DELETE removes. */
+static void list_update_delete(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new(1, false);
+    struct reply a = post_call(f, "Bearer " KEY, "asst-1", "pn-1", EVAL);
+    run_until(f, T0 + 10);
+    struct reply b = post_call(f, "Bearer " KEY, "asst-2", "pn-1", EVAL);
+    char ida[48], idb[48], path[96];
+    snprintf(ida, sizeof ida, "%s", str(a.body, "id"));
+    snprintf(idb, sizeof idb, "%s", str(b.body, "id"));
+    json_decref(a.body);
+    json_decref(b.body);
+    struct reply l = request(f, "GET", "/call", "Bearer " KEY, NULL);
+    assert_int_equal(l.status, 200);
+    assert_int_equal(json_array_size(l.body), 2);
+    assert_string_equal(str(json_array_get(l.body, 0), "id"), idb);
+    json_decref(l.body);
+    snprintf(path, sizeof path, "/call/%s", ida);
+    struct reply u = request(f, "PATCH", path, "Bearer " KEY, "{\"name\":\"n1\"}");
+    assert_int_equal(u.status, 200);
+    assert_string_equal(str(u.body, "name"), "n1");
+    json_decref(u.body);
+    struct reply d = request(f, "DELETE", path, "Bearer " KEY, NULL);
+    assert_int_equal(d.status, 200);
+    json_decref(d.body);
+    struct reply g = request(f, "GET", path, "Bearer " KEY, NULL);
+    assert_int_equal(g.status, 404);
+    json_decref(g.body);
+    l = request(f, "GET", "/call", "Bearer " KEY, NULL);
+    assert_int_equal(json_array_size(l.body), 1);
+    json_decref(l.body);
+    struct reply p = request(f, "PUT", "/call", "Bearer " KEY, "{}");
+    assert_int_equal(p.status, 404);
+    assert_string_equal(str(p.body, "message"), "Cannot PUT /call");
+    json_decref(p.body);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -668,6 +762,9 @@ int main(void)
         cmocka_unit_test(world_without_vapi_404),
         cmocka_unit_test(deterministic_ids),
         cmocka_unit_test(two_calls_two_fates),
+        cmocka_unit_test(inline_assistant_and_its_server_secret),
+        cmocka_unit_test(customers_batch),
+        cmocka_unit_test(list_update_delete),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -314,7 +314,10 @@ static const struct field evaluator = OBJ("", evaluator_fields);
 static const struct field project_fields[] = {STR("id"), STR("api_key"), BOOL("fetch_recordings"),
                                               END};
 
-static const struct field pn_fields[] = {REQ_STR("id"), REQ_STR("number"), END};
+/* assistantId, server: Vapi's phone number's outbound assistant and webhook server */
+static const struct field pn_server_fields[] = {STR("url"), STR("secret"), END};
+static const struct field pn_fields[] = {REQ_STR("id"), REQ_STR("number"), STR("assistantId"),
+                                         OBJ("server", pn_server_fields), END};
 static const struct field pn = OBJ("", pn_fields);
 static const struct field key_fields[] = {REQ_STR("key"), ARR("permissions", false, &a_string, 0),
                                           END};

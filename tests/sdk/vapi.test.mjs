@@ -1,41 +1,294 @@
 // @vapi-ai/server-sdk against dialsim serve's Vapi mock: only the base URL
-// changes (issue 11, docs/api.md#sdks).
+// changes (issue 11, docs/api.md#sdks). Every answer the SDK gets here is
+// also checked against Vapi's published response schema (vapi.schema.json,
+// derived by derive_vapi_schema.py): the client's fetch is wrapped to keep a
+// copy of each answer, which changes nothing the SDK sees.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { VapiClient, VapiError } from "@vapi-ai/server-sdk";
-import { startServe, until } from "./harness.mjs";
+import { readFileSync } from "node:fs";
+import { VapiClient, VapiError, Vapi } from "@vapi-ai/server-sdk";
+import { startServe, startReceiver, until } from "./harness.mjs";
 
-const CONFIG = {
-  projects: [{ id: "acme", api_key: "k1" }],
-  mocks: {
-    vapi: {
-      keys: ["vk"], agents: ["asst"],
-      phone_numbers: [{ id: "pn", number: "+15551234567" }],
-      latency: 0, dial_delay: 0.05, ring_timeout: 0.2,
-    },
-  },
+const SCHEMA = JSON.parse(readFileSync(new URL("./vapi.schema.json", import.meta.url), "utf8"));
+
+// The numbers whose fate the carrier decides (mocks.pstn.faults); any other
+// number is no evaluator's line and rings out.
+const N = {
+  ringsOut: "+15557654321", busy: "+15550000001", failed: "+15550000002",
+  declined: "+15550000003", invalid: "+15550000004", voicemail: "+15550000005",
 };
-let srv, vapi;
-before(async () => {
-  srv = await startServe(CONFIG);
-  vapi = new VapiClient({ token: "vk", baseUrl: srv.mocks });
-});
-after(async () => { assert.equal(await srv.stop(), 0, "dialsim serve exits 0"); });
 
-test("calls.create places a call and calls.get follows it to its end", async () => {
-  const c = await vapi.calls.create({ assistantId: "asst", phoneNumberId: "pn",
-                                      customer: { number: "+15557654321" } });
+let receiver, srv, vapi;
+const answers = []; // {method, path, status, body} of every answer the SDK got
+
+// The user's suite changes the base URL; we add a recording fetch.
+function client(token, opts = {}) {
+  return new VapiClient({
+    token, baseUrl: srv.mocks, maxRetries: 0, ...opts,
+    fetch: async (url, init) => {
+      const res = await fetch(url, init);
+      const text = await res.clone().text();
+      let body = null;
+      try { body = JSON.parse(text); } catch { /* not JSON: not checked */ }
+      answers.push({ method: init?.method ?? "GET", path: new URL(url).pathname, status: res.status, body });
+      return res;
+    },
+  });
+}
+
+before(async () => {
+  receiver = await startReceiver();
+  srv = await startServe({
+    projects: [{ id: "acme", api_key: "k1" }],
+    mocks: {
+      vapi: {
+        keys: ["vk", { key: "vk-none", permissions: [] }], agents: ["asst", "asst2"],
+        phone_numbers: [
+          { id: "pn", number: "+15551234567" },
+          // a number with its outbound assistant and its own webhook server
+          { id: "pn-out", number: "+15551230000", assistantId: "asst2",
+            server: { url: `${receiver.url}/number`, secret: "number-secret" } },
+        ],
+        latency: 0, dial_delay: 0.05, ring_timeout: 0.2,
+        webhooks: { secret: "org-secret", delay: 0 },
+      },
+      pstn: {
+        call_duration: 0.3,
+        faults: [
+          { to: N.busy, busy: true }, { to: N.failed, fail: true }, { to: N.declined, declined: true },
+          { to: N.invalid, invalid: true }, { to: N.voicemail, voicemail: true },
+        ],
+      },
+    },
+  });
+  vapi = client("vk");
+});
+after(async () => {
+  assert.equal(await srv.stop(), 0, "dialsim serve exits 0");
+  await receiver.close();
+});
+
+const call = (number, extra = {}) =>
+  vapi.calls.create({ assistantId: "asst", phoneNumberId: "pn", customer: { number }, ...extra });
+const ended = (id) => until(() => vapi.calls.get({ id }), (x) => x.status === "ended");
+
+test("calls.create places a call; calls.get reads it queued, ringing, then rung out", async () => {
+  const c = await call(N.ringsOut);
   assert.match(c.id, /^[0-9a-f-]{36}$/);
   assert.equal(c.status, "queued");
   assert.equal(c.type, "outboundPhoneCall");
-  // no evaluator's line has this number: it rings out
-  const done = await until(() => vapi.calls.get({ id: c.id }), (x) => x.status === "ended");
+  assert.equal(c.assistantId, "asst");
+  const ringing = await until(() => vapi.calls.get({ id: c.id }), (x) => x.status === "ringing");
+  assert.equal(ringing.endedReason, undefined);
+  const done = await ended(c.id);
   assert.equal(done.endedReason, "customer-did-not-answer");
+  assert.equal(done.artifact.transcript, "");
+  assert.deepEqual(done.messages, []);
 });
 
-test("a wrong key is the SDK's own 401 error", async () => {
-  const bad = new VapiClient({ token: "wrong", baseUrl: srv.mocks });
-  await assert.rejects(
-    bad.calls.create({ assistantId: "asst", phoneNumberId: "pn", customer: { number: "+15557654321" } }),
-    (e) => e instanceof VapiError && e.statusCode === 401);
+for (const [what, number, reason] of [
+  ["busy", N.busy, "customer-busy"],
+  ["failed", N.failed, "twilio-failed-to-connect-call"],
+  ["declined", N.declined, "customer-busy"], // Twilio reports a 603 as busy
+  ["not in service", N.invalid, "twilio-reported-customer-misdialed"],
+]) {
+  test(`calls.get after a ${what} call: endedReason ${reason}`, async () => {
+    const c = await call(number);
+    const done = await ended(c.id);
+    assert.equal(done.endedReason, reason);
+    assert.equal(done.startedAt, undefined);
+    assert.ok(Array.isArray(done.costs));
+  });
+}
+
+test("calls.get of a connected call (voicemail): artifact.transcript, messages, analysis, costs", async () => {
+  const c = await call(N.voicemail);
+  const done = await ended(c.id);
+  assert.equal(done.endedReason, "voicemail");
+  assert.ok(done.startedAt);
+  assert.equal(typeof done.artifact.transcript, "string");
+  assert.ok(Array.isArray(done.artifact.messages));
+  assert.ok(Array.isArray(done.messages));
+  assert.equal(done.artifact.recording.stereoUrl.endsWith(`/call/${c.id}/stereo-recording`), true);
+  assert.equal(typeof done.analysis.summary, "string");
+  assert.deepEqual(done.costs.map((x) => x.type), ["transport", "vapi"]);
+  for (const x of done.costs) assert.equal(typeof x.cost, "number");
+  assert.equal(typeof done.cost, "number");
 });
+
+test("an inline assistant and assistantOverrides are accepted (a transient assistant)", async () => {
+  const c = await vapi.calls.create({
+    phoneNumberId: "pn", customer: { number: N.busy },
+    assistant: { name: "Transient", firstMessage: "Hello", model: { provider: "openai", model: "gpt-4o" } },
+    assistantOverrides: { variableValues: { name: "Ada" } },
+  });
+  assert.equal(c.status, "queued");
+  assert.equal(c.assistantId, undefined);
+  assert.equal(c.assistant.name, "Transient");
+  assert.deepEqual(c.assistantOverrides, { variableValues: { name: "Ada" } });
+  const c2 = await call(N.busy, { assistantOverrides: { firstMessage: "Hi" } });
+  assert.equal(c2.assistantId, "asst");
+  assert.equal(c2.assistantOverrides.firstMessage, "Hi");
+});
+
+test("customers[]: one call per customer, answered as a CallBatchResponse", async () => {
+  const r = await vapi.calls.create({
+    assistantId: "asst", phoneNumberId: "pn",
+    customers: [{ number: N.busy }, { number: N.failed }, { number: "555" }],
+  });
+  assert.equal(r.results.length, 2);
+  assert.deepEqual(r.results.map((c) => c.customer.number), [N.busy, N.failed]);
+  assert.equal(r.errors.length, 1);
+  assert.equal(r.errors[0].customer.number, "555");
+  assert.match(r.errors[0].error, /E\.164/);
+  const done = await ended(r.results[1].id);
+  assert.equal(done.endedReason, "twilio-failed-to-connect-call");
+});
+
+test("calls.list: newest first, filtered, limited; calls.update names a call; calls.delete removes it", async () => {
+  const a = await call(N.busy, { name: "first" });
+  const b = await call(N.busy);
+  const all = await vapi.calls.list();
+  const ids = all.map((c) => c.id);
+  assert.ok(ids.indexOf(b.id) < ids.indexOf(a.id), "newest first");
+  assert.deepEqual((await vapi.calls.list({ id: a.id })).map((c) => c.id), [a.id]);
+  assert.equal((await vapi.calls.list({ limit: 1 })).length, 1);
+  // the next page: createdAtLt the last one's createdAt
+  const page = await vapi.calls.list({ limit: 1, createdAtLt: b.createdAt });
+  assert.ok(page.every((c) => c.createdAt < b.createdAt));
+  const other = await vapi.calls.list({ assistantId: "nobody" });
+  assert.deepEqual(other, []);
+  const byNumber = await vapi.calls.list({ phoneNumberId: "pn" });
+  assert.ok(byNumber.some((c) => c.id === a.id));
+
+  const u = await vapi.calls.update({ id: b.id, name: "renamed" });
+  assert.equal(u.name, "renamed");
+  assert.equal((await vapi.calls.get({ id: b.id })).name, "renamed");
+  await assert.rejects(vapi.calls.update({ id: b.id, name: "x".repeat(41) }),
+    (e) => e instanceof VapiError && e.statusCode === 400);
+
+  const d = await vapi.calls.delete({ id: a.id });
+  assert.equal(d.id, a.id);
+  await assert.rejects(vapi.calls.get({ id: a.id }),
+    (e) => e instanceof VapiError && e.statusCode === 404 && e.body.message === "Call not found");
+  assert.ok(!(await vapi.calls.list()).some((c) => c.id === a.id));
+  await assert.rejects(vapi.calls.delete({ id: a.id }), (e) => e instanceof VapiError && e.statusCode === 404);
+});
+
+test("phoneNumbers: create, get, list, update (outbound assistant), delete; a call names no assistant", async () => {
+  const pn = await vapi.phoneNumbers.create({ provider: "twilio", number: "+15559990000",
+                                             twilioAccountSid: "AC1", twilioAuthToken: "t", name: "desk" });
+  assert.equal(pn.number, "+15559990000");
+  assert.equal(pn.provider, "twilio");
+  assert.equal((await vapi.phoneNumbers.get({ id: pn.id })).name, "desk");
+  assert.ok((await vapi.phoneNumbers.list()).some((x) => x.id === pn.id));
+  // no assistant on the number and none in the request
+  await assert.rejects(vapi.calls.create({ phoneNumberId: pn.id, customer: { number: N.busy } }),
+    (e) => e instanceof Vapi.BadRequestError && /Couldn't Get Assistant/.test(e.body.message));
+  const up = await vapi.phoneNumbers.update({ id: pn.id, body: { assistantId: "asst2" } });
+  assert.equal(up.assistantId, "asst2");
+  const c = await vapi.calls.create({ phoneNumberId: pn.id, customer: { number: N.busy } });
+  assert.equal(c.assistantId, "asst2");
+  await assert.rejects(vapi.phoneNumbers.update({ id: pn.id, body: { assistantId: "ghost" } }),
+    (e) => e instanceof VapiError && e.statusCode === 400);
+  assert.equal((await vapi.phoneNumbers.delete({ id: pn.id })).id, pn.id);
+  await assert.rejects(vapi.phoneNumbers.get({ id: pn.id }), (e) => e instanceof VapiError && e.statusCode === 404);
+  // the configured number's outbound assistant
+  const c2 = await vapi.calls.create({ phoneNumberId: "pn-out", customer: { number: N.busy } });
+  assert.equal(c2.assistantId, "asst2");
+});
+
+test("refusals arrive as the SDK's errors with Vapi's status and message", async () => {
+  const bad = client("wrong");
+  await assert.rejects(bad.calls.create({ assistantId: "asst", phoneNumberId: "pn", customer: { number: N.busy } }),
+    (e) => e instanceof VapiError && e.statusCode === 401 && /Invalid Key/.test(e.body.message));
+  await assert.rejects(call(N.busy, { assistantId: "ghost" }),
+    (e) => e instanceof Vapi.BadRequestError && e.statusCode === 400 &&
+           e.body.message === "Couldn't Get Assistant. `assistantId` ghost Does Not Exist.");
+  await assert.rejects(call("555"),
+    (e) => e instanceof Vapi.BadRequestError && /E\.164/.test(e.body.message[0]));
+  await assert.rejects(call(N.busy, { phoneNumberId: "nope" }),
+    (e) => e instanceof Vapi.BadRequestError && /`phoneNumberId` nope Does Not Exist/.test(e.body.message));
+  await assert.rejects(vapi.calls.get({ id: "no-such-call" }),
+    (e) => e instanceof VapiError && e.statusCode === 404 && e.body.error === "Not Found");
+});
+
+test("an unknown route or a wrong method under Vapi's paths: Vapi's own NestJS 404", async () => {
+  for (const [method, path] of [["GET", "/call/x/nothing"], ["PUT", "/call"], ["PUT", "/phone-number/pn"]]) {
+    const r = await fetch(srv.mocks + path, { method, headers: { authorization: "Bearer vk" } });
+    assert.equal(r.status, 404);
+    assert.deepEqual(await r.json(), { message: `Cannot ${method} ${path}`, error: "Not Found", statusCode: 404 });
+  }
+});
+
+// The delivery to the user's server waits for mock_webhook_send_to (webhook.h,
+// another engineer's, not yet on main): until then the mock resolves and keeps
+// each call's server and signs with its secret (tests/test_mock_vapi.c checks
+// the header), but the message goes to dialsim's core. A todo meanwhile.
+const DELIVERS = false; // true once mock_webhook_send_to is wired in mock_vapi.c
+test("webhooks: status-update and end-of-call-report signed with X-Vapi-Secret, to the call's server",
+     DELIVERS ? {} : { todo: "mock_webhook_send_to is not on main yet" }, async () => {
+  // the inline assistant's server, the overrides' server, the number's, the org's
+  const cases = [
+    [{ assistant: { name: "T", server: { url: `${receiver.url}/assistant`, secret: "asst-secret" } } }, "/assistant", "asst-secret"],
+    [{ assistantId: "asst", assistantOverrides: { serverUrl: `${receiver.url}/override`, serverUrlSecret: "ov-secret" } }, "/override", "ov-secret"],
+    [{ phoneNumberId: "pn-out" }, "/number", "number-secret"],
+    [{ assistantId: "asst" }, "/org", "org-secret"],
+  ];
+  for (const [extra, path, secret] of cases) {
+    const c = await vapi.calls.create({ phoneNumberId: "pn", customer: { number: N.busy }, ...extra });
+    const report = await receiver.next((r) => r.body?.message?.type === "end-of-call-report" && r.body.message.call.id === c.id,
+                                       DELIVERS ? 10000 : 1000);
+    assert.equal(report.path, path);
+    assert.equal(report.headers["x-vapi-secret"], secret);
+    assert.equal(report.body.message.endedReason, "customer-busy");
+    assert.equal(typeof report.body.message.artifact.transcript, "string");
+    const su = receiver.received.find((r) => r.body?.message?.type === "status-update" && r.body.message.call.id === c.id);
+    assert.ok(su, "a status-update came first");
+    assert.equal(su.headers["x-vapi-secret"], secret);
+  }
+});
+
+test("every answer the SDK got matches Vapi's published response schema", () => {
+  const bad = [];
+  for (const a of answers) {
+    if (a.status >= 400 || a.body == null) continue;
+    let root = null;
+    if (a.path === "/call" && a.method === "POST") root = a.body.results ? "CallBatchResponse" : "Call";
+    else if (a.path.startsWith("/call")) root = "Call";
+    else if (a.path.startsWith("/phone-number")) root = "TwilioPhoneNumber";
+    if (!root) continue;
+    for (const item of Array.isArray(a.body) ? a.body : [a.body]) {
+      const errs = validate({ $ref: `#/$defs/${root}` }, item, `${a.method} ${a.path}`);
+      bad.push(...errs);
+    }
+  }
+  assert.ok(answers.length > 40, `answers seen: ${answers.length}`);
+  assert.deepEqual(bad.slice(0, 20), []);
+});
+
+// A small JSON Schema check (type, required, properties, items, enum,
+// oneOf/anyOf/allOf, nullable, $ref): what the derived schema uses.
+function validate(schema, x, at) {
+  if (schema.$ref) return validate(SCHEMA.$defs[schema.$ref.split("/").pop()], x, at);
+  if (x === null && schema.nullable) return [];
+  const errs = [];
+  if (schema.allOf) for (const s of schema.allOf) errs.push(...validate(s, x, at));
+  for (const k of ["oneOf", "anyOf"]) {
+    if (schema[k] && !schema[k].some((s) => validate(s, x, at).length === 0))
+      errs.push(`${at}: matches none of ${k}`);
+  }
+  const t = schema.type;
+  const is = { object: (v) => v && typeof v === "object" && !Array.isArray(v), array: Array.isArray,
+               string: (v) => typeof v === "string", number: (v) => typeof v === "number",
+               integer: Number.isInteger, boolean: (v) => typeof v === "boolean" };
+  if (t && is[t] && !is[t](x)) return [...errs, `${at}: ${JSON.stringify(x)?.slice(0, 80)} is not ${t}`];
+  if (schema.enum && !schema.enum.includes(x)) errs.push(`${at}: ${JSON.stringify(x)} not in enum`);
+  if (is.object(x)) {
+    for (const r of schema.required ?? []) if (!(r in x)) errs.push(`${at}: ${r} missing`);
+    for (const [p, s] of Object.entries(schema.properties ?? {}))
+      if (p in x) errs.push(...validate(s, x[p], `${at}.${p}`));
+  }
+  if (Array.isArray(x) && schema.items) x.forEach((v, i) => errs.push(...validate(schema.items, v, `${at}[${i}]`)));
+  return errs;
+}

@@ -1,0 +1,333 @@
+/* The Vapi mock's /call routes: POST /call (one customer or customers[]),
+ * GET /call (the list, newest first, with Vapi's filters), GET, PATCH and
+ * DELETE /call/{id}. The recordings under /call/{id}/ and the rendering of
+ * a Call are mock_vapi.c's. */
+#include <civetweb.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json_depth.h"
+#include "mock_vapi_internal.h"
+
+/* Vapi validates customer.number as E.164 (its own check; the core's is separate). */
+static bool vapi_e164(const char *s)
+{
+    if (!s || s[0] != '+' || s[1] < '1' || s[1] > '9')
+        return false;
+    size_t n = 0;
+    for (const char *p = s + 1; *p; p++, n++)
+        if (!isdigit((unsigned char)*p))
+            return false;
+    return n >= 2 && n <= 15;
+}
+
+#define E164_MSG                                                                                   \
+    "customer.number must be a valid phone number in the E.164 format. Hot tip, you may be "       \
+    "missing the country code (Eg. US: +1)."
+
+static json_t *limits(const struct mock_vapi *v, bool blocked)
+{
+    int lim = mock_account_concurrency_limit(v->acct);
+    int cap = lim > 0 ? lim : 10; /* Vapi's default: 10 concurrent call slots */
+    int left = cap - mock_account_active(v->acct);
+    return json_pack("{s:b,s:i,s:i}", "concurrencyBlocked", blocked, "concurrencyLimit", cap,
+                     "remainingConcurrentCalls", left < 0 ? 0 : left);
+}
+
+/* {url, secret} from a Vapi server object or the older serverUrl /
+ * serverUrlSecret members of o; NULL when o names no server. */
+static json_t *server_of(const json_t *o)
+{
+    const json_t *srv = json_object_get(o, "server");
+    const char *url = json_string_value(json_object_get(srv, "url"));
+    const char *secret = json_string_value(json_object_get(srv, "secret"));
+    if (!url) {
+        url = json_string_value(json_object_get(o, "serverUrl"));
+        secret = json_string_value(json_object_get(o, "serverUrlSecret"));
+    }
+    if (!url)
+        return NULL;
+    json_t *s = json_pack("{s:s}", "url", url);
+    if (secret)
+        json_object_set_new(s, "secret", json_string(secret));
+    return s;
+}
+
+/* The server this call's webhooks go to, in Vapi's order (mock_vapi.c's
+ * call_webhook): overrides, the inline assistant, the phone number. */
+static json_t *call_server(const json_t *body, const json_t *number)
+{
+    json_t *s = server_of(json_object_get(body, "assistantOverrides"));
+    if (!s)
+        s = server_of(json_object_get(body, "assistant"));
+    if (!s)
+        s = server_of(number);
+    return s;
+}
+
+/* Place one call for customer (its number already checked). NULL on a
+ * failed allocation. */
+static struct mock_call *place_one(struct mock_vapi *v, const json_t *body, const json_t *customer,
+                                   const char *asst, const char *ani, const char *pnid,
+                                   json_t *server, json_t **limits_out)
+{
+    const char *number = json_string_value(json_object_get(customer, "number"));
+    json_t *x = json_pack("{s:O}", "customer", customer);
+    const json_t *inline_asst = json_object_get(body, "assistant");
+    if (inline_asst)
+        json_object_set_new(x, "assistant", json_deep_copy(inline_asst));
+    if (server)
+        json_object_set(x, "server", server);
+    const json_t *name = json_object_get(body, "name");
+    if (json_is_string(name))
+        json_object_set_new(x, "name", json_deep_copy(name));
+    int lim = mock_account_concurrency_limit(v->acct);
+    bool blocked = lim > 0 && mock_account_active(v->acct) >= lim;
+    *limits_out = limits(v, blocked);
+    struct mock_call *c;
+    v->pending = x; /* a refused call ends (and sends its webhooks) before it has an entry */
+    if (blocked)
+        c = mock_account_refuse(v->acct, number, asst, pnid, body, MC_END_CONCURRENCY);
+    else if (!mock_account_can_pay(v->acct))
+        c = mock_account_refuse(v->acct, number, asst, pnid, body, MC_END_NO_CREDITS);
+    else
+        c = mock_account_place(v->acct, ani, number, asst, pnid, body);
+    v->pending = NULL;
+    if (c) {
+        json_object_set_new(v->calls, c->id, x);
+        json_array_append_new(v->order, json_string(c->id));
+    } else {
+        json_decref(x);
+        json_decref(*limits_out);
+        *limits_out = NULL;
+    }
+    return c;
+}
+
+static int create_call(struct mock_vapi *v, const struct mock_request *rq, struct mock_response *rs)
+{
+    /* parsed once by the server, shared with the journal: read only */
+    const json_t *body = rq->json;
+    char msg[400];
+    if (!body && rq->json_error && json_depth_exceeded(rq->json_error)) {
+        /* refused before jansson recursed */
+        snprintf(msg, sizeof msg, "body: %s", rq->json_error->text);
+        return mock_vapi_bad_request(rs, msg);
+    }
+    if (!body || !json_is_object(body)) {
+        snprintf(msg, sizeof msg, "Unexpected token in JSON at position %d",
+                 body || !rq->json_error ? 0 : rq->json_error->position);
+        return mock_vapi_bad_request(rs, msg);
+    }
+    /* customers[]: one call per customer, answered as a CallBatchResponse */
+    const json_t *customers = json_object_get(body, "customers");
+    bool batch = json_is_array(customers) && json_array_size(customers) > 0;
+    const char *number =
+        json_string_value(json_object_get(json_object_get(body, "customer"), "number"));
+    const char *asst = json_string_value(json_object_get(body, "assistantId"));
+    const json_t *inline_asst = json_object_get(body, "assistant");
+    const char *pnid = json_string_value(json_object_get(body, "phoneNumberId"));
+    json_t *pn = mock_vapi_number(v, pnid);
+    const char *ani = json_string_value(json_object_get(pn, "number"));
+    if (!asst && !json_is_object(inline_asst)) /* the number's outbound assistant */
+        asst = json_string_value(json_object_get(pn, "assistantId"));
+    if (!batch && !vapi_e164(number)) {
+        mock_reply_json(rs, 400, mock_vapi_error(400, json_pack("[s]", E164_MSG)));
+        return 1;
+    }
+    if (!asst && !json_is_object(inline_asst))
+        return mock_vapi_bad_request(
+            rs, "Couldn't Get Assistant. Need Either `assistant`, `assistantId`, `squad`, "
+                "`squadId`, `workflow`, or `workflowId`.");
+    if (asst && !mock_account_has_agent(v->acct, asst)) {
+        snprintf(msg, sizeof msg, "Couldn't Get Assistant. `assistantId` %s Does Not Exist.",
+                 asst);
+        return mock_vapi_bad_request(rs, msg);
+    }
+    if (!pnid || !*pnid)
+        return mock_vapi_bad_request(
+            rs, "Couldn't Get Phone Number. Need Either `phoneNumberId` Or `phoneNumber`.");
+    if (!ani) {
+        snprintf(msg, sizeof msg, "Couldn't Get Phone Number. `phoneNumberId` %s Does Not Exist.",
+                 pnid);
+        return mock_vapi_bad_request(rs, msg);
+    }
+    if (!mock_account_can_pay(v->acct) && !v->credits_as_ended_call)
+        return mock_vapi_bad_request(
+            rs, "Billing Limits Exceeded. Please add credits to your account to continue.");
+    json_t *server = call_server(body, pn);
+    if (!batch) {
+        json_t *lj;
+        struct mock_call *c =
+            place_one(v, body, json_object_get(body, "customer"), asst, ani, pnid, server, &lj);
+        json_decref(server);
+        if (!c)
+            mock_reply_json(rs, 500, mock_vapi_error(500, json_string("Internal server error")));
+        else
+            mock_reply_json(rs, 201, mock_vapi_created_json(v, c, lj));
+        return 1;
+    }
+    json_t *results = json_array(), *errors = json_array();
+    size_t i;
+    const json_t *cu;
+    json_array_foreach(customers, i, cu)
+    {
+        const char *n = json_string_value(json_object_get(cu, "number"));
+        json_t *lj;
+        struct mock_call *c =
+            vapi_e164(n) ? place_one(v, body, cu, asst, ani, pnid, server, &lj) : NULL;
+        if (c)
+            json_array_append_new(results, mock_vapi_created_json(v, c, lj));
+        else
+            json_array_append_new(errors, json_pack("{s:o,s:s}", "customer", json_deep_copy(cu),
+                                                    "error", vapi_e164(n) ? "Internal server error"
+                                                                          : E164_MSG));
+    }
+    json_decref(server);
+    mock_reply_json(rs, 201, json_pack("{s:o,s:o}", "results", results, "errors", errors));
+    return 1;
+}
+
+/* The call behind /call/{id}, unless deleted; NULL after a 404 is set. */
+static struct mock_call *call_or_404(struct mock_vapi *v, const char *id, struct mock_response *rs)
+{
+    struct mock_call *c = strchr(id, '/') ? NULL : mock_account_call(v->acct, id);
+    if (c && json_is_true(json_object_get(mock_vapi_extras(v, c), "deleted")))
+        c = NULL;
+    if (!c)
+        mock_vapi_not_found(rs, "Call not found");
+    return c;
+}
+
+/* A filter of GET /call: s compared with the query's value of name. */
+static bool keep_by(const char *query, const char *name, const char *s, int want)
+{
+    char q[100];
+    if (!query || mg_get_var(query, strlen(query), name, q, sizeof q) < 0)
+        return true;
+    int cmp = strcmp(s, q);
+    switch (want) {
+    case 0:
+        return cmp == 0;
+    case 1:
+        return cmp > 0;
+    case 2:
+        return cmp < 0;
+    case 3:
+        return cmp >= 0;
+    default:
+        return cmp <= 0;
+    }
+}
+
+/* GET /call: newest first, `limit` of them (Vapi's default 100, at most
+ * 1000); the next page is asked with createdAtLt the last one's createdAt. */
+static int list_calls(struct mock_vapi *v, const struct mock_request *rq, struct mock_response *rs)
+{
+    char lim_s[24];
+    long limit = 100;
+    if (rq->query && mg_get_var(rq->query, strlen(rq->query), "limit", lim_s, sizeof lim_s) >= 0) {
+        char *end;
+        limit = strtol(lim_s, &end, 10);
+        if (*end || limit < 0 || limit > 1000)
+            return mock_vapi_bad_request(rs, "limit must not be greater than 1000");
+    }
+    static const char *ops[] = {"Gt", "Lt", "Ge", "Le"};
+    json_t *out = json_array();
+    for (size_t i = json_array_size(v->order); i-- > 0 && (long)json_array_size(out) < limit;) {
+        const char *id = json_string_value(json_array_get(v->order, i));
+        const struct mock_call *c = mock_account_call(v->acct, id);
+        if (!c) { /* evicted by the account: forget it here too */
+            json_object_del(v->calls, id);
+            json_array_remove(v->order, i);
+            continue;
+        }
+        json_t *cj = mock_vapi_call_json(v, c);
+        const char *created = json_string_value(json_object_get(cj, "createdAt"));
+        const char *updated = json_string_value(json_object_get(cj, "updatedAt"));
+        bool keep = keep_by(rq->query, "id", c->id, 0) &&
+                    keep_by(rq->query, "assistantId", c->agent, 0) &&
+                    keep_by(rq->query, "phoneNumberId", c->phone_number_id, 0);
+        for (int k = 0; k < 4 && keep; k++) {
+            char name[20];
+            snprintf(name, sizeof name, "createdAt%s", ops[k]);
+            keep = keep_by(rq->query, name, created, k + 1);
+            snprintf(name, sizeof name, "updatedAt%s", ops[k]);
+            keep = keep && keep_by(rq->query, name, updated, k + 1);
+        }
+        if (keep)
+            json_array_append_new(out, cj);
+        else
+            json_decref(cj);
+    }
+    mock_reply_json(rs, 200, out);
+    return 1;
+}
+
+/* PATCH /call/{id}: UpdateCallDto has only `name` (at most 40 characters). */
+static int update_call(struct mock_vapi *v, const struct mock_request *rq, struct mock_response *rs)
+{
+    struct mock_call *c = call_or_404(v, rq->path + 6, rs);
+    if (!c)
+        return 1;
+    const json_t *body = rq->json;
+    if (body && !json_is_object(body))
+        return mock_vapi_bad_request(rs, "Unexpected token in JSON at position 0");
+    const json_t *name = json_object_get(body, "name");
+    if (name && (!json_is_string(name) || strlen(json_string_value(name)) > 40)) {
+        mock_reply_json(rs, 400,
+                        mock_vapi_error(400, json_pack("[s]", "name must be shorter than or "
+                                                              "equal to 40 characters")));
+        return 1;
+    }
+    if (name)
+        json_object_set_new(mock_vapi_extras(v, c), "name", json_deep_copy(name));
+    mock_reply_json(rs, 200, mock_vapi_call_json(v, c));
+    return 1;
+}
+
+/* DELETE /call/{id}: answers the call as it was; afterwards it is gone from
+ * GET and the list (a live call keeps ringing on the PSTN: the mock's
+ * account still runs it, as Vapi's deletion removes the record only). */
+static int delete_call(struct mock_vapi *v, const struct mock_request *rq, struct mock_response *rs)
+{
+    struct mock_call *c = call_or_404(v, rq->path + 6, rs);
+    if (!c)
+        return 1;
+    mock_reply_json(rs, 200, mock_vapi_call_json(v, c));
+    json_object_set_new(mock_vapi_extras(v, c), "deleted", json_true());
+    for (size_t i = 0; i < json_array_size(v->order); i++)
+        if (strcmp(json_string_value(json_array_get(v->order, i)), c->id) == 0) {
+            json_array_remove(v->order, i);
+            break;
+        }
+    return 1;
+}
+
+int mock_vapi_calls_handle(struct mock_vapi *v, const struct mock_request *rq,
+                           struct mock_response *rs)
+{
+    const char *m = rq->method;
+    if (strcmp(rq->path, "/call") == 0) {
+        if (strcmp(m, "POST") == 0)
+            return create_call(v, rq, rs);
+        if (strcmp(m, "GET") == 0)
+            return list_calls(v, rq, rs);
+        return 0;
+    }
+    if (strncmp(rq->path, "/call/", 6) != 0 || strchr(rq->path + 6, '/'))
+        return 0;
+    if (strcmp(m, "GET") == 0) {
+        struct mock_call *c = call_or_404(v, rq->path + 6, rs);
+        if (c)
+            mock_reply_json(rs, 200, mock_vapi_call_json(v, c));
+        return 1;
+    }
+    if (strcmp(m, "PATCH") == 0)
+        return update_call(v, rq, rs);
+    if (strcmp(m, "DELETE") == 0)
+        return delete_call(v, rq, rs);
+    return 0;
+}

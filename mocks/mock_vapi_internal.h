@@ -1,0 +1,60 @@
+/* What mock_vapi.c (the account, rendering, webhooks, routing),
+ * mock_vapi_calls.c (the /call routes) and mock_vapi_numbers.c (the
+ * /phone-number routes) share; nobody else includes it. Everything here is
+ * guarded by the world's mutex, as the account is. */
+#ifndef DIALSIM_MOCK_VAPI_INTERNAL_H
+#define DIALSIM_MOCK_VAPI_INTERNAL_H
+
+#include "mock_vapi.h"
+#include "recording.h"
+#include "webhook.h"
+
+struct mock_vapi {
+    struct mock_world *w;
+    struct mock_account *acct;
+    int64_t latency_ms;
+    bool credits_as_ended_call;
+    struct mock_webhook_config wh; /* the org's (mocks.vapi.webhooks) */
+    const char *org_url;           /* mocks.vapi.webhooks.url, or NULL; in org_cfg */
+    json_t *org_cfg;               /* a copy of mocks.vapi.webhooks */
+    struct mock_recording_config rec;
+    char org_id[40];
+    /* The phone numbers, as GET /phone-number shows them (Vapi's
+     * TwilioPhoneNumber shape), in creation order: seeded from
+     * mocks.vapi.phone_numbers, changed by the phone-number routes. */
+    json_t *numbers;
+    /* What Vapi keeps of a call beyond the account's record, by call id:
+     * {customer, assistant?, name?, server: {url?, secret?}, deleted?}.
+     * order: the ids in creation order, for GET /call. Entries of calls the
+     * account evicted are dropped when a listing meets them. */
+    json_t *calls;
+    json_t *order;
+    /* The extras of the call being placed: the account may end it (refused
+     * at start) and so send its webhooks before its id is known here. */
+    json_t *pending;
+};
+
+/* Vapi's NestJS error body: {message, error, statusCode}; message taken. */
+json_t *mock_vapi_error(int status, json_t *message);
+/* 400 with a plain message; returns 1 (handled). */
+int mock_vapi_bad_request(struct mock_response *rs, const char *msg);
+int mock_vapi_not_found(struct mock_response *rs, const char *msg);
+json_t *mock_vapi_iso(int64_t ms);
+
+/* The phone number object with that id (borrowed), or NULL. */
+json_t *mock_vapi_number(const struct mock_vapi *v, const char *id);
+void mock_vapi_numbers_seed(struct mock_vapi *v, const json_t *phone_numbers);
+/* /phone-number and /v2/phone-number; 0 when the path is not one of them. */
+int mock_vapi_numbers_handle(struct mock_vapi *v, const struct mock_request *rq,
+                             struct mock_response *rs);
+/* /call routes but the recordings; 0 when the path is not one of them. */
+int mock_vapi_calls_handle(struct mock_vapi *v, const struct mock_request *rq,
+                           struct mock_response *rs);
+/* GET /call/{id}'s Call object of c (new reference), and the 201 of a
+ * create: the call as accepted (queued), subscriptionLimits (taken) first. */
+json_t *mock_vapi_created_json(const struct mock_vapi *v, const struct mock_call *c,
+                               json_t *limits);
+/* The call's extras (borrowed; never NULL for a call the mock placed). */
+json_t *mock_vapi_extras(const struct mock_vapi *v, const struct mock_call *c);
+
+#endif
