@@ -121,6 +121,7 @@ struct mock_response {
     bool truncate; /* send only truncate_at body bytes of a longer Content-Length */
     size_t truncate_at;
     int chunks; /* > 1: send the body chunked in this many pieces */
+    char *headers; /* more header lines ("Name: value\r\n"...) a fault adds; owned, may be NULL */
 };
 
 /* Header value of a request, or NULL; the name in any case (stored names are

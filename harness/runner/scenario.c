@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/core.h"
 #include "core/reason.h"
@@ -362,6 +363,44 @@ static const struct field dribble_fields[] = {
     {.key = "chunks", .type = T_INTEGER, .required = true, .bounded = true, .min = 2, .max = 1000},
     SEC("interval", true, 0),
     END};
+/* A fault step's "headers": each a header the answer carries, so a test can
+ * get Retry-After with its 429. A name must be an HTTP token and a value one
+ * line; the headers that frame the answer are the server's. Fails v. */
+static const char *const framing_headers[] = {"content-length", "transfer-encoding", "connection",
+                                              "keep-alive", "content-type", NULL};
+static int fault_headers_check(struct jsonpos_error *v, const json_t *hs, const char *at)
+{
+    const char *name;
+    json_t *val;
+    json_object_foreach((json_t *)hs, name, val)
+    {
+        char p[400];
+        snprintf(p, sizeof p, "%s.headers.%s", at, name);
+        bool token = *name != '\0';
+        for (const char *c = name; *c; c++)
+            if (!(isalnum((unsigned char)*c) || strchr("!#$%&'*+-.^_`|~", *c)))
+                token = false;
+        if (!token) {
+            jsonpos_fail(v, p, "expected a header name (letters, digits, -), got \"%s\"", name);
+            return -1;
+        }
+        for (int i = 0; framing_headers[i]; i++)
+            if (!strcasecmp(name, framing_headers[i])) {
+                jsonpos_fail(v, p,
+                             "%s frames the answer and is the server's to set; a fault can set "
+                             "any other header (status and body set the rest)",
+                             name);
+                return -1;
+            }
+        const char *sv = json_string_value(val);
+        if (sv && strpbrk(sv, "\r\n")) {
+            jsonpos_fail(v, p, "expected a one-line value, got a line break");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static const struct field fault_step_fields[] = {
     INT("times", 1, 1e9),
     BOOL("repeat"),
@@ -373,6 +412,7 @@ static const struct field fault_step_fields[] = {
     INT("truncate", 0, 1e9),
     {.key = "dribble", .type = T_OBJECT, .fields = dribble_fields},
     {.key = "latency", .type = T_ANY},
+    STRING_MAP("headers"),
     END};
 static const struct field fault_step = OBJ("", fault_step_fields);
 static const struct field fault_rule_fields[] = {STR("method"),
@@ -668,6 +708,8 @@ static void check_mocks(struct jsonpos_error *v, const json_t *mocks)
                     "a step needs exactly one of \"pass\": true, \"status\" or \"close\": true");
                 break;
             }
+            if (fault_headers_check(v, json_object_get(fs, "headers"), p))
+                break;
             json_t *lat = json_object_get(fs, "latency");
             char lp[112];
             snprintf(lp, sizeof lp, "%s.latency", p);
