@@ -227,6 +227,7 @@ struct core_transcript {
     const char *run_id;          /* CI-3: attach to this run directly; NULL when absent */
     const char *agent_id;        /* CI-3: the request's agent_id in decimal; NULL when absent */
     const char *to_phone_number; /* CI-7: the evaluator's number; NULL when absent */
+    int64_t started_at_ms;       /* startedAt (CI-7: which run's call it was); 0 unknown */
     int64_t ended_at_ms;         /* endedAt */
     const char *text;            /* the messages as "role: content" lines; may be NULL */
 };
@@ -245,7 +246,9 @@ struct core_tx_match {
 
 /* CI-7: attach a transcript to its run — by run_id, else by to_phone_number
  * = the evaluator's number among the agent's runs (or the project's when the
- * request had no agent_id). CI-6: the core listens for 5 minutes after the call
+ * request had no agent_id): the run whose call it describes (a run whose call
+ * ended without a transcript first, then the closest startedAt/endedAt); two
+ * runs that fit equally are answered UNMATCHED "ambiguous", never guessed. CI-6: the core listens for 5 minutes after the call
  * ended on its own clock; later data is answered LATE and not attached (the
  * run keeps its state; a run failed transcript_missing is refined to
  * transcript_late). Idempotent for the same call id (CI-9). */
