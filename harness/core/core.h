@@ -36,6 +36,10 @@ int provider_from_name(const char *name);         /* -1 when unknown */
 #define CORE_PROVIDER_TIMEOUT_MS 30000
 #define CORE_POLL_INTERVAL_MS 30000 /* following a provider call after the run ends */
 #define CORE_POLL_MAX 40
+/* AO-4 without webhooks: an accepted call is polled during the dial window,
+ * first this long after the accepting answer, then every CORE_POLL_INTERVAL_MS,
+ * while the run is pending and the call has not ended (docs/decisions.md). */
+#define CORE_WINDOW_POLL_FIRST_MS 5000
 #define CORE_START_ATTEMPTS 3       /* docs/retries.md */
 #define CORE_RETRY_BASE_MS 500      /* then doubled: 0.5 s, 1 s */
 #define CORE_WEBHOOKS_REMEMBERED 32 /* per run, to spot replays */
@@ -134,6 +138,7 @@ struct core_run {
     uint64_t window_timer;
     int polls;
     bool polling;
+    bool window_polling; /* a poll of the pending run's call is scheduled or in flight */
     struct core *core;
 };
 

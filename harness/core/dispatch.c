@@ -19,8 +19,9 @@ struct dispatch_ctx {
 };
 
 
-static void send_req(struct core_run *r, struct dispatch_ctx *d, ds_http_done_fn done);
+static int send_req(struct core_run *r, struct dispatch_ctx *d, ds_http_done_fn done);
 static void retry_now(void *arg);
+static void window_poll_start(struct core_run *r);
 
 static void on_start_answer(void *arg, const struct ds_http_response *resp)
 {
@@ -32,12 +33,16 @@ static void on_start_answer(void *arg, const struct ds_http_response *resp)
     if (resp->outcome == DS_HTTP_RESPONSE)
         r->provider_http_status = (int)resp->status;
     if (res.ok) {
+        if (!r->provider_call_id || strcmp(r->provider_call_id, res.call_id) != 0)
+            r->provider_ended = false; /* a new call (redial): nothing known of it yet */
         core_set_str(&r->provider_call_id, res.call_id);
         core_set_str(&r->provider_status, res.status);
         core_log(r, "%s answered %ld: call %s %s", ops->display, resp->status, res.call_id,
                  res.status);
         if (res.start_error != DS_REASON_NONE && r->status == DS_RUN_PENDING)
             core_finish(r, DS_RUN_FAILED, res.start_error, res.detail); /* AO-4 */
+        else
+            window_poll_start(r);
     } else if (res.retryable && r->attempts < CORE_START_ATTEMPTS && r->status == DS_RUN_PENDING) {
         /* docs/retries.md: 429, 5xx and connect failures, twice, 0.5 s then 1 s */
         int64_t wait = (int64_t)CORE_RETRY_BASE_MS << (r->attempts - 1);
@@ -70,7 +75,8 @@ static void retry_now(void *arg)
     send_req(d->run, d, on_start_answer);
 }
 
-static void send_req(struct core_run *r, struct dispatch_ctx *d, ds_http_done_fn done)
+/* 0 when sent; -1 (d freed) when not. */
+static int send_req(struct core_run *r, struct dispatch_ctx *d, ds_http_done_fn done)
 {
     struct ds_http_request hr = {
         .method = d->req.method,
@@ -86,7 +92,9 @@ static void send_req(struct core_run *r, struct dispatch_ctx *d, ds_http_done_fn
         core_log(r, "could not send %s %s", d->req.method, d->req.url);
         provider_req_clear(&d->req);
         free(d);
+        return -1;
     }
+    return 0;
 }
 
 /* The path of a URL ("/call"): logs must not show the mock's ephemeral port,
@@ -164,7 +172,7 @@ int core_run_redial(struct core *c, const char *run_id, char *err, size_t n)
     }
 }
 
-/* ---- following the provider call after the run ended -------------------- */
+/* ---- what the provider says of the call (polls, webhooks) --------------- */
 
 static void poll_now(void *arg);
 
@@ -253,6 +261,69 @@ static void poll_now(void *arg)
     r->polls++;
     send_req(r, d, on_poll_answer);
 }
+
+/* ---- polling the call during the dial window (AO-4) --------------------- */
+
+/* A provider that accepts a call (201) and ends it at once — no credits, no
+ * free call slot — says so in a webhook; a project without webhooks would
+ * otherwise learn it only after the window, and the run would end timeout
+ * instead of failing with the provider's reason (AO-4). So while the run is
+ * pending the core reads the call: CORE_WINDOW_POLL_FIRST_MS after the
+ * accepting answer, then every CORE_POLL_INTERVAL_MS, until the call has
+ * ended (a webhook saying so stops it too) or the run is no longer pending
+ * (answered, failed, timed out: the follow-up after the run takes over). */
+static void window_poll_now(void *arg);
+
+static void on_window_poll_answer(void *arg, const struct ds_http_response *resp)
+{
+    struct dispatch_ctx *d = arg;
+    struct core_run *r = d->run;
+    struct provider_call_state st;
+    core_provider_ops(r->provider)->parse_get(resp, &st);
+    provider_req_clear(&d->req);
+    free(d);
+    if (st.known)
+        core_apply_provider_state(r, &st, "poll");
+    if (st.ended || r->status != DS_RUN_PENDING || r->provider_ended) {
+        r->window_polling = false;
+        return;
+    }
+    struct ds_clock *ck = &r->core->env.clock;
+    if (!ck->ops->schedule(ck->ctx, core_now(r->core) + CORE_POLL_INTERVAL_MS, window_poll_now,
+                           r))
+        r->window_polling = false;
+}
+
+static void window_poll_now(void *arg)
+{
+    struct core_run *r = arg;
+    const struct core_agent *a = core_agent_get(r->core, r->agent_id);
+    const struct provider_ops *ops = core_provider_ops(r->provider);
+    struct dispatch_ctx *d = NULL;
+    if (r->status == DS_RUN_PENDING && !r->provider_ended && r->provider_call_id && a)
+        d = calloc(1, sizeof *d);
+    if (!d || ops->build_get(r->core->env.provider_base_url[r->provider], a->provider_api_key,
+                             r->provider_call_id, &d->req) != 0) {
+        free(d);
+        r->window_polling = false;
+        return;
+    }
+    d->run = r;
+    d->is_poll = true;
+    if (send_req(r, d, on_window_poll_answer) != 0)
+        r->window_polling = false;
+}
+
+static void window_poll_start(struct core_run *r)
+{
+    if (r->window_polling || r->status != DS_RUN_PENDING || !r->provider_call_id)
+        return;
+    struct ds_clock *ck = &r->core->env.clock;
+    r->window_polling = ck->ops->schedule(ck->ctx, core_now(r->core) + CORE_WINDOW_POLL_FIRST_MS,
+                                          window_poll_now, r) != 0;
+}
+
+/* ---- following the provider call after the run ended -------------------- */
 
 void core_follow_provider_call_at(struct core_run *r, int64_t at_ms)
 {
