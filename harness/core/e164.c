@@ -6,7 +6,8 @@
 
 bool e164_valid(const char *s)
 {
-    return e164_problem(s, NULL, 0) == NULL;
+    char buf[96]; /* not the static one: workers check numbers at once */
+    return e164_problem(s, buf, sizeof buf) == NULL;
 }
 
 static size_t count_digits(const char *s)
@@ -42,8 +43,13 @@ const char *e164_problem(const char *s, char *buf, size_t n)
         return "has no digits after \"+\"";
     if (s[1] == '0')
         return "has a leading zero after \"+\" (country codes never start with 0)";
-    if (len - 1 > 15) {
-        snprintf(buf, n, "has %zu digits; at most 15 are allowed", len - 1);
+    if (len - 1 < E164_MIN_DIGITS) {
+        snprintf(buf, n, "has %zu digit; at least %d are needed (a country code and a number)",
+                 len - 1, E164_MIN_DIGITS);
+        return buf;
+    }
+    if (len - 1 > E164_MAX_DIGITS) {
+        snprintf(buf, n, "has %zu digits; at most %d are allowed", len - 1, E164_MAX_DIGITS);
         return buf;
     }
     return NULL;
