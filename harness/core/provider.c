@@ -131,3 +131,12 @@ int provider_webhook_json(const char *body, size_t len, json_t **out, char *err,
     }
     return 0;
 }
+
+int64_t provider_age(int64_t now, int64_t then)
+{
+    if (then < 0 && now > INT64_MAX + then)
+        return INT64_MAX; /* far in the past: as old as can be */
+    if (then > 0 && now < INT64_MIN + then)
+        return INT64_MIN;
+    return now - then;
+}

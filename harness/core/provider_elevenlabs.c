@@ -249,7 +249,7 @@ static int el_verify_webhook(const struct ds_header *h, size_t nh, const char *b
                  "webhook_secret (forged, or signed with another secret)");
         return -1;
     }
-    int64_t age = now_ms / 1000 - t;
+    int64_t age = provider_age(now_ms / 1000, t); /* t is the sender's: may be INT64_MIN */
     if (age > ELEVENLABS_TOLERANCE_S) {
         snprintf(err, n, "ElevenLabs-Signature is %" PRId64 " s old; at most 1800 s is accepted",
                  age);

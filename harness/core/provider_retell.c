@@ -191,7 +191,7 @@ static int retell_verify_webhook(const struct ds_header *h, size_t nh, const cha
                  "Retell API key (forged, or signed with another key)");
         return -1;
     }
-    int64_t age = now_ms - ts;
+    int64_t age = provider_age(now_ms, ts); /* ts is the sender's: may be INT64_MIN */
     if (age > RETELL_TOLERANCE_MS || age < -RETELL_TOLERANCE_MS) {
         snprintf(err, n, "x-retell-signature is %" PRId64 " s old; at most 300 s is accepted",
                  age / 1000);
