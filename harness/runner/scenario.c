@@ -465,6 +465,8 @@ static const struct field journal_fields[] = {STR("mock"),
                                               {.key = "body", .type = T_OBJECT},
                                               INT("status", 0, 599),
                                               STR("answer_contains"),
+                                              ARR("body_absent", false, &a_string, 1),
+                                              {.key = "body_exact", .type = T_ANY},
                                               INT("count", 0, 1e9),
                                               END};
 static const struct field journal_expect = OBJ("", journal_fields);
