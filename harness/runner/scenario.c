@@ -304,6 +304,11 @@ static const struct field any_value = {.key = "", .type = T_ANY};
         STR("trigger_call_payload"), BOOL("auto_outbound"), INT("dial_window_seconds", 1, 86400)
 
 static const struct field agent_fields[] = {REQ_STR("id"), AGENT_FIELDS, END};
+
+const char *scenario_agent_key(size_t i)
+{
+    return i < sizeof agent_fields / sizeof *agent_fields ? agent_fields[i].key : NULL;
+}
 static const struct field agent_set_fields[] = {AGENT_FIELDS, END};
 static const struct field agent = OBJ("", agent_fields);
 

@@ -50,4 +50,9 @@ int scenario_check_mocks(const json_t *mocks, char *path, size_t path_n, char *m
 /* Seconds (a JSON number) to milliseconds, rounded. */
 int64_t scenario_ms(const json_t *seconds);
 
+/* The i-th key an agent object takes ("id" first), NULL past the last: what
+ * docs/scenario-format.md's agents table and update_agent list must name
+ * (tests/test_docs_tables.c). A static string. */
+const char *scenario_agent_key(size_t i);
+
 #endif
