@@ -833,6 +833,7 @@ void scenario_free(struct scenario *s)
         return;
     free(s->path);
     free(s->name);
+    free(s->text);
     json_decref(s->root);
     free(s);
 }
@@ -864,6 +865,12 @@ int scenario_parse(const char *label, const char *text, size_t len, struct scena
     }
     s->path = strdup(label);
     s->name = strdup(json_string_value(json_object_get(root, "name")));
+    s->text = malloc(len + 1);
+    if (s->text) {
+        memcpy(s->text, text, len);
+        s->text[len] = '\0';
+        s->text_len = len;
+    }
     s->root = root;
     const char *st = json_string_value(json_object_get(root, "start_time"));
     ts_parse_iso(st ? st : SCENARIO_DEFAULT_START, &s->start_ms);

@@ -20,6 +20,8 @@ struct scenario {
     char *path;
     char *name;
     json_t *root; /* the validated document; owned */
+    char *text;   /* the file's text, for positions of errors found later; owned */
+    size_t text_len;
     int64_t start_ms;
     uint64_t seed;
     bool has_until;

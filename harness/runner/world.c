@@ -1,5 +1,6 @@
 #include "runner/world.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include "webhook.h"
 #include "pstn.h"
 #include "runner/expect.h"
+#include "runner/jsonpos.h"
 #include "runner/strbuf.h"
 #include "sim/evq.h"
 #include "sim/http_curl.h"
@@ -135,6 +137,7 @@ struct world {
     struct worker *wk;
     struct mock_world mw;
     bool mocks_built; /* mock_world_build succeeded: unbuild at teardown */
+    bool positioned;  /* the build error already says file:line:column */
     struct core *core;
     struct step_rec *steps;
     size_t n_steps;
@@ -427,6 +430,42 @@ static int deliver_webhook(void *ctx, const char *provider, const struct ds_head
                                  len, err, sizeof err);
 }
 
+/* Does `msg` name `key` as a word of its own ("id", not the "id" of "invalid")? */
+static bool names_key(const char *msg, const char *key)
+{
+    size_t kl = strlen(key);
+    for (const char *p = strstr(msg, key); p; p = strstr(p + 1, key)) {
+        bool before = p == msg || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        bool after = !(isalnum((unsigned char)p[kl]) || p[kl] == '_');
+        if (before && after)
+            return true;
+    }
+    return false;
+}
+
+/* The core refused agents[i] (a trigger URL that is not HTTPS, headers that are
+ * not JSON…): the loader could not see it, but the user still gets the file,
+ * line and column of the value, as for every loader error (issue 14). The
+ * core's message names the field; the longest key it names is the one. */
+static void agent_error(const struct scenario *s, size_t i, const json_t *agent, char *err,
+                        size_t n)
+{
+    struct jsonpos_error e = {.failed = true};
+    const char *k, *best = NULL;
+    json_t *v;
+    json_object_foreach((json_t *)agent, k, v)
+    {
+        if (names_key(err, k) && (!best || strlen(k) > strlen(best)))
+            best = k;
+    }
+    if (best)
+        snprintf(e.path, sizeof e.path, "agents[%zu].%s", i, best);
+    else
+        snprintf(e.path, sizeof e.path, "agents[%zu]", i);
+    snprintf(e.msg, sizeof e.msg, "the core refuses this agent: %s", err);
+    jsonpos_format(&e, s->path, s->text, s->text_len, err, n);
+}
+
 static int build_core(struct world *w, const json_t *root, char *err, size_t n)
 {
     struct core_env env = {
@@ -458,8 +497,11 @@ static int build_core(struct world *w, const json_t *root, char *err, size_t n)
         agent_apply(&a, ax);
         int rc = core_agent_put(w->core, &a, err, n);
         json_decref(ax);
-        if (rc)
+        if (rc) {
+            agent_error(w->s, i, x, err, n);
+            w->positioned = true;
             return -1;
+        }
     }
     json_array_foreach(json_object_get(root, "evaluators"), i, x)
     {
@@ -555,8 +597,11 @@ int worker_run(struct worker *wk, const struct scenario *s, bool verbose,
                          s->seed) == 0)
         w.mocks_built = true;
     if (!w.mocks_built || build_core(&w, root, err, sizeof err) || build_backend(&w, root)) {
-        sb_printf(&out, "ERROR %s: could not build the scenario's world: %s\n", s->path,
-                  err[0] ? err : "out of memory");
+        if (w.positioned) /* err is "file:line:col: at path: …" */
+            sb_printf(&out, "ERROR %s\n", err);
+        else
+            sb_printf(&out, "ERROR %s: could not build the scenario's world: %s\n", s->path,
+                      err[0] ? err : "out of memory");
         goto done;
     }
     mock_server_bind(wk->server, &w.mw);
