@@ -72,6 +72,7 @@ struct mock_world {
     const char *base_url;    /* the mock server's URL, for URLs in bodies; borrowed */
     const char *tmpdir;      /* scratch folder for generated recordings; borrowed */
     struct mock_admin admin; /* NULL handle: the journal route only */
+    bool keep_answers;       /* journal answer bodies too (dialsim run -v) */
 };
 
 /* A request as a mock handler sees it; everything borrowed. */

@@ -129,6 +129,8 @@ void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
     mock_faults_apply(&fa, rs);
     json_decref(fa.body);
     journal_set_status(w->journal, ji, rs->close ? 0 : rs->status);
+    if (w->keep_answers && rs->body && !rs->body_len && !rs->close) /* text answers, for -v */
+        journal_set_answer(w->journal, ji, rs->body);
 }
 
 bool mock_world_call_outcome(const struct mock_world *w, const char *provider, const char *id,

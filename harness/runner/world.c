@@ -28,6 +28,7 @@
 #include "runner/expect.h"
 #include "runner/jsonpos.h"
 #include "runner/strbuf.h"
+#include "runner/verbose.h"
 #include "sim/evq.h"
 #include "sim/http_curl.h"
 
@@ -592,6 +593,7 @@ int worker_run(struct worker *wk, const struct scenario *s, bool verbose,
     w.mw.clock = evq_clock(wk->q);
     w.mw.base_url = mock_server_url(wk->server);
     w.mw.tmpdir = wk->tmpdir;
+    w.mw.keep_answers = verbose;
     int rc = -1;
     if (mock_world_build(&w.mw, json_object_get(root, "mocks"), json_object_get(root, "agents"),
                          s->seed) == 0)
@@ -656,6 +658,11 @@ int worker_run(struct worker *wk, const struct scenario *s, bool verbose,
     }
     if (!res->passed || verbose)
         report_runs(&w, &out, true);
+    if (verbose) {
+        pthread_mutex_lock(&w.mw.mu);
+        verbose_journal(w.mw.journal, s->start_ms, &out);
+        pthread_mutex_unlock(&w.mw.mu);
+    }
     if (verbose)
         res->runs = runs_json(&w);
     res->failures = sb_take(&w.fail);
