@@ -42,7 +42,8 @@ static const struct field any_value = {.key = "", .type = T_ANY};
         STR("trigger_call_endpoint"), STR("trigger_call_headers"), STR("phone_number_key"),        \
         STR("trigger_call_payload"), BOOL("auto_outbound"), INT("dial_window_seconds", 1, 86400)
 
-static const struct field agent_fields[] = {REQ_STR("id"), AGENT_FIELDS, END};
+/* `project` only here: an agent does not move between projects (update_agent) */
+static const struct field agent_fields[] = {REQ_STR("id"), STR("project"), AGENT_FIELDS, END};
 
 const char *scenario_agent_key(size_t i)
 {
@@ -51,12 +52,19 @@ const char *scenario_agent_key(size_t i)
 static const struct field agent_set_fields[] = {AGENT_FIELDS, END};
 static const struct field agent = OBJ("", agent_fields);
 
-static const struct field evaluator_fields[] = {
-    REQ_STR("id"), REQ_STR("phone_number"), {.key = "dynamic_variables", .type = T_OBJECT}, END};
+static const struct field evaluator_fields[] = {REQ_STR("id"),
+                                                 STR("project"),
+                                                 REQ_STR("phone_number"),
+                                                 {.key = "dynamic_variables", .type = T_OBJECT},
+                                                 END};
 static const struct field evaluator = OBJ("", evaluator_fields);
 
 static const struct field project_fields[] = {STR("id"), STR("api_key"), BOOL("fetch_recordings"),
                                               END};
+/* in `projects` (several, issue 14) an id is required: agents name it */
+static const struct field projects_item_fields[] = {REQ_STR("id"), STR("api_key"),
+                                                    BOOL("fetch_recordings"), END};
+static const struct field projects_item = OBJ("", projects_item_fields);
 
 static const struct field pn_fields[] = {REQ_STR("id"), REQ_STR("number"), END};
 static const struct field pn = OBJ("", pn_fields);
@@ -227,6 +235,7 @@ static const struct field top_fields[] = {
     STR("start_time"),
     SEC("until", false, 0),
     OBJ("project", project_fields),
+    ARR("projects", false, &projects_item, 1),
     ARR("agents", true, &agent, 1),
     ARR("evaluators", true, &evaluator, 1),
     OBJ("mocks", mocks_fields),
@@ -244,6 +253,40 @@ static bool has_id(const json_t *arr, const char *id)
     json_array_foreach(arr, i, x) if (strcmp(json_string_value(json_object_get(x, "id")), id) ==
                                       0) return true;
     return false;
+}
+
+static void unique_ids(struct jsonpos_error *v, const json_t *arr, const char *name);
+
+/* Several projects (issue 14): `project` or `projects`, not both; ids unique;
+ * an agent's or evaluator's `project` names one of them (absent: the first). */
+static void check_projects(struct jsonpos_error *v, const json_t *root)
+{
+    const json_t *one = json_object_get(root, "project");
+    const json_t *many = json_object_get(root, "projects");
+    if (one && many) {
+        jsonpos_fail(v, "projects", "give \"project\" or \"projects\", not both");
+        return;
+    }
+    unique_ids(v, many, "projects");
+    const char *single = one ? json_string_value(json_object_get(one, "id")) : NULL;
+    static const char *const lists[] = {"agents", "evaluators"};
+    for (size_t l = 0; l < 2 && !v->failed; l++) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(json_object_get(root, lists[l]), i, x)
+        {
+            const char *pj = json_string_value(json_object_get(x, "project"));
+            if (!pj)
+                continue;
+            bool known = many ? has_id(many, pj) : !strcmp(pj, single ? single : "default");
+            if (!known) {
+                char p[64];
+                snprintf(p, sizeof p, "%s[%zu].project", lists[l], i);
+                jsonpos_fail(v, p, "no project has id \"%s\"", pj);
+                return;
+            }
+        }
+    }
 }
 
 static void unique_ids(struct jsonpos_error *v, const json_t *arr, const char *name)
@@ -496,6 +539,7 @@ static void check_semantics(struct jsonpos_error *v, const json_t *root)
     }
     unique_ids(v, json_object_get(root, "agents"), "agents");
     unique_ids(v, json_object_get(root, "evaluators"), "evaluators");
+    check_projects(v, root);
     json_t *labels = json_object();
     check_steps(v, root, labels);
     const char *label;

@@ -480,19 +480,29 @@ static int build_core(struct world *w, const json_t *root, char *err, size_t n)
     env.provider_base_url[DS_PROVIDER_ELEVENLABS] = mock_server_url(w->wk->server);
     if (core_create(&w->core, &env))
         return -1;
-    const json_t *proj = json_object_get(root, "project");
+    /* `project`, or several `projects` (issue 14: AO-3 across projects); the
+     * first is the default of agents and evaluators, and the customer
+     * backend's project */
+    size_t i;
+    json_t *x;
+    const json_t *many = json_object_get(root, "projects");
+    const json_t *proj = many ? json_array_get(many, 0) : json_object_get(root, "project");
     const char *pid = mock_jstr(proj, "id", "default");
     w->project = pid;
     w->project_key = mock_jstr(proj, "api_key", NULL);
     core_project_put(w->core, pid, mock_jstr(proj, "api_key", NULL));
     core_project_fetch_recordings(w->core, pid, mock_jbool(proj, "fetch_recordings", false));
-    size_t i;
-    json_t *x;
+    json_array_foreach(many, i, x)
+    {
+        const char *id = mock_jstr(x, "id", "");
+        core_project_put(w->core, id, mock_jstr(x, "api_key", NULL));
+        core_project_fetch_recordings(w->core, id, mock_jbool(x, "fetch_recordings", false));
+    }
     json_array_foreach(json_object_get(root, "agents"), i, x)
     {
         json_t *ax = with_mock_urls(w->wk, x);
         struct core_agent a = {.id = (char *)mock_jstr(ax, "id", ""),
-                               .project = (char *)pid,
+                               .project = (char *)mock_jstr(ax, "project", pid),
                                .provider = DS_PROVIDER_VAPI,
                                .auto_outbound = true};
         agent_apply(&a, ax);
@@ -507,7 +517,7 @@ static int build_core(struct world *w, const json_t *root, char *err, size_t n)
     json_array_foreach(json_object_get(root, "evaluators"), i, x)
     {
         const char *num = mock_jstr(x, "phone_number", "");
-        if (core_evaluator_put(w->core, mock_jstr(x, "id", ""), pid, num,
+        if (core_evaluator_put(w->core, mock_jstr(x, "id", ""), mock_jstr(x, "project", pid), num,
                                json_object_get(x, "dynamic_variables"), err, n))
             return -1;
         pstn_add_line(w->mw.pstn, num); /* the core's inbound lines */
