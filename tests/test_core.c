@@ -276,6 +276,29 @@ static void test_window_polls_stop_when_answered(void **state)
     assert_int_equal(f->http.sent, 3); /* the poll due at 65.2 s finds the run answered: none */
 }
 
+/* Issue 14: two runs pending on one line (two agents test the same evaluator
+ * at once): a call goes to the run whose agent calls from its caller ID, not
+ * to the most recent pending run. */
+static void test_line_with_two_pending_runs_by_caller_id(void **state)
+{
+    struct fx *f = *state;
+    struct core_agent b = good_agent();
+    b.id = "support";
+    b.contact_number = "+15559990000";
+    put_agent(f, b);
+    const char *ids[] = {"e1"};
+    const struct core_run *rs = NULL, *rb = NULL;
+    char err[256];
+    assert_int_equal(core_start_runs(f->core, "support", ids, 1, &rb, err, sizeof err), 0);
+    rs = start1(f, "e1"); /* sales: the most recent pending run */
+    uint64_t tok;
+    assert_true(offer_at(f, 2000, "+15559990000", "+15557654321", &tok));
+    assert_int_equal(rb->status, DS_RUN_IN_PROGRESS);
+    assert_int_equal(rs->status, DS_RUN_PENDING);
+    assert_true(offer_at(f, 2000, "+15551234567", "+15557654321", &tok));
+    assert_int_equal(rs->status, DS_RUN_IN_PROGRESS);
+}
+
 /* ---- DW-1 / DW-3: the window ---------------------------------------------- */
 
 static void test_dw1_window_opens_at_pending(void **state)
@@ -558,6 +581,7 @@ int main(void)
         T(test_ao4_refusal_fails_at_once),
         T(test_ao4_ended_at_start_found_by_window_poll),
         T(test_window_polls_stop_when_answered),
+        T(test_line_with_two_pending_runs_by_caller_id),
         T(test_dw1_window_opens_at_pending),
         T(test_dw1_window_per_agent),
         T(test_dw3_failed_run_has_null_window),
