@@ -85,16 +85,17 @@ const char *e164_difference(const char *got, const char *want, char *buf, size_t
         return buf;
     }
     size_t gd = count_digits(got), wd = count_digits(want);
+    char pb[96]; /* not the static buffer: -j workers diagnose at once */
     if (strlen(got) != strlen(want) || !e164_valid(got)) {
         if (!e164_valid(got))
-            snprintf(buf, n, "is not E.164 (it %s)", e164_problem(got, NULL, 0));
+            snprintf(buf, n, "is not E.164 (it %s)", e164_problem(got, pb, sizeof pb));
         else if (gd != wd)
             snprintf(buf, n, "has %zu digits instead of %zu", gd, wd);
         else if (want[0] != '+' && strcmp(got + 1, want) == 0)
             snprintf(buf, n, "has the leading + that the other number lacks");
         else /* as many digits, so `want` holds non-digits: it is not E.164 */
             snprintf(buf, n, "is E.164; the other number is not (it %s)",
-                     e164_problem(want, NULL, 0));
+                     e164_problem(want, pb, sizeof pb));
         return buf;
     }
     /* Same length, both E.164: count differing digits. */
