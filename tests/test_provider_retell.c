@@ -470,6 +470,24 @@ static void verify_webhook_timestamp_extremes(void **state)
                          -1);
         assert_non_null(strstr(err, "s old; at most 300 s is accepted"));
     }
+    /* beyond 64 bits: not a timestamp at all (sscanf's %lld was UB there) */
+    char err[200] = "";
+    struct ds_header h = {"x-retell-signature", "v=99999999999999999999,d=00"};
+    assert_int_equal(provider_retell.verify_webhook(&h, 1, body, strlen(body), "key_retell_live",
+                                                    now, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "is not \"v=<unix ms>,d=<hex>\""));
+    int64_t v = 0;
+    const char *end = NULL;
+    assert_int_equal(provider_parse_i64("-9223372036854775808,", &end, &v), 0);
+    assert_true(v == INT64_MIN);
+    assert_int_equal(*end, ',');
+    assert_int_equal(provider_parse_i64("9223372036854775807", &end, &v), 0);
+    assert_true(v == INT64_MAX);
+    assert_int_equal(provider_parse_i64("9223372036854775808", &end, &v), -1);
+    assert_int_equal(provider_parse_i64("-9223372036854775809", &end, &v), -1);
+    assert_int_equal(provider_parse_i64("-", &end, &v), -1);
+    assert_int_equal(provider_parse_i64("x1", &end, &v), -1);
     assert_int_equal(provider_age(0, INT64_MIN), INT64_MAX);
     assert_int_equal(provider_age(-1, INT64_MAX), INT64_MIN);
     assert_int_equal(provider_age(now, now - 1000), 1000);
