@@ -79,6 +79,7 @@ struct mock_world {
         size_t journal_size;    /* journal entries kept (the last ones) */
         size_t max_ended_calls; /* ended calls each provider account keeps */
     } limits;
+    bool keep_answers;       /* journal answer bodies too (dialsim run -v) */
 };
 
 /* A request as a mock handler sees it; everything borrowed. */

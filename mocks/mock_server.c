@@ -169,6 +169,8 @@ static void dispatch_locked(struct mock_world *w, const struct mock_request *rq,
     json_decref(fa.body);
     json_decref(fa.headers);
     journal_set_status(w->journal, ji, rs->close ? 0 : rs->status);
+    if (w->keep_answers && rs->body && !rs->body_len && !rs->close) /* text answers, for -v */
+        journal_set_answer(w->journal, ji, rs->body);
 }
 
 void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
