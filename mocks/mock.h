@@ -79,6 +79,7 @@ struct mock_world {
         size_t journal_size;    /* journal entries kept (the last ones) */
         size_t max_ended_calls; /* ended calls each provider account keeps */
     } limits;
+    bool keep_answers;       /* journal answer bodies too (dialsim run -v) */
 };
 
 /* A request as a mock handler sees it; everything borrowed. */
@@ -122,6 +123,7 @@ struct mock_response {
     bool truncate; /* send only truncate_at body bytes of a longer Content-Length */
     size_t truncate_at;
     int chunks; /* > 1: send the body chunked in this many pieces */
+    char *headers; /* more header lines ("Name: value\r\n"...) a fault adds; owned, may be NULL */
 };
 
 /* Header value of a request, or NULL; the name in any case (stored names are

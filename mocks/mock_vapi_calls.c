@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/e164.h"
 #include "core/json_depth.h"
 #include "mock_vapi_internal.h"
 
@@ -20,7 +21,7 @@ static bool vapi_e164(const char *s)
     for (const char *p = s + 1; *p; p++, n++)
         if (!isdigit((unsigned char)*p))
             return false;
-    return n >= 2 && n <= 15;
+    return n >= E164_MIN_DIGITS && n <= E164_MAX_DIGITS; /* the core's bounds (AO-5) */
 }
 
 #define E164_MSG                                                                                   \

@@ -16,6 +16,9 @@ add_test(NAME runner.determinism
 add_test(NAME runner.invalid_inputs
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_invalid.sh ${DIALSIM_BIN} ${SCHEMA_CHECK} ${SCHEMA}
           ${CMAKE_CURRENT_SOURCE_DIR}/invalid)
+add_test(NAME runner.world_invalid
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_world_invalid.sh ${DIALSIM_BIN}
+          ${CMAKE_CURRENT_SOURCE_DIR}/world-invalid)
 add_test(NAME runner.junit
   COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_junit.py ${DIALSIM_BIN}
           ${PROJECT_SOURCE_DIR}/scenarios/ao1-happy-path.json
