@@ -213,6 +213,46 @@ test("refusals arrive as the SDK's errors with Vapi's status and message", async
     (e) => e instanceof VapiError && e.statusCode === 404 && e.body.error === "Not Found");
 });
 
+test("no credits: Vapi's 400 Billing Limits Exceeded; a key's permissions are not Vapi's", async () => {
+  const broke = await startServe({
+    projects: [{ id: "acme", api_key: "k1" }],
+    mocks: { vapi: { keys: ["vk"], agents: ["asst"], phone_numbers: [{ id: "pn", number: "+15551234567" }],
+                     latency: 0, credits: 0 } },
+  });
+  try {
+    const v = new VapiClient({ token: "vk", baseUrl: broke.mocks, maxRetries: 0 });
+    await assert.rejects(v.calls.create({ assistantId: "asst", phoneNumberId: "pn", customer: { number: N.busy } }),
+      (e) => e instanceof Vapi.BadRequestError && e.statusCode === 400 &&
+             e.body.message === "Billing Limits Exceeded. Please add credits to your account to continue.");
+  } finally {
+    assert.equal(await broke.stop(), 0);
+  }
+  // Vapi's keys carry no permissions (docs/scenario-format.md#mocks): a key
+  // configured with none still places calls
+  const c = await client("vk-none").calls.create({ assistantId: "asst", phoneNumberId: "pn", customer: { number: N.busy } });
+  assert.equal(c.status, "queued");
+});
+
+test("a 429 with Retry-After is retried by the SDK after that delay", async () => {
+  const put = (rules) => fetch(`${srv.mocks}/_dialsim/faults`, { method: "PUT", body: JSON.stringify(rules) });
+  assert.equal((await put([{ method: "POST", path: "/call", then: [
+    { status: 429, body: { message: "Too Many Requests", statusCode: 429 }, headers: { "Retry-After": "1" } },
+    { pass: true }] }])).status, 200);
+  try {
+    const retrying = client("vk", { maxRetries: 2 });
+    const t0 = Date.now();
+    const c = await retrying.calls.create({ assistantId: "asst", phoneNumberId: "pn", customer: { number: N.busy } });
+    assert.equal(c.status, "queued");
+    assert.ok(Date.now() - t0 >= 1000, `retried after ${Date.now() - t0} ms`);
+    // without retries the 429 is the SDK's own error with Vapi's status
+    await put([{ method: "POST", path: "/call", then: [{ status: 429, body: { message: "Too Many Requests", statusCode: 429 } }] }]);
+    await assert.rejects(call(N.busy), (e) => e instanceof VapiError && e.statusCode === 429 &&
+                                            e.body.message === "Too Many Requests");
+  } finally {
+    await put([]);
+  }
+});
+
 test("an unknown route or a wrong method under Vapi's paths: Vapi's own NestJS 404", async () => {
   for (const [method, path] of [["GET", "/call/x/nothing"], ["PUT", "/call"], ["PUT", "/phone-number/pn"]]) {
     const r = await fetch(srv.mocks + path, { method, headers: { authorization: "Bearer vk" } });
