@@ -146,8 +146,8 @@ static json_t *costs_json(const struct mock_call *c)
 {
     double min = mock_call_duration_s(c) / 60.0;
     return json_pack("[{s:s,s:f,s:f},{s:s,s:s,s:f,s:f}]", "type", "transport", "minutes", min,
-                     "cost", cents(min, 0.05), "type", "vapi", "subType", "normal", "minutes",
-                     min, "cost", cents(min, 0.05));
+                     "cost", cents(min, 0.05), "type", "vapi", "subType", "normal", "minutes", min,
+                     "cost", cents(min, 0.05));
 }
 
 /* The Call object's members, added to j (returned). Everything copied: an
@@ -224,13 +224,12 @@ json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c
 
 /* The 201 of a create: the call as it was accepted (queued), with the
  * subscription's limits first. */
-json_t *mock_vapi_created_json(const struct mock_vapi *v, const struct mock_call *c,
-                               json_t *limits)
+json_t *mock_vapi_created_json(const struct mock_vapi *v, const struct mock_call *c, json_t *limits)
 {
     json_t *out = call_json_into(v, c, json_pack("{s:o}", "subscriptionLimits", limits));
     json_object_set_new(out, "status", json_string("queued"));
-    static const char *later[] = {"endedAt", "endedReason", "messages", "artifact", "analysis",
-                                  "costs", "startedAt"};
+    static const char *later[] = {"endedAt",  "endedReason", "messages", "artifact",
+                                  "analysis", "costs",       "startedAt"};
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
         json_object_del(out, later[i]);
     return out;
@@ -312,11 +311,10 @@ static void on_change(void *ctx, struct mock_call *c)
     if (c->state != MC_ENDED)
         return;
     json_t *cj = mock_vapi_call_json(v, c);
-    json_t *report = json_pack("{s:s,s:s,s:O,s:O,s:O}", "type", "end-of-call-report",
-                               "endedReason", mock_vapi_ended_reason(c), "artifact",
-                               json_object_get(cj, "artifact"), "analysis",
-                               json_object_get(cj, "analysis"), "costs",
-                               json_object_get(cj, "costs"));
+    json_t *report = json_pack(
+        "{s:s,s:s,s:O,s:O,s:O}", "type", "end-of-call-report", "endedReason",
+        mock_vapi_ended_reason(c), "artifact", json_object_get(cj, "artifact"), "analysis",
+        json_object_get(cj, "analysis"), "costs", json_object_get(cj, "costs"));
     json_decref(cj);
     if (c->answered_at)
         json_object_set_new(report, "startedAt", mock_vapi_iso(c->answered_at));

@@ -143,8 +143,7 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
             rs, "Couldn't Get Assistant. Need Either `assistant`, `assistantId`, `squad`, "
                 "`squadId`, `workflow`, or `workflowId`.");
     if (asst && !mock_account_has_agent(v->acct, asst)) {
-        snprintf(msg, sizeof msg, "Couldn't Get Assistant. `assistantId` %s Does Not Exist.",
-                 asst);
+        snprintf(msg, sizeof msg, "Couldn't Get Assistant. `assistantId` %s Does Not Exist.", asst);
         return mock_vapi_bad_request(rs, msg);
     }
     if (!pnid || !*pnid)
@@ -182,9 +181,9 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
         if (c)
             json_array_append_new(results, mock_vapi_created_json(v, c, lj));
         else
-            json_array_append_new(errors, json_pack("{s:o,s:s}", "customer", json_deep_copy(cu),
-                                                    "error", vapi_e164(n) ? "Internal server error"
-                                                                          : E164_MSG));
+            json_array_append_new(errors,
+                                  json_pack("{s:o,s:s}", "customer", json_deep_copy(cu), "error",
+                                            vapi_e164(n) ? "Internal server error" : E164_MSG));
     }
     json_decref(server);
     mock_reply_json(rs, 201, json_pack("{s:o,s:o}", "results", results, "errors", errors));

@@ -666,10 +666,11 @@ static void inline_assistant_and_its_server_secret(void **state)
     struct fx *f = fx_new(1, false);
     struct fake_sink sink = {0};
     mock_world_open_webhooks(&f->w, f->q, &sink);
-    struct reply r = request(f, "POST", "/call", "Bearer " KEY,
-                             "{\"phoneNumberId\":\"pn-1\",\"customer\":{\"number\":\"+15550009999\"},"
-                             "\"assistant\":{\"name\":\"T\",\"server\":{\"url\":\"http://u/h\","
-                             "\"secret\":\"s3\"}},\"assistantOverrides\":{\"firstMessage\":\"Hi\"}}");
+    struct reply r =
+        request(f, "POST", "/call", "Bearer " KEY,
+                "{\"phoneNumberId\":\"pn-1\",\"customer\":{\"number\":\"+15550009999\"},"
+                "\"assistant\":{\"name\":\"T\",\"server\":{\"url\":\"http://u/h\","
+                "\"secret\":\"s3\"}},\"assistantOverrides\":{\"firstMessage\":\"Hi\"}}");
     assert_int_equal(r.status, 201);
     assert_null(json_object_get(r.body, "assistantId"));
     assert_string_equal(str(json_object_get(r.body, "assistant"), "name"), "T");

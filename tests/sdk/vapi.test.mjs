@@ -182,6 +182,13 @@ test("phoneNumbers: create, get, list, update (outbound assistant), delete; a ca
   assert.equal(pn.provider, "twilio");
   assert.equal((await vapi.phoneNumbers.get({ id: pn.id })).name, "desk");
   assert.ok((await vapi.phoneNumbers.list()).some((x) => x.id === pn.id));
+  const page = await vapi.phoneNumbers.phoneNumberControllerFindAllPaginated({ limit: 1, page: 1 });
+  assert.equal(page.results.length, 1);
+  assert.equal(page.results[0].id, pn.id, "newest first");
+  assert.equal(page.metadata.itemsPerPage, 1);
+  assert.equal(page.metadata.currentPage, 1);
+  assert.ok(page.metadata.totalItems >= 3);
+  assert.equal(page.metadata.hasNextPage, true);
   // no assistant on the number and none in the request
   await assert.rejects(vapi.calls.create({ phoneNumberId: pn.id, customer: { number: N.busy } }),
     (e) => e instanceof Vapi.BadRequestError && /Couldn't Get Assistant/.test(e.body.message));
@@ -297,6 +304,7 @@ test("every answer the SDK got matches Vapi's published response schema", () => 
     if (a.path === "/call" && a.method === "POST") root = a.body.results ? "CallBatchResponse" : "Call";
     else if (a.path.startsWith("/call")) root = "Call";
     else if (a.path.startsWith("/phone-number")) root = "TwilioPhoneNumber";
+    else if (a.path === "/v2/phone-number") root = "PhoneNumberPaginatedResponse";
     if (!root) continue;
     for (const item of Array.isArray(a.body) ? a.body : [a.body]) {
       const errs = validate({ $ref: `#/$defs/${root}` }, item, `${a.method} ${a.path}`);
