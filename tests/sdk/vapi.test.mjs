@@ -16,6 +16,7 @@ const SCHEMA = JSON.parse(readFileSync(new URL("./vapi.schema.json", import.meta
 const N = {
   ringsOut: "+15557654321", busy: "+15550000001", failed: "+15550000002",
   declined: "+15550000003", invalid: "+15550000004", voicemail: "+15550000005",
+  answered: "+15557770000", // an evaluator's line: the core answers the call its run awaits
 };
 
 let receiver, srv, vapi;
@@ -40,6 +41,9 @@ before(async () => {
   receiver = await startReceiver();
   srv = await startServe({
     projects: [{ id: "acme", api_key: "k1" }],
+    agents: [{ id: "sales", project: "acme", contact_number: "+15551234567", provider: "vapi",
+               provider_api_key: "vk", assistant_id: "asst", phone_number_id: "pn", webhook_secret: "org-secret" }],
+    evaluators: [{ id: "e1", project: "acme", phone_number: N.answered }],
     mocks: {
       vapi: {
         keys: ["vk", { key: "vk-none", permissions: [] }], agents: ["asst", "asst2"],
@@ -100,6 +104,25 @@ for (const [what, number, reason] of [
     assert.ok(Array.isArray(done.costs));
   });
 }
+
+test("calls.get of an answered call: in-progress, then customer-ended-call with its conversation", async () => {
+  // a run of dialsim's core places the call (as the team's agent would) to
+  // an evaluator's line, which answers it; the SDK follows it like any call
+  const r = await fetch(`${srv.api}/runs`, { method: "POST", headers: { "content-type": "application/json" },
+                                              body: JSON.stringify({ agent: "sales", evaluators: ["e1"] }) });
+  assert.equal(r.status, 201);
+  const found = await until(() => vapi.calls.list({ assistantId: "asst" }),
+                            (xs) => xs.some((x) => x.customer.number === N.answered));
+  const id = found.find((x) => x.customer.number === N.answered).id;
+  const live = await until(() => vapi.calls.get({ id }), (x) => x.status === "in-progress" || x.status === "ended");
+  assert.ok(live.startedAt);
+  const done = await ended(id);
+  assert.equal(done.endedReason, "customer-ended-call");
+  assert.equal(typeof done.artifact.transcript, "string");
+  assert.ok(Array.isArray(done.messages) && Array.isArray(done.artifact.messages));
+  assert.equal(done.analysis.summary, "The call connected.");
+  assert.ok(done.costs.every((x) => typeof x.cost === "number" && typeof x.minutes === "number"));
+});
 
 test("calls.get of a connected call (voicemail): artifact.transcript, messages, analysis, costs", async () => {
   const c = await call(N.voicemail);
