@@ -1,5 +1,10 @@
-/* The Vapi mock: POST /call and GET /call/{id}, with Vapi's real bodies
- * (providers.md §1.2, §2.2; confirmations in docs/providers-confirmed.md).
+/* The Vapi mock: POST /call (one customer or customers[]; assistantId, an
+ * inline assistant, or the phone number's), GET /call, GET/PATCH/DELETE
+ * /call/{id}, the phone-number routes, with Vapi's real bodies
+ * (providers.md §1.2, §2.2; confirmations in docs/providers-confirmed.md;
+ * the routes in docs/api.md#vapi). Who does what: mock_vapi.c renders calls,
+ * sends webhooks and routes; mock_vapi_calls.c the /call routes;
+ * mock_vapi_numbers.c the phone numbers.
  * An accepted call is placed on the PSTN from the phone number behind
  * phoneNumberId (the ANI) to customer.number after dial_delay; its fate shows
  * on GET /call/{id} as status and endedReason (§3.1) and, when webhooks are

@@ -68,6 +68,20 @@ static json_t *call_server(const json_t *body, const json_t *number)
     return s;
 }
 
+/* Let go of the extras of the oldest calls the account has evicted (it
+ * evicts ended calls oldest first, so they gather at the front of order;
+ * a listing drops any others it meets). */
+static void forget_evicted(struct mock_vapi *v)
+{
+    while (json_array_size(v->order) > 0) {
+        const char *id = json_string_value(json_array_get(v->order, 0));
+        if (mock_account_call(v->acct, id))
+            return;
+        json_object_del(v->calls, id);
+        json_array_remove(v->order, 0);
+    }
+}
+
 /* Place one call for customer (its number already checked). NULL on a
  * failed allocation. */
 static struct mock_call *place_one(struct mock_vapi *v, const json_t *body, const json_t *customer,
@@ -97,6 +111,7 @@ static struct mock_call *place_one(struct mock_vapi *v, const json_t *body, cons
         c = mock_account_place(v->acct, ani, number, asst, pnid, body);
     v->pending = NULL;
     if (c) {
+        forget_evicted(v);
         json_object_set_new(v->calls, c->id, x);
         json_array_append_new(v->order, json_string(c->id));
     } else {
@@ -244,6 +259,8 @@ static int list_calls(struct mock_vapi *v, const struct mock_request *rq, struct
             json_array_remove(v->order, i);
             continue;
         }
+        if (json_is_true(json_object_get(json_object_get(v->calls, id), "deleted")))
+            continue;
         json_t *cj = mock_vapi_call_json(v, c);
         const char *created = json_string_value(json_object_get(cj, "createdAt"));
         const char *updated = json_string_value(json_object_get(cj, "updatedAt"));
@@ -297,12 +314,8 @@ static int delete_call(struct mock_vapi *v, const struct mock_request *rq, struc
     if (!c)
         return 1;
     mock_reply_json(rs, 200, mock_vapi_call_json(v, c));
+    /* kept in order, flagged: its extras go when the account evicts it */
     json_object_set_new(mock_vapi_extras(v, c), "deleted", json_true());
-    for (size_t i = 0; i < json_array_size(v->order); i++)
-        if (strcmp(json_string_value(json_array_get(v->order, i)), c->id) == 0) {
-            json_array_remove(v->order, i);
-            break;
-        }
     return 1;
 }
 

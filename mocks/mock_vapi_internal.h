@@ -25,8 +25,9 @@ struct mock_vapi {
     json_t *numbers;
     /* What Vapi keeps of a call beyond the account's record, by call id:
      * {customer, assistant?, name?, server: {url?, secret?}, deleted?}.
-     * order: the ids in creation order, for GET /call. Entries of calls the
-     * account evicted are dropped when a listing meets them. */
+     * order: the ids in creation order, for GET /call (deleted ones too,
+     * flagged). Entries of calls the account evicted are dropped from the
+     * front at each create and wherever a listing meets them. */
     json_t *calls;
     json_t *order;
     /* The extras of the call being placed: the account may end it (refused

@@ -552,6 +552,13 @@ static void evicted_call_is_vapi_404(void **state)
     assert_call_status(f, ids[0], "ended", "customer-did-not-answer");
     assert_null(mock_vapi_find(f->w.vapi, ids[3]));
     assert_non_null(mock_vapi_find(f->w.vapi, ids[4]));
+    /* GET /call lists the kept ones only, newest first (issue 11) */
+    struct reply l = request(f, "GET", "/call", "Bearer " KEY, NULL);
+    assert_int_equal(l.status, 200);
+    assert_int_equal(json_array_size(l.body), 2);
+    assert_string_equal(str(json_array_get(l.body, 0), "id"), ids[4]);
+    assert_string_equal(str(json_array_get(l.body, 1), "id"), ids[0]);
+    json_decref(l.body);
     fx_free(f);
 }
 
