@@ -83,7 +83,7 @@ static const struct field recording_fields[] = {
 #define WEBHOOK_FIELDS                                                                             \
     STR("secret"), SEC("delay", false, 0), BOOL("drop"), BOOL("forge"),                            \
         SEC("replay_after", false, 0.001), SEC("stale_by", false, 0), INT("retries", 0, 10),       \
-        SEC("retry_after", false, 0.001)
+        SEC("retry_after", false, 0.001), STR("url")
 static const struct field signed_webhook_fields[] = {WEBHOOK_FIELDS, END};
 static const struct field webhook_fields[] = {WEBHOOK_FIELDS, CHOICE("auth", wh_auths), END};
 #define PROVIDER_FIELDS                                                                            \

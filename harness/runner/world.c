@@ -523,7 +523,7 @@ static int build_core(struct world *w, const json_t *root, char *err, size_t n)
         pstn_add_line(w->mw.pstn, num); /* the core's inbound lines */
     }
     pstn_set_core(w->mw.pstn, &core_lines, w->core);
-    w->mw.sink = (struct mock_webhook_sink){deliver_webhook, w->core};
+    w->mw.sink = (struct mock_webhook_sink){.deliver = deliver_webhook, .ctx = w->core};
     return 0;
 }
 
