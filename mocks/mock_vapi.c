@@ -26,8 +26,6 @@ int mock_vapi_create(struct mock_vapi **out, struct mock_world *w,
     }
     mock_account_uuid(v->acct, v->org_id);
     mock_webhook_config_read(&v->wh, cfg->webhooks, WH_AUTH_BEARER, NULL, 0);
-    v->org_cfg = cfg->webhooks ? json_deep_copy(cfg->webhooks) : NULL;
-    v->org_url = json_string_value(json_object_get(v->org_cfg, "url"));
     v->numbers = json_array();
     v->calls = json_object();
     v->order = json_array();
@@ -44,7 +42,6 @@ void mock_vapi_destroy(struct mock_vapi *v)
     if (!v)
         return;
     mock_account_destroy(v->acct);
-    json_decref(v->org_cfg);
     json_decref(v->numbers);
     json_decref(v->calls);
     json_decref(v->order);
@@ -256,10 +253,11 @@ json_t *mock_vapi_extras(const struct mock_vapi *v, const struct mock_call *c)
 /* Where this call's messages go and how they are signed. Vapi's order: the
  * assistant's server (assistantOverrides.server, then the inline assistant's
  * server; serverUrl/serverUrlSecret in the older shape), then the phone
- * number's, then the org's (mocks.vapi.webhooks.url). Kept on the call's
- * extras at create (extras.server) so a later change of the number does not
- * move a call's webhooks, as Vapi resolves them when the call starts. A
- * secret named there signs in X-Vapi-Secret. */
+ * number's, then the org's (mocks.vapi.webhooks.url, in v->wh). Resolved
+ * at create into the call's extras (extras.server), as Vapi resolves them
+ * when the call starts: a later change of the number moves no call's
+ * webhooks. A secret named there signs in X-Vapi-Secret. *url: NULL for
+ * dialsim's core. */
 static void call_webhook(const struct mock_vapi *v, const struct mock_call *c,
                          struct mock_webhook_config *cfg, const char **url)
 {
@@ -267,7 +265,7 @@ static void call_webhook(const struct mock_vapi *v, const struct mock_call *c,
     const char *u = json_string_value(json_object_get(srv, "url"));
     const char *secret = json_string_value(json_object_get(srv, "secret"));
     *cfg = v->wh;
-    *url = u ? u : v->org_url;
+    *url = u ? u : cfg->url[0] ? cfg->url : NULL;
     if (!u)
         return;
     if (!cfg->enabled) {
@@ -288,11 +286,7 @@ static void send_message(struct mock_vapi *v, const struct mock_call *c,
     json_object_set_new(message, "call", mock_vapi_call_json(v, c));
     json_object_set_new(message, "timestamp", json_integer(ds_now(&v->w->clock)));
     json_t *body = json_pack("{s:o}", "message", message);
-    /* TODO(issue 11): mock_webhook_send_to(v->w, "vapi", cfg, url, ..) once
-     * main has it; until then the message goes to the core, signed as the
-     * call's server says. */
-    (void)url;
-    mock_webhook_send(v->w, "vapi", cfg, json_dumps(body, JSON_COMPACT));
+    mock_webhook_send_to(v->w, "vapi", cfg, url, json_dumps(body, JSON_COMPACT));
     json_decref(body);
 }
 

@@ -14,9 +14,7 @@ struct mock_vapi {
     struct mock_account *acct;
     int64_t latency_ms;
     bool credits_as_ended_call;
-    struct mock_webhook_config wh; /* the org's (mocks.vapi.webhooks) */
-    const char *org_url;           /* mocks.vapi.webhooks.url, or NULL; in org_cfg */
-    json_t *org_cfg;               /* a copy of mocks.vapi.webhooks */
+    struct mock_webhook_config wh; /* the org's (mocks.vapi.webhooks; url: its server) */
     struct mock_recording_config rec;
     char org_id[40];
     /* The phone numbers, as GET /phone-number shows them (Vapi's

@@ -54,7 +54,7 @@ before(async () => {
             server: { url: `${receiver.url}/number`, secret: "number-secret" } },
         ],
         latency: 0, dial_delay: 0.05, ring_timeout: 0.2,
-        webhooks: { secret: "org-secret", delay: 0 },
+        webhooks: { url: `${receiver.url}/org`, secret: "org-secret", auth: "x-vapi-secret", delay: 0 },
       },
       pstn: {
         call_duration: 0.3,
@@ -291,13 +291,7 @@ test("an unknown route or a wrong method under Vapi's paths: Vapi's own NestJS 4
   }
 });
 
-// The delivery to the user's server waits for mock_webhook_send_to (webhook.h,
-// another engineer's, not yet on main): until then the mock resolves and keeps
-// each call's server and signs with its secret (tests/test_mock_vapi.c checks
-// the header), but the message goes to dialsim's core. A todo meanwhile.
-const DELIVERS = false; // true once mock_webhook_send_to is wired in mock_vapi.c
-test("webhooks: status-update and end-of-call-report signed with X-Vapi-Secret, to the call's server",
-     DELIVERS ? {} : { todo: "mock_webhook_send_to is not on main yet" }, async () => {
+test("webhooks: status-update and end-of-call-report signed with X-Vapi-Secret, to the call's server", async () => {
   // the inline assistant's server, the overrides' server, the number's, the org's
   const cases = [
     [{ assistant: { name: "T", server: { url: `${receiver.url}/assistant`, secret: "asst-secret" } } }, "/assistant", "asst-secret"],
@@ -308,7 +302,7 @@ test("webhooks: status-update and end-of-call-report signed with X-Vapi-Secret, 
   for (const [extra, path, secret] of cases) {
     const c = await vapi.calls.create({ phoneNumberId: "pn", customer: { number: N.busy }, ...extra });
     const report = await receiver.next((r) => r.body?.message?.type === "end-of-call-report" && r.body.message.call.id === c.id,
-                                       DELIVERS ? 10000 : 1000);
+                                       10000);
     assert.equal(report.path, path);
     assert.equal(report.headers["x-vapi-secret"], secret);
     assert.equal(report.body.message.endedReason, "customer-busy");
