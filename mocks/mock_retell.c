@@ -3,6 +3,7 @@
 #include "mock_retell.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,8 +143,10 @@ static json_t *words_json(const char *text, double start_s, double end_s)
             break;
         const char *e = strchr(p, ' ');
         size_t len = e ? (size_t)(e - p) : strlen(p);
-        json_t *w = json_pack("{s:s%,s:f,s:f}", "word", p, len, "start", start_s + step * (double)i,
-                              "end", start_s + step * (double)(i + 1));
+        /* to the millisecond, as Retell gives them */
+        double a = round((start_s + step * (double)i) * 1000) / 1000;
+        double b = round((start_s + step * (double)(i + 1)) * 1000) / 1000;
+        json_t *w = json_pack("{s:s%,s:f,s:f}", "word", p, len, "start", a, "end", b);
         json_array_append_new(words, w);
         p += len;
         i++;
@@ -271,7 +274,11 @@ static void send_event(struct mock_retell *r, const struct mock_call *c, const c
     /* TODO(webhook.h): once main has mock_webhook_send_to, send to
      * retell_webhook_url(r, c); until then every webhook goes to the core */
     (void)retell_webhook_url(r, c);
-    mock_webhook_send(r->w, "retell", &r->wh, json_dumps(body, JSON_COMPACT));
+    /* 15 digits: what the user's JSON.stringify of the parsed body gives back
+     * (jansson's default 17 does not), so Retell.verify(JSON.stringify(body))
+     * checks the bytes that were signed */
+    mock_webhook_send(r->w, "retell", &r->wh,
+                      json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15)));
     json_decref(body);
 }
 
