@@ -119,6 +119,14 @@ static const char *ext(enum rec_format f)
     }
 }
 
+/* A number as Retell's JavaScript writes it: integral values without ".0"
+ * (jansson writes a real 1 as 1.0, and JSON.stringify of the parsed body,
+ * which Retell.verify checks, would then differ from the bytes signed). */
+static json_t *num(double v)
+{
+    return v == floor(v) && fabs(v) < 9e15 ? json_integer((json_int_t)v) : json_real(v);
+}
+
 /* Retell's words carry start/end in seconds from the call's start; the mock's
  * turns know their span, so a turn's words share it evenly. */
 static json_t *words_json(const char *text, double start_s, double end_s)
@@ -146,7 +154,7 @@ static json_t *words_json(const char *text, double start_s, double end_s)
         /* to the millisecond, as Retell gives them */
         double a = round((start_s + step * (double)i) * 1000) / 1000;
         double b = round((start_s + step * (double)(i + 1)) * 1000) / 1000;
-        json_t *w = json_pack("{s:s%,s:f,s:f}", "word", p, len, "start", a, "end", b);
+        json_t *w = json_pack("{s:s%,s:o,s:o}", "word", p, len, "start", num(a), "end", num(b));
         json_array_append_new(words, w);
         p += len;
         i++;
@@ -182,10 +190,10 @@ static json_t *cost_json(const struct mock_call *c)
     double secs = mock_call_duration_s(c);
     double unit = 0.07 / 60 * 100; /* cents a second */
     double cost = secs * unit;
-    return json_pack("{s:[{s:s,s:f,s:f}],s:i,s:f,s:f}", "product_costs", "product",
-                     "retell_platform", "unit_price", unit, "cost", cost, "total_duration_seconds",
-                     (json_int_t)(secs + 0.999), "total_duration_unit_price", unit,
-                     "combined_cost", cost);
+    return json_pack("{s:[{s:s,s:o,s:o}],s:I,s:o,s:o}", "product_costs", "product",
+                     "retell_platform", "unit_price", num(unit), "cost", num(cost),
+                     "total_duration_seconds", (json_int_t)ceil(secs), "total_duration_unit_price",
+                     num(unit), "combined_cost", num(cost));
 }
 
 static json_t *analysis_json(const struct mock_call *c)

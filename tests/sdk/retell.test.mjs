@@ -239,6 +239,24 @@ test("an unknown route or method under Retell's paths answers Retell's own error
   }
 });
 
+test("webhooks (to dialsim's core today, as journalled): each verifies with Retell.verify(JSON.stringify(body))", async () => {
+  // voicemail connects: all three events
+  const c = await place(PSTN.voicemail, { override_agent_id: "hooked" });
+  await until(() => retell.call.retrieve(c.call_id), terminal);
+  const parsed = (r) => (typeof r.body === "string" ? JSON.parse(r.body) : r.body);
+  const sent = await until(async () => (await srv.journal()).requests.filter((r) => r.mock === "retell-webhook" &&
+                                                                                   parsed(r).call.call_id === c.call_id),
+                           (l) => ["call_started", "call_ended", "call_analyzed"].every((e) => l.some((r) => parsed(r).event === e)));
+  for (const r of sent) {
+    const body = parsed(r);
+    const sig = r.headers["x-retell-signature"];
+    assert.ok(await Retell.verify(JSON.stringify(body), "rk", sig), `${body.event}: ${sig} ${JSON.stringify(body)}`);
+    assert.ok(!(await Retell.verify(JSON.stringify(body), "other", sig)));
+    if (body.event === "call_analyzed") assert.equal(typeof body.call.call_analysis.call_successful, "boolean");
+    if (body.event === "call_ended") assert.equal(body.call.call_analysis, undefined);
+  }
+});
+
 test("webhooks: call_started, call_ended, call_analyzed reach the agent's server, verified with Retell.verify",
      { todo: "needs mock_webhook_send_to (webhook.h) on main: webhooks go to dialsim's core until then" }, async () => {
   const c = await place(LINE, { override_agent_id: "hooked" });
