@@ -241,7 +241,8 @@ json_t *retell_call_json(const struct mock_retell *r, const struct mock_call *c)
     if (ca)
         json_object_set_new(j, "custom_attributes", json_deep_copy(ca));
     json_t *ds = json_object_get(x, "data_storage_setting");
-    json_object_set_new(j, "data_storage_setting", ds ? json_deep_copy(ds) : json_string("everything"));
+    json_object_set_new(j, "data_storage_setting",
+                        ds ? json_deep_copy(ds) : json_string("everything"));
     json_object_set_new(j, "opt_in_signed_url", json_false());
     json_object_set_new(j, "telephony_identifier", json_pack("{s:s}", "twilio_call_sid", c->sid));
     /* a call that never connected has no start, transcript nor recording
@@ -329,8 +330,9 @@ static const char *call_agent(struct mock_retell *r, const json_t *body, const j
     if (!agent)
         agent = retell_outbound_agent(number);
     if (!agent) {
-        snprintf(msg, n, "Phone number %s does not have an outbound agent, "
-                         "please set override_agent_id.",
+        snprintf(msg, n,
+                 "Phone number %s does not have an outbound agent, "
+                 "please set override_agent_id.",
                  json_string_value(json_object_get(number, "phone_number")));
         return NULL;
     }
@@ -389,10 +391,17 @@ static void create_call(struct mock_retell *r, const struct mock_request *rq,
         /* the 201 shows the call as registered, whatever happens next */
         json_t *j = retell_call_json(r, c);
         json_object_set_new(j, "call_status", json_string("registered"));
-        static const char *const later[] = {
-            "disconnection_reason", "end_timestamp", "duration_ms", "start_timestamp",
-            "transcript", "transcript_object", "transcript_with_tool_calls", "call_analysis",
-            "call_cost", "recording_url", "recording_multi_channel_url"};
+        static const char *const later[] = {"disconnection_reason",
+                                            "end_timestamp",
+                                            "duration_ms",
+                                            "start_timestamp",
+                                            "transcript",
+                                            "transcript_object",
+                                            "transcript_with_tool_calls",
+                                            "call_analysis",
+                                            "call_cost",
+                                            "recording_url",
+                                            "recording_multi_channel_url"};
         for (size_t i = 0; i < sizeof later / sizeof *later; i++)
             json_object_del(j, later[i]);
         mock_reply_json(rs, 201, j);
@@ -411,10 +420,18 @@ const struct mock_call *mock_retell_find(const struct mock_retell *r, const char
 
 bool mock_retell_path(const char *path)
 {
-    static const char *const prefixes[] = {
-        "/v2/", "/v3/", "/create-phone-number", "/get-phone-number/", "/update-phone-number/",
-        "/delete-phone-number/", "/list-phone-numbers", "/create-agent", "/get-agent/",
-        "/update-agent/", "/delete-agent/", "/list-agents"};
+    static const char *const prefixes[] = {"/v2/",
+                                           "/v3/",
+                                           "/create-phone-number",
+                                           "/get-phone-number/",
+                                           "/update-phone-number/",
+                                           "/delete-phone-number/",
+                                           "/list-phone-numbers",
+                                           "/create-agent",
+                                           "/get-agent/",
+                                           "/update-agent/",
+                                           "/delete-agent/",
+                                           "/list-agents"};
     for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
         if (strncmp(path, prefixes[i], strlen(prefixes[i])) == 0)
             return true;
@@ -432,10 +449,9 @@ static int recording(struct mock_retell *r, const struct mock_request *rq, struc
     if (!c)
         retell_error(rs, 404, "Not Found");
     else
-        mock_recording_reply(r->w, &r->rec, c,
-                             strstr(slash, "multichannel") ? MOCK_REC_STEREO
-                                                           : MOCK_REC_AS_CONFIGURED,
-                             rs);
+        mock_recording_reply(
+            r->w, &r->rec, c,
+            strstr(slash, "multichannel") ? MOCK_REC_STEREO : MOCK_REC_AS_CONFIGURED, rs);
     return 1;
 }
 

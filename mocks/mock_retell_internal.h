@@ -21,10 +21,10 @@ struct mock_retell {
     char *webhook_url; /* mocks.retell.webhooks.url, or NULL */
     /* Retell's own registries, kept here rather than in mock_account because
      * they change through Retell's routes and carry Retell's fields */
-    json_t *agents;  /* object: agent_id -> {"agent_id", "webhook_url"?, ...} */
-    json_t *numbers; /* array of PhoneNumberResponse objects, creation order */
-    json_t *calls;   /* array of call ids, creation order (list-calls) */
-    json_t *extra;   /* object: call_id -> what update-call set, "deleted" */
+    json_t *agents;   /* object: agent_id -> {"agent_id", "webhook_url"?, ...} */
+    json_t *numbers;  /* array of PhoneNumberResponse objects, creation order */
+    json_t *calls;    /* array of call ids, creation order (list-calls) */
+    json_t *extra;    /* object: call_id -> what update-call set, "deleted" */
     unsigned creates; /* since the last prune of `calls` */
 };
 

@@ -18,8 +18,8 @@ static json_t *agent_new(const char *id, const char *webhook_url, int64_t now)
 {
     /* the SDK's AgentResponse requires these; the mock runs no LLM */
     json_t *a = json_pack("{s:s,s:I,s:{s:s,s:s},s:i,s:s,s:s}", "agent_id", id,
-                          "last_modification_timestamp", (json_int_t)now, "response_engine",
-                          "type", "retell-llm", "llm_id", "llm_dialsim", "version", 0, "voice_id",
+                          "last_modification_timestamp", (json_int_t)now, "response_engine", "type",
+                          "retell-llm", "llm_id", "llm_dialsim", "version", 0, "voice_id",
                           "11labs-Adrian", "agent_name", id);
     json_object_set_new(a, "webhook_url", webhook_url ? json_string(webhook_url) : json_null());
     return a;
@@ -46,11 +46,16 @@ static void agents_of(const char *key, const char *single, json_t *n)
 static json_t *number_new(const char *number, const json_t *from, int64_t now)
 {
     json_t *n = json_object();
-    static const char *const copied[] = {"nickname",          "inbound_agent_id",
-                                         "outbound_agent_id", "inbound_agents",
-                                         "outbound_agents",   "inbound_webhook_url",
-                                         "area_code",         "allowed_inbound_country_list",
-                                         "allowed_outbound_country_list", "fallback_number"};
+    static const char *const copied[] = {"nickname",
+                                         "inbound_agent_id",
+                                         "outbound_agent_id",
+                                         "inbound_agents",
+                                         "outbound_agents",
+                                         "inbound_webhook_url",
+                                         "area_code",
+                                         "allowed_inbound_country_list",
+                                         "allowed_outbound_country_list",
+                                         "fallback_number"};
     for (size_t i = 0; i < sizeof copied / sizeof *copied; i++) {
         json_t *v = json_object_get(from, copied[i]);
         if (v)
@@ -65,8 +70,8 @@ static json_t *number_new(const char *number, const json_t *from, int64_t now)
         snprintf(pretty, sizeof pretty, "%s", number);
     json_object_set_new(n, "phone_number_pretty", json_string(pretty));
     if (!json_object_get(n, "area_code") && strncmp(number, "+1", 2) == 0 && strlen(number) == 12)
-        json_object_set_new(n, "area_code", json_integer(atoi((char[4]){number[2], number[3],
-                                                                         number[4], 0})));
+        json_object_set_new(n, "area_code",
+                            json_integer(atoi((char[4]){number[2], number[3], number[4], 0})));
     json_object_set_new(n, "last_modification_timestamp", json_integer(now));
     agents_of("inbound_agents", "inbound_agent_id", n);
     agents_of("outbound_agents", "outbound_agent_id", n);
@@ -88,12 +93,12 @@ int retell_registry_init(struct mock_retell *r, const struct mock_provider_confi
      * names the server its calls' webhooks go to */
     json_array_foreach(cfg->agents, i, x)
     {
-        const char *id = json_is_string(x) ? json_string_value(x)
-                                           : json_string_value(json_object_get(x, "id"));
+        const char *id =
+            json_is_string(x) ? json_string_value(x) : json_string_value(json_object_get(x, "id"));
         if (id)
-            json_object_set_new(r->agents, id,
-                                agent_new(id, json_string_value(json_object_get(x, "webhook_url")),
-                                          now));
+            json_object_set_new(
+                r->agents, id,
+                agent_new(id, json_string_value(json_object_get(x, "webhook_url")), now));
     }
     json_array_foreach(cfg->phone_numbers, i, x)
     {
@@ -116,9 +121,10 @@ static size_t number_index(const struct mock_retell *r, const char *number)
 {
     size_t i;
     json_t *n;
-    json_array_foreach(r->numbers, i, n) if (number && strcmp(json_string_value(json_object_get(
-                                                                  n, "phone_number")),
-                                                              number) == 0) return i;
+    json_array_foreach(
+        r->numbers, i,
+        n) if (number &&
+               strcmp(json_string_value(json_object_get(n, "phone_number")), number) == 0) return i;
     return (size_t)-1;
 }
 
@@ -129,9 +135,8 @@ json_t *retell_number(const struct mock_retell *r, const char *number)
 
 const char *retell_outbound_agent(const json_t *number)
 {
-    const char *a =
-        json_string_value(json_object_get(json_array_get(json_object_get(number, "outbound_agents"), 0),
-                                          "agent_id"));
+    const char *a = json_string_value(
+        json_object_get(json_array_get(json_object_get(number, "outbound_agents"), 0), "agent_id"));
     return a ? a : json_string_value(json_object_get(number, "outbound_agent_id"));
 }
 
@@ -214,7 +219,7 @@ static bool str_op(const char *op, const char *have, const char *want)
 
 static bool num_op(const char *op, double h, double w)
 {
-    return !strcmp(op, "eq") ? h == w
+    return !strcmp(op, "eq")   ? h == w
            : !strcmp(op, "ne") ? h != w
            : !strcmp(op, "gt") ? h > w
            : !strcmp(op, "ge") ? h >= w
@@ -249,7 +254,8 @@ static bool match_one(const json_t *f, const json_t *have)
     if (!strcmp(op, "in"))
         return match_one(want, have);
     if (!strcmp(op, "bt"))
-        return json_is_number(have) && json_number_value(have) >= json_number_value(json_array_get(want, 0)) &&
+        return json_is_number(have) &&
+               json_number_value(have) >= json_number_value(json_array_get(want, 0)) &&
                json_number_value(have) <= json_number_value(json_array_get(want, 1));
     if (json_is_string(want))
         return str_op(op, json_string_value(have), json_string_value(want));
@@ -284,8 +290,8 @@ static bool matches(const json_t *criteria, const json_t *call)
             bool any = false;
             size_t i;
             const json_t *a;
-            json_array_foreach(f, i, a) any |= json_equal(json_object_get(a, "agent_id"),
-                                                          json_object_get(call, "agent_id"));
+            json_array_foreach(f, i, a) any |=
+                json_equal(json_object_get(a, "agent_id"), json_object_get(call, "agent_id"));
             if (!any)
                 return false;
         } else if (dot) { /* v2: "metadata.customer_id": [..] */
@@ -297,10 +303,10 @@ static bool matches(const json_t *criteria, const json_t *call)
             /* keyed filters: metadata, custom_attributes, dynamic_variables */
             size_t i;
             const json_t *x;
-            json_array_foreach(f, i, x) if (!match_one(x, json_object_get(
-                                                              field_of(call, k),
-                                                              json_string_value(json_object_get(
-                                                                  x, "key"))))) return false;
+            json_array_foreach(
+                f, i, x) if (!match_one(x, json_object_get(field_of(call, k),
+                                                           json_string_value(json_object_get(
+                                                               x, "key"))))) return false;
         } else if (!match_one(f, field_of(call, !strcmp(k, "agent_id") ? "agent_id" : k))) {
             return false;
         }
@@ -396,8 +402,7 @@ static void update_call(struct mock_retell *r, const struct mock_request *rq,
     json_t *x = json_object_get(r->extra, id);
     if (!x)
         json_object_set_new(r->extra, id, x = json_object());
-    static const char *const fields[] = {"metadata", "custom_attributes",
-                                         "data_storage_setting"};
+    static const char *const fields[] = {"metadata", "custom_attributes", "data_storage_setting"};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
         json_t *v = json_object_get(rq->json, fields[i]);
         if (v)
@@ -488,13 +493,17 @@ static void update_number(struct mock_retell *r, const struct mock_request *rq,
             json_object_set_new(n, k, json_deep_copy(v));
     }
     /* a new single id replaces the weighted list, and the other way round */
-    if (json_object_get(rq->json, "outbound_agent_id") && !json_object_get(rq->json, "outbound_agents"))
+    if (json_object_get(rq->json, "outbound_agent_id") &&
+        !json_object_get(rq->json, "outbound_agents"))
         json_object_del(n, "outbound_agents");
-    if (json_object_get(rq->json, "outbound_agents") && !json_object_get(rq->json, "outbound_agent_id"))
+    if (json_object_get(rq->json, "outbound_agents") &&
+        !json_object_get(rq->json, "outbound_agent_id"))
         json_object_del(n, "outbound_agent_id");
-    if (json_object_get(rq->json, "inbound_agent_id") && !json_object_get(rq->json, "inbound_agents"))
+    if (json_object_get(rq->json, "inbound_agent_id") &&
+        !json_object_get(rq->json, "inbound_agents"))
         json_object_del(n, "inbound_agents");
-    if (json_object_get(rq->json, "inbound_agents") && !json_object_get(rq->json, "inbound_agent_id"))
+    if (json_object_get(rq->json, "inbound_agents") &&
+        !json_object_get(rq->json, "inbound_agent_id"))
         json_object_del(n, "inbound_agent_id");
     agents_of("inbound_agents", "inbound_agent_id", n);
     agents_of("outbound_agents", "outbound_agent_id", n);

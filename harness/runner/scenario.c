@@ -340,19 +340,23 @@ static const struct field webhook_fields[] = {WEBHOOK_FIELDS, CHOICE("auth", wh_
 /* Retell: an agent may name its webhook server, a number its agents, and the
  * account a webhook server for all its calls (mock_retell_internal.h) */
 static const struct field retell_agent = {.key = "", .type = T_ANY}; /* id or {id, webhook_url} */
-static const struct field retell_pn_fields[] = {
-    REQ_STR("id"),          REQ_STR("number"),   STR("outbound_agent_id"),
-    STR("inbound_agent_id"), STR("nickname"),    {.key = "outbound_agents", .type = T_ARRAY},
-    {.key = "inbound_agents", .type = T_ARRAY},  END};
+static const struct field retell_pn_fields[] = {REQ_STR("id"),
+                                                REQ_STR("number"),
+                                                STR("outbound_agent_id"),
+                                                STR("inbound_agent_id"),
+                                                STR("nickname"),
+                                                {.key = "outbound_agents", .type = T_ARRAY},
+                                                {.key = "inbound_agents", .type = T_ARRAY},
+                                                END};
 static const struct field retell_pn = OBJ("", retell_pn_fields);
 static const struct field retell_webhook_fields[] = {WEBHOOK_FIELDS, STR("url"), END};
 static const struct field vapi_fields[] = {PROVIDER_FIELDS, ARR("assistants", false, &a_string, 0),
                                            CHOICE("credits_surface", surfaces),
                                            OBJ("webhooks", webhook_fields), END};
 /* Retell and ElevenLabs sign their webhooks one way each: no "auth" choice */
-static const struct field retell_fields[] = {
-    ACCOUNT_FIELDS, ARR("agents", false, &retell_agent, 0), ARR("phone_numbers", false, &retell_pn, 0),
-    OBJ("webhooks", retell_webhook_fields), END};
+static const struct field retell_fields[] = {ACCOUNT_FIELDS, ARR("agents", false, &retell_agent, 0),
+                                             ARR("phone_numbers", false, &retell_pn, 0),
+                                             OBJ("webhooks", retell_webhook_fields), END};
 static const struct field elevenlabs_fields[] = {PROVIDER_FIELDS,
                                                  OBJ("webhooks", signed_webhook_fields), END};
 static const struct field fault_fields[] = {REQ_STR("to"),   STR("ani"),        STR("misdial"),
