@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/json_depth.h"
+#include "core/e164.h"
 #include "mock_retell_internal.h"
 
 static void on_change(void *ctx, struct mock_call *c);
@@ -32,8 +33,11 @@ int mock_retell_create(struct mock_retell **out, struct mock_world *w,
     const char *key =
         json_is_string(k0) ? json_string_value(k0) : json_string_value(json_object_get(k0, "key"));
     mock_webhook_config_read(&r->wh, cfg->webhooks, WH_AUTH_RETELL, key, 3);
-    const char *url = json_string_value(json_object_get(cfg->webhooks, "url"));
-    if ((url && !(r->webhook_url = strdup(url))) || retell_registry_init(r, cfg) != 0) {
+    json_t *dflt = json_object();
+    mock_webhook_config_read(&r->wh_agent, r->wh.enabled ? cfg->webhooks : dflt, WH_AUTH_RETELL,
+                             key, 3);
+    json_decref(dflt);
+    if (retell_registry_init(r, cfg) != 0) {
         mock_retell_destroy(r);
         return -1;
     }
@@ -50,7 +54,6 @@ void mock_retell_destroy(struct mock_retell *r)
         return;
     mock_account_destroy(r->acct);
     retell_registry_free(r);
-    free(r->webhook_url);
     free(r);
 }
 
@@ -280,21 +283,23 @@ static void send_event(struct mock_retell *r, const struct mock_call *c, const c
     if (!analysis)
         json_object_del(call, "call_analysis");
     json_t *body = json_pack("{s:s,s:o}", "event", event, "call", call);
-    /* TODO(webhook.h): once main has mock_webhook_send_to, send to
-     * retell_webhook_url(r, c); until then every webhook goes to the core */
-    (void)retell_webhook_url(r, c);
     /* 15 digits: what the user's JSON.stringify of the parsed body gives back
      * (jansson's default 17 does not), so Retell.verify(JSON.stringify(body))
      * checks the bytes that were signed */
-    mock_webhook_send(r->w, "retell", &r->wh,
-                      json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15)));
+    const char *url = retell_webhook_url(r, c);
+    const struct mock_webhook_config *cfg = url ? &r->wh_agent : &r->wh;
+    mock_webhook_send_to(r->w, "retell", cfg,
+                         url           ? url
+                         : cfg->url[0] ? cfg->url
+                                       : NULL,
+                         json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15)));
     json_decref(body);
 }
 
 static void on_change(void *ctx, struct mock_call *c)
 {
     struct mock_retell *r = ctx;
-    if (!r->wh.enabled)
+    if (!r->wh.enabled && !retell_webhook_url(r, c))
         return;
     /* providers.md §4.2: no call_started for calls that never connected */
     if (c->state == MC_IN_PROGRESS)
@@ -318,7 +323,7 @@ bool retell_e164(const char *s)
     for (const char *p = s + 1; *p; p++, n++)
         if (!isdigit((unsigned char)*p))
             return false;
-    return n >= 2 && n <= 15;
+    return n >= E164_MIN_DIGITS && n <= E164_MAX_DIGITS; /* the core's bounds (AO-5) */
 }
 
 /* The agent a call runs: override_agent_id, else the from number's outbound

@@ -17,8 +17,10 @@ struct mock_retell {
     struct mock_account *acct;
     int64_t latency_ms;
     struct mock_webhook_config wh;
+    /* Retell's defaults, for a call whose agent names a webhook_url when
+     * mocks.retell.webhooks says nothing (Retell sends to it all the same) */
+    struct mock_webhook_config wh_agent;
     struct mock_recording_config rec;
-    char *webhook_url; /* mocks.retell.webhooks.url, or NULL */
     /* Retell's own registries, kept here rather than in mock_account because
      * they change through Retell's routes and carry Retell's fields */
     json_t *agents;   /* object: agent_id -> {"agent_id", "webhook_url"?, ...} */
@@ -44,8 +46,8 @@ json_t *retell_number(const struct mock_retell *r, const char *number);
  * outbound_agent_id; NULL when none. */
 const char *retell_outbound_agent(const json_t *number);
 bool retell_has_agent(const struct mock_retell *r, const char *id);
-/* Where a call's webhooks go: its agent's webhook_url, else the account's
- * (mocks.retell.webhooks.url); NULL: dialsim's core. */
+/* Where a call's webhooks go: its agent's webhook_url, else NULL (then
+ * mocks.retell.webhooks.url, else dialsim's core). */
 const char *retell_webhook_url(const struct mock_retell *r, const struct mock_call *c);
 /* Forget the ids of calls the account evicted (and what update-call set). */
 void retell_prune(struct mock_retell *r);

@@ -149,7 +149,7 @@ const char *retell_webhook_url(const struct mock_retell *r, const struct mock_ca
 {
     const char *u =
         json_string_value(json_object_get(json_object_get(r->agents, c->agent), "webhook_url"));
-    return u ? u : r->webhook_url;
+    return u && *u ? u : NULL;
 }
 
 /* ---- helpers ------------------------------------------------------------ */

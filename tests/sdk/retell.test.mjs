@@ -239,7 +239,7 @@ test("an unknown route or method under Retell's paths answers Retell's own error
   }
 });
 
-test("webhooks (to dialsim's core today, as journalled): each verifies with Retell.verify(JSON.stringify(body))", async () => {
+test("webhooks as the journal shows them: each verifies with Retell.verify(JSON.stringify(body))", async () => {
   // voicemail connects: all three events
   const c = await place(PSTN.voicemail, { override_agent_id: "hooked" });
   await until(() => retell.call.retrieve(c.call_id), terminal);
@@ -257,12 +257,49 @@ test("webhooks (to dialsim's core today, as journalled): each verifies with Rete
   }
 });
 
-test("webhooks: call_started, call_ended, call_analyzed reach the agent's server, verified with Retell.verify",
-     { todo: "needs mock_webhook_send_to (webhook.h) on main: webhooks go to dialsim's core until then" }, async () => {
-  const c = await place(LINE, { override_agent_id: "hooked" });
+test("webhooks: call_started, call_ended, call_analyzed reach the agent's webhook_url, verified with Retell.verify", async () => {
+  const c = await place(PSTN.voicemail, { override_agent_id: "hooked" });
   for (const event of ["call_started", "call_ended", "call_analyzed"]) {
-    const h = await hooks.next((x) => x.body?.event === event && x.body.call.call_id === c.call_id, 2000);
+    const h = await hooks.next((x) => x.body?.event === event && x.body.call.call_id === c.call_id);
     assert.ok(await Retell.verify(JSON.stringify(h.body), "rk", h.headers["x-retell-signature"]), event);
+  }
+});
+
+test("webhooks: mocks.retell.webhooks.url takes every call's; a 500 is retried up to 3 times", async () => {
+  let n = 0;
+  const mine = await startReceiver((item) => (item.body?.event === "call_ended" && n++ < 2 ? [500, "{}"] : [200, "{}"]));
+  const other = await startServe({ projects: [{ id: "acme", api_key: "k1" }],
+    mocks: { retell: { keys: ["rk"], agents: ["ragent"], latency: 0, dial_delay: 0.05,
+                       phone_numbers: [{ id: "rn", number: FROM, outbound_agent_id: "ragent" }],
+                       webhooks: { url: mine.url, delay: 0.01, retry_after: 0.05 } },
+             pstn: { call_duration: 1.2, faults: [{ to: PSTN.voicemail, voicemail: true }] } } });
+  try {
+    const r = new Retell({ apiKey: "rk", baseURL: other.mocks, maxRetries: 0 });
+    const c = await r.call.createPhoneCall({ from_number: FROM, to_number: PSTN.voicemail });
+    await mine.next((x) => x.body?.event === "call_analyzed" && x.body.call.call_id === c.call_id);
+    await mine.next((x) => x.body?.event === "call_ended" && n >= 3);
+    const ended = mine.received.filter((x) => x.body?.event === "call_ended");
+    assert.equal(ended.length, 3, "two 500s, then taken");
+    for (const h of mine.received)
+      assert.ok(await Retell.verify(JSON.stringify(h.body), "rk", h.headers["x-retell-signature"]), h.body.event);
+  } finally {
+    assert.equal(await other.stop(), 0);
+    await mine.close();
+  }
+});
+
+test("a 429 with Retry-After: the SDK waits that long and retries", async () => {
+  await fetch(srv.mocks + "/_dialsim/faults", { method: "PUT", body: JSON.stringify([
+    { method: "POST", path: "/v2/create-phone-call", then: [
+      { status: 429, headers: { "Retry-After": "1" }, body: { status: "error", message: "Too many requests." } },
+      { pass: true }] }]) });
+  try {
+    const t0 = Date.now();
+    const c = await client("rk", { maxRetries: 1 }).call.createPhoneCall({ from_number: FROM, to_number: RINGS });
+    assert.equal(c.call_status, "registered");
+    assert.ok(Date.now() - t0 >= 950, `retried after ${Date.now() - t0} ms`);
+  } finally {
+    await fetch(srv.mocks + "/_dialsim/faults", { method: "PUT", body: "[]" });
   }
 });
 
