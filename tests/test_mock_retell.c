@@ -657,6 +657,7 @@ static void sdk_ended_call_words_analysis_cost(void **state)
     json_t *c = get_call(f, id);
     const json_t *u0 = json_array_get(json_object_get(c, "transcript_object"), 0);
     const json_t *w0 = json_array_get(json_object_get(u0, "words"), 0);
+    assert_non_null(w0);
     assert_string_equal(str(w0, "word"), "Hello,");
     assert_true(json_number_value(json_object_get(w0, "start")) <
                 json_number_value(json_object_get(w0, "end")));
