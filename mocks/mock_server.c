@@ -120,7 +120,7 @@ static const char *mock_name_for(const char *path)
         strcmp(path, "/phone-number") == 0 || strncmp(path, "/phone-number/", 14) == 0 ||
         strcmp(path, "/v2/phone-number") == 0) /* Vapi's; Retell has no /v2/phone-number */
         return "vapi";
-    if (strncmp(path, "/v2/", 4) == 0)
+    if (mock_retell_path(path))
         return "retell";
     if (strncmp(path, "/v1/convai/", 11) == 0)
         return "elevenlabs";
