@@ -41,8 +41,8 @@ expect2 "at runs[0]: expected a run" "$tmp/bad.json"
 printf '{"runs": [' >"$tmp/broken.json"
 expect2 "$tmp/broken.json:1:10: invalid JSON" "$tmp/broken.json"
 expect2 "usage: dialsim explain"
-expect2 "unknown option --frobnicate" --frobnicate dial_late
-expect2 "--scenarios needs a folder" --scenarios
+expect2 "unrecognized option '--frobnicate'" --frobnicate dial_late
+expect2 "option '--scenarios' requires an argument" --scenarios
 "$d" explain -h | grep -q "usage: dialsim explain" || bad "explain -h"
 
 cli_check_done

@@ -79,3 +79,6 @@ add_test(NAME serve.depth COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/c
 # refuses is not in effect (five writes wait out the store's 5 s lock timeout).
 add_test(NAME serve.access COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_access.py ${DIALSIM_BIN})
 set_tests_properties(serve.access PROPERTIES TIMEOUT 120)
+# Every command's arguments as GNU tools parse them (getopt_long): --help, --bogus,
+# --opt=value, "--", options after operands.
+add_test(NAME cli.getopt COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_getopt.sh ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})

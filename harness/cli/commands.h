@@ -1,6 +1,8 @@
-/* dialsim subcommands that live outside main.c. Each takes the arguments after
- * its own name (argv is borrowed) and returns the process exit code:
- * 0 every expectation holds, 1 one fails, 2 unusable input or arguments. */
+/* dialsim subcommands that live outside main.c. Each takes its own name as
+ * argv[0] ("dialsim serve", what getopt_long's messages show) and its
+ * arguments after it (argv is borrowed; getopt_long reorders it), and returns
+ * the process exit code: 0 every expectation holds, 1 one fails, 2 unusable
+ * input or arguments. -h/--help prints the usage on stdout and gives 0. */
 #ifndef DIALSIM_CLI_COMMANDS_H
 #define DIALSIM_CLI_COMMANDS_H
 

@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <civetweb.h>
 #include <ctype.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
@@ -599,47 +600,52 @@ __attribute__((format(printf, 1, 2))) static int bad(const char *fmt, ...)
 
 int cmd_conform_transcripts(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        {"listen", required_argument, NULL, 'l'},   {"host", required_argument, NULL, 'H'},
+        {"api-key", required_argument, NULL, 'k'},  {"count", required_argument, NULL, 'c'},
+        {"junit", required_argument, NULL, 'j'},    {"max-body", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+    };
     struct ct_options o = {.host = CT_DEFAULT_HOST, .port = -1};
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        long v;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    int c;
+    long v;
+    optind = 0;
+    /* only the long names are options: the letters are getopt_long's values */
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        const char *val = optarg;
+        if (c == 'h') {
             usage(stdout);
             return 0;
-        }
-        if (a[0] != '-') {
-            usage(stderr);
-            return bad("unexpected argument '%s'", a);
-        }
-        if (i + 1 >= argc)
-            return bad("%s needs a value", a);
-        const char *val = argv[++i];
-        if (!strcmp(a, "--listen")) {
+        } else if (c == 'l') {
             if (long_arg(val, 0, 65535, &v))
                 return bad("--listen needs a port from 0 to 65535, got '%s'", val);
             o.port = (int)v;
-        } else if (!strcmp(a, "--host")) {
+        } else if (c == 'H') {
             if (!*val || strlen(val) > 64 || strpbrk(val, ",[] /"))
                 return bad("--host needs an IP address, got '%s'", val);
             o.host = val;
-        } else if (!strcmp(a, "--api-key")) {
+        } else if (c == 'k') {
             if (!*val)
                 return bad("--api-key must not be empty");
             o.api_key = val;
-        } else if (!strcmp(a, "--count")) {
+        } else if (c == 'c') {
             if (long_arg(val, 1, CT_MAX_COUNT, &v))
                 return bad("--count needs a number from 1 to 1000000, got '%s'", val);
             o.count = v;
-        } else if (!strcmp(a, "--junit")) {
+        } else if (c == 'j') {
             o.junit = val;
-        } else if (!strcmp(a, "--max-body")) {
+        } else if (c == 'm') {
             if (long_arg(val, 1, CT_MAX_BODY_ARG, &v))
                 return bad("--max-body needs bytes from 1 to 67108864, got '%s'", val);
             o.max_body = (size_t)v;
         } else {
             usage(stderr);
-            return bad("unknown option %s", a);
+            return 2;
         }
+    }
+    if (optind < argc) {
+        usage(stderr);
+        return bad("unexpected argument '%s'", argv[optind]);
     }
     if (o.port < 0)
         return bad("--listen PORT is required (0: any free port)");

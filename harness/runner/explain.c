@@ -1,6 +1,7 @@
 /* dialsim explain (explain.h, docs/explain.md). */
 #include "runner/explain.h"
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,35 +392,29 @@ static void explain_usage(FILE *f)
 
 int cmd_explain(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        {"scenarios", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
     const char *dir = "scenarios";
-    const char **what = calloc((size_t)argc + 1, sizeof *what);
-    size_t n = 0;
-    if (!what)
-        return 2;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (opt == 's') {
+            dir = optarg;
+        } else if (opt == 'h') {
             explain_usage(stdout);
-            free(what);
             return 0;
-        } else if (!strcmp(argv[i], "--scenarios")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "dialsim explain: --scenarios needs a folder\n");
-                free(what);
-                return 2;
-            }
-            dir = argv[++i];
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "dialsim explain: unknown option %s\n", argv[i]);
-            explain_usage(stderr);
-            free(what);
-            return 2;
         } else {
-            what[n++] = argv[i];
+            explain_usage(stderr);
+            return 2;
         }
     }
+    const char *const *what = (const char *const *)argv + optind;
+    size_t n = (size_t)(argc - optind);
     if (!n) {
         explain_usage(stderr);
-        free(what);
         return 2;
     }
     struct catalogue c;
@@ -475,6 +470,5 @@ int cmd_explain(int argc, char **argv)
         }
     }
     catalogue_free(&c);
-    free(what);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include "runner/repro.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -642,36 +643,39 @@ static int replay(struct worker *wk, const char *label, const char *text, bool v
 
 int cmd_repro(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
     const char *in = NULL, *out = NULL;
     bool verbose = false;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
+        if (opt == 'o') {
+            out = optarg;
+        } else if (opt == 'v') {
+            verbose = true;
+        } else if (opt == 'h') {
             repro_usage(stdout);
             return 0;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "dialsim repro: %s needs a file name\n", a);
-                return 2;
-            }
-            out = argv[++i];
-        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-            verbose = true;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "dialsim repro: unknown option %s\n", a);
+        } else {
             repro_usage(stderr);
             return 2;
-        } else if (in) {
-            fprintf(stderr, "dialsim repro: one report at a time (got %s and %s)\n", in, a);
-            return 2;
-        } else {
-            in = a;
         }
     }
-    if (!in) {
+    if (argc - optind > 1) {
+        fprintf(stderr, "dialsim repro: one report at a time (got %s and %s)\n", argv[optind],
+                argv[optind + 1]);
+        return 2;
+    }
+    if (optind == argc) {
         repro_usage(stderr);
         return 2;
     }
+    in = argv[optind];
     char err[1024];
     size_t len;
     char *text = scenario_read_file(in, &len, err, sizeof err);
