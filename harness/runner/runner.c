@@ -250,7 +250,7 @@ int runner_main(const char *const *paths, size_t n, const struct run_options *o)
     fflush(stdout);
     if (o->timing)
         print_timing(scns, res, ns, took, jobs);
-    if (o->junit && report_junit(o->junit, scns, res, ns) != 0) {
+    if (o->junit && report_junit(o->junit, scns, res, ns, took / 1e6) != 0) {
         fprintf(stderr, "dialsim: cannot write %s: %s\n", o->junit, strerror(errno));
         code = 2;
     } else if (atomic_load(&p.harness_failed) || started == 0) {

@@ -593,6 +593,7 @@ int worker_run(struct worker *wk, const struct scenario *s, bool verbose,
         .world = &w.mw,
         .journal = w.mw.journal,
         .mu = &w.mw.mu,
+        .file = s->path,
     };
     w.n_fail += expect_check(&in, &w.fail);
 
