@@ -82,3 +82,7 @@ set_tests_properties(serve.access PROPERTIES TIMEOUT 120)
 # Every command's arguments as GNU tools parse them (getopt_long): --help, --bogus,
 # --opt=value, "--", options after operands.
 add_test(NAME cli.getopt COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_getopt.sh ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})
+# --format json on run, repro, explain and conform: valid against docs/output.schema.json.
+add_test(NAME cli.json_output
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_json_output.py ${DIALSIM_BIN}
+          ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/json_output)

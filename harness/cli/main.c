@@ -17,7 +17,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: dialsim run [-j N] [--junit FILE] [--shard K/N] [-v] [--timing] PATH...\n"
+    fprintf(f, "usage: dialsim run [-j N] [--junit FILE] [--shard K/N] [-v] [--format json] PATH...\n"
                "       dialsim check-recording FILE [--expect-...] [--json]  (check-recording -h)\n"
                "       dialsim serve [--config FILE] [--db FILE] [--port N]  (serve -h)\n"
                "       dialsim conform trigger|outbound-connection|transcripts ...  (conform -h)\n"
@@ -39,6 +39,8 @@ static void run_usage(FILE *f)
                "  --shard K/N      run only the K-th of N stable shards (by scenario path)\n"
                "  -v, --verbose    print every run's outcome, diagnosis and event log\n"
                "  --timing         print wall-time figures to stderr (stdout is unchanged)\n"
+               "  --format FMT     text (default) or json: one JSON document on stdout\n"
+               "                   (docs/output-formats.md)\n"
                "  -h, --help       this text\n");
 }
 
@@ -52,7 +54,7 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
-enum { OPT_JUNIT = 256, OPT_SHARD, OPT_TIMING };
+enum { OPT_JUNIT = 256, OPT_SHARD, OPT_TIMING, OPT_FORMAT };
 
 /* argv[0] is the command's name as getopt_long's messages show it ("dialsim
  * run"); the rest are its arguments. */
@@ -61,7 +63,8 @@ static int cmd_run(int argc, char **argv)
     static const struct option longopts[] = {
         {"jobs", required_argument, NULL, 'j'},   {"junit", required_argument, NULL, OPT_JUNIT},
         {"shard", required_argument, NULL, OPT_SHARD}, {"verbose", no_argument, NULL, 'v'},
-        {"timing", no_argument, NULL, OPT_TIMING}, {"help", no_argument, NULL, 'h'},
+        {"timing", no_argument, NULL, OPT_TIMING}, {"format", required_argument, NULL, OPT_FORMAT},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct run_options o = {.jobs = 1};
@@ -89,6 +92,13 @@ static int cmd_run(int argc, char **argv)
             break;
         case OPT_TIMING:
             o.timing = true;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+                fprintf(stderr, "dialsim run: --format takes text or json, not '%s'\n", optarg);
+                return 2;
+            }
+            o.json = !strcmp(optarg, "json");
             break;
         case 'v':
             o.verbose = true;

@@ -80,6 +80,7 @@ struct conform_check {
 struct conform_report {
     const char *suite; /* "conform trigger" */
     const char *url;
+    bool json; /* conform_print writes one JSON document (--format json) */
     struct conform_check checks[CONFORM_MAX_CHECKS];
     size_t n;
 };

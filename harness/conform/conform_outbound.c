@@ -203,7 +203,8 @@ int conform_outbound_run(const struct conform_options *o, FILE *out)
         return 2;
     }
     fclose(f);
-    struct conform_report r = {.suite = "conform outbound-connection", .url = o->config};
+    struct conform_report r = {
+        .suite = "conform outbound-connection", .url = o->config, .json = o->json};
     struct conform_check *c = conform_add(&r, "config", "OV-1..OV-4");
     json_error_t je;
     json_t *cfg = json_load_file(o->config, 0, &je);

@@ -4,6 +4,7 @@
 #include "util/junit.h"
 #include "util/xml_escape.h"
 
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +45,40 @@ void conform_set(struct conform_check *c, enum conform_verdict v, const char *fm
     va_end(ap);
 }
 
+/* --format json (docs/output-formats.md): the same checks as fields. */
+static void print_json(FILE *f, const struct conform_report *r)
+{
+    size_t count[4] = {0};
+    json_t *checks = json_array();
+    for (size_t i = 0; i < r->n; i++) {
+        const struct conform_check *c = &r->checks[i];
+        count[c->verdict]++;
+        json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:s}", "name", c->name, "rule",
+                                                c->rule, "verdict",
+                                                conform_verdict_name(c->verdict), "detail",
+                                                c->detail));
+    }
+    json_t *j = json_pack("{s:s, s:s, s:s?, s:{s:I, s:I, s:I, s:I, s:I}, s:o}", "format",
+                          "dialsim-conform/1", "suite", r->suite, "url", r->url, "summary",
+                          "checks", (json_int_t)r->n, "passed", (json_int_t)count[CONFORM_PASS],
+                          "warned", (json_int_t)count[CONFORM_WARN], "failed",
+                          (json_int_t)count[CONFORM_FAIL], "skipped",
+                          (json_int_t)count[CONFORM_SKIP], "checks", checks);
+    char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    if (text)
+        fprintf(f, "%s\n", text);
+    else
+        fprintf(stderr, "dialsim conform: cannot build the JSON output\n");
+    free(text);
+}
+
 void conform_print(FILE *f, const struct conform_report *r)
 {
+    if (r->json) {
+        print_json(f, r);
+        return;
+    }
     size_t count[4] = {0};
     fprintf(f, "dialsim %s %s\n", r->suite, r->url);
     for (size_t i = 0; i < r->n; i++) {

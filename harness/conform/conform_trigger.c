@@ -397,7 +397,7 @@ int conform_trigger_run(const struct conform_options *o, FILE *out)
     };
     if (!p.body)
         return 2;
-    struct conform_report r = {0};
+    struct conform_report r = {.json = o->json};
     int rc = conform_run_plan(&p, &r, o->junit, out);
     free(p.body);
     return rc;
@@ -427,6 +427,8 @@ static void usage(FILE *f)
             "  --junit FILE            also write JUnit XML, one testcase per check\n"
             "  --warn-after MS         latency that warns (default %d; TU-4)\n"
             "  --timeout MS            no answer within MS fails (default and most %d; TU-3)\n"
+            "  --format text|json      json: the report as one JSON document\n"
+            "                          (docs/output-formats.md)\n"
             "\n"
             "exit status: 0 no check failed (warnings allowed), 1 a check failed,\n"
             "2 unusable arguments\n",
@@ -489,7 +491,7 @@ static int bad_args(char **headers, const char *fmt, const char *a, const char *
 }
 
 enum { OPT_HEADER = 256, OPT_FROM, OPT_TO, OPT_CACERT, OPT_CONC, OPT_WARN, OPT_TIMEOUT,
-       OPT_JUNIT, OPT_CONFIG };
+       OPT_JUNIT, OPT_CONFIG, OPT_FORMAT };
 
 /* One option of conform trigger / outbound-connection; 0, or the exit code. */
 static int conform_opt(int c, const char *arg, bool ov, struct conform_options *o, char **headers,
@@ -540,6 +542,11 @@ static int conform_opt(int c, const char *arg, bool ov, struct conform_options *
     case OPT_JUNIT:
         o->junit = arg;
         return 0;
+    case OPT_FORMAT:
+        if (strcmp(arg, "json") && strcmp(arg, "text"))
+            return bad_args(NULL, "--format takes text or json, not '%s'%s", arg, "");
+        o->json = !strcmp(arg, "json");
+        return 0;
     case OPT_CONFIG:
         if (!ov)
             return bad_args(NULL, "--config is for conform outbound-connection%s%s", "", "");
@@ -565,6 +572,7 @@ int cmd_conform(int argc, char **argv)
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"junit", required_argument, NULL, OPT_JUNIT},
         {"config", required_argument, NULL, OPT_CONFIG},
+        {"format", required_argument, NULL, OPT_FORMAT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };

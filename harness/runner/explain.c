@@ -159,11 +159,13 @@ struct catalogue {
     char **paths;
     json_t **roots; /* NULL for a file that did not load */
     size_t n;
+    FILE *out; /* where the explanations go: stdout, or a buffer for --format json */
 };
 
 static void catalogue_load(struct catalogue *c, const char *dir)
 {
     memset(c, 0, sizeof *c);
+    c->out = stdout;
     struct stat st;
     if (!dir || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return;
@@ -232,21 +234,21 @@ static void print_matching(const struct catalogue *c, bool (*has)(const json_t *
     if (!c->n)
         return;
     if (!found) {
-        printf("  %s %s\n", label, none);
+        fprintf(c->out, "  %s %s\n", label, none);
         return;
     }
-    printf("  %s", label);
+    fprintf(c->out, "  %s", label);
     for (size_t i = 0; i < c->n; i++) {
         if (!c->roots[i] || !has(c->roots[i], what))
             continue;
         if (shown == 5) {
-            printf(" (and %zu more)", found - shown);
+            fprintf(c->out, " (and %zu more)", found - shown);
             break;
         }
-        printf("%s %s", shown ? "," : "", c->paths[i]);
+        fprintf(c->out, "%s %s", shown ? "," : "", c->paths[i]);
         shown++;
     }
-    printf("\n");
+    fprintf(c->out, "\n");
 }
 
 static void print_citing(const struct catalogue *c, const char *rule)
@@ -264,10 +266,10 @@ static void print_scenarios(const struct catalogue *c, const char *reason)
 static void explain_reason(int r, const struct catalogue *c)
 {
     const char *name = reason_name((enum ds_reason)r);
-    printf("%s  (%s, %s)\n", name, run_status_name(reason_status((enum ds_reason)r)),
+    fprintf(c->out, "%s  (%s, %s)\n", name, run_status_name(reason_status((enum ds_reason)r)),
            reason_rule((enum ds_reason)r));
-    printf("  what:  %s\n", reason_sentence((enum ds_reason)r));
-    printf("  check: %s\n", explain_advice(name));
+    fprintf(c->out, "  what:  %s\n", reason_sentence((enum ds_reason)r));
+    fprintf(c->out, "  check: %s\n", explain_advice(name));
     print_scenarios(c, name);
 }
 
@@ -294,18 +296,18 @@ static const char *str(const json_t *o, const char *k)
 static void explain_run(const json_t *run, const struct catalogue *c)
 {
     const char *reason = str(run, "reason");
-    printf("run %s (agent %s, evaluator %s): %s%s%s\n", str(run, "id") ? str(run, "id") : "?",
+    fprintf(c->out, "run %s (agent %s, evaluator %s): %s%s%s\n", str(run, "id") ? str(run, "id") : "?",
            str(run, "agent") ? str(run, "agent") : "?",
            str(run, "evaluator") ? str(run, "evaluator") : "?",
            str(run, "status") ? str(run, "status") : "?", reason ? " " : "", reason ? reason : "");
     int r = reason_from_name(reason);
     if (r > 0)
-        printf("  what:      %s (%s)\n", reason_sentence((enum ds_reason)r),
+        fprintf(c->out, "  what:      %s (%s)\n", reason_sentence((enum ds_reason)r),
                reason_rule((enum ds_reason)r));
     if (str(run, "diagnosis"))
-        printf("  diagnosis: %s\n", str(run, "diagnosis"));
+        fprintf(c->out, "  diagnosis: %s\n", str(run, "diagnosis"));
     if (str(run, "outbound_dial_window_opens_at"))
-        printf("  window:    %s + %" JSON_INTEGER_FORMAT " s = %s (DW-3)\n",
+        fprintf(c->out, "  window:    %s + %" JSON_INTEGER_FORMAT " s = %s (DW-3)\n",
                str(run, "outbound_dial_window_opens_at"),
                json_integer_value(json_object_get(run, "outbound_dial_window_seconds")),
                str(run, "outbound_dial_window_closes_at")
@@ -316,17 +318,17 @@ static void explain_run(const json_t *run, const struct catalogue *c)
     json_array_foreach(json_object_get(run, "dials"), i, d)
     {
         const char *drop = str(d, "dropped_because");
-        printf("  dial:      %s from %s to %s: %s%s\n", str(d, "at") ? str(d, "at") : "?",
+        fprintf(c->out, "  dial:      %s from %s to %s: %s%s\n", str(d, "at") ? str(d, "at") : "?",
                str(d, "from") && str(d, "from")[0] ? str(d, "from") : "(withheld)",
                str(d, "to") ? str(d, "to") : "?",
                json_is_true(json_object_get(d, "answered")) ? "answered" : "dropped, ",
                json_is_true(json_object_get(d, "answered")) ? "" : (drop ? drop : "?"));
     }
     if (r > 0) {
-        printf("  check:     %s\n", explain_advice(reason));
+        fprintf(c->out, "  check:     %s\n", explain_advice(reason));
         print_scenarios(c, reason);
     } else if (reason) {
-        printf("  (%s is no reason this dialsim knows: `dialsim reasons` lists them)\n", reason);
+        fprintf(c->out, "  (%s is no reason this dialsim knows: `dialsim reasons` lists them)\n", reason);
     }
 }
 
@@ -363,7 +365,7 @@ static int explain_file(const char *path, const struct catalogue *c)
                 break;
             }
             if (i)
-                printf("\n");
+                fprintf(c->out, "\n");
             explain_run(r, c);
         }
     } else if (json_is_object(root) && json_is_string(json_object_get(root, "status"))) {
@@ -379,30 +381,125 @@ static int explain_file(const char *path, const struct catalogue *c)
     return rc;
 }
 
+/* One name, rule id or file: its explanation on c->out, its kind in *kind;
+ * 0, or 2 for an unknown name or an unusable file (said on stderr). */
+static int explain_one(const char *w, struct catalogue *c, const char **kind)
+{
+    int r = reason_from_name(w);
+    struct stat st;
+    if (r > 0) {
+        *kind = "reason";
+        explain_reason(r, c);
+    } else if (is_rule_id(w) && rule_summary(w)) {
+        *kind = "rule";
+        fprintf(c->out, "%s: %s\n", w, rule_summary(w));
+        print_citing(c, w);
+        int found = 0;
+        for (int i = 1; i < DS_REASON__COUNT; i++) {
+            if (strcmp(reason_rule((enum ds_reason)i), w) != 0)
+                continue;
+            fprintf(c->out, "\n");
+            found++;
+            explain_reason(i, c);
+        }
+        if (!found)
+            fprintf(c->out, "  no run ends with a reason of this rule: it is checked by refusals, "
+                   "expectations or conformance checks (docs/)\n");
+    } else if (is_rule_id(w)) {
+        const char *ids[sizeof rules / sizeof *rules];
+        for (size_t i = 0; i < sizeof rules / sizeof *rules; i++)
+            ids[i] = rules[i].id;
+        char dym[96];
+        scenario_suggest(w, ids, sizeof rules / sizeof *rules, dym, sizeof dym);
+        fprintf(stderr,
+                "dialsim explain: '%s' is no rule of the platform documents%s; they are "
+                "AO-1..5, TU-1..4, DW-1..4, CI-1..9, OV-1..5, H-1..4\n",
+                w, dym);
+        return 2;
+    } else if (strchr(w, '/') || strstr(w, ".json") || stat(w, &st) == 0) {
+        *kind = "file";
+        if (explain_file(w, c) != 0)
+            return 2;
+    } else {
+        const char *names[DS_REASON__COUNT];
+        for (int i = 1; i < DS_REASON__COUNT; i++)
+            names[i - 1] = reason_name((enum ds_reason)i);
+        char dym[96];
+        scenario_suggest(w, names, DS_REASON__COUNT - 1, dym, sizeof dym);
+        fprintf(stderr,
+                "dialsim explain: '%s' is not a reason code, a rule id or a file%s; "
+                "`dialsim reasons` lists the reasons\n",
+                w, dym);
+        return 2;
+    }
+    return 0;
+}
+
+/* --format json: one item per name asked about (docs/output-formats.md). A
+ * reason also comes as fields; every item has the text the terminal shows. */
+static json_t *explain_json(const char *w, const char *kind, bool ok, const char *text,
+                            const struct catalogue *c)
+{
+    json_t *item = json_pack("{s:s, s:s, s:b, s:s}", "query", w, "kind", kind, "ok", ok, "text",
+                             text ? text : "");
+    int r = reason_from_name(w);
+    if (item && ok && r > 0) {
+        json_t *by = json_array();
+        for (size_t i = 0; c->roots && i < c->n; i++)
+            if (c->roots[i] && expects_reason(c->roots[i], w))
+                json_array_append_new(by, json_string(c->paths[i]));
+        json_object_set_new(item, "reason",
+                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "name", w, "status",
+                                      run_status_name(reason_status((enum ds_reason)r)), "rule",
+                                      reason_rule((enum ds_reason)r), "what",
+                                      reason_sentence((enum ds_reason)r), "check",
+                                      explain_advice(w), "reproduced_by", by));
+    }
+    return item;
+}
+
+/* Prints j (stolen) on stdout, indented, keys in order; -1 when it cannot. */
+static int print_json_doc(json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    if (!s) {
+        fprintf(stderr, "dialsim explain: cannot build the JSON output\n");
+        return -1;
+    }
+    printf("%s\n", s);
+    free(s);
+    return 0;
+}
+
 static void explain_usage(FILE *f)
 {
     fprintf(f,
-            "usage: dialsim explain [--scenarios DIR] REASON|RULE|RUN.json ...\n"
+            "usage: dialsim explain [--scenarios DIR] [--format text|json] REASON|RULE|RUN.json ...\n"
             "Say in plain words what a reason code means and what to check, which reasons a\n"
             "rule id (AO-3) can end a run with, or explain runs as `dialsim serve` returns them\n"
             "(GET /runs/{id}, GET /runs). The scenarios of DIR (default: scenarios, when it\n"
             "exists) that expect a reason are named. Exit 0, or 2 for an unknown name or an\n"
-            "unusable file.\n");
+            "unusable file. --format json: one JSON document (docs/output-formats.md).\n");
 }
 
 int cmd_explain(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"scenarios", required_argument, NULL, 's'},
+        {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *dir = "scenarios";
+    bool json = false;
     int opt;
     optind = 0;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (opt == 's') {
             dir = optarg;
+        } else if (opt == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text"))) {
+            json = !strcmp(optarg, "json");
         } else if (opt == 'h') {
             explain_usage(stdout);
             return 0;
@@ -420,55 +517,29 @@ int cmd_explain(int argc, char **argv)
     struct catalogue c;
     catalogue_load(&c, dir);
     int rc = 0;
+    json_t *items = json ? json_array() : NULL;
     for (size_t k = 0; k < n; k++) {
-        const char *w = what[k];
-        int r = reason_from_name(w);
-        struct stat st;
-        if (k)
-            printf("\n");
-        if (r > 0) {
-            explain_reason(r, &c);
-        } else if (is_rule_id(w) && rule_summary(w)) {
-            printf("%s: %s\n", w, rule_summary(w));
-            print_citing(&c, w);
-            int found = 0;
-            for (int i = 1; i < DS_REASON__COUNT; i++) {
-                if (strcmp(reason_rule((enum ds_reason)i), w) != 0)
-                    continue;
+        const char *kind = "unknown";
+        if (!json) {
+            if (k)
                 printf("\n");
-                found++;
-                explain_reason(i, &c);
-            }
-            if (!found)
-                printf("  no run ends with a reason of this rule: it is checked by refusals, "
-                       "expectations or conformance checks (docs/)\n");
-        } else if (is_rule_id(w)) {
-            const char *ids[sizeof rules / sizeof *rules];
-            for (size_t i = 0; i < sizeof rules / sizeof *rules; i++)
-                ids[i] = rules[i].id;
-            char dym[96];
-            scenario_suggest(w, ids, sizeof rules / sizeof *rules, dym, sizeof dym);
-            fprintf(stderr,
-                    "dialsim explain: '%s' is no rule of the platform documents%s; they are "
-                    "AO-1..5, TU-1..4, DW-1..4, CI-1..9, OV-1..5, H-1..4\n",
-                    w, dym);
-            rc = 2;
-        } else if (strchr(w, '/') || strstr(w, ".json") || stat(w, &st) == 0) {
-            if (explain_file(w, &c) != 0)
-                rc = 2;
-        } else {
-            const char *names[DS_REASON__COUNT];
-            for (int i = 1; i < DS_REASON__COUNT; i++)
-                names[i - 1] = reason_name((enum ds_reason)i);
-            char dym[96];
-            scenario_suggest(w, names, DS_REASON__COUNT - 1, dym, sizeof dym);
-            fprintf(stderr,
-                    "dialsim explain: '%s' is not a reason code, a rule id or a file%s; "
-                    "`dialsim reasons` lists the reasons\n",
-                    w, dym);
-            rc = 2;
+            rc |= explain_one(what[k], &c, &kind);
+            continue;
         }
+        char *text = NULL;
+        size_t len = 0;
+        c.out = open_memstream(&text, &len);
+        int one = c.out ? explain_one(what[k], &c, &kind) : 2;
+        if (c.out)
+            fclose(c.out);
+        c.out = stdout;
+        rc |= one;
+        json_array_append_new(items, explain_json(what[k], kind, one == 0, text, &c));
+        free(text);
     }
+    if (json && print_json_doc(json_pack("{s:s, s:o}", "format", "dialsim-explain/1", "items",
+                                         items)) != 0)
+        rc = 2;
     catalogue_free(&c);
     return rc;
 }

@@ -2,6 +2,7 @@
 #include "util/junit.h"
 #include "util/xml_escape.h"
 
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,4 +77,61 @@ int report_junit(const char *path, struct scenario *const *scns, const struct sc
     }
     junit_suite_close(f, NULL);
     return fclose(f) == 0 ? 0 : -1;
+}
+
+/* "file:line:column: message" into its parts; a line without a position
+ * (the file could not be read again) is all message. */
+static json_t *failure_json(const char *line, size_t len)
+{
+    char *l = strndup(line, len);
+    if (!l)
+        return NULL;
+    json_t *j = NULL;
+    /* the position is the last "N:M: " before the message; paths may hold ':' */
+    for (char *p = l; (p = strchr(p, ':')) != NULL; p++) {
+        int ln, col, used = 0;
+        if (sscanf(p, ":%d:%d: %n", &ln, &col, &used) == 2 && used > 0) {
+            *p = '\0';
+            j = json_pack("{s:s, s:i, s:i, s:s}", "file", l, "line", ln, "column", col, "message",
+                          p + used);
+            break;
+        }
+    }
+    if (!j)
+        j = json_pack("{s:n, s:n, s:n, s:s}", "file", "line", "column", "message", l);
+    free(l);
+    return j;
+}
+
+int report_json(FILE *f, struct scenario *const *scns, const struct scenario_result *res,
+                size_t n, double seconds)
+{
+    json_t *list = json_array();
+    size_t failed = 0;
+    for (size_t i = 0; list && i < n; i++) {
+        json_t *fails = json_array();
+        for (const char *p = res[i].failures ? res[i].failures : ""; *p;) {
+            size_t l = strcspn(p, "\n");
+            json_array_append_new(fails, failure_json(p, l));
+            p += l + (p[l] == '\n');
+        }
+        failed += !res[i].passed;
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:s, s:f, s:o, s:O}", "path", scns[i]->path, "name",
+                            scns[i]->name ? scns[i]->name : "", "status",
+                            res[i].passed ? "passed" : "failed", "time", res[i].wall_us / 1e6,
+                            "failures", fails, "runs",
+                            res[i].runs ? res[i].runs : json_object()));
+    }
+    json_t *doc = json_pack("{s:s, s:{s:I, s:I, s:I, s:f}, s:o}", "format", "dialsim-run/1",
+                            "summary", "scenarios", (json_int_t)n, "passed",
+                            (json_int_t)(n - failed), "failed", (json_int_t)failed, "time",
+                            seconds, "scenarios", list);
+    char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
+    json_decref(doc);
+    if (!text)
+        return -1;
+    fprintf(f, "%s\n", text);
+    free(text);
+    return 0;
 }

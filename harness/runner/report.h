@@ -19,4 +19,12 @@
 int report_junit(const char *path, struct scenario *const *scns, const struct scenario_result *res,
                  size_t n, double seconds);
 
+/* --format json: the whole run as one JSON document on f (docs/output-formats.md,
+ * docs/output.schema.json): a summary, and per scenario its path, name,
+ * status, time, failed expectations split into file, line, column and message,
+ * and its runs as the serve API shows them (res[i].runs, from a verbose run).
+ * Returns 0, or -1 when out of memory. */
+int report_json(FILE *f, struct scenario *const *scns, const struct scenario_result *res,
+                size_t n, double seconds);
+
 #endif

@@ -222,7 +222,8 @@ int runner_main(const char *const *paths, size_t n, const struct run_options *o)
         code = 2;
         goto out;
     }
-    struct pool p = {.scns = scns, .res = res, .n = ns, .verbose = o->verbose};
+    /* JSON carries every run, which only a verbose replay collects */
+    struct pool p = {.scns = scns, .res = res, .n = ns, .verbose = o->verbose || o->json};
     int jobs = o->jobs < 1 ? 1 : o->jobs;
     if ((size_t)jobs > ns)
         jobs = (int)ns;
@@ -239,14 +240,18 @@ int runner_main(const char *const *paths, size_t n, const struct run_options *o)
     int64_t took = mono_us() - t0;
     size_t passed = 0, failed = 0;
     for (size_t i = 0; i < ns; i++) {
-        if (res[i].report)
+        if (res[i].report && !o->json)
             fputs(res[i].report, stdout);
         if (res[i].passed)
             passed++;
         else
             failed++;
     }
-    printf("\n%zu scenario%s: %zu passed, %zu failed\n", ns, ns == 1 ? "" : "s", passed, failed);
+    if (o->json)
+        report_json(stdout, scns, res, ns, took / 1e6);
+    else
+        printf("\n%zu scenario%s: %zu passed, %zu failed\n", ns, ns == 1 ? "" : "s", passed,
+               failed);
     fflush(stdout);
     if (o->timing)
         print_timing(scns, res, ns, took, jobs);
