@@ -474,6 +474,7 @@ static const struct field expect_fields[] = {
     END};
 
 static const struct field top_fields[] = {
+    STR("$schema"), /* the schema's URL or path: editors read it for completion; we ignore it */
     REQ_STR("name"),
     REQ_STR("description"),
     ARR("rules", true, &a_string, 1),
