@@ -13,6 +13,7 @@
 #include "core/reason.h"
 #include "runner/runner.h"
 #include "runner/scenario.h"
+#include "runner/vocab.h"
 
 /* What a user can check or change, per reason. The sentence of reason.c says
  * what happened; this says what to do about it. */
@@ -381,10 +382,79 @@ static int explain_file(const char *path, const struct catalogue *c)
     return rc;
 }
 
+/* ---- a provider's word for the call's fate ----------------------------------- */
+
+/* expect.runs.*.provider_call.ended_reason == word in a catalogue scenario:
+ * count the reasons those runs expect, in order of first appearance. */
+static size_t reasons_seen_with(const struct catalogue *c, const char *word, const char **names,
+                                size_t *counts, size_t max, size_t *scenarios)
+{
+    size_t n = 0;
+    *scenarios = 0;
+    for (size_t i = 0; c->roots && i < c->n; i++) {
+        const char *label;
+        json_t *x;
+        bool seen = false;
+        json_object_foreach(json_object_get(json_object_get(c->roots[i], "expect"), "runs"), label,
+                            x)
+        {
+            const char *er = str(json_object_get(x, "provider_call"), "ended_reason");
+            if (!er || strcmp(er, word) != 0)
+                continue;
+            seen = true;
+            const char *r = str(x, "reason") ? str(x, "reason") : "(none: completed)";
+            size_t k = 0;
+            while (k < n && strcmp(names[k], r) != 0)
+                k++;
+            if (k == n && n < max) {
+                names[n] = r;
+                counts[n++] = 0;
+            }
+            if (k < n)
+                counts[k]++;
+        }
+        *scenarios += seen;
+    }
+    return n;
+}
+
+/* Retell's "dial_no_answer", Vapi's "customer-busy": what the provider meant,
+ * where the word goes in a scenario, and which core causes the catalogue
+ * shows behind it. */
+static void explain_provider_word(const char *w, const struct vocab_outcome *const *o, size_t no,
+                                  const struct catalogue *c)
+{
+    for (size_t i = 0; i < no; i++)
+        fprintf(c->out, "%s  (%s %s, call status %s)\n  what:  %s\n", w, o[i]->provider,
+                o[i]->field, o[i]->status, o[i]->meaning);
+    fprintf(c->out,
+            "  not a dialsim reason: it is the provider's side of the call. In a scenario it "
+            "goes in expect.runs.LABEL.provider_call.ended_reason; the run's reason names the "
+            "core's cause. A drop by the caller-ID gate (AO-3) is silent, so the provider "
+            "reports it as no answer, busy or voicemail: `dialsim repro` replays such a report "
+            "(docs/repro.md).\n");
+    const char *names[16];
+    size_t counts[16], scenarios;
+    size_t n = reasons_seen_with(c, w, names, counts, 16, &scenarios);
+    if (!c->n)
+        return;
+    if (!n) {
+        fprintf(c->out, "  in the catalogue: no scenario expects it\n");
+        return;
+    }
+    fprintf(c->out, "  in the catalogue (%zu scenario%s), the runs behind it ended with:", scenarios,
+            scenarios == 1 ? "" : "s");
+    for (size_t k = 0; k < n; k++)
+        fprintf(c->out, "%s %s (%zu)", k ? "," : "", names[k], counts[k]);
+    fprintf(c->out, "\n");
+}
+
 /* One name, rule id or file: its explanation on c->out, its kind in *kind;
  * 0, or 2 for an unknown name or an unusable file (said on stderr). */
 static int explain_one(const char *w, struct catalogue *c, const char **kind)
 {
+    const struct vocab_outcome *words[4];
+    size_t nw;
     int r = reason_from_name(w);
     struct stat st;
     if (r > 0) {
@@ -420,6 +490,9 @@ static int explain_one(const char *w, struct catalogue *c, const char **kind)
         *kind = "file";
         if (explain_file(w, c) != 0)
             return 2;
+    } else if ((nw = vocab_outcomes(w, words, 4)) > 0) {
+        *kind = "provider-word";
+        explain_provider_word(w, words, nw, c);
     } else {
         const char *names[DS_REASON__COUNT];
         for (int i = 1; i < DS_REASON__COUNT; i++)

@@ -12,6 +12,7 @@
 #include "core/reason.h"
 #include "core/timefmt.h"
 #include "runner/jsonpos.h"
+#include "runner/vocab.h"
 
 /* ---- a small declarative validator ------------------------------------ */
 
@@ -74,6 +75,11 @@ static size_t edit_distance(const char *a, const char *b)
 
 void scenario_suggest(const char *got, const char *const *cands, size_t n, char *buf, size_t bn)
 {
+    const char *whose, *ours = vocab_key(got, cands, n, &whose); /* a provider's own word */
+    if (ours) {
+        snprintf(buf, bn, " (did you mean \"%s\"? \"%s\" is %s word for it)", ours, got, whose);
+        return;
+    }
     const char *best = NULL;
     size_t bd = 99;
     for (size_t i = 0; i < n; i++) {
@@ -127,7 +133,7 @@ static void validate_object(struct jsonpos_error *v, const struct field *fields,
             size_t n = 0;
             for (const struct field *g = fields; g->key && n < 32; g++)
                 cands[n++] = g->key;
-            char dym[96];
+            char dym[160];
             scenario_suggest(k, cands, n, dym, sizeof dym);
             jsonpos_fail(v, sub, "unknown key \"%s\"%s", k, dym);
             return;
@@ -774,9 +780,10 @@ static void check_semantics(struct jsonpos_error *v, const json_t *root)
             const char *cands[DS_REASON__COUNT];
             for (int r = 1; r < DS_REASON__COUNT; r++)
                 cands[r - 1] = reason_name((enum ds_reason)r);
-            char dym[96];
-            scenario_suggest(json_string_value(reason), cands, DS_REASON__COUNT - 1, dym,
-                             sizeof dym);
+            char dym[320];
+            if (!vocab_reason_hint(json_string_value(reason), dym, sizeof dym))
+                scenario_suggest(json_string_value(reason), cands, DS_REASON__COUNT - 1, dym,
+                                 sizeof dym);
             snprintf(p, sizeof p, "expect.runs.%s.reason", label);
             jsonpos_fail(v, p, "\"%s\" is not a reason code%s", json_string_value(reason), dym);
             break;
