@@ -86,3 +86,7 @@ add_test(NAME cli.getopt COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_getopt.sh ${D
 add_test(NAME cli.json_output
   COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_json_output.py ${DIALSIM_BIN}
           ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/json_output)
+# Colour and progress under pseudo-terminals (python3 pty): only on terminals, NO_COLOR honoured.
+add_test(NAME cli.terminal
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_terminal.py ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.terminal PROPERTIES TIMEOUT 120)

@@ -92,6 +92,10 @@ void conform_set(struct conform_check *c, enum conform_verdict v, const char *fm
     __attribute__((format(printf, 3, 4)));
 /* "PASS https  TU-2  — detail" per check, then a summary line. */
 void conform_print(FILE *f, const struct conform_report *r);
+/* On a terminal's stderr only: "dialsim conform trigger: sending repeat (3/7
+ * checks done)" in place of the last such line, so that a slow endpoint does
+ * not leave the user looking at nothing for 20 s; NULL wipes the line. */
+void conform_progress(const struct conform_report *r, const char *step);
 /* JUnit XML: one testcase per check, <failure> for FAIL, <skipped> for SKIP,
  * WARN as a passing case whose system-out says so. Returns 0 or -1. */
 int conform_junit(const char *path, const struct conform_report *r, double seconds);

@@ -2,6 +2,7 @@
  * JUnit XML with one testcase per check for CI. */
 #include "conform/conform.h"
 #include "util/junit.h"
+#include "util/term.h"
 #include "util/xml_escape.h"
 
 #include <jansson.h>
@@ -73,6 +74,29 @@ static void print_json(FILE *f, const struct conform_report *r)
     free(text);
 }
 
+void conform_progress(const struct conform_report *r, const char *step)
+{
+    if (!term_progress())
+        return;
+    if (step)
+        fprintf(stderr, TERM_CLEAR_LINE "dialsim %s: sending %s…", r->suite, step);
+    else
+        fputs(TERM_CLEAR_LINE, stderr);
+    fflush(stderr);
+}
+
+/* The verdict word, in its colour on a terminal. */
+static void print_verdict(FILE *f, enum conform_verdict v, bool colour)
+{
+    static const char *const sgr[] = {
+        [CONFORM_PASS] = TERM_GREEN, [CONFORM_WARN] = TERM_YELLOW,
+        [CONFORM_FAIL] = TERM_RED,   [CONFORM_SKIP] = TERM_DIM};
+    if (colour)
+        fprintf(f, "%s%s%s", sgr[v], conform_verdict_name(v), TERM_RESET);
+    else
+        fputs(conform_verdict_name(v), f);
+}
+
 void conform_print(FILE *f, const struct conform_report *r)
 {
     if (r->json) {
@@ -80,12 +104,13 @@ void conform_print(FILE *f, const struct conform_report *r)
         return;
     }
     size_t count[4] = {0};
+    bool colour = term_colour(f);
     fprintf(f, "dialsim %s %s\n", r->suite, r->url);
     for (size_t i = 0; i < r->n; i++) {
         const struct conform_check *c = &r->checks[i];
         count[c->verdict]++;
-        fprintf(f, "%s %-11s %-9s — %s\n", conform_verdict_name(c->verdict), c->name, c->rule,
-                c->detail);
+        print_verdict(f, c->verdict, colour);
+        fprintf(f, " %-11s %-9s — %s\n", c->name, c->rule, c->detail);
     }
     fprintf(f, "%zu checks: %zu passed, %zu warned, %zu failed, %zu skipped\n", r->n,
             count[CONFORM_PASS], count[CONFORM_WARN], count[CONFORM_FAIL], count[CONFORM_SKIP]);

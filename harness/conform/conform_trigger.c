@@ -319,6 +319,7 @@ int conform_run_plan(struct conform_plan *p, struct conform_report *r, const cha
     struct timed seq[2 + N_VARIANTS] = {{.name = "first trigger"}, {.name = "repeat"}};
     size_t nseq = 0, large_bytes = 0;
     const char *body = p->body;
+    conform_progress(r, "first trigger");
     conform_post(&p->target, body, strlen(body), &seq[nseq++].a);
     const struct conform_answer *first = &seq[0].a;
     check_https(c_https, p, first);
@@ -330,6 +331,7 @@ int conform_run_plan(struct conform_plan *p, struct conform_report *r, const cha
         goto report;
     }
 
+    conform_progress(r, "repeat");
     conform_post(&p->target, body, strlen(body), &seq[nseq++].a);
     check_repeat(c_repeat, first, &seq[1].a);
 
@@ -342,6 +344,7 @@ int conform_run_plan(struct conform_plan *p, struct conform_report *r, const cha
             if (!strcmp(variants[i].name, "large"))
                 large_bytes = strlen(vb);
             pay[1 + i].name = variants[i].name;
+            conform_progress(r, variants[i].name);
             conform_post(&p->target, vb, strlen(vb), &pay[1 + i].a);
             free(vb);
             seq[nseq].name = variants[i].name;
@@ -351,6 +354,7 @@ int conform_run_plan(struct conform_plan *p, struct conform_report *r, const cha
     }
     check_latency(c_latency, seq, nseq, warn_after, p->target.timeout_ms);
 
+    conform_progress(r, "concurrency");
     struct conform_answer *many = calloc((size_t)concurrency, sizeof *many);
     if (!many || conform_post_many(&p->target, body, strlen(body), concurrency, many)) {
         free(many);
@@ -366,10 +370,12 @@ int conform_run_plan(struct conform_plan *p, struct conform_report *r, const cha
     else
         snprintf(bad, sizeof bad, "{\"from_number\": \"%s\", \"to_number\": ", p->from);
     struct conform_answer ma;
+    conform_progress(r, "malformed");
     conform_post(&p->target, bad, strlen(bad), &ma);
     check_malformed(c_malformed, &ma);
 
 report:
+    conform_progress(r, NULL);
     conform_print(out, r);
     if (junit && conform_junit(junit, r, wall_s() - t0) != 0) {
         fprintf(stderr, "dialsim conform: cannot write %s\n", junit);
