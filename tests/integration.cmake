@@ -90,3 +90,9 @@ add_test(NAME cli.json_output
 add_test(NAME cli.terminal
   COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_terminal.py ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.terminal PROPERTIES TIMEOUT 120)
+# run --report FILE.html in headless Chromium (Debian's chromium): the DOM after its script
+# ran, the window band where the times put it, the filter, 1,000 scenarios, a screenshot.
+add_test(NAME report.html
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_html_report.py ${DIALSIM_BIN}
+          ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/html_report)
+set_tests_properties(report.html PROPERTIES TIMEOUT 240)

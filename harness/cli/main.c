@@ -36,6 +36,8 @@ static void run_usage(FILE *f)
                "input.\n"
                "  -j, --jobs N     run N scenarios in parallel (1 to 64, default 1)\n"
                "  --junit FILE     also write JUnit XML\n"
+               "  --report FILE.html  also write an HTML report: a timeline per run, for\n"
+               "                   people (one self-contained file)\n"
                "  --shard K/N      run only the K-th of N stable shards (by scenario path)\n"
                "  -v, --verbose    print every run's outcome, diagnosis and event log\n"
                "  --timing         print wall-time figures to stderr (stdout is unchanged)\n"
@@ -54,7 +56,7 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
-enum { OPT_JUNIT = 256, OPT_SHARD, OPT_TIMING, OPT_FORMAT };
+enum { OPT_JUNIT = 256, OPT_SHARD, OPT_TIMING, OPT_FORMAT, OPT_REPORT };
 
 /* argv[0] is the command's name as getopt_long's messages show it ("dialsim
  * run"); the rest are its arguments. */
@@ -64,6 +66,7 @@ static int cmd_run(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},   {"junit", required_argument, NULL, OPT_JUNIT},
         {"shard", required_argument, NULL, OPT_SHARD}, {"verbose", no_argument, NULL, 'v'},
         {"timing", no_argument, NULL, OPT_TIMING}, {"format", required_argument, NULL, OPT_FORMAT},
+        {"report", required_argument, NULL, OPT_REPORT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -81,6 +84,9 @@ static int cmd_run(int argc, char **argv)
             break;
         case OPT_JUNIT:
             o.junit = optarg;
+            break;
+        case OPT_REPORT:
+            o.html = optarg;
             break;
         case OPT_SHARD:
             if (sscanf(optarg, "%d/%d%c", &k, &n, &extra) != 2 || n < 1 || k < 1 || k > n) {

@@ -27,4 +27,11 @@ int report_junit(const char *path, struct scenario *const *scns, const struct sc
 int report_json(FILE *f, struct scenario *const *scns, const struct scenario_result *res,
                 size_t n, double seconds);
 
+/* --report FILE.html (report_html.c): one self-contained HTML page, the
+ * summary and every scenario, each run as an SVG timeline on its simulated
+ * clock (res[i].runs from a verbose run, with their "timeline"). Returns 0, or
+ * -1 (errno set). */
+int report_html(const char *path, struct scenario *const *scns, const struct scenario_result *res,
+                size_t n, double seconds);
+
 #endif

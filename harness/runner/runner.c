@@ -266,8 +266,9 @@ int runner_main(const char *const *paths, size_t n, const struct run_options *o)
         code = 2;
         goto out;
     }
-    /* JSON carries every run, which only a verbose replay collects */
-    struct pool p = {.scns = scns, .res = res, .n = ns, .verbose = o->verbose || o->json};
+    /* JSON and HTML carry every run, which only a verbose replay collects */
+    struct pool p = {
+        .scns = scns, .res = res, .n = ns, .verbose = o->verbose || o->json || o->html};
     int jobs = o->jobs < 1 ? 1 : o->jobs;
     if ((size_t)jobs > ns)
         jobs = (int)ns;
@@ -308,6 +309,9 @@ int runner_main(const char *const *paths, size_t n, const struct run_options *o)
         print_timing(scns, res, ns, took, jobs);
     if (o->junit && report_junit(o->junit, scns, res, ns, took / 1e6) != 0) {
         fprintf(stderr, "dialsim: cannot write %s: %s\n", o->junit, strerror(errno));
+        code = 2;
+    } else if (o->html && report_html(o->html, scns, res, ns, took / 1e6) != 0) {
+        fprintf(stderr, "dialsim: cannot write %s: %s\n", o->html, strerror(errno));
         code = 2;
     } else if (atomic_load(&p.harness_failed) || started == 0) {
         code = 2;
