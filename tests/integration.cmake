@@ -96,3 +96,6 @@ add_test(NAME report.html
   COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_html_report.py ${DIALSIM_BIN}
           ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/html_report)
 set_tests_properties(report.html PROPERTIES TIMEOUT 240)
+# docs/ci.md's sharding: the shards of the catalogue are complete and disjoint for N = 1..8.
+add_test(NAME cli.shards COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_shards.py ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.shards PROPERTIES TIMEOUT 120)
