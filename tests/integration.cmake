@@ -99,3 +99,6 @@ set_tests_properties(report.html PROPERTIES TIMEOUT 240)
 # docs/ci.md's sharding: the shards of the catalogue are complete and disjoint for N = 1..8.
 add_test(NAME cli.shards COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_shards.py ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli.shards PROPERTIES TIMEOUT 120)
+# cmake --install, `version`'s commit, the .deb (dpkg-deb) unpacked into a throw-away root, `dialsim init`.
+add_test(NAME install.deb COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_install.sh ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
+set_tests_properties(install.deb PROPERTIES TIMEOUT 180)

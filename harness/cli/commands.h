@@ -19,4 +19,7 @@ int cmd_conform(int argc, char **argv);
  * 0 after a clean stop, 2 bad arguments or a server that cannot start. */
 int cmd_serve(int argc, char **argv);
 
+/* dialsim init [DIR] (init.c): a first scenario and a serve config that pass. */
+int cmd_init(int argc, char **argv);
+
 #endif

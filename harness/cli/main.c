@@ -13,7 +13,7 @@
 #include "runner/repro.h"
 #include "runner/runner.h"
 
-#define DIALSIM_VERSION "0.1.0"
+#include "version.h" /* DIALSIM_VERSION, DIALSIM_COMMIT (cmake/version.cmake) */
 
 static void usage(FILE *f)
 {
@@ -23,6 +23,7 @@ static void usage(FILE *f)
                "       dialsim conform trigger|outbound-connection|transcripts ...  (conform -h)\n"
                "       dialsim repro REPORT.json [-o SCENARIO.json] [-v]  (repro -h)\n"
                "       dialsim explain [--scenarios DIR] REASON|RULE|RUN.json ...  (explain -h)\n"
+               "       dialsim init [DIR]   a first scenario and serve config that pass\n"
                "       dialsim reasons\n"
                "       dialsim version\n"
                "Every command takes -h/--help; `dialsim COMMAND --help` says more.\n");
@@ -166,7 +167,7 @@ static int cmd_version(int argc, char **argv)
     int rc = no_args(argc, argv, "usage: dialsim version\n");
     if (rc >= 0)
         return rc;
-    printf("dialsim %s\n", DIALSIM_VERSION);
+    printf("dialsim %s (commit %s)\n", DIALSIM_VERSION, DIALSIM_COMMIT);
     return 0;
 }
 
@@ -178,6 +179,7 @@ static const struct {
     {"conform", cmd_conform}, {"explain", cmd_explain},
     {"repro", cmd_repro},     {"reasons", cmd_reasons},
     {"serve", cmd_serve},     {"version", cmd_version},
+    {"init", cmd_init},
 };
 
 int main(int argc, char **argv)

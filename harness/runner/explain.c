@@ -14,6 +14,7 @@
 #include "runner/runner.h"
 #include "runner/scenario.h"
 #include "runner/vocab.h"
+#include "util/datadir.h"
 
 /* What a user can check or change, per reason. The sentence of reason.c says
  * what happened; this says what to do about it. */
@@ -548,12 +549,15 @@ static int print_json_doc(json_t *j)
 static void explain_usage(FILE *f)
 {
     fprintf(f,
-            "usage: dialsim explain [--scenarios DIR] [--format text|json] REASON|RULE|RUN.json ...\n"
-            "Say in plain words what a reason code means and what to check, which reasons a\n"
+            "usage: dialsim explain [--scenarios DIR] [--format text|json] REASON|RULE|RUN.json"
+            " ...\n"
+            "Say in plain words what a reason code means and what to check, what a provider's\n"
+            "word for a call's fate (dial_no_answer, customer-busy) means, which reasons a\n"
             "rule id (AO-3) can end a run with, or explain runs as `dialsim serve` returns them\n"
-            "(GET /runs/{id}, GET /runs). The scenarios of DIR (default: scenarios, when it\n"
-            "exists) that expect a reason are named. Exit 0, or 2 for an unknown name or an\n"
-            "unusable file. --format json: one JSON document (docs/output-formats.md).\n");
+            "(GET /runs/{id}, GET /runs). The scenarios of DIR (default: scenarios when it\n"
+            "exists, else the installed catalogue) that expect a reason are named. Exit 0, or\n"
+            "2 for an unknown name or an unusable file. --format json: one JSON document\n"
+            "(docs/output-formats.md).\n");
 }
 
 int cmd_explain(int argc, char **argv)
@@ -587,6 +591,13 @@ int cmd_explain(int argc, char **argv)
         explain_usage(stderr);
         return 2;
     }
+    /* outside a checkout, an installed dialsim's own catalogue names the
+     * scenarios that reproduce a reason */
+    char installed[4096];
+    struct stat dst;
+    if (!strcmp(dir, "scenarios") && stat(dir, &dst) != 0 &&
+        datadir_find("scenarios", installed, sizeof installed))
+        dir = installed;
     struct catalogue c;
     catalogue_load(&c, dir);
     int rc = 0;
