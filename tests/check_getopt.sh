@@ -29,7 +29,7 @@ check() {
 
 scn=scenarios/ao1-happy-path.json
 commands=(run check-recording serve "conform trigger" "conform outbound-connection"
-          "conform transcripts" repro explain reasons version)
+          "conform transcripts" repro explain init reasons version)
 for c in "${commands[@]}"; do
   # shellcheck disable=SC2086 # "conform trigger" is two words on purpose
   check 0 "dialsim $c" "" $c --help

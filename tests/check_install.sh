@@ -27,7 +27,7 @@ done
 cd "$tmp" || exit 2 # outside the checkout: nothing found by accident
 v=$("$prefix/bin/dialsim" version)
 if commit=$(git -C "$src" rev-parse --short=12 HEAD 2>/dev/null); then
-  has "$v" "(commit $commit"
+  has "$v" "(commit $commit" # built before the last commit? `cmake --build` rewrites version.h
 else
   has "$v" "(commit unknown)"
 fi
