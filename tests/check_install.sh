@@ -18,6 +18,7 @@ has() { n=$((n + 1)); case $1 in *"$2"*) ;; *) bad "no \"$2\" in: $(printf '%s' 
 
 # ---- cmake --install -----------------------------------------------------------------
 prefix=$tmp/prefix
+n=$((n + 1))
 cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" 2>&1 || { bad "cmake --install"; cat "$tmp/install.log"; }
 for f in bin/dialsim share/man/man1/dialsim.1 share/bash-completion/completions/dialsim \
          share/dialsim/scenario.schema.json share/dialsim/output.schema.json \
@@ -55,6 +56,7 @@ n=$((n + 1)); grep -q '^mocks on http://127.0.0.1:' "$tmp/serve.out" || bad "ser
 kill "$serve_pid"; wait "$serve_pid"; ok test $? -eq 0; serve_pid=
 
 # ---- the .deb ---------------------------------------------------------------------------
+n=$((n + 1))
 (cd "$build" && cpack -G DEB -B "$tmp/pkg") >"$tmp/cpack.log" 2>&1 || { bad "cpack"; tail -20 "$tmp/cpack.log"; }
 deb=$(ls "$tmp"/pkg/dialsim_*.deb 2>/dev/null | head -1)
 ok test -n "$deb"
