@@ -119,8 +119,8 @@ static int parse_args(int argc, char **argv, struct args *a)
         {"help", no_argument, NULL, 'h'},
     };
     for (size_t k = 0; k < N_NUMOPTS; k++)
-        longopts[4 + k] = (struct option){numopts[k].name + 2, required_argument, NULL,
-                                          OPT_NUM + (int)k};
+        longopts[4 + k] =
+            (struct option){numopts[k].name + 2, required_argument, NULL, OPT_NUM + (int)k};
     rec_expect_init(&a->e);
     int c;
     optind = 0;

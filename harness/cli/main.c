@@ -17,16 +17,18 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: dialsim run [-j N] [--junit FILE] [--shard K/N] [-v] [--format json] PATH...\n"
-               "       dialsim check-recording FILE [--expect-...] [--json]  (check-recording -h)\n"
-               "       dialsim serve [--config FILE] [--db FILE] [--port N]  (serve -h)\n"
-               "       dialsim conform trigger|outbound-connection|transcripts ...  (conform -h)\n"
-               "       dialsim repro REPORT.json [-o SCENARIO.json] [-v]  (repro -h)\n"
-               "       dialsim explain [--scenarios DIR] REASON|RULE|RUN.json ...  (explain -h)\n"
-               "       dialsim init [DIR]   a first scenario and serve config that pass\n"
-               "       dialsim reasons\n"
-               "       dialsim version\n"
-               "Every command takes -h/--help; `dialsim COMMAND --help` says more.\n");
+    fprintf(
+        f,
+        "usage: dialsim run [-j N] [--junit FILE] [--report FILE.html] [--shard K/N] [-v] PATH...\n"
+        "       dialsim check-recording FILE [--expect-...] [--json]  (check-recording -h)\n"
+        "       dialsim serve [--config FILE] [--db FILE] [--port N]  (serve -h)\n"
+        "       dialsim conform trigger|outbound-connection|transcripts ...  (conform -h)\n"
+        "       dialsim repro REPORT.json [-o SCENARIO.json] [-v]  (repro -h)\n"
+        "       dialsim explain [--scenarios DIR] REASON|RULE|RUN.json ...  (explain -h)\n"
+        "       dialsim init [DIR]   a first scenario and serve config that pass\n"
+        "       dialsim reasons\n"
+        "       dialsim version\n"
+        "Every command takes -h/--help; `dialsim COMMAND --help` says more.\n");
 }
 
 static void run_usage(FILE *f)
@@ -64,9 +66,12 @@ enum { OPT_JUNIT = 256, OPT_SHARD, OPT_TIMING, OPT_FORMAT, OPT_REPORT };
 static int cmd_run(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"jobs", required_argument, NULL, 'j'},   {"junit", required_argument, NULL, OPT_JUNIT},
-        {"shard", required_argument, NULL, OPT_SHARD}, {"verbose", no_argument, NULL, 'v'},
-        {"timing", no_argument, NULL, OPT_TIMING}, {"format", required_argument, NULL, OPT_FORMAT},
+        {"jobs", required_argument, NULL, 'j'},
+        {"junit", required_argument, NULL, OPT_JUNIT},
+        {"shard", required_argument, NULL, OPT_SHARD},
+        {"verbose", no_argument, NULL, 'v'},
+        {"timing", no_argument, NULL, OPT_TIMING},
+        {"format", required_argument, NULL, OPT_FORMAT},
         {"report", required_argument, NULL, OPT_REPORT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},

@@ -54,17 +54,16 @@ static void print_json(FILE *f, const struct conform_report *r)
     for (size_t i = 0; i < r->n; i++) {
         const struct conform_check *c = &r->checks[i];
         count[c->verdict]++;
-        json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:s}", "name", c->name, "rule",
-                                                c->rule, "verdict",
-                                                conform_verdict_name(c->verdict), "detail",
-                                                c->detail));
+        json_array_append_new(
+            checks, json_pack("{s:s, s:s, s:s, s:s}", "name", c->name, "rule", c->rule, "verdict",
+                              conform_verdict_name(c->verdict), "detail", c->detail));
     }
-    json_t *j = json_pack("{s:s, s:s, s:s?, s:{s:I, s:I, s:I, s:I, s:I}, s:o}", "format",
-                          "dialsim-conform/1", "suite", r->suite, "url", r->url, "summary",
-                          "checks", (json_int_t)r->n, "passed", (json_int_t)count[CONFORM_PASS],
-                          "warned", (json_int_t)count[CONFORM_WARN], "failed",
-                          (json_int_t)count[CONFORM_FAIL], "skipped",
-                          (json_int_t)count[CONFORM_SKIP], "checks", checks);
+    json_t *j =
+        json_pack("{s:s, s:s, s:s?, s:{s:I, s:I, s:I, s:I, s:I}, s:o}", "format",
+                  "dialsim-conform/1", "suite", r->suite, "url", r->url, "summary", "checks",
+                  (json_int_t)r->n, "passed", (json_int_t)count[CONFORM_PASS], "warned",
+                  (json_int_t)count[CONFORM_WARN], "failed", (json_int_t)count[CONFORM_FAIL],
+                  "skipped", (json_int_t)count[CONFORM_SKIP], "checks", checks);
     char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(j);
     if (text)
@@ -88,9 +87,10 @@ void conform_progress(const struct conform_report *r, const char *step)
 /* The verdict word, in its colour on a terminal. */
 static void print_verdict(FILE *f, enum conform_verdict v, bool colour)
 {
-    static const char *const sgr[] = {
-        [CONFORM_PASS] = TERM_GREEN, [CONFORM_WARN] = TERM_YELLOW,
-        [CONFORM_FAIL] = TERM_RED,   [CONFORM_SKIP] = TERM_DIM};
+    static const char *const sgr[] = {[CONFORM_PASS] = TERM_GREEN,
+                                      [CONFORM_WARN] = TERM_YELLOW,
+                                      [CONFORM_FAIL] = TERM_RED,
+                                      [CONFORM_SKIP] = TERM_DIM};
     if (colour)
         fprintf(f, "%s%s%s", sgr[v], conform_verdict_name(v), TERM_RESET);
     else

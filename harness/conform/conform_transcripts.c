@@ -601,10 +601,10 @@ __attribute__((format(printf, 1, 2))) static int bad(const char *fmt, ...)
 int cmd_conform_transcripts(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"listen", required_argument, NULL, 'l'},   {"host", required_argument, NULL, 'H'},
-        {"api-key", required_argument, NULL, 'k'},  {"count", required_argument, NULL, 'c'},
-        {"junit", required_argument, NULL, 'j'},    {"max-body", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"listen", required_argument, NULL, 'l'},  {"host", required_argument, NULL, 'H'},
+        {"api-key", required_argument, NULL, 'k'}, {"count", required_argument, NULL, 'c'},
+        {"junit", required_argument, NULL, 'j'},   {"max-body", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     struct ct_options o = {.host = CT_DEFAULT_HOST, .port = -1};
     int c;

@@ -496,8 +496,18 @@ static int bad_args(char **headers, const char *fmt, const char *a, const char *
     return 2;
 }
 
-enum { OPT_HEADER = 256, OPT_FROM, OPT_TO, OPT_CACERT, OPT_CONC, OPT_WARN, OPT_TIMEOUT,
-       OPT_JUNIT, OPT_CONFIG, OPT_FORMAT };
+enum {
+    OPT_HEADER = 256,
+    OPT_FROM,
+    OPT_TO,
+    OPT_CACERT,
+    OPT_CONC,
+    OPT_WARN,
+    OPT_TIMEOUT,
+    OPT_JUNIT,
+    OPT_CONFIG,
+    OPT_FORMAT
+};
 
 /* One option of conform trigger / outbound-connection; 0, or the exit code. */
 static int conform_opt(int c, const char *arg, bool ov, struct conform_options *o, char **headers,

@@ -201,7 +201,8 @@ static unsigned check_run(const struct expect_input *in, const char *label, cons
     }
     unsigned bad = 0;
     char b1[40], b2[40];
-    bad += check_str(in, f, label, "status", json_object_get(x, "status"), run_status_name(r->status));
+    bad +=
+        check_str(in, f, label, "status", json_object_get(x, "status"), run_status_name(r->status));
     bad += check_str(in, f, label, "reason", json_object_get(x, "reason"), reason_name(r->reason));
     bad += check_contains(in, f, label, "diagnosis", json_object_get(x, "diagnosis_contains"),
                           r->diagnosis);
@@ -235,8 +236,8 @@ static unsigned check_run(const struct expect_input *in, const char *label, cons
                                             r->provider_call_id, st, sizeof st, er, sizeof er);
         pthread_mutex_unlock(in->mu);
         if (!call) {
-                at(f, in, "expect.runs.%s.provider_call", label);
-        sb_printf(f, "run '%s': provider_call: the provider has no call for this run\n", label);
+            at(f, in, "expect.runs.%s.provider_call", label);
+            sb_printf(f, "run '%s': provider_call: the provider has no call for this run\n", label);
             bad++;
         } else {
             char fl[64];

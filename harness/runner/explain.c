@@ -269,7 +269,7 @@ static void explain_reason(int r, const struct catalogue *c)
 {
     const char *name = reason_name((enum ds_reason)r);
     fprintf(c->out, "%s  (%s, %s)\n", name, run_status_name(reason_status((enum ds_reason)r)),
-           reason_rule((enum ds_reason)r));
+            reason_rule((enum ds_reason)r));
     fprintf(c->out, "  what:  %s\n", reason_sentence((enum ds_reason)r));
     fprintf(c->out, "  check: %s\n", explain_advice(name));
     print_scenarios(c, name);
@@ -298,39 +298,40 @@ static const char *str(const json_t *o, const char *k)
 static void explain_run(const json_t *run, const struct catalogue *c)
 {
     const char *reason = str(run, "reason");
-    fprintf(c->out, "run %s (agent %s, evaluator %s): %s%s%s\n", str(run, "id") ? str(run, "id") : "?",
-           str(run, "agent") ? str(run, "agent") : "?",
-           str(run, "evaluator") ? str(run, "evaluator") : "?",
-           str(run, "status") ? str(run, "status") : "?", reason ? " " : "", reason ? reason : "");
+    fprintf(c->out, "run %s (agent %s, evaluator %s): %s%s%s\n",
+            str(run, "id") ? str(run, "id") : "?", str(run, "agent") ? str(run, "agent") : "?",
+            str(run, "evaluator") ? str(run, "evaluator") : "?",
+            str(run, "status") ? str(run, "status") : "?", reason ? " " : "", reason ? reason : "");
     int r = reason_from_name(reason);
     if (r > 0)
         fprintf(c->out, "  what:      %s (%s)\n", reason_sentence((enum ds_reason)r),
-               reason_rule((enum ds_reason)r));
+                reason_rule((enum ds_reason)r));
     if (str(run, "diagnosis"))
         fprintf(c->out, "  diagnosis: %s\n", str(run, "diagnosis"));
     if (str(run, "outbound_dial_window_opens_at"))
         fprintf(c->out, "  window:    %s + %" JSON_INTEGER_FORMAT " s = %s (DW-3)\n",
-               str(run, "outbound_dial_window_opens_at"),
-               json_integer_value(json_object_get(run, "outbound_dial_window_seconds")),
-               str(run, "outbound_dial_window_closes_at")
-                   ? str(run, "outbound_dial_window_closes_at")
-                   : "?");
+                str(run, "outbound_dial_window_opens_at"),
+                json_integer_value(json_object_get(run, "outbound_dial_window_seconds")),
+                str(run, "outbound_dial_window_closes_at")
+                    ? str(run, "outbound_dial_window_closes_at")
+                    : "?");
     size_t i;
     json_t *d;
     json_array_foreach(json_object_get(run, "dials"), i, d)
     {
         const char *drop = str(d, "dropped_because");
         fprintf(c->out, "  dial:      %s from %s to %s: %s%s\n", str(d, "at") ? str(d, "at") : "?",
-               str(d, "from") && str(d, "from")[0] ? str(d, "from") : "(withheld)",
-               str(d, "to") ? str(d, "to") : "?",
-               json_is_true(json_object_get(d, "answered")) ? "answered" : "dropped, ",
-               json_is_true(json_object_get(d, "answered")) ? "" : (drop ? drop : "?"));
+                str(d, "from") && str(d, "from")[0] ? str(d, "from") : "(withheld)",
+                str(d, "to") ? str(d, "to") : "?",
+                json_is_true(json_object_get(d, "answered")) ? "answered" : "dropped, ",
+                json_is_true(json_object_get(d, "answered")) ? "" : (drop ? drop : "?"));
     }
     if (r > 0) {
         fprintf(c->out, "  check:     %s\n", explain_advice(reason));
         print_scenarios(c, reason);
     } else if (reason) {
-        fprintf(c->out, "  (%s is no reason this dialsim knows: `dialsim reasons` lists them)\n", reason);
+        fprintf(c->out, "  (%s is no reason this dialsim knows: `dialsim reasons` lists them)\n",
+                reason);
     }
 }
 
@@ -443,7 +444,8 @@ static void explain_provider_word(const char *w, const struct vocab_outcome *con
         fprintf(c->out, "  in the catalogue: no scenario expects it\n");
         return;
     }
-    fprintf(c->out, "  in the catalogue (%zu scenario%s), the runs behind it ended with:", scenarios,
+    fprintf(c->out,
+            "  in the catalogue (%zu scenario%s), the runs behind it ended with:", scenarios,
             scenarios == 1 ? "" : "s");
     for (size_t k = 0; k < n; k++)
         fprintf(c->out, "%s %s (%zu)", k ? "," : "", names[k], counts[k]);
@@ -475,7 +477,7 @@ static int explain_one(const char *w, struct catalogue *c, const char **kind)
         }
         if (!found)
             fprintf(c->out, "  no run ends with a reason of this rule: it is checked by refusals, "
-                   "expectations or conformance checks (docs/)\n");
+                            "expectations or conformance checks (docs/)\n");
     } else if (is_rule_id(w)) {
         const char *ids[sizeof rules / sizeof *rules];
         for (size_t i = 0; i < sizeof rules / sizeof *rules; i++)
@@ -621,8 +623,8 @@ int cmd_explain(int argc, char **argv)
         json_array_append_new(items, explain_json(what[k], kind, one == 0, text, &c));
         free(text);
     }
-    if (json && print_json_doc(json_pack("{s:s, s:o}", "format", "dialsim-explain/1", "items",
-                                         items)) != 0)
+    if (json &&
+        print_json_doc(json_pack("{s:s, s:o}", "format", "dialsim-explain/1", "items", items)) != 0)
         rc = 2;
     catalogue_free(&c);
     return rc;

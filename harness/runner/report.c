@@ -103,8 +103,8 @@ static json_t *failure_json(const char *line, size_t len)
     return j;
 }
 
-int report_json(FILE *f, struct scenario *const *scns, const struct scenario_result *res,
-                size_t n, double seconds)
+int report_json(FILE *f, struct scenario *const *scns, const struct scenario_result *res, size_t n,
+                double seconds)
 {
     json_t *list = json_array();
     size_t failed = 0;
@@ -120,14 +120,14 @@ int report_json(FILE *f, struct scenario *const *scns, const struct scenario_res
             list, json_pack("{s:s, s:s, s:s, s:f, s:o, s:O}", "path", scns[i]->path, "name",
                             scns[i]->name ? scns[i]->name : "", "status",
                             res[i].passed ? "passed" : "failed", "time", res[i].wall_us / 1e6,
-                            "failures", fails, "runs",
-                            res[i].runs ? res[i].runs : json_object()));
+                            "failures", fails, "runs", res[i].runs ? res[i].runs : json_object()));
     }
-    json_t *doc = json_pack("{s:s, s:{s:I, s:I, s:I, s:f}, s:o}", "format", "dialsim-run/1",
-                            "summary", "scenarios", (json_int_t)n, "passed",
-                            (json_int_t)(n - failed), "failed", (json_int_t)failed, "time",
-                            seconds, "scenarios", list);
-    char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
+    json_t *doc =
+        json_pack("{s:s, s:{s:I, s:I, s:I, s:f}, s:o}", "format", "dialsim-run/1", "summary",
+                  "scenarios", (json_int_t)n, "passed", (json_int_t)(n - failed), "failed",
+                  (json_int_t)failed, "time", seconds, "scenarios", list);
+    char *text =
+        doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
     json_decref(doc);
     if (!text)
         return -1;

@@ -24,8 +24,8 @@ int report_junit(const char *path, struct scenario *const *scns, const struct sc
  * status, time, failed expectations split into file, line, column and message,
  * and its runs as the serve API shows them (res[i].runs, from a verbose run).
  * Returns 0, or -1 when out of memory. */
-int report_json(FILE *f, struct scenario *const *scns, const struct scenario_result *res,
-                size_t n, double seconds);
+int report_json(FILE *f, struct scenario *const *scns, const struct scenario_result *res, size_t n,
+                double seconds);
 
 /* --report FILE.html (report_html.c): one self-contained HTML page, the
  * summary and every scenario, each run as an SVG timeline on its simulated

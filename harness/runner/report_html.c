@@ -64,12 +64,13 @@ static double span_of(const json_t *tl)
 
 static void svg_axis(FILE *f, double span, double scale, int y)
 {
-    static const double steps[] = {0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600};
+    static const double steps[] = {0.1, 0.2, 0.5, 1,   2,   5,    10,  20,
+                                   30,  60,  120, 300, 600, 1800, 3600};
     double step = steps[0];
     for (size_t i = 0; i < sizeof steps / sizeof *steps && span / step > 8; i++)
         step = steps[i];
-    fprintf(f, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", X0, y,
-            X0 + PLOT_W, y);
+    fprintf(f, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", X0, y, X0 + PLOT_W,
+            y);
     for (double t = 0; t <= span; t += step)
         fprintf(f,
                 "<line class=\"tick\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
@@ -207,11 +208,13 @@ static const char style[] =
     "padding:4px 8px}details.scenario.failed{border:2px solid #c5221f;background:#fff6f5}"
     "summary{cursor:pointer}.verdict{font-weight:bold;display:inline-block;width:3em}"
     ".passed .verdict{color:#137333}.failed .verdict{color:#c5221f}.path{font-family:monospace}"
-    ".name{color:#555}.time{color:#888;margin-left:1em}ul.failures{color:#c5221f;font-family:monospace;"
+    ".name{color:#555}.time{color:#888;margin-left:1em}ul.failures{color:#c5221f;font-family:"
+    "monospace;"
     "margin:6px 0}section.run{margin:8px 0 8px 12px}section.failed-run h3{color:#c5221f}"
     "h3{font-size:14px;margin:4px 0}.diagnosis{margin:2px 0;color:#333}.provider{color:#555;"
     "font-weight:normal}svg text{font:11px sans-serif;fill:#333}svg .lane{fill:#666}"
-    "rect.window{fill:#dbe9ff;stroke:#7aa7f0}.axis,.tick{stroke:#999}.latency{stroke:#12b5cb;stroke-width:3}circle.ev{stroke:#fff}"
+    "rect.window{fill:#dbe9ff;stroke:#7aa7f0}.axis,.tick{stroke:#999}.latency{stroke:#12b5cb;"
+    "stroke-width:3}circle.ev{stroke:#fff}"
     ".ev-core{fill:#555}.ev-request{fill:#1a73e8}.ev-answer{fill:#12b5cb}.ev-outcome{fill:#9334e6}"
     ".ev-call{fill:#e37400}.ev-webhook{fill:#188038}.ev-transcript{fill:#b06000}"
     ".dial.answered path{fill:#137333}.dial.dropped path{fill:#c5221f}.dial.dropped text{"
@@ -287,7 +290,8 @@ int report_html(const char *path, struct scenario *const *scns, const struct sce
         if ((k < n) == res[i].passed)
             continue;
         const struct scenario *s = scns[i];
-        fprintf(f, "<details class=\"scenario %s\" data-path=\"", res[i].passed ? "passed" : "failed");
+        fprintf(f, "<details class=\"scenario %s\" data-path=\"",
+                res[i].passed ? "passed" : "failed");
         xml_escape(f, s->path);
         fputs("\" data-search=\"", f);
         search_text(f, s, &res[i]);

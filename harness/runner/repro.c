@@ -778,8 +778,10 @@ int cmd_repro(int argc, char **argv)
         rc = 0;
         if (out && write_scenario(out, pinned) != 0)
             rc = 2;
-        else if (print_repro_json(facts ? facts + 2 : desc ? desc : "", symptom, verdict, out,
-                                  run) != 0)
+        else if (print_repro_json(facts  ? facts + 2
+                                  : desc ? desc
+                                         : "",
+                                  symptom, verdict, out, run) != 0)
             rc = 2;
         goto done;
     }

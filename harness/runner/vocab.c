@@ -7,8 +7,10 @@
  * docs/scenario-format.md tabulates them; the call states, not the errors a
  * start-call request is refused with (those are AO-4 reasons already). */
 static const struct vocab_outcome outcomes[] = {
-    {"customer-did-not-answer", "Vapi's", "endedReason", "ended", "the call rang out: nobody answered"},
-    {"customer-busy", "Vapi's", "endedReason", "ended", "the line was busy, or the callee declined"},
+    {"customer-did-not-answer", "Vapi's", "endedReason", "ended",
+     "the call rang out: nobody answered"},
+    {"customer-busy", "Vapi's", "endedReason", "ended",
+     "the line was busy, or the callee declined"},
     {"twilio-failed-to-connect-call", "Vapi's", "endedReason", "ended",
      "the carrier could not connect the call"},
     {"twilio-reported-customer-misdialed", "Vapi's", "endedReason", "ended",
@@ -25,11 +27,13 @@ static const struct vocab_outcome outcomes[] = {
      "the callee declined the call"},
     {"invalid_destination", "Retell's", "disconnection_reason", "not_connected",
      "the number called is not in service"},
-    {"voicemail_reached", "Retell's", "disconnection_reason", "ended", "voicemail answered the call"},
+    {"voicemail_reached", "Retell's", "disconnection_reason", "ended",
+     "voicemail answered the call"},
     {"user_hangup", "Retell's", "disconnection_reason", "ended",
      "the call was answered and the callee hung up: a normal end"},
     {"no-answer", "ElevenLabs'", "failure_reason", "failed", "the call rang out: nobody answered"},
-    {"busy", "ElevenLabs'", "failure_reason", "failed", "the line was busy, or the callee declined"},
+    {"busy", "ElevenLabs'", "failure_reason", "failed",
+     "the line was busy, or the callee declined"},
 };
 
 size_t vocab_outcomes(const char *word, const struct vocab_outcome **out, size_t max)

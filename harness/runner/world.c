@@ -505,17 +505,13 @@ static json_t *run_timeline(const struct world *w, const struct core_run *r)
 {
     json_t *dials = json_array(), *events = json_array();
     for (size_t i = 0; i < r->n_dials; i++)
-        json_array_append_new(dials, json_pack("{s:o, s:s, s:b, s:s?}", "t",
-                                               rel_s(w, true, r->dials[i].at), "from",
-                                               r->dials[i].from, "answered", r->dials[i].answered,
-                                               "dropped_because",
-                                               r->dials[i].answered
-                                                   ? NULL
-                                                   : reason_name(r->dials[i].drop)));
+        json_array_append_new(
+            dials, json_pack("{s:o, s:s, s:b, s:s?}", "t", rel_s(w, true, r->dials[i].at), "from",
+                             r->dials[i].from, "answered", r->dials[i].answered, "dropped_because",
+                             r->dials[i].answered ? NULL : reason_name(r->dials[i].drop)));
     for (size_t k = 0; k < r->n_events; k++)
-        json_array_append_new(events, json_pack("{s:o, s:s}", "t",
-                                                rel_s(w, true, r->events[k].at), "text",
-                                                r->events[k].text));
+        json_array_append_new(events, json_pack("{s:o, s:s}", "t", rel_s(w, true, r->events[k].at),
+                                                "text", r->events[k].text));
     return json_pack("{s:o, s:o, s:o, s:o, s:o}", "window_opens",
                      rel_s(w, r->window_set, r->opens_at), "window_closes",
                      rel_s(w, r->window_set, r->closes_at), "ended",

@@ -21,8 +21,7 @@ void junit_suite_open(FILE *f, const char *name, size_t tests, size_t failures, 
     fputs(stamp, f);
     fputs("\" hostname=\"", f);
     xml_escape(f, host);
-    fprintf(f,
-            "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n",
+    fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n",
             tests, failures, skipped, seconds);
 }
 
