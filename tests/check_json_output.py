@@ -77,6 +77,31 @@ if d:
     check(d["suite"] == "conform outbound-connection" and d["checks"][0]["verdict"] == "FAIL", d)
     check(d["summary"]["skipped"] == len(d["checks"]) - 1, d["summary"])
 
+# conform transcripts: the URL on stderr, one document on stdout when it stops
+import urllib.request, urllib.error
+p = subprocess.Popen([dialsim, "conform", "transcripts", "--listen", "0", "--api-key", "k",
+                      "--count", "1", "--format", "json"], stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, text=True)
+first = p.stderr.readline()
+check(first.startswith("listening on http://"), f"conform transcripts: {first!r}")
+if first.startswith("listening on "):
+    req = urllib.request.Request(first.split()[2] + "/hook", data=b"{}", method="POST",
+                                 headers={"Content-Type": "application/json", "X-Api-Key": "k"})
+    try:
+        urllib.request.urlopen(req, timeout=10)
+    except urllib.error.HTTPError:
+        pass  # a 4xx is the point: {} breaks rules
+out, _ = p.communicate(timeout=30)
+check(p.returncode == 1, f"conform transcripts: exit {p.returncode}")
+try:
+    d = json.loads(out)
+    errors = list(validator.iter_errors(d))
+    check(not errors, f"conform transcripts: {[e.message[:200] for e in errors[:3]]}")
+    check(d["format"] == "dialsim-conform-transcripts/1" and d["summary"]["broke"] == 1
+          and d["requests"][0]["rules"], d)
+except (json.JSONDecodeError, KeyError, IndexError) as e:
+    check(False, f"conform transcripts: {e}: {out[:300]!r}")
+
 for args in (["run", "--format", "yaml", failing], ["explain", "--format", "xml", "dial_late"],
              ["repro", "--format", "csv", "x.json"], ["conform", "trigger", "--format", "x", "https://e.test/"]):
     p = subprocess.run([dialsim, *args], capture_output=True, text=True)

@@ -371,7 +371,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
     free(lines);
 
     pthread_mutex_lock(&l->mu);
-    if (rec.block) {
+    if (rec.block && !l->o->json) { /* JSON: every request in one document at the end */
         fputs(rec.block, l->out);
         fflush(l->out);
     }
@@ -467,6 +467,39 @@ static void drain_signals(const sigset_t *set)
     }
 }
 
+/* --format json (docs/output-formats.md): every request with the rules it broke. */
+static void print_json(const struct ct_listener *l, FILE *out)
+{
+    json_t *reqs = json_array();
+    size_t broke = 0;
+    for (size_t i = 0; i < l->n_recs; i++) {
+        const struct ct_record *r = &l->recs[i];
+        char rt[64];
+        json_t *rules = json_array();
+        for (int k = 1; k <= CT_RULES; k++)
+            if (r->rules & (1u << k)) {
+                snprintf(rt, sizeof rt, "CI-%d", k);
+                json_array_append_new(rules, json_string(rt));
+            }
+        broke += r->rules != 0;
+        json_array_append_new(reqs, json_pack("{s:I, s:s, s:i, s:o, s:f, s:s}", "number",
+                                              (json_int_t)r->number, "request", r->what, "status",
+                                              r->status, "rules", rules, "time", r->seconds,
+                                              "text", r->block ? r->block : ""));
+    }
+    json_t *j = json_pack("{s:s, s:s, s:{s:I, s:I, s:I}, s:o}", "format",
+                          "dialsim-conform-transcripts/1", "url", l->url, "summary", "requests",
+                          (json_int_t)l->n_recs, "conform", (json_int_t)(l->n_recs - broke),
+                          "broke", (json_int_t)broke, "requests", reqs);
+    char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    if (text)
+        fprintf(out, "%s\n", text);
+    else
+        fprintf(stderr, "dialsim conform transcripts: cannot build the JSON output\n");
+    free(text);
+}
+
 int conform_transcripts_run(const struct ct_options *o, FILE *out)
 {
     struct ct_listener l = {
@@ -511,8 +544,9 @@ int conform_transcripts_run(const struct ct_options *o, FILE *out)
     snprintf(l.url, sizeof l.url, v6 ? "http://[%s]:%d" : "http://%s:%d", l.host, l.port);
     double t0 = now_s();
     mg_set_request_handler(l.ctx, "/", handle, &l);
-    fprintf(out, "listening on %s\n", l.url);
-    fflush(out);
+    /* with --format json stdout holds the document alone: the URL goes to stderr */
+    fprintf(o->json ? stderr : out, "listening on %s\n", l.url);
+    fflush(o->json ? stderr : out);
 
     int sig = 0;
     sigwait(&set, &sig);
@@ -531,9 +565,12 @@ int conform_transcripts_run(const struct ct_options *o, FILE *out)
         broke += l.recs[i].rules != 0;
     }
     char rb[64];
-    fprintf(out, "%zu request%s: %zu conform, %zu broke a rule; rules broken: %s\n", l.n_recs,
-            l.n_recs == 1 ? "" : "s", l.n_recs - broke, broke,
-            rules_list(all, ", ", rb, sizeof rb));
+    if (o->json)
+        print_json(&l, out);
+    else
+        fprintf(out, "%zu request%s: %zu conform, %zu broke a rule; rules broken: %s\n",
+                l.n_recs, l.n_recs == 1 ? "" : "s", l.n_recs - broke, broke,
+                rules_list(all, ", ", rb, sizeof rb));
     fflush(out);
 
     int rc = broke ? 1 : 0;
@@ -571,6 +608,8 @@ static void usage(FILE *f)
             "  --count N          stop after N requests (default: until SIGINT/SIGTERM)\n"
             "  --junit FILE       also write JUnit XML, one testcase per request\n"
             "  --max-body BYTES   body size limit (default %d, the core's)\n"
+            "  --format text|json json: one JSON document at the end (docs/output-formats.md);\n"
+            "                     \"listening on URL\" then goes to stderr\n"
             "\n"
             "exit status: 0 no request broke a rule, 1 one did, 2 unusable arguments or\n"
             "a port that cannot be listened on\n",
@@ -604,6 +643,7 @@ int cmd_conform_transcripts(int argc, char **argv)
         {"listen", required_argument, NULL, 'l'},  {"host", required_argument, NULL, 'H'},
         {"api-key", required_argument, NULL, 'k'}, {"count", required_argument, NULL, 'c'},
         {"junit", required_argument, NULL, 'j'},   {"max-body", required_argument, NULL, 'm'},
+        {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     struct ct_options o = {.host = CT_DEFAULT_HOST, .port = -1};
@@ -634,6 +674,10 @@ int cmd_conform_transcripts(int argc, char **argv)
             o.count = v;
         } else if (c == 'j') {
             o.junit = val;
+        } else if (c == 'f') {
+            if (strcmp(val, "json") && strcmp(val, "text"))
+                return bad("--format takes text or json, not '%s'", val);
+            o.json = !strcmp(val, "json");
         } else if (c == 'm') {
             if (long_arg(val, 1, CT_MAX_BODY_ARG, &v))
                 return bad("--max-body needs bytes from 1 to 67108864, got '%s'", val);
