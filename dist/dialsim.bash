@@ -17,7 +17,7 @@ _dialsim() {
     check-recording) opts="--expect-format --expect-encoding --expect-rate --expect-channels --expect-duration --tolerance --expect-min-active --expect-max-silence --expect-max-dead-air --expect-max-clipping --expect-min-level --expect-max-level --json --help" ;;
     conform)
       if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "trigger outbound-connection transcripts" -- "$cur")); return; fi
-      opts="--header --from --to --cacert --concurrency --junit --warn-after --timeout --config --format --listen --host --api-key --count --max-body --help" ;;
+      opts="--header --from --to --cacert --concurrency --junit --report --warn-after --timeout --config --format --listen --host --api-key --count --max-body --help" ;;
     serve) opts="--config --db --port --host --threads --mock-port --mock-threads --admin-token --quiet --help" ;;
     repro) opts="--output --verbose --format --help" ;;
     explain)

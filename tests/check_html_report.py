@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""`dialsim run --report FILE.html` in a real browser: Debian's headless
+"""`dialsim run --report FILE.html` (and `conform --report`) in a real browser: Debian's headless
 Chromium loads the page (a missing chromium fails this test: .ci/install-deps
 installs it), runs its script, and the DOM it dumps is checked: the failing
 scenario marked and first, its failed expectation with file:line:column, the
@@ -118,6 +118,18 @@ els = dom_of("file://" + page + "#q=caller_id_missing")
 vis = [e[1]["data-path"] for e in els if e[0] == "details" and "scenario" in e[1].get("class", "")
        and "hidden" not in e[1]["class"]]
 check(vis == ["scenarios/ao3-caller-id-withheld.json"], f"#q=caller_id_missing shows {vis}")
+
+# conform --report: the checks, the failed one first, against a port nobody listens on
+cpage = os.path.join(work, "conform.html")
+p = subprocess.run([dialsim, "conform", "trigger", "--timeout", "2000", "--report", cpage,
+                    "https://127.0.0.1:9/trigger"], capture_output=True, text=True)
+check(p.returncode == 1, f"conform --report: exit {p.returncode}")
+ctext = open(cpage, encoding="utf-8").read() if os.path.exists(cpage) else ""
+check(not re.search(r"<(link|img|iframe|script)\b|\bsrc=|url\(", ctext), "conform page: self-contained")
+els = dom_of("file://" + cpage)
+rows = [e for e in els if e[0] == "tr" and "check" in e[1].get("class", "")]
+check(len(rows) == 7 and rows[0][1]["class"] == "check FAIL" and rows[0][2].startswith("FAILstatusTU-3"),
+      f"conform page rows: {[r[1] for r in rows][:3]} {rows[:1]}")
 
 shot = os.path.join(work, "report.png")
 small = os.path.join(work, "small.html")

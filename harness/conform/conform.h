@@ -81,6 +81,7 @@ struct conform_report {
     const char *suite; /* "conform trigger" */
     const char *url;
     bool json; /* conform_print writes one JSON document (--format json) */
+    const char *html; /* --report FILE.html, or NULL */
     struct conform_check checks[CONFORM_MAX_CHECKS];
     size_t n;
 };
@@ -99,6 +100,9 @@ void conform_progress(const struct conform_report *r, const char *step);
 /* JUnit XML: one testcase per check, <failure> for FAIL, <skipped> for SKIP,
  * WARN as a passing case whose system-out says so. Returns 0 or -1. */
 int conform_junit(const char *path, const struct conform_report *r, double seconds);
+/* --report FILE.html: the checks as one self-contained page, each verdict in its
+ * colour, failed checks first. Returns 0, or -1 (errno set). */
+int conform_html(const char *path, const struct conform_report *r, double seconds);
 /* Exit code: 1 when a check failed, else 0. */
 int conform_exit_code(const struct conform_report *r);
 const char *conform_verdict_name(enum conform_verdict v);

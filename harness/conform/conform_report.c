@@ -183,3 +183,51 @@ int conform_exit_code(const struct conform_report *r)
             return 1;
     return 0;
 }
+
+int conform_html(const char *path, const struct conform_report *r, double seconds)
+{
+    static const char *const colour[] = {[CONFORM_PASS] = "#137333", [CONFORM_WARN] = "#b06000",
+                                         [CONFORM_FAIL] = "#c5221f", [CONFORM_SKIP] = "#777"};
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    size_t count[4] = {0};
+    for (size_t i = 0; i < r->n; i++)
+        count[r->checks[i].verdict]++;
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+          "style-src 'unsafe-inline'\"><title>dialsim ",
+          f);
+    xml_escape(f, r->suite);
+    fputs("</title><style>body{font:14px/1.4 system-ui,sans-serif;margin:16px}table{border-"
+          "collapse:collapse}td,th{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left;"
+          "vertical-align:top}tr.FAIL{background:#fff6f5}.v{font-weight:bold}</style></head>"
+          "<body><h1>dialsim ",
+          f);
+    xml_escape(f, r->suite);
+    fputs("</h1><p><code>", f);
+    xml_escape(f, r->url);
+    fprintf(f,
+            "</code></p><p id=\"summary\">%zu checks: %zu passed, %zu warned, %zu failed, %zu "
+            "skipped, in %.3f s</p><table><tr><th>verdict</th><th>check</th><th>rule</th>"
+            "<th>detail</th></tr>\n",
+            r->n, count[CONFORM_PASS], count[CONFORM_WARN], count[CONFORM_FAIL],
+            count[CONFORM_SKIP], seconds);
+    /* failed checks first, where a reader looks; then the others in order */
+    for (size_t k = 0; k < 2 * r->n; k++) {
+        const struct conform_check *c = &r->checks[k % r->n];
+        if ((k < r->n) != (c->verdict == CONFORM_FAIL))
+            continue;
+        const char *v = conform_verdict_name(c->verdict);
+        fprintf(f, "<tr class=\"check %s\"><td class=\"v\" style=\"color:%s\">%s</td><td>", v,
+                colour[c->verdict], v);
+        xml_escape(f, c->name);
+        fputs("</td><td>", f);
+        xml_escape(f, c->rule);
+        fputs("</td><td>", f);
+        xml_escape(f, c->detail);
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table></body></html>\n", f);
+    return fclose(f) == 0 ? 0 : -1;
+}

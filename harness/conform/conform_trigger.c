@@ -381,6 +381,10 @@ report:
         fprintf(stderr, "dialsim conform: cannot write %s\n", junit);
         return 2;
     }
+    if (r->html && conform_html(r->html, r, wall_s() - t0) != 0) {
+        fprintf(stderr, "dialsim conform: cannot write %s\n", r->html);
+        return 2;
+    }
     return conform_exit_code(r);
 }
 
@@ -403,7 +407,7 @@ int conform_trigger_run(const struct conform_options *o, FILE *out)
     };
     if (!p.body)
         return 2;
-    struct conform_report r = {.json = o->json};
+    struct conform_report r = {.json = o->json, .html = o->html};
     int rc = conform_run_plan(&p, &r, o->junit, out);
     free(p.body);
     return rc;
@@ -431,6 +435,7 @@ static void usage(FILE *f)
             "                          store, as curl --cacert; verification is never off\n"
             "  --concurrency N         triggers sent at once (default %d, at most 50)\n"
             "  --junit FILE            also write JUnit XML, one testcase per check\n"
+            "  --report FILE.html      also write the checks as one self-contained HTML page\n"
             "  --warn-after MS         latency that warns (default %d; TU-4)\n"
             "  --timeout MS            no answer within MS fails (default and most %d; TU-3)\n"
             "  --format text|json      json: the report as one JSON document\n"
@@ -506,7 +511,8 @@ enum {
     OPT_TIMEOUT,
     OPT_JUNIT,
     OPT_CONFIG,
-    OPT_FORMAT
+    OPT_FORMAT,
+    OPT_REPORT
 };
 
 /* One option of conform trigger / outbound-connection; 0, or the exit code. */
@@ -558,6 +564,9 @@ static int conform_opt(int c, const char *arg, bool ov, struct conform_options *
     case OPT_JUNIT:
         o->junit = arg;
         return 0;
+    case OPT_REPORT:
+        o->html = arg;
+        return 0;
     case OPT_FORMAT:
         if (strcmp(arg, "json") && strcmp(arg, "text"))
             return bad_args(NULL, "--format takes text or json, not '%s'%s", arg, "");
@@ -587,6 +596,7 @@ int cmd_conform(int argc, char **argv)
         {"warn-after", required_argument, NULL, OPT_WARN},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"junit", required_argument, NULL, OPT_JUNIT},
+        {"report", required_argument, NULL, OPT_REPORT},
         {"config", required_argument, NULL, OPT_CONFIG},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"help", no_argument, NULL, 'h'},
