@@ -1,0 +1,183 @@
+/* Fuzz targets: raw HTTP into `dialsim serve`'s API (fuzz_http_api) and into
+ * its provider mocks (fuzz_http_mocks, built from this file with
+ * FUZZ_HTTP_MOCKS=1).
+ *
+ * The handlers must run the way the server runs them: on CivetWeb's worker
+ * threads, whose stack is 100 KB (Debian's CivetWeb 1.15 is built with
+ * USE_STACK_SIZE=102400). A body nested ~900 levels deep once overflowed that
+ * stack while the same handler called on the main thread (8 MB) survived it.
+ * So the target starts one real server in-process, the first time it is
+ * called (serve_create with a config that has "mocks", an in-memory store),
+ * and sends every input as it is over a loopback connection to 127.0.0.1,
+ * then reads the answer until the server closes or 2 s pass. A crash on a
+ * worker kills this process, and libFuzzer keeps the input.
+ *
+ * The server keeps its state between inputs (projects created, runs started),
+ * as a real one does; an input is then not always replayed exactly, which
+ * libFuzzer tolerates. Outbound traffic stays on the loopback: the providers'
+ * URLs point at the mocks, and any other URL an input names (a trigger URL, a
+ * recording URL) goes through a proxy at 127.0.0.1:9 that refuses. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "serve/serve.h"
+
+#ifndef FUZZ_HTTP_MOCKS
+#define FUZZ_HTTP_MOCKS 0
+#endif
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The config of tests/check_serve_depth.py: one project, key "k1"; one agent
+ * per provider, each with its mock account; a fault rule that matches on the
+ * body's JSON, so that the mocks parse every body. No latency: the mocks
+ * answer at once. */
+static const char config_json[] =
+    "{\"projects\":[{\"id\":\"acme\",\"api_key\":\"k1\"}],"
+    "\"agents\":["
+    "{\"id\":\"good\",\"project\":\"acme\",\"contact_number\":\"+15551234567\","
+    "\"provider\":\"vapi\",\"provider_api_key\":\"vk\",\"assistant_id\":\"asst\","
+    "\"phone_number_id\":\"pn-good\",\"webhook_secret\":\"whsec\"},"
+    "{\"id\":\"r\",\"project\":\"acme\",\"contact_number\":\"+15551234567\","
+    "\"provider\":\"retell\",\"provider_api_key\":\"rk\",\"assistant_id\":\"ragent\","
+    "\"phone_number_id\":\"rn\",\"webhook_secret\":\"whsec\"},"
+    "{\"id\":\"x\",\"project\":\"acme\",\"contact_number\":\"+15551234567\","
+    "\"provider\":\"elevenlabs\",\"provider_api_key\":\"xk\",\"assistant_id\":\"elagent\","
+    "\"phone_number_id\":\"elpn\",\"webhook_secret\":\"whsec\"}],"
+    "\"evaluators\":[{\"id\":\"e1\",\"project\":\"acme\",\"phone_number\":\"+15557654321\"}],"
+    "\"mocks\":{"
+    "\"vapi\":{\"keys\":[\"vk\"],\"agents\":[\"asst\"],"
+    "\"phone_numbers\":[{\"id\":\"pn-good\",\"number\":\"+15551234567\"}]},"
+    "\"retell\":{\"keys\":[\"rk\"],\"agents\":[\"ragent\"],"
+    "\"phone_numbers\":[{\"id\":\"rn\",\"number\":\"+15551234567\"}]},"
+    "\"elevenlabs\":{\"keys\":[\"xk\"],\"agents\":[\"elagent\"],"
+    "\"phone_numbers\":[{\"id\":\"elpn\",\"number\":\"+15551234567\"}]},"
+    "\"faults\":[{\"method\":\"POST\",\"path\":\"/nowhere\",\"json\":{\"a\":1},"
+    "\"then\":[{\"status\":500}]}]}}";
+
+static struct serve *srv;
+static int srv_port;
+
+static void stop_server(void)
+{
+    serve_destroy(srv);
+    srv = NULL;
+}
+
+/* Start the server once; abort when it cannot start (the harness is broken,
+ * not the input). */
+static void start_server(void)
+{
+    /* any URL that is not the loopback's goes to a port that refuses */
+    setenv("http_proxy", "http://127.0.0.1:9", 1);
+    setenv("https_proxy", "http://127.0.0.1:9", 1);
+    setenv("HTTPS_PROXY", "http://127.0.0.1:9", 1);
+    setenv("ALL_PROXY", "http://127.0.0.1:9", 1);
+    setenv("no_proxy", "127.0.0.1", 1);
+    signal(SIGPIPE, SIG_IGN);
+
+    char path[] = "/tmp/dialsim-fuzz-http-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0 || write(fd, config_json, sizeof config_json - 1) != (ssize_t)(sizeof config_json - 1))
+        abort();
+    close(fd);
+    FILE *devnull = fopen("/dev/null", "w");
+    struct serve_options o = {
+        .config_path = path,
+        .db_path = ":memory:",
+        .port = 0,
+        .threads = 4,
+        .mock_threads = 4,
+        .log = devnull,
+        .quiet = true,
+    };
+    char err[512];
+    if (serve_create(&srv, &o, err, sizeof err) != 0) {
+        fprintf(stderr, "fuzz_http: serve_create: %s\n", err);
+        abort();
+    }
+    unlink(path);
+    if (FUZZ_HTTP_MOCKS) {
+        const char *url = serve_mocks_url(srv); /* "http://127.0.0.1:PORT" */
+        const char *colon = url ? strrchr(url, ':') : NULL;
+        if (!colon)
+            abort();
+        srv_port = atoi(colon + 1);
+    } else {
+        srv_port = serve_port(srv);
+    }
+    atexit(stop_server);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Send the request, half-close, read until the server closes or the
+ * deadline. The answer itself is not checked: a crash or a sanitizer report
+ * on a worker is what this target looks for. */
+static void exchange(const uint8_t *data, size_t size)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv_port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
+        goto out;
+    int64_t deadline = now_ms() + 2000;
+    size_t sent = 0;
+    while (sent < size) {
+        ssize_t k = send(fd, data + sent, size - sent, MSG_NOSIGNAL);
+        if (k <= 0) {
+            if (k < 0 && errno == EINTR)
+                continue;
+            break; /* the server answered early (431, 413) and closed */
+        }
+        sent += (size_t)k;
+    }
+    shutdown(fd, SHUT_WR);
+    char buf[4096];
+    static int echo = -1;
+    if (echo < 0)
+        echo = getenv("FUZZ_HTTP_ECHO") != NULL;
+    for (;;) {
+        int64_t left = deadline - now_ms();
+        if (left <= 0)
+            break;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int r = poll(&p, 1, (int)left);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        ssize_t k = recv(fd, buf, sizeof buf, 0);
+        if (k <= 0)
+            break;
+        if (echo) /* FUZZ_HTTP_ECHO=1: see the answers when writing seeds */
+            fwrite(buf, 1, (size_t)k, stderr);
+    }
+out:
+    close(fd);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!srv)
+        start_server();
+    exchange(data, size);
+    return 0;
+}
