@@ -17,10 +17,12 @@
  * libFuzzer tolerates. Outbound traffic stays on the loopback: the providers'
  * URLs point at the mocks, and any other URL an input names (a trigger URL, a
  * recording URL) goes through a proxy at 127.0.0.1:9 that refuses. */
+#define _GNU_SOURCE /* memmem, strcasestr */
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -129,11 +131,12 @@ static int64_t now_ms(void)
 /* Send the request, half-close, read until the server closes or the
  * deadline. The answer itself is not checked: a crash or a sanitizer report
  * on a worker is what this target looks for. */
-static void exchange(const uint8_t *data, size_t size)
+static int exchange(const uint8_t *data, size_t size)
 {
+    int status = 0;
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
-        return;
+        return 0;
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv_port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
@@ -151,6 +154,7 @@ static void exchange(const uint8_t *data, size_t size)
     }
     shutdown(fd, SHUT_WR);
     char buf[4096];
+    bool first = true;
     static int echo = -1;
     if (echo < 0)
         echo = getenv("FUZZ_HTTP_ECHO") != NULL;
@@ -164,43 +168,161 @@ static void exchange(const uint8_t *data, size_t size)
             continue;
         if (r <= 0)
             break;
-        ssize_t k = recv(fd, buf, sizeof buf, 0);
+        ssize_t k = recv(fd, buf, sizeof buf - 1, 0);
         if (k <= 0)
             break;
+        if (first && k >= 12 && memcmp(buf, "HTTP/1.", 7) == 0) {
+            /* the first answer's status ("HTTP/1.1 400 ..."), when a handler
+             * wrote it: JSON */
+            buf[k] = '\0';
+            if (strcasestr(buf, "\ncontent-type: application/json"))
+                status = atoi(buf + 9);
+        }
+        first = false;
         if (echo) /* FUZZ_HTTP_ECHO=1: see the answers when writing seeds */
             fwrite(buf, 1, (size_t)k, stderr);
     }
 out:
     close(fd);
+    return status;
 }
 
 /* jansson is a system library, not instrumented: how deep it recursed gives
  * libFuzzer no coverage, so an input nested deeper than the last one is not
  * kept and the fuzzer never climbs towards the worker stack's limit. Under
- * libFuzzer (FUZZ_LIBFUZZER), the input's deepest bracket nesting, in steps
- * of 8 levels, is one extra feature: each new step is new "coverage". */
+ * libFuzzer (FUZZ_LIBFUZZER), the nesting of the request's body (after the
+ * head, within its Content-Length) is one extra feature per level: a body one
+ * level deeper than any before is new "coverage", and is kept. It counts only when a
+ * handler answered in JSON with 2xx or 400 (CivetWeb's own 400 is text), so
+ * the depth grows in bodies that reach a JSON parser. */
 #ifdef FUZZ_LIBFUZZER
-__attribute__((section("__libfuzzer_extra_counters"))) static uint8_t depth_steps[256];
+__attribute__((section("__libfuzzer_extra_counters"))) static uint8_t depth_seen[4096];
 
-static void note_depth(const uint8_t *data, size_t size)
+/* Where the body starts (after the head's empty line) and how long it is
+ * (within its Content-Length); NULL when the request has no empty line. */
+static const uint8_t *request_body(const uint8_t *data, size_t size, size_t *len)
 {
-    size_t depth = 0, deepest = 0;
-    for (size_t i = 0; i < size; i++) {
-        if (data[i] == '[' || data[i] == '{') {
-            if (++depth > deepest)
-                deepest = depth;
-        } else if ((data[i] == ']' || data[i] == '}') && depth > 0) {
-            depth--;
+    const uint8_t *body = memmem(data, size, "\r\n\r\n", 4);
+    if (!body)
+        return NULL;
+    body += 4;
+    *len = size - (size_t)(body - data);
+    char head[2048];
+    size_t hn = (size_t)(body - data) < sizeof head - 1 ? (size_t)(body - data) : sizeof head - 1;
+    memcpy(head, data, hn);
+    head[hn] = '\0';
+    const char *cl = strcasestr(head, "\ncontent-length:");
+    if (cl) {
+        long v = atol(cl + 16);
+        if (v >= 0 && (size_t)v < *len)
+            *len = (size_t)v;
+    }
+    return body;
+}
+
+static bool is_space(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The nesting a parser reaches before its first value: "[" and '{"key":'
+ * one after the other, whitespace between (jansson recurses on each before it
+ * can fail on anything else). *end: where that opening stops. */
+static size_t opening_depth(const uint8_t *body, size_t len, size_t *end)
+{
+    size_t depth = 0, i = 0;
+    for (;;) {
+        while (i < len && is_space(body[i]))
+            i++;
+        *end = i;
+        if (i < len && body[i] == '[') {
+            i++;
+        } else if (i < len && body[i] == '{') {
+            i++;
+            while (i < len && is_space(body[i]))
+                i++;
+            if (i >= len || body[i] != '"')
+                break;
+            const uint8_t *q = memchr(body + i + 1, '"', len - i - 1);
+            if (!q)
+                break;
+            i = (size_t)(q - body) + 1;
+            while (i < len && is_space(body[i]))
+                i++;
+            if (i >= len || body[i] != ':')
+                break;
+            i++;
+        } else {
+            break;
+        }
+        depth++;
+    }
+    return depth;
+}
+
+static void note_depth(const uint8_t *data, size_t size, int status)
+{
+    if (status != 400 && (status < 200 || status > 299))
+        return;
+    size_t len, end;
+    const uint8_t *body = request_body(data, size, &len);
+    if (!body)
+        return;
+    size_t d = opening_depth(body, len, &end);
+    depth_seen[d < sizeof depth_seen ? d : sizeof depth_seen - 1] = 1;
+}
+
+/* After the body grew: a Content-Length written with leading zeros
+ * ("00100", as the seeds write it) is rewritten in the same width when the
+ * new length fits, so that the server reads the deeper body whole. */
+static void fix_length(uint8_t *data, size_t head_len, size_t body_len)
+{
+    char head[2048];
+    size_t hn = head_len < sizeof head - 1 ? head_len : sizeof head - 1;
+    memcpy(head, data, hn);
+    head[hn] = '\0';
+    char *cl = strcasestr(head, "\ncontent-length:");
+    if (!cl)
+        return;
+    char *d = cl + 16;
+    while (*d == ' ')
+        d++;
+    int w = 0;
+    while (d[w] >= '0' && d[w] <= '9')
+        w++;
+    char num[32];
+    if (w < 2 || d[0] != '0' || snprintf(num, sizeof num, "%0*zu", w, body_len) != w)
+        return;
+    memcpy(data + (d - head), num, (size_t)w);
+}
+
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
+
+/* libFuzzer's own mutations add a byte or a dictionary word at a time, and
+ * climbing a thousand levels that way takes minutes. One move in eight
+ * repeats the body's opening instead (the "[" and '{"key":' before its first
+ * value), doubling how deep it nests; the rest are libFuzzer's. */
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
+{
+    if (seed % 8 == 0) {
+        size_t len, end;
+        uint8_t *body = (uint8_t *)request_body(data, size, &len);
+        if (body && opening_depth(body, len, &end) > 0 && size + end <= max_size) {
+            size_t at = (size_t)(body - data);
+            memmove(body + end, body, size - at);
+            fix_length(data, at, len + end);
+            return size + end;
         }
     }
-    size_t step = deepest / 8;
-    depth_steps[step < sizeof depth_steps ? step : sizeof depth_steps - 1] = 1;
+    return LLVMFuzzerMutate(data, size, max_size);
 }
 #else
-static void note_depth(const uint8_t *data, size_t size)
+static void note_depth(const uint8_t *data, size_t size, int status)
 {
     (void)data;
     (void)size;
+    (void)status;
 }
 #endif
 
@@ -208,7 +330,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!srv)
         start_server();
-    note_depth(data, size);
-    exchange(data, size);
+    note_depth(data, size, exchange(data, size));
     return 0;
 }
