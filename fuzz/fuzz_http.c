@@ -6,11 +6,12 @@
  * threads, whose stack is 100 KB (Debian's CivetWeb 1.15 is built with
  * USE_STACK_SIZE=102400). A body nested ~900 levels deep once overflowed that
  * stack while the same handler called on the main thread (8 MB) survived it.
- * So the target starts one real server in-process, the first time it is
- * called (and again every FUZZ_HTTP_RESTART inputs) (serve_create with a config that has "mocks", an in-memory store),
- * and sends every input as it is over a loopback connection to 127.0.0.1,
- * then reads the answer until the server closes or 2 s pass. A crash on a
- * worker kills this process, and libFuzzer keeps the input.
+ * So the target starts one real server in-process (serve_create with a
+ * config that has "mocks", an in-memory store) the first time it is called,
+ * and again every FUZZ_HTTP_RESTART inputs, and sends every input as it is
+ * over a loopback connection to 127.0.0.1, then reads the answer until the
+ * server closes or 2 s pass. A crash on a worker kills this process, and
+ * libFuzzer keeps the input.
  *
  * The server keeps its state between inputs (projects created, runs started),
  * as a real one does; an input is then not always replayed exactly, which
@@ -76,8 +77,8 @@ static void stop_server(void)
     srv = NULL;
 }
 
-/* Start the server once; abort when it cannot start (the harness is broken,
- * not the input). */
+/* Start the server (again after a restart); abort when it cannot start:
+ * then the harness is broken, not the input. */
 static void start_server(void)
 {
     /* any URL that is not the loopback's goes to a port that refuses */
