@@ -14,18 +14,25 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static char tmp_file[64];
+
+static void remove_tmp(void)
+{
+    unlink(tmp_file);
+}
+
 static const char *tmp_path(int *fd_out)
 {
-    static char path[64];
     static int fd = -1;
     if (fd < 0) {
-        snprintf(path, sizeof path, "/tmp/dialsim-fuzz-rec-XXXXXX");
-        fd = mkstemp(path);
+        snprintf(tmp_file, sizeof tmp_file, "/tmp/dialsim-fuzz-rec-XXXXXX");
+        fd = mkstemp(tmp_file);
         if (fd < 0)
             abort();
+        atexit(remove_tmp); /* libFuzzer's crash exits skip it: /tmp keeps that one */
     }
     *fd_out = fd;
-    return path;
+    return tmp_file;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
