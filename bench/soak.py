@@ -15,8 +15,10 @@ between rounds of:
 Every SAMPLE seconds it reads the server's RSS, open descriptors and threads
 from /proc. At the end: every transcript answered 200 is read back (nothing
 lost), every request must have had an answer (no connection error, no 5xx),
-and the server must stop on SIGTERM with exit 0. Prints the samples, then one
-line per check; exit 1 when one fails.
+the server must stop on SIGTERM with exit 0, and after the first quarter
+(warm-up) RSS must stay within 10% (+8 MB) and descriptors and threads where
+they were. Prints the samples, then one line per check; exit 1 when one fails.
+docs/reliability.md#soak has the figures of a 10-minute run (RSS is not flat).
 
 Bounded: 127.0.0.1 only, the server is started here and stopped by its PID.
 
@@ -204,7 +206,15 @@ def main():
           % (warm[0][1], warm[-1][1], rss_growth, warm[0][2], warm[-1][2], warm[0][3],
              warm[-1][3]))
     print("serve exit on SIGTERM: %d" % rc)
-    ok = not tally.failures and not lost and rc == 0 and tally.sent == tally.answered
+    # flat: after warm-up, RSS within 10% (plus 8 MB of SQLite's cache and
+    # allocator slack); descriptors and threads exactly as they were
+    span_min = max((warm[-1][0] - warm[0][0]) / 60, 1e-9)
+    rss_flat = rss_growth <= warm[0][1] / 10 + 8192
+    print("RSS %s: %+.0f KB a minute after warm-up" % ("flat" if rss_flat else "NOT flat",
+                                                        rss_growth / span_min))
+    fds_flat = warm[-1][2] <= warm[0][2] + 4 and warm[-1][3] == warm[0][3]
+    ok = (not tally.failures and not lost and rc == 0 and tally.sent == tally.answered
+          and rss_flat and fds_flat)
     print("soak: %s" % ("PASS" if ok else "FAIL"))
     return 0 if ok else 1
 
