@@ -150,6 +150,11 @@ json_t *el_conversation_json(const struct mock_call *c)
                              "call_duration_secs", (int)mock_call_duration_s(c),
                              "termination_reason", termination_reason(c), "phone_call",
                              phone_call_json(c));
+    /* required (nullable) by the OpenAPI description, optional in the SDK:
+     * a number always; the USD rate per minute is the mock's own (inferred) */
+    json_object_set_new(meta, "cost_fiat",
+                        json_real((double)(int64_t)(mock_call_duration_s(c) / 60.0 * 10000 + 0.5) /
+                                  1000.0));
     if (c->answered_at)
         json_object_set_new(meta, "accepted_time_unix_secs",
                             json_integer((json_int_t)(c->answered_at / 1000)));
