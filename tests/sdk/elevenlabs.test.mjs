@@ -163,6 +163,9 @@ test("conversations.get of an answered call: in-progress, then done with a trans
   assert.ok(done.transcript.length > 0);
   assert.ok(["agent", "user"].includes(done.transcript[0].role));
   assert.equal(done.analysis.callSuccessful, "success");
+  const audio = await el.conversationalAi.conversations.audio.get(r.conversationId);
+  const bytes = Buffer.from(await new Response(audio).arrayBuffer());
+  assert.ok(bytes.length > 100, `audio: ${bytes.length} bytes`);
 });
 
 test("conversations.list: agent filter, cursor pagination, newest first", async () => {
