@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/json_depth.h"
+#include "core/e164.h"
 #include "mock_elevenlabs_int.h"
 
 static void on_change(void *ctx, struct mock_call *c);
@@ -239,7 +240,7 @@ bool el_e164(const char *s)
     for (const char *p = s + 1; *p; p++, n++)
         if (!isdigit((unsigned char)*p))
             return false;
-    return n >= 2 && n <= 15;
+    return n >= E164_MIN_DIGITS && n <= E164_MAX_DIGITS; /* the core's bounds (AO-5) */
 }
 
 json_t *el_missing(const char *field)

@@ -8,6 +8,7 @@
 #include "core/json_depth.h"
 #include "recording.h"
 #include "webhook.h"
+#include "core/e164.h"
 
 struct mock_retell {
     struct mock_world *w;
@@ -215,7 +216,7 @@ static bool e164(const char *s)
     for (const char *p = s + 1; *p; p++, n++)
         if (!isdigit((unsigned char)*p))
             return false;
-    return n >= 2 && n <= 15;
+    return n >= E164_MIN_DIGITS && n <= E164_MAX_DIGITS; /* the core's bounds (AO-5) */
 }
 
 static void create_call(struct mock_retell *r, const struct mock_request *rq,

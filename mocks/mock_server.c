@@ -86,6 +86,8 @@ const json_t *mock_json_path(const json_t *j, const char *path)
 
 void mock_response_clear(struct mock_response *rs)
 {
+    free(rs->headers);
+    rs->headers = NULL;
     free(rs->body);
     rs->body = NULL;
     rs->body_len = 0;
@@ -165,7 +167,10 @@ static void dispatch_locked(struct mock_world *w, const struct mock_request *rq,
     }
     mock_faults_apply(&fa, rs);
     json_decref(fa.body);
+    json_decref(fa.headers);
     journal_set_status(w->journal, ji, rs->close ? 0 : rs->status);
+    if (w->keep_answers && rs->body && !rs->body_len && !rs->close) /* text answers, for -v */
+        journal_set_answer(w->journal, ji, rs->body);
 }
 
 void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
@@ -223,35 +228,33 @@ static void write_answer(struct mg_connection *conn, const struct mock_response 
     const char *out = rs->body ? rs->body : "";
     size_t olen = rs->body_len ? rs->body_len : strlen(out);
     size_t send = rs->truncate && rs->truncate_at < olen ? rs->truncate_at : olen;
-    char head[512];
-    int hl;
-    if (rs->chunks > 1) {
-        hl = snprintf(head, sizeof head,
-                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nTransfer-Encoding: "
-                      "chunked\r\n%s" DIALSIM_LATENCY_HEADER ": %lld\r\n\r\n",
-                      rs->status, mg_get_response_code_text(conn, rs->status),
-                      rs->content_type ? rs->content_type : "application/json", conn_hdr,
+    char framing[64];
+    if (rs->chunks > 1)
+        snprintf(framing, sizeof framing, "Transfer-Encoding: chunked\r\n");
+    else
+        snprintf(framing, sizeof framing, "Content-Length: %zu\r\n", olen);
+    /* a fault's own headers (Retry-After, ...) come after the framing ones */
+    const char *extra = rs->headers ? rs->headers : "";
+    const char *fmt = "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s%s%s" DIALSIM_LATENCY_HEADER
+                      ": %lld\r\n\r\n";
+    const char *reason = mg_get_response_code_text(conn, rs->status);
+    const char *ct = rs->content_type ? rs->content_type : "application/json";
+    int hl = snprintf(NULL, 0, fmt, rs->status, reason, ct, framing, extra, conn_hdr,
                       (long long)rs->latency_ms);
-        mg_write(conn, head, (size_t)hl);
+    size_t body_part = rs->chunks > 1 ? 0 : send;
+    char *msg = hl > 0 ? malloc((size_t)hl + 1 + body_part) : NULL;
+    if (!msg)
+        return;
+    snprintf(msg, (size_t)hl + 1, fmt, rs->status, reason, ct, framing, extra, conn_hdr,
+             (long long)rs->latency_ms);
+    memcpy(msg + hl, out, body_part);
+    mg_write(conn, msg, (size_t)hl + body_part);
+    free(msg);
+    if (rs->chunks > 1) {
         size_t per = olen / (size_t)rs->chunks + 1;
         for (size_t off = 0; off < olen; off += per)
             mg_send_chunk(conn, out + off, (unsigned)(olen - off < per ? olen - off : per));
         mg_send_chunk(conn, "", 0);
-        return;
-    }
-    hl = snprintf(
-        head, sizeof head,
-        "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s" DIALSIM_LATENCY_HEADER
-        ": %lld\r\n\r\n",
-        rs->status, mg_get_response_code_text(conn, rs->status),
-        rs->content_type ? rs->content_type : "application/json", olen, conn_hdr,
-        (long long)rs->latency_ms);
-    char *msg = malloc((size_t)hl + send);
-    if (msg) {
-        memcpy(msg, head, (size_t)hl);
-        memcpy(msg + hl, out, send);
-        mg_write(conn, msg, (size_t)hl + send);
-        free(msg);
     }
 }
 

@@ -16,6 +16,9 @@ add_test(NAME runner.determinism
 add_test(NAME runner.invalid_inputs
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_invalid.sh ${DIALSIM_BIN} ${SCHEMA_CHECK} ${SCHEMA}
           ${CMAKE_CURRENT_SOURCE_DIR}/invalid)
+add_test(NAME runner.world_invalid
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_world_invalid.sh ${DIALSIM_BIN}
+          ${CMAKE_CURRENT_SOURCE_DIR}/world-invalid)
 add_test(NAME runner.junit
   COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_junit.py ${DIALSIM_BIN}
           ${PROJECT_SOURCE_DIR}/scenarios/ao1-happy-path.json
@@ -68,6 +71,9 @@ add_test(NAME repro.cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_repro.sh ${DIA
 add_test(NAME explain.cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_explain.sh ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})
 # `dialsim serve` with "mocks": the provider mocks in real time for users' own suites.
 add_test(NAME serve.connections COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_connections.py ${DIALSIM_BIN})
+# provider webhooks to the user's own server (mocks.<provider>.webhooks.url): delivered,
+# retried as the provider retries, journalled with status and answer, cut short by a stop.
+add_test(NAME serve.webhooks_out COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_webhooks_out.py ${DIALSIM_BIN})
 add_test(NAME serve.mocks COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks.py ${DIALSIM_BIN})
 # what the mocks keep: the journal ring (--journal-size), ended calls evicted (--max-ended-calls).
 add_test(NAME serve.mocks_limits COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks_limits.py ${DIALSIM_BIN})

@@ -49,7 +49,7 @@ static inline void mock_world_open_webhooks(struct mock_world *w, struct evq *q,
     assert_int_equal(mock_webhooks_create(&w->webhooks), 0);
     sink->q = q;
     sink->mu = &w->mu;
-    w->sink = (struct mock_webhook_sink){fake_sink_deliver, sink};
+    w->sink = (struct mock_webhook_sink){.deliver = fake_sink_deliver, .ctx = sink};
 }
 
 /* Undo mock_world_open (and mock_world_open_webhooks, if called); the

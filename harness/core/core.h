@@ -36,6 +36,10 @@ int provider_from_name(const char *name);         /* -1 when unknown */
 #define CORE_PROVIDER_TIMEOUT_MS 30000
 #define CORE_POLL_INTERVAL_MS 30000 /* following a provider call after the run ends */
 #define CORE_POLL_MAX 40
+/* AO-4 without webhooks: an accepted call is polled during the dial window,
+ * first this long after the accepting answer, then every CORE_POLL_INTERVAL_MS,
+ * while the run is pending and the call has not ended (docs/decisions.md). */
+#define CORE_WINDOW_POLL_FIRST_MS 5000
 #define CORE_START_ATTEMPTS 3       /* docs/retries.md */
 #define CORE_RETRY_BASE_MS 500      /* then doubled: 0.5 s, 1 s */
 #define CORE_WEBHOOKS_REMEMBERED 32 /* per run, to spot replays */
@@ -134,6 +138,7 @@ struct core_run {
     uint64_t window_timer;
     int polls;
     bool polling;
+    bool window_polling; /* a poll of the pending run's call is scheduled or in flight */
     struct core *core;
 };
 
@@ -244,6 +249,7 @@ struct core_transcript {
     const char *run_id;          /* CI-3: attach to this run directly; NULL when absent */
     const char *agent_id;        /* CI-3: the request's agent_id in decimal; NULL when absent */
     const char *to_phone_number; /* CI-7: the evaluator's number; NULL when absent */
+    int64_t started_at_ms;       /* startedAt (CI-7: which run's call it was); 0 unknown */
     int64_t ended_at_ms;         /* endedAt */
     const char *text;            /* the messages as "role: content" lines; may be NULL */
 };
@@ -262,7 +268,9 @@ struct core_tx_match {
 
 /* CI-7: attach a transcript to its run — by run_id, else by to_phone_number
  * = the evaluator's number among the agent's runs (or the project's when the
- * request had no agent_id). CI-6: the core listens for 5 minutes after the call
+ * request had no agent_id): the run whose call it describes (a run whose call
+ * ended without a transcript first, then the closest startedAt/endedAt); two
+ * runs that fit equally are answered UNMATCHED "ambiguous", never guessed. CI-6: the core listens for 5 minutes after the call
  * ended on its own clock; later data is answered LATE and not attached (the
  * run keeps its state; a run failed transcript_missing is refined to
  * transcript_late). Idempotent for the same call id (CI-9). */

@@ -53,6 +53,7 @@ struct serve {
     bool mocks_on;
     struct mock_world mw; /* on the real clock; mw.mu guards mock state */
     struct mock_server *mock_srv;
+    struct webhook_out *webhook_out; /* provider webhooks to users' servers */
     char *mock_tmpdir; /* generated recordings */
     /* Everything below is guarded by the core lock (clock_real_lock). */
     struct srv_ids dirty; /* runs changed since the last flush (serve_runs.c) */

@@ -244,6 +244,11 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
         return -1;
     d->done = done;
     d->arg = arg;
+    /* The answer's place among events of its instant is taken now, before the
+     * server sees the request: whatever the server schedules while answering
+     * (a dial "on the answer", a webhook) is an effect of the request and runs
+     * after the answer at the same instant (docs/architecture.md "Time"). */
+    uint64_t place = ds_clock_place(&h->clock);
 
     struct curl_slist *hl = NULL;
     for (size_t i = 0; i < req->n_headers; i++) {
@@ -341,7 +346,7 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
     if (h->pending)
         h->pending->prev = d;
     h->pending = d;
-    uint64_t timer = h->clock.ops->schedule(h->clock.ctx, at, deliver_event, d);
+    uint64_t timer = ds_schedule_at_place(&h->clock, at, place, deliver_event, d);
     d->timer = timer;
     pthread_mutex_unlock(&h->mu);
     if (timer == 0) { /* never scheduled: d is still ours */
