@@ -106,9 +106,10 @@ static int sip_code(const struct mock_call *c)
  * stable; a SIP trunk's call_sid is the SIP Call-ID (our sid). */
 static json_t *phone_call_json(const struct mock_call *c)
 {
-    json_t *pc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "type", is_sip(c) ? "sip_trunking" : "twilio",
-                           "direction", "outbound", "phone_number_id", c->phone_number_id,
-                           "agent_number", c->ani, "external_number", c->to, "call_sid", c->sid);
+    json_t *pc =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "type", is_sip(c) ? "sip_trunking" : "twilio",
+                  "direction", "outbound", "phone_number_id", c->phone_number_id, "agent_number",
+                  c->ani, "external_number", c->to, "call_sid", c->sid);
     if (!is_sip(c)) {
         char mz[48];
         snprintf(mz, sizeof mz, "MZ%s", c->sid + (strncmp(c->sid, "CA", 2) == 0 ? 2 : 0));
@@ -145,23 +146,25 @@ static const char *call_successful(const struct mock_call *c)
 
 json_t *el_conversation_json(const struct mock_call *c)
 {
-    bool ended_ok = c->state == MC_ENDED && (c->end == MC_END_COMPLETED || c->end == MC_END_VOICEMAIL);
-    json_t *meta = json_pack("{s:I,s:i,s:s,s:o}", "start_time_unix_secs",
-                             (json_int_t)((c->answered_at ? c->answered_at : c->created_at) / 1000),
-                             "call_duration_secs", (int)mock_call_duration_s(c),
-                             "termination_reason", termination_reason(c), "phone_call",
-                             phone_call_json(c));
+    bool ended_ok =
+        c->state == MC_ENDED && (c->end == MC_END_COMPLETED || c->end == MC_END_VOICEMAIL);
+    json_t *meta =
+        json_pack("{s:I,s:i,s:s,s:o}", "start_time_unix_secs",
+                  (json_int_t)((c->answered_at ? c->answered_at : c->created_at) / 1000),
+                  "call_duration_secs", (int)mock_call_duration_s(c), "termination_reason",
+                  termination_reason(c), "phone_call", phone_call_json(c));
     /* required (nullable) by the OpenAPI description, optional in the SDK:
      * a number always; the USD rate per minute is the mock's own (inferred) */
-    json_object_set_new(meta, "cost_fiat",
-                        json_real((double)(int64_t)(mock_call_duration_s(c) / 60.0 * 10000 + 0.5) /
-                                  1000.0));
+    json_object_set_new(
+        meta, "cost_fiat",
+        json_real((double)(int64_t)(mock_call_duration_s(c) / 60.0 * 10000 + 0.5) / 1000.0));
     if (c->answered_at)
         json_object_set_new(meta, "accepted_time_unix_secs",
                             json_integer((json_int_t)(c->answered_at / 1000)));
     if (c->state == MC_ENDED && !ended_ok)
-        json_object_set_new(meta, "error", json_pack("{s:i,s:s}", "code", sip_code(c), "reason",
-                                                     termination_reason(c)));
+        json_object_set_new(
+            meta, "error",
+            json_pack("{s:i,s:s}", "code", sip_code(c), "reason", termination_reason(c)));
     json_t *transcript = json_array();
     struct rec_turn turns[64];
     size_t n = mock_call_turns(c, turns, 64);
@@ -171,11 +174,11 @@ json_t *el_conversation_json(const struct mock_call *c)
                                                     "message", mock_turn_text(i, turns[i].channel),
                                                     "time_in_call_secs", (int)turns[i].start_s));
     bool audio = c->answered_at != 0;
-    json_t *conv = json_pack("{s:s,s:s,s:s,s:o,s:o,s:b,s:b,s:b,s:b}", "agent_id", c->agent,
-                             "conversation_id", c->id, "status", mock_elevenlabs_status(c),
-                             "transcript", transcript, "metadata", meta, "has_audio", audio,
-                             "has_user_audio", audio, "has_response_audio", audio,
-                             "has_auxiliary_audio", 0);
+    json_t *conv =
+        json_pack("{s:s,s:s,s:s,s:o,s:o,s:b,s:b,s:b,s:b}", "agent_id", c->agent, "conversation_id",
+                  c->id, "status", mock_elevenlabs_status(c), "transcript", transcript, "metadata",
+                  meta, "has_audio", audio, "has_user_audio", audio, "has_response_audio", audio,
+                  "has_auxiliary_audio", 0);
     if (c->state == MC_ENDED)
         json_object_set_new(conv, "analysis",
                             json_pack("{s:s,s:{},s:{},s:s}", "call_successful", call_successful(c),
@@ -191,9 +194,9 @@ json_t *el_conversation_summary(const struct mock_call *c)
     return json_pack("{s:s,s:s,s:I,s:i,s:i,s:s,s:s,s:s}", "agent_id", c->agent, "conversation_id",
                      c->id, "start_time_unix_secs",
                      (json_int_t)((c->answered_at ? c->answered_at : c->created_at) / 1000),
-                     "call_duration_secs", (int)mock_call_duration_s(c), "message_count",
-                     (int)n, "status", mock_elevenlabs_status(c),
-                     "call_successful", call_successful(c), "direction", "outbound");
+                     "call_duration_secs", (int)mock_call_duration_s(c), "message_count", (int)n,
+                     "status", mock_elevenlabs_status(c), "call_successful", call_successful(c),
+                     "direction", "outbound");
 }
 
 static void on_change(void *ctx, struct mock_call *c)
@@ -245,8 +248,8 @@ bool el_e164(const char *s)
 
 json_t *el_missing(const char *field)
 {
-    return json_pack("{s:[s,s],s:s,s:s,s:n}", "loc", "body", field, "msg", "Field required",
-                     "type", "missing", "input");
+    return json_pack("{s:[s,s],s:s,s:s,s:n}", "loc", "body", field, "msg", "Field required", "type",
+                     "missing", "input");
 }
 
 /* FastAPI's 422: one entry per missing or invalid body field. agent_id is

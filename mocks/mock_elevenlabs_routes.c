@@ -76,9 +76,8 @@ static void list_conversations(struct mock_elevenlabs *e, const struct mock_requ
             /* FastAPI's 422 for a query parameter out of its range */
             mock_reply_json(rs, 422,
                             json_pack("{s:[{s:[s,s],s:s,s:s,s:s}]}", "detail", "loc", "query",
-                                      "page_size", "msg",
-                                      "Input should be between 1 and 100", "type",
-                                      "value_error", "input", size));
+                                      "page_size", "msg", "Input should be between 1 and 100",
+                                      "type", "value_error", "input", size));
             return;
         }
     }
@@ -203,10 +202,9 @@ int el_numbers_load(struct mock_elevenlabs *e, const json_t *cfg)
         if (!id || !num)
             continue; /* the loader refuses these before us */
         const char *prov = json_string_value(json_object_get(x, "provider"));
-        struct el_number *n =
-            number_new(id, num, json_string_value(json_object_get(x, "label")),
-                       json_string_value(json_object_get(x, "agent_id")),
-                       prov && strcmp(prov, "sip_trunk") == 0);
+        struct el_number *n = number_new(id, num, json_string_value(json_object_get(x, "label")),
+                                         json_string_value(json_object_get(x, "agent_id")),
+                                         prov && strcmp(prov, "sip_trunk") == 0);
         if (!n)
             return -1;
         number_append(e, n);
@@ -237,13 +235,12 @@ struct el_number *el_number_find(const struct mock_elevenlabs *e, const char *id
 static json_t *number_json(const struct el_number *n)
 {
     json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:b,s:b}", "phone_number_id", n->id, "phone_number",
-                          n->number, "label", n->label, "provider",
-                          n->sip ? "sip_trunk" : "twilio", "supports_inbound", 1,
-                          "supports_outbound", 1);
-    json_object_set_new(j, "assigned_agent",
-                        n->agent_id ? json_pack("{s:s,s:s}", "agent_id", n->agent_id,
-                                                "agent_name", n->agent_id)
-                                    : json_null());
+                          n->number, "label", n->label, "provider", n->sip ? "sip_trunk" : "twilio",
+                          "supports_inbound", 1, "supports_outbound", 1);
+    json_object_set_new(
+        j, "assigned_agent",
+        n->agent_id ? json_pack("{s:s,s:s}", "agent_id", n->agent_id, "agent_name", n->agent_id)
+                    : json_null());
     if (n->sip)
         json_object_set_new(j, "livekit_stack", json_string("standard"));
     return j;
@@ -267,10 +264,10 @@ static void create_number(struct mock_elevenlabs *e, const json_t *body, struct 
     const char *agent = json_string_value(json_object_get(body, "agent_id"));
     if (json_array_size(errs) > 0 || (prov && !sip && strcmp(prov, "twilio") != 0)) {
         if (json_array_size(errs) == 0) /* exotel and the rest: not served */
-            json_array_append_new(errs, json_pack("{s:[s,s],s:s,s:s,s:s}", "loc", "body",
-                                                  "provider", "msg",
-                                                  "Input should be 'twilio' or 'sip_trunk'",
-                                                  "type", "literal_error", "input", prov));
+            json_array_append_new(errs,
+                                  json_pack("{s:[s,s],s:s,s:s,s:s}", "loc", "body", "provider",
+                                            "msg", "Input should be 'twilio' or 'sip_trunk'",
+                                            "type", "literal_error", "input", prov));
         mock_reply_json(rs, 422, json_pack("{s:o}", "detail", errs));
         return;
     }

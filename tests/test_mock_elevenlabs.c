@@ -555,8 +555,9 @@ static void phone_numbers(void **state)
     assert_int_equal(r.status, 422);
     assert_int_equal(json_array_size(json_object_get(r.body, "detail")), 4);
     mock_reply_free(&r);
-    r = request(f, "POST", "/v1/convai/phone-numbers", KEY,
-                "{\"provider\":\"sip_trunk\",\"phone_number\":\"+15550001111\",\"label\":\"trunk\"}");
+    r = request(
+        f, "POST", "/v1/convai/phone-numbers", KEY,
+        "{\"provider\":\"sip_trunk\",\"phone_number\":\"+15550001111\",\"label\":\"trunk\"}");
     assert_int_equal(r.status, 200);
     char path[128];
     snprintf(path, sizeof path, "/v1/convai/phone-numbers/%s", str(r.body, "phone_number_id"));
