@@ -45,6 +45,7 @@ void mock_elevenlabs_destroy(struct mock_elevenlabs *e)
     mock_account_destroy(e->acct);
     el_numbers_free(e);
     el_convs_free(e);
+    el_batches_free(e);
     free(e);
 }
 
@@ -348,6 +349,10 @@ static const char *methods_of(const char *p)
         return "GET";
     if (!strcmp(p, "/v1/convai/phone-numbers"))
         return "GET,POST";
+    if (!strcmp(p, "/v1/convai/batch-calling/submit"))
+        return "POST";
+    if (!strncmp(p, "/v1/convai/batch-calling/", 25) && p[25] && !strchr(p + 25, '/'))
+        return "GET"; /* workspace, or one batch */
     const char *id = NULL;
     const char *m = NULL;
     if (!strncmp(p, "/v1/convai/conversations/", 25)) {
@@ -413,7 +418,8 @@ int mock_elevenlabs_handle(struct mock_elevenlabs *e, const struct mock_request 
     bool sip = strcmp(rq->path, "/v1/convai/sip-trunk/outbound-call") == 0;
     if (sip || strcmp(rq->path, "/v1/convai/twilio/outbound-call") == 0)
         create_call(e, rq, rs, sip);
-    else if (!el_conversations_route(e, rq, rs) && !el_numbers_route(e, rq, rs))
+    else if (!el_conversations_route(e, rq, rs) && !el_numbers_route(e, rq, rs) &&
+             !el_batch_route(e, rq, rs))
         mock_reply_json(rs, 404, json_pack("{s:s}", "detail", "Not Found"));
     return 1;
 }

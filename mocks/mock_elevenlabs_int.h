@@ -1,6 +1,7 @@
-/* What mock_elevenlabs.c (calls, webhooks, dispatch) and
+/* What mock_elevenlabs.c (calls, webhooks, dispatch),
  * mock_elevenlabs_routes.c (the conversation list and delete, phone numbers)
- * share. Private to those two files; everything under the world's mutex. */
+ * and mock_elevenlabs_batch.c (batch calling) share. Private to them; everything under the world's
+ * mutex. */
 #ifndef DIALSIM_MOCK_ELEVENLABS_INT_H
 #define DIALSIM_MOCK_ELEVENLABS_INT_H
 
@@ -20,6 +21,8 @@ struct el_number {
 /* A conversation in the order of creation, for the list (newest first) and
  * its cursor (the seq of the last one a page gave). The call itself is the
  * account's; an evicted one is dropped from here when the list meets it. */
+struct el_batch;
+
 struct el_conv {
     char id[48];
     long seq;
@@ -35,6 +38,7 @@ struct mock_elevenlabs {
     struct el_conv *convs; /* newest first */
     long next_seq;
     struct el_number *numbers;
+    struct el_batch *batches; /* newest first (mock_elevenlabs_batch.c) */
 };
 
 void el_detail_error(struct mock_response *rs, int status, const char *code, const char *msg);
@@ -52,6 +56,9 @@ int el_conversations_route(struct mock_elevenlabs *e, const struct mock_request 
                            struct mock_response *rs);
 int el_numbers_route(struct mock_elevenlabs *e, const struct mock_request *rq,
                      struct mock_response *rs);
+int el_batch_route(struct mock_elevenlabs *e, const struct mock_request *rq,
+                   struct mock_response *rs);
+void el_batches_free(struct mock_elevenlabs *e);
 struct el_number *el_number_find(const struct mock_elevenlabs *e, const char *id);
 int el_numbers_load(struct mock_elevenlabs *e, const json_t *cfg);
 void el_numbers_free(struct mock_elevenlabs *e);

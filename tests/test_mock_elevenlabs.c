@@ -589,6 +589,32 @@ static void phone_numbers(void **state)
     fx_free(f);
 }
 
+/* Batch calling: each recipient a call, the batch rendered from its calls. */
+static void batch_calls(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new((struct opts){0});
+    struct mock_reply r =
+        request(f, "POST", "/v1/convai/batch-calling/submit", KEY,
+                "{\"call_name\":\"b\",\"agent_id\":\"" AGENT "\",\"agent_phone_number_id\":\"" PNID
+                "\",\"recipients\":"
+                "[{\"phone_number\":\"" FAILING "\"},{\"phone_number\":\"" EVAL "\"}]}");
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.body, "total_calls_dispatched")), 2);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/convai/batch-calling/%s", str(r.body, "id"));
+    mock_reply_free(&r);
+    run_until(f, INT64_MAX);
+    r = request(f, "GET", path, READ_KEY, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(str(r.body, "status"), "completed");
+    assert_string_equal(json_string_value(mock_json_path(r.body, "recipients.0.status")), "failed");
+    assert_non_null(json_string_value(mock_json_path(r.body, "recipients.1.conversation_id")));
+    assert_int_equal(pstn_call_count(f->w.pstn), 2);
+    mock_reply_free(&r);
+    fx_free(f);
+}
+
 /* ---- webhooks (§4.3) ------------------------------------------------------ */
 
 /* Delivery i is an ElevenLabs webhook of type for conversation id, signed
@@ -767,6 +793,7 @@ int main(void)
         cmocka_unit_test(unknown_route_404_405),
         cmocka_unit_test(delete_conversation),
         cmocka_unit_test(phone_numbers),
+        cmocka_unit_test(batch_calls),
         cmocka_unit_test(h1_webhook_post_call_transcription),
         cmocka_unit_test(h1_webhook_call_initiation_failure),
         cmocka_unit_test(h1_webhook_failed_to_connect),

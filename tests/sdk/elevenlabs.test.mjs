@@ -226,6 +226,29 @@ test("phoneNumbers: list, create, get, update the agent, delete", async () => {
   await refused(call(NO_LINE, phoneNumberId), 404, "phone_number_not_found");
 });
 
+test("batchCalls: create, get, list; each recipient a call", async () => {
+  const b = await el.conversationalAi.batchCalls.create({
+    callName: "spring", agentId: "elagent", agentPhoneNumberId: "elpn",
+    recipients: [{ phoneNumber: BUSY }, { phoneNumber: VOICEMAIL, id: "r-vm" }] });
+  assert.match(b.id, /^btcal_/);
+  assert.equal(b.name, "spring");
+  assert.equal(b.totalCallsDispatched, 2);
+  const done = await until(() => el.conversationalAi.batchCalls.get(b.id), (x) => x.status === "completed");
+  assert.equal(done.totalCallsFinished, 2);
+  const byPhone = Object.fromEntries(done.recipients.map((r) => [r.phoneNumber, r]));
+  assert.equal(byPhone[BUSY].status, "failed");
+  assert.equal(byPhone[VOICEMAIL].status, "voicemail");
+  assert.equal(byPhone[VOICEMAIL].id, "r-vm");
+  const conv = await get(byPhone[BUSY].conversationId);
+  assert.equal(conv.metadata.terminationReason, "busy");
+  const ws = await el.conversationalAi.batchCalls.list();
+  assert.equal(ws.batchCalls[0].id, b.id);
+  await refused(el.conversationalAi.batchCalls.get("btcal_nope"), 404, "batch_call_not_found");
+  await assert.rejects(el.conversationalAi.batchCalls.create({
+    callName: "x", agentId: "elagent", agentPhoneNumberId: "elpn", recipients: [{ phoneNumber: "12" }] }),
+                       (e) => e instanceof ElevenLabsError && e.statusCode === 422);
+});
+
 test("refusals: bad key, missing permission, unknown agent, validation", async () => {
   const bad = new ElevenLabsClient({ apiKey: "wrong", baseUrl: srv.mocks, maxRetries: 0 });
   await refused(bad.conversationalAi.twilio.outboundCall({ agentId: "elagent", agentPhoneNumberId: "elpn",

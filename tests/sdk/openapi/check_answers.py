@@ -25,9 +25,11 @@ def template_re(t):
 def main():
     derived = json.load(open(sys.argv[1], encoding="utf-8"))
     answers = json.load(open(sys.argv[2], encoding="utf-8"))
-    routes = [(k.split(" ", 1)[0], template_re(k.split(" ", 1)[1]), v)
-              for k, v in derived["routes"].items()]
-    # literal paths before templates: /conversations is not /conversations/{id}
+    # literal paths before templates: /batch-calling/workspace is not
+    # /batch-calling/{batch_id}
+    routes = sorted(((k.split(" ", 1)[0], template_re(k.split(" ", 1)[1]), v, "{" in k)
+                     for k, v in derived["routes"].items()), key=lambda r: r[3])
+    routes = [r[:3] for r in routes]
     bad = checked = unchecked = 0
     for a in answers:
         per = None

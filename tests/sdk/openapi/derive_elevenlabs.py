@@ -25,6 +25,9 @@ ROUTES = [
     ("get", "/v1/convai/phone-numbers/{phone_number_id}"),
     ("patch", "/v1/convai/phone-numbers/{phone_number_id}"),
     ("delete", "/v1/convai/phone-numbers/{phone_number_id}"),
+    ("post", "/v1/convai/batch-calling/submit"),
+    ("get", "/v1/convai/batch-calling/workspace"),
+    ("get", "/v1/convai/batch-calling/{batch_id}"),
 ]
 
 
