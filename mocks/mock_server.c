@@ -118,7 +118,7 @@ static const char *mock_name_for(const char *path)
 {
     if (strcmp(path, "/call") == 0 || strncmp(path, "/call/", 6) == 0)
         return "vapi";
-    if (strncmp(path, "/v2/", 4) == 0)
+    if (mock_retell_path(path))
         return "retell";
     if (strncmp(path, "/v1/convai/", 11) == 0)
         return "elevenlabs";

@@ -87,17 +87,31 @@ static const struct field recording_fields[] = {
         SEC("retry_after", false, 0.001), STR("url")
 static const struct field signed_webhook_fields[] = {WEBHOOK_FIELDS, END};
 static const struct field webhook_fields[] = {WEBHOOK_FIELDS, CHOICE("auth", wh_auths), END};
-#define PROVIDER_FIELDS                                                                            \
-    {.key = "keys", .type = T_ARRAY, .items = &any_value}, ARR("agents", false, &a_string, 0),     \
-        ARR("phone_numbers", false, &pn, 0), SEC("latency", false, 0),                             \
+#define ACCOUNT_FIELDS                                                                             \
+    {.key = "keys", .type = T_ARRAY, .items = &any_value}, SEC("latency", false, 0),               \
         SEC("dial_delay", false, 0), SEC("ring_timeout", false, 0.001), SEC("credits", false, 0),  \
         SEC("call_cost", false, 0), INT("concurrency_limit", 1, 1e6),                              \
         OBJ("recording", recording_fields)
+#define PROVIDER_FIELDS                                                                            \
+    ACCOUNT_FIELDS, ARR("agents", false, &a_string, 0), ARR("phone_numbers", false, &pn, 0)
+/* Retell: an agent may name its webhook server, a number its agents, and the
+ * account a webhook server for all its calls (mock_retell_internal.h) */
+static const struct field retell_agent = {.key = "", .type = T_ANY}; /* id or {id, webhook_url} */
+static const struct field retell_pn_fields[] = {REQ_STR("id"),
+                                                REQ_STR("number"),
+                                                STR("outbound_agent_id"),
+                                                STR("inbound_agent_id"),
+                                                STR("nickname"),
+                                                {.key = "outbound_agents", .type = T_ARRAY},
+                                                {.key = "inbound_agents", .type = T_ARRAY},
+                                                END};
+static const struct field retell_pn = OBJ("", retell_pn_fields);
 static const struct field vapi_fields[] = {PROVIDER_FIELDS, ARR("assistants", false, &a_string, 0),
                                            CHOICE("credits_surface", surfaces),
                                            OBJ("webhooks", webhook_fields), END};
 /* Retell and ElevenLabs sign their webhooks one way each: no "auth" choice */
-static const struct field retell_fields[] = {PROVIDER_FIELDS,
+static const struct field retell_fields[] = {ACCOUNT_FIELDS, ARR("agents", false, &retell_agent, 0),
+                                             ARR("phone_numbers", false, &retell_pn, 0),
                                              OBJ("webhooks", signed_webhook_fields), END};
 static const struct field elevenlabs_fields[] = {PROVIDER_FIELDS,
                                                  OBJ("webhooks", signed_webhook_fields), END};
