@@ -24,7 +24,9 @@ int mock_elevenlabs_create(struct mock_elevenlabs **out, struct mock_world *w,
         free(e);
         return -1;
     }
-    if (el_numbers_load(e, cfg->phone_numbers) != 0) {
+    e->deleted = json_object();
+    if (!e->deleted || el_numbers_load(e, cfg->phone_numbers) != 0) {
+        json_decref(e->deleted);
         mock_account_destroy(e->acct);
         el_numbers_free(e);
         free(e);
@@ -46,6 +48,7 @@ void mock_elevenlabs_destroy(struct mock_elevenlabs *e)
     el_numbers_free(e);
     el_convs_free(e);
     el_batches_free(e);
+    json_decref(e->deleted);
     free(e);
 }
 

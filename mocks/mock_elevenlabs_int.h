@@ -36,6 +36,7 @@ struct mock_elevenlabs {
     struct mock_webhook_config wh;
     struct mock_recording_config rec;
     struct el_conv *convs; /* newest first */
+    json_t *deleted;       /* ids of deleted conversations (an object as a set) */
     long next_seq;
     struct el_number *numbers;
     struct el_batch *batches; /* newest first (mock_elevenlabs_batch.c) */

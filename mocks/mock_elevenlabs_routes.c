@@ -19,6 +19,21 @@ static bool query_var(const struct mock_request *rq, const char *name, char *out
     return rq->query && mg_get_var(rq->query, strlen(rq->query), name, out, n) >= 0;
 }
 
+/* Drop the conversations the account evicted (amortised: every 1024th add),
+ * so a long-lived serve keeps as many as the account does. */
+static void convs_sweep(struct mock_elevenlabs *e)
+{
+    for (struct el_conv **pp = &e->convs; *pp;) {
+        struct el_conv *v = *pp;
+        if (mock_account_call(e->acct, v->id)) {
+            pp = &v->next;
+        } else {
+            *pp = v->next;
+            free(v);
+        }
+    }
+}
+
 void el_conv_add(struct mock_elevenlabs *e, const char *id)
 {
     struct el_conv *v = calloc(1, sizeof *v);
@@ -28,6 +43,8 @@ void el_conv_add(struct mock_elevenlabs *e, const char *id)
     v->seq = ++e->next_seq;
     v->next = e->convs;
     e->convs = v;
+    if (e->next_seq % 1024 == 0)
+        convs_sweep(e);
 }
 
 void el_convs_free(struct mock_elevenlabs *e)
@@ -53,13 +70,12 @@ static bool conv_remove(struct mock_elevenlabs *e, const char *id)
     return false;
 }
 
-/* A conversation the user may see: placed here, not deleted, not evicted. */
+/* A conversation the user may see: not deleted, not evicted (every call of
+ * the account was placed through this mock). */
 static const struct mock_call *visible(const struct mock_elevenlabs *e, const char *id)
 {
-    for (const struct el_conv *v = e->convs; v; v = v->next)
-        if (strcmp(v->id, id) == 0)
-            return mock_account_call(e->acct, id);
-    return NULL;
+    const struct mock_call *c = mock_account_call(e->acct, id);
+    return c && !json_object_get(e->deleted, id) ? c : NULL;
 }
 
 static void list_conversations(struct mock_elevenlabs *e, const struct mock_request *rq,
@@ -142,6 +158,7 @@ int el_conversations_route(struct mock_elevenlabs *e, const struct mock_request 
     } else if (strcmp(rq->method, "DELETE") == 0) {
         /* the call goes on if it lives; the user sees it no more */
         conv_remove(e, id);
+        json_object_set_new(e->deleted, id, json_true());
         mock_reply_json(rs, 200, json_object());
     } else {
         mock_reply_json(rs, 200, el_conversation_json(c));
