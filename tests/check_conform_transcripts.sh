@@ -9,7 +9,7 @@ set -eu
 [ $# -eq 3 ] || { echo "usage: $0 DIALSIM FIXTURES_DIR WORK_DIR" >&2; exit 2; }
 rm -rf "$3"
 mkdir -p "$3"
-exec /usr/bin/python3 - "$1" "$2" "$3" <<'PY'
+XSD_DIR=$(dirname "$0")/junit exec /usr/bin/python3 - "$1" "$2" "$3" <<'PY'
 import json, os, re, signal, subprocess, sys, time
 import xml.etree.ElementTree as ET
 
@@ -242,6 +242,10 @@ for i, tc in enumerate(tcs, 1):
     check((f.get("type") if f is not None else "") == want,
           "JUnit request %d: failure type %r, expected %r" % (
               i, f.get("type") if f is not None else None, want))
+for xsd in ("ant-junit.xsd", "jenkins-junit.xsd"):  # both schemas (issue 15)
+    v = subprocess.run(["xmllint", "--noout", "--schema", os.path.join(os.environ["XSD_DIR"], xsd), junit],
+                       capture_output=True, text=True)
+    check(v.returncode == 0, "JUnit not valid against %s: %s" % (xsd, v.stderr))
 suite = tree.getroot().find("testsuite")
 check(suite.get("failures") == str(sum(1 for v in junit_rules.values() if v)),
       "JUnit failures count")

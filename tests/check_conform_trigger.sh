@@ -154,6 +154,14 @@ print("junit ok")
 EOF
   fail "JUnit reports"
 fi
+# valid against both the Ant JUnit schema and Jenkins' (issue 15)
+for x in good wrong ov; do
+  for xsd in ant-junit jenkins-junit; do
+    n=$((n + 1))
+    xmllint --noout --schema "$(dirname "$0")/junit/$xsd.xsd" "$work/$x.xml" 2>"$work/xmllint.err" ||
+      { fail "$x.xml is not valid against $xsd.xsd"; cat "$work/xmllint.err"; }
+  done
+done
 
 echo "$((n - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

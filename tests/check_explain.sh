@@ -41,8 +41,17 @@ expect2 "at runs[0]: expected a run" "$tmp/bad.json"
 printf '{"runs": [' >"$tmp/broken.json"
 expect2 "$tmp/broken.json:1:10: invalid JSON" "$tmp/broken.json"
 expect2 "usage: dialsim explain"
-expect2 "unknown option --frobnicate" --frobnicate dial_late
-expect2 "--scenarios needs a folder" --scenarios
+expect2 "unrecognized option '--frobnicate'" --frobnicate dial_late
+expect2 "option '--scenarios' requires an argument" --scenarios
 "$d" explain -h | grep -q "usage: dialsim explain" || bad "explain -h"
+
+# the providers' own words (issue 15): what they mean, where they go, the core causes behind them
+o=$("$d" explain dial_no_answer 2>&1) || bad "explain dial_no_answer exited $?"
+has "$o" "dial_no_answer  (Retell's disconnection_reason, call status not_connected)" \
+  "nobody answered" "expect.runs.LABEL.provider_call.ended_reason" "ended with: caller_id_mismatch"
+o=$("$d" explain customer-busy 2>&1) || bad "explain customer-busy exited $?"
+has "$o" "customer-busy  (Vapi's endedReason" "dialsim repro"
+o=$("$d" explain no-answer 2>&1) || bad "explain no-answer exited $?"
+has "$o" "(ElevenLabs' failure_reason, call status failed)"
 
 cli_check_done

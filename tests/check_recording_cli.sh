@@ -94,9 +94,9 @@ expect 2 --says "nope.wav: System error : No such file or directory" -- "$t/nope
 expect 2 --says "--expect-rate needs a sample rate in Hz (e.g. 16000), not fast" -- "$t/mono.wav" --expect-rate fast
 expect 2 --says "--expect-min-active needs a ratio from 0 to 1 or a percentage (20%), not 150%" \
   -- "$t/mono.wav" --expect-min-active 150%
-expect 2 --says "--expect-duration needs a duration in seconds" -- "$t/mono.wav" --expect-duration
+expect 2 --says "option '--expect-duration' requires an argument" -- "$t/mono.wav" --expect-duration
 expect 2 --says "--tolerance goes with --expect-duration" -- "$t/mono.wav" --tolerance 1
-expect 2 --says "unknown option --frobnicate" -- "$t/mono.wav" --frobnicate
+expect 2 --says "unrecognized option '--frobnicate'" -- "$t/mono.wav" --frobnicate
 expect 2 --says "name the recording to check" --
 expect 2 --says "one file at a time" -- "$t/mono.wav" "$t/stereo.wav"
 expect 0 --says "usage: dialsim check-recording" -- --help

@@ -60,8 +60,8 @@ printf '{"provider": "vapi", }' >"$tmp/bad-json.json"
 expect2 "$tmp/bad-json.json:1:22: invalid JSON" "$tmp/bad-json.json"
 expect2 "cannot open" /nonexistent/report.json
 expect2 "usage: dialsim repro" 
-expect2 "unknown option --frobnicate" --frobnicate fixtures/repro/vapi-busy-caller-id.json
-expect2 "-o needs a file name" fixtures/repro/vapi-busy-caller-id.json -o
+expect2 "unrecognized option '--frobnicate'" --frobnicate fixtures/repro/vapi-busy-caller-id.json
+expect2 "option requires an argument -- 'o'" fixtures/repro/vapi-busy-caller-id.json -o
 expect2 "one report at a time" fixtures/repro/vapi-busy-caller-id.json fixtures/repro/vapi-busy-caller-id.json
 expect2 "cannot write /nonexistent/dir/s.json" fixtures/repro/vapi-busy-caller-id.json -o /nonexistent/dir/s.json
 "$d" repro -h | grep -q "usage: dialsim repro" || bad "repro -h"

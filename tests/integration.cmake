@@ -95,3 +95,28 @@ foreach(provider vapi retell elevenlabs)
             node --test ${CMAKE_CURRENT_SOURCE_DIR}/sdk/${provider}.test.mjs)
   set_tests_properties(sdk.${provider} PROPERTIES LABELS sdk TIMEOUT 120)
 endforeach()
+# Every command's arguments as GNU tools parse them (getopt_long): --help, --bogus,
+# --opt=value, "--", options after operands.
+add_test(NAME cli.getopt COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_getopt.sh ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})
+# --format json on run, repro, explain and conform: valid against docs/output.schema.json.
+add_test(NAME cli.json_output
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_json_output.py ${DIALSIM_BIN}
+          ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/json_output)
+# Colour and progress under pseudo-terminals (python3 pty): only on terminals, NO_COLOR honoured.
+add_test(NAME cli.terminal
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_terminal.py ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.terminal PROPERTIES TIMEOUT 120)
+# run --report FILE.html in headless Chromium (Debian's chromium): the DOM after its script
+# ran, the window band where the times put it, the filter, 1,000 scenarios, a screenshot.
+add_test(NAME report.html
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_html_report.py ${DIALSIM_BIN}
+          ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/html_report)
+# Chromium and cpack load the machine: alone, so that the timing-sensitive serve tests
+# running beside them keep their margins.
+set_tests_properties(report.html PROPERTIES TIMEOUT 240 RUN_SERIAL TRUE)
+# docs/ci.md's sharding: the shards of the catalogue are complete and disjoint for N = 1..8.
+add_test(NAME cli.shards COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_shards.py ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli.shards PROPERTIES TIMEOUT 120)
+# cmake --install, `version`'s commit, the .deb (dpkg-deb) unpacked into a throw-away root, `dialsim init`.
+add_test(NAME install.deb COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_install.sh ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
+set_tests_properties(install.deb PROPERTIES TIMEOUT 180 RUN_SERIAL TRUE)

@@ -2,6 +2,7 @@
  * the expectations given as options (rule H-4). */
 #include "cli/commands.h"
 
+#include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdbool.h>
@@ -87,57 +88,71 @@ static const struct numopt numopts[] = {
     {"--expect-max-level", K_DOUBLE, -200, 20, "a level in dBFS (e.g. -3)", OFF(max_rms_dbfs)},
 };
 
+enum { OPT_FORMAT = 256, OPT_ENCODING, OPT_JSON, OPT_NUM };
+#define N_NUMOPTS (sizeof numopts / sizeof *numopts)
+
+/* One numeric option's value into a->e; -1 when it is not what the option takes. */
+static int set_num(struct args *a, const struct numopt *no, const char *arg)
+{
+    double v;
+    if (parse_num(arg, no->lo, no->hi, no->kind == K_RATIO, &v) ||
+        (no->kind == K_INT && v != floor(v))) {
+        fprintf(stderr, ME ": %s needs %s, not %s\n", no->name, no->what, arg);
+        return -1;
+    }
+    char *field = (char *)&a->e + no->off;
+    if (no->kind == K_INT)
+        *(int *)field = (int)v;
+    else
+        *(double *)field = v;
+    return 0;
+}
+
 /* 0 to go on, 1 when --help was answered, -1 on a bad argument (said on stderr). */
 static int parse_args(int argc, char **argv, struct args *a)
 {
+    /* the numeric options come from numopts, so a new one is one line there */
+    struct option longopts[N_NUMOPTS + 5] = {
+        {"expect-format", required_argument, NULL, OPT_FORMAT},
+        {"expect-encoding", required_argument, NULL, OPT_ENCODING},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"help", no_argument, NULL, 'h'},
+    };
+    for (size_t k = 0; k < N_NUMOPTS; k++)
+        longopts[4 + k] =
+            (struct option){numopts[k].name + 2, required_argument, NULL, OPT_NUM + (int)k};
     rec_expect_init(&a->e);
-    for (int i = 0; i < argc; i++) {
-        const char *o = argv[i];
-        const struct numopt *no = NULL;
-        for (size_t k = 0; k < sizeof numopts / sizeof *numopts; k++)
-            if (!strcmp(o, numopts[k].name))
-                no = &numopts[k];
-        if (no) {
-            double v;
-            if (i + 1 >= argc || parse_num(argv[i + 1], no->lo, no->hi, no->kind == K_RATIO, &v) ||
-                (no->kind == K_INT && v != floor(v))) {
-                fprintf(stderr, ME ": %s needs %s%s%s\n", o, no->what, i + 1 < argc ? ", not " : "",
-                        i + 1 < argc ? argv[i + 1] : "");
+    int c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c >= OPT_NUM && c < OPT_NUM + (int)N_NUMOPTS) {
+            if (set_num(a, &numopts[c - OPT_NUM], optarg))
+                return -1;
+        } else if (c == OPT_FORMAT || c == OPT_ENCODING) {
+            if (!optarg[0]) {
+                fprintf(stderr, ME ": %s needs a name (e.g. %s)\n",
+                        c == OPT_FORMAT ? "--expect-format" : "--expect-encoding",
+                        c == OPT_FORMAT ? "wav, flac, ogg, mp3" : "pcm_16, ulaw, vorbis, opus");
                 return -1;
             }
-            char *field = (char *)&a->e + no->off;
-            if (no->kind == K_INT)
-                *(int *)field = (int)v;
-            else
-                *(double *)field = v;
-            i++;
-        } else if (!strcmp(o, "--expect-format") || !strcmp(o, "--expect-encoding")) {
-            bool format = !strcmp(o, "--expect-format");
-            if (i + 1 >= argc || !argv[i + 1][0]) {
-                fprintf(stderr, ME ": %s needs a name (e.g. %s)\n", o,
-                        format ? "wav, flac, ogg, mp3" : "pcm_16, ulaw, vorbis, opus");
-                return -1;
-            }
-            if (format)
-                a->e.container = argv[++i];
-            else
-                a->e.encoding = argv[++i];
-        } else if (!strcmp(o, "--json")) {
+            *(c == OPT_FORMAT ? &a->e.container : &a->e.encoding) = optarg;
+        } else if (c == OPT_JSON) {
             a->json = true;
-        } else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+        } else if (c == 'h') {
             usage(stdout);
             return 1;
-        } else if (o[0] == '-' && o[1]) {
-            fprintf(stderr, ME ": unknown option %s\n", o);
+        } else {
             usage(stderr);
             return -1;
-        } else if (a->file) {
-            fprintf(stderr, ME ": one file at a time (got %s and %s)\n", a->file, o);
-            return -1;
-        } else {
-            a->file = o;
         }
     }
+    if (argc - optind > 1) {
+        fprintf(stderr, ME ": one file at a time (got %s and %s)\n", argv[optind],
+                argv[optind + 1]);
+        return -1;
+    }
+    if (optind < argc)
+        a->file = argv[optind];
     if (!a->file) {
         fprintf(stderr, ME ": name the recording to check\n");
         usage(stderr);

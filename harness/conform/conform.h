@@ -82,6 +82,8 @@ struct conform_check {
 struct conform_report {
     const char *suite; /* "conform trigger" */
     const char *url;
+    bool json; /* conform_print writes one JSON document (--format json) */
+    const char *html; /* --report FILE.html, or NULL */
     struct conform_check checks[CONFORM_MAX_CHECKS];
     size_t n;
 };
@@ -93,9 +95,16 @@ void conform_set(struct conform_check *c, enum conform_verdict v, const char *fm
     __attribute__((format(printf, 3, 4)));
 /* "PASS https  TU-2  — detail" per check, then a summary line. */
 void conform_print(FILE *f, const struct conform_report *r);
+/* On a terminal's stderr only: "dialsim conform trigger: sending repeat (3/7
+ * checks done)" in place of the last such line, so that a slow endpoint does
+ * not leave the user looking at nothing for 20 s; NULL wipes the line. */
+void conform_progress(const struct conform_report *r, const char *step);
 /* JUnit XML: one testcase per check, <failure> for FAIL, <skipped> for SKIP,
  * WARN as a passing case whose system-out says so. Returns 0 or -1. */
 int conform_junit(const char *path, const struct conform_report *r, double seconds);
+/* --report FILE.html: the checks as one self-contained page, each verdict in its
+ * colour, failed checks first. Returns 0, or -1 (errno set). */
+int conform_html(const char *path, const struct conform_report *r, double seconds);
 /* Exit code: 1 when a check failed, else 0. */
 int conform_exit_code(const struct conform_report *r);
 const char *conform_verdict_name(enum conform_verdict v);

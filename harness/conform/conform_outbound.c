@@ -192,6 +192,10 @@ static int report_config_only(struct conform_report *r, const char *junit, FILE 
         fprintf(stderr, "dialsim conform: cannot write %s\n", junit);
         return 2;
     }
+    if (r->html && conform_html(r->html, r, 0) != 0) {
+        fprintf(stderr, "dialsim conform: cannot write %s\n", r->html);
+        return 2;
+    }
     return 1;
 }
 
@@ -203,7 +207,8 @@ int conform_outbound_run(const struct conform_options *o, FILE *out)
         return 2;
     }
     fclose(f);
-    struct conform_report r = {.suite = "conform outbound-connection", .url = o->config};
+    struct conform_report r = {
+        .suite = "conform outbound-connection", .url = o->config, .json = o->json, .html = o->html};
     struct conform_check *c = conform_add(&r, "config", "OV-1..OV-4");
     json_error_t je;
     json_t *cfg = json_load_file(o->config, 0, &je);

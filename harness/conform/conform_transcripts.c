@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <civetweb.h>
 #include <ctype.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
@@ -30,6 +31,7 @@
 #include "core/json_depth.h"
 #include "core/transcript.h"
 #include "util/civet_stop.h"
+#include "util/junit.h"
 #include "util/xml_escape.h"
 
 #define CT_DRAIN_MAX (16u << 20) /* bytes read (and dropped) past the body limit */
@@ -369,7 +371,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
     free(lines);
 
     pthread_mutex_lock(&l->mu);
-    if (rec.block) {
+    if (rec.block && !l->o->json) { /* JSON: every request in one document at the end */
         fputs(rec.block, l->out);
         fflush(l->out);
     }
@@ -415,7 +417,8 @@ static int by_number(const void *a, const void *b)
 }
 
 /* One testcase per request: a <failure> naming the rules it broke (type: "CI-3 CI-8")
- * with the report block as its text; a passing one has the block as system-out. */
+ * with the report block as its text. Ant's schema allows no <system-out> in a
+ * testcase, so a passing request's block (its warnings) goes to the suite's. */
 static int write_junit(const struct ct_listener *l, const char *path, double seconds)
 {
     FILE *f = fopen(path, "w");
@@ -424,16 +427,13 @@ static int write_junit(const struct ct_listener *l, const char *path, double sec
     size_t failures = 0;
     for (size_t i = 0; i < l->n_recs; i++)
         failures += l->recs[i].rules != 0;
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fprintf(f, "<testsuites name=\"dialsim\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
-            l->n_recs, failures);
-    fprintf(f,
-            "  <testsuite name=\"dialsim conform transcripts\" tests=\"%zu\" failures=\"%zu\" "
-            "errors=\"0\" skipped=\"0\" time=\"%.3f\">\n",
-            l->n_recs, failures, seconds);
+    junit_suite_open(f, "dialsim conform transcripts", l->n_recs, failures, 0, seconds);
     fputs("    <properties><property name=\"url\" value=\"", f);
     xml_escape(f, l->url);
     fputs("\"/></properties>\n", f);
+    char *out = NULL;
+    size_t out_n = 0;
+    FILE *mem = open_memstream(&out, &out_n);
     for (size_t i = 0; i < l->n_recs; i++) {
         const struct ct_record *r = &l->recs[i];
         char rb[64], rt[64];
@@ -447,14 +447,15 @@ static int write_junit(const struct ct_listener *l, const char *path, double sec
                     rules_list(r->rules, ", ", rb, sizeof rb), r->status);
             xml_escape(f, r->block);
             fputs("</failure>\n", f);
-        } else { /* the block: the warnings, if any */
-            fputs("      <system-out>", f);
-            xml_escape(f, r->block);
-            fputs("</system-out>\n", f);
+        } else if (mem && r->block) {
+            fprintf(mem, "request %ld: %s\n%s", r->number, r->what, r->block);
         }
         fputs("    </testcase>\n", f);
     }
-    fputs("  </testsuite>\n</testsuites>\n", f);
+    if (mem)
+        fclose(mem);
+    junit_suite_close(f, out);
+    free(out);
     return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -464,6 +465,39 @@ static void drain_signals(const sigset_t *set)
     struct timespec zero = {0, 0};
     while (sigtimedwait(set, NULL, &zero) > 0) {
     }
+}
+
+/* --format json (docs/output-formats.md): every request with the rules it broke. */
+static void print_json(const struct ct_listener *l, FILE *out)
+{
+    json_t *reqs = json_array();
+    size_t broke = 0;
+    for (size_t i = 0; i < l->n_recs; i++) {
+        const struct ct_record *r = &l->recs[i];
+        char rt[64];
+        json_t *rules = json_array();
+        for (int k = 1; k <= CT_RULES; k++)
+            if (r->rules & (1u << k)) {
+                snprintf(rt, sizeof rt, "CI-%d", k);
+                json_array_append_new(rules, json_string(rt));
+            }
+        broke += r->rules != 0;
+        json_array_append_new(reqs, json_pack("{s:I, s:s, s:i, s:o, s:f, s:s}", "number",
+                                              (json_int_t)r->number, "request", r->what, "status",
+                                              r->status, "rules", rules, "time", r->seconds,
+                                              "text", r->block ? r->block : ""));
+    }
+    json_t *j = json_pack("{s:s, s:s, s:{s:I, s:I, s:I}, s:o}", "format",
+                          "dialsim-conform-transcripts/1", "url", l->url, "summary", "requests",
+                          (json_int_t)l->n_recs, "conform", (json_int_t)(l->n_recs - broke),
+                          "broke", (json_int_t)broke, "requests", reqs);
+    char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    if (text)
+        fprintf(out, "%s\n", text);
+    else
+        fprintf(stderr, "dialsim conform transcripts: cannot build the JSON output\n");
+    free(text);
 }
 
 int conform_transcripts_run(const struct ct_options *o, FILE *out)
@@ -510,8 +544,9 @@ int conform_transcripts_run(const struct ct_options *o, FILE *out)
     snprintf(l.url, sizeof l.url, v6 ? "http://[%s]:%d" : "http://%s:%d", l.host, l.port);
     double t0 = now_s();
     mg_set_request_handler(l.ctx, "/", handle, &l);
-    fprintf(out, "listening on %s\n", l.url);
-    fflush(out);
+    /* with --format json stdout holds the document alone: the URL goes to stderr */
+    fprintf(o->json ? stderr : out, "listening on %s\n", l.url);
+    fflush(o->json ? stderr : out);
 
     int sig = 0;
     sigwait(&set, &sig);
@@ -530,9 +565,12 @@ int conform_transcripts_run(const struct ct_options *o, FILE *out)
         broke += l.recs[i].rules != 0;
     }
     char rb[64];
-    fprintf(out, "%zu request%s: %zu conform, %zu broke a rule; rules broken: %s\n", l.n_recs,
-            l.n_recs == 1 ? "" : "s", l.n_recs - broke, broke,
-            rules_list(all, ", ", rb, sizeof rb));
+    if (o->json)
+        print_json(&l, out);
+    else
+        fprintf(out, "%zu request%s: %zu conform, %zu broke a rule; rules broken: %s\n",
+                l.n_recs, l.n_recs == 1 ? "" : "s", l.n_recs - broke, broke,
+                rules_list(all, ", ", rb, sizeof rb));
     fflush(out);
 
     int rc = broke ? 1 : 0;
@@ -570,6 +608,8 @@ static void usage(FILE *f)
             "  --count N          stop after N requests (default: until SIGINT/SIGTERM)\n"
             "  --junit FILE       also write JUnit XML, one testcase per request\n"
             "  --max-body BYTES   body size limit (default %d, the core's)\n"
+            "  --format text|json json: one JSON document at the end (docs/output-formats.md);\n"
+            "                     \"listening on URL\" then goes to stderr\n"
             "\n"
             "exit status: 0 no request broke a rule, 1 one did, 2 unusable arguments or\n"
             "a port that cannot be listened on\n",
@@ -599,47 +639,57 @@ __attribute__((format(printf, 1, 2))) static int bad(const char *fmt, ...)
 
 int cmd_conform_transcripts(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        {"listen", required_argument, NULL, 'l'},  {"host", required_argument, NULL, 'H'},
+        {"api-key", required_argument, NULL, 'k'}, {"count", required_argument, NULL, 'c'},
+        {"junit", required_argument, NULL, 'j'},   {"max-body", required_argument, NULL, 'm'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    };
     struct ct_options o = {.host = CT_DEFAULT_HOST, .port = -1};
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        long v;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    int c;
+    long v;
+    optind = 0;
+    /* only the long names are options: the letters are getopt_long's values */
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        const char *val = optarg;
+        if (c == 'h') {
             usage(stdout);
             return 0;
-        }
-        if (a[0] != '-') {
-            usage(stderr);
-            return bad("unexpected argument '%s'", a);
-        }
-        if (i + 1 >= argc)
-            return bad("%s needs a value", a);
-        const char *val = argv[++i];
-        if (!strcmp(a, "--listen")) {
+        } else if (c == 'l') {
             if (long_arg(val, 0, 65535, &v))
                 return bad("--listen needs a port from 0 to 65535, got '%s'", val);
             o.port = (int)v;
-        } else if (!strcmp(a, "--host")) {
+        } else if (c == 'H') {
             if (!*val || strlen(val) > 64 || strpbrk(val, ",[] /"))
                 return bad("--host needs an IP address, got '%s'", val);
             o.host = val;
-        } else if (!strcmp(a, "--api-key")) {
+        } else if (c == 'k') {
             if (!*val)
                 return bad("--api-key must not be empty");
             o.api_key = val;
-        } else if (!strcmp(a, "--count")) {
+        } else if (c == 'c') {
             if (long_arg(val, 1, CT_MAX_COUNT, &v))
                 return bad("--count needs a number from 1 to 1000000, got '%s'", val);
             o.count = v;
-        } else if (!strcmp(a, "--junit")) {
+        } else if (c == 'j') {
             o.junit = val;
-        } else if (!strcmp(a, "--max-body")) {
+        } else if (c == 'f') {
+            if (strcmp(val, "json") && strcmp(val, "text"))
+                return bad("--format takes text or json, not '%s'", val);
+            o.json = !strcmp(val, "json");
+        } else if (c == 'm') {
             if (long_arg(val, 1, CT_MAX_BODY_ARG, &v))
                 return bad("--max-body needs bytes from 1 to 67108864, got '%s'", val);
             o.max_body = (size_t)v;
         } else {
             usage(stderr);
-            return bad("unknown option %s", a);
+            return 2;
         }
+    }
+    if (optind < argc) {
+        usage(stderr);
+        return bad("unexpected argument '%s'", argv[optind]);
     }
     if (o.port < 0)
         return bad("--listen PORT is required (0: any free port)");

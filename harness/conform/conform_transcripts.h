@@ -8,6 +8,7 @@
 #ifndef DIALSIM_CONFORM_TRANSCRIPTS_H
 #define DIALSIM_CONFORM_TRANSCRIPTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -20,6 +21,7 @@ struct ct_options {
     long count;          /* stop after this many requests; 0: until SIGINT/SIGTERM */
     const char *junit;   /* also write JUnit XML here; may be NULL */
     size_t max_body;     /* 0: the core's limit (TX_MAX_BODY_DEFAULT) */
+    bool json;           /* --format json: one document at the end, the URL on stderr */
 };
 
 /* The rule a validation error or warning belongs to, from where it points:

@@ -11,6 +11,7 @@
 #include "conform/conform_trigger.h"
 
 #include <curl/curl.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,6 +321,7 @@ int conform_run_plan(struct conform_plan *p, struct conform_report *r, const cha
     struct timed seq[2 + N_VARIANTS] = {{.name = "first trigger"}, {.name = "repeat"}};
     size_t nseq = 0, large_bytes = 0;
     const char *body = p->body;
+    conform_progress(r, "first trigger");
     conform_post(&p->target, body, strlen(body), &seq[nseq++].a);
     const struct conform_answer *first = &seq[0].a;
     check_https(c_https, p, first);
@@ -331,6 +333,7 @@ int conform_run_plan(struct conform_plan *p, struct conform_report *r, const cha
         goto report;
     }
 
+    conform_progress(r, "repeat");
     conform_post(&p->target, body, strlen(body), &seq[nseq++].a);
     check_repeat(c_repeat, first, &seq[1].a);
 
@@ -343,6 +346,7 @@ int conform_run_plan(struct conform_plan *p, struct conform_report *r, const cha
             if (!strcmp(variants[i].name, "large"))
                 large_bytes = strlen(vb);
             pay[1 + i].name = variants[i].name;
+            conform_progress(r, variants[i].name);
             conform_post(&p->target, vb, strlen(vb), &pay[1 + i].a);
             free(vb);
             seq[nseq].name = variants[i].name;
@@ -352,6 +356,7 @@ int conform_run_plan(struct conform_plan *p, struct conform_report *r, const cha
     }
     check_latency(c_latency, seq, nseq, warn_after, p->target.timeout_ms);
 
+    conform_progress(r, "concurrency");
     struct conform_answer *many = calloc((size_t)concurrency, sizeof *many);
     if (!many || conform_post_many(&p->target, body, strlen(body), concurrency, many)) {
         free(many);
@@ -367,13 +372,19 @@ int conform_run_plan(struct conform_plan *p, struct conform_report *r, const cha
     else
         snprintf(bad, sizeof bad, "{\"from_number\": \"%s\", \"to_number\": ", p->from);
     struct conform_answer ma;
+    conform_progress(r, "malformed");
     conform_post(&p->target, bad, strlen(bad), &ma);
     check_malformed(c_malformed, &ma);
 
 report:
+    conform_progress(r, NULL);
     conform_print(out, r);
     if (junit && conform_junit(junit, r, wall_s() - t0) != 0) {
         fprintf(stderr, "dialsim conform: cannot write %s\n", junit);
+        return 2;
+    }
+    if (r->html && conform_html(r->html, r, wall_s() - t0) != 0) {
+        fprintf(stderr, "dialsim conform: cannot write %s\n", r->html);
         return 2;
     }
     return conform_exit_code(r);
@@ -398,7 +409,7 @@ int conform_trigger_run(const struct conform_options *o, FILE *out)
     };
     if (!p.body)
         return 2;
-    struct conform_report r = {0};
+    struct conform_report r = {.json = o->json, .html = o->html};
     int rc = conform_run_plan(&p, &r, o->junit, out);
     free(p.body);
     return rc;
@@ -427,8 +438,11 @@ static void usage(FILE *f)
             "                          verification is never off\n"
             "  --concurrency N         triggers sent at once (default %d, at most 50)\n"
             "  --junit FILE            also write JUnit XML, one testcase per check\n"
+            "  --report FILE.html      also write the checks as one self-contained HTML page\n"
             "  --warn-after MS         latency that warns (default %d; TU-4)\n"
             "  --timeout MS            no answer within MS fails (default and most %d; TU-3)\n"
+            "  --format text|json      json: the report as one JSON document\n"
+            "                          (docs/output-formats.md)\n"
             "\n"
             "exit status: 0 no check failed (warnings allowed), 1 a check failed,\n"
             "2 unusable arguments\n",
@@ -490,26 +504,132 @@ static int bad_args(char **headers, const char *fmt, const char *a, const char *
     return 2;
 }
 
+enum {
+    OPT_HEADER = 256,
+    OPT_FROM,
+    OPT_TO,
+    OPT_CACERT,
+    OPT_CONC,
+    OPT_WARN,
+    OPT_TIMEOUT,
+    OPT_JUNIT,
+    OPT_CONFIG,
+    OPT_FORMAT,
+    OPT_REPORT
+};
+
+/* One option of conform trigger / outbound-connection; 0, or the exit code. */
+static int conform_opt(int c, const char *arg, bool ov, struct conform_options *o, char **headers,
+                       size_t *nh, bool *warn_given)
+{
+    long v;
+    const char *why;
+    char pb[128];
+    switch (c) {
+    case OPT_HEADER:
+        if (!(headers[*nh] = header_line(arg, &why)))
+            return bad_args(NULL, "--header '%s' %s", arg, why);
+        (*nh)++;
+        return 0;
+    case OPT_FROM:
+    case OPT_TO:
+        if ((why = e164_problem(arg, pb, sizeof pb))) {
+            fprintf(stderr, "dialsim conform: --%s '%s' is not E.164 (AO-5): %s\n",
+                    c == OPT_FROM ? "from" : "to", arg, why);
+            return 2;
+        }
+        *(c == OPT_FROM ? &o->from : &o->to) = arg;
+        return 0;
+    case OPT_CACERT: {
+        FILE *f = fopen(arg, "r");
+        if (!f)
+            return bad_args(NULL, "cannot read --cacert %s%s", arg, "");
+        fclose(f);
+        o->cacert = arg;
+        return 0;
+    }
+    case OPT_CONC:
+        if (parse_long(arg, 1, 50, &v))
+            return bad_args(NULL, "--concurrency needs a number from 1 to 50%s%s", "", "");
+        o->concurrency = (int)v;
+        return 0;
+    case OPT_WARN:
+        if (parse_long(arg, 0, CONFORM_TIMEOUT_MS, &v))
+            return bad_args(NULL, "--warn-after needs milliseconds, 0 to 30000%s%s", "", "");
+        o->warn_after_ms = v;
+        *warn_given = true;
+        return 0;
+    case OPT_TIMEOUT:
+        if (parse_long(arg, 1, CONFORM_TIMEOUT_MS, &v))
+            return bad_args(NULL, "--timeout needs milliseconds, 1 to 30000%s%s", "", "");
+        o->timeout_ms = v;
+        return 0;
+    case OPT_JUNIT:
+        o->junit = arg;
+        return 0;
+    case OPT_REPORT:
+        o->html = arg;
+        return 0;
+    case OPT_FORMAT:
+        if (strcmp(arg, "json") && strcmp(arg, "text"))
+            return bad_args(NULL, "--format takes text or json, not '%s'%s", arg, "");
+        o->json = !strcmp(arg, "json");
+        return 0;
+    case OPT_CONFIG:
+        if (!ov)
+            return bad_args(NULL, "--config is for conform outbound-connection%s%s", "", "");
+        o->config = arg;
+        return 0;
+    case 'h':
+        usage(stdout);
+        return -1;
+    }
+    usage(stderr);
+    return 2;
+}
+
 int cmd_conform(int argc, char **argv)
 {
-    if (argc < 1) {
+    static const struct option longopts[] = {
+        {"header", required_argument, NULL, OPT_HEADER},
+        {"from", required_argument, NULL, OPT_FROM},
+        {"to", required_argument, NULL, OPT_TO},
+        {"cacert", required_argument, NULL, OPT_CACERT},
+        {"concurrency", required_argument, NULL, OPT_CONC},
+        {"warn-after", required_argument, NULL, OPT_WARN},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"junit", required_argument, NULL, OPT_JUNIT},
+        {"report", required_argument, NULL, OPT_REPORT},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    if (argc < 2) {
         usage(stderr);
         return 2;
     }
-    const char *sub = argv[0];
+    const char *sub = argv[1];
     if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
         usage(stdout);
         return 0;
     }
-    if (!strcmp(sub, "transcripts")) /* conform_transcripts.c: the webhook side */
-        return cmd_conform_transcripts(argc - 1, argv + 1);
     bool ov = !strcmp(sub, "outbound-connection");
-    if (!ov && strcmp(sub, "trigger")) {
+    bool tx = !strcmp(sub, "transcripts");
+    if (!ov && !tx && strcmp(sub, "trigger")) {
         usage(stderr);
         return bad_args(NULL,
                         "unknown check set '%s'%s (trigger, outbound-connection or transcripts)",
                         sub, "");
     }
+    /* the check set is the command from here on, as getopt_long names it */
+    char prog[64];
+    snprintf(prog, sizeof prog, "dialsim conform %s", sub);
+    argv[1] = prog;
+    if (tx) /* conform_transcripts.c: the webhook side */
+        return cmd_conform_transcripts(argc - 1, argv + 1);
+    argc--;
+    argv++;
     struct conform_options o = {
         .from = CONFORM_DEFAULT_FROM,
         .to = CONFORM_DEFAULT_TO,
@@ -522,63 +642,19 @@ int cmd_conform(int argc, char **argv)
     bool warn_given = false;
     if (!headers)
         return 2;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        bool has_value = i + 1 < argc;
-        long v;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
+    int c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int rc = conform_opt(c, optarg, ov, &o, headers, &nh, &warn_given);
+        if (rc) {
             free_headers(headers);
-            return 0;
-        } else if (a[0] != '-') {
-            if (ov || o.url)
-                return bad_args(headers, "unexpected argument '%s'%s", a, "");
-            o.url = a;
-        } else if (!has_value) {
-            return bad_args(headers, "%s needs a value%s", a, "");
-        } else if (!strcmp(a, "--header")) {
-            const char *why;
-            if (!(headers[nh] = header_line(argv[++i], &why)))
-                return bad_args(headers, "--header '%s' %s", argv[i], why);
-            nh++;
-        } else if (!strcmp(a, "--from") || !strcmp(a, "--to")) {
-            char pb[128];
-            const char *num = argv[++i];
-            const char *problem = e164_problem(num, pb, sizeof pb);
-            if (problem) {
-                fprintf(stderr, "dialsim conform: %s '%s' is not E.164 (AO-5): %s\n", a, num,
-                        problem);
-                free_headers(headers);
-                return 2;
-            }
-            *(a[2] == 'f' ? &o.from : &o.to) = num;
-        } else if (!strcmp(a, "--cacert")) {
-            o.cacert = argv[++i];
-            FILE *f = fopen(o.cacert, "r");
-            if (!f)
-                return bad_args(headers, "cannot read --cacert %s%s", o.cacert, "");
-            fclose(f);
-        } else if (!strcmp(a, "--concurrency")) {
-            if (parse_long(argv[++i], 1, 50, &v))
-                return bad_args(headers, "--concurrency needs a number from 1 to 50%s%s", "", "");
-            o.concurrency = (int)v;
-        } else if (!strcmp(a, "--warn-after")) {
-            if (parse_long(argv[++i], 0, CONFORM_TIMEOUT_MS, &v))
-                return bad_args(headers, "--warn-after needs milliseconds, 0 to 30000%s%s", "", "");
-            o.warn_after_ms = v;
-            warn_given = true;
-        } else if (!strcmp(a, "--timeout")) {
-            if (parse_long(argv[++i], 1, CONFORM_TIMEOUT_MS, &v))
-                return bad_args(headers, "--timeout needs milliseconds, 1 to 30000%s%s", "", "");
-            o.timeout_ms = v;
-        } else if (!strcmp(a, "--junit")) {
-            o.junit = argv[++i];
-        } else if (!strcmp(a, "--config") && ov) {
-            o.config = argv[++i];
-        } else {
-            return bad_args(headers, "unknown option %s for conform %s", a, sub);
+            return rc < 0 ? 0 : rc;
         }
     }
+    if (argc - optind > (ov ? 0 : 1))
+        return bad_args(headers, "unexpected argument '%s'%s", argv[argc - 1], "");
+    if (!ov && optind < argc)
+        o.url = argv[optind];
     if (!ov && !o.url)
         return bad_args(headers, "conform trigger needs the trigger URL%s%s", "", "");
     if (!ov && conform_url_usable(o.url, NULL))

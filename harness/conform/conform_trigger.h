@@ -23,6 +23,8 @@ struct conform_options {
     long warn_after_ms;         /* latency above this warns (TU-4) */
     long timeout_ms;            /* no answer within this fails (TU-3) */
     const char *junit;          /* also write JUnit XML here; may be NULL */
+    bool json;                  /* the report as one JSON document (docs/output-formats.md) */
+    const char *html;           /* --report FILE.html, or NULL */
 };
 
 #define CONFORM_DEFAULT_FROM "+12025550100" /* NANP 555-01xx: reserved for fiction */

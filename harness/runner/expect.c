@@ -1,6 +1,7 @@
 #include "runner/expect.h"
 
 #include <fnmatch.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include "journal.h"
 #include "mock.h"
 #include "mock_server.h"
+#include "runner/jsonpos.h"
+#include "runner/scenario.h"
 
 static const struct core_run *find_run(const struct expect_input *in, const char *label)
 {
@@ -21,20 +24,43 @@ static const struct core_run *find_run(const struct expect_input *in, const char
     return NULL;
 }
 
-static unsigned check_str(struct strbuf *f, const char *label, const char *field,
-                          const json_t *want, const char *got)
+/* "file:line:column: " of the value at `path` (a JSON path as jsonpos_find
+ * takes it) in the scenario file, so that a failed expectation says where it
+ * is written, as a compiler error does; nothing when the file is not known or
+ * the value cannot be found. The file is read again only when an expectation
+ * fails, which keeps passing scenarios at one read. */
+static void at(struct strbuf *f, const struct expect_input *in, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void at(struct strbuf *f, const struct expect_input *in, const char *fmt, ...)
+{
+    char path[512], err[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(path, sizeof path, fmt, ap);
+    va_end(ap);
+    size_t len;
+    char *text = in->file ? scenario_read_file(in->file, &len, err, sizeof err) : NULL;
+    int line, col;
+    if (text && jsonpos_find(text, len, path, &line, &col) == 0)
+        sb_printf(f, "%s:%d:%d: ", in->file, line, col);
+    free(text);
+}
+
+static unsigned check_str(const struct expect_input *in, struct strbuf *f, const char *label,
+                          const char *field, const json_t *want, const char *got)
 {
     if (!want)
         return 0;
+    if (json_is_null(want) && (!got || !*got))
+        return 0;
+    const char *w = json_string_value(want);
+    if (w && got && strcmp(w, got) == 0)
+        return 0;
+    at(f, in, "expect.runs.%s.%s", label, field);
     if (json_is_null(want)) {
-        if (!got || !*got)
-            return 0;
         sb_printf(f, "run '%s': %s: expected none, got \"%s\"\n", label, field, got);
         return 1;
     }
-    const char *w = json_string_value(want);
-    if (got && strcmp(w, got) == 0)
-        return 0;
     if (got && *got)
         sb_printf(f, "run '%s': %s: expected \"%s\", got \"%s\"\n", label, field, w, got);
     else
@@ -42,18 +68,20 @@ static unsigned check_str(struct strbuf *f, const char *label, const char *field
     return 1;
 }
 
-static unsigned check_int(struct strbuf *f, const char *label, const char *field,
-                          const json_t *want, long long got)
+static unsigned check_int(const struct expect_input *in, struct strbuf *f, const char *label,
+                          const char *field, const json_t *want, long long got)
 {
     if (!want || json_integer_value(want) == got)
         return 0;
+    at(f, in, "expect.runs.%s.%s", label, field);
     sb_printf(f, "run '%s': %s: expected %lld, got %lld\n", label, field,
               (long long)json_integer_value(want), got);
     return 1;
 }
 
-static unsigned check_contains(struct strbuf *f, const char *label, const char *field,
-                               const json_t *want, const char *got)
+/* field is what the line names ("diagnosis"); the key is field_contains. */
+static unsigned check_contains(const struct expect_input *in, struct strbuf *f, const char *label,
+                               const char *field, const json_t *want, const char *got)
 {
     if (!want)
         return 0;
@@ -62,6 +90,10 @@ static unsigned check_contains(struct strbuf *f, const char *label, const char *
     for (size_t i = 0; i < n; i++) {
         const char *w = json_string_value(json_is_array(want) ? json_array_get(want, i) : want);
         if (!got || !strstr(got, w)) {
+            if (json_is_array(want))
+                at(f, in, "expect.runs.%s.%s_contains[%zu]", label, field, i);
+            else
+                at(f, in, "expect.runs.%s.%s_contains", label, field);
             sb_printf(f, "run '%s': %s: expected to contain \"%s\", got \"%s\"\n", label, field, w,
                       got ? got : "");
             bad++;
@@ -79,14 +111,15 @@ static double num(const json_t *o, const char *k, double dflt)
 /* H-4: the run's recording against expect.runs.<label>.recording. Every
  * defect the checker names must be listed in "defects", and every listed one
  * must be named. */
-static unsigned check_recording(const struct core_run *r, const char *label, const json_t *x,
-                                struct strbuf *f)
+static unsigned check_recording(const struct expect_input *in, const struct core_run *r,
+                                const char *label, const json_t *x, struct strbuf *f)
 {
     unsigned bad = 0;
     json_t *present = json_object_get(x, "present");
     const char *want_err = json_string_value(json_object_get(x, "error_contains"));
     if (want_err) {
         if (!r->recording_error || !strstr(r->recording_error, want_err)) {
+            at(f, in, "expect.runs.%s.recording", label);
             sb_printf(f, "run '%s': recording: expected an error containing \"%s\", got %s%s%s\n",
                       label, want_err, r->recording_error ? "\"" : "",
                       r->recording_error ? r->recording_error : "none",
@@ -97,6 +130,7 @@ static unsigned check_recording(const struct core_run *r, const char *label, con
     }
     if (present && json_is_false(present)) {
         if (r->recording || r->recording_error) {
+            at(f, in, "expect.runs.%s.recording", label);
             sb_printf(f, "run '%s': recording: expected none, got %s\n", label,
                       r->recording ? "a recording" : r->recording_error);
             bad++;
@@ -104,6 +138,7 @@ static unsigned check_recording(const struct core_run *r, const char *label, con
         return bad;
     }
     if (!r->recording) {
+        at(f, in, "expect.runs.%s.recording", label);
         sb_printf(f, "run '%s': recording: expected one, got %s\n", label,
                   r->recording_error ? r->recording_error
                                      : "none (was the project's fetch_recordings on?)");
@@ -133,6 +168,7 @@ static unsigned check_recording(const struct core_run *r, const char *label, con
         const json_t *d;
         json_array_foreach(want, k, d) listed = listed || !strcmp(json_string_value(d), name);
         if (!listed) {
+            at(f, in, "expect.runs.%s.recording", label);
             sb_printf(f, "run '%s': recording: %s [%s]\n", label, got.item[i].text, name);
             bad++;
         }
@@ -145,6 +181,7 @@ static unsigned check_recording(const struct core_run *r, const char *label, con
         for (size_t i = 0; i < got.n; i++)
             found = found || !strcmp(rec_defect_name(got.item[i].defect), json_string_value(d));
         if (!found) {
+            at(f, in, "expect.runs.%s.recording", label);
             sb_printf(f, "run '%s': recording: expected the checker to name %s, it did not\n",
                       label, json_string_value(d));
             bad++;
@@ -158,36 +195,38 @@ static unsigned check_run(const struct expect_input *in, const char *label, cons
 {
     const struct core_run *r = find_run(in, label);
     if (!r) {
+        at(f, in, "expect.runs.%s", label);
         sb_printf(f, "run '%s': no such run was created (did its step fail?)\n", label);
         return 1;
     }
     unsigned bad = 0;
     char b1[40], b2[40];
-    bad += check_str(f, label, "status", json_object_get(x, "status"), run_status_name(r->status));
-    bad += check_str(f, label, "reason", json_object_get(x, "reason"), reason_name(r->reason));
-    bad += check_contains(f, label, "diagnosis", json_object_get(x, "diagnosis_contains"),
+    bad +=
+        check_str(in, f, label, "status", json_object_get(x, "status"), run_status_name(r->status));
+    bad += check_str(in, f, label, "reason", json_object_get(x, "reason"), reason_name(r->reason));
+    bad += check_contains(in, f, label, "diagnosis", json_object_get(x, "diagnosis_contains"),
                           r->diagnosis);
-    bad += check_contains(f, label, "detail", json_object_get(x, "detail_contains"), r->detail);
-    bad += check_int(f, label, "outbound_dial_window_seconds",
+    bad += check_contains(in, f, label, "detail", json_object_get(x, "detail_contains"), r->detail);
+    bad += check_int(in, f, label, "outbound_dial_window_seconds",
                      json_object_get(x, "outbound_dial_window_seconds"), r->window_seconds);
-    bad += check_str(f, label, "outbound_dial_window_opens_at",
+    bad += check_str(in, f, label, "outbound_dial_window_opens_at",
                      json_object_get(x, "outbound_dial_window_opens_at"),
                      r->window_set ? ts_iso(r->opens_at, b1, sizeof b1) : NULL);
-    bad += check_str(f, label, "outbound_dial_window_closes_at",
+    bad += check_str(in, f, label, "outbound_dial_window_closes_at",
                      json_object_get(x, "outbound_dial_window_closes_at"),
                      r->window_set ? ts_iso(r->closes_at, b2, sizeof b2) : NULL);
     long long dropped = 0;
     for (size_t i = 0; i < r->n_dials; i++)
         dropped += !r->dials[i].answered;
-    bad += check_int(f, label, "dials", json_object_get(x, "dials"), (long long)r->n_dials);
-    bad += check_int(f, label, "dropped", json_object_get(x, "dropped"), dropped);
-    bad += check_int(f, label, "attempts", json_object_get(x, "attempts"), r->attempts);
-    bad += check_int(f, label, "webhooks", json_object_get(x, "webhooks"), r->webhooks);
-    bad += check_contains(f, label, "transcript", json_object_get(x, "transcript_contains"),
+    bad += check_int(in, f, label, "dials", json_object_get(x, "dials"), (long long)r->n_dials);
+    bad += check_int(in, f, label, "dropped", json_object_get(x, "dropped"), dropped);
+    bad += check_int(in, f, label, "attempts", json_object_get(x, "attempts"), r->attempts);
+    bad += check_int(in, f, label, "webhooks", json_object_get(x, "webhooks"), r->webhooks);
+    bad += check_contains(in, f, label, "transcript", json_object_get(x, "transcript_contains"),
                           r->transcript);
 
     if (json_object_get(x, "recording"))
-        bad += check_recording(r, label, json_object_get(x, "recording"), f);
+        bad += check_recording(in, r, label, json_object_get(x, "recording"), f);
     const json_t *pc = json_object_get(x, "provider_call");
     if (pc) {
         char st[64] = "", er[160] = "";
@@ -197,14 +236,15 @@ static unsigned check_run(const struct expect_input *in, const char *label, cons
                                             r->provider_call_id, st, sizeof st, er, sizeof er);
         pthread_mutex_unlock(in->mu);
         if (!call) {
+            at(f, in, "expect.runs.%s.provider_call", label);
             sb_printf(f, "run '%s': provider_call: the provider has no call for this run\n", label);
             bad++;
         } else {
             char fl[64];
             snprintf(fl, sizeof fl, "provider_call.status");
-            bad += check_str(f, label, fl, json_object_get(pc, "status"), st);
+            bad += check_str(in, f, label, fl, json_object_get(pc, "status"), st);
             snprintf(fl, sizeof fl, "provider_call.ended_reason");
-            bad += check_str(f, label, fl, json_object_get(pc, "ended_reason"), er);
+            bad += check_str(in, f, label, fl, json_object_get(pc, "ended_reason"), er);
         }
     }
     return bad;
@@ -272,6 +312,7 @@ static unsigned check_journal(const struct expect_input *in, struct strbuf *f)
         bool ok = cnt ? (json_int_t)hits == json_integer_value(cnt) : hits > 0;
         if (!ok) {
             char *desc = json_dumps(sel, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            at(f, in, "expect.journal[%zu]", i);
             if (cnt)
                 sb_printf(f, "journal[%zu] %s: expected %lld matching request%s, got %zu\n", i,
                           desc, (long long)json_integer_value(cnt),

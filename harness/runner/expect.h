@@ -25,9 +25,11 @@ struct expect_input {
     struct mock_world *world; /* the provider mocks, for provider_call */
     struct journal *journal;
     pthread_mutex_t *mu; /* the mock world's lock, held while reading mocks */
+    const char *file;    /* the scenario's path, for file:line:column in failures, or NULL */
 };
 
-/* Append one line per failed expectation to fail; returns how many failed. */
+/* Append one line per failed expectation to fail, starting with the
+ * expectation's file:line:column when in->file has it; returns how many failed. */
 unsigned expect_check(const struct expect_input *in, struct strbuf *fail);
 
 #endif

@@ -1,6 +1,7 @@
 /* dialsim explain (explain.h, docs/explain.md). */
 #include "runner/explain.h"
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #include "core/reason.h"
 #include "runner/runner.h"
 #include "runner/scenario.h"
+#include "runner/vocab.h"
+#include "util/datadir.h"
 
 /* What a user can check or change, per reason. The sentence of reason.c says
  * what happened; this says what to do about it. */
@@ -160,11 +163,13 @@ struct catalogue {
     char **paths;
     json_t **roots; /* NULL for a file that did not load */
     size_t n;
+    FILE *out; /* where the explanations go: stdout, or a buffer for --format json */
 };
 
 static void catalogue_load(struct catalogue *c, const char *dir)
 {
     memset(c, 0, sizeof *c);
+    c->out = stdout;
     struct stat st;
     if (!dir || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return;
@@ -233,21 +238,21 @@ static void print_matching(const struct catalogue *c, bool (*has)(const json_t *
     if (!c->n)
         return;
     if (!found) {
-        printf("  %s %s\n", label, none);
+        fprintf(c->out, "  %s %s\n", label, none);
         return;
     }
-    printf("  %s", label);
+    fprintf(c->out, "  %s", label);
     for (size_t i = 0; i < c->n; i++) {
         if (!c->roots[i] || !has(c->roots[i], what))
             continue;
         if (shown == 5) {
-            printf(" (and %zu more)", found - shown);
+            fprintf(c->out, " (and %zu more)", found - shown);
             break;
         }
-        printf("%s %s", shown ? "," : "", c->paths[i]);
+        fprintf(c->out, "%s %s", shown ? "," : "", c->paths[i]);
         shown++;
     }
-    printf("\n");
+    fprintf(c->out, "\n");
 }
 
 static void print_citing(const struct catalogue *c, const char *rule)
@@ -265,10 +270,10 @@ static void print_scenarios(const struct catalogue *c, const char *reason)
 static void explain_reason(int r, const struct catalogue *c)
 {
     const char *name = reason_name((enum ds_reason)r);
-    printf("%s  (%s, %s)\n", name, run_status_name(reason_status((enum ds_reason)r)),
-           reason_rule((enum ds_reason)r));
-    printf("  what:  %s\n", reason_sentence((enum ds_reason)r));
-    printf("  check: %s\n", explain_advice(name));
+    fprintf(c->out, "%s  (%s, %s)\n", name, run_status_name(reason_status((enum ds_reason)r)),
+            reason_rule((enum ds_reason)r));
+    fprintf(c->out, "  what:  %s\n", reason_sentence((enum ds_reason)r));
+    fprintf(c->out, "  check: %s\n", explain_advice(name));
     print_scenarios(c, name);
 }
 
@@ -295,39 +300,40 @@ static const char *str(const json_t *o, const char *k)
 static void explain_run(const json_t *run, const struct catalogue *c)
 {
     const char *reason = str(run, "reason");
-    printf("run %s (agent %s, evaluator %s): %s%s%s\n", str(run, "id") ? str(run, "id") : "?",
-           str(run, "agent") ? str(run, "agent") : "?",
-           str(run, "evaluator") ? str(run, "evaluator") : "?",
-           str(run, "status") ? str(run, "status") : "?", reason ? " " : "", reason ? reason : "");
+    fprintf(c->out, "run %s (agent %s, evaluator %s): %s%s%s\n",
+            str(run, "id") ? str(run, "id") : "?", str(run, "agent") ? str(run, "agent") : "?",
+            str(run, "evaluator") ? str(run, "evaluator") : "?",
+            str(run, "status") ? str(run, "status") : "?", reason ? " " : "", reason ? reason : "");
     int r = reason_from_name(reason);
     if (r > 0)
-        printf("  what:      %s (%s)\n", reason_sentence((enum ds_reason)r),
-               reason_rule((enum ds_reason)r));
+        fprintf(c->out, "  what:      %s (%s)\n", reason_sentence((enum ds_reason)r),
+                reason_rule((enum ds_reason)r));
     if (str(run, "diagnosis"))
-        printf("  diagnosis: %s\n", str(run, "diagnosis"));
+        fprintf(c->out, "  diagnosis: %s\n", str(run, "diagnosis"));
     if (str(run, "outbound_dial_window_opens_at"))
-        printf("  window:    %s + %" JSON_INTEGER_FORMAT " s = %s (DW-3)\n",
-               str(run, "outbound_dial_window_opens_at"),
-               json_integer_value(json_object_get(run, "outbound_dial_window_seconds")),
-               str(run, "outbound_dial_window_closes_at")
-                   ? str(run, "outbound_dial_window_closes_at")
-                   : "?");
+        fprintf(c->out, "  window:    %s + %" JSON_INTEGER_FORMAT " s = %s (DW-3)\n",
+                str(run, "outbound_dial_window_opens_at"),
+                json_integer_value(json_object_get(run, "outbound_dial_window_seconds")),
+                str(run, "outbound_dial_window_closes_at")
+                    ? str(run, "outbound_dial_window_closes_at")
+                    : "?");
     size_t i;
     json_t *d;
     json_array_foreach(json_object_get(run, "dials"), i, d)
     {
         const char *drop = str(d, "dropped_because");
-        printf("  dial:      %s from %s to %s: %s%s\n", str(d, "at") ? str(d, "at") : "?",
-               str(d, "from") && str(d, "from")[0] ? str(d, "from") : "(withheld)",
-               str(d, "to") ? str(d, "to") : "?",
-               json_is_true(json_object_get(d, "answered")) ? "answered" : "dropped, ",
-               json_is_true(json_object_get(d, "answered")) ? "" : (drop ? drop : "?"));
+        fprintf(c->out, "  dial:      %s from %s to %s: %s%s\n", str(d, "at") ? str(d, "at") : "?",
+                str(d, "from") && str(d, "from")[0] ? str(d, "from") : "(withheld)",
+                str(d, "to") ? str(d, "to") : "?",
+                json_is_true(json_object_get(d, "answered")) ? "answered" : "dropped, ",
+                json_is_true(json_object_get(d, "answered")) ? "" : (drop ? drop : "?"));
     }
     if (r > 0) {
-        printf("  check:     %s\n", explain_advice(reason));
+        fprintf(c->out, "  check:     %s\n", explain_advice(reason));
         print_scenarios(c, reason);
     } else if (reason) {
-        printf("  (%s is no reason this dialsim knows: `dialsim reasons` lists them)\n", reason);
+        fprintf(c->out, "  (%s is no reason this dialsim knows: `dialsim reasons` lists them)\n",
+                reason);
     }
 }
 
@@ -364,7 +370,7 @@ static int explain_file(const char *path, const struct catalogue *c)
                 break;
             }
             if (i)
-                printf("\n");
+                fprintf(c->out, "\n");
             explain_run(r, c);
         }
     } else if (json_is_object(root) && json_is_string(json_object_get(root, "status"))) {
@@ -380,103 +386,248 @@ static int explain_file(const char *path, const struct catalogue *c)
     return rc;
 }
 
+/* ---- a provider's word for the call's fate ----------------------------------- */
+
+/* expect.runs.*.provider_call.ended_reason == word in a catalogue scenario:
+ * count the reasons those runs expect, in order of first appearance. */
+static size_t reasons_seen_with(const struct catalogue *c, const char *word, const char **names,
+                                size_t *counts, size_t max, size_t *scenarios)
+{
+    size_t n = 0;
+    *scenarios = 0;
+    for (size_t i = 0; c->roots && i < c->n; i++) {
+        const char *label;
+        json_t *x;
+        bool seen = false;
+        json_object_foreach(json_object_get(json_object_get(c->roots[i], "expect"), "runs"), label,
+                            x)
+        {
+            const char *er = str(json_object_get(x, "provider_call"), "ended_reason");
+            if (!er || strcmp(er, word) != 0)
+                continue;
+            seen = true;
+            const char *r = str(x, "reason") ? str(x, "reason") : "(none: completed)";
+            size_t k = 0;
+            while (k < n && strcmp(names[k], r) != 0)
+                k++;
+            if (k == n && n < max) {
+                names[n] = r;
+                counts[n++] = 0;
+            }
+            if (k < n)
+                counts[k]++;
+        }
+        *scenarios += seen;
+    }
+    return n;
+}
+
+/* Retell's "dial_no_answer", Vapi's "customer-busy": what the provider meant,
+ * where the word goes in a scenario, and which core causes the catalogue
+ * shows behind it. */
+static void explain_provider_word(const char *w, const struct vocab_outcome *const *o, size_t no,
+                                  const struct catalogue *c)
+{
+    for (size_t i = 0; i < no; i++)
+        fprintf(c->out, "%s  (%s %s, call status %s)\n  what:  %s\n", w, o[i]->provider,
+                o[i]->field, o[i]->status, o[i]->meaning);
+    fprintf(c->out,
+            "  not a dialsim reason: it is the provider's side of the call. In a scenario it "
+            "goes in expect.runs.LABEL.provider_call.ended_reason; the run's reason names the "
+            "core's cause. A drop by the caller-ID gate (AO-3) is silent, so the provider "
+            "reports it as no answer, busy or voicemail: `dialsim repro` replays such a report "
+            "(docs/repro.md).\n");
+    const char *names[16];
+    size_t counts[16], scenarios;
+    size_t n = reasons_seen_with(c, w, names, counts, 16, &scenarios);
+    if (!c->n)
+        return;
+    if (!n) {
+        fprintf(c->out, "  in the catalogue: no scenario expects it\n");
+        return;
+    }
+    fprintf(c->out,
+            "  in the catalogue (%zu scenario%s), the runs behind it ended with:", scenarios,
+            scenarios == 1 ? "" : "s");
+    for (size_t k = 0; k < n; k++)
+        fprintf(c->out, "%s %s (%zu)", k ? "," : "", names[k], counts[k]);
+    fprintf(c->out, "\n");
+}
+
+/* One name, rule id or file: its explanation on c->out, its kind in *kind;
+ * 0, or 2 for an unknown name or an unusable file (said on stderr). */
+static int explain_one(const char *w, struct catalogue *c, const char **kind)
+{
+    const struct vocab_outcome *words[4];
+    size_t nw;
+    int r = reason_from_name(w);
+    struct stat st;
+    if (r > 0) {
+        *kind = "reason";
+        explain_reason(r, c);
+    } else if (is_rule_id(w) && rule_summary(w)) {
+        *kind = "rule";
+        fprintf(c->out, "%s: %s\n", w, rule_summary(w));
+        print_citing(c, w);
+        int found = 0;
+        for (int i = 1; i < DS_REASON__COUNT; i++) {
+            if (strcmp(reason_rule((enum ds_reason)i), w) != 0)
+                continue;
+            fprintf(c->out, "\n");
+            found++;
+            explain_reason(i, c);
+        }
+        if (!found)
+            fprintf(c->out, "  no run ends with a reason of this rule: it is checked by refusals, "
+                            "expectations or conformance checks (docs/)\n");
+    } else if (is_rule_id(w)) {
+        const char *ids[sizeof rules / sizeof *rules];
+        for (size_t i = 0; i < sizeof rules / sizeof *rules; i++)
+            ids[i] = rules[i].id;
+        char dym[96];
+        scenario_suggest(w, ids, sizeof rules / sizeof *rules, dym, sizeof dym);
+        fprintf(stderr,
+                "dialsim explain: '%s' is no rule of the platform documents%s; they are "
+                "AO-1..5, TU-1..4, DW-1..4, CI-1..9, OV-1..5, H-1..4\n",
+                w, dym);
+        return 2;
+    } else if (strchr(w, '/') || strstr(w, ".json") || stat(w, &st) == 0) {
+        *kind = "file";
+        if (explain_file(w, c) != 0)
+            return 2;
+    } else if ((nw = vocab_outcomes(w, words, 4)) > 0) {
+        *kind = "provider-word";
+        explain_provider_word(w, words, nw, c);
+    } else {
+        const char *names[DS_REASON__COUNT];
+        for (int i = 1; i < DS_REASON__COUNT; i++)
+            names[i - 1] = reason_name((enum ds_reason)i);
+        char dym[96];
+        scenario_suggest(w, names, DS_REASON__COUNT - 1, dym, sizeof dym);
+        fprintf(stderr,
+                "dialsim explain: '%s' is not a reason code, a rule id or a file%s; "
+                "`dialsim reasons` lists the reasons\n",
+                w, dym);
+        return 2;
+    }
+    return 0;
+}
+
+/* --format json: one item per name asked about (docs/output-formats.md). A
+ * reason also comes as fields; every item has the text the terminal shows. */
+static json_t *explain_json(const char *w, const char *kind, bool ok, const char *text,
+                            const struct catalogue *c)
+{
+    json_t *item = json_pack("{s:s, s:s, s:b, s:s}", "query", w, "kind", kind, "ok", ok, "text",
+                             text ? text : "");
+    int r = reason_from_name(w);
+    if (item && ok && r > 0) {
+        json_t *by = json_array();
+        for (size_t i = 0; c->roots && i < c->n; i++)
+            if (c->roots[i] && expects_reason(c->roots[i], w))
+                json_array_append_new(by, json_string(c->paths[i]));
+        json_object_set_new(item, "reason",
+                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "name", w, "status",
+                                      run_status_name(reason_status((enum ds_reason)r)), "rule",
+                                      reason_rule((enum ds_reason)r), "what",
+                                      reason_sentence((enum ds_reason)r), "check",
+                                      explain_advice(w), "reproduced_by", by));
+    }
+    return item;
+}
+
+/* Prints j (stolen) on stdout, indented, keys in order; -1 when it cannot. */
+static int print_json_doc(json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    if (!s) {
+        fprintf(stderr, "dialsim explain: cannot build the JSON output\n");
+        return -1;
+    }
+    printf("%s\n", s);
+    free(s);
+    return 0;
+}
+
 static void explain_usage(FILE *f)
 {
     fprintf(f,
-            "usage: dialsim explain [--scenarios DIR] REASON|RULE|RUN.json ...\n"
-            "Say in plain words what a reason code means and what to check, which reasons a\n"
+            "usage: dialsim explain [--scenarios DIR] [--format text|json] REASON|RULE|RUN.json"
+            " ...\n"
+            "Say in plain words what a reason code means and what to check, what a provider's\n"
+            "word for a call's fate (dial_no_answer, customer-busy) means, which reasons a\n"
             "rule id (AO-3) can end a run with, or explain runs as `dialsim serve` returns them\n"
-            "(GET /runs/{id}, GET /runs). The scenarios of DIR (default: scenarios, when it\n"
-            "exists) that expect a reason are named. Exit 0, or 2 for an unknown name or an\n"
-            "unusable file.\n");
+            "(GET /runs/{id}, GET /runs). The scenarios of DIR (default: scenarios when it\n"
+            "exists, else the installed catalogue) that expect a reason are named. Exit 0, or\n"
+            "2 for an unknown name or an unusable file. --format json: one JSON document\n"
+            "(docs/output-formats.md).\n");
 }
 
 int cmd_explain(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        {"scenarios", required_argument, NULL, 's'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
     const char *dir = "scenarios";
-    const char **what = calloc((size_t)argc + 1, sizeof *what);
-    size_t n = 0;
-    if (!what)
-        return 2;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+    bool json = false;
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (opt == 's') {
+            dir = optarg;
+        } else if (opt == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text"))) {
+            json = !strcmp(optarg, "json");
+        } else if (opt == 'h') {
             explain_usage(stdout);
-            free(what);
             return 0;
-        } else if (!strcmp(argv[i], "--scenarios")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "dialsim explain: --scenarios needs a folder\n");
-                free(what);
-                return 2;
-            }
-            dir = argv[++i];
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "dialsim explain: unknown option %s\n", argv[i]);
-            explain_usage(stderr);
-            free(what);
-            return 2;
         } else {
-            what[n++] = argv[i];
+            explain_usage(stderr);
+            return 2;
         }
     }
+    const char *const *what = (const char *const *)argv + optind;
+    size_t n = (size_t)(argc - optind);
     if (!n) {
         explain_usage(stderr);
-        free(what);
         return 2;
     }
+    /* outside a checkout, an installed dialsim's own catalogue names the
+     * scenarios that reproduce a reason */
+    char installed[4096];
+    struct stat dst;
+    if (!strcmp(dir, "scenarios") && stat(dir, &dst) != 0 &&
+        datadir_find("scenarios", installed, sizeof installed))
+        dir = installed;
     struct catalogue c;
     catalogue_load(&c, dir);
     int rc = 0;
+    json_t *items = json ? json_array() : NULL;
     for (size_t k = 0; k < n; k++) {
-        const char *w = what[k];
-        int r = reason_from_name(w);
-        struct stat st;
-        if (k)
-            printf("\n");
-        if (r > 0) {
-            explain_reason(r, &c);
-        } else if (is_rule_id(w) && rule_summary(w)) {
-            printf("%s: %s\n", w, rule_summary(w));
-            print_citing(&c, w);
-            int found = 0;
-            for (int i = 1; i < DS_REASON__COUNT; i++) {
-                if (strcmp(reason_rule((enum ds_reason)i), w) != 0)
-                    continue;
+        const char *kind = "unknown";
+        if (!json) {
+            if (k)
                 printf("\n");
-                found++;
-                explain_reason(i, &c);
-            }
-            if (!found)
-                printf("  no run ends with a reason of this rule: it is checked by refusals, "
-                       "expectations or conformance checks (docs/)\n");
-        } else if (is_rule_id(w)) {
-            const char *ids[sizeof rules / sizeof *rules];
-            for (size_t i = 0; i < sizeof rules / sizeof *rules; i++)
-                ids[i] = rules[i].id;
-            char dym[96];
-            scenario_suggest(w, ids, sizeof rules / sizeof *rules, dym, sizeof dym);
-            fprintf(stderr,
-                    "dialsim explain: '%s' is no rule of the platform documents%s; they are "
-                    "AO-1..5, TU-1..4, DW-1..4, CI-1..9, OV-1..5, H-1..4\n",
-                    w, dym);
-            rc = 2;
-        } else if (strchr(w, '/') || strstr(w, ".json") || stat(w, &st) == 0) {
-            if (explain_file(w, &c) != 0)
-                rc = 2;
-        } else {
-            const char *names[DS_REASON__COUNT];
-            for (int i = 1; i < DS_REASON__COUNT; i++)
-                names[i - 1] = reason_name((enum ds_reason)i);
-            char dym[96];
-            scenario_suggest(w, names, DS_REASON__COUNT - 1, dym, sizeof dym);
-            fprintf(stderr,
-                    "dialsim explain: '%s' is not a reason code, a rule id or a file%s; "
-                    "`dialsim reasons` lists the reasons\n",
-                    w, dym);
-            rc = 2;
+            rc |= explain_one(what[k], &c, &kind);
+            continue;
         }
+        char *text = NULL;
+        size_t len = 0;
+        c.out = open_memstream(&text, &len);
+        int one = c.out ? explain_one(what[k], &c, &kind) : 2;
+        if (c.out)
+            fclose(c.out);
+        c.out = stdout;
+        rc |= one;
+        json_array_append_new(items, explain_json(what[k], kind, one == 0, text, &c));
+        free(text);
     }
+    if (json &&
+        print_json_doc(json_pack("{s:s, s:o}", "format", "dialsim-explain/1", "items", items)) != 0)
+        rc = 2;
     catalogue_free(&c);
-    free(what);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include "runner/repro.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -619,11 +620,12 @@ char *repro_verdict(const char *reported, const json_t *run, bool trigger)
 
 static void repro_usage(FILE *f)
 {
-    fprintf(f, "usage: dialsim repro REPORT.json [-o SCENARIO.json] [-v]\n"
+    fprintf(f, "usage: dialsim repro REPORT.json [-o SCENARIO.json] [-v] [--format text|json]\n"
                "Turn a customer's Busy / NoAnswer report into a scenario, replay it against the\n"
                "core on the simulated clock, and say what the provider showed and what the core\n"
                "did (docs/repro.md). -o writes the scenario, its expect pinned to the replay, for\n"
-               "the catalogue; -v adds the run's event log. Exit 0 replayed, 2 unusable report.\n");
+               "the catalogue; -v adds the run's event log; --format json gives the answer as\n"
+               "one JSON document (docs/output-formats.md). Exit 0 replayed, 2 unusable report.\n");
 }
 
 /* Replay text as a scenario on wk; the verbose result in res. */
@@ -640,38 +642,92 @@ static int replay(struct worker *wk, const char *label, const char *text, bool v
     return rc;
 }
 
+/* The pinned scenario to path; 0, or -1 after saying why on stderr. */
+static int write_scenario(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f || fputs(text, f) < 0 || fputc('\n', f) == EOF) {
+        fprintf(stderr, "dialsim repro: cannot write %s: %s\n", path, strerror(errno));
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    if (fclose(f) != 0) {
+        fprintf(stderr, "dialsim repro: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* The text after "prefix" on its line of the verdict, as a JSON string. */
+static json_t *verdict_line(const char *verdict, const char *prefix)
+{
+    const char *p = verdict ? strstr(verdict, prefix) : NULL;
+    if (!p)
+        return json_null();
+    p += strlen(prefix);
+    while (*p == ' ')
+        p++;
+    return json_stringn(p, strcspn(p, "\n"));
+}
+
+/* --format json (docs/output-formats.md): the same answer as fields. */
+static int print_repro_json(const char *facts, const char *symptom, const char *verdict,
+                            const char *out, const json_t *run)
+{
+    json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s?, s:O}", "format", "dialsim-repro/1",
+                          "report", facts, "symptom", symptom, "provider_side",
+                          verdict_line(verdict, "provider side:"), "core_side",
+                          verdict_line(verdict, "core side:"), "scenario", out, "run", run);
+    char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    if (!text) {
+        fprintf(stderr, "dialsim repro: cannot build the JSON output\n");
+        return -1;
+    }
+    printf("%s\n", text);
+    free(text);
+    return 0;
+}
+
 int cmd_repro(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
     const char *in = NULL, *out = NULL;
-    bool verbose = false;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    bool verbose = false, json = false;
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
+        if (opt == 'o') {
+            out = optarg;
+        } else if (opt == 'v') {
+            verbose = true;
+        } else if (opt == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text"))) {
+            json = !strcmp(optarg, "json");
+        } else if (opt == 'h') {
             repro_usage(stdout);
             return 0;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "dialsim repro: %s needs a file name\n", a);
-                return 2;
-            }
-            out = argv[++i];
-        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-            verbose = true;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "dialsim repro: unknown option %s\n", a);
+        } else {
             repro_usage(stderr);
             return 2;
-        } else if (in) {
-            fprintf(stderr, "dialsim repro: one report at a time (got %s and %s)\n", in, a);
-            return 2;
-        } else {
-            in = a;
         }
     }
-    if (!in) {
+    if (argc - optind > 1) {
+        fprintf(stderr, "dialsim repro: one report at a time (got %s and %s)\n", argv[optind],
+                argv[optind + 1]);
+        return 2;
+    }
+    if (optind == argc) {
         repro_usage(stderr);
         return 2;
     }
+    in = argv[optind];
     char err[1024];
     size_t len;
     char *text = scenario_read_file(in, &len, err, sizeof err);
@@ -718,6 +774,17 @@ int cmd_repro(int argc, char **argv)
     /* the description without its "Generated by dialsim repro from …. " */
     const char *desc = json_string_value(json_object_get(sc, "description"));
     const char *facts = desc ? strstr(desc, ". ") : NULL;
+    if (json) {
+        rc = 0;
+        if (out && write_scenario(out, pinned) != 0)
+            rc = 2;
+        else if (print_repro_json(facts  ? facts + 2
+                                  : desc ? desc
+                                         : "",
+                                  symptom, verdict, out, run) != 0)
+            rc = 2;
+        goto done;
+    }
     printf("report:        %s\n", facts ? facts + 2 : desc ? desc : "");
     fputs(verdict ? verdict : "", stdout);
     if (verbose) {
@@ -727,17 +794,8 @@ int cmd_repro(int argc, char **argv)
             fputs(p, stdout);
     }
     if (out) {
-        FILE *f = fopen(out, "w");
-        if (!f || fputs(pinned, f) < 0 || fputc('\n', f) == EOF) {
-            fprintf(stderr, "dialsim repro: cannot write %s: %s\n", out, strerror(errno));
-            if (f)
-                fclose(f);
+        if (write_scenario(out, pinned) != 0)
             goto done;
-        }
-        if (fclose(f) != 0) {
-            fprintf(stderr, "dialsim repro: cannot write %s: %s\n", out, strerror(errno));
-            goto done;
-        }
         printf("scenario: %s (dialsim run %s replays it)\n", out, out);
     }
     rc = 0;

@@ -13,6 +13,7 @@
 #include "runner/report.h"
 #include "runner/scenario.h"
 #include "runner/world.h"
+#include "util/term.h"
 
 struct pathlist {
     char **v;
@@ -162,6 +163,8 @@ struct pool {
     atomic_size_t next;
     bool verbose;
     atomic_int harness_failed;
+    atomic_size_t done, failed; /* for the progress line */
+    atomic_int running;         /* workers not yet finished */
 };
 
 static void *work(void *arg)
@@ -171,6 +174,7 @@ static void *work(void *arg)
     if (worker_create(&wk) != 0) {
         fprintf(stderr, "dialsim: could not start a worker (mock server or HTTP client)\n");
         atomic_store(&p->harness_failed, 1);
+        atomic_fetch_sub(&p->running, 1);
         return NULL;
     }
     size_t i;
@@ -179,9 +183,49 @@ static void *work(void *arg)
         if (worker_run(wk, p->scns[i], p->verbose, &p->res[i]) != 0)
             atomic_store(&p->harness_failed, 1);
         p->res[i].wall_us = mono_us() - t0;
+        atomic_fetch_add(&p->failed, !p->res[i].passed);
+        atomic_fetch_add(&p->done, 1);
     }
     worker_destroy(wk);
+    atomic_fetch_sub(&p->running, 1);
     return NULL;
+}
+
+/* On a terminal's stderr only (term_progress): "[ 37/127] 1 failed" redrawn
+ * every 100 ms until the workers are done, then wiped, so stdout and a
+ * redirected stderr stay exactly as they were. */
+static void show_progress(struct pool *p)
+{
+    bool colour = term_colour(stderr);
+    for (;;) {
+        size_t done = atomic_load(&p->done), failed = atomic_load(&p->failed);
+        fprintf(stderr, TERM_CLEAR_LINE "dialsim run [%*zu/%zu]", p->n >= 100 ? 4 : 3, done, p->n);
+        if (failed)
+            fprintf(stderr, " %s%zu failed%s", colour ? TERM_RED : "", failed,
+                    colour ? TERM_RESET : "");
+        fflush(stderr);
+        if (atomic_load(&p->running) == 0)
+            break;
+        nanosleep(&(struct timespec){.tv_nsec = 100 * 1000 * 1000}, NULL);
+    }
+    fputs(TERM_CLEAR_LINE, stderr);
+    fflush(stderr);
+}
+
+/* One scenario's report on stdout; on a terminal, its verdict in colour. */
+static void print_report(const char *rep, bool colour)
+{
+    static const struct {
+        const char *word, *sgr;
+    } verdicts[] = {{"PASS", TERM_GREEN}, {"FAIL", TERM_RED}, {"ERROR", TERM_RED}};
+    for (size_t k = 0; colour && k < sizeof verdicts / sizeof *verdicts; k++) {
+        size_t l = strlen(verdicts[k].word);
+        if (!strncmp(rep, verdicts[k].word, l)) {
+            printf("%s%s%s%s", verdicts[k].sgr, verdicts[k].word, TERM_RESET, rep + l);
+            return;
+        }
+    }
+    fputs(rep, stdout);
 }
 
 int runner_main(const char *const *paths, size_t n, const struct run_options *o)
@@ -222,7 +266,9 @@ int runner_main(const char *const *paths, size_t n, const struct run_options *o)
         code = 2;
         goto out;
     }
-    struct pool p = {.scns = scns, .res = res, .n = ns, .verbose = o->verbose};
+    /* JSON and HTML carry every run, which only a verbose replay collects */
+    struct pool p = {
+        .scns = scns, .res = res, .n = ns, .verbose = o->verbose || o->json || o->html};
     int jobs = o->jobs < 1 ? 1 : o->jobs;
     if ((size_t)jobs > ns)
         jobs = (int)ns;
@@ -231,27 +277,41 @@ int runner_main(const char *const *paths, size_t n, const struct run_options *o)
         jobs = 64;
     int started = 0;
     int64_t t0 = mono_us();
+    atomic_store(&p.running, jobs);
     for (int j = 0; j < jobs; j++)
         if (pthread_create(&th[j], NULL, work, &p) == 0)
             started++;
+        else
+            atomic_fetch_sub(&p.running, 1);
+    if (term_progress())
+        show_progress(&p);
     for (int j = 0; j < started; j++)
         pthread_join(th[j], NULL);
     int64_t took = mono_us() - t0;
     size_t passed = 0, failed = 0;
+    bool colour = !o->json && term_colour(stdout);
     for (size_t i = 0; i < ns; i++) {
-        if (res[i].report)
-            fputs(res[i].report, stdout);
+        if (res[i].report && !o->json)
+            print_report(res[i].report, colour);
         if (res[i].passed)
             passed++;
         else
             failed++;
     }
-    printf("\n%zu scenario%s: %zu passed, %zu failed\n", ns, ns == 1 ? "" : "s", passed, failed);
+    if (o->json)
+        report_json(stdout, scns, res, ns, took / 1e6);
+    else
+        printf("\n%zu scenario%s: %s%zu passed%s, %s%zu failed%s\n", ns, ns == 1 ? "" : "s",
+               colour && passed ? TERM_GREEN : "", passed, colour && passed ? TERM_RESET : "",
+               colour && failed ? TERM_RED : "", failed, colour && failed ? TERM_RESET : "");
     fflush(stdout);
     if (o->timing)
         print_timing(scns, res, ns, took, jobs);
-    if (o->junit && report_junit(o->junit, scns, res, ns) != 0) {
+    if (o->junit && report_junit(o->junit, scns, res, ns, took / 1e6) != 0) {
         fprintf(stderr, "dialsim: cannot write %s: %s\n", o->junit, strerror(errno));
+        code = 2;
+    } else if (o->html && report_html(o->html, scns, res, ns, took / 1e6) != 0) {
+        fprintf(stderr, "dialsim: cannot write %s: %s\n", o->html, strerror(errno));
         code = 2;
     } else if (atomic_load(&p.harness_failed) || started == 0) {
         code = 2;

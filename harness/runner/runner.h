@@ -13,6 +13,8 @@ struct run_options {
     bool verbose;         /* every run's outcome and event log */
     int shard_k, shard_n; /* run only shard k of n (1-based); n = 0: all */
     bool timing;          /* wall-time figures on stderr (stdout stays deterministic) */
+    bool json;            /* --format json: one JSON document on stdout instead of the text */
+    const char *html;     /* --report FILE.html, or NULL */
 };
 
 /* Returns the exit code: 0 all expectations hold, 1 some failed, 2 unusable

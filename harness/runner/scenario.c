@@ -14,6 +14,7 @@
 #include "core/timefmt.h"
 #include "runner/jsonpos.h"
 #include "runner/validate.h"
+#include "runner/vocab.h"
 
 static const char *const providers[] = {"vapi", "retell", "elevenlabs", NULL};
 static const char *const actions[] = {"start_runs", "update_agent", "redial", "advance", NULL};
@@ -286,6 +287,7 @@ static const struct field expect_fields[] = {
     END};
 
 static const struct field top_fields[] = {
+    STR("$schema"), /* the schema's URL or path: editors read it for completion; we ignore it */
     REQ_STR("name"),
     REQ_STR("description"),
     ARR("rules", true, &a_string, 1),
@@ -623,9 +625,10 @@ static void check_semantics(struct jsonpos_error *v, const json_t *root)
             const char *cands[DS_REASON__COUNT];
             for (int r = 1; r < DS_REASON__COUNT; r++)
                 cands[r - 1] = reason_name((enum ds_reason)r);
-            char dym[96];
-            scenario_suggest(json_string_value(reason), cands, DS_REASON__COUNT - 1, dym,
-                             sizeof dym);
+            char dym[320];
+            if (!vocab_reason_hint(json_string_value(reason), dym, sizeof dym))
+                scenario_suggest(json_string_value(reason), cands, DS_REASON__COUNT - 1, dym,
+                                 sizeof dym);
             snprintf(p, sizeof p, "expect.runs.%s.reason", label);
             jsonpos_fail(v, p, "\"%s\" is not a reason code%s", json_string_value(reason), dym);
             break;

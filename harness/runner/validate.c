@@ -1,4 +1,5 @@
 #include "runner/validate.h"
+#include "runner/vocab.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -50,6 +51,11 @@ static size_t edit_distance(const char *a, const char *b)
 
 void scenario_suggest(const char *got, const char *const *cands, size_t n, char *buf, size_t bn)
 {
+    const char *whose, *ours = vocab_key(got, cands, n, &whose); /* a provider's own word */
+    if (ours) {
+        snprintf(buf, bn, " (did you mean \"%s\"? \"%s\" is %s word for it)", ours, got, whose);
+        return;
+    }
     const char *best = NULL;
     size_t bd = 99;
     for (size_t i = 0; i < n; i++) {
@@ -101,7 +107,7 @@ void scenario_validate_object(struct jsonpos_error *v, const struct field *field
             size_t n = 0;
             for (const struct field *g = fields; g->key && n < 32; g++)
                 cands[n++] = g->key;
-            char dym[96];
+            char dym[160];
             scenario_suggest(k, cands, n, dym, sizeof dym);
             jsonpos_fail(v, sub, "unknown key \"%s\"%s", k, dym);
             return;

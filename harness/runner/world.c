@@ -546,6 +546,31 @@ static void report_runs(struct world *w, struct strbuf *out, bool logs)
     }
 }
 
+/* Seconds since the scenario's start, for the HTML timeline. */
+static json_t *rel_s(const struct world *w, bool set, int64_t at)
+{
+    return set ? json_real((double)(at - w->s->start_ms) / 1000.0) : json_null();
+}
+
+/* The run on the scenario's clock, in seconds from its start: the dial window,
+ * each dial, when it ended, and the event log (what `run -v` prints). */
+static json_t *run_timeline(const struct world *w, const struct core_run *r)
+{
+    json_t *dials = json_array(), *events = json_array();
+    for (size_t i = 0; i < r->n_dials; i++)
+        json_array_append_new(
+            dials, json_pack("{s:o, s:s, s:b, s:s?}", "t", rel_s(w, true, r->dials[i].at), "from",
+                             r->dials[i].from, "answered", r->dials[i].answered, "dropped_because",
+                             r->dials[i].answered ? NULL : reason_name(r->dials[i].drop)));
+    for (size_t k = 0; k < r->n_events; k++)
+        json_array_append_new(events, json_pack("{s:o, s:s}", "t", rel_s(w, true, r->events[k].at),
+                                                "text", r->events[k].text));
+    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "window_opens",
+                     rel_s(w, r->window_set, r->opens_at), "window_closes",
+                     rel_s(w, r->window_set, r->closes_at), "ended",
+                     rel_s(w, r->ended_at != 0, r->ended_at), "dials", dials, "events", events);
+}
+
 static json_t *runs_json(struct world *w)
 {
     json_t *all = json_object();
@@ -562,6 +587,7 @@ static json_t *runs_json(struct world *w)
             j, "provider_call",
             call ? json_pack("{s:s,s:s?}", "status", st, "ended_reason", er[0] ? er : NULL)
                  : json_null());
+        json_object_set_new(j, "timeline", run_timeline(w, r));
         json_object_set_new(all, w->labels[i].label, j);
     }
     return all;
@@ -650,6 +676,7 @@ int worker_run(struct worker *wk, const struct scenario *s, bool verbose,
         .world = &w.mw,
         .journal = w.mw.journal,
         .mu = &w.mw.mu,
+        .file = s->path,
     };
     w.n_fail += expect_check(&in, &w.fail);
 

@@ -1,5 +1,6 @@
 /* dialsim serve: arguments, signals, and the one line that says where the
  * server listens. */
+#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -51,72 +52,86 @@ static int int_arg(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
+/* A number option of serve into *out; 0, or -1 after saying what it takes. */
+static int num_opt(const char *name, const char *arg, int lo, int hi, int *out)
+{
+    if (int_arg(arg, lo, hi, out) == 0)
+        return 0;
+    fprintf(stderr, "dialsim serve: --%s needs a number from %d to %d\n", name, lo, hi);
+    return -1;
+}
+
 int cmd_serve(int argc, char **argv)
 {
+    enum { CONFIG = 256, DB, HOST, PORT, THREADS, MOCK_PORT, MOCK_THREADS, JOURNAL_SIZE, MAX_ENDED,
+           ADMIN_TOKEN, QUIET };
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, CONFIG},
+        {"db", required_argument, NULL, DB},
+        {"host", required_argument, NULL, HOST},
+        {"port", required_argument, NULL, PORT},
+        {"threads", required_argument, NULL, THREADS},
+        {"mock-port", required_argument, NULL, MOCK_PORT},
+        {"mock-threads", required_argument, NULL, MOCK_THREADS},
+        {"journal-size", required_argument, NULL, JOURNAL_SIZE},
+        {"max-ended-calls", required_argument, NULL, MAX_ENDED},
+        {"admin-token", required_argument, NULL, ADMIN_TOKEN},
+        {"quiet", no_argument, NULL, QUIET},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
     struct serve_options o = {0};
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    int c, bad = 0;
+    optind = 0;
+    while (!bad && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case CONFIG:
+            o.config_path = optarg;
+            break;
+        case DB:
+            o.db_path = optarg;
+            break;
+        case HOST:
+            o.host = optarg;
+            break;
+        case ADMIN_TOKEN:
+            o.admin_token = optarg;
+            break;
+        case PORT:
+            bad = num_opt("port", optarg, 0, 65535, &o.port);
+            break;
+        case MOCK_PORT:
+            bad = num_opt("mock-port", optarg, 0, 65535, &o.mock_port);
+            break;
+        case MOCK_THREADS:
+            bad = num_opt("mock-threads", optarg, 1, 1024, &o.mock_threads);
+            break;
+        case JOURNAL_SIZE:
+            bad = num_opt("journal-size", optarg, 1, 100000000, &o.journal_size);
+            break;
+        case MAX_ENDED:
+            bad = num_opt("max-ended-calls", optarg, 1, 100000000, &o.max_ended_calls);
+            break;
+        case THREADS:
+            bad = num_opt("threads", optarg, 1, 1024, &o.threads);
+            break;
+        case QUIET:
+            o.quiet = true;
+            break;
+        case 'h':
             serve_usage(stdout);
             return 0;
-        } else if (!strcmp(a, "--quiet")) {
-            o.quiet = true;
-            continue;
-        } else if (strcmp(a, "--config") && strcmp(a, "--db") && strcmp(a, "--host") &&
-                   strcmp(a, "--port") && strcmp(a, "--threads") && strcmp(a, "--mock-port") &&
-                   strcmp(a, "--mock-threads") && strcmp(a, "--journal-size") &&
-                   strcmp(a, "--max-ended-calls") && strcmp(a, "--admin-token")) {
-            fprintf(stderr, "dialsim serve: unknown option %s\n", a);
-            serve_usage(stderr);
-            return 2;
-        } else if (!v) {
-            fprintf(stderr, "dialsim serve: %s needs a value\n", a);
+        default:
             serve_usage(stderr);
             return 2;
         }
-        i++;
-        if (!strcmp(a, "--config")) {
-            o.config_path = v;
-        } else if (!strcmp(a, "--db")) {
-            o.db_path = v;
-        } else if (!strcmp(a, "--host")) {
-            o.host = v;
-        } else if (!strcmp(a, "--admin-token")) {
-            o.admin_token = v;
-        } else if (!strcmp(a, "--port")) {
-            if (int_arg(v, 0, 65535, &o.port)) {
-                fprintf(stderr, "dialsim serve: --port needs a number from 0 to 65535\n");
-                return 2;
-            }
-        } else if (!strcmp(a, "--mock-port")) {
-            if (int_arg(v, 0, 65535, &o.mock_port)) {
-                fprintf(stderr, "dialsim serve: --mock-port needs a number from 0 to 65535\n");
-                return 2;
-            }
-        } else if (!strcmp(a, "--mock-threads")) {
-            if (int_arg(v, 1, 1024, &o.mock_threads)) {
-                fprintf(stderr, "dialsim serve: --mock-threads needs a number from 1 to 1024\n");
-                return 2;
-            }
-        } else if (!strcmp(a, "--journal-size")) {
-            if (int_arg(v, 1, 100000000, &o.journal_size)) {
-                fprintf(stderr,
-                        "dialsim serve: --journal-size needs a number from 1 to 100000000\n");
-                return 2;
-            }
-        } else if (!strcmp(a, "--max-ended-calls")) {
-            if (int_arg(v, 1, 100000000, &o.max_ended_calls)) {
-                fprintf(stderr,
-                        "dialsim serve: --max-ended-calls needs a number from 1 to 100000000\n");
-                return 2;
-            }
-        } else { /* --threads */
-            if (int_arg(v, 1, 1024, &o.threads)) {
-                fprintf(stderr, "dialsim serve: --threads needs a number from 1 to 1024\n");
-                return 2;
-            }
-        }
+    }
+    if (bad)
+        return 2;
+    if (optind < argc) {
+        fprintf(stderr, "dialsim serve: unexpected argument '%s'\n", argv[optind]);
+        serve_usage(stderr);
+        return 2;
     }
     /* the option wins over the environment; an empty variable is no token */
     const char *env_token = getenv("DIALSIM_ADMIN_TOKEN");
