@@ -95,6 +95,7 @@ struct mock_world {
 struct mock_request {
     const char *method;
     const char *path;      /* without the query string */
+    const char *query;     /* the query string without '?', or NULL */
     const json_t *headers; /* object, names lower-cased */
     const char *body;
     size_t body_len;

@@ -425,6 +425,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
         .headers = headers,
         .body = body ? body : "",
         .body_len = len,
+        .query = ri->query_string,
     };
     /* Parsed once, before any lock: the journal and the handler share it. */
     json_t *parsed = NULL;
