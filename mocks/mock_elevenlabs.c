@@ -6,17 +6,8 @@
 #include <string.h>
 
 #include "core/json_depth.h"
-#include "recording.h"
-#include "webhook.h"
 #include "core/e164.h"
-
-struct mock_elevenlabs {
-    struct mock_world *w;
-    struct mock_account *acct;
-    int64_t latency_ms;
-    struct mock_webhook_config wh;
-    struct mock_recording_config rec;
-};
+#include "mock_elevenlabs_int.h"
 
 static void on_change(void *ctx, struct mock_call *c);
 
@@ -33,6 +24,14 @@ int mock_elevenlabs_create(struct mock_elevenlabs **out, struct mock_world *w,
         free(e);
         return -1;
     }
+    e->deleted = json_object();
+    if (!e->deleted || el_numbers_load(e, cfg->phone_numbers) != 0) {
+        json_decref(e->deleted);
+        mock_account_destroy(e->acct);
+        el_numbers_free(e);
+        free(e);
+        return -1;
+    }
     mock_webhook_config_read(&e->wh, cfg->webhooks, WH_AUTH_ELEVENLABS, NULL, 0);
     /* providers.md §5: MP3 of the full conversation; channels and rate
      * unconfirmed (decision: mono, 16 kHz) */
@@ -46,6 +45,10 @@ void mock_elevenlabs_destroy(struct mock_elevenlabs *e)
     if (!e)
         return;
     mock_account_destroy(e->acct);
+    el_numbers_free(e);
+    el_convs_free(e);
+    el_batches_free(e);
+    json_decref(e->deleted);
     free(e);
 }
 
@@ -83,22 +86,89 @@ static bool is_sip(const struct mock_call *c)
     return json_is_true(json_object_get(c->request, "_sip"));
 }
 
-static json_t *conversation_json(const struct mock_call *c)
+/* The SIP final response a failed call got: the same words as the
+ * call_initiation_failure webhook's body (providers.md §6.2). */
+static int sip_code(const struct mock_call *c)
 {
-    json_t *pc = json_pack("{s:s,s:s,s:s,s:s,s:s}", "type", is_sip(c) ? "sip_trunking" : "twilio",
-                           "direction", "outbound", "phone_number_id", c->phone_number_id,
-                           "agent_number", c->ani, "external_number", c->to);
-    if (!is_sip(c))
-        json_object_set_new(pc, "call_sid", json_string(c->sid));
+    switch (c->end) {
+    case MC_END_BUSY:
+        return 486;
+    case MC_END_NO_ANSWER:
+        return 480;
+    case MC_END_DECLINED:
+        return 603;
+    case MC_END_INVALID:
+        return 404;
+    default:
+        return 503;
+    }
+}
+
+/* metadata.phone_call. The SDK (2.73.0) requires stream_sid and call_sid on
+ * Twilio calls and call_sid on SIP trunks, before the call is answered too:
+ * the Media Stream's SID ("MZ") is drawn from the CallSid so both stay
+ * stable; a SIP trunk's call_sid is the SIP Call-ID (our sid). */
+static json_t *phone_call_json(const struct mock_call *c)
+{
+    json_t *pc =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "type", is_sip(c) ? "sip_trunking" : "twilio",
+                  "direction", "outbound", "phone_number_id", c->phone_number_id, "agent_number",
+                  c->ani, "external_number", c->to, "call_sid", c->sid);
+    if (!is_sip(c)) {
+        char mz[48];
+        snprintf(mz, sizeof mz, "MZ%s", c->sid + (strncmp(c->sid, "CA", 2) == 0 ? 2 : 0));
+        json_object_set_new(pc, "stream_sid", json_string(mz));
+    }
+    return pc;
+}
+
+/* metadata.termination_reason: free-form in the description, values
+ * undocumented (providers.md §3.4). A failed call says why in the words of
+ * its call_initiation_failure (busy, no-answer, unknown), and metadata.error
+ * carries the SIP code (inferred); an empty reason is only for a call not
+ * yet ended. */
+static const char *termination_reason(const struct mock_call *c)
+{
+    if (c->state != MC_ENDED)
+        return "";
+    if (c->end == MC_END_COMPLETED)
+        return "Call ended by remote party";
+    if (c->end == MC_END_VOICEMAIL)
+        return "Voicemail detected"; /* inferred */
+    if (c->end == MC_END_NO_CREDITS)
+        return "Insufficient credits"; /* inferred */
+    if (c->end == MC_END_CONCURRENCY)
+        return "Concurrency limit reached"; /* inferred */
+    return mock_elevenlabs_failure_reason(c);
+}
+
+static const char *call_successful(const struct mock_call *c)
+{
+    const char *st = mock_elevenlabs_status(c);
+    return !strcmp(st, "done") ? "success" : !strcmp(st, "failed") ? "failure" : "unknown";
+}
+
+json_t *el_conversation_json(const struct mock_call *c)
+{
+    bool ended_ok =
+        c->state == MC_ENDED && (c->end == MC_END_COMPLETED || c->end == MC_END_VOICEMAIL);
     json_t *meta =
         json_pack("{s:I,s:i,s:s,s:o}", "start_time_unix_secs",
                   (json_int_t)((c->answered_at ? c->answered_at : c->created_at) / 1000),
                   "call_duration_secs", (int)mock_call_duration_s(c), "termination_reason",
-                  c->state != MC_ENDED         ? ""
-                  : c->end == MC_END_COMPLETED ? "Call ended by remote party"
-                  : c->end == MC_END_VOICEMAIL ? "Voicemail detected" /* inferred */
-                                               : "",
-                  "phone_call", pc);
+                  termination_reason(c), "phone_call", phone_call_json(c));
+    /* required (nullable) by the OpenAPI description, optional in the SDK:
+     * a number always; the USD rate per minute is the mock's own (inferred) */
+    json_object_set_new(
+        meta, "cost_fiat",
+        json_real((double)(int64_t)(mock_call_duration_s(c) / 60.0 * 10000 + 0.5) / 1000.0));
+    if (c->answered_at)
+        json_object_set_new(meta, "accepted_time_unix_secs",
+                            json_integer((json_int_t)(c->answered_at / 1000)));
+    if (c->state == MC_ENDED && !ended_ok)
+        json_object_set_new(
+            meta, "error",
+            json_pack("{s:i,s:s}", "code", sip_code(c), "reason", termination_reason(c)));
     json_t *transcript = json_array();
     struct rec_turn turns[64];
     size_t n = mock_call_turns(c, turns, 64);
@@ -107,9 +177,30 @@ static json_t *conversation_json(const struct mock_call *c)
                                                     turns[i].channel == 1 ? "agent" : "user",
                                                     "message", mock_turn_text(i, turns[i].channel),
                                                     "time_in_call_secs", (int)turns[i].start_s));
-    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:b}", "agent_id", c->agent, "conversation_id", c->id,
-                     "status", mock_elevenlabs_status(c), "transcript", transcript, "metadata",
-                     meta, "has_audio", c->answered_at != 0);
+    bool audio = c->answered_at != 0;
+    json_t *conv =
+        json_pack("{s:s,s:s,s:s,s:o,s:o,s:b,s:b,s:b,s:b}", "agent_id", c->agent, "conversation_id",
+                  c->id, "status", mock_elevenlabs_status(c), "transcript", transcript, "metadata",
+                  meta, "has_audio", audio, "has_user_audio", audio, "has_response_audio", audio,
+                  "has_auxiliary_audio", 0);
+    if (c->state == MC_ENDED)
+        json_object_set_new(conv, "analysis",
+                            json_pack("{s:s,s:{},s:{},s:s}", "call_successful", call_successful(c),
+                                      "evaluation_criteria_results", "data_collection_results",
+                                      "transcript_summary", ""));
+    return conv;
+}
+
+json_t *el_conversation_summary(const struct mock_call *c)
+{
+    struct rec_turn turns[64];
+    size_t n = mock_call_turns(c, turns, 64);
+    return json_pack("{s:s,s:s,s:I,s:i,s:i,s:s,s:s,s:s}", "agent_id", c->agent, "conversation_id",
+                     c->id, "start_time_unix_secs",
+                     (json_int_t)((c->answered_at ? c->answered_at : c->created_at) / 1000),
+                     "call_duration_secs", (int)mock_call_duration_s(c), "message_count", (int)n,
+                     "status", mock_elevenlabs_status(c), "call_successful", call_successful(c),
+                     "direction", "outbound");
 }
 
 static void on_change(void *ctx, struct mock_call *c)
@@ -121,7 +212,7 @@ static void on_change(void *ctx, struct mock_call *c)
     json_t *body;
     if (c->end == MC_END_COMPLETED || c->end == MC_END_VOICEMAIL) {
         body = json_pack("{s:s,s:I,s:o}", "type", "post_call_transcription", "event_timestamp",
-                         (json_int_t)(now / 1000), "data", conversation_json(c));
+                         (json_int_t)(now / 1000), "data", el_conversation_json(c));
     } else {
         /* providers.md §4.3 (3rd-party field list); the carrier's words for
          * the end: Twilio CallStatus (§6.1), SIP final response (§6.2) */
@@ -142,13 +233,13 @@ static void on_change(void *ctx, struct mock_call *c)
     json_decref(body);
 }
 
-static void detail_error(struct mock_response *rs, int status, const char *code, const char *msg)
+void el_detail_error(struct mock_response *rs, int status, const char *code, const char *msg)
 {
     mock_reply_json(rs, status,
                     json_pack("{s:{s:s,s:s}}", "detail", "status", code, "message", msg));
 }
 
-static bool e164(const char *s)
+bool el_e164(const char *s)
 {
     if (!s || s[0] != '+' || s[1] < '1' || s[1] > '9')
         return false;
@@ -159,20 +250,24 @@ static bool e164(const char *s)
     return n >= E164_MIN_DIGITS && n <= E164_MAX_DIGITS; /* the core's bounds (AO-5) */
 }
 
-/* FastAPI's 422: one entry per missing or invalid body field. */
+json_t *el_missing(const char *field)
+{
+    return json_pack("{s:[s,s],s:s,s:s,s:n}", "loc", "body", field, "msg", "Field required", "type",
+                     "missing", "input");
+}
+
+/* FastAPI's 422: one entry per missing or invalid body field. agent_id is
+ * required on both outbound routes (the OpenAPI description): a number's
+ * assigned agent answers its inbound calls only. */
 static json_t *validation(const json_t *body)
 {
     static const char *required[] = {"agent_id", "agent_phone_number_id", "to_number"};
     json_t *list = json_array();
-    for (size_t i = 0; i < 3; i++) {
-        json_t *v = json_object_get(body, required[i]);
-        if (!json_is_string(v))
-            json_array_append_new(list,
-                                  json_pack("{s:[s,s],s:s,s:s,s:n}", "loc", "body", required[i],
-                                            "msg", "Field required", "type", "missing", "input"));
-    }
+    for (size_t i = 0; i < 3; i++)
+        if (!json_is_string(json_object_get(body, required[i])))
+            json_array_append_new(list, el_missing(required[i]));
     const char *to = json_string_value(json_object_get(body, "to_number"));
-    if (to && !e164(to)) /* inferred: the real status for a bad number is unconfirmed */
+    if (to && !el_e164(to)) /* inferred: the real status for a bad number is unconfirmed */
         json_array_append_new(list, json_pack("{s:[s,s],s:s,s:s,s:s}", "loc", "body", "to_number",
                                               "msg", "Value error, invalid phone number", "type",
                                               "value_error", "input", to));
@@ -186,7 +281,7 @@ static void create_call(struct mock_elevenlabs *e, const struct mock_request *rq
         /* refused before jansson recursed */
         char msg[300];
         snprintf(msg, sizeof msg, "body: %s", rq->json_error->text);
-        detail_error(rs, 400, "json_too_deep", msg);
+        el_detail_error(rs, 400, "json_too_deep", msg);
         return;
     }
     /* parsed once by the server and shared with the journal, which may free
@@ -196,39 +291,38 @@ static void create_call(struct mock_elevenlabs *e, const struct mock_request *rq
     const char *agent = json_string_value(json_object_get(body, "agent_id"));
     const char *pnid = json_string_value(json_object_get(body, "agent_phone_number_id"));
     const char *to = json_string_value(json_object_get(body, "to_number"));
-    const char *ani = mock_account_number(e->acct, pnid);
+    const struct el_number *num = el_number_find(e, pnid);
     if (json_array_size(errs) > 0) {
         mock_reply_json(rs, 422, json_pack("{s:O}", "detail", errs));
     } else if (!mock_account_has_agent(e->acct, agent)) {
-        detail_error(rs, 404, "agent_not_found", "Agent not found");
-    } else if (!ani) {
+        el_detail_error(rs, 404, "agent_not_found", "Agent not found");
+    } else if (!num) {
         /* inferred: status for an unknown agent_phone_number_id is unconfirmed */
-        detail_error(rs, 404, "phone_number_not_found", "Phone number not found");
+        el_detail_error(rs, 404, "phone_number_not_found", "Phone number not found");
     } else if (!mock_account_can_pay(e->acct)) {
         char msg[300];
         snprintf(msg, sizeof msg,
                  "This request exceeds your quota of 10000. You have %.0f credits remaining, "
                  "while 1 credits are required for this request.",
                  mock_account_credits(e->acct) < 0 ? 0 : mock_account_credits(e->acct));
-        detail_error(rs, 401, "quota_exceeded", msg);
+        el_detail_error(rs, 401, "quota_exceeded", msg);
     } else if (mock_account_concurrency_limit(e->acct) > 0 &&
                mock_account_active(e->acct) >= mock_account_concurrency_limit(e->acct)) {
-        detail_error(rs, 429, "too_many_concurrent_requests",
-                     "Too many concurrent requests. Your plan allows a limited number of "
-                     "concurrent calls.");
+        el_detail_error(rs, 429, "too_many_concurrent_requests",
+                        "Too many concurrent requests. Your plan allows a limited number of "
+                        "concurrent calls.");
     } else {
         json_object_set_new(body, "_sip", json_boolean(sip));
-        struct mock_call *c = mock_account_place(e->acct, ani, to, agent, pnid, body);
+        struct mock_call *c = mock_account_place(e->acct, num->number, to, agent, pnid, body);
         if (!c) {
-            detail_error(rs, 500, "internal_error", "Internal server error");
-        } else if (sip) {
-            mock_reply_json(rs, 200,
-                            json_pack("{s:b,s:s,s:s,s:s}", "success", 1, "message", "Success",
-                                      "conversation_id", c->id, "sip_call_id", c->sid));
+            el_detail_error(rs, 500, "internal_error", "Internal server error");
         } else {
+            el_conv_add(e, c->id);
+            /* success and message are what the SDK requires of both */
             mock_reply_json(rs, 200,
                             json_pack("{s:b,s:s,s:s,s:s}", "success", 1, "message", "Success",
-                                      "conversation_id", c->id, "callSid", c->sid));
+                                      "conversation_id", c->id, sip ? "sip_call_id" : "callSid",
+                                      c->sid));
         }
     }
     json_decref(errs);
@@ -245,49 +339,90 @@ const struct mock_call *mock_elevenlabs_find(const struct mock_elevenlabs *e, co
     return mock_account_call(e->acct, id);
 }
 
+/* FastAPI routes first, then the dependencies check the key: an unknown
+ * path is {"detail":"Not Found"} and a known one with another method
+ * {"detail":"Method Not Allowed"}, whatever the key. Returns the methods
+ * the path allows ("GET,DELETE"), or NULL when it is not a route. */
+static const char *methods_of(const char *p)
+{
+    if (!strcmp(p, "/v1/convai/twilio/outbound-call") ||
+        !strcmp(p, "/v1/convai/sip-trunk/outbound-call"))
+        return "POST";
+    if (!strcmp(p, "/v1/convai/conversations"))
+        return "GET";
+    if (!strcmp(p, "/v1/convai/phone-numbers"))
+        return "GET,POST";
+    if (!strcmp(p, "/v1/convai/batch-calling/submit"))
+        return "POST";
+    if (!strncmp(p, "/v1/convai/batch-calling/", 25) && p[25] && !strchr(p + 25, '/'))
+        return "GET"; /* workspace, or one batch */
+    const char *id = NULL;
+    const char *m = NULL;
+    if (!strncmp(p, "/v1/convai/conversations/", 25)) {
+        id = p + 25;
+        m = "GET,DELETE";
+    } else if (!strncmp(p, "/v1/convai/phone-numbers/", 25)) {
+        id = p + 25;
+        m = "GET,PATCH,DELETE";
+    }
+    if (!id || !*id)
+        return NULL;
+    const char *slash = strchr(id, '/');
+    if (!slash)
+        return m;
+    if (m[4] == 'D' && !strcmp(slash, "/audio")) /* a conversation's audio */
+        return "GET";
+    return NULL;
+}
+
+static bool allows(const char *methods, const char *method)
+{
+    size_t n = strlen(method);
+    for (const char *p = methods; p && *p;) {
+        if (!strncmp(p, method, n) && (p[n] == ',' || p[n] == '\0'))
+            return true;
+        p = strchr(p, ',');
+        p = p ? p + 1 : NULL;
+    }
+    return false;
+}
+
 int mock_elevenlabs_handle(struct mock_elevenlabs *e, const struct mock_request *rq,
                            struct mock_response *rs)
 {
-    bool twilio = strcmp(rq->path, "/v1/convai/twilio/outbound-call") == 0;
-    bool sip = strcmp(rq->path, "/v1/convai/sip-trunk/outbound-call") == 0;
-    bool get = strncmp(rq->path, "/v1/convai/conversations/", 25) == 0;
-    if (!twilio && !sip && !get)
+    if (strncmp(rq->path, "/v1/convai/", 11) != 0)
         return 0;
     rs->latency_ms = e->latency_ms;
-    const char *key = mock_header(rq, "xi-api-key");
-    /* providers.md §2.4: outbound calls need convai_write, reading convai_read */
-    enum mock_key_check kc = mock_account_key(e->acct, key, get ? "convai_read" : "convai_write");
+    const char *methods = methods_of(rq->path);
+    if (!methods) {
+        mock_reply_json(rs, 404, json_pack("{s:s}", "detail", "Not Found"));
+        return 1;
+    }
+    if (!allows(methods, rq->method)) {
+        mock_reply_json(rs, 405, json_pack("{s:s}", "detail", "Method Not Allowed"));
+        return 1;
+    }
+    /* providers.md §2.4: writing needs convai_write, reading convai_read */
+    bool read = strcmp(rq->method, "GET") == 0;
+    const char *need = read ? "convai_read" : "convai_write";
+    enum mock_key_check kc = mock_account_key(e->acct, mock_header(rq, "xi-api-key"), need);
     if (kc == MK_UNKNOWN) {
-        detail_error(rs, 401, "invalid_api_key", "Invalid API key");
+        el_detail_error(rs, 401, "invalid_api_key", "Invalid API key");
         return 1;
     }
     if (kc == MK_NO_PERMISSION) {
         char msg[200];
         snprintf(msg, sizeof msg,
                  "The API key you used is missing the permission %s to execute this operation.",
-                 get ? "convai_read" : "convai_write");
-        detail_error(rs, 401, "missing_permissions", msg);
+                 need);
+        el_detail_error(rs, 401, "missing_permissions", msg);
         return 1;
     }
-    if ((twilio || sip) && strcmp(rq->method, "POST") == 0) {
+    bool sip = strcmp(rq->path, "/v1/convai/sip-trunk/outbound-call") == 0;
+    if (sip || strcmp(rq->path, "/v1/convai/twilio/outbound-call") == 0)
         create_call(e, rq, rs, sip);
-    } else if (get && strcmp(rq->method, "GET") == 0 && strstr(rq->path + 25, "/audio")) {
-        char cid[64];
-        const char *id = rq->path + 25, *slash = strchr(id, '/');
-        snprintf(cid, sizeof cid, "%.*s", (int)(slash - id), id);
-        const struct mock_call *c = mock_account_call(e->acct, cid);
-        if (c)
-            mock_recording_reply(e->w, &e->rec, c, MOCK_REC_AS_CONFIGURED, rs);
-        else
-            detail_error(rs, 404, "conversation_not_found", "Conversation not found");
-    } else if (get && strcmp(rq->method, "GET") == 0) {
-        const struct mock_call *c = mock_account_call(e->acct, rq->path + 25);
-        if (c)
-            mock_reply_json(rs, 200, conversation_json(c));
-        else
-            detail_error(rs, 404, "conversation_not_found", "Conversation not found");
-    } else {
-        mock_reply_json(rs, 405, json_pack("{s:s}", "detail", "Method Not Allowed"));
-    }
+    else if (!el_conversations_route(e, rq, rs) && !el_numbers_route(e, rq, rs) &&
+             !el_batch_route(e, rq, rs))
+        mock_reply_json(rs, 404, json_pack("{s:s}", "detail", "Not Found"));
     return 1;
 }

@@ -1,12 +1,17 @@
 /* The ElevenLabs mock: POST /v1/convai/twilio/outbound-call and
- * /v1/convai/sip-trunk/outbound-call with xi-api-key, and
- * GET /v1/convai/conversations/{id} (providers.md §1.4, §2.4, §3.4, §4.3).
+ * /v1/convai/sip-trunk/outbound-call with xi-api-key, GET/DELETE
+ * /v1/convai/conversations/{id} (and /audio), the conversation list, phone
+ * numbers and batch calling (providers.md §1.4, §2.4, §3.4, §4.3; issue 11;
+ * docs/api.md#elevenlabs). Who owns what:
+ *   mock_elevenlabs.c        account, rendering, webhooks, outbound calls, routing
+ *   mock_elevenlabs_routes.c conversation list and delete, phone numbers
+ *   mock_elevenlabs_batch.c  batch calling
  * Errors are {"detail": {"status", "message"}}: invalid_api_key,
- * missing_permissions (a key without convai_write), quota_exceeded,
- * agent_not_found, too_many_concurrent_requests (429), and FastAPI 422 lists
- * for missing fields. Busy and no-answer are told only through the
- * call_initiation_failure webhook; answered calls end with
- * post_call_transcription. Webhooks carry ElevenLabs-Signature: t=..,v0=... */
+ * missing_permissions, quota_exceeded, agent_not_found, ..._not_found,
+ * too_many_concurrent_requests (429), FastAPI 422 lists for missing fields,
+ * and FastAPI's 404/405 {"detail": "Not Found"} on unknown paths. Calls that
+ * never connect end with the call_initiation_failure webhook, answered ones
+ * with post_call_transcription, signed ElevenLabs-Signature: t=..,v0=... */
 #ifndef DIALSIM_MOCK_ELEVENLABS_H
 #define DIALSIM_MOCK_ELEVENLABS_H
 

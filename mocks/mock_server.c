@@ -424,10 +424,10 @@ static int handle(struct mg_connection *conn, void *cbdata)
     struct mock_request rq = {
         .method = ri->request_method,
         .path = ri->local_uri,
-        .query = ri->query_string,
         .headers = headers,
         .body = body ? body : "",
         .body_len = len,
+        .query = ri->query_string,
     };
     /* Parsed once, before any lock: the journal and the handler share it. */
     json_t *parsed = NULL;

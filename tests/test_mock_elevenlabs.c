@@ -386,7 +386,9 @@ static void ao1_sip_trunk_success_200(void **state)
     json_t *c = get_conv(f, str(r.body, "conversation_id"));
     json_t *pc = json_object_get(json_object_get(c, "metadata"), "phone_call");
     assert_string_equal(str(pc, "type"), "sip_trunking");
-    assert_null(json_object_get(pc, "call_sid"));
+    /* the SDK requires call_sid of a SIP trunk's call: the SIP Call-ID */
+    assert_string_equal(str(pc, "call_sid"), str(r.body, "sip_call_id"));
+    assert_null(json_object_get(pc, "stream_sid"));
     json_decref(c);
     mock_reply_free(&r);
     fx_free(f);
@@ -454,6 +456,162 @@ static void get_unknown_conversation_404(void **state)
     struct fx *f = fx_new((struct opts){0});
     struct mock_reply r = request(f, "GET", "/v1/convai/conversations/conv_nope", KEY, NULL);
     assert_detail(&r, 404, "conversation_not_found", "Conversation not found");
+    fx_free(f);
+}
+
+/* The SDK (2.73.0) validates GET conversation: has_user_audio,
+ * has_response_audio, has_auxiliary_audio and, on a Twilio call,
+ * metadata.phone_call.stream_sid and call_sid, ringing or not. */
+static void get_has_what_the_sdk_requires(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new((struct opts){0});
+    struct mock_reply r = post(f, TWILIO, KEY, AGENT, PNID, EVAL);
+    assert_int_equal(r.status, 200);
+    json_t *c = get_conv(f, str(r.body, "conversation_id"));
+    assert_true(json_is_boolean(json_object_get(c, "has_user_audio")));
+    assert_true(json_is_boolean(json_object_get(c, "has_response_audio")));
+    assert_true(json_is_false(json_object_get(c, "has_auxiliary_audio")));
+    json_t *pc = json_object_get(json_object_get(c, "metadata"), "phone_call");
+    assert_string_equal(str(pc, "call_sid"), str(r.body, "callSid"));
+    assert_string_equal(str(pc, "stream_sid") + 2, str(r.body, "callSid") + 2);
+    assert_memory_equal(str(pc, "stream_sid"), "MZ", 2);
+    json_decref(c);
+    mock_reply_free(&r);
+    fx_free(f);
+}
+
+/* A call that never connects is failed with its reason, not "". */
+static void failed_call_says_why(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new((struct opts){0});
+    char *id = post_ok(f, TWILIO, EVAL); /* rings out: the core does not answer */
+    run_until(f, INT64_MAX);
+    json_t *c = get_conv(f, id);
+    const json_t *meta = json_object_get(c, "metadata");
+    assert_string_equal(str(c, "status"), "failed");
+    assert_string_equal(str(meta, "termination_reason"), "no-answer");
+    assert_int_equal(json_integer_value(mock_json_path(meta, "error.code")), 480);
+    assert_string_equal(json_string_value(mock_json_path(c, "analysis.call_successful")),
+                        "failure");
+    json_decref(c);
+    free(id);
+    fx_free(f);
+}
+
+/* FastAPI's own answers on /v1/convai/: routing before the key. */
+static void unknown_route_404_405(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new((struct opts){0});
+    struct mock_reply r = request(f, "GET", "/v1/convai/nope", NULL, NULL);
+    assert_raw(&r, 404, "{\"detail\":\"Not Found\"}");
+    r = request(f, "GET", "/v1/convai/twilio/outbound-call", KEY, NULL);
+    assert_raw(&r, 405, "{\"detail\":\"Method Not Allowed\"}");
+    r = request(f, "PUT", "/v1/convai/conversations/x", NULL, NULL);
+    assert_raw(&r, 405, "{\"detail\":\"Method Not Allowed\"}");
+    r = request(f, "GET", "/v1/convai/conversations/x/nope", KEY, NULL);
+    assert_raw(&r, 404, "{\"detail\":\"Not Found\"}");
+    fx_free(f);
+}
+
+static void delete_conversation(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new((struct opts){0});
+    char *id = post_ok(f, TWILIO, EVAL);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/convai/conversations/%s", id);
+    struct mock_reply r = request(f, "DELETE", path, READ_KEY, NULL);
+    assert_int_equal(r.status, 401); /* deleting needs convai_write */
+    mock_reply_free(&r);
+    r = request(f, "DELETE", path, KEY, NULL);
+    assert_raw(&r, 200, "{}");
+    r = request(f, "GET", path, KEY, NULL);
+    assert_detail(&r, 404, "conversation_not_found", "Conversation not found");
+    r = request(f, "GET", "/v1/convai/conversations", KEY, NULL);
+    assert_raw(&r, 200, "{\"conversations\":[],\"has_more\":false,\"next_cursor\":null}");
+    free(id);
+    fx_free(f);
+}
+
+/* Numbers from the config and POST, the agent through PATCH, DELETE; a
+ * call from a created number dials from it. */
+static void phone_numbers(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new((struct opts){0});
+    struct mock_reply r = request(f, "GET", "/v1/convai/phone-numbers", KEY, NULL);
+    assert_raw(&r, 200,
+               "[{\"phone_number_id\":\"" PNID "\",\"phone_number\":\"" AGENT_NUM
+               "\",\"label\":\"" AGENT_NUM "\",\"provider\":\"twilio\",\"supports_inbound\":true,"
+               "\"supports_outbound\":true,\"assigned_agent\":null}]");
+    r = request(f, "POST", "/v1/convai/phone-numbers", KEY,
+                "{\"provider\":\"sip_trunk\",\"phone_number\":\"+15550001111\",\"label\":\"trunk\","
+                "\"agent_id\":\"nope\"}");
+    assert_detail(&r, 404, "agent_not_found", "Agent not found");
+    r = request(f, "POST", "/v1/convai/phone-numbers", KEY, "{\"provider\":\"twilio\"}");
+    assert_int_equal(r.status, 422);
+    assert_int_equal(json_array_size(json_object_get(r.body, "detail")), 4);
+    mock_reply_free(&r);
+    r = request(
+        f, "POST", "/v1/convai/phone-numbers", KEY,
+        "{\"provider\":\"sip_trunk\",\"phone_number\":\"+15550001111\",\"label\":\"trunk\"}");
+    assert_int_equal(r.status, 200);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/convai/phone-numbers/%s", str(r.body, "phone_number_id"));
+    assert_memory_equal(str(r.body, "phone_number_id"), "phnum_", 6);
+    mock_reply_free(&r);
+    r = request(f, "PATCH", path, KEY, "{\"agent_id\":\"" AGENT "\"}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(mock_json_path(r.body, "assigned_agent.agent_id")),
+                        AGENT);
+    assert_string_equal(str(r.body, "livekit_stack"), "standard");
+    mock_reply_free(&r);
+    r = request(f, "GET", path, READ_KEY, NULL);
+    assert_string_equal(str(r.body, "provider"), "sip_trunk");
+    assert_string_equal(str(r.body, "label"), "trunk");
+    mock_reply_free(&r);
+    char *b = call_body(AGENT, path + 25, EVAL);
+    r = request(f, "POST", SIP, KEY, b);
+    free(b);
+    assert_int_equal(r.status, 200);
+    json_t *c = get_conv(f, str(r.body, "conversation_id"));
+    assert_string_equal(json_string_value(mock_json_path(c, "metadata.phone_call.agent_number")),
+                        "+15550001111");
+    json_decref(c);
+    mock_reply_free(&r);
+    r = request(f, "DELETE", path, KEY, NULL);
+    assert_raw(&r, 200, "{}");
+    r = request(f, "GET", path, KEY, NULL);
+    assert_detail(&r, 404, "phone_number_not_found", "Phone number not found");
+    fx_free(f);
+}
+
+/* Batch calling: each recipient a call, the batch rendered from its calls. */
+static void batch_calls(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new((struct opts){0});
+    struct mock_reply r =
+        request(f, "POST", "/v1/convai/batch-calling/submit", KEY,
+                "{\"call_name\":\"b\",\"agent_id\":\"" AGENT "\",\"agent_phone_number_id\":\"" PNID
+                "\",\"recipients\":"
+                "[{\"phone_number\":\"" FAILING "\"},{\"phone_number\":\"" EVAL "\"}]}");
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.body, "total_calls_dispatched")), 2);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/convai/batch-calling/%s", str(r.body, "id"));
+    mock_reply_free(&r);
+    run_until(f, INT64_MAX);
+    r = request(f, "GET", path, READ_KEY, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(str(r.body, "status"), "completed");
+    assert_string_equal(json_string_value(mock_json_path(r.body, "recipients.0.status")), "failed");
+    assert_non_null(json_string_value(mock_json_path(r.body, "recipients.1.conversation_id")));
+    assert_int_equal(pstn_call_count(f->w.pstn), 2);
+    mock_reply_free(&r);
     fx_free(f);
 }
 
@@ -630,6 +788,12 @@ int main(void)
         cmocka_unit_test(ao1_answered_initiated_in_progress_done),
         cmocka_unit_test(ao3_unanswered_conversation_failed),
         cmocka_unit_test(get_unknown_conversation_404),
+        cmocka_unit_test(get_has_what_the_sdk_requires),
+        cmocka_unit_test(failed_call_says_why),
+        cmocka_unit_test(unknown_route_404_405),
+        cmocka_unit_test(delete_conversation),
+        cmocka_unit_test(phone_numbers),
+        cmocka_unit_test(batch_calls),
         cmocka_unit_test(h1_webhook_post_call_transcription),
         cmocka_unit_test(h1_webhook_call_initiation_failure),
         cmocka_unit_test(h1_webhook_failed_to_connect),

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "core/json_depth.h"
 #include "core/reason.h"
 #include "runner/explain.h"
 #include "runner/repro.h"
@@ -189,6 +190,7 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+    json_depth_use_alloc(); /* before any JSON: a parse that ran out of memory says so */
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -3,7 +3,24 @@
 #include "core/json_depth.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* Failed allocations of jansson's on this thread (json_depth_use_alloc). */
+static _Thread_local unsigned long alloc_failures;
+
+static void *counting_malloc(size_t n)
+{
+    void *p = malloc(n);
+    if (!p)
+        alloc_failures++;
+    return p;
+}
+
+void json_depth_use_alloc(void)
+{
+    json_set_alloc_funcs(counting_malloc, free);
+}
 
 int json_depth_check(const char *text, size_t len, int max, struct json_depth_where *where)
 {
@@ -61,7 +78,21 @@ json_t *json_depth_loadb(const char *buf, size_t len, size_t flags, json_error_t
         }
         return NULL;
     }
-    return json_loadb(buf ? buf : "", len, flags, err);
+    unsigned long failures = alloc_failures;
+    json_t *root = json_loadb(buf ? buf : "", len, flags, err);
+    if (alloc_failures != failures) {
+        /* whatever jansson answered, it answered without all its memory */
+        json_decref(root);
+        if (err) {
+            memset(err, 0, sizeof *err);
+            err->line = err->column = err->position = -1;
+            snprintf(err->source, sizeof err->source, "<buffer>");
+            snprintf(err->text, sizeof err->text - 1, "out of memory");
+            err->text[sizeof err->text - 1] = (char)json_error_out_of_memory;
+        }
+        return NULL;
+    }
+    return root;
 }
 
 json_t *json_depth_loads(const char *text, size_t flags, json_error_t *err)

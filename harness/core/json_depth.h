@@ -39,6 +39,16 @@ json_t *json_depth_loadb(const char *buf, size_t len, size_t flags, json_error_t
 /* The same for a NUL-terminated string (NULL reads as ""). */
 json_t *json_depth_loads(const char *text, size_t flags, json_error_t *err);
 
+/* jansson (2.14) ignores some failed allocations while it parses: it then
+ * reports a syntax error that is not there, or returns a string cut short
+ * (found by tests/test_chaos.c; docs/reliability.md). json_depth_use_alloc
+ * makes jansson allocate through a malloc that counts failures per thread;
+ * json_depth_loadb then drops a document parsed while one failed and answers
+ * NULL with json_error_out_of_memory ("out of memory"), so that a body is
+ * never judged, or stored, on a broken parse. Call once at start, before any
+ * JSON value exists (dialsim's main does); without it nothing changes. */
+void json_depth_use_alloc(void);
+
 /* Did json_depth_loadb refuse for depth? (jansson's own depth limit gives the
  * same code.) */
 bool json_depth_exceeded(const json_error_t *err);

@@ -24,9 +24,37 @@ static void set_error(struct core_run *r, const char *fmt, const char *a, const 
     core_log(r, "recording: %s", buf);
 }
 
+/* **decision** (docs/reliability.md#third-party): a download is opened only
+ * in the containers providers serve (WAV: Vapi, Retell; MP3: Vapi, ElevenLabs)
+ * and FLAC (scenarios use it), recognised by their first bytes. libsndfile's
+ * other readers stay for `dialsim check-recording` on one's own files: OGG,
+ * which no provider serves, leaks ~5.8 KB inside libvorbis for each malformed
+ * file, and a long-running `dialsim serve` should not pay that to anyone who
+ * can answer a recording URL. NULL when the body is none of them. */
+static const char *download_container(const unsigned char *b, size_t len)
+{
+    if (len >= 12 && (!memcmp(b, "RIFF", 4) || !memcmp(b, "RIFX", 4) || !memcmp(b, "RF64", 4)) &&
+        !memcmp(b + 8, "WAVE", 4))
+        return "wav";
+    if (len >= 4 && !memcmp(b, "fLaC", 4))
+        return "flac";
+    if (len >= 3 && !memcmp(b, "ID3", 3))
+        return "mp3";
+    if (len >= 2 && b[0] == 0xFF && (b[1] & 0xE0) == 0xE0) /* an MPEG audio frame's sync */
+        return "mp3";
+    return NULL;
+}
+
 /* libsndfile reads files: the body goes through a private temporary file. */
 static void analyse(struct core_run *r, const char *body, size_t len)
 {
+    if (!download_container((const unsigned char *)body, len)) {
+        set_error(r, "not opened: %s; expected an audio file in a container providers serve "
+                     "(WAV, MP3) or FLAC%s",
+                  len >= 4 && !memcmp(body, "OggS", 4) ? "an OGG file" : "not WAV, FLAC or MP3",
+                  "");
+        return;
+    }
     const char *dir = getenv("TMPDIR");
     char path[512];
     snprintf(path, sizeof path, "%s/dialsim-rec-XXXXXX", dir && *dir ? dir : "/tmp");

@@ -27,7 +27,9 @@ struct ingest_answer {
 
 /* rq->api_key must be the project's key. c may be NULL (store only, no
  * matching: the answer's "calls" then say "unmatched"). Returns 0, or -1 on
- * allocation failure (answer 500). Call on the core's thread. */
+ * allocation failure (answer 500: out->body may hold its body, or be NULL).
+ * Either way out is the caller's to ingest_answer_clear. Call on the core's
+ * thread. */
 int ingest_handle(struct core *c, struct store *s, const char *project, const struct tx_request *rq,
                   int64_t now_ms, struct ingest_answer *out);
 

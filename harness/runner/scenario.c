@@ -68,7 +68,11 @@ static const struct field projects_item_fields[] = {REQ_STR("id"), STR("api_key"
                                                     BOOL("fetch_recordings"), END};
 static const struct field projects_item = OBJ("", projects_item_fields);
 
-static const struct field pn_fields[] = {REQ_STR("id"), REQ_STR("number"), END};
+static const char *const pn_providers[] = {"twilio", "sip_trunk", NULL};
+/* agent_id, label, provider: what ElevenLabs' phone-number routes show */
+static const struct field pn_fields[] = {REQ_STR("id"),   REQ_STR("number"),
+                                         STR("agent_id"), STR("label"),
+                                         CHOICE("provider", pn_providers), END};
 static const struct field pn = OBJ("", pn_fields);
 /* Vapi: a number's outbound assistant and webhook server (mock_vapi_numbers.c) */
 static const struct field vapi_pn_server_fields[] = {STR("url"), STR("secret"), END};
