@@ -206,13 +206,15 @@ def rss():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-mark, deadline = step, time.monotonic() + 1200
+mark, deadline, peak = step, time.monotonic() + 1200, 0
 with open(out, "w") as f:
-    f.write("%d %.1f\n" % (0, rss())); f.flush()
+    f.write("%d %.1f 0\n" % (0, rss())); f.flush()
     while time.monotonic() < deadline:
-        c.request("GET", "/_dialsim/stats"); n = json.loads(c.getresponse().read())["journal"]["next"]
+        c.request("GET", "/_dialsim/stats"); st = json.loads(c.getresponse().read())
+        n, live = st["journal"]["next"], st["calls"]["vapi"]["live"]
+        peak = max(peak, live)  # calls not yet ended: a backlog when the clock's thread lags
         if n >= mark or n >= total:
-            f.write("%d %.1f\n" % (n, rss())); f.flush()
+            f.write("%d %.1f %d\n" % (n, rss(), peak)); f.flush(); peak = 0
             while mark <= n: mark += step
         if n >= total: break
         time.sleep(0.05)
@@ -234,8 +236,8 @@ PY
       printf "%d", (t < 1 ? 1 : (t > 600 ? 600 : t)) }')"
   done
   wait "$sampler_pid" 2>/dev/null || true
-  printf '%10s %9s\n' "requests" "RSS MiB"
-  awk '{ printf "%10d %9.1f\n", $1, $2 }' "$work/samples"
+  printf '%10s %9s %11s\n' "requests" "RSS MiB" "peak live"
+  awk '{ printf "%10d %9.1f %11d\n", $1, $2, $3 }' "$work/samples"
   awk 'NR > 1 { n[++k] = $1; r[k] = $2; if ($2 > m) m = $2 } END {
     if (k < 2) { print "memory run: too few samples"; exit 1 }
     h = int((k + 1) / 2)
