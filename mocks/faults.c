@@ -162,6 +162,8 @@ void mock_faults_decide(struct mock_faults *f, const struct mock_request *rq,
         } else {
             out->kind = FAULT_PASS;
         }
+        json_t *hs = json_object_get(s, "headers");
+        out->headers = hs ? json_incref(hs) : NULL;
         out->malformed = json_is_true(json_object_get(s, "malformed"));
         json_t *t = json_object_get(s, "truncate");
         if (t)
@@ -192,6 +194,20 @@ void mock_faults_apply(const struct fault_action *a, struct mock_response *rs)
     }
     if (a->has_latency)
         rs->latency_ms = a->latency_ms;
+    if (json_object_size(a->headers)) {
+        /* "Name: value\r\n" lines, checked one-line tokens by the loader */
+        size_t n = 1;
+        const char *k;
+        json_t *v;
+        json_object_foreach(a->headers, k, v) n += strlen(k) + strlen(json_string_value(v)) + 4;
+        free(rs->headers);
+        rs->headers = malloc(n);
+        if (rs->headers) {
+            size_t at = 0;
+            json_object_foreach(a->headers, k, v) at +=
+                (size_t)snprintf(rs->headers + at, n - at, "%s: %s\r\n", k, json_string_value(v));
+        }
+    }
     if (a->malformed)
         mock_response_finish(rs); /* cut in the bytes, not in the tree */
     if (a->malformed && rs->body && !rs->body_len) {

@@ -50,10 +50,11 @@ struct fault_action {
     int chunks;       /* > 1: chunked transfer */
     int64_t chunk_interval_ms;
     int rule; /* index of the rule that matched, -1 for none */
+    json_t *headers; /* the step's "headers" (name -> value) the answer carries; owned, may be NULL */
 };
 
 /* Decide what happens to rq (hit counts advance). Call with the world's mutex
- * held. Free out->body with json_decref. */
+ * held. Free out->body and out->headers with json_decref. */
 void mock_faults_decide(struct mock_faults *f, const struct mock_request *rq,
                         struct fault_action *out);
 /* Apply an action's spoilers to a mock's answer (body replaced, fields set). */

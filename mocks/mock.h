@@ -26,7 +26,16 @@ struct pstn;
 struct mock_webhook_sink {
     int (*deliver)(void *ctx, const char *provider, const struct ds_header *headers,
                    size_t n_headers, const char *body, size_t body_len);
-    void *ctx;
+    /* POST to url (the user's own server) without blocking the caller (the
+     * clock's thread): returns at once, and done(arg, status, answer) follows
+     * once on another thread (status 0: no answer, answer says why; answer
+     * borrowed for the call). Strings are copied. NULL: no HTTP out (dialsim
+     * run): such webhooks are journalled unsent. */
+    void (*post)(void *ctx, const char *url, const struct ds_header *headers, size_t n_headers,
+                 const char *body, size_t body_len,
+                 void (*done)(void *arg, int status, const char *answer), void *arg);
+    void *ctx;      /* deliver's */
+    void *post_ctx; /* post's */
 };
 
 /* Where the customer's backend posts transcripts: the project's transcript
@@ -79,6 +88,7 @@ struct mock_world {
         size_t journal_size;    /* journal entries kept (the last ones) */
         size_t max_ended_calls; /* ended calls each provider account keeps */
     } limits;
+    bool keep_answers;       /* journal answer bodies too (dialsim run -v) */
 };
 
 /* A request as a mock handler sees it; everything borrowed. */
@@ -121,6 +131,7 @@ struct mock_response {
     bool truncate; /* send only truncate_at body bytes of a longer Content-Length */
     size_t truncate_at;
     int chunks; /* > 1: send the body chunked in this many pieces */
+    char *headers; /* more header lines ("Name: value\r\n"...) a fault adds; owned, may be NULL */
 };
 
 /* Header value of a request, or NULL; the name in any case (stored names are

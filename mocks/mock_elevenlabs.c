@@ -8,6 +8,7 @@
 #include "core/json_depth.h"
 #include "recording.h"
 #include "webhook.h"
+#include "core/e164.h"
 
 struct mock_elevenlabs {
     struct mock_world *w;
@@ -155,7 +156,7 @@ static bool e164(const char *s)
     for (const char *p = s + 1; *p; p++, n++)
         if (!isdigit((unsigned char)*p))
             return false;
-    return n >= 2 && n <= 15;
+    return n >= E164_MIN_DIGITS && n <= E164_MAX_DIGITS; /* the core's bounds (AO-5) */
 }
 
 /* FastAPI's 422: one entry per missing or invalid body field. */

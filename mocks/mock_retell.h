@@ -1,7 +1,9 @@
 /* The Retell mock: POST /v2/create-phone-call and GET /v2/get-call/{call_id}
- * with Authorization: Bearer (providers.md §1.3, §2.3, §3.3, §4.2). A call is
- * placed from from_number, which the account must own (else 404 "Item <n> not
- * found from phone-number"), for override_agent_id (else 404 "... from agent").
+ * with Authorization: Bearer (providers.md §1.3, §2.3, §3.3, §4.2), and the
+ * list/update/delete, phone-number and agent routes (mock_retell_routes.c). A
+ * call is placed from from_number, which the account must own (else 404 "Item
+ * <n> not found from phone-number"), for override_agent_id or else the
+ * number's outbound agent (else 404 "... from agent").
  * Outcomes show as call_status + disconnection_reason (dial_no_answer,
  * dial_busy, dial_failed, user_hangup, no_valid_payment,
  * concurrency_limit_reached); out of credits at create: 402. Webhooks
@@ -21,6 +23,9 @@ void mock_retell_destroy(struct mock_retell *r);
 /* 1 when rq was a Retell route (rs filled), else 0. Call with w->mu held. */
 int mock_retell_handle(struct mock_retell *r, const struct mock_request *rq,
                        struct mock_response *rs);
+/* Is path one of Retell's (its /v2/ and /v3/ prefixes and its unprefixed
+ * phone-number and agent routes)? The server routes those here. */
+bool mock_retell_path(const char *path);
 const struct mock_call *mock_retell_find(const struct mock_retell *r, const char *call_id);
 const char *mock_retell_status(const struct mock_call *c);        /* call_status */
 const char *mock_retell_disconnection(const struct mock_call *c); /* or NULL */

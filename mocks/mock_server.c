@@ -17,6 +17,7 @@
 #include "journal.h"
 #include "mock_account.h"
 #include "faults.h"
+#include "mock_access.h"
 #include "mock_elevenlabs.h"
 #include "mock_retell.h"
 #include "mock_vapi.h"
@@ -46,6 +47,8 @@ struct mock_server {
     bool real_time;        /* wait the stated latency before answering */
     bool keep_alive;       /* connections are reused (dialsim serve) */
     char host[64];
+    char *admin_token; /* /_dialsim/ needs it; NULL: open (mock_access.h) */
+    bool check_host;   /* on loopback: refuse a Host that is not (DNS rebinding) */
     /* stopping wakes the answers still waiting out their latency */
     pthread_mutex_t stop_mu;
     pthread_cond_t stop_cv;
@@ -85,6 +88,8 @@ const json_t *mock_json_path(const json_t *j, const char *path)
 
 void mock_response_clear(struct mock_response *rs)
 {
+    free(rs->headers);
+    rs->headers = NULL;
     free(rs->body);
     rs->body = NULL;
     rs->body_len = 0;
@@ -115,7 +120,7 @@ static const char *mock_name_for(const char *path)
 {
     if (strcmp(path, "/call") == 0 || strncmp(path, "/call/", 6) == 0)
         return "vapi";
-    if (strncmp(path, "/v2/", 4) == 0)
+    if (mock_retell_path(path))
         return "retell";
     if (strncmp(path, "/v1/convai/", 11) == 0)
         return "elevenlabs";
@@ -164,7 +169,10 @@ static void dispatch_locked(struct mock_world *w, const struct mock_request *rq,
     }
     mock_faults_apply(&fa, rs);
     json_decref(fa.body);
+    json_decref(fa.headers);
     journal_set_status(w->journal, ji, rs->close ? 0 : rs->status);
+    if (w->keep_answers && rs->body && !rs->body_len && !rs->close) /* text answers, for -v */
+        journal_set_answer(w->journal, ji, rs->body);
 }
 
 void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
@@ -222,35 +230,33 @@ static void write_answer(struct mg_connection *conn, const struct mock_response 
     const char *out = rs->body ? rs->body : "";
     size_t olen = rs->body_len ? rs->body_len : strlen(out);
     size_t send = rs->truncate && rs->truncate_at < olen ? rs->truncate_at : olen;
-    char head[512];
-    int hl;
-    if (rs->chunks > 1) {
-        hl = snprintf(head, sizeof head,
-                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nTransfer-Encoding: "
-                      "chunked\r\n%s" DIALSIM_LATENCY_HEADER ": %lld\r\n\r\n",
-                      rs->status, mg_get_response_code_text(conn, rs->status),
-                      rs->content_type ? rs->content_type : "application/json", conn_hdr,
+    char framing[64];
+    if (rs->chunks > 1)
+        snprintf(framing, sizeof framing, "Transfer-Encoding: chunked\r\n");
+    else
+        snprintf(framing, sizeof framing, "Content-Length: %zu\r\n", olen);
+    /* a fault's own headers (Retry-After, ...) come after the framing ones */
+    const char *extra = rs->headers ? rs->headers : "";
+    const char *fmt = "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s%s%s" DIALSIM_LATENCY_HEADER
+                      ": %lld\r\n\r\n";
+    const char *reason = mg_get_response_code_text(conn, rs->status);
+    const char *ct = rs->content_type ? rs->content_type : "application/json";
+    int hl = snprintf(NULL, 0, fmt, rs->status, reason, ct, framing, extra, conn_hdr,
                       (long long)rs->latency_ms);
-        mg_write(conn, head, (size_t)hl);
+    size_t body_part = rs->chunks > 1 ? 0 : send;
+    char *msg = hl > 0 ? malloc((size_t)hl + 1 + body_part) : NULL;
+    if (!msg)
+        return;
+    snprintf(msg, (size_t)hl + 1, fmt, rs->status, reason, ct, framing, extra, conn_hdr,
+             (long long)rs->latency_ms);
+    memcpy(msg + hl, out, body_part);
+    mg_write(conn, msg, (size_t)hl + body_part);
+    free(msg);
+    if (rs->chunks > 1) {
         size_t per = olen / (size_t)rs->chunks + 1;
         for (size_t off = 0; off < olen; off += per)
             mg_send_chunk(conn, out + off, (unsigned)(olen - off < per ? olen - off : per));
         mg_send_chunk(conn, "", 0);
-        return;
-    }
-    hl = snprintf(
-        head, sizeof head,
-        "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s" DIALSIM_LATENCY_HEADER
-        ": %lld\r\n\r\n",
-        rs->status, mg_get_response_code_text(conn, rs->status),
-        rs->content_type ? rs->content_type : "application/json", olen, conn_hdr,
-        (long long)rs->latency_ms);
-    char *msg = malloc((size_t)hl + send);
-    if (msg) {
-        memcpy(msg, head, (size_t)hl);
-        memcpy(msg + hl, out, send);
-        mg_write(conn, msg, (size_t)hl + send);
-        free(msg);
     }
 }
 
@@ -339,6 +345,7 @@ static void introspect(struct mock_world *w, const struct mock_request *rq, cons
                               "status", e->status, "at", ts_iso(e->at, at, sizeof at));
         json_object_set_new(x, "body",
                             e->json ? json_incref(e->json) : json_string(e->body ? e->body : ""));
+        mock_access_mask_entry(x); /* secrets masked in the dump only */
         json_array_append_new(list, x);
     }
     size_t missed = (size_t)since < first ? first - (size_t)since : 0;
@@ -450,7 +457,9 @@ static int handle(struct mg_connection *conn, void *cbdata)
     struct mock_world *w = s->world;
     if (w) {
         pthread_mutex_lock(&w->mu);
-        if (admin) {
+        if (mock_access_refused(s->admin_token, s->check_host, &rq, ri->http_version, &rs)) {
+            dropped = entry; /* answered; not journalled: no mock saw it */
+        } else if (admin) {
             introspect(w, &rq, ri->query_string, &rs);
             /* the journal's answer holds the entries' nodes: serialised and
              * freed here, with the mutex (mock.h) */
@@ -525,6 +534,12 @@ int mock_server_create_opts(struct mock_server **out, const struct mock_server_o
     pthread_mutex_init(&s->stop_mu, NULL);
     pthread_cond_init(&s->stop_cv, NULL);
     s->real_time = o->real_time;
+    s->check_host = o->check_host;
+    if (o->admin_token && !(s->admin_token = strdup(o->admin_token))) {
+        snprintf(err, n, "out of memory");
+        mock_server_destroy(s);
+        return -1;
+    }
     snprintf(s->host, sizeof s->host, "%s", o->host ? o->host : "127.0.0.1");
     char listen[96], threads[16];
     if (strchr(s->host, ':'))
@@ -628,5 +643,6 @@ void mock_server_destroy(struct mock_server *s)
     pthread_rwlock_destroy(&s->bind_lk);
     pthread_cond_destroy(&s->stop_cv);
     pthread_mutex_destroy(&s->stop_mu);
+    free(s->admin_token);
     free(s);
 }

@@ -26,6 +26,11 @@ struct mock_server_options {
     int threads; /* <= 0: 2 */
     bool real_time;
     bool keep_alive; /* reuse connections (serve); off: every answer ends with a close (run) */
+    /* docs/api.md#access (mock_access.h): routes under /_dialsim/ need
+     * "Authorization: Bearer <admin_token>" (NULL: open; copied), and with
+     * check_host a Host that does not name loopback is refused. */
+    const char *admin_token;
+    bool check_host;
 };
 int mock_server_create_opts(struct mock_server **out, const struct mock_server_options *o,
                             char *err, size_t n);

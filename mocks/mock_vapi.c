@@ -9,6 +9,7 @@
 #include "core/timefmt.h"
 #include "recording.h"
 #include "webhook.h"
+#include "core/e164.h"
 
 struct mock_vapi {
     struct mock_world *w;
@@ -240,7 +241,7 @@ static bool vapi_e164(const char *s)
     for (const char *p = s + 1; *p; p++, n++)
         if (!isdigit((unsigned char)*p))
             return false;
-    return n >= 2 && n <= 15;
+    return n >= E164_MIN_DIGITS && n <= E164_MAX_DIGITS; /* the core's bounds (AO-5) */
 }
 
 static json_t *nest_error(int status, json_t *message)

@@ -14,6 +14,8 @@ struct pending {
     char *body;
     bool is_replay;
     int attempt; /* 0 for the first sending */
+    char *url;   /* the user's own server; NULL: the core (w->sink.deliver) */
+    long ji;     /* this sending's journal entry */
     struct pending *prev, *next;
 };
 
@@ -37,6 +39,7 @@ void mock_webhooks_destroy(struct mock_webhooks *q)
     for (struct pending *p = q->first, *n; p; p = n) {
         n = p->next;
         free(p->body);
+        free(p->url);
         free(p);
     }
     free(q);
@@ -79,6 +82,8 @@ void mock_webhook_config_read(struct mock_webhook_config *cfg, const json_t *j,
         cfg->retry_after_ms = (int64_t)(json_number_value(x) * 1000.0 + 0.5);
     cfg->drop = json_is_true(json_object_get(j, "drop"));
     cfg->forge = json_is_true(json_object_get(j, "forge"));
+    const char *url = json_string_value(json_object_get(j, "url"));
+    snprintf(cfg->url, sizeof cfg->url, "%s", url ? url : "");
 }
 
 int mock_webhook_sign(enum wh_auth auth, const char *secret, int64_t at_ms, const char *body,
@@ -109,7 +114,9 @@ int mock_webhook_sign(enum wh_auth auth, const char *secret, int64_t at_ms, cons
 }
 
 static struct pending *keep(struct mock_world *w, const char *provider,
-                            const struct mock_webhook_config *cfg, char *body);
+                            const struct mock_webhook_config *cfg, const char *url, char *body);
+static void on_posted(void *arg, int status, const char *answer);
+static void after_sending(struct pending *p, int status, int64_t now);
 
 /* p's last sending is over: nothing refers to it any more. World mutex held. */
 static void forget(struct mock_webhooks *q, struct pending *p)
@@ -121,6 +128,7 @@ static void forget(struct mock_webhooks *q, struct pending *p)
     if (p->next)
         p->next->prev = p->prev;
     free(p->body);
+    free(p->url);
     free(p);
 }
 
@@ -170,15 +178,46 @@ static void deliver(void *arg)
         json_object_set_new(hj, lname, json_string(h[i].value));
     }
     pthread_mutex_lock(&w->mu);
-    long ji = journal_add(w->journal, mock, "POST", "/", hj, p->body, strlen(p->body), now);
+    /* the path is where it went: "/" for the core, the URL for the user's server */
+    p->ji = journal_add(w->journal, mock, "POST", p->url ? p->url : "/", hj, p->body,
+                        strlen(p->body), now);
     pthread_mutex_unlock(&w->mu);
     json_decref(hj);
+    if (p->url) {
+        /* over HTTP, off this thread: on_posted goes on when the answer came */
+        if (w->sink.post)
+            w->sink.post(w->sink.post_ctx, p->url, h, nh, p->body, strlen(p->body), on_posted, p);
+        else
+            on_posted(p, 0, "no HTTP client here: dialsim run sends webhooks to the core only");
+        return;
+    }
     int status = w->sink.deliver
                      ? w->sink.deliver(w->sink.ctx, p->provider, h, nh, p->body, strlen(p->body))
                      : 404;
     pthread_mutex_lock(&w->mu);
-    journal_set_status(w->journal, ji, status);
+    journal_set_status(w->journal, p->ji, status);
     pthread_mutex_unlock(&w->mu);
+    after_sending(p, status, now);
+}
+
+/* The user's server answered (status 0: it did not; answer: its body or why
+ * not). Any thread; the world's mutex not held. */
+static void on_posted(void *arg, int status, const char *answer)
+{
+    struct pending *p = arg;
+    struct mock_world *w = p->w;
+    pthread_mutex_lock(&w->mu);
+    journal_set_status(w->journal, p->ji, status);
+    if (answer)
+        journal_set_answer(w->journal, p->ji, answer);
+    pthread_mutex_unlock(&w->mu);
+    after_sending(p, status, ds_now(&w->clock));
+}
+
+/* A sending is over with status: retry, replay, or let p go. */
+static void after_sending(struct pending *p, int status, int64_t now)
+{
+    struct mock_world *w = p->w;
     /* not taken: sent again later, signed anew (a replay is the scenario's
      * copy of one that was sent already, and is not retried) */
     if ((status < 200 || status > 299) && !p->is_replay && p->attempt < p->cfg.retries) {
@@ -190,7 +229,7 @@ static void deliver(void *arg)
      * and signature (signed at this sending's instant), replay_after later */
     if (!p->is_replay && p->cfg.replay_after_ms > 0) {
         pthread_mutex_lock(&w->mu);
-        struct pending *r = keep(w, p->provider, &p->cfg, strdup(p->body));
+        struct pending *r = keep(w, p->provider, &p->cfg, p->url, strdup(p->body));
         pthread_mutex_unlock(&w->mu);
         if (r) {
             r->is_replay = true;
@@ -204,15 +243,18 @@ static void deliver(void *arg)
 }
 
 static struct pending *keep(struct mock_world *w, const char *provider,
-                            const struct mock_webhook_config *cfg, char *body)
+                            const struct mock_webhook_config *cfg, const char *url, char *body)
 {
     struct mock_webhooks *q = w->webhooks;
     struct pending *p = calloc(1, sizeof *p);
-    if (!p || !body) {
+    char *u = url ? strdup(url) : NULL;
+    if (!p || !body || (url && !u)) {
         free(p);
+        free(u);
         free(body);
         return NULL;
     }
+    p->url = u;
     p->next = q->first;
     if (q->first)
         q->first->prev = p;
@@ -227,11 +269,17 @@ static struct pending *keep(struct mock_world *w, const char *provider,
 void mock_webhook_send(struct mock_world *w, const char *provider,
                        const struct mock_webhook_config *cfg, char *body)
 {
+    mock_webhook_send_to(w, provider, cfg, cfg->url[0] ? cfg->url : NULL, body);
+}
+
+void mock_webhook_send_to(struct mock_world *w, const char *provider,
+                          const struct mock_webhook_config *cfg, const char *url, char *body)
+{
     if (!cfg->enabled || cfg->drop || !w->webhooks) {
         free(body);
         return;
     }
-    struct pending *p = keep(w, provider, cfg, body);
+    struct pending *p = keep(w, provider, cfg, url && *url ? url : NULL, body);
     if (!p)
         return;
     int64_t at = ds_now(&w->clock) + cfg->delay_ms;

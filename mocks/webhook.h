@@ -32,6 +32,7 @@ struct mock_webhook_config {
     int64_t stale_by_ms;     /* sign as if sent this long before */
     int retries;             /* send again when not answered 2xx, this many times at most */
     int64_t retry_after_ms;  /* between attempts */
+    char url[512];           /* "url": the user's own server for every call; "": the core */
 };
 
 /* Read mocks.<provider>.webhooks (NULL: disabled). default_secret signs when
@@ -44,10 +45,19 @@ void mock_webhook_config_read(struct mock_webhook_config *cfg, const json_t *j,
 int mock_webhooks_create(struct mock_webhooks **out);
 void mock_webhooks_destroy(struct mock_webhooks *q);
 
-/* Send body (taken) to the core after the configured delay. Call with the
- * world's mutex held. */
+/* Send body (taken) after the configured delay to cfg->url, or to the core
+ * when the config names no URL. Call with the world's mutex held. */
 void mock_webhook_send(struct mock_world *w, const char *provider,
                        const struct mock_webhook_config *cfg, char *body);
+/* The same to url (copied): the server the user named for this call the way
+ * the provider lets them (Vapi's assistant or phone number server.url,
+ * Retell's agent webhook_url, ElevenLabs' workspace webhook); NULL or "": the
+ * core. A URL is sent to over real HTTP through w->sink.post (dialsim serve:
+ * docs/api.md#webhooks-to-your-server), signed and retried as the provider
+ * does, and journalled as "<provider>-webhook" with the URL as its path, the
+ * status and the answer's body. */
+void mock_webhook_send_to(struct mock_world *w, const char *provider,
+                          const struct mock_webhook_config *cfg, const char *url, char *body);
 
 /* The signature header value a provider would send at time at_ms ("v=..,d=.."
  * or "t=..,v0=.."); exposed for tests. */

@@ -67,6 +67,14 @@ conform 1 '^FAIL https .*certificate has expired' -- $T "$expired/good" --cacert
 conform 0 '^WARN https .*expires in ([89]|10) days \([0-9-]*\): after that every run fails with trigger_tls_failed' -- $T "$soon/good" --cacert "$ca"
 conform 1 '^FAIL https .*unable to get local issuer certificate' -- $T "$other/good" --cacert "$ca"
 conform 1 '^FAIL https .*pass --cacert FILE' -- $T "$good/good"
+# No CA certificates where the system's store should be (a minimal Debian
+# without ca-certificates; $CURL_CA_BUNDLE names the store, as for curl): the
+# report says what to install, not "a private CA?"; --cacert still wins.
+CURL_CA_BUNDLE=/nonexistent/ca-certificates.crt conform 1 \
+  '^FAIL https .*TLS failed: no CA certificates found at /nonexistent/ca-certificates\.crt: install ca-certificates, or pass --cacert FILE \(CURL_CA_BUNDLE names that path\) \(trigger_tls_failed\)$
+^FAIL status .*no CA certificates found' -- $T "$good/good"
+grep -q 'private CA' "$work/out.$k" && fail "a missing CA store is not a private CA: $(cat "$work/out.$k")"
+CURL_CA_BUNDLE=/nonexistent/ca-certificates.crt conform 0 '^PASS https .*trusting --cacert' -- $T "$good/good" --cacert "$ca"
 conform 1 '^FAIL https .*http://.*trigger_not_https
 ^PASS status' -- $T "$http/good"
 # TU-3: statuses, a refused connection, no answer in time.

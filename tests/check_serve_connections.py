@@ -8,7 +8,8 @@ of its ports (the API and the provider mocks):
   many URLs in one run) — meet zero socket errors, and each client keeps
   using its first connection;
 - a fault that closes or truncates still ends the connection (that is the
-  fault), and the answer before it says "Connection: close";
+  fault), and the answer before it says "Connection: close"; a fault's
+  "headers" (Retry-After with a 429) are in its answer;
 - slow clients: 200 connections that have sent one byte of their head each
   do not keep health checks and ordinary requests from being answered;
 - the head is checked: more headers than the server keeps -> 431; two
@@ -164,7 +165,9 @@ def raw(port, data, timeout=5):
 
 def faults_close(srv):
     rules = [{"method": "GET", "path": "/call/trunc", "then": [{"status": 200, "body": {"a": "0123456789"}, "truncate": 4}]},
-             {"method": "GET", "path": "/call/shut", "then": [{"close": True}]}]
+             {"method": "GET", "path": "/call/shut", "then": [{"close": True}]},
+             {"method": "GET", "path": "/call/later", "then": [{"status": 429, "body": {"message": "slow down"},
+                                                                "headers": {"Retry-After": "2", "X-RateLimit-Remaining": "0"}}]}]
     st, _, _ = srv.request("PUT", "/_dialsim/faults", rules, port=srv.mock_port)
     check(st == 200, "PUT /_dialsim/faults: %s" % st)
     got, closed = raw(srv.mock_port, b"GET /call/trunc HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -172,6 +175,10 @@ def faults_close(srv):
           "a truncated answer says Connection: close and the connection ends: %r" % got[-200:])
     got, closed = raw(srv.mock_port, b"GET /call/shut HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     check(closed and got == b"", "a close fault closes at once: %r" % got[:200])
+    st, h, body = srv.request("GET", "/call/later", port=srv.mock_port)
+    check(st == 429 and h.get("retry-after") == "2" and h.get("x-ratelimit-remaining") == "0"
+          and body == {"message": "slow down"},
+          "a fault's headers are in its answer: %s %s %s" % (st, h, body))
     st, _, _ = srv.request("PUT", "/_dialsim/faults", [], port=srv.mock_port)
 
 

@@ -18,6 +18,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -114,7 +115,7 @@ def main():
     def oversized(method, template, path):
         """Headers announcing 2 MiB, no body: 413 at once, then the server closes."""
         s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
-        s.sendall(("%s %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        s.sendall(("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                    "X-CEKURA-API-KEY: k1\r\nContent-Length: 2097152\r\n\r\n" % (method, path)).encode())
         raw = b""
         while True:
@@ -209,7 +210,16 @@ def main():
     if failed.get("status") != "failed" or failed.get("reason") != "agent_inbound_mode":
         failures.append("an inbound agent's run: %s" % json.dumps(failed)[:300])
     call("POST", "/runs/{run}/redial", "/runs/%s/redial" % failed.get("id", "none"), expect=409)
-    # provider webhooks: the fake Vapi gave the call id call-oa-1
+    # provider webhooks: the fake Vapi gave the call id call-oa-1. Its answer
+    # reaches the core through serve's HTTP workers, after the 201 of POST
+    # /runs: until then a webhook for the call is rightly a 404 (no run has
+    # it yet), so wait for the run to name the call (a deadline, not a sleep).
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        _, _, cur = srv.request("GET", "/runs/" + run_id)
+        if isinstance(cur, dict) and cur.get("provider_call_id") == "call-oa-1":
+            break
+        time.sleep(0.005)
     hook = {"message": {"type": "status-update", "status": "in-progress", "call": {"id": "call-oa-1", "status": "in-progress"}}}
     call("POST", "/webhooks/{provider}", "/webhooks/vapi", hook, {"Authorization": "Bearer whsec"}, expect=200)
     call("POST", "/webhooks/{provider}", "/webhooks/vapi", hook, {"Authorization": "Bearer forged"}, expect=401)

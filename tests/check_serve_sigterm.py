@@ -65,7 +65,7 @@ def main():
     body = json.dumps(serve_util.transcript(["in-flight-1"])).encode()
     half = len(body) // 2
     s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
-    s.sendall(b"POST /projects/p1/transcripts HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+    s.sendall(b"POST /projects/p1/transcripts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
               b"X-CEKURA-API-KEY: k1\r\nContent-Length: %d\r\n\r\n" % len(body) + body[:half])
     poll("the post to be in flight",
          lambda: srv.request("GET", "/health")[2].get("requests_in_flight") == 2)

@@ -16,6 +16,9 @@ add_test(NAME runner.determinism
 add_test(NAME runner.invalid_inputs
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_invalid.sh ${DIALSIM_BIN} ${SCHEMA_CHECK} ${SCHEMA}
           ${CMAKE_CURRENT_SOURCE_DIR}/invalid)
+add_test(NAME runner.world_invalid
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_world_invalid.sh ${DIALSIM_BIN}
+          ${CMAKE_CURRENT_SOURCE_DIR}/world-invalid)
 add_test(NAME runner.junit
   COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_junit.py ${DIALSIM_BIN}
           ${PROJECT_SOURCE_DIR}/scenarios/ao1-happy-path.json
@@ -68,6 +71,9 @@ add_test(NAME repro.cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_repro.sh ${DIA
 add_test(NAME explain.cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_explain.sh ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})
 # `dialsim serve` with "mocks": the provider mocks in real time for users' own suites.
 add_test(NAME serve.connections COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_connections.py ${DIALSIM_BIN})
+# provider webhooks to the user's own server (mocks.<provider>.webhooks.url): delivered,
+# retried as the provider retries, journalled with status and answer, cut short by a stop.
+add_test(NAME serve.webhooks_out COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_webhooks_out.py ${DIALSIM_BIN})
 add_test(NAME serve.mocks COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks.py ${DIALSIM_BIN})
 # what the mocks keep: the journal ring (--journal-size), ended calls evicted (--max-ended-calls).
 add_test(NAME serve.mocks_limits COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks_limits.py ${DIALSIM_BIN})
@@ -76,3 +82,16 @@ add_test(NAME serve.runs_restart COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE
 # No body can crash serve (issue 10): 100,000 levels of JSON on every body route of both
 # ports, each refused with a 400 in its route's shape; the server answers the next request.
 add_test(NAME serve.depth COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_depth.py ${DIALSIM_BIN})
+# who may use serve: the admin token on management and /_dialsim/ routes, no bind beyond
+# loopback without one, the Host check on loopback, secrets masked; a write the database
+# refuses is not in effect (five writes wait out the store's 5 s lock timeout).
+add_test(NAME serve.access COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_access.py ${DIALSIM_BIN})
+set_tests_properties(serve.access PROPERTIES TIMEOUT 120)
+# The providers' official Node SDKs (tests/sdk: versions pinned by its package-lock.json,
+# installed by .ci/install-deps) against serve's mocks, only the base URL changed (issue 11).
+foreach(provider vapi retell elevenlabs)
+  add_test(NAME sdk.${provider}
+    COMMAND ${CMAKE_COMMAND} -E env DIALSIM_BIN=${DIALSIM_BIN}
+            node --test ${CMAKE_CURRENT_SOURCE_DIR}/sdk/${provider}.test.mjs)
+  set_tests_properties(sdk.${provider} PROPERTIES LABELS sdk TIMEOUT 120)
+endforeach()

@@ -18,23 +18,25 @@ import time
 class Server:
     """`dialsim serve --port 0`; its request log goes to a file in workdir."""
 
-    def __init__(self, dialsim, workdir, db=":memory:", config=None, extra=(), mocks=False):
+    def __init__(self, dialsim, workdir, db=":memory:", config=None, extra=(), mocks=False, env=None):
         self.dialsim = dialsim
         self.workdir = workdir
         self.db = db
         self.config = config
         self.extra = list(extra)
         self.mocks = mocks
+        self.env = env  # None: this process's environment
         self.proc = None
         self.port = None
         self.log_path = os.path.join(workdir, "serve-%d.log" % time.monotonic_ns())
 
-    def start(self, timeout=5.0):
+    def start(self, timeout=30.0):
+        # a deadline, not a wait: sanitizer builds start 512 workers slowly
         cmd = [self.dialsim, "serve", "--port", "0", "--db", self.db] + self.extra
         if self.config:
             cmd += ["--config", self.config]
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log, env=self.env)
         # the server prints the line and flushes it at once, when it accepts requests
         ready = select.select([self.proc.stdout], [], [], timeout)[0]
         line = self.proc.stdout.readline() if ready else b""

@@ -116,6 +116,28 @@ static void fire_in_order(void **state)
     assert_int_equal(clock_real_pending(tr->c), 0);
 }
 
+/* Issue 14: a timer at a place taken earlier runs, among timers of its
+ * millisecond, before those scheduled after the place was taken (an answer
+ * before what its server did meanwhile), as in the simulated queue. */
+static void place_orders_ties(void **state)
+{
+    struct trace *tr = *state;
+    struct tag t[3] = {{tr, 1, 0, NULL}, {tr, 2, 0, NULL}, {tr, 3, 0, NULL}};
+    struct ds_clock k = clock_real_port(tr->c);
+    int64_t at = clock_real_now() + 20;
+    clock_real_lock(tr->c);
+    assert_true(sched(tr, at, &t[0]) > 0);
+    uint64_t place = ds_clock_place(&k);
+    assert_true(place > 0);
+    assert_true(sched(tr, at, &t[1]) > 0); /* the server's effect */
+    assert_true(ds_schedule_at_place(&k, at, place, record, &t[2]) > 0);
+    clock_real_unlock(tr->c);
+    wait_for(tr, 3);
+    assert_int_equal(tr->order[0], 1);
+    assert_int_equal(tr->order[1], 3);
+    assert_int_equal(tr->order[2], 2);
+}
+
 /* Many timers at pseudo-random instants within 20 ms come out sorted. */
 static void many_sorted(void **state)
 {
@@ -251,6 +273,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(now_is_wall_time),
         T(fire_in_order),
+        T(place_orders_ties),
         T(many_sorted),
         T(schedule_from_inside),
         T(cancel_works),

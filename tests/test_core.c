@@ -202,6 +202,35 @@ static void test_unknown_agent_or_evaluator_creates_nothing(void **state)
     assert_int_equal(core_run_count(f->core), 0);
 }
 
+/* dialsim serve stores new runs before any call is asked for: a commit that
+ * fails takes the whole batch back (no run, no request, no timer left). */
+static int refuse_commit(void *ctx)
+{
+    ++*(int *)ctx;
+    return -1;
+}
+
+static void test_refused_commit_starts_nothing(void **state)
+{
+    struct fx *f = *state;
+    char err[256];
+    int commits = 0;
+    const char *ids[] = {"e1", "e2"};
+    const struct core_run *runs[2] = {NULL, NULL};
+    assert_int_equal(core_start_runs_committed(f->core, "sales", ids, 2, runs, refuse_commit,
+                                               &commits, err, sizeof err),
+                     -2);
+    assert_int_equal(commits, 1);
+    assert_null(runs[0]);
+    assert_int_equal(core_run_count(f->core), 0);
+    assert_int_equal(f->http.sent, 0);
+    assert_int_equal(evq_run_next(f->q, INT64_MAX), 0); /* the window timers went too */
+    /* the same batch once the commit passes */
+    assert_int_equal(core_start_runs(f->core, "sales", ids, 2, runs, err, sizeof err), 0);
+    assert_int_equal(core_run_count(f->core), 2);
+    assert_int_equal(f->http.sent, 2);
+}
+
 /* ---- AO-1 / AO-4: dispatch -------------------------------------------------- */
 
 static void test_ao1_one_call_per_run(void **state)
@@ -236,6 +265,67 @@ static void test_ao4_refusal_fails_at_once(void **state)
     /* a failed run answers no call */
     uint64_t tok;
     assert_false(offer_at(f, 2000, "+15551234567", "+15557654321", &tok));
+}
+
+/* AO-4 without webhooks (issue 14): a call accepted (201) and ended at start
+ * is read during the window, CORE_WINDOW_POLL_FIRST_MS after the 201, and the
+ * run fails with the provider's reason then, not at the window's end. */
+static void test_ao4_ended_at_start_found_by_window_poll(void **state)
+{
+    struct fx *f = *state;
+    f->http.get_body = "{\"status\":\"ended\",\"endedReason\":\"call.start.error-subscription-"
+                       "insufficient-credits\"}";
+    const struct core_run *r = start1(f, "e1");
+    run_until(f, 100 + CORE_WINDOW_POLL_FIRST_MS - 1);
+    assert_int_equal(r->status, DS_RUN_PENDING);
+    assert_int_equal(f->http.sent, 1); /* the POST only */
+    run_until(f, 100 + CORE_WINDOW_POLL_FIRST_MS + 100);
+    assert_int_equal(f->http.sent, 2);
+    assert_string_equal(f->http.methods[1], "GET");
+    assert_string_equal(f->http.urls[1], "https://api.vapi.example/call/call-1");
+    assert_int_equal(r->status, DS_RUN_FAILED);
+    assert_int_equal(r->reason, DS_REASON_PROVIDER_INSUFFICIENT_CREDITS);
+    run_until(f, 400000);
+    assert_int_equal(f->http.sent, 2); /* ended: no more polls */
+}
+
+/* A call still ringing is read every CORE_POLL_INTERVAL_MS while the run is
+ * pending; answering the call ends the window's polls. */
+static void test_window_polls_stop_when_answered(void **state)
+{
+    struct fx *f = *state;
+    f->http.get_body = "{\"status\":\"ringing\"}";
+    const struct core_run *r = start1(f, "e1");
+    run_until(f, 100 + CORE_WINDOW_POLL_FIRST_MS + CORE_POLL_INTERVAL_MS + 100);
+    assert_int_equal(f->http.sent, 3); /* POST, GET at 5.1 s, GET at 35.2 s */
+    uint64_t tok;
+    assert_true(offer_at(f, 40000, "+15551234567", "+15557654321", &tok));
+    assert_int_equal(r->status, DS_RUN_IN_PROGRESS);
+    run_until(f, 200000);
+    assert_int_equal(f->http.sent, 3); /* the poll due at 65.2 s finds the run answered: none */
+}
+
+/* Issue 14: two runs pending on one line (two agents test the same evaluator
+ * at once): a call goes to the run whose agent calls from its caller ID, not
+ * to the most recent pending run. */
+static void test_line_with_two_pending_runs_by_caller_id(void **state)
+{
+    struct fx *f = *state;
+    struct core_agent b = good_agent();
+    b.id = "support";
+    b.contact_number = "+15559990000";
+    put_agent(f, b);
+    const char *ids[] = {"e1"};
+    const struct core_run *rs = NULL, *rb = NULL;
+    char err[256];
+    assert_int_equal(core_start_runs(f->core, "support", ids, 1, &rb, err, sizeof err), 0);
+    rs = start1(f, "e1"); /* sales: the most recent pending run */
+    uint64_t tok;
+    assert_true(offer_at(f, 2000, "+15559990000", "+15557654321", &tok));
+    assert_int_equal(rb->status, DS_RUN_IN_PROGRESS);
+    assert_int_equal(rs->status, DS_RUN_PENDING);
+    assert_true(offer_at(f, 2000, "+15551234567", "+15557654321", &tok));
+    assert_int_equal(rs->status, DS_RUN_IN_PROGRESS);
 }
 
 /* ---- DW-1 / DW-3: the window ---------------------------------------------- */
@@ -516,8 +606,12 @@ int main(void)
         T(test_ao5_evaluator_invalid),
         T(test_ao2_batch_checked_before_dispatch),
         T(test_unknown_agent_or_evaluator_creates_nothing),
+        T(test_refused_commit_starts_nothing),
         T(test_ao1_one_call_per_run),
         T(test_ao4_refusal_fails_at_once),
+        T(test_ao4_ended_at_start_found_by_window_poll),
+        T(test_window_polls_stop_when_answered),
+        T(test_line_with_two_pending_runs_by_caller_id),
         T(test_dw1_window_opens_at_pending),
         T(test_dw1_window_per_agent),
         T(test_dw3_failed_run_has_null_window),

@@ -58,6 +58,21 @@ static void ao5_problem_phrases(void **state)
                         "has 16 digits; at most 15 are allowed");
 }
 
+/* Issue 14: one boundary on each side, the same as the provider mocks'. */
+static void ao5_digit_bounds(void **state)
+{
+    (void)state;
+    char buf[128];
+    assert_int_equal(E164_MIN_DIGITS, 2);
+    assert_int_equal(E164_MAX_DIGITS, 15);
+    assert_string_equal(e164_problem("+1", buf, sizeof buf),
+                        "has 1 digit; at least 2 are needed (a country code and a number)");
+    assert_false(e164_valid("+1"));
+    assert_true(e164_valid("+12"));
+    assert_true(e164_valid("+123456789012345"));
+    assert_false(e164_valid("+1234567890123456"));
+}
+
 /* Formatted phrases land in the caller's buffer when one is given, and in a
  * static one otherwise. */
 static void problem_uses_callers_buffer(void **state)
@@ -157,6 +172,7 @@ int main(void)
         cmocka_unit_test(ao5_valid_numbers),
         cmocka_unit_test(ao5_invalid_numbers),
         cmocka_unit_test(ao5_problem_phrases),
+        cmocka_unit_test(ao5_digit_bounds),
         cmocka_unit_test(problem_uses_callers_buffer),
         cmocka_unit_test(difference_single_digit),
         cmocka_unit_test(difference_several_digits),

@@ -479,6 +479,44 @@ static void schedule_from_other_threads(void **state)
     assert_int_equal(evq_now(tr->q), T0 + 499);
 }
 
+/* Issue 14, causality at one instant: an HTTP answer takes its place when the
+ * request is sent; what the server schedules while answering (a dial at the
+ * answer's instant) runs after the answer, though it was scheduled first. */
+static void place_orders_an_answer_before_its_effects(void **state)
+{
+    struct trace *tr = *state;
+    struct tag before = {tr, 1, 0, NULL}, effect = {tr, 2, 0, NULL}, answer = {tr, 3, 0, NULL};
+    evq_schedule(tr->q, T0 + 200, record, &before); /* queued before the request */
+    uint64_t place = evq_place(tr->q);              /* the request is sent */
+    assert_true(place > 0);
+    evq_schedule(tr->q, T0 + 200, record, &effect); /* the server, while answering */
+    uint64_t id = evq_schedule_at_place(tr->q, T0 + 200, place, record, &answer);
+    assert_int_equal(id, place);
+    struct ds_clock ck = evq_clock(tr->q);
+    assert_int_not_equal(ds_clock_place(&ck), 0);
+    drain(tr->q);
+    assert_int_equal(tr->n, 3);
+    assert_int_equal(tr->order[0], 1);
+    assert_int_equal(tr->order[1], 3);
+    assert_int_equal(tr->order[2], 2);
+}
+
+/* A place from before a reset is not reused: the event gets a fresh number. */
+static void stale_place_after_reset_is_fresh(void **state)
+{
+    struct trace *tr = *state;
+    uint64_t place = 0;
+    for (int i = 0; i < 5; i++)
+        place = evq_place(tr->q);
+    evq_reset(tr->q, T0);
+    struct tag a = {tr, 1, 0, NULL}, b = {tr, 2, 0, NULL};
+    evq_schedule(tr->q, T0, record, &a);
+    assert_int_not_equal(evq_schedule_at_place(tr->q, T0, place, record, &b), place);
+    drain(tr->q);
+    assert_int_equal(tr->order[0], 1);
+    assert_int_equal(tr->order[1], 2);
+}
+
 static void destroy_null_and_pending(void **state)
 {
     (void)state;
@@ -514,6 +552,8 @@ int main(void)
         T(reset_drops_events),
         T(clock_port),
         T(schedule_from_other_threads),
+        T(place_orders_an_answer_before_its_effects),
+        T(stale_place_after_reset_is_fresh),
         cmocka_unit_test(destroy_null_and_pending),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

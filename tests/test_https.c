@@ -2,7 +2,11 @@
  * certificates from harness/tls/testpki, requested by the core's libcurl
  * transport (harness/sim/http_curl) trusting the test CA. The good certificate
  * gets an answer; the wrong-host, expired and foreign-CA ones each fail with
- * DS_HTTP_TLS_FAILED and curl's own reason, and nothing reaches the mock. */
+ * DS_HTTP_TLS_FAILED and curl's own reason, and nothing reaches the mock.
+ * Without a CA file the system's store is used: a store that does not know
+ * the CA gives curl's reason, a store with no CA certificates (no
+ * ca-certificates package; $CURL_CA_BUNDLE stands in for it) a sentence that
+ * says what to install, in the transport's error and in a run's detail. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/core.h"
+#include "core_fixture.h"
 #include "journal.h"
 #include "mock_server.h"
 #include "pki_dir.h"
@@ -110,6 +116,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
+    unsetenv(HTTP_CURL_CA_ENV);
     for (int i = 0; i < N_SERVERS; i++)
         mock_server_bind(servers[i], NULL);
     mock_server_bind(plain, NULL);
@@ -203,17 +210,72 @@ static void other_ca_is_tls_failed(void **state)
 }
 
 /* Without the test CA the system's store is used, and it does not know ours:
- * even the good certificate is refused (nothing trusts it by accident). */
+ * even the good certificate is refused (nothing trusts it by accident). The
+ * store is libcurl's bundle, which .ci/install-deps installs (ca-certificates);
+ * without it this would be the missing-store case below. */
 static void system_store_does_not_trust_the_test_ca(void **state)
 {
     struct fx *f = *state;
+    const char *bundle = http_curl_system_cafile();
+    assert_non_null(bundle);
+    if (access(bundle, R_OK) != 0)
+        fail_msg("no CA bundle at %s: install ca-certificates (.ci/install-deps does)", bundle);
     assert_int_equal(http_curl_set_cafile(f->h, NULL), 0);
     struct got g = {0};
     post(f, mock_server_url(servers[GOOD]), &g);
     assert_int_equal(g.outcome, DS_HTTP_TLS_FAILED);
-    assert_non_null(strstr(g.error, "SSL certificate problem"));
+    assert_non_null(strstr(g.error, "SSL certificate problem: unable to get local issuer"));
 }
 
+/* $CURL_CA_BUNDLE names the system's store, as for curl(1): one that holds
+ * another CA (ca2) still refuses the good certificate, with curl's words. */
+static void untrusted_ca_in_the_system_store(void **state)
+{
+    struct fx *f = *state;
+    char ca2[4200];
+    assert_int_equal(pki_cert_path(ca2, sizeof ca2, pki, PKI_CA2), 0);
+    assert_int_equal(setenv(HTTP_CURL_CA_ENV, ca2, 1), 0);
+    assert_int_equal(http_curl_set_cafile(f->h, NULL), 0);
+    assert_string_equal(http_curl_system_cafile(), ca2);
+    struct got g = {0};
+    post(f, mock_server_url(servers[GOOD]), &g);
+    assert_int_equal(g.outcome, DS_HTTP_TLS_FAILED);
+    assert_non_null(strstr(g.error, "SSL certificate problem: unable to get local issuer"));
+    assert_null(strstr(g.error, "ca-certificates"));
+}
+
+/* No CA certificates where the system's store should be (a minimal Debian
+ * without ca-certificates): the error says so and what to do, instead of
+ * curl's "error setting certificate file"; an empty bundle is the same. */
+static void missing_system_store_says_what_to_do(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(http_curl_set_cafile(f->h, NULL), 0);
+    char empty[4200];
+    snprintf(empty, sizeof empty, "%s/empty-bundle.crt", pki);
+    FILE *e = fopen(empty, "w");
+    assert_non_null(e);
+    fclose(e);
+    const char *bundles[] = {"/nonexistent/ca-certificates.crt", empty};
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(setenv(HTTP_CURL_CA_ENV, bundles[i], 1), 0);
+        struct got g = {0};
+        post(f, mock_server_url(servers[GOOD]), &g);
+        char want[512];
+        snprintf(want, sizeof want,
+                 "no CA certificates found at %s: install ca-certificates, or set "
+                 "CURL_CA_BUNDLE to a PEM file of CA certificates (CURL_CA_BUNDLE names that "
+                 "path)",
+                 bundles[i]);
+        assert_int_equal(g.outcome, DS_HTTP_TLS_FAILED);
+        assert_string_equal(g.error, want);
+        assert_int_equal(journal_count(f->w.journal), 0);
+    }
+    unlink(empty);
+}
+
+/* A CA file the caller named and that is not there is the caller's mistake,
+ * not a missing system store: curl's words, with the path. */
 static void missing_ca_file_is_tls_failed(void **state)
 {
     struct fx *f = *state;
@@ -222,6 +284,49 @@ static void missing_ca_file_is_tls_failed(void **state)
     post(f, mock_server_url(servers[GOOD]), &g);
     assert_int_equal(g.outcome, DS_HTTP_TLS_FAILED);
     assert_non_null(strstr(g.error, "/nonexistent/ca.pem"));
+    assert_null(strstr(g.error, "install ca-certificates"));
+}
+
+/* The same through the core: a run whose trigger URL is https and whose host
+ * has no CA bundle fails trigger_tls_failed, and its detail and diagnosis say
+ * what to install. */
+static void run_detail_names_the_missing_store(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(http_curl_set_cafile(f->h, NULL), 0);
+    assert_int_equal(setenv(HTTP_CURL_CA_ENV, "/nonexistent/ca-certificates.crt", 1), 0);
+    int idc = 0;
+    struct core_env env = core_fixture_env(f->q, http_curl_port(f->h).ops, f->h, &idc);
+    struct core *core;
+    char err[256], url[256];
+    assert_int_equal(core_create(&core, &env), 0);
+    core_project_put(core, "p", "k");
+    assert_int_equal(core_evaluator_put(core, "e", "p", "+15557654321", NULL, err, sizeof err), 0);
+    snprintf(url, sizeof url, "%s/trigger", mock_server_url(servers[GOOD]));
+    struct core_agent a = {.id = "a",
+                           .project = "p",
+                           .auto_outbound = true,
+                           .contact_number = "+15551234567",
+                           .trigger_url = url};
+    assert_int_equal(core_agent_put(core, &a, err, sizeof err), 0);
+    const char *ids[] = {"e"};
+    const struct core_run *r;
+    assert_int_equal(core_start_runs(core, "a", ids, 1, &r, err, sizeof err), 0);
+    while (evq_run_next(f->q, T0 + 60000))
+        ;
+    assert_int_equal(r->status, DS_RUN_FAILED);
+    assert_int_equal(r->reason, DS_REASON_TRIGGER_TLS_FAILED);
+    const char *want = "no CA certificates found at /nonexistent/ca-certificates.crt: install "
+                       "ca-certificates, or set CURL_CA_BUNDLE";
+    if (!strstr(r->detail, want))
+        fail_msg("detail \"%s\" does not say \"%s\"", r->detail, want);
+    if (!r->diagnosis || !strstr(r->diagnosis, want))
+        fail_msg("diagnosis \"%s\" does not say \"%s\"", r->diagnosis ? r->diagnosis : "(none)",
+                 want);
+    assert_int_equal(journal_count(f->w.journal), 0);
+    while (evq_run_next(f->q, INT64_MAX))
+        ;
+    core_destroy(core);
 }
 
 /* Plain HTTP still works on the same handle (the CA file does not matter). */
@@ -300,7 +405,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(expired_is_tls_failed, setup, teardown),
         cmocka_unit_test_setup_teardown(other_ca_is_tls_failed, setup, teardown),
         cmocka_unit_test_setup_teardown(system_store_does_not_trust_the_test_ca, setup, teardown),
+        cmocka_unit_test_setup_teardown(untrusted_ca_in_the_system_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(missing_system_store_says_what_to_do, setup, teardown),
         cmocka_unit_test_setup_teardown(missing_ca_file_is_tls_failed, setup, teardown),
+        cmocka_unit_test_setup_teardown(run_detail_names_the_missing_store, setup, teardown),
         cmocka_unit_test_setup_teardown(plain_http_unchanged, setup, teardown),
         cmocka_unit_test_setup_teardown(scheme_mismatch_fails_fast, setup, teardown),
         cmocka_unit_test(idle_client_does_not_hold_destroy),

@@ -645,6 +645,127 @@ static void vocabulary_declined_invalid_voicemail(void **state)
     assert_string_equal(mock_retell_status(&c), "ended");
 }
 
+/* Issue 11: what retell-sdk's types require of an ended call: words in each
+ * utterance, call_analysis and call_cost. */
+static void sdk_ended_call_words_analysis_cost(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new((struct opts){0});
+    f->core.answer = true;
+    char *id = create_ok(f);
+    run_until(f, T0 + DIAL_DELAY_MS + DURATION_MS);
+    json_t *c = get_call(f, id);
+    const json_t *u0 = json_array_get(json_object_get(c, "transcript_object"), 0);
+    const json_t *w0 = json_array_get(json_object_get(u0, "words"), 0);
+    assert_non_null(w0);
+    assert_string_equal(str(w0, "word"), "Hello,");
+    assert_true(json_number_value(json_object_get(w0, "start")) <
+                json_number_value(json_object_get(w0, "end")));
+    assert_true(json_is_true(mock_json_path(c, "call_analysis.call_successful")));
+    assert_true(json_is_number(mock_json_path(c, "call_cost.combined_cost")));
+    assert_true(json_is_array(mock_json_path(c, "call_cost.product_costs")));
+    json_decref(c);
+    free(id);
+    fx_free(f);
+}
+
+static struct mock_reply list(struct fx *f, const char *body)
+{
+    return request(f, "POST", "/v3/list-calls", "Bearer " KEY, body);
+}
+
+/* Issue 11: list (newest first, pagination_key the last id), update, delete. */
+static void sdk_list_update_delete(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new((struct opts){0});
+    char *ids[3];
+    for (int i = 0; i < 3; i++)
+        ids[i] = create_ok(f);
+    struct mock_reply r = list(f, "{\"limit\":2,\"include_total\":true}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(str(mock_json_path(r.body, "items.0"), "call_id"), ids[2]);
+    assert_string_equal(str(mock_json_path(r.body, "items.1"), "call_id"), ids[1]);
+    assert_true(json_is_true(json_object_get(r.body, "has_more")));
+    assert_int_equal(json_integer_value(json_object_get(r.body, "total")), 3);
+    char body[200];
+    snprintf(body, sizeof body, "{\"limit\":2,\"pagination_key\":\"%s\"}", ids[1]);
+    mock_reply_free(&r);
+    r = list(f, body);
+    assert_int_equal(json_array_size(json_object_get(r.body, "items")), 1);
+    assert_string_equal(str(mock_json_path(r.body, "items.0"), "call_id"), ids[0]);
+    assert_true(json_is_false(json_object_get(r.body, "has_more")));
+    mock_reply_free(&r);
+    snprintf(body, sizeof body, "/v2/update-call/%s", ids[0]);
+    r = request(f, "PATCH", body, "Bearer " KEY, "{\"metadata\":{\"k\":\"v\"}}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(mock_json_path(r.body, "metadata.k")), "v");
+    mock_reply_free(&r);
+    snprintf(body, sizeof body, "/v2/delete-call/%s", ids[0]);
+    r = request(f, "DELETE", body, "Bearer " KEY, NULL);
+    assert_int_equal(r.status, 204);
+    mock_reply_free(&r);
+    snprintf(body, sizeof body, "/v2/get-call/%s", ids[0]);
+    r = request(f, "GET", body, "Bearer " KEY, NULL);
+    assert_int_equal(r.status, 404);
+    mock_reply_free(&r);
+    r = list(f, "{\"filter_criteria\":{\"call_status\":{\"op\":\"in\",\"type\":\"enum\","
+                "\"value\":[\"registered\"]}}}");
+    assert_int_equal(json_array_size(json_object_get(r.body, "items")), 2);
+    mock_reply_free(&r);
+    for (int i = 0; i < 3; i++)
+        free(ids[i]);
+    fx_free(f);
+}
+
+/* Issue 11: a number's outbound agent runs a call that names none; set
+ * through update-phone-number (the SDK encodes the + as %2B). */
+static void sdk_number_outbound_agent(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new((struct opts){0});
+    struct mock_reply r = create(f, "Bearer " KEY, AGENT_NUM, EVAL, NULL);
+    assert_int_equal(r.status, 400);
+    mock_reply_free(&r);
+    r = request(f, "PATCH", "/update-phone-number/%2B15551234567", "Bearer " KEY,
+                "{\"outbound_agent_id\":\"agent_b2\"}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(str(mock_json_path(r.body, "outbound_agents.0"), "agent_id"), "agent_b2");
+    mock_reply_free(&r);
+    r = create(f, "Bearer " KEY, AGENT_NUM, EVAL, NULL);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(str(r.body, "agent_id"), "agent_b2");
+    mock_reply_free(&r);
+    r = request(f, "DELETE", "/delete-phone-number/%2B15551234567", "Bearer " KEY, NULL);
+    assert_int_equal(r.status, 204);
+    mock_reply_free(&r);
+    r = create(f, "Bearer " KEY, AGENT_NUM, EVAL, "agent_b2");
+    assert_int_equal(r.status, 404);
+    mock_reply_free(&r);
+    fx_free(f);
+}
+
+/* Issue 11: Retell's own 404 and 405; ignore_e164_validation honoured. */
+static void sdk_own_errors_and_e164(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new((struct opts){0});
+    struct mock_reply r = request(f, "GET", "/v2/no-such", "Bearer " KEY, NULL);
+    assert_int_equal(r.status, 404);
+    assert_string_equal(r.raw, "{\"status\":\"error\",\"message\":\"Not Found\"}");
+    mock_reply_free(&r);
+    r = request(f, "POST", "/v2/get-call/x", "Bearer " KEY, NULL);
+    assert_int_equal(r.status, 405);
+    assert_string_equal(str(r.body, "status"), "error");
+    mock_reply_free(&r);
+    r = request(f, "POST", "/v2/create-phone-call", "Bearer " KEY,
+                "{\"from_number\":\"" AGENT_NUM "\",\"to_number\":\"5557654321\","
+                "\"override_agent_id\":\"agent_b2\",\"ignore_e164_validation\":true}");
+    assert_int_equal(r.status, 201);
+    mock_reply_free(&r);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -667,6 +788,10 @@ int main(void)
         cmocka_unit_test(ao4_webhooks_concurrency_refusal),
         cmocka_unit_test(webhooks_off_sends_nothing),
         cmocka_unit_test(h2_deterministic_ids),
+        cmocka_unit_test(sdk_ended_call_words_analysis_cost),
+        cmocka_unit_test(sdk_list_update_delete),
+        cmocka_unit_test(sdk_number_outbound_agent),
+        cmocka_unit_test(sdk_own_errors_and_e164),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/hmac.h"
 #include "core/provider.h"
 #include "http_response.h"
 
@@ -465,9 +466,31 @@ static void parse_webhook_not_elevenlabs(void **state)
     }
 }
 
+/* Issue 14: t near INT64_MIN made now - t overflow; it is refused as stale. */
+static void verify_webhook_timestamp_extremes(void **state)
+{
+    (void)state;
+    const char *body = "{\"type\":\"post_call_transcription\",\"data\":{}}";
+    const char *stamps[] = {"-9223372036854775808", "-9223372036854775807"};
+    for (size_t i = 0; i < sizeof stamps / sizeof *stamps; i++) {
+        char prefix[40], hex[65], sig[160], err[200] = "";
+        snprintf(prefix, sizeof prefix, "%s.", stamps[i]);
+        assert_int_equal(
+            hmac_sha256_hex("wsec", prefix, strlen(prefix), body, strlen(body), hex), 0);
+        snprintf(sig, sizeof sig, "t=%s,v0=%s", stamps[i], hex);
+        struct ds_header h = {"ElevenLabs-Signature", sig};
+        assert_int_equal(provider_elevenlabs.verify_webhook(&h, 1, body, strlen(body), "wsec",
+                                                            INT64_C(1767268800000), err,
+                                                            sizeof err),
+                         -1);
+        assert_non_null(strstr(err, "s old; at most 1800 s is accepted"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(verify_webhook_timestamp_extremes),
         cmocka_unit_test(table),
         cmocka_unit_test(ao1_build_start_twilio),
         cmocka_unit_test(ao1_build_start_sip_trunk),

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/hmac.h"
 #include "core/provider.h"
 #include "http_response.h"
 
@@ -448,9 +449,54 @@ static void parse_webhook_not_retell(void **state)
     }
 }
 
+/* Issue 14: the signature's timestamp is the sender's number; one near
+ * INT64_MIN made now_ms - ts overflow (UBSan: signed integer overflow). It is
+ * a very old signature: refused as stale, with no undefined behaviour. */
+static void verify_webhook_timestamp_extremes(void **state)
+{
+    (void)state;
+    const char *body = "{\"event\":\"call_ended\",\"call\":{\"call_id\":\"c1\"}}";
+    const char *stamps[] = {"-9223372036854775808", "-9223372036854775807", "9223372036854775807"};
+    const int64_t now = INT64_C(1767268800000);
+    for (size_t i = 0; i < sizeof stamps / sizeof *stamps; i++) {
+        char hex[65], sig[128], err[200] = "";
+        assert_int_equal(hmac_sha256_hex("key_retell_live", body, strlen(body), stamps[i],
+                                         strlen(stamps[i]), hex),
+                         0);
+        snprintf(sig, sizeof sig, "v=%s,d=%s", stamps[i], hex);
+        struct ds_header h = {"x-retell-signature", sig};
+        assert_int_equal(provider_retell.verify_webhook(&h, 1, body, strlen(body),
+                                                        "key_retell_live", now, err, sizeof err),
+                         -1);
+        assert_non_null(strstr(err, "s old; at most 300 s is accepted"));
+    }
+    /* beyond 64 bits: not a timestamp at all (sscanf's %lld was UB there) */
+    char err[200] = "";
+    struct ds_header h = {"x-retell-signature", "v=99999999999999999999,d=00"};
+    assert_int_equal(provider_retell.verify_webhook(&h, 1, body, strlen(body), "key_retell_live",
+                                                    now, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "is not \"v=<unix ms>,d=<hex>\""));
+    int64_t v = 0;
+    const char *end = NULL;
+    assert_int_equal(provider_parse_i64("-9223372036854775808,", &end, &v), 0);
+    assert_true(v == INT64_MIN);
+    assert_int_equal(*end, ',');
+    assert_int_equal(provider_parse_i64("9223372036854775807", &end, &v), 0);
+    assert_true(v == INT64_MAX);
+    assert_int_equal(provider_parse_i64("9223372036854775808", &end, &v), -1);
+    assert_int_equal(provider_parse_i64("-9223372036854775809", &end, &v), -1);
+    assert_int_equal(provider_parse_i64("-", &end, &v), -1);
+    assert_int_equal(provider_parse_i64("x1", &end, &v), -1);
+    assert_int_equal(provider_age(0, INT64_MIN), INT64_MAX);
+    assert_int_equal(provider_age(-1, INT64_MAX), INT64_MIN);
+    assert_int_equal(provider_age(now, now - 1000), 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(verify_webhook_timestamp_extremes),
         cmocka_unit_test(table),
         cmocka_unit_test(ao1_build_start),
         cmocka_unit_test(ao1_dynamic_variables_are_strings),

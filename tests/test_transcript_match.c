@@ -488,6 +488,83 @@ static void test_ci9_second_call_for_same_run_unmatched(void **state)
     assert_int_equal(m.outcome, CORE_TX_UNMATCHED);
 }
 
+/* ---- issue 14: runs that share a number ------------------------------------ */
+
+/* A run of "sales" for e1 answered at answer_ms and hung up at end_ms (the
+ * clock is then at end_ms); with end_ms 0 the call stays in progress. */
+static const struct core_run *call_at(struct fx *f, const char *eval, int64_t answer_ms,
+                                      int64_t end_ms)
+{
+    const struct core_run *r = start(f, "sales", eval);
+    uint64_t tok = 0;
+    run_until(f, answer_ms);
+    assert_true(core_inbound_offer(f->core, CONTACT, E1, &tok));
+    if (end_ms) {
+        run_until(f, end_ms);
+        core_inbound_hangup(f->core, tok);
+    }
+    return r;
+}
+
+static struct core_transcript tx_times(const char *call_id, int64_t started, int64_t ended)
+{
+    struct core_transcript t = tx(call_id, "sales", E1, NULL);
+    t.started_at_ms = T0 + started;
+    t.ended_at_ms = T0 + ended;
+    return t;
+}
+
+/* The first call's transcript arrives during the second call of the same
+ * number: it goes to the run whose call has ended and waits for it. */
+static void test_ci7_ended_run_before_run_in_progress(void **state)
+{
+    struct fx *f = *state;
+    const struct core_run *r1 = call_at(f, "e1", 2000, 62000);
+    const struct core_run *r2 = call_at(f, "e1", 70000, 0);
+    assert_int_equal(r2->status, DS_RUN_IN_PROGRESS);
+    struct core_tx_match m = attach(f, "p", tx_times("c1", 2000, 62000));
+    assert_matched(&m, r1);
+    assert_completed_with(r1, "c1");
+    assert_null(r2->transcript_call_id);
+}
+
+/* Two ended calls without transcripts: each transcript goes to the call whose
+ * times it gives, whatever order they arrive in (not "the most recent"). */
+static void test_ci7_two_ended_runs_by_call_times(void **state)
+{
+    struct fx *f = *state;
+    const struct core_run *r1 = call_at(f, "e1", 2000, 62000);
+    const struct core_run *r2 = call_at(f, "e1", 70000, 130000);
+    struct core_tx_match m = attach(f, "p", tx_times("c1", 2100, 61900));
+    assert_matched(&m, r1);
+    m = attach(f, "p", tx_times("c2", 70100, 129900));
+    assert_matched(&m, r2);
+    assert_completed_with(r1, "c1");
+    assert_completed_with(r2, "c2");
+}
+
+/* Two runs that fit exactly as well: the answer says so and nothing is attached. */
+static void test_ci7_equal_fit_is_ambiguous(void **state)
+{
+    struct fx *f = *state;
+    const struct core_run *r1 = call_at(f, "e1", 2000, 62000);
+    const struct core_run *r2 = call_at(f, "e1", 70000, 130000);
+    struct core_tx_match m = attach(f, "p", tx_times("c1", 36000, 96000));
+    assert_int_equal(m.outcome, CORE_TX_UNMATCHED);
+    assert_string_equal(m.run_id, "");
+    assert_non_null(strstr(m.message, "ambiguous"));
+    assert_non_null(strstr(m.message, r1->id));
+    assert_non_null(strstr(m.message, r2->id));
+    assert_non_null(strstr(m.message, "run_id"));
+    assert_untouched(r1);
+    assert_untouched(r2);
+    /* the sender resolves it with run_id */
+    struct core_transcript t = tx_times("c1", 36000, 96000);
+    t.run_id = r2->id;
+    m = attach(f, "p", t);
+    assert_matched(&m, r2);
+}
+
 static void test_outcome_names(void **state)
 {
     (void)state;
@@ -519,6 +596,9 @@ int main(void)
         T(test_ci6_late_after_timer_refines_to_transcript_late),
         T(test_ci9_same_call_id_again_same_answer),
         T(test_ci9_second_call_for_same_run_unmatched),
+        T(test_ci7_ended_run_before_run_in_progress),
+        T(test_ci7_two_ended_runs_by_call_times),
+        T(test_ci7_equal_fit_is_ambiguous),
         T(test_outcome_names),
 #undef T
     };

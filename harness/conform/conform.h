@@ -38,7 +38,8 @@ enum conform_outcome {
 struct conform_target {
     const char *url;
     const char *const *headers; /* "Name: value" lines, NULL-terminated; borrowed */
-    const char *cacert;         /* PEM file of trusted CAs, NULL: the system's store */
+    const char *cacert;         /* PEM file of trusted CAs, NULL: the system's store
+                                   (http_curl_system_cafile) */
     long timeout_ms;
 };
 
@@ -48,6 +49,7 @@ struct conform_answer {
     long status;          /* when ANSWERED */
     int64_t ms;           /* wall time from start to the last byte (or the failure) */
     bool tls_done;        /* a TLS handshake completed (https, certificate verified) */
+    bool no_ca_store;     /* TLS failed: no CA certificates in the system's store */
     int64_t cert_expires; /* the server certificate's notAfter (unix s); 0 unknown */
     char error[256];      /* curl's words when not ANSWERED */
     char body_head[96];   /* the answer's first bytes, printable ASCII only */

@@ -100,8 +100,7 @@ static int setup(struct exchange *x, const struct conform_target *t, struct curl
     /* Nothing turns these off: --cacert only says which CAs to trust. */
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (t->cacert)
-        curl_easy_setopt(e, CURLOPT_CAINFO, t->cacert);
+    http_curl_trust(e, t->cacert); /* --cacert, else $CURL_CA_BUNDLE, else libcurl's */
     curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
     curl_easy_setopt(e, CURLOPT_CERTINFO, 1L); /* the certificate's expiry, for a warning */
     return 0;
@@ -149,7 +148,8 @@ static enum conform_outcome classify(CURLcode rc)
     }
 }
 
-static void finish(struct exchange *x, CURLcode rc, struct conform_answer *a)
+static void finish(struct exchange *x, CURLcode rc, const struct conform_target *t,
+                   struct conform_answer *a)
 {
     memset(a, 0, sizeof *a);
     a->outcome = classify(rc);
@@ -163,6 +163,8 @@ static void finish(struct exchange *x, CURLcode rc, struct conform_answer *a)
         a->cert_expires = cert_expiry(x->easy);
     if (a->outcome == CONFORM_ANSWERED)
         curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &a->status);
+    else if (http_curl_no_ca_store(rc, !t->cacert, "pass --cacert FILE", a->error, sizeof a->error))
+        a->no_ca_store = true;
     else
         snprintf(a->error, sizeof a->error, "%s",
                  x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
@@ -212,7 +214,7 @@ int conform_post_many(const struct conform_target *t, const char *body, size_t l
             continue;
         struct exchange *x = NULL;
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-        finish(x, msg->data.result, &out[x - xs]);
+        finish(x, msg->data.result, t, &out[x - xs]);
     }
     rc = 0;
 out:

@@ -135,7 +135,9 @@ static void check_https(struct conform_check *c, const struct conform_plan *p,
     } else if (first->outcome == CONFORM_TLS) {
         conform_set(c, CONFORM_FAIL, "%s (trigger_tls_failed)%s",
                     conform_answer_describe(first, d, sizeof d),
-                    p->target.cacert ? "" : "; signed by a private CA? pass --cacert FILE");
+                    p->target.cacert || first->no_ca_store
+                        ? ""
+                        : "; signed by a private CA? pass --cacert FILE");
     } else {
         conform_set(c, CONFORM_SKIP, "no TLS handshake to judge: %s",
                     conform_answer_describe(first, d, sizeof d));
@@ -421,7 +423,8 @@ static void usage(FILE *f)
             "  --to +E164              to_number / the number to call (default " CONFORM_DEFAULT_TO
             ")\n"
             "  --cacert FILE           trust the CAs in FILE (PEM) instead of the system's\n"
-            "                          store, as curl --cacert; verification is never off\n"
+            "                          store ($CURL_CA_BUNDLE when set), as curl --cacert;\n"
+            "                          verification is never off\n"
             "  --concurrency N         triggers sent at once (default %d, at most 50)\n"
             "  --junit FILE            also write JUnit XML, one testcase per check\n"
             "  --warn-after MS         latency that warns (default %d; TU-4)\n"

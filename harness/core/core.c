@@ -62,7 +62,7 @@ int core_create(struct core **out, const struct core_env *env)
     return 0;
 }
 
-static void agent_free(struct core_agent *a)
+void core_agent_free(struct core_agent *a)
 {
     if (!a)
         return;
@@ -138,7 +138,7 @@ void core_destroy(struct core *c)
         run_free(c->runs[i]);
     }
     for (size_t i = 0; i < c->n_agents; i++)
-        agent_free(c->agents[i]);
+        core_agent_free(c->agents[i]);
     for (size_t i = 0; i < c->n_evaluators; i++)
         evaluator_free(c->evaluators[i]);
     for (size_t i = 0; i < c->n_projects; i++) {
@@ -152,7 +152,7 @@ void core_destroy(struct core *c)
     free(c);
 }
 
-static struct core_project *project_find(const struct core *c, const char *id)
+struct core_project *core_project_find(const struct core *c, const char *id)
 {
     for (size_t i = 0; i < c->n_projects; i++)
         if (strcmp(c->projects[i].id, id) == 0)
@@ -162,7 +162,7 @@ static struct core_project *project_find(const struct core *c, const char *id)
 
 int core_project_put(struct core *c, const char *id, const char *api_key)
 {
-    struct core_project *p = project_find(c, id);
+    struct core_project *p = core_project_find(c, id);
     if (!p) {
         struct core_project *np = realloc(c->projects, (c->n_projects + 1) * sizeof *np);
         if (!np)
@@ -180,7 +180,7 @@ int core_project_put(struct core *c, const char *id, const char *api_key)
 
 int core_project_fetch_recordings(struct core *c, const char *id, bool on)
 {
-    struct core_project *p = project_find(c, id);
+    struct core_project *p = core_project_find(c, id);
     if (!p)
         return -1;
     p->fetch_recordings = on;
@@ -207,16 +207,37 @@ int core_agent_put(struct core *c, const struct core_agent *a, char *err, size_t
         snprintf(err, n, "agent id is empty");
         return -1;
     }
-    if (!a->project || !project_find(c, a->project)) {
+    if (!a->project || !core_project_find(c, a->project)) {
         snprintf(err, n, "agent '%s': project '%s' does not exist", a->id,
                  a->project ? a->project : "");
         return -1;
     }
     if (trigger_config_check(c, a, err, n) != 0)
         return -1;
-    struct core_agent *na = calloc(1, sizeof *na);
+    struct core_agent *na = core_agent_copy(a);
     if (!na)
         return -1;
+    size_t i = agent_index(c, a->id);
+    if (i != (size_t)-1) {
+        core_agent_free(c->agents[i]);
+        c->agents[i] = na;
+        return 0;
+    }
+    struct core_agent **nv = realloc(c->agents, (c->n_agents + 1) * sizeof *nv);
+    if (!nv) {
+        core_agent_free(na);
+        return -1;
+    }
+    c->agents = nv;
+    c->agents[c->n_agents++] = na;
+    return 0;
+}
+
+struct core_agent *core_agent_copy(const struct core_agent *a)
+{
+    struct core_agent *na = calloc(1, sizeof *na);
+    if (!na)
+        return NULL;
     *na = *a;
     na->id = core_strdup(a->id);
     na->name = core_strdup(a->name ? a->name : a->id);
@@ -232,20 +253,44 @@ int core_agent_put(struct core *c, const struct core_agent *a, char *err, size_t
     na->trigger_call_headers = core_strdup(a->trigger_call_headers);
     na->phone_number_key = core_strdup(a->phone_number_key);
     na->trigger_call_payload = core_strdup(a->trigger_call_payload);
-    size_t i = agent_index(c, a->id);
-    if (i != (size_t)-1) {
-        agent_free(c->agents[i]);
-        c->agents[i] = na;
-        return 0;
+    return na;
+}
+
+/* Undoing a create that could not be stored (dialsim serve): no run can name
+ * the object yet, so it simply goes; the others keep their order. */
+void core_agent_remove(struct core *c, const char *id)
+{
+    size_t i = agent_index(c, id);
+    if (i == (size_t)-1)
+        return;
+    core_agent_free(c->agents[i]);
+    memmove(&c->agents[i], &c->agents[i + 1], (c->n_agents - i - 1) * sizeof *c->agents);
+    c->n_agents--;
+}
+
+void core_evaluator_remove(struct core *c, const char *id)
+{
+    for (size_t i = 0; i < c->n_evaluators; i++) {
+        if (strcmp(c->evaluators[i]->id, id) != 0)
+            continue;
+        evaluator_free(c->evaluators[i]);
+        memmove(&c->evaluators[i], &c->evaluators[i + 1],
+                (c->n_evaluators - i - 1) * sizeof *c->evaluators);
+        c->n_evaluators--;
+        return;
     }
-    struct core_agent **nv = realloc(c->agents, (c->n_agents + 1) * sizeof *nv);
-    if (!nv) {
-        agent_free(na);
-        return -1;
-    }
-    c->agents = nv;
-    c->agents[c->n_agents++] = na;
-    return 0;
+}
+
+void core_project_remove(struct core *c, const char *id)
+{
+    struct core_project *p = core_project_find(c, id);
+    if (!p)
+        return;
+    size_t i = (size_t)(p - c->projects);
+    free(p->id);
+    free(p->api_key);
+    memmove(&c->projects[i], &c->projects[i + 1], (c->n_projects - i - 1) * sizeof *c->projects);
+    c->n_projects--;
 }
 
 const struct core_evaluator *core_evaluator_get(const struct core *c, const char *id)
@@ -260,7 +305,7 @@ int core_evaluator_put(struct core *c, const char *id, const char *project,
                        const char *phone_number, const json_t *dynamic_variables, char *err,
                        size_t n)
 {
-    if (!project_find(c, project)) {
+    if (!core_project_find(c, project)) {
         snprintf(err, n, "evaluator '%s': project '%s' does not exist", id, project);
         return -1;
     }
@@ -318,7 +363,7 @@ void core_run_changed(struct core_run *r)
         o->changed(o->ctx, r);
 }
 
-static void set_str(char **dst, const char *s)
+void core_set_str(char **dst, const char *s)
 {
     free(*dst);
     *dst = core_strdup(s);
@@ -331,7 +376,7 @@ void core_finish(struct core_run *r, enum ds_run_status st, enum ds_reason reaso
     r->reason = reason;
     r->updated_at = core_now(r->core);
     if (detail)
-        set_str(&r->detail, detail);
+        core_set_str(&r->detail, detail);
     if (st == DS_RUN_TIMEOUT || st == DS_RUN_COMPLETED || st == DS_RUN_FAILED) {
         if (r->window_timer) {
             r->core->env.clock.ops->cancel(r->core->env.clock.ctx, r->window_timer);
@@ -406,137 +451,37 @@ static struct core_run *run_new(struct core *c, const struct core_agent *a,
     return r;
 }
 
-struct dispatch_ctx {
-    struct core_run *run;
-    struct provider_req req;
-    bool is_poll;
-};
-
 static void on_window_close(void *arg);
-static void dispatch(struct core_run *r);
 
-static void send_req(struct core_run *r, struct dispatch_ctx *d, ds_http_done_fn done);
-static void retry_now(void *arg);
-
-static void on_start_answer(void *arg, const struct ds_http_response *resp)
+/* Take back runs that were made but never dispatched (core_start_runs_committed):
+ * no call was asked for, so only their window timers point at them. */
+static void runs_discard(struct core *c, struct core_run **made, size_t n)
 {
-    struct dispatch_ctx *d = arg;
-    struct core_run *r = d->run;
-    const struct provider_ops *ops = core_provider_ops(r->provider);
-    struct provider_start_result res;
-    ops->parse_start(resp, &res);
-    if (resp->outcome == DS_HTTP_RESPONSE)
-        r->provider_http_status = (int)resp->status;
-    if (res.ok) {
-        set_str(&r->provider_call_id, res.call_id);
-        set_str(&r->provider_status, res.status);
-        core_log(r, "%s answered %ld: call %s %s", ops->display, resp->status, res.call_id,
-                 res.status);
-        if (res.start_error != DS_REASON_NONE && r->status == DS_RUN_PENDING)
-            core_finish(r, DS_RUN_FAILED, res.start_error, res.detail); /* AO-4 */
-    } else if (res.retryable && r->attempts < CORE_START_ATTEMPTS && r->status == DS_RUN_PENDING) {
-        /* docs/retries.md: 429, 5xx and connect failures, twice, 0.5 s then 1 s */
-        int64_t wait = (int64_t)CORE_RETRY_BASE_MS << (r->attempts - 1);
-        char tb[24];
-        core_log(r, "%s failed: %s; retrying in %s (attempt %d of %d)", ops->display, res.detail,
-                 ts_secs(wait, tb, sizeof tb), r->attempts + 1, CORE_START_ATTEMPTS);
-        struct ds_clock *ck = &r->core->env.clock;
-        if (ck->ops->schedule(ck->ctx, core_now(r->core) + wait, retry_now, d))
-            return; /* d travels on to the retry */
-    } else {
-        core_log(r, "%s refused the call: %s", ops->display, res.detail);
-        /* AO-4: a refusal fails the run with the provider's reason, not a timeout.
-         * A run already answered or final is not touched. */
-        if (r->status == DS_RUN_PENDING)
-            core_finish(r, DS_RUN_FAILED, res.reason, res.detail);
+    for (size_t i = 0; i < n; i++) {
+        struct core_run *r = made[i];
+        if (r->window_timer)
+            c->env.clock.ops->cancel(c->env.clock.ctx, r->window_timer);
+        for (size_t k = c->n_runs; k-- > 0;) {
+            if (c->runs[k] != r)
+                continue;
+            memmove(&c->runs[k], &c->runs[k + 1], (c->n_runs - k - 1) * sizeof *c->runs);
+            c->n_runs--;
+            break;
+        }
+        run_free(r);
     }
-    provider_req_clear(&d->req);
-    free(d);
-}
-
-static void retry_now(void *arg)
-{
-    struct dispatch_ctx *d = arg;
-    if (d->run->status != DS_RUN_PENDING) {
-        provider_req_clear(&d->req);
-        free(d);
-        return;
-    }
-    d->run->attempts++;
-    send_req(d->run, d, on_start_answer);
-}
-
-static void send_req(struct core_run *r, struct dispatch_ctx *d, ds_http_done_fn done)
-{
-    struct ds_http_request hr = {
-        .method = d->req.method,
-        .url = d->req.url,
-        .headers = d->req.headers,
-        .n_headers = d->req.n_headers,
-        .body = d->req.body,
-        .body_len = d->req.body ? strlen(d->req.body) : 0,
-        .timeout_ms = CORE_PROVIDER_TIMEOUT_MS,
-    };
-    struct ds_http *h = &r->core->env.http;
-    if (h->ops->send(h->ctx, &hr, done, d) != 0) {
-        core_log(r, "could not send %s %s", d->req.method, d->req.url);
-        provider_req_clear(&d->req);
-        free(d);
-    }
-}
-
-/* The path of a URL ("/call"): logs must not show the mock's ephemeral port,
- * or the same scenario would print differently from run to run. */
-static const char *url_path(const char *url)
-{
-    const char *p = strstr(url, "://");
-    p = p ? strchr(p + 3, '/') : NULL;
-    return p ? p : url;
-}
-
-/* AO-1: ask the agent's provider to place the run's call. */
-static void dispatch(struct core_run *r)
-{
-    struct core *c = r->core;
-    const struct core_agent *a = core_agent_get(c, r->agent_id);
-    const struct core_evaluator *e = core_evaluator_get(c, r->evaluator_id);
-    if (core_agent_has_trigger(a)) {
-        trigger_dispatch(r);
-        return;
-    }
-    const struct provider_ops *ops = core_provider_ops(r->provider);
-    if (!ops) {
-        core_finish(r, DS_RUN_FAILED, DS_REASON_PROVIDER_REJECTED_REQUEST,
-                    "no adapter for this provider yet");
-        return;
-    }
-    struct provider_call_spec spec = {
-        .base_url =
-            c->env.provider_base_url[r->provider] ? c->env.provider_base_url[r->provider] : "",
-        .api_key = a->provider_api_key,
-        .assistant_id = a->assistant_id,
-        .phone_number_id = a->phone_number_id,
-        .phone_number_type = a->phone_number_type,
-        .from_number = a->contact_number,
-        .to_number = e->phone_number,
-        .dynamic_variables = e->dynamic_variables,
-        .run_id = r->id,
-    };
-    struct dispatch_ctx *d = calloc(1, sizeof *d);
-    if (!d || ops->build_start(&spec, &d->req) != 0) {
-        free(d);
-        core_finish(r, DS_RUN_FAILED, DS_REASON_PROVIDER_ERROR, "out of memory");
-        return;
-    }
-    d->run = r;
-    r->attempts = 1;
-    core_log(r, "%s %s %s (from %s to %s)", d->req.method, ops->display, url_path(d->req.url),
-             a->contact_number, e->phone_number);
-    send_req(r, d, on_start_answer);
 }
 
 int core_start_runs(struct core *c, const char *agent_id, const char *const *evaluator_ids,
                     size_t n, const struct core_run **run_out, char *err, size_t errn)
+{
+    return core_start_runs_committed(c, agent_id, evaluator_ids, n, run_out, NULL, NULL, err, errn);
+}
+
+int core_start_runs_committed(struct core *c, const char *agent_id,
+                              const char *const *evaluator_ids, size_t n,
+                              const struct core_run **run_out, int (*commit)(void *ctx), void *ctx,
+                              char *err, size_t errn)
 {
     const struct core_agent *a = core_agent_get(c, agent_id);
     if (!a) {
@@ -568,8 +513,6 @@ int core_start_runs(struct core *c, const char *agent_id, const char *const *eva
             return -1;
         }
         made[i] = r;
-        if (run_out)
-            run_out[i] = r;
         char detail[256];
         enum ds_reason why = precondition(a, e, detail, sizeof detail);
         core_log(r, "run created for agent '%s', evaluator '%s' (%s)", a->id, e->id,
@@ -591,36 +534,22 @@ int core_start_runs(struct core *c, const char *agent_id, const char *const *eva
         r->window_timer =
             c->env.clock.ops->schedule(c->env.clock.ctx, r->closes_at, on_window_close, r);
     }
-    for (size_t i = 0; i < n; i++)
+    /* the caller's last word before anything leaves the core (serve: the
+     * runs are stored first, or they never were) */
+    if (commit && commit(ctx) != 0) {
+        runs_discard(c, made, n);
+        free(made);
+        snprintf(err, errn, "the runs could not be committed; none was started");
+        return -2;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (run_out)
+            run_out[i] = made[i];
         if (made[i]->status == DS_RUN_PENDING)
-            dispatch(made[i]);
+            core_dispatch(made[i]);
+    }
     free(made);
     return 0;
-}
-
-int core_run_redial(struct core *c, const char *run_id, char *err, size_t n)
-{
-    struct core_run *r = (struct core_run *)core_run_get(c, run_id);
-    if (!r) {
-        snprintf(err, n, "no run '%s'", run_id);
-        return -1;
-    }
-    switch (r->status) {
-    case DS_RUN_PENDING:
-        core_log(r, "redial requested");
-        dispatch(r);
-        return 0;
-    case DS_RUN_IN_PROGRESS:
-        snprintf(err, n, "run '%s' has a call in progress", run_id);
-        return -1;
-    default:
-        /* DW-4 */
-        snprintf(err, n,
-                 "run '%s' is final (%s%s%s) and cannot be resumed or re-dialled (DW-4); fix "
-                 "the cause and start a fresh run",
-                 run_id, run_status_name(r->status), r->reason ? ", " : "", reason_name(r->reason));
-        return -1;
-    }
 }
 
 /* DW-2: the window closed with no accepted dial. */
@@ -645,112 +574,6 @@ static void on_window_close(void *arg)
     core_log(r, "dial window closed with no accepted dial");
     core_finish(r, DS_RUN_TIMEOUT, why, NULL);
     core_follow_provider_call(r);
-}
-
-/* ---- following the provider call after the run ended -------------------- */
-
-static void poll_now(void *arg);
-
-void core_apply_provider_state(struct core_run *r, const struct provider_call_state *st,
-                               const char *source)
-{
-    const struct provider_ops *ops = core_provider_ops(r->provider);
-    bool changed = !r->provider_status || strcmp(r->provider_status, st->status) != 0 ||
-                   (st->ended_reason[0] && (!r->provider_ended_reason ||
-                                            strcmp(r->provider_ended_reason, st->ended_reason)));
-    set_str(&r->provider_status, st->status);
-    if (st->ended_reason[0])
-        set_str(&r->provider_ended_reason, st->ended_reason);
-    if (st->symptom[0])
-        set_str(&r->provider_symptom, st->symptom);
-    if (st->ended)
-        r->provider_network_ended = st->network_ended;
-    /* a transcript the customer's backend attached (seed 001) is the one kept */
-    if (st->transcript[0] && !r->transcript_call_id)
-        set_str(&r->transcript, st->transcript);
-    if (st->recording_url[0])
-        set_str(&r->recording_url, st->recording_url);
-    if (changed)
-        core_log(r, "%s (%s): call %s %s%s%s", ops->display, source, r->provider_call_id,
-                 st->status, st->ended_reason[0] ? ", " : "", st->ended_reason);
-    /* AO-4: accepted, then refused at start (credits, concurrency): the run
-     * fails with the provider's reason at once, not with a timeout. */
-    if (st->start_error != DS_REASON_NONE && r->status == DS_RUN_PENDING) {
-        char detail[300];
-        snprintf(detail, sizeof detail, "%s ended the call before placing it: %s", ops->display,
-                 st->ended_reason);
-        core_finish(r, DS_RUN_FAILED, st->start_error, detail);
-    }
-    if (st->ended) {
-        r->polling = false;
-        r->provider_ended = true;
-        /* H-4: an answered call that has ended has a recording to fetch; Vapi
-         * and Retell give its URL, ElevenLabs serves it by conversation id */
-        bool needs_url = r->provider != DS_PROVIDER_ELEVENLABS;
-        const struct core_project *pj = project_find(r->core, r->project);
-        if (pj && pj->fetch_recordings && (st->answered || r->answered_at) &&
-            !r->recording_requested && (!needs_url || r->recording_url))
-            core_fetch_recording(r, r->recording_url);
-    }
-    diagnosis_update(r->core, r);
-}
-
-static void on_poll_answer(void *arg, const struct ds_http_response *resp)
-{
-    struct dispatch_ctx *d = arg;
-    struct core_run *r = d->run;
-    const struct provider_ops *ops = core_provider_ops(r->provider);
-    struct provider_call_state st;
-    ops->parse_get(resp, &st);
-    provider_req_clear(&d->req);
-    free(d);
-    if (st.known)
-        core_apply_provider_state(r, &st, "poll");
-    if (st.ended || r->polls >= CORE_POLL_MAX || !r->polling) {
-        r->polling = false;
-        return;
-    }
-    struct ds_clock *ck = &r->core->env.clock;
-    ck->ops->schedule(ck->ctx, core_now(r->core) + CORE_POLL_INTERVAL_MS, poll_now, r);
-}
-
-static void poll_now(void *arg)
-{
-    struct core_run *r = arg;
-    if (r->provider_ended) { /* a webhook told us meanwhile */
-        r->polling = false;
-        return;
-    }
-    const struct provider_ops *ops = core_provider_ops(r->provider);
-    const struct core_agent *a = core_agent_get(r->core, r->agent_id);
-    struct dispatch_ctx *d = calloc(1, sizeof *d);
-    if (!d || !a ||
-        ops->build_get(r->core->env.provider_base_url[r->provider], a->provider_api_key,
-                       r->provider_call_id, &d->req) != 0) {
-        free(d);
-        r->polling = false;
-        return;
-    }
-    d->run = r;
-    d->is_poll = true;
-    r->polls++;
-    send_req(r, d, on_poll_answer);
-}
-
-void core_follow_provider_call_at(struct core_run *r, int64_t at_ms)
-{
-    if (!r->provider_call_id || r->polling || !core_provider_ops(r->provider))
-        return;
-    if (r->provider_ended)
-        return;
-    r->polling = true;
-    struct ds_clock *ck = &r->core->env.clock;
-    ck->ops->schedule(ck->ctx, at_ms, poll_now, r);
-}
-
-void core_follow_provider_call(struct core_run *r)
-{
-    core_follow_provider_call_at(r, core_now(r->core));
 }
 
 /* ---- reading -------------------------------------------------------------- */

@@ -36,6 +36,10 @@ int provider_from_name(const char *name);         /* -1 when unknown */
 #define CORE_PROVIDER_TIMEOUT_MS 30000
 #define CORE_POLL_INTERVAL_MS 30000 /* following a provider call after the run ends */
 #define CORE_POLL_MAX 40
+/* AO-4 without webhooks: an accepted call is polled during the dial window,
+ * first this long after the accepting answer, then every CORE_POLL_INTERVAL_MS,
+ * while the run is pending and the call has not ended (docs/decisions.md). */
+#define CORE_WINDOW_POLL_FIRST_MS 5000
 #define CORE_START_ATTEMPTS 3       /* docs/retries.md */
 #define CORE_RETRY_BASE_MS 500      /* then doubled: 0.5 s, 1 s */
 #define CORE_WEBHOOKS_REMEMBERED 32 /* per run, to spot replays */
@@ -134,6 +138,7 @@ struct core_run {
     uint64_t window_timer;
     int polls;
     bool polling;
+    bool window_polling; /* a poll of the pending run's call is scheduled or in flight */
     struct core *core;
 };
 
@@ -178,6 +183,15 @@ int core_project_fetch_recordings(struct core *c, const char *id, bool on);
  * JSON parse position. */
 int core_agent_put(struct core *c, const struct core_agent *a, char *err, size_t n);
 const struct core_agent *core_agent_get(const struct core *c, const char *id);
+/* A deep copy of an agent, owned by the caller (core_agent_free; NULL ok):
+ * what a change is undone with (core_agent_put of the copy). NULL: no memory. */
+struct core_agent *core_agent_copy(const struct core_agent *a);
+void core_agent_free(struct core_agent *a);
+/* Remove a project, agent or evaluator that nothing refers to yet: a create
+ * undone because it could not be stored (dialsim serve). Unknown: nothing. */
+void core_project_remove(struct core *c, const char *id);
+void core_agent_remove(struct core *c, const char *id);
+void core_evaluator_remove(struct core *c, const char *id);
 
 /* Create or replace an evaluator. dynamic_variables may be NULL (→ {}); it is
  * copied. */
@@ -194,6 +208,14 @@ const struct core_evaluator *core_evaluator_get(const struct core *c, const char
  * (nothing is created then). */
 int core_start_runs(struct core *c, const char *agent_id, const char *const *evaluator_ids,
                     size_t n, const struct core_run **run_out, char *err, size_t errn);
+/* The same, with commit(ctx) called once the runs exist and their
+ * preconditions are decided, before any call is asked for (dialsim serve
+ * stores them there). When it returns non-zero the runs are taken back — no
+ * call asked for, no timer left, run_out untouched — and -2 is returned. */
+int core_start_runs_committed(struct core *c, const char *agent_id,
+                              const char *const *evaluator_ids, size_t n,
+                              const struct core_run **run_out, int (*commit)(void *ctx), void *ctx,
+                              char *err, size_t errn);
 
 /* Ask for the call of a run again. Refused for a final run (DW-4: a timed-out
  * run cannot be resumed or re-dialled) and for a run whose call is in progress.
@@ -227,6 +249,7 @@ struct core_transcript {
     const char *run_id;          /* CI-3: attach to this run directly; NULL when absent */
     const char *agent_id;        /* CI-3: the request's agent_id in decimal; NULL when absent */
     const char *to_phone_number; /* CI-7: the evaluator's number; NULL when absent */
+    int64_t started_at_ms;       /* startedAt (CI-7: which run's call it was); 0 unknown */
     int64_t ended_at_ms;         /* endedAt */
     const char *text;            /* the messages as "role: content" lines; may be NULL */
 };
@@ -245,7 +268,9 @@ struct core_tx_match {
 
 /* CI-7: attach a transcript to its run — by run_id, else by to_phone_number
  * = the evaluator's number among the agent's runs (or the project's when the
- * request had no agent_id). CI-6: the core listens for 5 minutes after the call
+ * request had no agent_id): the run whose call it describes (a run whose call
+ * ended without a transcript first, then the closest startedAt/endedAt); two
+ * runs that fit equally are answered UNMATCHED "ambiguous", never guessed. CI-6: the core listens for 5 minutes after the call
  * ended on its own clock; later data is answered LATE and not attached (the
  * run keeps its state; a run failed transcript_missing is refined to
  * transcript_late). Idempotent for the same call id (CI-9). */

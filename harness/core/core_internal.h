@@ -1,4 +1,5 @@
-/* Shared by core.c, gate.c and diagnosis.c; not part of the core's API. */
+/* Shared by the core's files (core.c, dispatch.c, gate.c, diagnosis.c, …);
+ * not part of the core's API. */
 #ifndef DIALSIM_CORE_INTERNAL_H
 #define DIALSIM_CORE_INTERNAL_H
 
@@ -53,5 +54,11 @@ void trigger_dispatch(struct core_run *r);
 /* Recompute r->diagnosis from what the run knows (diagnosis.c). */
 void diagnosis_update(struct core *c, struct core_run *r);
 char *core_strdup(const char *s);
+/* Replace *dst with a copy of s (NULL ok); the old string is freed. */
+void core_set_str(char **dst, const char *s);
+/* The project with this id, or NULL; borrowed. */
+struct core_project *core_project_find(const struct core *c, const char *id);
+/* AO-1: ask the agent's provider (or its trigger) for the run's call (dispatch.c). */
+void core_dispatch(struct core_run *r);
 
 #endif

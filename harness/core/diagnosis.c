@@ -232,6 +232,15 @@ static void diagnosis_compute(struct core *c, struct core_run *r)
                "window (CI-6), so it was not matched.",
                ts_clock(r->ended_at, t1, sizeof t1));
         break;
+    case DS_REASON_TRIGGER_TLS_FAILED:
+        /* The detail names which: the endpoint's certificate, or this host
+         * with no CA certificates to check any (a minimal Debian without
+         * ca-certificates), which no fix on the endpoint would cure. */
+        if (r->detail && r->detail[0])
+            sb_add(&b, "%s. The trigger never reached the endpoint.", r->detail);
+        else
+            sb_add(&b, "%s.", reason_sentence(r->reason));
+        break;
     default:
         sb_add(&b, "%s.", reason_sentence(r->reason));
         break;

@@ -6,7 +6,8 @@
 
 bool e164_valid(const char *s)
 {
-    return e164_problem(s, NULL, 0) == NULL;
+    char buf[96]; /* not the static one: workers check numbers at once */
+    return e164_problem(s, buf, sizeof buf) == NULL;
 }
 
 static size_t count_digits(const char *s)
@@ -42,8 +43,13 @@ const char *e164_problem(const char *s, char *buf, size_t n)
         return "has no digits after \"+\"";
     if (s[1] == '0')
         return "has a leading zero after \"+\" (country codes never start with 0)";
-    if (len - 1 > 15) {
-        snprintf(buf, n, "has %zu digits; at most 15 are allowed", len - 1);
+    if (len - 1 < E164_MIN_DIGITS) {
+        snprintf(buf, n, "has %zu digit; at least %d are needed (a country code and a number)",
+                 len - 1, E164_MIN_DIGITS);
+        return buf;
+    }
+    if (len - 1 > E164_MAX_DIGITS) {
+        snprintf(buf, n, "has %zu digits; at most %d are allowed", len - 1, E164_MAX_DIGITS);
         return buf;
     }
     return NULL;
@@ -79,16 +85,17 @@ const char *e164_difference(const char *got, const char *want, char *buf, size_t
         return buf;
     }
     size_t gd = count_digits(got), wd = count_digits(want);
+    char pb[96]; /* not the static buffer: -j workers diagnose at once */
     if (strlen(got) != strlen(want) || !e164_valid(got)) {
         if (!e164_valid(got))
-            snprintf(buf, n, "is not E.164 (it %s)", e164_problem(got, NULL, 0));
+            snprintf(buf, n, "is not E.164 (it %s)", e164_problem(got, pb, sizeof pb));
         else if (gd != wd)
             snprintf(buf, n, "has %zu digits instead of %zu", gd, wd);
         else if (want[0] != '+' && strcmp(got + 1, want) == 0)
             snprintf(buf, n, "has the leading + that the other number lacks");
         else /* as many digits, so `want` holds non-digits: it is not E.164 */
             snprintf(buf, n, "is E.164; the other number is not (it %s)",
-                     e164_problem(want, NULL, 0));
+                     e164_problem(want, pb, sizeof pb));
         return buf;
     }
     /* Same length, both E.164: count differing digits. */

@@ -1,11 +1,16 @@
 /* AO-5: phone numbers are E.164 — "+", a non-zero leading digit, at most 15
  * digits in all. The core normalises nothing: "+1 (555) 123-4567" is invalid,
- * not rewritten. */
+ * not rewritten. **decision** (docs/decisions.md, issue 14): at least 2 digits
+ * (a country code and one more); the provider mocks check the same bounds, so
+ * a number is refused in one way only — by the core, before any call. */
 #ifndef DIALSIM_E164_H
 #define DIALSIM_E164_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#define E164_MIN_DIGITS 2
+#define E164_MAX_DIGITS 15
 
 /* True when s is E.164 (AO-5). NULL is not. */
 bool e164_valid(const char *s);

@@ -18,23 +18,42 @@
 
 #include "core/timefmt.h"
 
-static struct core_run *run_for_line(struct core *c, const char *to, size_t *index)
+static bool agent_calls_from(const struct core *c, const struct core_run *r, const char *from)
 {
-    struct core_run *latest = NULL;
+    const struct core_agent *a = core_agent_get(c, r->agent_id);
+    return a && a->contact_number && *from && strcmp(a->contact_number, from) == 0;
+}
+
+/* Which run a call to `to` belongs to: a pending run of that line — the one
+ * whose agent calls from `from` when several are pending (one evaluator run
+ * twice at once, two evaluators sharing a number: issue 14), else the most
+ * recent — or, with none pending, the line's most recent run. */
+static struct core_run *run_for_line(struct core *c, const char *to, const char *from,
+                                     size_t *index)
+{
+    struct core_run *latest = NULL, *pending = NULL;
+    size_t latest_i = 0, pending_i = 0;
     for (size_t i = c->n_runs; i-- > 0;) {
         struct core_run *r = c->runs[i];
         if (!r->window_set || strcmp(r->to_number, to) != 0)
             continue;
         if (r->status == DS_RUN_PENDING) {
-            *index = i;
-            return r;
+            if (agent_calls_from(c, r, from)) {
+                *index = i;
+                return r;
+            }
+            if (!pending) {
+                pending = r;
+                pending_i = i;
+            }
         }
         if (!latest) {
             latest = r;
-            *index = i;
+            latest_i = i;
         }
     }
-    return latest;
+    *index = pending ? pending_i : latest_i;
+    return pending ? pending : latest;
 }
 
 /* AO-3: exact string equality with some agent of the same project. */
@@ -73,7 +92,7 @@ bool core_inbound_offer(struct core *c, const char *from, const char *to, uint64
     if (!from)
         from = "";
     size_t idx = 0;
-    struct core_run *r = run_for_line(c, to, &idx);
+    struct core_run *r = run_for_line(c, to, from, &idx);
     if (!r)
         return false; /* a line with no run: nothing to record it on */
     int64_t now = core_now(c);

@@ -24,6 +24,15 @@ struct ds_clock_ops {
     uint64_t (*schedule)(void *ctx, int64_t at_ms, ds_timer_fn fn, void *arg);
     /* Forget a timer that has not run yet; unknown or spent ids are ignored. */
     void (*cancel)(void *ctx, uint64_t id);
+    /* Optional (NULL: schedule order only). Take, now, a place in the order of
+     * events that share an instant, for one event scheduled later with
+     * schedule_at_place; 0 when none could be taken. */
+    uint64_t (*place)(void *ctx);
+    /* As schedule, but among events due at the same instant fn runs where
+     * `place` put it, before everything scheduled after the place was taken
+     * (docs/architecture.md "Time": an effect never before its cause). */
+    uint64_t (*schedule_at_place)(void *ctx, int64_t at_ms, uint64_t place, ds_timer_fn fn,
+                                  void *arg);
 };
 
 struct ds_clock {
@@ -34,6 +43,22 @@ struct ds_clock {
 static inline int64_t ds_now(const struct ds_clock *c)
 {
     return c->ops->now_ms(c->ctx);
+}
+
+/* A place in the order of the current instant (0 when the clock keeps none). */
+static inline uint64_t ds_clock_place(const struct ds_clock *c)
+{
+    return c->ops->place ? c->ops->place(c->ctx) : 0;
+}
+
+/* schedule at a place taken earlier; a clock without places, or place 0,
+ * falls back to plain scheduling order. */
+static inline uint64_t ds_schedule_at_place(const struct ds_clock *c, int64_t at_ms,
+                                            uint64_t place, ds_timer_fn fn, void *arg)
+{
+    if (place && c->ops->schedule_at_place)
+        return c->ops->schedule_at_place(c->ctx, at_ms, place, fn, arg);
+    return c->ops->schedule(c->ctx, at_ms, fn, arg);
 }
 
 /* ---- HTTP client -------------------------------------------------------- */

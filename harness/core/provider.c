@@ -3,6 +3,7 @@
 #include "core/provider.h"
 #include "core/json_depth.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,5 +130,32 @@ int provider_webhook_json(const char *body, size_t len, json_t **out, char *err,
         snprintf(err, n, "body: %s", je.text);
         return -1;
     }
+    return 0;
+}
+
+int64_t provider_age(int64_t now, int64_t then)
+{
+    if (then < 0 && now > INT64_MAX + then)
+        return INT64_MAX; /* far in the past: as old as can be */
+    if (then > 0 && now < INT64_MIN + then)
+        return INT64_MIN;
+    return now - then;
+}
+
+int provider_parse_i64(const char *s, const char **end, int64_t *out)
+{
+    bool neg = *s == '-';
+    const char *p = s + neg;
+    uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    if (*p < '0' || *p > '9')
+        return -1;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (lim - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = neg ? (v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v) : (int64_t)v;
+    *end = p;
     return 0;
 }

@@ -115,6 +115,14 @@ char *provider_join_url(const char *base, const char *path);
 int provider_get_url(const char *url, struct provider_req *out);
 /* A header's value, names compared without case; NULL when absent. */
 const char *provider_header(const struct ds_header *h, size_t nh, const char *name);
+/* now - then without overflow: a webhook's timestamp is whatever the sender
+ * wrote, and now_ms - ts wrapped (undefined behaviour) for ts near INT64_MIN.
+ * The result saturates at INT64_MIN / INT64_MAX (issue 14). */
+int64_t provider_age(int64_t now, int64_t then);
+/* A signed decimal at s (an optional '-', then digits) into *out, *end after
+ * it; -1 when there are no digits or the number does not fit in 64 bits
+ * (sscanf's %lld is undefined behaviour there). */
+int provider_parse_i64(const char *s, const char **end, int64_t *out);
 /* Is word one of the NULL-terminated list? (false for NULL) */
 bool provider_word_in(const char *word, const char *const *list);
 /* A webhook's body, parsed through core/json_depth.h: 0 with *out (new

@@ -230,18 +230,20 @@ static int el_verify_webhook(const struct ds_header *h, size_t nh, const char *b
                              const char *secret, int64_t now_ms, char *err, size_t n)
 {
     const char *sig = provider_header(h, nh, "elevenlabs-signature");
-    long long t;
+    int64_t t;
+    const char *rest = "";
     char got[80];
     if (!sig) {
         snprintf(err, n, "no ElevenLabs-Signature header");
         return -1;
     }
-    if (sscanf(sig, "t=%lld,v0=%64[0-9a-f]", &t, got) != 2) {
+    if (strncmp(sig, "t=", 2) != 0 || provider_parse_i64(sig + 2, &rest, &t) != 0 ||
+        sscanf(rest, ",v0=%64[0-9a-f]", got) != 1) {
         snprintf(err, n, "ElevenLabs-Signature is not \"t=<unix s>,v0=<hex>\"");
         return -1;
     }
     char prefix[32], want[65];
-    snprintf(prefix, sizeof prefix, "%lld.", t);
+    snprintf(prefix, sizeof prefix, "%" PRId64 ".", t);
     if (!secret || !*secret || hmac_sha256_hex(secret, prefix, strlen(prefix), body, len, want) ||
         !secret_equal(got, want)) {
         snprintf(err, n,
@@ -249,7 +251,7 @@ static int el_verify_webhook(const struct ds_header *h, size_t nh, const char *b
                  "webhook_secret (forged, or signed with another secret)");
         return -1;
     }
-    int64_t age = now_ms / 1000 - t;
+    int64_t age = provider_age(now_ms / 1000, t); /* t is the sender's: may be INT64_MIN */
     if (age > ELEVENLABS_TOLERANCE_S) {
         snprintf(err, n, "ElevenLabs-Signature is %" PRId64 " s old; at most 1800 s is accepted",
                  age);

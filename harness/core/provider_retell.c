@@ -169,7 +169,8 @@ static int retell_verify_webhook(const struct ds_header *h, size_t nh, const cha
                                  const char *secret, int64_t now_ms, char *err, size_t n)
 {
     const char *sig = provider_header(h, nh, "x-retell-signature");
-    long long ts;
+    int64_t ts;
+    const char *rest = "";
     char got[80];
     int end = 0;
     if (!sig) {
@@ -177,12 +178,13 @@ static int retell_verify_webhook(const struct ds_header *h, size_t nh, const cha
         return -1;
     }
     /* the digest ends the header, as the Retell SDK's /v=(\d+),d=(.*)/ requires */
-    if (sscanf(sig, "v=%lld,d=%64[0-9a-f]%n", &ts, got, &end) != 2 || sig[end] != '\0') {
+    if (strncmp(sig, "v=", 2) != 0 || provider_parse_i64(sig + 2, &rest, &ts) != 0 ||
+        sscanf(rest, ",d=%64[0-9a-f]%n", got, &end) != 1 || rest[end] != '\0') {
         snprintf(err, n, "x-retell-signature is not \"v=<unix ms>,d=<hex>\"");
         return -1;
     }
     char tsbuf[32], want[65];
-    snprintf(tsbuf, sizeof tsbuf, "%lld", ts);
+    snprintf(tsbuf, sizeof tsbuf, "%" PRId64, ts);
     /* no key, no webhook: an empty key would verify anyone's empty-key HMAC */
     if (!secret || !*secret || hmac_sha256_hex(secret, body, len, tsbuf, strlen(tsbuf), want) ||
         !secret_equal(got, want)) {
@@ -191,7 +193,7 @@ static int retell_verify_webhook(const struct ds_header *h, size_t nh, const cha
                  "Retell API key (forged, or signed with another key)");
         return -1;
     }
-    int64_t age = now_ms - ts;
+    int64_t age = provider_age(now_ms, ts); /* ts is the sender's: may be INT64_MIN */
     if (age > RETELL_TOLERANCE_MS || age < -RETELL_TOLERANCE_MS) {
         snprintf(err, n, "x-retell-signature is %" PRId64 " s old; at most 300 s is accepted",
                  age / 1000);

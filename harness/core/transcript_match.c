@@ -2,6 +2,7 @@
  * its run, CI-6 bounds the wait to 5 minutes after the call ended. */
 #include "core/core_internal.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,20 +25,72 @@ void core_transcript_timeout(void *arg)
     core_finish(r, DS_RUN_FAILED, DS_REASON_TRANSCRIPT_MISSING, NULL);
 }
 
-/* CI-7: the most recent answered run of the project (of the agent, when the
- * request named one) whose evaluator number is `to`. */
-static struct core_run *run_for_number(struct core *c, const char *project, const char *agent,
-                                       const char *to)
+/* How well a run's call fits a transcript's call: rank first (lower is
+ * better), then distance between the two calls' times. */
+struct fit {
+    int rank;
+    int64_t distance;
+};
+
+static int64_t abs_diff(int64_t a, int64_t b)
 {
-    for (size_t i = c->n_runs; i-- > 0;) {
+    return a > b ? a - b : b - a;
+}
+
+/* Rank 0: the call has ended and the run has no transcript yet: the run that
+ * waits for exactly this. Rank 1: the call is still in progress. Rank 2: the
+ * run already has a transcript. Distance: how far the run's call (answered,
+ * ended; now when still in progress) lies from startedAt/endedAt, so that of
+ * two ended calls to one number the transcript goes to the call it describes,
+ * not to the most recent one (issue 14). */
+static struct fit run_fit(const struct core *c, const struct core_run *r,
+                          const struct core_transcript *t)
+{
+    struct fit f = {r->transcript_call_id ? 2 : r->ended_at ? 0 : 1, 0};
+    int64_t end = r->ended_at ? r->ended_at : core_now(c);
+    if (t->started_at_ms)
+        f.distance += abs_diff(r->answered_at, t->started_at_ms);
+    if (t->ended_at_ms)
+        f.distance += abs_diff(end, t->ended_at_ms); /* ISO instants: no overflow */
+    return f;
+}
+
+static bool fit_better(struct fit a, struct fit b)
+{
+    return a.rank != b.rank ? a.rank < b.rank : a.distance < b.distance;
+}
+
+/* CI-7: the project's answered runs (of the agent, when the request named
+ * one) whose evaluator number is `to`: the run that already holds this call
+ * (CI-9), else the best fit. *tie is the run that fits exactly as well as the
+ * result, when there is one: then nobody can tell which call it was. */
+static struct core_run *run_for_number(struct core *c, const char *project,
+                                       const struct core_transcript *t, struct core_run **tie)
+{
+    struct core_run *best = NULL;
+    struct fit bf = {0, 0};
+    *tie = NULL;
+    for (size_t i = 0; i < c->n_runs; i++) {
         struct core_run *r = c->runs[i];
-        if (strcmp(r->project, project) != 0 || strcmp(r->to_number, to) != 0 || !r->answered_at)
+        if (strcmp(r->project, project) != 0 || strcmp(r->to_number, t->to_phone_number) != 0 ||
+            !r->answered_at)
             continue;
-        if (agent && strcmp(r->agent_id, agent) != 0)
+        if (t->agent_id && strcmp(r->agent_id, t->agent_id) != 0)
             continue;
-        return r;
+        if (r->transcript_call_id && strcmp(r->transcript_call_id, t->call_id) == 0) {
+            *tie = NULL;
+            return r;
+        }
+        struct fit f = run_fit(c, r, t);
+        if (!best || fit_better(f, bf)) {
+            best = r;
+            bf = f;
+            *tie = NULL;
+        } else if (!fit_better(bf, f) && !*tie) {
+            *tie = r;
+        }
     }
-    return NULL;
+    return best;
 }
 
 static void set_out(struct core_tx_match *out, enum core_tx_outcome o, const struct core_run *r,
@@ -67,7 +120,19 @@ void core_transcript_attach(struct core *c, const char *project, const struct co
             set_out(out, CORE_TX_UNMATCHED, NULL, msg);
             return;
         }
-        r = run_for_number(c, project, t->agent_id, t->to_phone_number);
+        struct core_run *tie;
+        r = run_for_number(c, project, t, &tie);
+        if (r && tie) {
+            /* issue 14: two runs fit equally; a guess could fail the other run */
+            snprintf(msg, sizeof msg,
+                     "ambiguous: runs %s and %s both called %s and fit this call equally; send "
+                     "run_id to say which",
+                     r->id, tie->id, t->to_phone_number);
+            core_log(r, "transcript %s not attached: it fits %s as well", t->call_id, tie->id);
+            core_log(tie, "transcript %s not attached: it fits %s as well", t->call_id, r->id);
+            set_out(out, CORE_TX_UNMATCHED, NULL, msg);
+            return;
+        }
         if (!r) {
             snprintf(msg, sizeof msg,
                      "no answered run called %s: to_phone_number must be the evaluator's number",

@@ -99,6 +99,7 @@ int ingest_handle_locked(struct core *c, struct store *s, const char *project,
                 .run_id = tc->run_id,
                 .agent_id = tc->has_agent_id ? agent : NULL,
                 .to_phone_number = tc->to_phone_number,
+                .started_at_ms = tc->started_at_ms,
                 .ended_at_ms = tc->ended_at_ms,
                 .text = text,
             };

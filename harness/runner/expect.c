@@ -244,6 +244,16 @@ static bool entry_matches(const json_t *sel, const struct journal_entry *e)
         if (!got || !json_equal((json_t *)got, (json_t *)v))
             return false;
     }
+    /* issue 14: a key the request must not carry, and the body as a whole */
+    size_t i;
+    json_array_foreach((json_t *)json_object_get(sel, "body_absent"), i, v)
+    {
+        if (e->json && mock_json_path(e->json, json_string_value(v)))
+            return false;
+    }
+    const json_t *exact = json_object_get(sel, "body_exact");
+    if (exact && (!e->json || !json_equal((json_t *)exact, e->json)))
+        return false;
     return true;
 }
 

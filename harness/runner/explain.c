@@ -47,7 +47,8 @@ static const struct {
      "configuration to match the provider account."},
     {"provider_unreachable",
      "The provider's API could not be reached: the base URL in the config, DNS, a proxy or a "
-     "firewall. Re-dial the run once it is reachable (POST /runs/{id}/redial while pending)."},
+     "firewall; \"no CA certificates found\" in the detail: install ca-certificates. Re-dial the "
+     "run once it is reachable (POST /runs/{id}/redial while pending)."},
     {"provider_error",
      "The provider answered 5xx through every retry: check its status page, then start a fresh "
      "run."},
@@ -70,7 +71,8 @@ static const struct {
     {"trigger_tls_failed",
      "Fix the endpoint's certificate: a chain to a public CA, not expired, issued for the URL's "
      "host name; the run's detail quotes the TLS error. `dialsim conform trigger URL` shows "
-     "which."},
+     "which. A detail that says \"no CA certificates found\" is this host's fault, not the "
+     "endpoint's: install ca-certificates (or set CURL_CA_BUNDLE to a PEM file)."},
     {"transcript_missing",
      "Post the call's transcript to the project's webhook with X-CEKURA-API-KEY within 5 minutes "
      "of endedAt. `dialsim conform transcripts --listen PORT` checks the sender."},

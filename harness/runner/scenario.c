@@ -7,273 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/core.h"
 #include "core/reason.h"
 #include "core/timefmt.h"
 #include "runner/jsonpos.h"
-
-/* ---- a small declarative validator ------------------------------------ */
-
-enum vt { T_STRING = 1, T_STRING_NULL, T_BOOL, T_INTEGER, T_NUMBER, T_OBJECT, T_ARRAY, T_ANY };
-
-struct field {
-    const char *key;
-    enum vt type;
-    bool required;
-    bool bounded; /* min/max apply */
-    double min, max;
-    const char *const *choices; /* allowed strings, NULL-terminated */
-    const struct field *fields; /* object members ({NULL} ends); NULL: any members */
-    const struct field *items;  /* array items */
-    size_t min_items;
-    bool values_are_items; /* object whose every value is `items` (a map) */
-};
-
-static const char *want(enum vt t)
-{
-    switch (t) {
-    case T_STRING:
-        return "a string";
-    case T_STRING_NULL:
-        return "a string or null";
-    case T_BOOL:
-        return "true or false";
-    case T_INTEGER:
-        return "an integer";
-    case T_NUMBER:
-        return "a number";
-    case T_OBJECT:
-        return "an object";
-    case T_ARRAY:
-        return "an array";
-    default:
-        return "a value";
-    }
-}
-
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64)
-        return 99;
-    size_t d[65][65];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            size_t c = d[i - 1][j - 1] +
-                       (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-            size_t x = d[i - 1][j] + 1, y = d[i][j - 1] + 1;
-            d[i][j] = c < x ? (c < y ? c : y) : (x < y ? x : y);
-        }
-    return d[la][lb];
-}
-
-void scenario_suggest(const char *got, const char *const *cands, size_t n, char *buf, size_t bn)
-{
-    const char *best = NULL;
-    size_t bd = 99;
-    for (size_t i = 0; i < n; i++) {
-        size_t d = edit_distance(got, cands[i]);
-        if (d < bd) {
-            bd = d;
-            best = cands[i];
-        }
-    }
-    size_t limit = strlen(got) / 3 > 2 ? strlen(got) / 3 : 2;
-    for (size_t i = 0; i < n && bd > limit; i++) {
-        /* "expectations" for "expect": one is the start of the other */
-        size_t lc = strlen(cands[i]), lg = strlen(got);
-        if (lc >= 3 && lg >= 3 && strncmp(got, cands[i], lc < lg ? lc : lg) == 0) {
-            best = cands[i];
-            bd = 0;
-        }
-    }
-    /* a full replacement ("e" for "f") is no suggestion */
-    if (best && bd <= limit && bd < strlen(got))
-        snprintf(buf, bn, " (did you mean \"%s\"?)", best);
-    else
-        buf[0] = '\0';
-}
-
-static void join(char *out, size_t n, const char *base, const char *key)
-{
-    if (!*base)
-        snprintf(out, n, "%s", key);
-    else
-        snprintf(out, n, "%s.%s", base, key);
-}
-
-static void validate(struct jsonpos_error *v, const struct field *f, const json_t *j,
-                     const char *path);
-
-static void validate_object(struct jsonpos_error *v, const struct field *fields, const json_t *j,
-                            const char *path)
-{
-    const char *k;
-    const json_t *val;
-    char sub[320];
-    json_object_foreach((json_t *)j, k, val)
-    {
-        const struct field *f = fields;
-        while (f->key && strcmp(f->key, k) != 0)
-            f++;
-        join(sub, sizeof sub, path, k);
-        if (!f->key) {
-            const char *cands[32];
-            size_t n = 0;
-            for (const struct field *g = fields; g->key && n < 32; g++)
-                cands[n++] = g->key;
-            char dym[96];
-            scenario_suggest(k, cands, n, dym, sizeof dym);
-            jsonpos_fail(v, sub, "unknown key \"%s\"%s", k, dym);
-            return;
-        }
-        validate(v, f, val, sub);
-    }
-    for (const struct field *f = fields; f->key; f++) {
-        if (f->required && !json_object_get(j, f->key)) {
-            jsonpos_fail(v, path, "missing required key \"%s\" (%s)", f->key, want(f->type));
-            return;
-        }
-    }
-}
-
-static void validate(struct jsonpos_error *v, const struct field *f, const json_t *j,
-                     const char *path)
-{
-    if (v->failed)
-        return;
-    bool ok;
-    switch (f->type) {
-    case T_STRING:
-        ok = json_is_string(j);
-        break;
-    case T_STRING_NULL:
-        ok = json_is_string(j) || json_is_null(j);
-        break;
-    case T_BOOL:
-        ok = json_is_boolean(j);
-        break;
-    case T_INTEGER:
-        ok = json_is_integer(j);
-        break;
-    case T_NUMBER:
-        ok = json_is_number(j);
-        break;
-    case T_OBJECT:
-        ok = json_is_object(j);
-        break;
-    case T_ARRAY:
-        ok = json_is_array(j);
-        break;
-    default:
-        ok = true;
-    }
-    if (!ok) {
-        jsonpos_fail(v, path, "expected %s, got %s", want(f->type), jsonpos_kind(j));
-        return;
-    }
-    if (f->bounded && json_is_number(j)) {
-        double x = json_number_value(j);
-        if (x < f->min || x > f->max) {
-            if (f->max >= 1e9)
-                jsonpos_fail(v, path, "expected a number %s %g, got %g",
-                             f->min > 0 ? ">" : ">=", f->min > 0 ? 0.0 : f->min, x);
-            else
-                jsonpos_fail(v, path, "expected a value from %g to %g, got %g", f->min, f->max, x);
-            return;
-        }
-    }
-    if (f->choices && json_is_string(j)) {
-        const char *s = json_string_value(j);
-        size_t n = 0;
-        bool found = false;
-        char list[400] = "";
-        for (; f->choices[n]; n++) {
-            found = found || strcmp(s, f->choices[n]) == 0;
-            size_t l = strlen(list);
-            snprintf(list + l, sizeof list - l, "%s\"%s\"", n ? ", " : "", f->choices[n]);
-        }
-        if (!found) {
-            char dym[96];
-            scenario_suggest(s, f->choices, n, dym, sizeof dym);
-            jsonpos_fail(v, path, "\"%s\" is not one of %s%s", s, list, dym);
-            return;
-        }
-    }
-    if (f->type == T_OBJECT && f->fields)
-        validate_object(v, f->fields, j, path);
-    if (f->type == T_OBJECT && f->values_are_items) {
-        const char *k;
-        const json_t *val;
-        char sub[320];
-        json_object_foreach((json_t *)j, k, val)
-        {
-            join(sub, sizeof sub, path, k);
-            validate(v, f->items, val, sub);
-        }
-    }
-    if (f->type == T_ARRAY) {
-        if (json_array_size(j) < f->min_items) {
-            jsonpos_fail(v, path, "expected at least %zu item%s, got %zu", f->min_items,
-                         f->min_items == 1 ? "" : "s", json_array_size(j));
-            return;
-        }
-        if (f->items) {
-            size_t i;
-            const json_t *x;
-            char sub[320];
-            json_array_foreach((json_t *)j, i, x)
-            {
-                snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-                validate(v, f->items, x, sub);
-            }
-        }
-    }
-}
-
-/* ---- the format --------------------------------------------------------- */
-
-#define END                                                                                        \
-    {                                                                                              \
-        .key = NULL                                                                                \
-    }
-#define STR(k)                                                                                     \
-    {                                                                                              \
-        .key = k, .type = T_STRING                                                                 \
-    }
-#define REQ_STR(k)                                                                                 \
-    {                                                                                              \
-        .key = k, .type = T_STRING, .required = true                                               \
-    }
-#define BOOL(k)                                                                                    \
-    {                                                                                              \
-        .key = k, .type = T_BOOL                                                                   \
-    }
-#define SEC(k, req, lo)                                                                            \
-    {                                                                                              \
-        .key = k, .type = T_NUMBER, .required = req, .bounded = true, .min = lo, .max = 1e9        \
-    }
-#define CHOICE(k, list)                                                                            \
-    {                                                                                              \
-        .key = k, .type = T_STRING, .choices = list                                                \
-    }
-#define OBJ(k, flds)                                                                               \
-    {                                                                                              \
-        .key = k, .type = T_OBJECT, .fields = flds                                                 \
-    }
-#define ARR(k, req, item, n)                                                                       \
-    {                                                                                              \
-        .key = k, .type = T_ARRAY, .required = req, .items = item, .min_items = n                  \
-    }
-#define INT(k, lo, hi)                                                                             \
-    {                                                                                              \
-        .key = k, .type = T_INTEGER, .bounded = true, .min = lo, .max = hi                         \
-    }
+#include "runner/validate.h"
 
 static const char *const providers[] = {"vapi", "retell", "elevenlabs", NULL};
 static const char *const actions[] = {"start_runs", "update_agent", "redial", "advance", NULL};
@@ -303,16 +43,29 @@ static const struct field any_value = {.key = "", .type = T_ANY};
         STR("trigger_call_endpoint"), STR("trigger_call_headers"), STR("phone_number_key"),        \
         STR("trigger_call_payload"), BOOL("auto_outbound"), INT("dial_window_seconds", 1, 86400)
 
-static const struct field agent_fields[] = {REQ_STR("id"), AGENT_FIELDS, END};
+/* `project` only here: an agent does not move between projects (update_agent) */
+static const struct field agent_fields[] = {REQ_STR("id"), STR("project"), AGENT_FIELDS, END};
+
+const char *scenario_agent_key(size_t i)
+{
+    return i < sizeof agent_fields / sizeof *agent_fields ? agent_fields[i].key : NULL;
+}
 static const struct field agent_set_fields[] = {AGENT_FIELDS, END};
 static const struct field agent = OBJ("", agent_fields);
 
-static const struct field evaluator_fields[] = {
-    REQ_STR("id"), REQ_STR("phone_number"), {.key = "dynamic_variables", .type = T_OBJECT}, END};
+static const struct field evaluator_fields[] = {REQ_STR("id"),
+                                                 STR("project"),
+                                                 REQ_STR("phone_number"),
+                                                 {.key = "dynamic_variables", .type = T_OBJECT},
+                                                 END};
 static const struct field evaluator = OBJ("", evaluator_fields);
 
 static const struct field project_fields[] = {STR("id"), STR("api_key"), BOOL("fetch_recordings"),
                                               END};
+/* in `projects` (several, issue 14) an id is required: agents name it */
+static const struct field projects_item_fields[] = {REQ_STR("id"), STR("api_key"),
+                                                    BOOL("fetch_recordings"), END};
+static const struct field projects_item = OBJ("", projects_item_fields);
 
 static const struct field pn_fields[] = {REQ_STR("id"), REQ_STR("number"), END};
 static const struct field pn = OBJ("", pn_fields);
@@ -327,20 +80,34 @@ static const struct field recording_fields[] = {
 #define WEBHOOK_FIELDS                                                                             \
     STR("secret"), SEC("delay", false, 0), BOOL("drop"), BOOL("forge"),                            \
         SEC("replay_after", false, 0.001), SEC("stale_by", false, 0), INT("retries", 0, 10),       \
-        SEC("retry_after", false, 0.001)
+        SEC("retry_after", false, 0.001), STR("url")
 static const struct field signed_webhook_fields[] = {WEBHOOK_FIELDS, END};
 static const struct field webhook_fields[] = {WEBHOOK_FIELDS, CHOICE("auth", wh_auths), END};
-#define PROVIDER_FIELDS                                                                            \
-    {.key = "keys", .type = T_ARRAY, .items = &any_value}, ARR("agents", false, &a_string, 0),     \
-        ARR("phone_numbers", false, &pn, 0), SEC("latency", false, 0),                             \
+#define ACCOUNT_FIELDS                                                                             \
+    {.key = "keys", .type = T_ARRAY, .items = &any_value}, SEC("latency", false, 0),               \
         SEC("dial_delay", false, 0), SEC("ring_timeout", false, 0.001), SEC("credits", false, 0),  \
         SEC("call_cost", false, 0), INT("concurrency_limit", 1, 1e6),                              \
         OBJ("recording", recording_fields)
+#define PROVIDER_FIELDS                                                                            \
+    ACCOUNT_FIELDS, ARR("agents", false, &a_string, 0), ARR("phone_numbers", false, &pn, 0)
+/* Retell: an agent may name its webhook server, a number its agents, and the
+ * account a webhook server for all its calls (mock_retell_internal.h) */
+static const struct field retell_agent = {.key = "", .type = T_ANY}; /* id or {id, webhook_url} */
+static const struct field retell_pn_fields[] = {REQ_STR("id"),
+                                                REQ_STR("number"),
+                                                STR("outbound_agent_id"),
+                                                STR("inbound_agent_id"),
+                                                STR("nickname"),
+                                                {.key = "outbound_agents", .type = T_ARRAY},
+                                                {.key = "inbound_agents", .type = T_ARRAY},
+                                                END};
+static const struct field retell_pn = OBJ("", retell_pn_fields);
 static const struct field vapi_fields[] = {PROVIDER_FIELDS, ARR("assistants", false, &a_string, 0),
                                            CHOICE("credits_surface", surfaces),
                                            OBJ("webhooks", webhook_fields), END};
 /* Retell and ElevenLabs sign their webhooks one way each: no "auth" choice */
-static const struct field retell_fields[] = {PROVIDER_FIELDS,
+static const struct field retell_fields[] = {ACCOUNT_FIELDS, ARR("agents", false, &retell_agent, 0),
+                                             ARR("phone_numbers", false, &retell_pn, 0),
                                              OBJ("webhooks", signed_webhook_fields), END};
 static const struct field elevenlabs_fields[] = {PROVIDER_FIELDS,
                                                  OBJ("webhooks", signed_webhook_fields), END};
@@ -362,6 +129,44 @@ static const struct field dribble_fields[] = {
     {.key = "chunks", .type = T_INTEGER, .required = true, .bounded = true, .min = 2, .max = 1000},
     SEC("interval", true, 0),
     END};
+/* A fault step's "headers": each a header the answer carries, so a test can
+ * get Retry-After with its 429. A name must be an HTTP token and a value one
+ * line; the headers that frame the answer are the server's. Fails v. */
+static const char *const framing_headers[] = {"content-length", "transfer-encoding", "connection",
+                                              "keep-alive", "content-type", NULL};
+static int fault_headers_check(struct jsonpos_error *v, const json_t *hs, const char *at)
+{
+    const char *name;
+    json_t *val;
+    json_object_foreach((json_t *)hs, name, val)
+    {
+        char p[400];
+        snprintf(p, sizeof p, "%s.headers.%s", at, name);
+        bool token = *name != '\0';
+        for (const char *c = name; *c; c++)
+            if (!(isalnum((unsigned char)*c) || strchr("!#$%&'*+-.^_`|~", *c)))
+                token = false;
+        if (!token) {
+            jsonpos_fail(v, p, "expected a header name (letters, digits, -), got \"%s\"", name);
+            return -1;
+        }
+        for (int i = 0; framing_headers[i]; i++)
+            if (!strcasecmp(name, framing_headers[i])) {
+                jsonpos_fail(v, p,
+                             "%s frames the answer and is the server's to set; a fault can set "
+                             "any other header (status and body set the rest)",
+                             name);
+                return -1;
+            }
+        const char *sv = json_string_value(val);
+        if (sv && strpbrk(sv, "\r\n")) {
+            jsonpos_fail(v, p, "expected a one-line value, got a line break");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static const struct field fault_step_fields[] = {
     INT("times", 1, 1e9),
     BOOL("repeat"),
@@ -373,6 +178,7 @@ static const struct field fault_step_fields[] = {
     INT("truncate", 0, 1e9),
     {.key = "dribble", .type = T_OBJECT, .fields = dribble_fields},
     {.key = "latency", .type = T_ANY},
+    STRING_MAP("headers"),
     END};
 static const struct field fault_step = OBJ("", fault_step_fields);
 static const struct field fault_rule_fields[] = {STR("method"),
@@ -465,6 +271,8 @@ static const struct field journal_fields[] = {STR("mock"),
                                               {.key = "body", .type = T_OBJECT},
                                               INT("status", 0, 599),
                                               STR("answer_contains"),
+                                              ARR("body_absent", false, &a_string, 1),
+                                              {.key = "body_exact", .type = T_ANY},
                                               INT("count", 0, 1e9),
                                               END};
 static const struct field journal_expect = OBJ("", journal_fields);
@@ -481,6 +289,7 @@ static const struct field top_fields[] = {
     STR("start_time"),
     SEC("until", false, 0),
     OBJ("project", project_fields),
+    ARR("projects", false, &projects_item, 1),
     ARR("agents", true, &agent, 1),
     ARR("evaluators", true, &evaluator, 1),
     OBJ("mocks", mocks_fields),
@@ -498,6 +307,40 @@ static bool has_id(const json_t *arr, const char *id)
     json_array_foreach(arr, i, x) if (strcmp(json_string_value(json_object_get(x, "id")), id) ==
                                       0) return true;
     return false;
+}
+
+static void unique_ids(struct jsonpos_error *v, const json_t *arr, const char *name);
+
+/* Several projects (issue 14): `project` or `projects`, not both; ids unique;
+ * an agent's or evaluator's `project` names one of them (absent: the first). */
+static void check_projects(struct jsonpos_error *v, const json_t *root)
+{
+    const json_t *one = json_object_get(root, "project");
+    const json_t *many = json_object_get(root, "projects");
+    if (one && many) {
+        jsonpos_fail(v, "projects", "give \"project\" or \"projects\", not both");
+        return;
+    }
+    unique_ids(v, many, "projects");
+    const char *single = one ? json_string_value(json_object_get(one, "id")) : NULL;
+    static const char *const lists[] = {"agents", "evaluators"};
+    for (size_t l = 0; l < 2 && !v->failed; l++) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(json_object_get(root, lists[l]), i, x)
+        {
+            const char *pj = json_string_value(json_object_get(x, "project"));
+            if (!pj)
+                continue;
+            bool known = many ? has_id(many, pj) : !strcmp(pj, single ? single : "default");
+            if (!known) {
+                char p[64];
+                snprintf(p, sizeof p, "%s[%zu].project", lists[l], i);
+                jsonpos_fail(v, p, "no project has id \"%s\"", pj);
+                return;
+            }
+        }
+    }
 }
 
 static void unique_ids(struct jsonpos_error *v, const json_t *arr, const char *name)
@@ -647,7 +490,7 @@ static void check_mocks(struct jsonpos_error *v, const json_t *mocks)
                              jsonpos_kind(x));
                 break;
             }
-            validate_object(v, key_fields, x, p);
+            scenario_validate_object(v, key_fields, x, p);
         }
     }
     size_t ri;
@@ -668,6 +511,8 @@ static void check_mocks(struct jsonpos_error *v, const json_t *mocks)
                     "a step needs exactly one of \"pass\": true, \"status\" or \"close\": true");
                 break;
             }
+            if (fault_headers_check(v, json_object_get(fs, "headers"), p))
+                break;
             json_t *lat = json_object_get(fs, "latency");
             char lp[112];
             snprintf(lp, sizeof lp, "%s.latency", p);
@@ -678,7 +523,7 @@ static void check_mocks(struct jsonpos_error *v, const json_t *mocks)
                                  "{\"median\": m, \"sigma\": s}}");
                     break;
                 }
-                validate(v, &latency_obj, lat, lp);
+                scenario_validate(v, &latency_obj, lat, lp);
                 json_t *u = json_object_get(lat, "uniform");
                 if (!v->failed && u &&
                     (json_array_size(u) != 2 || json_number_value(json_array_get(u, 0)) >
@@ -705,7 +550,7 @@ static void check_mocks(struct jsonpos_error *v, const json_t *mocks)
                              jsonpos_kind(dial));
                 break;
             }
-            validate_object(v, dial_fields, dial, dp);
+            scenario_validate_object(v, dial_fields, dial, dp);
         }
     }
     if (v->failed)
@@ -750,6 +595,7 @@ static void check_semantics(struct jsonpos_error *v, const json_t *root)
     }
     unique_ids(v, json_object_get(root, "agents"), "agents");
     unique_ids(v, json_object_get(root, "evaluators"), "evaluators");
+    check_projects(v, root);
     json_t *labels = json_object();
     check_steps(v, root, labels);
     const char *label;
@@ -805,7 +651,7 @@ int scenario_check_mocks(const json_t *mocks, char *path, size_t path_n, char *m
 {
     struct jsonpos_error v = {.failed = false};
     static const struct field mocks_field = OBJ("mocks", mocks_fields);
-    validate(&v, &mocks_field, mocks, "mocks");
+    scenario_validate(&v, &mocks_field, mocks, "mocks");
     if (!v.failed)
         check_mocks(&v, mocks);
     if (!v.failed)
@@ -826,6 +672,7 @@ void scenario_free(struct scenario *s)
         return;
     free(s->path);
     free(s->name);
+    free(s->text);
     json_decref(s->root);
     free(s);
 }
@@ -841,7 +688,7 @@ int scenario_parse(const char *label, const char *text, size_t len, struct scena
         return -1;
     }
     struct jsonpos_error v = {.failed = false};
-    validate(&v, &top, root, "");
+    scenario_validate(&v, &top, root, "");
     if (!v.failed)
         check_semantics(&v, root);
     if (v.failed) {
@@ -857,6 +704,12 @@ int scenario_parse(const char *label, const char *text, size_t len, struct scena
     }
     s->path = strdup(label);
     s->name = strdup(json_string_value(json_object_get(root, "name")));
+    s->text = malloc(len + 1);
+    if (s->text) {
+        memcpy(s->text, text, len);
+        s->text[len] = '\0';
+        s->text_len = len;
+    }
     s->root = root;
     const char *st = json_string_value(json_object_get(root, "start_time"));
     ts_parse_iso(st ? st : SCENARIO_DEFAULT_START, &s->start_ms);

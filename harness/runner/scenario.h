@@ -20,6 +20,8 @@ struct scenario {
     char *path;
     char *name;
     json_t *root; /* the validated document; owned */
+    char *text;   /* the file's text, for positions of errors found later; owned */
+    size_t text_len;
     int64_t start_ms;
     uint64_t seed;
     bool has_until;
@@ -49,5 +51,10 @@ int scenario_check_mocks(const json_t *mocks, char *path, size_t path_n, char *m
 
 /* Seconds (a JSON number) to milliseconds, rounded. */
 int64_t scenario_ms(const json_t *seconds);
+
+/* The i-th key an agent object takes ("id" first), NULL past the last: what
+ * docs/scenario-format.md's agents table and update_agent list must name
+ * (tests/test_docs_tables.c). A static string. */
+const char *scenario_agent_key(size_t i);
 
 #endif

@@ -1,5 +1,6 @@
 #include "runner/world.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,9 @@
 #include "webhook.h"
 #include "pstn.h"
 #include "runner/expect.h"
+#include "runner/jsonpos.h"
 #include "runner/strbuf.h"
+#include "runner/verbose.h"
 #include "sim/evq.h"
 #include "sim/http_curl.h"
 
@@ -135,6 +138,7 @@ struct world {
     struct worker *wk;
     struct mock_world mw;
     bool mocks_built; /* mock_world_build succeeded: unbuild at teardown */
+    bool positioned;  /* the build error already says file:line:column */
     struct core *core;
     struct step_rec *steps;
     size_t n_steps;
@@ -427,6 +431,42 @@ static int deliver_webhook(void *ctx, const char *provider, const struct ds_head
                                  len, err, sizeof err);
 }
 
+/* Does `msg` name `key` as a word of its own ("id", not the "id" of "invalid")? */
+static bool names_key(const char *msg, const char *key)
+{
+    size_t kl = strlen(key);
+    for (const char *p = strstr(msg, key); p; p = strstr(p + 1, key)) {
+        bool before = p == msg || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        bool after = !(isalnum((unsigned char)p[kl]) || p[kl] == '_');
+        if (before && after)
+            return true;
+    }
+    return false;
+}
+
+/* The core refused agents[i] (a trigger URL that is not HTTPS, headers that are
+ * not JSON…): the loader could not see it, but the user still gets the file,
+ * line and column of the value, as for every loader error (issue 14). The
+ * core's message names the field; the longest key it names is the one. */
+static void agent_error(const struct scenario *s, size_t i, const json_t *agent, char *err,
+                        size_t n)
+{
+    struct jsonpos_error e = {.failed = true};
+    const char *k, *best = NULL;
+    json_t *v;
+    json_object_foreach((json_t *)agent, k, v)
+    {
+        if (names_key(err, k) && (!best || strlen(k) > strlen(best)))
+            best = k;
+    }
+    if (best)
+        snprintf(e.path, sizeof e.path, "agents[%zu].%s", i, best);
+    else
+        snprintf(e.path, sizeof e.path, "agents[%zu]", i);
+    snprintf(e.msg, sizeof e.msg, "the core refuses this agent: %s", err);
+    jsonpos_format(&e, s->path, s->text, s->text_len, err, n);
+}
+
 static int build_core(struct world *w, const json_t *root, char *err, size_t n)
 {
     struct core_env env = {
@@ -440,37 +480,50 @@ static int build_core(struct world *w, const json_t *root, char *err, size_t n)
     env.provider_base_url[DS_PROVIDER_ELEVENLABS] = mock_server_url(w->wk->server);
     if (core_create(&w->core, &env))
         return -1;
-    const json_t *proj = json_object_get(root, "project");
+    /* `project`, or several `projects` (issue 14: AO-3 across projects); the
+     * first is the default of agents and evaluators, and the customer
+     * backend's project */
+    size_t i;
+    json_t *x;
+    const json_t *many = json_object_get(root, "projects");
+    const json_t *proj = many ? json_array_get(many, 0) : json_object_get(root, "project");
     const char *pid = mock_jstr(proj, "id", "default");
     w->project = pid;
     w->project_key = mock_jstr(proj, "api_key", NULL);
     core_project_put(w->core, pid, mock_jstr(proj, "api_key", NULL));
     core_project_fetch_recordings(w->core, pid, mock_jbool(proj, "fetch_recordings", false));
-    size_t i;
-    json_t *x;
+    json_array_foreach(many, i, x)
+    {
+        const char *id = mock_jstr(x, "id", "");
+        core_project_put(w->core, id, mock_jstr(x, "api_key", NULL));
+        core_project_fetch_recordings(w->core, id, mock_jbool(x, "fetch_recordings", false));
+    }
     json_array_foreach(json_object_get(root, "agents"), i, x)
     {
         json_t *ax = with_mock_urls(w->wk, x);
         struct core_agent a = {.id = (char *)mock_jstr(ax, "id", ""),
-                               .project = (char *)pid,
+                               .project = (char *)mock_jstr(ax, "project", pid),
                                .provider = DS_PROVIDER_VAPI,
                                .auto_outbound = true};
         agent_apply(&a, ax);
         int rc = core_agent_put(w->core, &a, err, n);
         json_decref(ax);
-        if (rc)
+        if (rc) {
+            agent_error(w->s, i, x, err, n);
+            w->positioned = true;
             return -1;
+        }
     }
     json_array_foreach(json_object_get(root, "evaluators"), i, x)
     {
         const char *num = mock_jstr(x, "phone_number", "");
-        if (core_evaluator_put(w->core, mock_jstr(x, "id", ""), pid, num,
+        if (core_evaluator_put(w->core, mock_jstr(x, "id", ""), mock_jstr(x, "project", pid), num,
                                json_object_get(x, "dynamic_variables"), err, n))
             return -1;
         pstn_add_line(w->mw.pstn, num); /* the core's inbound lines */
     }
     pstn_set_core(w->mw.pstn, &core_lines, w->core);
-    w->mw.sink = (struct mock_webhook_sink){deliver_webhook, w->core};
+    w->mw.sink = (struct mock_webhook_sink){.deliver = deliver_webhook, .ctx = w->core};
     return 0;
 }
 
@@ -550,13 +603,17 @@ int worker_run(struct worker *wk, const struct scenario *s, bool verbose,
     w.mw.clock = evq_clock(wk->q);
     w.mw.base_url = mock_server_url(wk->server);
     w.mw.tmpdir = wk->tmpdir;
+    w.mw.keep_answers = verbose;
     int rc = -1;
     if (mock_world_build(&w.mw, json_object_get(root, "mocks"), json_object_get(root, "agents"),
                          s->seed) == 0)
         w.mocks_built = true;
     if (!w.mocks_built || build_core(&w, root, err, sizeof err) || build_backend(&w, root)) {
-        sb_printf(&out, "ERROR %s: could not build the scenario's world: %s\n", s->path,
-                  err[0] ? err : "out of memory");
+        if (w.positioned) /* err is "file:line:col: at path: …" */
+            sb_printf(&out, "ERROR %s\n", err);
+        else
+            sb_printf(&out, "ERROR %s: could not build the scenario's world: %s\n", s->path,
+                      err[0] ? err : "out of memory");
         goto done;
     }
     mock_server_bind(wk->server, &w.mw);
@@ -611,6 +668,11 @@ int worker_run(struct worker *wk, const struct scenario *s, bool verbose,
     }
     if (!res->passed || verbose)
         report_runs(&w, &out, true);
+    if (verbose) {
+        pthread_mutex_lock(&w.mw.mu);
+        verbose_journal(w.mw.journal, s->start_ms, &out);
+        pthread_mutex_unlock(&w.mw.mu);
+    }
     if (verbose)
         res->runs = runs_json(&w);
     res->failures = sb_take(&w.fail);

@@ -266,7 +266,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
     } else if (strlen(rq.path) >= sizeof path_buf ||
                split_path(&rq, path_buf, sizeof path_buf) != 0) {
         srv_reply_error(&rs, 404, NULL, "no route %s %.200s", rq.method, rq.path);
-    } else {
+    } else if (srv_access_allowed(s, &rq, &rs)) {
         srv_route(s, &rq, &rs);
     }
     if (!rs.body) {
@@ -374,6 +374,8 @@ int serve_create(struct serve **out, const struct serve_options *o, char *err, s
     const char *urls[DS_PROVIDER__COUNT];
     memcpy(urls, default_urls, sizeof urls);
     json_t *cfg = NULL;
+    if (srv_access_init(s, o, err, n))
+        goto fail; /* before anything listens */
     if (o->config_path && !(cfg = srv_config_read(o->config_path, urls, err, n)))
         goto fail;
     char serr[512];
@@ -485,5 +487,6 @@ void serve_destroy(struct serve *s)
     for (int p = 0; p < DS_PROVIDER__COUNT; p++)
         free(s->provider_url[p]);
     free(s->db_path);
+    free(s->admin_token);
     free(s);
 }

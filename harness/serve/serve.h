@@ -37,6 +37,9 @@ struct serve_options {
     bool quiet;              /* no request log */
     int mock_port;           /* the mocks' port when the config has "mocks"; 0: any free one */
     int mock_threads;        /* the mocks' CivetWeb workers; 0: SERVE_DEFAULT_THREADS */
+    /* The management routes and the mocks' /_dialsim/ routes then need
+     * "Authorization: Bearer TOKEN"; NULL: open (loopback only). Copied. */
+    const char *admin_token;
     int journal_size;        /* mocks' journal entries kept; 0: SERVE_DEFAULT_JOURNAL_SIZE */
     int max_ended_calls;     /* ended calls kept per provider; 0: SERVE_DEFAULT_MAX_ENDED_CALLS */
 };
@@ -44,7 +47,8 @@ struct serve_options {
 struct serve;
 
 /* Load the config, open the store, start the clock and the server. On
- * failure *out is NULL and err says why (config errors name file and path). */
+ * failure *out is NULL and err says why (config errors name file and path;
+ * a host beyond loopback without an admin token is refused). */
 int serve_create(struct serve **out, const struct serve_options *o, char *err, size_t n);
 /* The port the server listens on. */
 int serve_port(const struct serve *s);

@@ -16,7 +16,8 @@ static void serve_usage(FILE *f)
     fprintf(f,
             "usage: dialsim serve [--config FILE] [--db FILE] [--port N] [--host ADDR]\n"
             "                     [--threads N] [--mock-port N] [--mock-threads N]\n"
-            "                     [--journal-size N] [--max-ended-calls N] [--quiet]\n"
+            "                     [--journal-size N] [--max-ended-calls N]\n"
+            "                     [--admin-token TOKEN] [--quiet]\n"
             "\n"
             "Run the core's HTTP API in real time (docs/api.md) until SIGINT or SIGTERM.\n"
             "  --config FILE  projects, agents, evaluators and provider URLs (JSON)\n"
@@ -31,6 +32,10 @@ static void serve_usage(FILE *f)
             "  --journal-size N  the mocks' journal keeps the last N requests (default %d)\n"
             "  --max-ended-calls N  each provider mock keeps the last N ended calls\n"
             "                 (default %d; live calls are always kept)\n"
+            "  --admin-token TOKEN  the management routes and the mocks' /_dialsim/ routes\n"
+            "                 need \"Authorization: Bearer TOKEN\" (default: the environment\n"
+            "                 variable DIALSIM_ADMIN_TOKEN; none: open, loopback only);\n"
+            "                 a --host beyond loopback needs one\n"
             "  --quiet        no request log on stderr\n"
             "Prints \"listening on http://ADDR:PORT\" on stdout once it accepts requests,\n"
             "then \"mocks on http://ADDR:PORT\" when it serves the provider mocks.\n",
@@ -63,7 +68,7 @@ int cmd_serve(int argc, char **argv)
         } else if (strcmp(a, "--config") && strcmp(a, "--db") && strcmp(a, "--host") &&
                    strcmp(a, "--port") && strcmp(a, "--threads") && strcmp(a, "--mock-port") &&
                    strcmp(a, "--mock-threads") && strcmp(a, "--journal-size") &&
-                   strcmp(a, "--max-ended-calls")) {
+                   strcmp(a, "--max-ended-calls") && strcmp(a, "--admin-token")) {
             fprintf(stderr, "dialsim serve: unknown option %s\n", a);
             serve_usage(stderr);
             return 2;
@@ -79,6 +84,8 @@ int cmd_serve(int argc, char **argv)
             o.db_path = v;
         } else if (!strcmp(a, "--host")) {
             o.host = v;
+        } else if (!strcmp(a, "--admin-token")) {
+            o.admin_token = v;
         } else if (!strcmp(a, "--port")) {
             if (int_arg(v, 0, 65535, &o.port)) {
                 fprintf(stderr, "dialsim serve: --port needs a number from 0 to 65535\n");
@@ -113,6 +120,10 @@ int cmd_serve(int argc, char **argv)
             }
         }
     }
+    /* the option wins over the environment; an empty variable is no token */
+    const char *env_token = getenv("DIALSIM_ADMIN_TOKEN");
+    if (!o.admin_token && env_token && *env_token)
+        o.admin_token = env_token;
     /* decision (docs/decisions.md): as many malloc arenas as cores, not
      * glibc's 8 per core. Hundreds of mostly idle workers spread over 16
      * arenas kept each arena's high-water mark: the same load ended 33 or

@@ -36,6 +36,8 @@ struct serve {
     int port;
     int mock_threads; /* CivetWeb workers of the mocks' server */
     char host[64];
+    bool loopback;     /* bound to loopback: the Host header is checked */
+    char *admin_token; /* NULL: the management routes are open */
     struct clock_real *clock;
     struct srv_http *http;
     struct core *core;
@@ -51,6 +53,7 @@ struct serve {
     bool mocks_on;
     struct mock_world mw; /* on the real clock; mw.mu guards mock state */
     struct mock_server *mock_srv;
+    struct webhook_out *webhook_out; /* provider webhooks to users' servers */
     char *mock_tmpdir; /* generated recordings */
     /* Everything below is guarded by the core lock (clock_real_lock). */
     struct srv_ids dirty; /* runs changed since the last flush (serve_runs.c) */
@@ -106,6 +109,21 @@ json_t *srv_read_json(struct srv_req *rq, struct srv_resp *rs);
 int srv_read_body(struct srv_req *rq, size_t max);
 const char *srv_header(const struct srv_req *rq, const char *name);
 
+/* ---- who may ask (serve_access.c) ---- */
+/* The admin token and the loopback flag from the options; -1 with why in err
+ * for a host beyond loopback without a token, or an empty token. */
+int srv_access_init(struct serve *s, const struct serve_options *o, char *err, size_t n);
+/* The Host check (loopback only: 421) and the admin token of a management
+ * route (401): false once the refusal is answered in rs. */
+bool srv_access_allowed(struct serve *s, const struct srv_req *rq, struct srv_resp *rs);
+/* What answers show of an agent's trigger settings (docs/api.md#secrets):
+ * trigger_call_headers with credentials masked, trigger_call_payload with
+ * secret keys masked, a URL without its password. New references; NULL in,
+ * JSON null out. */
+json_t *srv_masked_headers(const char *text);
+json_t *srv_masked_payload(const char *text);
+json_t *srv_masked_url(const char *url);
+
 /* ---- routes (serve_routes.c) ---- */
 void srv_route(struct serve *s, struct srv_req *rq, struct srv_resp *rs);
 
@@ -141,7 +159,32 @@ int srv_config_apply(struct serve *s, const json_t *root, const char *path, char
  * srv_restore applies what the database holds, after the config file:
  * projects, then agents, then evaluators, each in the order first stored; a
  * stored object replaces the config file's object of the same id. */
-int srv_persist(struct serve *s, const char *kind, const char *id);
+int srv_persist(struct serve *s, const char *kind, const char *id, char *why, size_t n);
+
+/* Undoing a change that could not be stored (serve_undo.c; core lock held).
+ * srv_undo_save before the change: what the object (kind, id) is now, or that
+ * it does not exist (id NULL: a create with an automatic id). After a failed
+ * write, srv_undo_rollback(id: the object's id as applied) puts it back, or
+ * removes the object a create made. srv_undo_clear frees either way. */
+struct srv_undo {
+    const char *kind;
+    bool existed;
+    uint64_t next_agent, next_evaluator;
+    char *api_key; /* project */
+    bool fetch_recordings;
+    struct core_agent *agent; /* agent, owned */
+    char *phone_number;       /* evaluator */
+    json_t *vars;
+};
+int srv_undo_save(struct serve *s, struct srv_undo *u, const char *kind, const char *id);
+/* Create or update (kind, id) from body and store it before returning 0, or
+ * leave everything as it was: the HTTP status with errors added (400, 404,
+ * 409, 500 when it could not be stored: "nothing was changed"). id is NULL
+ * for a create; id_out gets the object's id. */
+int srv_put_stored(struct serve *s, const char *kind, const char *id, const json_t *body,
+                   bool create, json_t *errors, char *id_out, size_t n);
+void srv_undo_rollback(struct serve *s, struct srv_undo *u, const char *id);
+void srv_undo_clear(struct srv_undo *u);
 int srv_restore(struct serve *s, char *err, size_t n);
 
 int srv_ids_add(struct srv_ids *l, const char *id);
@@ -160,6 +203,9 @@ json_t *srv_runs_restored(const struct serve *s, const char *id);
 /* Write what changed and is not written yet, now: before POST /runs answers
  * (an acknowledged run survives kill -9), and at the stop. */
 int srv_runs_flush(struct serve *s); /* 0, or -1: not stored (tried again later) */
+/* srv_runs_flush as core_start_runs_committed's commit (ctx: the serve): new
+ * runs are stored before any call is asked for, or taken back. */
+int srv_runs_commit(void *ctx);
 
 /* ---- the provider mocks in real time (serve_mocks.c) ---- */
 /* Check cfg.mocks (NULL: none): 0, or -1 with "FILE: at mocks.…: …". */

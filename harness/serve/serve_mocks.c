@@ -21,6 +21,7 @@
 #include "faults.h"
 #include "mock_build.h"
 #include "mock_server.h"
+#include "serve/serve_webhook_out.h"
 #include "pstn.h"
 #include "runner/jsonpos.h"
 #include "runner/scenario.h"
@@ -77,7 +78,9 @@ int srv_mocks_start(struct serve *s, const json_t *cfg, const char *host, int po
         .port = port,
         .threads = s->mock_threads > 0 ? s->mock_threads : SERVE_DEFAULT_THREADS,
         .real_time = true,
-        .keep_alive = true};
+        .keep_alive = true,
+        .admin_token = s->admin_token,
+        .check_host = s->loopback};
     char why[200];
     if (mock_server_create_opts(&s->mock_srv, &mo, why, sizeof why) != 0) {
         snprintf(err, n, "the provider mocks (--mock-port): %s", why);
@@ -90,6 +93,10 @@ int srv_mocks_start(struct serve *s, const json_t *cfg, const char *host, int po
      * never names today's call */
     if (mock_world_build(&s->mw, mocks, json_object_get(cfg, "agents"), random_seed()) != 0) {
         snprintf(err, n, "cannot build the mocks (out of memory?)");
+        return -1;
+    }
+    if (webhook_out_create(&s->webhook_out) != 0) {
+        snprintf(err, n, "out of memory");
         return -1;
     }
     s->mocks_on = true; /* bound by srv_mocks_attach, once wired to the core */
@@ -173,7 +180,12 @@ void srv_mocks_attach(struct serve *s)
     if (!s->mocks_on)
         return;
     pstn_set_core(s->mw.pstn, &core_lines, s->core);
-    s->mw.sink = (struct mock_webhook_sink){deliver_webhook, s->core};
+    s->mw.sink = (struct mock_webhook_sink){
+        .deliver = deliver_webhook,
+        .post = s->webhook_out ? webhook_out_post : NULL,
+        .ctx = s->core,
+        .post_ctx = s->webhook_out,
+    };
     s->mw.admin = (struct mock_admin){admin, s};
     /* only now can a request place a call whose timers reach the core */
     mock_server_bind(s->mock_srv, &s->mw);
@@ -194,6 +206,9 @@ void srv_mocks_stop_server(struct serve *s)
 {
     mock_server_destroy(s->mock_srv);
     s->mock_srv = NULL;
+    /* webhooks on their way to users' servers are cut short and waited for:
+     * their answers go to the world, freed after */
+    webhook_out_stop(s->webhook_out);
 }
 
 static void remove_tree(const char *dir)
@@ -223,4 +238,6 @@ void srv_mocks_free(struct serve *s)
         remove_tree(s->mock_tmpdir);
     free(s->mock_tmpdir);
     s->mock_tmpdir = NULL;
+    webhook_out_destroy(s->webhook_out);
+    s->webhook_out = NULL;
 }

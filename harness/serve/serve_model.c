@@ -513,12 +513,13 @@ json_t *srv_agent_json(const struct core_agent *a)
     json_object_set_new(
         j, "dial_window_seconds",
         json_integer(a->dial_window_seconds ? a->dial_window_seconds : CORE_DEFAULT_DIAL_WINDOW_S));
-    json_object_set_new(j, "trigger_url", str_json(a->trigger_url));
-    json_object_set_new(j, "trigger_call_endpoint", str_json(a->trigger_call_endpoint));
-    json_object_set_new(j, "trigger_call_headers", str_json(a->trigger_call_headers));
+    /* secrets are write-only (docs/api.md#secrets): what may carry one is masked */
+    json_object_set_new(j, "trigger_url", srv_masked_url(a->trigger_url));
+    json_object_set_new(j, "trigger_call_endpoint", srv_masked_url(a->trigger_call_endpoint));
+    json_object_set_new(j, "trigger_call_headers", srv_masked_headers(a->trigger_call_headers));
     json_object_set_new(j, "phone_number_key",
                         json_string(a->phone_number_key ? a->phone_number_key : "phone_number"));
-    json_object_set_new(j, "trigger_call_payload", str_json(a->trigger_call_payload));
+    json_object_set_new(j, "trigger_call_payload", srv_masked_payload(a->trigger_call_payload));
     return j;
 }
 
@@ -545,7 +546,8 @@ int srv_evaluator_put(struct serve *s, const char *id, const json_t *o, bool cre
         srv_error_add(errors, prefix && *prefix ? prefix : NULL, "%s", err);
         return 400;
     }
-    srv_mocks_add_line(s, number);
+    /* the stored number: `number` may be the replaced evaluator's, freed by now */
+    srv_mocks_add_line(s, core_evaluator_get(s->core, id_out)->phone_number);
     return srv_ids_add(&s->evaluators, id_out) ? 500 : 0;
 }
 
@@ -604,14 +606,22 @@ static json_t *state_json(struct serve *s, const char *kind, const char *id)
     return j;
 }
 
-int srv_persist(struct serve *s, const char *kind, const char *id)
+int srv_persist(struct serve *s, const char *kind, const char *id, char *why, size_t n)
 {
     json_t *j = state_json(s, kind, id);
     char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(j);
-    if (!text)
+    if (!text) {
+        snprintf(why, n, "out of memory");
         return -1;
+    }
     int rc = store_config_put(s->store, kind, id, text, clock_real_now());
     free(text);
-    return rc == STORE_OK ? 0 : -1;
+    if (rc != STORE_OK) {
+        char last[200];
+        snprintf(why, n, "%s: %s", store_err_sentence(rc),
+                 store_last_error(s->store, last, sizeof last));
+        return -1;
+    }
+    return 0;
 }

@@ -67,20 +67,6 @@ static void get_project(struct serve *s, struct srv_req *rq, struct srv_resp *rs
         not_found(rs, "project", rq->seg[1]);
 }
 
-/* An accepted create/update is committed to the database before the answer
- * (docs/api.md#durability): 0, or 500 with an error when the write failed.
- * The change is then in effect in memory but would not survive a restart. */
-static int persisted(struct serve *s, const char *kind, const char *id, json_t *errors)
-{
-    if (srv_persist(s, kind, id) == 0)
-        return 0;
-    srv_error_add(errors, NULL,
-                  "the %s was changed but could not be stored in the database; it will not "
-                  "survive a restart unless it is sent again",
-                  kind);
-    return 500;
-}
-
 /* The answer to a create/update: the object, or the errors with the status
  * the model chose (400 bad fields, 404, 409 id taken, 500). */
 static void put_result(struct srv_resp *rs, int rc, int ok_status, json_t *obj, json_t *errors,
@@ -110,15 +96,14 @@ static void put_project(struct serve *s, struct srv_req *rq, struct srv_resp *rs
         return;
     json_t *errors = json_array(), *obj = NULL;
     const char *id = create ? NULL : rq->seg[1];
+    char pid[300] = "";
     LOCK(s);
-    int rc = !create && !srv_project_find(s, id) ? 404
-                                                 : srv_project_put(s, id, body, create, "", errors);
-    if (rc == 0) {
-        const char *pid = create ? json_string_value(json_object_get(body, "id")) : id;
-        rc = persisted(s, "project", pid, errors);
-        if (rc == 0)
-            obj = srv_project_json(s, srv_project_find(s, pid));
-    }
+    /* stored before the answer, or not changed at all (serve_undo.c) */
+    int rc = !create && !srv_project_find(s, id)
+                 ? 404
+                 : srv_put_stored(s, "project", id, body, create, errors, pid, sizeof pid);
+    if (rc == 0)
+        obj = srv_project_json(s, srv_project_find(s, pid));
     UNLOCK(s);
     put_result(rs, rc, create ? 201 : 200, obj, errors, "project", id);
     json_decref(body);
@@ -142,8 +127,6 @@ struct kind {
     const char *name, *plural;
     struct srv_ids *(*ids)(struct serve *s);
     json_t *(*json)(struct serve *s, const char *id); /* NULL when unknown; lock held */
-    int (*put)(struct serve *s, const char *id, const json_t *o, bool create, const char *prefix,
-               json_t *errors, char *id_out, size_t n);
 };
 
 static struct srv_ids *agent_ids(struct serve *s)
@@ -165,9 +148,8 @@ static json_t *evaluator_json(struct serve *s, const char *id)
     return e ? srv_evaluator_json(e) : NULL;
 }
 
-static const struct kind agents = {"agent", "agents", agent_ids, agent_json, srv_agent_put};
-static const struct kind evaluators = {"evaluator", "evaluators", evaluator_ids, evaluator_json,
-                                       srv_evaluator_put};
+static const struct kind agents = {"agent", "agents", agent_ids, agent_json};
+static const struct kind evaluators = {"evaluator", "evaluators", evaluator_ids, evaluator_json};
 
 static void list_kind(const struct kind *k, struct serve *s, struct srv_resp *rs)
 {
@@ -201,11 +183,11 @@ static void put_kind(const struct kind *k, struct serve *s, struct srv_req *rq, 
     if (!body)
         return;
     json_t *errors = json_array(), *obj = NULL;
-    char id[300];
+    char id[300] = "";
     LOCK(s);
-    int rc = k->put(s, create ? NULL : rq->seg[1], body, create, "", errors, id, sizeof id);
-    if (rc == 0)
-        rc = persisted(s, k->name, id, errors);
+    /* stored before the answer, or not changed at all (serve_undo.c) */
+    int rc =
+        srv_put_stored(s, k->name, create ? NULL : rq->seg[1], body, create, errors, id, sizeof id);
     if (rc == 0)
         obj = k->json(s, id);
     UNLOCK(s);
@@ -329,25 +311,26 @@ static void post_runs(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
     for (size_t i = 0; i < n; i++)
         ids[i] = id_value(json_array_get(evs, i), bufs[i], sizeof bufs[i]);
     const char *aid = id_value(json_object_get(body, "agent"), abuf, sizeof abuf);
-    if (core_start_runs(s->core, aid, ids, n, runs, err, sizeof err) != 0) {
-        UNLOCK(s);
-        srv_reply_error(rs, 400, NULL, "%s", *err ? err : "the runs could not be started");
-        goto out;
-    }
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
+    /* stored before any call is asked for, or not started at all: an
+     * acknowledged run survives kill -9, and a 500 started nothing */
+    int rc =
+        core_start_runs_committed(s->core, aid, ids, n, runs, srv_runs_commit, s, err, sizeof err);
+    json_t *a = rc == 0 ? json_array() : NULL;
+    for (size_t i = 0; a && i < n; i++)
         json_array_append_new(a, core_run_to_json(runs[i]));
-    /* stored before the 201: an acknowledged run survives kill -9 */
-    int stored = srv_runs_flush(s);
+    char why[300];
+    if (rc == -2)
+        store_last_error(s->store, why, sizeof why);
     UNLOCK(s);
-    if (stored != 0) {
-        json_decref(a);
+    if (rc == -2)
         srv_reply_error(rs, 500, NULL,
-                        "the runs were started but could not be stored in the database (see the "
-                        "server's log); they go on, and the server keeps trying to store them");
-    } else {
+                        "the runs could not be stored in the database (%s), so none was started "
+                        "and no call was placed; send the request again",
+                        why);
+    else if (rc != 0)
+        srv_reply_error(rs, 400, NULL, "%s", *err ? err : "the runs could not be started");
+    else
         srv_reply_json(rs, 201, json_pack("{s:o}", "runs", a));
-    }
 out:
     json_decref(errors);
     json_decref(body);

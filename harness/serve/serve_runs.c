@@ -102,6 +102,11 @@ struct ds_run_observer srv_runs_observer(struct serve *s)
     return (struct ds_run_observer){run_changed, s};
 }
 
+int srv_runs_commit(void *ctx)
+{
+    return srv_runs_flush(ctx);
+}
+
 int srv_runs_flush(struct serve *s)
 {
     /* a flush timer already scheduled then finds nothing to do */

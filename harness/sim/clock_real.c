@@ -134,7 +134,20 @@ static int64_t op_now(void *ctx)
     return clock_real_now();
 }
 
-static uint64_t op_schedule(void *ctx, int64_t at_ms, ds_timer_fn fn, void *arg)
+static uint64_t op_place(void *ctx)
+{
+    struct clock_real *c = ctx;
+    pthread_mutex_lock(&c->mu);
+    uint64_t p = ++c->next_seq;
+    pthread_mutex_unlock(&c->mu);
+    return p;
+}
+
+/* Places order timers that share a millisecond as in the simulated queue; in
+ * real time the answer and what its sender did meanwhile race as they do on a
+ * real network, and only ties are ordered by cause. */
+static uint64_t op_schedule_at_place(void *ctx, int64_t at_ms, uint64_t place, ds_timer_fn fn,
+                                     void *arg)
 {
     struct clock_real *c = ctx;
     uint64_t id = 0;
@@ -151,13 +164,19 @@ static uint64_t op_schedule(void *ctx, int64_t at_ms, ds_timer_fn fn, void *arg)
         c->cap = cap;
     }
     id = ++c->next_id;
-    c->heap[c->n] = (struct timer){at_ms < now ? now : at_ms, ++c->next_seq, id, fn, arg};
+    uint64_t seq = place && place <= c->next_seq ? place : ++c->next_seq;
+    c->heap[c->n] = (struct timer){at_ms < now ? now : at_ms, seq, id, fn, arg};
     sift_up(c->heap, c->n++);
     if (c->heap[0].id == id)
         pthread_cond_signal(&c->cv); /* a new earliest timer: sleep less */
 out:
     pthread_mutex_unlock(&c->mu);
     return id;
+}
+
+static uint64_t op_schedule(void *ctx, int64_t at_ms, ds_timer_fn fn, void *arg)
+{
+    return op_schedule_at_place(ctx, at_ms, 0, fn, arg);
 }
 
 static void op_cancel(void *ctx, uint64_t id)
@@ -173,7 +192,8 @@ static void op_cancel(void *ctx, uint64_t id)
     pthread_mutex_unlock(&c->mu);
 }
 
-static const struct ds_clock_ops clock_real_ops = {op_now, op_schedule, op_cancel};
+static const struct ds_clock_ops clock_real_ops = {op_now, op_schedule, op_cancel, op_place,
+                                                   op_schedule_at_place};
 
 struct ds_clock clock_real_port(struct clock_real *c)
 {

@@ -116,6 +116,23 @@ int64_t evq_now(struct evq *q)
 
 uint64_t evq_schedule(struct evq *q, int64_t at_ms, ds_timer_fn fn, void *arg)
 {
+    return evq_schedule_at_place(q, at_ms, 0, fn, arg);
+}
+
+uint64_t evq_place(struct evq *q)
+{
+    pthread_mutex_lock(&q->mu);
+    uint64_t p = ++q->seq;
+    pthread_mutex_unlock(&q->mu);
+    return p;
+}
+
+/* A place is a sequence number taken earlier: the event sorts among those due
+ * at its instant as if it had been scheduled when the place was taken. Places
+ * and ordinary sequence numbers come from one counter, so ids stay unique. */
+uint64_t evq_schedule_at_place(struct evq *q, int64_t at_ms, uint64_t place, ds_timer_fn fn,
+                               void *arg)
+{
     uint64_t id = 0;
     pthread_mutex_lock(&q->mu);
     if (q->n == q->cap) {
@@ -128,7 +145,7 @@ uint64_t evq_schedule(struct evq *q, int64_t at_ms, ds_timer_fn fn, void *arg)
     }
     if (at_ms < q->now)
         at_ms = q->now;
-    id = ++q->seq;
+    id = place && place <= q->seq ? place : ++q->seq;
     q->heap[q->n] = (struct ev){.at = at_ms, .seq = id, .fn = fn, .arg = arg};
     sift_up(q->heap, q->n);
     q->n++;
@@ -220,7 +237,18 @@ static void clk_cancel(void *ctx, uint64_t id)
     evq_cancel(ctx, id);
 }
 
-static const struct ds_clock_ops evq_clock_ops = {clk_now, clk_schedule, clk_cancel};
+static uint64_t clk_place(void *ctx)
+{
+    return evq_place(ctx);
+}
+static uint64_t clk_schedule_at_place(void *ctx, int64_t at, uint64_t place, ds_timer_fn fn,
+                                      void *arg)
+{
+    return evq_schedule_at_place(ctx, at, place, fn, arg);
+}
+
+static const struct ds_clock_ops evq_clock_ops = {clk_now, clk_schedule, clk_cancel, clk_place,
+                                                  clk_schedule_at_place};
 
 struct ds_clock evq_clock(struct evq *q)
 {

@@ -1,10 +1,14 @@
 /* evq: the simulated clock, a deterministic discrete-event queue.
  *
- * Events are ordered by (virtual time, sequence number): two events due at the
- * same instant run in the order they were scheduled, whatever the machine's
- * speed. An event scheduled for the past runs at the current instant, after
- * every event already queued for it, so an event never runs in the pass that
- * created it. Time advances only when the next event is popped: nothing sleeps.
+ * Events are ordered by (virtual time, sequence number), and the sequence
+ * number is taken when the event's cause happens: two events due at the same
+ * instant run in the order of their causes, whatever the machine's speed.
+ * For most events the cause is the scheduling itself; an HTTP answer's cause
+ * is its request, so the transport takes its place (evq_place) before sending,
+ * and what the server scheduled while answering runs after the answer. An
+ * event scheduled for the past runs at the current instant, after every event
+ * already queued for it, so an event never runs in the pass that created it.
+ * Time advances only when the next event is popped: nothing sleeps.
  *
  * Thread safety: schedule/cancel/now may be called from any thread (the mock
  * server's handlers schedule work while the runner thread waits for their
@@ -34,6 +38,14 @@ int64_t evq_now(struct evq *q);
 /* Schedule fn(arg) at at_ms; see ds_clock_ops.schedule. */
 uint64_t evq_schedule(struct evq *q, int64_t at_ms, ds_timer_fn fn, void *arg);
 void evq_cancel(struct evq *q, uint64_t id);
+/* Take a sequence number now for one event scheduled later with
+ * evq_schedule_at_place: at its instant it runs before every event scheduled
+ * after the place was taken. An HTTP answer takes its place when the request
+ * is sent, so what the server does "on the request" comes after the answer. */
+uint64_t evq_place(struct evq *q);
+/* evq_schedule at a place from evq_place (0: a new one). Use a place once. */
+uint64_t evq_schedule_at_place(struct evq *q, int64_t at_ms, uint64_t place, ds_timer_fn fn,
+                               void *arg);
 
 /* Pop the next event due at or before until_ms, advance the clock to its time
  * and run it. Returns 1 when an event ran, 0 when none is due by until_ms. */

@@ -202,6 +202,40 @@ enum ds_http_outcome http_curl_outcome(int curl_code)
     }
 }
 
+const char *http_curl_system_cafile(void)
+{
+    const char *env = getenv(HTTP_CURL_CA_ENV);
+    if (env && env[0])
+        return env;
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    return v ? v->cainfo : NULL;
+}
+
+void http_curl_trust(void *curl_easy, const char *cafile)
+{
+    const char *env = getenv(HTTP_CURL_CA_ENV);
+    if (cafile)
+        curl_easy_setopt(curl_easy, CURLOPT_CAINFO, cafile);
+    else if (env && env[0])
+        curl_easy_setopt(curl_easy, CURLOPT_CAINFO, env);
+}
+
+bool http_curl_no_ca_store(int curl_code, bool system_store, const char *advice, char *out,
+                           size_t n)
+{
+    /* With OpenSSL, libcurl says "error setting certificate file: PATH" (77)
+     * both for a bundle that is not there and for one without a certificate
+     * in it; either way nothing can be verified, and the fix is the same. */
+    if (!system_store || (CURLcode)curl_code != CURLE_SSL_CACERT_BADFILE)
+        return false;
+    const char *env = getenv(HTTP_CURL_CA_ENV);
+    const char *path = http_curl_system_cafile();
+    snprintf(out, n, "no CA certificates found at %s: install ca-certificates, or %s%s",
+             path ? path : "libcurl's default place", advice,
+             env && env[0] ? " (" HTTP_CURL_CA_ENV " names that path)" : "");
+    return true;
+}
+
 static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_fn done, void *arg)
 {
     struct http_curl *h = ctx;
@@ -210,6 +244,11 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
         return -1;
     d->done = done;
     d->arg = arg;
+    /* The answer's place among events of its instant is taken now, before the
+     * server sees the request: whatever the server schedules while answering
+     * (a dial "on the answer", a webhook) is an effect of the request and runs
+     * after the answer at the same instant (docs/architecture.md "Time"). */
+    uint64_t place = ds_clock_place(&h->clock);
 
     struct curl_slist *hl = NULL;
     for (size_t i = 0; i < req->n_headers; i++) {
@@ -244,8 +283,7 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
      * lose it (2 is "verify the name"; 1 means the same since curl 7.66). */
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (h->cafile)
-        curl_easy_setopt(e, CURLOPT_CAINFO, h->cafile);
+    http_curl_trust(e, h->cafile);
     char errbuf[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
     long wall_limit = h->simulated          ? SIM_WALL_LIMIT_MS
@@ -259,6 +297,7 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
     long status = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL); /* errbuf goes out of scope */
+    bool system_store = h->cafile == NULL;          /* read under easy_mu */
     h->sent++;
     pthread_mutex_unlock(&h->easy_mu);
     curl_slist_free_all(hl);
@@ -279,7 +318,11 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
          * curl_easy_strerror only names the class. Other errors keep the
          * class: their buffer holds the port, which differs run to run. */
         bool tls = r->outcome == DS_HTTP_TLS_FAILED && errbuf[0];
-        snprintf(r->error, sizeof r->error, "%s", tls ? errbuf : curl_easy_strerror(rc));
+        /* serve and run have no --cacert: the environment is their way */
+        if (!http_curl_no_ca_store(rc, system_store,
+                                   "set " HTTP_CURL_CA_ENV " to a PEM file of CA certificates",
+                                   r->error, sizeof r->error))
+            snprintf(r->error, sizeof r->error, "%s", tls ? errbuf : curl_easy_strerror(rc));
     }
     int64_t elapsed = h->simulated ? (hs.has_latency ? hs.latency_ms : 0) : took;
     if (h->simulated && r->outcome == DS_HTTP_RESPONSE && req->timeout_ms > 0 &&
@@ -303,7 +346,7 @@ static int http_send(void *ctx, const struct ds_http_request *req, ds_http_done_
     if (h->pending)
         h->pending->prev = d;
     h->pending = d;
-    uint64_t timer = h->clock.ops->schedule(h->clock.ctx, at, deliver_event, d);
+    uint64_t timer = ds_schedule_at_place(&h->clock, at, place, deliver_event, d);
     d->timer = timer;
     pthread_mutex_unlock(&h->mu);
     if (timer == 0) { /* never scheduled: d is still ours */

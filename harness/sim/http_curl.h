@@ -19,6 +19,7 @@
 #define DIALSIM_HTTP_CURL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "core/ports.h"
 
 #define DIALSIM_LATENCY_HEADER "X-Dialsim-Latency-Ms"
@@ -42,11 +43,34 @@ enum ds_http_outcome http_curl_outcome(int curl_code);
 /* Requests sent since creation. */
 unsigned long http_curl_sent(const struct http_curl *h);
 /* Trust the CA certificates in the PEM file at path (copied) instead of the
- * system's store, as curl --cacert does; NULL goes back to the system's store.
+ * system's store, as curl --cacert does; NULL goes back to the system's store
+ * (below).
  * Certificates and host names are always verified: there is no way to turn
  * that off. A certificate that does not verify fails the request with
  * DS_HTTP_TLS_FAILED and curl's reason in error ("SSL certificate problem:
- * certificate has expired"). */
+ * certificate has expired"); with the system's store missing, the sentence
+ * of http_curl_no_ca_store. */
 int http_curl_set_cafile(struct http_curl *h, const char *path);
+
+/* The system's store, shared with `dialsim conform`. A request that names no
+ * CA file trusts $CURL_CA_BUNDLE when it is set and not empty (as curl(1)
+ * reads it), else the bundle libcurl was built with (curl_version_info's
+ * cainfo; Debian's is /etc/ssl/certs/ca-certificates.crt, from the package
+ * ca-certificates, which libcurl only recommends). */
+#define HTTP_CURL_CA_ENV "CURL_CA_BUNDLE"
+/* That bundle's path: the environment's or libcurl's string, not to be freed;
+ * NULL when neither names one. */
+const char *http_curl_system_cafile(void);
+/* Sets CURLOPT_CAINFO on the easy handle curl_easy: cafile when not NULL,
+ * else $CURL_CA_BUNDLE when set; otherwise leaves libcurl's default. */
+void http_curl_trust(void *curl_easy, const char *cafile);
+/* A request that trusted the system's store (named no CA file) and failed
+ * with curl_code CURLE_SSL_CACERT_BADFILE found no CA certificates there (on a
+ * minimal Debian: ca-certificates is not installed). Then writes the sentence
+ * a user can act on into out, "no CA certificates found at PATH: install
+ * ca-certificates, or " + advice, and returns true; else returns false and
+ * leaves out alone. */
+bool http_curl_no_ca_store(int curl_code, bool system_store, const char *advice, char *out,
+                           size_t n);
 
 #endif
