@@ -24,7 +24,7 @@
 #define SERVE_DEFAULT_THREADS 256
 /* What the mocks keep (docs/api.md#mocks, docs/decisions.md): the last
  * journal entries, and the last ended calls of each provider account. */
-#define SERVE_DEFAULT_JOURNAL_SIZE 2000
+#define SERVE_DEFAULT_JOURNAL_SIZE 1000
 #define SERVE_DEFAULT_MAX_ENDED_CALLS 1000
 
 struct serve_options {
