@@ -239,17 +239,6 @@ void el_detail_error(struct mock_response *rs, int status, const char *code, con
                     json_pack("{s:{s:s,s:s}}", "detail", "status", code, "message", msg));
 }
 
-bool el_e164(const char *s)
-{
-    if (!s || s[0] != '+' || s[1] < '1' || s[1] > '9')
-        return false;
-    size_t n = 0;
-    for (const char *p = s + 1; *p; p++, n++)
-        if (!isdigit((unsigned char)*p))
-            return false;
-    return n >= E164_MIN_DIGITS && n <= E164_MAX_DIGITS; /* the core's bounds (AO-5) */
-}
-
 json_t *el_missing(const char *field)
 {
     return json_pack("{s:[s,s],s:s,s:s,s:n}", "loc", "body", field, "msg", "Field required", "type",
@@ -267,7 +256,7 @@ static json_t *validation(const json_t *body)
         if (!json_is_string(json_object_get(body, required[i])))
             json_array_append_new(list, el_missing(required[i]));
     const char *to = json_string_value(json_object_get(body, "to_number"));
-    if (to && !el_e164(to)) /* inferred: the real status for a bad number is unconfirmed */
+    if (to && !e164_valid(to)) /* inferred: the real status for a bad number is unconfirmed */
         json_array_append_new(list, json_pack("{s:[s,s],s:s,s:s,s:s}", "loc", "body", "to_number",
                                               "msg", "Value error, invalid phone number", "type",
                                               "value_error", "input", to));

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/e164.h"
 #include "mock_elevenlabs_int.h"
 
 struct el_recipient {
@@ -127,7 +128,7 @@ static void submit(struct mock_elevenlabs *e, const json_t *body, struct mock_re
     json_array_foreach(list, i, x)
     {
         const char *to = json_string_value(json_object_get(x, "phone_number"));
-        if (!el_e164(to))
+        if (!e164_valid(to))
             json_array_append_new(errs, json_pack("{s:[s,s,i,s],s:s,s:s,s:O}", "loc", "body",
                                                   "recipients", (int)i, "phone_number", "msg",
                                                   "Value error, invalid phone number", "type",

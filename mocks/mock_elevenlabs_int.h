@@ -45,7 +45,6 @@ struct mock_elevenlabs {
 void el_detail_error(struct mock_response *rs, int status, const char *code, const char *msg);
 /* One entry of a FastAPI 422 list: a body field missing. */
 json_t *el_missing(const char *field);
-bool el_e164(const char *s);
 
 /* GET /v1/convai/conversations/{id}, and post_call_transcription's data. */
 json_t *el_conversation_json(const struct mock_call *c);

@@ -315,17 +315,6 @@ void retell_error(struct mock_response *rs, int status, const char *msg)
     mock_reply_json(rs, status, json_pack("{s:s,s:s}", "status", "error", "message", msg));
 }
 
-bool retell_e164(const char *s)
-{
-    if (!s || s[0] != '+' || s[1] < '1' || s[1] > '9')
-        return false;
-    size_t n = 0;
-    for (const char *p = s + 1; *p; p++, n++)
-        if (!isdigit((unsigned char)*p))
-            return false;
-    return n >= E164_MIN_DIGITS && n <= E164_MAX_DIGITS; /* the core's bounds (AO-5) */
-}
-
 /* The agent a call runs: override_agent_id, else the from number's outbound
  * agent (as Retell does); *msg says why there is none. */
 static const char *call_agent(struct mock_retell *r, const json_t *body, const json_t *number,
@@ -367,8 +356,8 @@ static void create_call(struct mock_retell *r, const struct mock_request *rq,
     bool any_to = json_is_true(json_object_get(body, "ignore_e164_validation"));
     const json_t *number = retell_number(r, from);
     const char *agent = NULL;
-    if (!json_is_object(body) || !from || !to || !retell_e164(from) || !to[0] ||
-        (!any_to && !retell_e164(to))) {
+    if (!json_is_object(body) || !from || !to || !e164_valid(from) || !to[0] ||
+        (!any_to && !e164_valid(to))) {
         retell_error(rs, 400, "Invalid request format, please check API reference.");
     } else if (!number) {
         snprintf(msg, sizeof msg, "Item %s not found from phone-number", from);

@@ -31,7 +31,6 @@ struct mock_retell {
 };
 
 void retell_error(struct mock_response *rs, int status, const char *msg);
-bool retell_e164(const char *s);
 /* The call as Retell's V2 call object (new reference). */
 json_t *retell_call_json(const struct mock_retell *r, const struct mock_call *c);
 /* The call unless it was deleted through delete-call (borrowed), else NULL. */

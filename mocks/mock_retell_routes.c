@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/e164.h"
 #include "mock_retell_internal.h"
 
 /* ---- registries --------------------------------------------------------- */
@@ -455,7 +456,7 @@ static void create_number(struct mock_retell *r, const struct mock_request *rq,
         return;
     const char *want = json_string_value(json_object_get(rq->json, "phone_number"));
     char num[32];
-    if (want && !retell_e164(want)) {
+    if (want && !e164_valid(want)) {
         retell_error(rs, 400, "Invalid request format, please check API reference.");
         return;
     }

@@ -12,18 +12,6 @@
 #include "core/json_depth.h"
 #include "mock_vapi_internal.h"
 
-/* Vapi validates customer.number as E.164 (its own check; the core's is separate). */
-static bool vapi_e164(const char *s)
-{
-    if (!s || s[0] != '+' || s[1] < '1' || s[1] > '9')
-        return false;
-    size_t n = 0;
-    for (const char *p = s + 1; *p; p++, n++)
-        if (!isdigit((unsigned char)*p))
-            return false;
-    return n >= E164_MIN_DIGITS && n <= E164_MAX_DIGITS; /* the core's bounds (AO-5) */
-}
-
 #define E164_MSG                                                                                   \
     "customer.number must be a valid phone number in the E.164 format. Hot tip, you may be "       \
     "missing the country code (Eg. US: +1)."
@@ -149,7 +137,7 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
     const char *ani = json_string_value(json_object_get(pn, "number"));
     if (!asst && !json_is_object(inline_asst)) /* the number's outbound assistant */
         asst = json_string_value(json_object_get(pn, "assistantId"));
-    if (!batch && !vapi_e164(number)) {
+    if (!batch && !e164_valid(number)) {
         mock_reply_json(rs, 400, mock_vapi_error(400, json_pack("[s]", E164_MSG)));
         return 1;
     }
@@ -192,13 +180,13 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
         const char *n = json_string_value(json_object_get(cu, "number"));
         json_t *lj;
         struct mock_call *c =
-            vapi_e164(n) ? place_one(v, body, cu, asst, ani, pnid, server, &lj) : NULL;
+            e164_valid(n) ? place_one(v, body, cu, asst, ani, pnid, server, &lj) : NULL;
         if (c)
             json_array_append_new(results, mock_vapi_created_json(v, c, lj));
         else
             json_array_append_new(errors,
                                   json_pack("{s:o,s:s}", "customer", json_deep_copy(cu), "error",
-                                            vapi_e164(n) ? "Internal server error" : E164_MSG));
+                                            e164_valid(n) ? "Internal server error" : E164_MSG));
     }
     json_decref(server);
     mock_reply_json(rs, 201, json_pack("{s:o,s:o}", "results", results, "errors", errors));
