@@ -9,6 +9,12 @@ import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:http";
+import { webcrypto } from "node:crypto";
+
+// Node 18 (Debian 12's) has the Web Crypto API only as crypto.webcrypto;
+// retell-sdk's Retell.verify looks for the global one that Node 19+ sets.
+// A user on Node 18 sets it the same way.
+if (!globalThis.crypto) globalThis.crypto = webcrypto;
 
 export async function startServe(config, extra = []) {
   const bin = process.env.DIALSIM_BIN;
