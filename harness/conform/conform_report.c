@@ -4,6 +4,7 @@
 #include "util/junit.h"
 #include "util/term.h"
 #include "util/xml_escape.h"
+#include "util/json_print.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -64,13 +65,7 @@ static void print_json(FILE *f, const struct conform_report *r)
                   (json_int_t)r->n, "passed", (json_int_t)count[CONFORM_PASS], "warned",
                   (json_int_t)count[CONFORM_WARN], "failed", (json_int_t)count[CONFORM_FAIL],
                   "skipped", (json_int_t)count[CONFORM_SKIP], "checks", checks);
-    char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(j);
-    if (text)
-        fprintf(f, "%s\n", text);
-    else
-        fprintf(stderr, "dialsim conform: cannot build the JSON output\n");
-    free(text);
+    json_print_doc(f, j, 0, "dialsim conform");
 }
 
 void conform_progress(const struct conform_report *r, const char *step)

@@ -33,6 +33,7 @@
 #include "util/civet_stop.h"
 #include "util/junit.h"
 #include "util/xml_escape.h"
+#include "util/json_print.h"
 
 #define CT_DRAIN_MAX (16u << 20) /* bytes read (and dropped) past the body limit */
 #define CT_MAX_BODY_ARG (64L << 20)
@@ -491,13 +492,7 @@ static void print_json(const struct ct_listener *l, FILE *out)
                           "dialsim-conform-transcripts/1", "url", l->url, "summary", "requests",
                           (json_int_t)l->n_recs, "conform", (json_int_t)(l->n_recs - broke),
                           "broke", (json_int_t)broke, "requests", reqs);
-    char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(j);
-    if (text)
-        fprintf(out, "%s\n", text);
-    else
-        fprintf(stderr, "dialsim conform transcripts: cannot build the JSON output\n");
-    free(text);
+    json_print_doc(out, j, 0, "dialsim conform transcripts");
 }
 
 int conform_transcripts_run(const struct ct_options *o, FILE *out)

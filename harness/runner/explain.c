@@ -15,6 +15,7 @@
 #include "runner/scenario.h"
 #include "runner/vocab.h"
 #include "util/datadir.h"
+#include "util/json_print.h"
 
 /* What a user can check or change, per reason. The sentence of reason.c says
  * what happened; this says what to do about it. */
@@ -539,15 +540,7 @@ static json_t *explain_json(const char *w, const char *kind, bool ok, const char
 /* Prints j (stolen) on stdout, indented, keys in order; -1 when it cannot. */
 static int print_json_doc(json_t *j)
 {
-    char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(j);
-    if (!s) {
-        fprintf(stderr, "dialsim explain: cannot build the JSON output\n");
-        return -1;
-    }
-    printf("%s\n", s);
-    free(s);
-    return 0;
+    return json_print_doc(stdout, j, 0, "dialsim explain");
 }
 
 static void explain_usage(FILE *f)

@@ -1,6 +1,7 @@
 #include "runner/report.h"
 #include "util/junit.h"
 #include "util/xml_escape.h"
+#include "util/json_print.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -126,12 +127,5 @@ int report_json(FILE *f, struct scenario *const *scns, const struct scenario_res
         json_pack("{s:s, s:{s:I, s:I, s:I, s:f}, s:o}", "format", "dialsim-run/1", "summary",
                   "scenarios", (json_int_t)n, "passed", (json_int_t)(n - failed), "failed",
                   (json_int_t)failed, "time", seconds, "scenarios", list);
-    char *text =
-        doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
-    json_decref(doc);
-    if (!text)
-        return -1;
-    fprintf(f, "%s\n", text);
-    free(text);
-    return 0;
+    return json_print_doc(f, doc, JSON_REAL_PRECISION(6), NULL);
 }

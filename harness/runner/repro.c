@@ -17,6 +17,7 @@
 #include "runner/scenario.h"
 #include "runner/strbuf.h"
 #include "runner/world.h"
+#include "util/json_print.h"
 
 #define REPRO_DEFAULT_DELAY_S 2.0
 #define REPRO_DEFAULT_WINDOW_S 300
@@ -679,15 +680,7 @@ static int print_repro_json(const char *facts, const char *symptom, const char *
                           "report", facts, "symptom", symptom, "provider_side",
                           verdict_line(verdict, "provider side:"), "core_side",
                           verdict_line(verdict, "core side:"), "scenario", out, "run", run);
-    char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(j);
-    if (!text) {
-        fprintf(stderr, "dialsim repro: cannot build the JSON output\n");
-        return -1;
-    }
-    printf("%s\n", text);
-    free(text);
-    return 0;
+    return json_print_doc(stdout, j, 0, "dialsim repro");
 }
 
 int cmd_repro(int argc, char **argv)
