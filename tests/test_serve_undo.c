@@ -47,13 +47,7 @@ static int teardown(void **state)
     core_destroy(s->core);
     evq_destroy(f->q);
     store_close(s->store);
-    for (size_t i = 0; i < s->n_projects; i++) {
-        free(s->projects[i].id);
-        free(s->projects[i].api_key);
-    }
-    free(s->projects);
-    srv_ids_free(&s->agents);
-    srv_ids_free(&s->evaluators);
+    srv_model_free(s);
     fclose(s->log);
     free(s->db_path);
     free(f);

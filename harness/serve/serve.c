@@ -474,14 +474,7 @@ void serve_destroy(struct serve *s)
     core_destroy(s->core);
     clock_real_destroy(s->clock);
     store_close(s->store);
-    for (size_t i = 0; i < s->n_projects; i++) {
-        free(s->projects[i].id);
-        free(s->projects[i].api_key);
-    }
-    free(s->projects);
-    srv_ids_free(&s->agents);
-    srv_ids_free(&s->evaluators);
-    srv_ids_free(&s->dirty);
+    srv_model_free(s);
     json_decref(s->restored_runs);
     json_decref(s->written);
     for (int p = 0; p < DS_PROVIDER__COUNT; p++)

@@ -189,6 +189,9 @@ int srv_restore(struct serve *s, char *err, size_t n);
 
 int srv_ids_add(struct srv_ids *l, const char *id);
 void srv_ids_free(struct srv_ids *l);
+/* The model's own lists (projects, agent and evaluator ids, dirty runs);
+ * the core's objects are the core's. */
+void srv_model_free(struct serve *s);
 
 /* The run ids of the core (ds_ids). */
 extern const struct ds_ids_ops srv_ids_ops;

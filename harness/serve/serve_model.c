@@ -326,6 +326,20 @@ void srv_ids_free(struct srv_ids *l)
     memset(l, 0, sizeof *l);
 }
 
+void srv_model_free(struct serve *s)
+{
+    for (size_t i = 0; i < s->n_projects; i++) {
+        free(s->projects[i].id);
+        free(s->projects[i].api_key);
+    }
+    free(s->projects);
+    s->projects = NULL;
+    s->n_projects = 0;
+    srv_ids_free(&s->agents);
+    srv_ids_free(&s->evaluators);
+    srv_ids_free(&s->dirty);
+}
+
 /* ---- projects ------------------------------------------------------------ */
 
 const struct srv_project *srv_project_find(const struct serve *s, const char *id)
