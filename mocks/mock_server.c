@@ -28,11 +28,9 @@
 #include "tls_front.h"
 
 #define MOCK_MAX_BODY (1 << 20)
-/* Idle keep-alive connections are closed after this long; answers say so in
- * "Keep-Alive: timeout=N" (seconds), so clients let go of them first. */
-#define MOCK_KEEP_ALIVE_MS 5000
-#define MOCK_KEEP_ALIVE_HDR "Keep-Alive: timeout=5\r\n"
-#define KEEP_HDR(s) ((s)->keep_alive ? MOCK_KEEP_ALIVE_HDR : "")
+/* With keep-alive (serve), answers say how long an idle connection is kept
+ * (util/http_guard.h), so clients let go of it first. */
+#define KEEP_HDR(s) ((s)->keep_alive ? HTTP_KEEP_ALIVE_HDR : "")
 
 struct mock_server {
     struct mg_context *ctx;
@@ -556,8 +554,6 @@ int mock_server_create_opts(struct mock_server **out, const struct mock_server_o
      * request_timeout_ms bounds how long one may take to send its head
      * (a slow client is cut off then), keep_alive_timeout_ms how long an idle
      * one is kept (docs/api.md#limits). */
-    char ka_ms[16];
-    snprintf(ka_ms, sizeof ka_ms, "%d", MOCK_KEEP_ALIVE_MS);
     const char *opts[] = {"listening_ports",
                           listen,
                           "num_threads",
@@ -565,11 +561,11 @@ int mock_server_create_opts(struct mock_server **out, const struct mock_server_o
                           "enable_keep_alive",
                           o->keep_alive ? "yes" : "no",
                           "keep_alive_timeout_ms",
-                          ka_ms,
+                          HTTP_KEEP_ALIVE_MS,
                           "tcp_nodelay",
                           "1",
                           "request_timeout_ms",
-                          o->keep_alive ? "5000" : "10000",
+                          o->keep_alive ? HTTP_HEAD_TIMEOUT_MS : "10000",
                           "listen_backlog",
                           "512",
                           NULL};

@@ -217,8 +217,6 @@ static int split_path(struct srv_req *rq, char *buf, size_t n)
     return 0;
 }
 
-#define SRV_KEEP_ALIVE_MS "5000"
-#define SRV_KEEP_ALIVE_HDR "Keep-Alive: timeout=5\r\n"
 
 /* One write for head and body (no Nagle round trip on loopback). */
 static void write_answer(struct mg_connection *conn, const struct srv_resp *rs)
@@ -229,7 +227,7 @@ static void write_answer(struct mg_connection *conn, const struct srv_resp *rs)
                       "%zu\r\n%s%s%s%s\r\n",
                       rs->status, mg_get_response_code_text(conn, rs->status), rs->body_len,
                       *rs->allow ? "Allow: " : "", rs->allow, *rs->allow ? "\r\n" : "",
-                      rs->close ? "Connection: close\r\n" : SRV_KEEP_ALIVE_HDR);
+                      rs->close ? "Connection: close\r\n" : HTTP_KEEP_ALIVE_HDR);
     char *msg = malloc((size_t)hl + rs->body_len);
     if (!msg)
         return;
@@ -333,11 +331,11 @@ static int start_http(struct serve *s, int port, int threads, char *err, size_t 
                           "enable_keep_alive",
                           "yes",
                           "keep_alive_timeout_ms",
-                          SRV_KEEP_ALIVE_MS,
+                          HTTP_KEEP_ALIVE_MS,
                           "tcp_nodelay",
                           "1",
                           "request_timeout_ms",
-                          "5000",
+                          HTTP_HEAD_TIMEOUT_MS,
                           "listen_backlog",
                           "512",
                           NULL};

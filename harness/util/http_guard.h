@@ -24,6 +24,15 @@ struct mg_request_info;
  * that a request at the limit is known to be whole. */
 #define HTTP_GUARD_MAX_HEADERS 63
 
+/* What both servers of `dialsim serve` promise a client (docs/api.md#limits):
+ * an idle keep-alive connection is kept this long, and every answer says so
+ * (seconds in the header) so that a pooling client lets go of it first; a
+ * request's head must arrive within HTTP_HEAD_TIMEOUT_MS. CivetWeb takes its
+ * options as strings. */
+#define HTTP_KEEP_ALIVE_MS "5000"
+#define HTTP_KEEP_ALIVE_HDR "Keep-Alive: timeout=5\r\n"
+#define HTTP_HEAD_TIMEOUT_MS "5000"
+
 int http_guard_check(const struct mg_request_info *ri, char *msg, size_t n, bool *close_after);
 
 /* Is s (len bytes) valid UTF-8 (no overlong forms, no surrogates)? */
