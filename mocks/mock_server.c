@@ -356,15 +356,16 @@ static void introspect(struct mock_world *w, const struct mock_request *rq, cons
 }
 
 /* The request's head is refused before anything is read or journalled
- * (util/http_guard.h): the mocks' own NestJS-style error, as for a 404. */
-static bool refuse_head(struct mock_server *s, struct mg_connection *conn,
-                        const struct mg_request_info *ri)
+ * (util/http_guard.h): the mocks' own NestJS-style error, as for a 404.
+ * Returns the status it answered, 0 when the head is fine. */
+static int refuse_head(struct mock_server *s, struct mg_connection *conn,
+                       const struct mg_request_info *ri)
 {
     char msg[300];
     bool close_after;
     int st = http_guard_check(ri, msg, sizeof msg, &close_after);
     if (!st)
-        return false;
+        return 0;
     struct mock_response rs = {0};
     mock_reply_json(&rs, st,
                     json_pack("{s:s,s:s,s:i}", "message", msg, "error",
@@ -375,7 +376,7 @@ static bool refuse_head(struct mock_server *s, struct mg_connection *conn,
     mock_response_finish(&rs);
     write_answer(conn, &rs, close_after && s->keep_alive ? "Connection: close\r\n" : KEEP_HDR(s));
     mock_response_clear(&rs);
-    return true;
+    return st;
 }
 
 /* Every 65,536 requests, hand the pages malloc holds free back to the
@@ -392,8 +393,9 @@ static int handle(struct mg_connection *conn, void *cbdata)
 {
     struct mock_server *s = cbdata;
     const struct mg_request_info *ri = mg_get_request_info(conn);
-    if (refuse_head(s, conn, ri))
-        return 400;
+    int refused = refuse_head(s, conn, ri);
+    if (refused)
+        return refused; /* the status, for CivetWeb's own log */
     json_t *headers = json_object();
     for (int i = 0; i < ri->num_headers; i++) {
         char lname[128];
