@@ -79,6 +79,7 @@ add_test(NAME serve.mocks COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/c
 add_test(NAME serve.mocks_limits COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks_limits.py ${DIALSIM_BIN})
 # runs survive a restart: ended ones as they ended, open ones failed serve_restarted.
 add_test(NAME serve.runs_restart COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_runs_restart.py ${DIALSIM_BIN})
+add_test(NAME serve.runs_bound COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_runs_bound.py ${DIALSIM_BIN})
 # No body can crash serve (issue 10): 100,000 levels of JSON on every body route of both
 # ports, each refused with a 400 in its route's shape; the server answers the next request.
 add_test(NAME serve.depth COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_depth.py ${DIALSIM_BIN})

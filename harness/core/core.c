@@ -447,6 +447,7 @@ static struct core_run *run_new(struct core *c, const struct core_agent *a,
     r->to_number = core_strdup(e->phone_number ? e->phone_number : "");
     r->provider = a->provider;
     r->created_at = r->updated_at = core_now(c);
+    r->seq = ++c->next_seq;
     c->runs[c->n_runs++] = r;
     return r;
 }
@@ -584,6 +585,44 @@ const struct core_run *core_run_get(const struct core *c, const char *id)
         if (strcmp(c->runs[i]->id, id) == 0)
             return c->runs[i];
     return NULL;
+}
+
+static bool run_final(const struct core_run *r)
+{
+    return r->status == DS_RUN_COMPLETED || r->status == DS_RUN_FAILED ||
+           r->status == DS_RUN_TIMEOUT;
+}
+
+/* Final, and nothing will call back with it: no window or transcript
+ * timer, no poll, request or download in flight. */
+static bool run_quiet(const struct core_run *r)
+{
+    return run_final(r) && !r->window_timer && !r->transcript_timer && !r->holds;
+}
+
+size_t core_runs_evict(struct core *c, size_t keep,
+                       bool (*may)(void *ctx, const struct core_run *r),
+                       void (*gone)(void *ctx, const struct core_run *r), void *ctx)
+{
+    size_t finals = 0;
+    for (size_t i = 0; i < c->n_runs; i++)
+        finals += run_final(c->runs[i]);
+    if (finals <= keep)
+        return 0;
+    size_t excess = finals - keep, evicted = 0, k = 0;
+    for (size_t i = 0; i < c->n_runs; i++) { /* oldest first; the others keep their order */
+        struct core_run *r = c->runs[i];
+        if (evicted < excess && run_quiet(r) && (!may || may(ctx, r))) {
+            if (gone)
+                gone(ctx, r);
+            run_free(r);
+            evicted++;
+            continue;
+        }
+        c->runs[k++] = r;
+    }
+    c->n_runs = k;
+    return evicted;
 }
 
 size_t core_run_count(const struct core *c)

@@ -135,6 +135,8 @@ struct core_run {
     struct core_event *events;
     size_t n_events, cap_events;
     /* internal */
+    uint64_t seq;   /* the run's number in this core, from 1: inbound calls' token */
+    unsigned holds; /* timers and requests in flight that point at the run */
     uint64_t window_timer;
     int polls;
     bool polling;
@@ -270,10 +272,10 @@ struct core_tx_match {
  * = the evaluator's number among the agent's runs (or the project's when the
  * request had no agent_id): the run whose call it describes (a run whose call
  * ended without a transcript first, then the closest startedAt/endedAt); two
- * runs that fit equally are answered UNMATCHED "ambiguous", never guessed. CI-6: the core listens for 5 minutes after the call
- * ended on its own clock; later data is answered LATE and not attached (the
- * run keeps its state; a run failed transcript_missing is refined to
- * transcript_late). Idempotent for the same call id (CI-9). */
+ * runs that fit equally are answered UNMATCHED "ambiguous", never guessed. CI-6: the core listens
+ * for 5 minutes after the call ended on its own clock; later data is answered LATE and not attached
+ * (the run keeps its state; a run failed transcript_missing is refined to transcript_late).
+ * Idempotent for the same call id (CI-9). */
 void core_transcript_attach(struct core *c, const char *project, const struct core_transcript *t,
                             struct core_tx_match *out);
 const char *core_tx_outcome_name(enum core_tx_outcome o);
@@ -281,6 +283,17 @@ const char *core_tx_outcome_name(enum core_tx_outcome o);
 const struct core_run *core_run_get(const struct core *c, const char *id);
 size_t core_run_count(const struct core *c);
 const struct core_run *core_run_at(const struct core *c, size_t i);
+
+/* Let go of the oldest final runs nothing points at any more (no timer, no
+ * request in flight, the CI-6 transcript wait over) while more than keep
+ * final runs are held, skipping those may(ctx, r) refuses (NULL: all may
+ * go); gone(ctx, r) is told before each is freed. The core then no longer
+ * knows them: a late webhook or transcript for one is answered as for an
+ * unknown call. Returns how many went. dialsim serve bounds its memory so;
+ * its runs stay in the SQLite file. */
+size_t core_runs_evict(struct core *c, size_t keep,
+                       bool (*may)(void *ctx, const struct core_run *r),
+                       void (*gone)(void *ctx, const struct core_run *r), void *ctx);
 
 /* The run as the core's API returns it (DW-3 fields included). New reference. */
 json_t *core_run_to_json(const struct core_run *r);

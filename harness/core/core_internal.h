@@ -22,8 +22,7 @@ struct core {
     size_t n_evaluators;
     struct core_run **runs;
     size_t n_runs;
-    /* answered calls: token → run index + 1 */
-    uint64_t next_token;
+    uint64_t next_seq; /* the last run's seq (answered calls' tokens) */
 };
 
 const struct provider_ops *core_provider_ops(enum ds_provider p);
@@ -58,6 +57,17 @@ char *core_strdup(const char *s);
 void core_set_str(char **dst, const char *s);
 /* The project with this id, or NULL; borrowed. */
 struct core_project *core_project_find(const struct core *c, const char *id);
+/* A timer or request that will call back with the run is scheduled / has
+ * called back: a held run is never evicted (core_runs_evict). */
+static inline void core_run_hold(struct core_run *r)
+{
+    r->holds++;
+}
+static inline void core_run_release(struct core_run *r)
+{
+    if (r->holds)
+        r->holds--;
+}
 /* AO-1: ask the agent's provider (or its trigger) for the run's call (dispatch.c). */
 void core_dispatch(struct core_run *r);
 

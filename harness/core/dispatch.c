@@ -18,8 +18,16 @@ struct dispatch_ctx {
     bool is_poll;
 };
 
-
 static int send_req(struct core_run *r, struct dispatch_ctx *d, ds_http_done_fn done);
+
+/* The request's context goes, and with it its hold on the run. */
+static void dispatch_ctx_free(struct dispatch_ctx *d)
+{
+    provider_req_clear(&d->req);
+    if (d->run)
+        core_run_release(d->run);
+    free(d);
+}
 static void retry_now(void *arg);
 static void window_poll_start(struct core_run *r);
 
@@ -59,16 +67,14 @@ static void on_start_answer(void *arg, const struct ds_http_response *resp)
         if (r->status == DS_RUN_PENDING)
             core_finish(r, DS_RUN_FAILED, res.reason, res.detail);
     }
-    provider_req_clear(&d->req);
-    free(d);
+    dispatch_ctx_free(d);
 }
 
 static void retry_now(void *arg)
 {
     struct dispatch_ctx *d = arg;
     if (d->run->status != DS_RUN_PENDING) {
-        provider_req_clear(&d->req);
-        free(d);
+        dispatch_ctx_free(d);
         return;
     }
     d->run->attempts++;
@@ -90,8 +96,7 @@ static int send_req(struct core_run *r, struct dispatch_ctx *d, ds_http_done_fn 
     struct ds_http *h = &r->core->env.http;
     if (h->ops->send(h->ctx, &hr, done, d) != 0) {
         core_log(r, "could not send %s %s", d->req.method, d->req.url);
-        provider_req_clear(&d->req);
-        free(d);
+        dispatch_ctx_free(d);
         return -1;
     }
     return 0;
@@ -141,6 +146,7 @@ void core_dispatch(struct core_run *r)
         return;
     }
     d->run = r;
+    core_run_hold(r);
     r->attempts = 1;
     core_log(r, "%s %s %s (from %s to %s)", d->req.method, ops->display, url_path(d->req.url),
              a->contact_number, e->phone_number);
@@ -227,8 +233,7 @@ static void on_poll_answer(void *arg, const struct ds_http_response *resp)
     const struct provider_ops *ops = core_provider_ops(r->provider);
     struct provider_call_state st;
     ops->parse_get(resp, &st);
-    provider_req_clear(&d->req);
-    free(d);
+    dispatch_ctx_free(d);
     if (st.known)
         core_apply_provider_state(r, &st, "poll");
     if (st.ended || r->polls >= CORE_POLL_MAX || !r->polling) {
@@ -236,12 +241,16 @@ static void on_poll_answer(void *arg, const struct ds_http_response *resp)
         return;
     }
     struct ds_clock *ck = &r->core->env.clock;
-    ck->ops->schedule(ck->ctx, core_now(r->core) + CORE_POLL_INTERVAL_MS, poll_now, r);
+    if (ck->ops->schedule(ck->ctx, core_now(r->core) + CORE_POLL_INTERVAL_MS, poll_now, r))
+        core_run_hold(r);
+    else
+        r->polling = false;
 }
 
 static void poll_now(void *arg)
 {
     struct core_run *r = arg;
+    core_run_release(r);
     if (r->provider_ended) { /* a webhook told us meanwhile */
         r->polling = false;
         return;
@@ -257,6 +266,7 @@ static void poll_now(void *arg)
         return;
     }
     d->run = r;
+    core_run_hold(r);
     d->is_poll = true;
     r->polls++;
     send_req(r, d, on_poll_answer);
@@ -280,8 +290,7 @@ static void on_window_poll_answer(void *arg, const struct ds_http_response *resp
     struct core_run *r = d->run;
     struct provider_call_state st;
     core_provider_ops(r->provider)->parse_get(resp, &st);
-    provider_req_clear(&d->req);
-    free(d);
+    dispatch_ctx_free(d);
     if (st.known)
         core_apply_provider_state(r, &st, "poll");
     if (st.ended || r->status != DS_RUN_PENDING || r->provider_ended) {
@@ -289,14 +298,16 @@ static void on_window_poll_answer(void *arg, const struct ds_http_response *resp
         return;
     }
     struct ds_clock *ck = &r->core->env.clock;
-    if (!ck->ops->schedule(ck->ctx, core_now(r->core) + CORE_POLL_INTERVAL_MS, window_poll_now,
-                           r))
+    if (ck->ops->schedule(ck->ctx, core_now(r->core) + CORE_POLL_INTERVAL_MS, window_poll_now, r))
+        core_run_hold(r);
+    else
         r->window_polling = false;
 }
 
 static void window_poll_now(void *arg)
 {
     struct core_run *r = arg;
+    core_run_release(r);
     const struct core_agent *a = core_agent_get(r->core, r->agent_id);
     const struct provider_ops *ops = core_provider_ops(r->provider);
     struct dispatch_ctx *d = NULL;
@@ -309,6 +320,7 @@ static void window_poll_now(void *arg)
         return;
     }
     d->run = r;
+    core_run_hold(r);
     d->is_poll = true;
     if (send_req(r, d, on_window_poll_answer) != 0)
         r->window_polling = false;
@@ -321,6 +333,8 @@ static void window_poll_start(struct core_run *r)
     struct ds_clock *ck = &r->core->env.clock;
     r->window_polling = ck->ops->schedule(ck->ctx, core_now(r->core) + CORE_WINDOW_POLL_FIRST_MS,
                                           window_poll_now, r) != 0;
+    if (r->window_polling)
+        core_run_hold(r);
 }
 
 /* ---- following the provider call after the run ended -------------------- */
@@ -333,11 +347,13 @@ void core_follow_provider_call_at(struct core_run *r, int64_t at_ms)
         return;
     r->polling = true;
     struct ds_clock *ck = &r->core->env.clock;
-    ck->ops->schedule(ck->ctx, at_ms, poll_now, r);
+    if (ck->ops->schedule(ck->ctx, at_ms, poll_now, r))
+        core_run_hold(r);
+    else
+        r->polling = false;
 }
 
 void core_follow_provider_call(struct core_run *r)
 {
     core_follow_provider_call_at(r, core_now(r->core));
 }
-

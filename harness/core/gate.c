@@ -28,31 +28,22 @@ static bool agent_calls_from(const struct core *c, const struct core_run *r, con
  * whose agent calls from `from` when several are pending (one evaluator run
  * twice at once, two evaluators sharing a number: issue 14), else the most
  * recent — or, with none pending, the line's most recent run. */
-static struct core_run *run_for_line(struct core *c, const char *to, const char *from,
-                                     size_t *index)
+static struct core_run *run_for_line(struct core *c, const char *to, const char *from)
 {
     struct core_run *latest = NULL, *pending = NULL;
-    size_t latest_i = 0, pending_i = 0;
     for (size_t i = c->n_runs; i-- > 0;) {
         struct core_run *r = c->runs[i];
         if (!r->window_set || strcmp(r->to_number, to) != 0)
             continue;
         if (r->status == DS_RUN_PENDING) {
-            if (agent_calls_from(c, r, from)) {
-                *index = i;
+            if (agent_calls_from(c, r, from))
                 return r;
-            }
-            if (!pending) {
+            if (!pending)
                 pending = r;
-                pending_i = i;
-            }
         }
-        if (!latest) {
+        if (!latest)
             latest = r;
-            latest_i = i;
-        }
     }
-    *index = pending ? pending_i : latest_i;
     return pending ? pending : latest;
 }
 
@@ -91,8 +82,7 @@ bool core_inbound_offer(struct core *c, const char *from, const char *to, uint64
 {
     if (!from)
         from = "";
-    size_t idx = 0;
-    struct core_run *r = run_for_line(c, to, from, &idx);
+    struct core_run *r = run_for_line(c, to, from);
     if (!r)
         return false; /* a line with no run: nothing to record it on */
     int64_t now = core_now(c);
@@ -145,16 +135,19 @@ bool core_inbound_offer(struct core *c, const char *from, const char *to, uint64
         r->window_timer = 0;
     }
     core_log(r, "inbound call from %s to %s answered; run in_progress", from, to);
-    *token = (uint64_t)idx + 1;
+    *token = r->seq;
     return true;
 }
 
 void core_inbound_hangup(struct core *c, uint64_t token)
 {
-    if (token == 0 || token > c->n_runs)
-        return;
-    struct core_run *r = c->runs[token - 1];
-    if (r->status != DS_RUN_IN_PROGRESS)
+    struct core_run *r = NULL;
+    for (size_t i = c->n_runs; token && i-- > 0;) /* newest first: the call is recent */
+        if (c->runs[i]->seq == token) {
+            r = c->runs[i];
+            break;
+        }
+    if (!r || r->status != DS_RUN_IN_PROGRESS)
         return;
     r->ended_at = core_now(c);
     core_log(r, "call ended by the far side");

@@ -49,8 +49,9 @@ static const char *download_container(const unsigned char *b, size_t len)
 static void analyse(struct core_run *r, const char *body, size_t len)
 {
     if (!download_container((const unsigned char *)body, len)) {
-        set_error(r, "not opened: %s; expected an audio file in a container providers serve "
-                     "(WAV, MP3) or FLAC%s",
+        set_error(r,
+                  "not opened: %s; expected an audio file in a container providers serve "
+                  "(WAV, MP3) or FLAC%s",
                   len >= 4 && !memcmp(body, "OggS", 4) ? "an OGG file" : "not WAV, FLAC or MP3",
                   "");
         return;
@@ -105,6 +106,7 @@ static void on_recording(void *arg, const struct ds_http_response *resp)
         analyse(r, resp->body, resp->body_len);
     }
     provider_req_clear(&f->req);
+    core_run_release(r);
     free(f);
 }
 
@@ -123,6 +125,7 @@ void core_fetch_recording(struct core_run *r, const char *url)
         return;
     }
     f->run = r;
+    core_run_hold(r);
     struct ds_http_request hr = {
         .method = f->req.method,
         .url = f->req.url,
@@ -134,6 +137,7 @@ void core_fetch_recording(struct core_run *r, const char *url)
     struct ds_http *h = &r->core->env.http;
     if (h->ops->send(h->ctx, &hr, on_recording, f) != 0) {
         provider_req_clear(&f->req);
+        core_run_release(r);
         free(f);
         set_error(r, "could not send the download request%s%s", "", "");
     }

@@ -130,6 +130,8 @@ static void ctx_free(struct trigger_ctx *t)
     free(t->headers);
     free(t->url);
     free(t->body);
+    if (t->run)
+        core_run_release(t->run);
     free(t);
 }
 
@@ -215,6 +217,7 @@ void trigger_dispatch(struct core_run *r)
         return;
     }
     t->run = r;
+    core_run_hold(r);
     json_t *body;
     if (a->trigger_url && *a->trigger_url) {
         /* TU-1 */

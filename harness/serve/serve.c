@@ -217,7 +217,6 @@ static int split_path(struct srv_req *rq, char *buf, size_t n)
     return 0;
 }
 
-
 /* One write for head and body (no Nagle round trip on loopback). */
 static void write_answer(struct mg_connection *conn, const struct srv_resp *rs)
 {
@@ -368,6 +367,8 @@ int serve_create(struct serve **out, const struct serve_options *o, char *err, s
     s->quiet = o->quiet;
     snprintf(s->host, sizeof s->host, "%s", o->host ? o->host : SERVE_DEFAULT_HOST);
     s->mock_threads = o->mock_threads;
+    s->max_final_runs =
+        (size_t)(o->max_final_runs > 0 ? o->max_final_runs : SERVE_DEFAULT_MAX_FINAL_RUNS);
     s->db_path = strdup(o->db_path ? o->db_path : SERVE_DEFAULT_DB);
     const char *urls[DS_PROVIDER__COUNT];
     memcpy(urls, default_urls, sizeof urls);
@@ -473,7 +474,6 @@ void serve_destroy(struct serve *s)
     clock_real_destroy(s->clock);
     store_close(s->store);
     srv_model_free(s);
-    json_decref(s->restored_runs);
     json_decref(s->written);
     for (int p = 0; p < DS_PROVIDER__COUNT; p++)
         free(s->provider_url[p]);

@@ -26,6 +26,9 @@
  * journal entries, and the last ended calls of each provider account. */
 #define SERVE_DEFAULT_JOURNAL_SIZE 1000
 #define SERVE_DEFAULT_MAX_ENDED_CALLS 1000
+/* Final runs the core keeps in memory; older ones are read back from the
+ * database file (docs/api.md#runs). */
+#define SERVE_DEFAULT_MAX_FINAL_RUNS 1000
 
 struct serve_options {
     const char *config_path; /* JSON config (docs/api.md); NULL: no projects yet */
@@ -40,8 +43,9 @@ struct serve_options {
     /* The management routes and the mocks' /_dialsim/ routes then need
      * "Authorization: Bearer TOKEN"; NULL: open (loopback only). Copied. */
     const char *admin_token;
-    int journal_size;        /* mocks' journal entries kept; 0: SERVE_DEFAULT_JOURNAL_SIZE */
-    int max_ended_calls;     /* ended calls kept per provider; 0: SERVE_DEFAULT_MAX_ENDED_CALLS */
+    int journal_size;    /* mocks' journal entries kept; 0: SERVE_DEFAULT_JOURNAL_SIZE */
+    int max_ended_calls; /* ended calls kept per provider; 0: SERVE_DEFAULT_MAX_ENDED_CALLS */
+    int max_final_runs;  /* final runs kept in memory; 0: SERVE_DEFAULT_MAX_FINAL_RUNS */
 };
 
 struct serve;

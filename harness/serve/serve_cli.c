@@ -17,7 +17,7 @@ static void serve_usage(FILE *f)
     fprintf(f,
             "usage: dialsim serve [--config FILE] [--db FILE] [--port N] [--host ADDR]\n"
             "                     [--threads N] [--mock-port N] [--mock-threads N]\n"
-            "                     [--journal-size N] [--max-ended-calls N]\n"
+            "                     [--journal-size N] [--max-ended-calls N] [--max-final-runs N]\n"
             "                     [--admin-token TOKEN] [--quiet]\n"
             "\n"
             "Run the core's HTTP API in real time (docs/api.md) until SIGINT or SIGTERM.\n"
@@ -33,6 +33,8 @@ static void serve_usage(FILE *f)
             "  --journal-size N  the mocks' journal keeps the last N requests (default %d)\n"
             "  --max-ended-calls N  each provider mock keeps the last N ended calls\n"
             "                 (default %d; live calls are always kept)\n"
+            "  --max-final-runs N  the last N final runs stay in memory; older ones are\n"
+            "                 read from the database file (default %d)\n"
             "  --admin-token TOKEN  the management routes and the mocks' /_dialsim/ routes\n"
             "                 need \"Authorization: Bearer TOKEN\" (default: the environment\n"
             "                 variable DIALSIM_ADMIN_TOKEN; none: open, loopback only);\n"
@@ -41,7 +43,8 @@ static void serve_usage(FILE *f)
             "Prints \"listening on http://ADDR:PORT\" on stdout once it accepts requests,\n"
             "then \"mocks on http://ADDR:PORT\" when it serves the provider mocks.\n",
             SERVE_DEFAULT_DB, SERVE_DEFAULT_HOST, SERVE_DEFAULT_THREADS, SERVE_DEFAULT_THREADS,
-            SERVE_DEFAULT_JOURNAL_SIZE, SERVE_DEFAULT_MAX_ENDED_CALLS);
+            SERVE_DEFAULT_JOURNAL_SIZE, SERVE_DEFAULT_MAX_ENDED_CALLS,
+            SERVE_DEFAULT_MAX_FINAL_RUNS);
 }
 
 static int int_arg(const char *s, int lo, int hi, int *out)
@@ -65,8 +68,20 @@ static int num_opt(const char *name, const char *arg, int lo, int hi, int *out)
 
 int cmd_serve(int argc, char **argv)
 {
-    enum { CONFIG = 256, DB, HOST, PORT, THREADS, MOCK_PORT, MOCK_THREADS, JOURNAL_SIZE, MAX_ENDED,
-           ADMIN_TOKEN, QUIET };
+    enum {
+        CONFIG = 256,
+        DB,
+        HOST,
+        PORT,
+        THREADS,
+        MOCK_PORT,
+        MOCK_THREADS,
+        JOURNAL_SIZE,
+        MAX_ENDED,
+        MAX_FINAL_RUNS,
+        ADMIN_TOKEN,
+        QUIET
+    };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, CONFIG},
         {"db", required_argument, NULL, DB},
@@ -77,6 +92,7 @@ int cmd_serve(int argc, char **argv)
         {"mock-threads", required_argument, NULL, MOCK_THREADS},
         {"journal-size", required_argument, NULL, JOURNAL_SIZE},
         {"max-ended-calls", required_argument, NULL, MAX_ENDED},
+        {"max-final-runs", required_argument, NULL, MAX_FINAL_RUNS},
         {"admin-token", required_argument, NULL, ADMIN_TOKEN},
         {"quiet", no_argument, NULL, QUIET},
         {"help", no_argument, NULL, 'h'},
@@ -113,6 +129,9 @@ int cmd_serve(int argc, char **argv)
             break;
         case MAX_ENDED:
             bad = num_opt("max-ended-calls", optarg, 1, 100000000, &o.max_ended_calls);
+            break;
+        case MAX_FINAL_RUNS:
+            bad = num_opt("max-final-runs", optarg, 1, 100000000, &o.max_final_runs);
             break;
         case THREADS:
             bad = num_opt("threads", optarg, 1, 1024, &o.threads);

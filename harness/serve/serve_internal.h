@@ -54,12 +54,14 @@ struct serve {
     struct mock_world mw; /* on the real clock; mw.mu guards mock state */
     struct mock_server *mock_srv;
     struct webhook_out *webhook_out; /* provider webhooks to users' servers */
-    char *mock_tmpdir; /* generated recordings */
+    char *mock_tmpdir;               /* generated recordings */
     /* Everything below is guarded by the core lock (clock_real_lock). */
     struct srv_ids dirty; /* runs changed since the last flush (serve_runs.c) */
     bool flush_scheduled;
-    json_t *restored_runs; /* the runs of an earlier server, first stored first */
-    json_t *written;       /* run id → the JSON last written for it */
+    json_t *written;       /* run id → the JSON last written for it (runs in the core) */
+    size_t max_final_runs; /* final runs kept in the core; the rest are read from the file */
+    uint64_t runs_evicted; /* this server's runs let go of (in the file only) */
+    size_t n_restored;     /* runs of earlier servers, in the file */
     struct srv_project *projects;
     size_t n_projects;
     struct srv_ids agents, evaluators;
@@ -198,11 +200,18 @@ extern const struct ds_ids_ops srv_ids_ops;
 
 /* ---- runs in the database (serve_runs.c; core lock held) ---- */
 struct ds_run_observer srv_runs_observer(struct serve *s);
-/* Load the runs of an earlier server; those still open become failed,
- * serve_restarted (written back). */
+/* Mark the runs of an earlier server "restored" in the file; those still
+ * open become failed, serve_restarted (written back). */
 int srv_runs_restore(struct serve *s, char *err, size_t n);
-/* A run of an earlier server by id (borrowed), or NULL. */
-json_t *srv_runs_restored(const struct serve *s, const char *id);
+/* A run as the file has it (an earlier server's, or one the core let go
+ * of): new reference, or NULL. */
+json_t *srv_runs_stored(struct serve *s, const char *id);
+/* GET /runs: up to limit runs after the run `after` (NULL: from the first),
+ * oldest first, filtered by agent and status (NULL: any), appended to runs;
+ * next is the last one's id when more follow, else "". 0, or -1: the file
+ * could not be read. */
+int srv_runs_page(struct serve *s, const char *agent, const char *status, const char *after,
+                  size_t limit, json_t *runs, char *next, size_t nn);
 /* Write what changed and is not written yet, now: before POST /runs answers
  * (an acknowledged run survives kill -9), and at the stop. */
 int srv_runs_flush(struct serve *s); /* 0, or -1: not stored (tried again later) */

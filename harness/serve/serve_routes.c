@@ -26,15 +26,15 @@ static void get_health(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
     char now[32], started[32];
     int64_t t = clock_real_now();
     LOCK(s);
-    json_t *j =
-        json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "status", "ok", "version",
-                  DIALSIM_VERSION, "now", ts_iso(t, now, sizeof now), "started_at",
-                  ts_iso(s->started_ms, started, sizeof started), "uptime_ms",
-                  (json_int_t)(t - s->started_ms), "db", s->db_path, "projects",
-                  (json_int_t)s->n_projects, "agents", (json_int_t)s->agents.n, "evaluators",
-                  (json_int_t)s->evaluators.n, "runs", (json_int_t)core_run_count(s->core),
-                  "restored_runs", (json_int_t)json_array_size(s->restored_runs),
-                  "requests_in_flight", (json_int_t)atomic_load(&s->inflight));
+    json_t *j = json_pack(
+        "{s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "status", "ok", "version",
+        DIALSIM_VERSION, "now", ts_iso(t, now, sizeof now), "started_at",
+        ts_iso(s->started_ms, started, sizeof started), "uptime_ms",
+        (json_int_t)(t - s->started_ms), "db", s->db_path, "projects", (json_int_t)s->n_projects,
+        "agents", (json_int_t)s->agents.n, "evaluators", (json_int_t)s->evaluators.n, "runs",
+        (json_int_t)(core_run_count(s->core) + s->runs_evicted), "runs_in_memory",
+        (json_int_t)core_run_count(s->core), "restored_runs", (json_int_t)s->n_restored,
+        "requests_in_flight", (json_int_t)atomic_load(&s->inflight));
     UNLOCK(s);
     srv_reply_json(rs, 200, j);
 }
@@ -339,47 +339,86 @@ out:
     free(runs);
 }
 
+#define RUNS_PAGE_DEFAULT 1000
+#define RUNS_PAGE_MAX 10000
+
+/* GET /runs[?agent=&status=&limit=&after=]: oldest first, a page at a time
+ * (docs/api.md#runs); an unknown parameter is refused, not ignored. */
 static void list_runs(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
 {
-    char agent[300] = "", status[64] = "";
+    static const char *const known[] = {"agent", "status", "limit", "after"};
+    char val[4][300] = {"", "", "", ""};
+    bool has[4] = {false, false, false, false};
     const char *q = rq->ri->query_string;
-    if (q) {
-        mg_get_var(q, strlen(q), "agent", agent, sizeof agent);
-        mg_get_var(q, strlen(q), "status", status, sizeof status);
+    for (const char *p = q; p && *p;) {
+        size_t klen = strcspn(p, "=&");
+        size_t k = 0;
+        while (k < 4 && (strlen(known[k]) != klen || strncmp(p, known[k], klen) != 0))
+            k++;
+        if (k == 4) {
+            srv_reply_error(rs, 400, NULL,
+                            "unknown query parameter '%.*s' of GET /runs; expected agent, status, "
+                            "limit or after",
+                            (int)(klen > 64 ? 64 : klen), p);
+            return;
+        }
+        has[k] = true;
+        p += strcspn(p, "&");
+        if (*p)
+            p++;
+    }
+    for (size_t k = 0; k < 4 && q; k++)
+        if (has[k] && mg_get_var(q, strlen(q), known[k], val[k], sizeof val[k]) < 0) {
+            srv_reply_error(rs, 400, NULL, "query parameter '%s' is too long or badly encoded",
+                            known[k]);
+            return;
+        }
+    if (has[1] && run_status_from_name(val[1]) < 0) {
+        srv_reply_error(rs, 400, NULL,
+                        "query parameter 'status' is '%s'; expected pending, in_progress, "
+                        "completed, failed or timeout",
+                        val[1]);
+        return;
+    }
+    long limit = RUNS_PAGE_DEFAULT;
+    if (has[2]) {
+        char *end;
+        limit = strtol(val[2], &end, 10);
+        if (!*val[2] || *end || limit < 1 || limit > RUNS_PAGE_MAX) {
+            srv_reply_error(rs, 400, NULL,
+                            "query parameter 'limit' is '%s'; expected a whole number from 1 to %d",
+                            val[2], RUNS_PAGE_MAX);
+            return;
+        }
     }
     json_t *a = json_array();
+    char next[128];
     LOCK(s);
-    /* the runs of an earlier server first: they are older */
-    size_t k;
-    json_t *old;
-    json_array_foreach(s->restored_runs, k, old)
-    {
-        const char *oa = json_string_value(json_object_get(old, "agent"));
-        const char *os = json_string_value(json_object_get(old, "status"));
-        if (*agent && (!oa || strcmp(oa, agent) != 0))
-            continue;
-        if (*status && (!os || strcmp(os, status) != 0))
-            continue;
-        json_array_append(a, old);
-    }
-    size_t n = core_run_count(s->core);
-    for (size_t i = 0; i < n; i++) {
-        const struct core_run *r = core_run_at(s->core, i);
-        if (*agent && strcmp(r->agent_id, agent) != 0)
-            continue;
-        if (*status && strcmp(run_status_name(r->status), status) != 0)
-            continue;
-        json_array_append_new(a, core_run_to_json(r));
-    }
+    json_t *after = has[3] ? srv_runs_stored(s, val[3]) : NULL;
+    int rc = has[3] && !after
+                 ? 1
+                 : srv_runs_page(s, has[0] ? val[0] : NULL, has[1] ? val[1] : NULL,
+                                 has[3] ? val[3] : NULL, (size_t)limit, a, next, sizeof next);
     UNLOCK(s);
-    srv_reply_json(rs, 200, json_pack("{s:o}", "runs", a));
+    json_decref(after);
+    if (rc == 1) {
+        json_decref(a);
+        srv_reply_error(rs, 400, NULL, "query parameter 'after' names no run: '%s'", val[3]);
+    } else if (rc != 0) {
+        json_decref(a);
+        srv_reply_error(rs, 500, NULL, "the runs could not be read from the database");
+    } else {
+        srv_reply_json(
+            rs, 200,
+            json_pack("{s:o,s:o}", "runs", a, "next", *next ? json_string(next) : json_null()));
+    }
 }
 
 static void get_run(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
 {
     LOCK(s);
     const struct core_run *r = core_run_get(s->core, rq->seg[1]);
-    json_t *j = r ? core_run_to_json(r) : json_incref(srv_runs_restored(s, rq->seg[1]));
+    json_t *j = r ? core_run_to_json(r) : srv_runs_stored(s, rq->seg[1]);
     UNLOCK(s);
     if (j)
         srv_reply_json(rs, 200, j);
@@ -396,13 +435,23 @@ static void post_redial(struct serve *s, struct srv_req *rq, struct srv_resp *rs
     int rc = r ? core_run_redial(s->core, r->id, err, sizeof err) : 0;
     json_t *j = r && rc == 0 ? core_run_to_json(r) : NULL;
     int stored = j ? srv_runs_flush(s) : 0;
-    bool restored = !r && srv_runs_restored(s, rq->seg[1]);
+    json_t *old = r ? NULL : srv_runs_stored(s, rq->seg[1]);
     UNLOCK(s);
-    if (restored)
+    bool restored = json_is_true(json_object_get(old, "restored"));
+    char old_status[32];
+    snprintf(old_status, sizeof old_status, "%s",
+             old ? json_string_value(json_object_get(old, "status")) ?: "?" : "");
+    json_decref(old);
+    if (old && restored)
         srv_reply_error(rs, 409, NULL,
                         "run '%s' belongs to an earlier start of the server and is final (DW-4); "
                         "start a fresh run",
                         rq->seg[1]);
+    else if (old)
+        srv_reply_error(rs, 409, NULL,
+                        "run '%s' is final (%s) and cannot be resumed or re-dialled (DW-4); fix "
+                        "the cause and start a fresh run",
+                        rq->seg[1], old_status);
     else if (!r)
         not_found(rs, "run", rq->seg[1]);
     else if (rc != 0)

@@ -82,11 +82,36 @@ static int flush(struct serve *s)
     return rc == STORE_OK ? 0 : -1;
 }
 
+/* ---- bounded memory: final runs beyond the bound live in the file only ---- */
+
+static bool evictable(void *ctx, const struct core_run *r)
+{
+    struct serve *s = ctx;
+    /* what GET /runs/{id} will read back is exactly the run as it is */
+    const char *last = json_string_value(json_object_get(s->written, r->id));
+    if (!last)
+        return false;
+    for (size_t i = 0; i < s->dirty.n; i++)
+        if (!strcmp(s->dirty.v[i], r->id))
+            return false;
+    return true;
+}
+
+static void evicted(void *ctx, const struct core_run *r)
+{
+    struct serve *s = ctx;
+    json_object_del(s->written, r->id);
+    s->runs_evicted++;
+}
+
+/* Only from the flush timer: a request handler may hold a run of the core
+ * while it flushes (srv_runs_commit, redial). */
 static void flush_timer(void *arg)
 {
     struct serve *s = arg;
     s->flush_scheduled = false;
-    flush(s);
+    if (flush(s) == 0)
+        core_runs_evict(s->core, s->max_final_runs, evictable, evicted, s);
 }
 
 static void run_changed(void *ctx, const struct core_run *r)
@@ -115,13 +140,38 @@ int srv_runs_flush(struct serve *s)
 
 /* ---- the runs of an earlier server ----------------------------------------- */
 
+/* Every run of an earlier server is rewritten once with "restored": true (a
+ * run still pending or in progress also failed serve_restarted, DW-4), so
+ * the file alone tells them from this server's runs: none is kept in
+ * memory, GET /runs and GET /runs/{id} read them from the file. */
 struct restore_ctx {
     struct serve *s;
     const char **ids;
     char **bodies;
-    size_t n_changed;
+    size_t n_changed, n_failed;
     bool failed;
 };
+
+static int queue_rewrite(struct restore_ctx *rc, const char *id, json_t *j)
+{
+    char *body = json_dumps(j, JSON_COMPACT);
+    const char **ni = realloc(rc->ids, (rc->n_changed + 1) * sizeof *ni);
+    if (ni)
+        rc->ids = ni;
+    char **nb = realloc(rc->bodies, (rc->n_changed + 1) * sizeof *nb);
+    if (nb)
+        rc->bodies = nb;
+    char *idc = strdup(id);
+    if (!body || !ni || !nb || !idc) {
+        free(body);
+        free(idc);
+        rc->failed = true;
+        return 1;
+    }
+    rc->ids[rc->n_changed] = idc;
+    rc->bodies[rc->n_changed++] = body;
+    return 0;
+}
 
 static int restore_one(void *ctx, const char *id, const char *text)
 {
@@ -133,6 +183,8 @@ static int restore_one(void *ctx, const char *id, const char *text)
         fprintf(rc->s->log, "warning: stored run \"%s\" is not a run; skipped\n", id);
         return 0;
     }
+    rc->s->n_restored++;
+    bool change = !json_is_true(json_object_get(j, "restored"));
     json_object_set_new(j, "id", json_string(id)); /* the row's key is the run's id */
     if (!strcmp(st, "pending") || !strcmp(st, "in_progress")) {
         /* its timers are gone: final now, and said so (DW-4) */
@@ -149,36 +201,20 @@ static int restore_one(void *ctx, const char *id, const char *text)
         json_object_set_new(j, "detail", json_string(detail));
         json_object_set_new(j, "diagnosis", json_string(diag));
         json_object_set_new(j, "updated_at", json_string(when));
-        char *body = json_dumps(j, JSON_COMPACT);
-        const char **ni = realloc(rc->ids, (rc->n_changed + 1) * sizeof *ni);
-        if (ni)
-            rc->ids = ni;
-        char **nb = realloc(rc->bodies, (rc->n_changed + 1) * sizeof *nb);
-        if (nb)
-            rc->bodies = nb;
-        char *idc = strdup(id);
-        if (!body || !ni || !nb || !idc) {
-            free(body);
-            free(idc);
-            json_decref(j);
-            rc->failed = true;
-            return 1;
-        }
-        rc->ids[rc->n_changed] = idc;
-        rc->bodies[rc->n_changed++] = body;
+        rc->n_failed++;
+        change = true;
     }
     json_object_set_new(j, "restored", json_true());
-    json_array_append_new(rc->s->restored_runs, j);
-    return 0;
+    int stop = change ? queue_rewrite(rc, id, j) : 0;
+    json_decref(j);
+    return stop;
 }
 
 int srv_runs_restore(struct serve *s, char *err, size_t n)
 {
-    s->restored_runs = json_array();
     s->written = json_object();
     struct restore_ctx rc = {.s = s};
-    int st =
-        s->restored_runs ? store_config_list(s->store, RUN_KIND, restore_one, &rc) : STORE_NOMEM;
+    int st = s->written ? store_config_list(s->store, RUN_KIND, restore_one, &rc) : STORE_NOMEM;
     if (st == STORE_OK && !rc.failed && rc.n_changed)
         st = store_config_put_many(s->store, RUN_KIND, rc.n_changed, rc.ids,
                                    (const char *const *)rc.bodies, clock_real_now());
@@ -194,22 +230,66 @@ int srv_runs_restore(struct serve *s, char *err, size_t n)
                  st != STORE_OK ? store_last_error(s->store, why, sizeof why) : "out of memory");
         return -1;
     }
-    if (rc.n_changed)
+    if (rc.n_failed)
         fprintf(s->log,
                 "%zu run(s) that had not ended when the server stopped are now failed "
                 "(serve_restarted)\n",
-                rc.n_changed);
+                rc.n_failed);
     return 0;
 }
 
-json_t *srv_runs_restored(const struct serve *s, const char *id)
+json_t *srv_runs_stored(struct serve *s, const char *id)
 {
-    size_t i;
-    json_t *j;
-    json_array_foreach(s->restored_runs, i, j)
-    {
-        if (!strcmp(json_string_value(json_object_get(j, "id")), id))
-            return j;
+    char *text = NULL;
+    if (store_config_get(s->store, RUN_KIND, id, &text) != STORE_OK || !text)
+        return NULL;
+    json_t *j = json_loads(text, 0, NULL);
+    free(text);
+    return json_is_object(j) ? j : (json_decref(j), NULL);
+}
+
+struct page_ctx {
+    json_t *runs;
+    size_t limit;
+    char last[128];
+    bool more;
+};
+
+static int page_one(void *ctx, const char *id, const char *text)
+{
+    struct page_ctx *pc = ctx;
+    if (json_array_size(pc->runs) == pc->limit) {
+        pc->more = true; /* the one beyond the page */
+        return 1;
     }
-    return NULL;
+    json_t *j = json_loads(text, 0, NULL);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return 0;
+    }
+    json_object_set_new(j, "id", json_string(id));
+    json_array_append_new(pc->runs, j);
+    snprintf(pc->last, sizeof pc->last, "%s", id);
+    return 0;
+}
+
+int srv_runs_page(struct serve *s, const char *agent, const char *status, const char *after,
+                  size_t limit, json_t *runs, char *next, size_t nn)
+{
+    *next = '\0';
+    srv_runs_flush(s); /* the file then says what the core knows */
+    struct store_page pg = {.after = after, .limit = limit + 1};
+    if (agent) {
+        pg.filters[pg.n_filters].path = "$.agent";
+        pg.filters[pg.n_filters++].value = agent;
+    }
+    if (status) {
+        pg.filters[pg.n_filters].path = "$.status";
+        pg.filters[pg.n_filters++].value = status;
+    }
+    struct page_ctx pc = {.runs = runs, .limit = limit};
+    int rc = store_config_page(s->store, RUN_KIND, &pg, page_one, &pc);
+    if (rc == STORE_OK && pc.more)
+        snprintf(next, nn, "%s", pc.last);
+    return rc == STORE_OK ? 0 : -1;
 }

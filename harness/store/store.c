@@ -715,20 +715,70 @@ int store_config_put(struct store *s, const char *kind, const char *id, const ch
     return store_config_put_many(s, kind, 1, &id, &json_body, now_ms);
 }
 
-int store_config_list(struct store *s, const char *kind,
+int store_config_get(struct store *s, const char *kind, const char *id, char **json_body)
+{
+    if (!json_body)
+        return STORE_INVALID;
+    *json_body = NULL;
+    if (!s || !kind || !id)
+        return STORE_INVALID;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&s->mu);
+    int rc = st_prepare(s, "SELECT body FROM config WHERE kind = ?1 AND id = ?2", &st);
+    if (rc == STORE_OK) {
+        bind_text(st, 1, kind);
+        bind_text(st, 2, id);
+        int step = st_step(s, st);
+        bool oom = false;
+        if (step == SQLITE_ROW) {
+            *json_body = col_dup(st, 0, &oom);
+            rc = oom ? STORE_NOMEM : STORE_OK;
+        } else if (step != SQLITE_DONE) {
+            rc = step;
+        }
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+int store_config_page(struct store *s, const char *kind, const struct store_page *pg,
                       int (*cb)(void *ctx, const char *id, const char *json_body), void *ctx)
 {
-    if (!s || !kind || !cb)
+    static const struct store_page all = {0};
+    if (!pg)
+        pg = &all;
+    if (!s || !kind || !cb || pg->n_filters > STORE_PAGE_FILTERS)
         return STORE_INVALID;
+    /* The statement, from fixed pieces: filter paths and values are bound. */
+    char sql[512];
+    int len = snprintf(sql, sizeof sql, "SELECT id, body FROM config WHERE kind = ?1");
+    if (pg->after)
+        len += snprintf(sql + len, sizeof sql - (size_t)len,
+                        " AND rowid > (SELECT rowid FROM config WHERE kind = ?1 AND id = ?2)");
+    for (size_t f = 0; f < pg->n_filters; f++)
+        len += snprintf(sql + len, sizeof sql - (size_t)len, " AND json_extract(body, ?%zu) = ?%zu",
+                        3 + 2 * f, 4 + 2 * f);
+    snprintf(sql + len, sizeof sql - (size_t)len, " ORDER BY rowid%s",
+             pg->limit ? " LIMIT ?20" : "");
     /* Rows are copied out first: cb runs without the store's mutex, so it may
      * call the store (store_config_put included). */
     struct store_calls rows = {0};
     size_t cap = 0;
     sqlite3_stmt *st;
     pthread_mutex_lock(&s->mu);
-    int rc = st_prepare(s, "SELECT id, body FROM config WHERE kind = ?1 ORDER BY rowid", &st);
-    if (rc == STORE_OK)
+    int rc = st_prepare(s, sql, &st);
+    if (rc == STORE_OK) {
         bind_text(st, 1, kind);
+        if (pg->after)
+            bind_text(st, 2, pg->after);
+        for (size_t f = 0; f < pg->n_filters; f++) {
+            bind_text(st, (int)(3 + 2 * f), pg->filters[f].path);
+            bind_text(st, (int)(4 + 2 * f), pg->filters[f].value);
+        }
+        if (pg->limit)
+            sqlite3_bind_int64(st, 20, (sqlite3_int64)pg->limit);
+    }
     while (rc == STORE_OK) {
         int step = st_step(s, st);
         if (step == SQLITE_DONE)
@@ -762,4 +812,10 @@ int store_config_list(struct store *s, const char *kind,
             break;
     store_calls_clear(&rows);
     return rc;
+}
+
+int store_config_list(struct store *s, const char *kind,
+                      int (*cb)(void *ctx, const char *id, const char *json_body), void *ctx)
+{
+    return store_config_page(s, kind, NULL, cb, ctx);
 }

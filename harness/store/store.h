@@ -139,6 +139,25 @@ int store_config_put_many(struct store *s, const char *kind, size_t n, const cha
 int store_config_list(struct store *s, const char *kind,
                       int (*cb)(void *ctx, const char *id, const char *json_body), void *ctx);
 
+/* A page of store_config_list: the objects after the object `after` (NULL:
+ * from the first), at most limit of them (0: all), whose body has each
+ * filter's value (a string) at its JSON path ("$.status"). */
+#define STORE_PAGE_FILTERS 4
+struct store_page {
+    const char *after;
+    size_t limit;
+    struct {
+        const char *path, *value;
+    } filters[STORE_PAGE_FILTERS];
+    size_t n_filters;
+};
+int store_config_page(struct store *s, const char *kind, const struct store_page *pg,
+                      int (*cb)(void *ctx, const char *id, const char *json_body), void *ctx);
+
+/* The object (kind, id): *json_body is a malloc'ed copy, or NULL when there
+ * is none (still STORE_OK). */
+int store_config_get(struct store *s, const char *kind, const char *id, char **json_body);
+
 /* The SQLite message of the last failure on this store, copied into buf. */
 const char *store_last_error(struct store *s, char *buf, size_t n);
 
