@@ -128,7 +128,7 @@ def client(srv, tally, stop, k, kinds, pause):
                 "PATCH", "/projects/acme", {"fetch_recordings": n % 2 == 0}))
         if "reads" in kinds:
             tally.note("GET /health", lambda: srv.request("GET", "/health"))
-            tally.note("GET /runs?status", lambda: srv.request("GET", "/runs?status=completed"))
+            tally.note("GET /runs?status", lambda: srv.request("GET", "/runs?status=completed&limit=50"))
         if n % 10 == 0 and "reads" in kinds:
             tally.note("GET journal", lambda: srv.request(
                 "GET", "/_dialsim/journal?since=0", port=srv.mock_port))
@@ -183,10 +183,16 @@ def main():
                                   headers={"X-CEKURA-API-KEY": "k1"})
         if st != 200:
             lost.append((cid, st))
-    st, _, runs = srv.request("GET", "/runs")
-    statuses = {}
-    for r in (runs or {}).get("runs", []) if isinstance(runs, dict) else []:
-        statuses[r.get("status")] = statuses.get(r.get("status"), 0) + 1
+    statuses, after = {}, None
+    while True:  # every run, a page at a time
+        st, _, runs = srv.request("GET", "/runs?limit=1000" + ("&after=" + after if after else ""))
+        if st != 200 or not isinstance(runs, dict):
+            break
+        for r in runs.get("runs", []):
+            statuses[r.get("status")] = statuses.get(r.get("status"), 0) + 1
+        after = runs.get("next")
+        if not after:
+            break
     rc = srv.stop()
 
     print("%8s %10s %6s %8s" % ("t (s)", "RSS (KB)", "fds", "threads"))

@@ -1,6 +1,6 @@
 /* SQLite storage of accepted transcripts. See store.h for the contract and
  * docs/transcripts.md for the schema and the durability settings. */
-#include "store/store.h"
+#include "store/store_internal.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -9,30 +9,6 @@
 #include <string.h>
 
 #include <sqlite3.h>
-
-/* One store_put_calls waiting for its commit (group commit, below). */
-struct put_req {
-    struct put_req *next;
-    const char *project;
-    const struct tx_call *calls;
-    size_t n;
-    int64_t received;
-    enum store_put_result *res;
-    int rc;
-    bool done;
-};
-
-struct store {
-    sqlite3 *db;
-    pthread_mutex_t mu;                /* one statement sequence at a time on db */
-    unsigned long fail_at, stmt_count; /* the fault-injection seam */
-    char last_error[256];
-    /* group commit: puts waiting for the next transaction */
-    pthread_mutex_t gmu;
-    pthread_cond_t gcv;
-    struct put_req *queue, *queue_tail;
-    bool committing; /* a thread is writing a batch now */
-};
 
 const char *store_err_name(int err)
 {
@@ -148,14 +124,14 @@ static int map_rc(struct store *s, int rc, const char *what)
     }
 }
 
-static int st_exec(struct store *s, const char *sql)
+int store_st_exec(struct store *s, const char *sql)
 {
     if (injected(s))
         return STORE_IO;
     return map_rc(s, sqlite3_exec(s->db, sql, NULL, NULL, NULL), sql);
 }
 
-static int st_prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+int store_st_prepare(struct store *s, const char *sql, sqlite3_stmt **st)
 {
     *st = NULL;
     if (injected(s))
@@ -164,7 +140,7 @@ static int st_prepare(struct store *s, const char *sql, sqlite3_stmt **st)
 }
 
 /* SQLITE_ROW, SQLITE_DONE, or a negative STORE_ error. */
-static int st_step(struct store *s, sqlite3_stmt *st)
+int store_st_step(struct store *s, sqlite3_stmt *st)
 {
     if (injected(s))
         return STORE_IO;
@@ -177,7 +153,7 @@ static int st_step(struct store *s, sqlite3_stmt *st)
 /* Undo an open transaction. Never injected: a failure must be undoable. If
  * the real ROLLBACK fails, SQLite has already rolled back (it only fails when
  * no transaction is open). */
-static void rollback(struct store *s)
+void store_rollback(struct store *s)
 {
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -188,9 +164,9 @@ static void rollback(struct store *s)
 static int read_version(struct store *s, int *out)
 {
     sqlite3_stmt *st;
-    int rc = st_prepare(s, "PRAGMA user_version", &st);
+    int rc = store_st_prepare(s, "PRAGMA user_version", &st);
     if (rc == STORE_OK) {
-        rc = st_step(s, st);
+        rc = store_st_step(s, st);
         if (rc == SQLITE_ROW) {
             *out = sqlite3_column_int(st, 0);
             rc = STORE_OK;
@@ -206,7 +182,7 @@ static int read_version(struct store *s, int *out)
  * schema at the old version, never half-way. */
 static int migrate(struct store *s)
 {
-    int v = 0, rc = st_exec(s, "BEGIN IMMEDIATE");
+    int v = 0, rc = store_st_exec(s, "BEGIN IMMEDIATE");
     if (rc == STORE_OK)
         rc = read_version(s, &v);
     if (rc == STORE_OK && v > SCHEMA_LATEST) {
@@ -214,16 +190,16 @@ static int migrate(struct store *s)
         rc = STORE_SCHEMA;
     }
     for (int k = v; rc == STORE_OK && k < SCHEMA_LATEST; k++)
-        rc = st_exec(s, migrations[k]);
+        rc = store_st_exec(s, migrations[k]);
     if (rc == STORE_OK && v < SCHEMA_LATEST) {
         char sql[48];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_LATEST);
-        rc = st_exec(s, sql);
+        rc = store_st_exec(s, sql);
     }
     if (rc == STORE_OK)
-        rc = st_exec(s, "COMMIT");
+        rc = store_st_exec(s, "COMMIT");
     if (rc != STORE_OK)
-        rollback(s);
+        store_rollback(s);
     return rc;
 }
 
@@ -234,9 +210,9 @@ static int migrate(struct store *s)
 static int configure(struct store *s, const char *path)
 {
     sqlite3_stmt *st;
-    int rc = st_prepare(s, "PRAGMA journal_mode = WAL", &st);
+    int rc = store_st_prepare(s, "PRAGMA journal_mode = WAL", &st);
     if (rc == STORE_OK) {
-        rc = st_step(s, st);
+        rc = store_st_step(s, st);
         if (rc == SQLITE_ROW) {
             const char *mode = (const char *)sqlite3_column_text(st, 0);
             bool memory = strcmp(path, ":memory:") == 0;
@@ -251,7 +227,7 @@ static int configure(struct store *s, const char *path)
     }
     sqlite3_finalize(st);
     if (rc == STORE_OK)
-        rc = st_exec(s, "PRAGMA synchronous = FULL");
+        rc = store_st_exec(s, "PRAGMA synchronous = FULL");
     return rc;
 }
 
@@ -339,7 +315,7 @@ static const char sql_insert[] =
 static const char sql_payload[] =
     "SELECT payload FROM transcripts WHERE project = ?1 AND call_id = ?2";
 
-static int bind_text(sqlite3_stmt *st, int i, const char *v)
+int store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
     return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
 }
@@ -349,9 +325,9 @@ static int classify_existing(struct store *s, sqlite3_stmt *sel, const char *pro
                              const struct tx_call *c, enum store_put_result *res)
 {
     sqlite3_reset(sel);
-    bind_text(sel, 1, project);
-    bind_text(sel, 2, c->id);
-    int rc = st_step(s, sel);
+    store_bind_text(sel, 1, project);
+    store_bind_text(sel, 2, c->id);
+    int rc = store_st_step(s, sel);
     if (rc == SQLITE_DONE)
         return STORE_IO; /* ON CONFLICT fired, so the row is there */
     if (rc != SQLITE_ROW)
@@ -380,21 +356,21 @@ static int put_one(struct store *s, sqlite3_stmt *ins, sqlite3_stmt *sel, const 
     if (!payload)
         return STORE_NOMEM;
     sqlite3_reset(ins);
-    bind_text(ins, 1, project);
-    bind_text(ins, 2, c->id);
-    bind_text(ins, 3, c->run_id);
+    store_bind_text(ins, 1, project);
+    store_bind_text(ins, 2, c->id);
+    store_bind_text(ins, 3, c->run_id);
     if (c->has_agent_id)
         sqlite3_bind_int64(ins, 4, c->agent_id);
     else
         sqlite3_bind_null(ins, 4);
-    bind_text(ins, 5, c->to_phone_number);
-    bind_text(ins, 6, c->from_phone_number);
+    store_bind_text(ins, 5, c->to_phone_number);
+    store_bind_text(ins, 6, c->from_phone_number);
     sqlite3_bind_int64(ins, 7, c->started_at_ms);
     sqlite3_bind_int64(ins, 8, c->ended_at_ms);
-    bind_text(ins, 9, c->ended_reason ? c->ended_reason : TX_DEFAULT_ENDED_REASON);
+    store_bind_text(ins, 9, c->ended_reason ? c->ended_reason : TX_DEFAULT_ENDED_REASON);
     sqlite3_bind_int64(ins, 10, received);
-    bind_text(ins, 11, payload);
-    int rc = st_step(s, ins);
+    store_bind_text(ins, 11, payload);
+    int rc = store_st_step(s, ins);
     sqlite3_clear_bindings(ins); /* payload is SQLITE_STATIC: unbind before freeing it */
     json_text_free(payload);
     if (rc != SQLITE_DONE)
@@ -414,11 +390,11 @@ static void write_batch(struct store *s, struct put_req *batch)
     pthread_mutex_lock(&s->mu);
     /* IMMEDIATE: take the write lock now, so no other connection can make
      * this transaction fail half-way with SQLITE_BUSY. */
-    int rc = st_exec(s, "BEGIN IMMEDIATE");
+    int rc = store_st_exec(s, "BEGIN IMMEDIATE");
     if (rc == STORE_OK)
-        rc = st_prepare(s, sql_insert, &ins);
+        rc = store_st_prepare(s, sql_insert, &ins);
     if (rc == STORE_OK)
-        rc = st_prepare(s, sql_payload, &sel);
+        rc = store_st_prepare(s, sql_payload, &sel);
     for (struct put_req *p = batch; rc == STORE_OK && p; p = p->next)
         for (size_t i = 0; rc == STORE_OK && i < p->n; i++)
             rc = put_one(s, ins, sel, p->project, &p->calls[i], p->received, &p->res[i]);
@@ -426,9 +402,9 @@ static void write_batch(struct store *s, struct put_req *batch)
     sqlite3_finalize(sel);
     /* The callers acknowledge only after this COMMIT returned (CI-9). */
     if (rc == STORE_OK)
-        rc = st_exec(s, "COMMIT");
+        rc = store_st_exec(s, "COMMIT");
     if (rc != STORE_OK)
-        rollback(s);
+        store_rollback(s);
     pthread_mutex_unlock(&s->mu);
     for (struct put_req *p = batch; p; p = p->next)
         p->rc = rc;
@@ -491,7 +467,7 @@ int store_put_calls(struct store *s, const char *project, const struct tx_call *
     "project, call_id, run_id, agent_id, to_phone_number, from_phone_number, started_at_ms,"       \
     " ended_at_ms, received_at_ms, ended_reason, payload"
 
-static char *col_dup(sqlite3_stmt *st, int i, bool *oom)
+char *store_col_dup(sqlite3_stmt *st, int i, bool *oom)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     if (!t)
@@ -506,18 +482,18 @@ static int read_row(sqlite3_stmt *st, struct store_call *c)
 {
     bool oom = false;
     memset(c, 0, sizeof *c);
-    c->project = col_dup(st, 0, &oom);
-    c->call_id = col_dup(st, 1, &oom);
-    c->run_id = col_dup(st, 2, &oom);
+    c->project = store_col_dup(st, 0, &oom);
+    c->call_id = store_col_dup(st, 1, &oom);
+    c->run_id = store_col_dup(st, 2, &oom);
     c->has_agent_id = sqlite3_column_type(st, 3) != SQLITE_NULL;
     c->agent_id = sqlite3_column_int64(st, 3);
-    c->to_phone_number = col_dup(st, 4, &oom);
-    c->from_phone_number = col_dup(st, 5, &oom);
+    c->to_phone_number = store_col_dup(st, 4, &oom);
+    c->from_phone_number = store_col_dup(st, 5, &oom);
     c->started_at_ms = sqlite3_column_int64(st, 6);
     c->ended_at_ms = sqlite3_column_int64(st, 7);
     c->received_at_ms = sqlite3_column_int64(st, 8);
-    c->ended_reason = col_dup(st, 9, &oom);
-    c->payload = col_dup(st, 10, &oom);
+    c->ended_reason = store_col_dup(st, 9, &oom);
+    c->payload = store_col_dup(st, 10, &oom);
     return oom ? STORE_NOMEM : STORE_OK;
 }
 
@@ -560,13 +536,13 @@ static int query_rows(struct store *s, const char *sql, const char *a, const cha
     size_t cap = 0;
     sqlite3_stmt *st;
     pthread_mutex_lock(&s->mu);
-    int rc = st_prepare(s, sql, &st);
+    int rc = store_st_prepare(s, sql, &st);
     if (rc == STORE_OK) {
-        bind_text(st, 1, a);
-        bind_text(st, 2, b);
+        store_bind_text(st, 1, a);
+        store_bind_text(st, 2, b);
     }
     while (rc == STORE_OK) {
-        int step = st_step(s, st);
+        int step = store_st_step(s, st);
         if (step == SQLITE_DONE)
             break;
         if (step != SQLITE_ROW) {
@@ -616,11 +592,11 @@ int store_count(struct store *s, const char *project, int64_t *out)
         return STORE_INVALID;
     sqlite3_stmt *st;
     pthread_mutex_lock(&s->mu);
-    int rc =
-        st_prepare(s, "SELECT count(*) FROM transcripts WHERE ?1 IS NULL OR project = ?1", &st);
+    int rc = store_st_prepare(
+        s, "SELECT count(*) FROM transcripts WHERE ?1 IS NULL OR project = ?1", &st);
     if (rc == STORE_OK) {
-        bind_text(st, 1, project);
-        rc = st_step(s, st);
+        store_bind_text(st, 1, project);
+        rc = store_st_step(s, st);
         if (rc == SQLITE_ROW) {
             *out = sqlite3_column_int64(st, 0);
             rc = STORE_OK;
@@ -657,165 +633,4 @@ int store_list_by_to_number(struct store *s, const char *project, const char *to
                       "SELECT " ROW_COLUMNS " FROM transcripts WHERE to_phone_number = ?1"
                       " AND (?2 IS NULL OR project = ?2) ORDER BY received_at_ms, id",
                       to_phone_number, project, out);
-}
-
-/* ---- config: the objects of `dialsim serve` ------------------------------ */
-
-int store_config_put_many(struct store *s, const char *kind, size_t n, const char *const *ids,
-                          const char *const *bodies, int64_t now_ms)
-{
-    if (!s || !kind || !*kind || (n && (!ids || !bodies)))
-        return STORE_INVALID;
-    for (size_t i = 0; i < n; i++) {
-        if (!ids[i] || !*ids[i] || !bodies[i])
-            return STORE_INVALID;
-        json_t *parsed = json_loads(bodies[i], JSON_DECODE_ANY, NULL);
-        if (!parsed)
-            return STORE_INVALID; /* the CHECK would refuse it too, as an I/O error */
-        json_decref(parsed);
-    }
-    if (!n)
-        return STORE_OK;
-    sqlite3_stmt *st = NULL;
-    pthread_mutex_lock(&s->mu);
-    /* One transaction, one fsync (synchronous=FULL) for all of them. An
-     * update keeps the row's rowid, so store_config_list keeps the first
-     * insertion's order. */
-    int rc = st_exec(s, "BEGIN IMMEDIATE");
-    if (rc == STORE_OK)
-        rc = st_prepare(s,
-                        "INSERT INTO config (kind, id, body, updated_at_ms) VALUES (?1, ?2, ?3, ?4)"
-                        " ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body,"
-                        " updated_at_ms = excluded.updated_at_ms",
-                        &st);
-    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
-        sqlite3_reset(st);
-        bind_text(st, 1, kind);
-        bind_text(st, 2, ids[i]);
-        bind_text(st, 3, bodies[i]);
-        sqlite3_bind_int64(st, 4, now_ms);
-        rc = st_step(s, st);
-        if (rc == SQLITE_DONE)
-            rc = STORE_OK;
-        else if (rc == SQLITE_ROW)
-            rc = STORE_IO;
-    }
-    sqlite3_finalize(st);
-    if (rc == STORE_OK)
-        rc = st_exec(s, "COMMIT");
-    if (rc != STORE_OK)
-        rollback(s);
-    pthread_mutex_unlock(&s->mu);
-    return rc;
-}
-
-int store_config_put(struct store *s, const char *kind, const char *id, const char *json_body,
-                     int64_t now_ms)
-{
-    return store_config_put_many(s, kind, 1, &id, &json_body, now_ms);
-}
-
-int store_config_get(struct store *s, const char *kind, const char *id, char **json_body)
-{
-    if (!json_body)
-        return STORE_INVALID;
-    *json_body = NULL;
-    if (!s || !kind || !id)
-        return STORE_INVALID;
-    sqlite3_stmt *st;
-    pthread_mutex_lock(&s->mu);
-    int rc = st_prepare(s, "SELECT body FROM config WHERE kind = ?1 AND id = ?2", &st);
-    if (rc == STORE_OK) {
-        bind_text(st, 1, kind);
-        bind_text(st, 2, id);
-        int step = st_step(s, st);
-        bool oom = false;
-        if (step == SQLITE_ROW) {
-            *json_body = col_dup(st, 0, &oom);
-            rc = oom ? STORE_NOMEM : STORE_OK;
-        } else if (step != SQLITE_DONE) {
-            rc = step;
-        }
-    }
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&s->mu);
-    return rc;
-}
-
-int store_config_page(struct store *s, const char *kind, const struct store_page *pg,
-                      int (*cb)(void *ctx, const char *id, const char *json_body), void *ctx)
-{
-    static const struct store_page all = {0};
-    if (!pg)
-        pg = &all;
-    if (!s || !kind || !cb || pg->n_filters > STORE_PAGE_FILTERS)
-        return STORE_INVALID;
-    /* The statement, from fixed pieces: filter paths and values are bound. */
-    char sql[512];
-    int len = snprintf(sql, sizeof sql, "SELECT id, body FROM config WHERE kind = ?1");
-    if (pg->after)
-        len += snprintf(sql + len, sizeof sql - (size_t)len,
-                        " AND rowid > (SELECT rowid FROM config WHERE kind = ?1 AND id = ?2)");
-    for (size_t f = 0; f < pg->n_filters; f++)
-        len += snprintf(sql + len, sizeof sql - (size_t)len, " AND json_extract(body, ?%zu) = ?%zu",
-                        3 + 2 * f, 4 + 2 * f);
-    snprintf(sql + len, sizeof sql - (size_t)len, " ORDER BY rowid%s",
-             pg->limit ? " LIMIT ?20" : "");
-    /* Rows are copied out first: cb runs without the store's mutex, so it may
-     * call the store (store_config_put included). */
-    struct store_calls rows = {0};
-    size_t cap = 0;
-    sqlite3_stmt *st;
-    pthread_mutex_lock(&s->mu);
-    int rc = st_prepare(s, sql, &st);
-    if (rc == STORE_OK) {
-        bind_text(st, 1, kind);
-        if (pg->after)
-            bind_text(st, 2, pg->after);
-        for (size_t f = 0; f < pg->n_filters; f++) {
-            bind_text(st, (int)(3 + 2 * f), pg->filters[f].path);
-            bind_text(st, (int)(4 + 2 * f), pg->filters[f].value);
-        }
-        if (pg->limit)
-            sqlite3_bind_int64(st, 20, (sqlite3_int64)pg->limit);
-    }
-    while (rc == STORE_OK) {
-        int step = st_step(s, st);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = step;
-            break;
-        }
-        if (rows.n == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            struct store_call *v = realloc(rows.v, ncap * sizeof *v);
-            if (!v) {
-                rc = STORE_NOMEM;
-                break;
-            }
-            rows.v = v;
-            cap = ncap;
-        }
-        bool oom = false;
-        memset(&rows.v[rows.n], 0, sizeof rows.v[rows.n]);
-        rows.v[rows.n].call_id = col_dup(st, 0, &oom);
-        rows.v[rows.n].payload = col_dup(st, 1, &oom);
-        rows.n++;
-        if (oom)
-            rc = STORE_NOMEM;
-    }
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&s->mu);
-    for (size_t i = 0; rc == STORE_OK && i < rows.n; i++)
-        if (cb(ctx, rows.v[i].call_id, rows.v[i].payload) != 0)
-            break;
-    store_calls_clear(&rows);
-    return rc;
-}
-
-int store_config_list(struct store *s, const char *kind,
-                      int (*cb)(void *ctx, const char *id, const char *json_body), void *ctx)
-{
-    return store_config_page(s, kind, NULL, cb, ctx);
 }
