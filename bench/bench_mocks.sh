@@ -16,7 +16,9 @@
 #
 #   bench/bench_mocks.sh [DIALSIM] [SECONDS]       (defaults: build/dialsim, 10)
 #   CONNS="1 32" WRK_THREADS=2 MEM_REQUESTS=1000000 MEM_STEP=100000 MOCK_THREADS=256
-#   WIREMOCK_JAR=/path/wiremock-standalone.jar     (java -jar; else "not installed")
+#   WIREMOCK_JAR=/path/wiremock-standalone.jar     (default: the jar of npm's `wiremock` package,
+#                                                  pinned in bench/peers/package-lock.json and
+#                                                  installed there with `npm ci` on first use)
 #   SKIP_COMPARE=1 / SKIP_MEMORY=1                 (one half only)
 #   DIAL_DELAY=0                                   (the mocks' dial_delay, seconds)
 set -euo pipefail
@@ -136,6 +138,12 @@ if [ -z "${SKIP_COMPARE:-}" ]; then
   done
   wm_pid=""
   jar="${WIREMOCK_JAR:-}"
+  peer_jar="$here/peers/node_modules/wiremock/build/wiremock-standalone-3.13.2.jar"
+  if [ -z "$jar" ] && [ ! -f "$peer_jar" ] && command -v npm >/dev/null && command -v java >/dev/null; then
+    echo "bench_mocks: installing WireMock 3.13.2 (npm ci in bench/peers)" >&2
+    (cd "$here/peers" && npm ci --no-audit --no-fund >/dev/null 2>&1) || true
+  fi
+  [ -z "$jar" ] && jar="$peer_jar"
   if [ -n "$jar" ] && [ -f "$jar" ] && command -v java >/dev/null; then
     wm_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
     mkdir -p "$work/wm/mappings"
@@ -153,7 +161,7 @@ JSON
       sleep 0.1
     done
   else
-    echo "WireMock: not installed (set WIREMOCK_JAR to a wiremock-standalone jar to compare)"
+    echo "WireMock: not installed (npm ci in bench/peers, with java; or set WIREMOCK_JAR)"
   fi
 
   echo "keep-alive: $ka (mocks and bare handler alike); $secs s per cell; wrk -t$wthreads (-t1 at 1 connection)"
