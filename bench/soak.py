@@ -23,7 +23,7 @@ docs/reliability.md#soak has the figures of a 10-minute run (RSS is not flat).
 Bounded: 127.0.0.1 only, the server is started here and stopped by its PID.
 
 usage: bench/soak.py [DIALSIM] [--seconds S] [--sample S] [--clients N] [--pause S]
-       [--only runs,transcripts,mocks,admin,reads]
+       [--only runs,transcripts,mocks,admin,reads] [--bound N]
 """
 
 import argparse
@@ -155,12 +155,20 @@ def main():
                     help="seconds each client waits between rounds (default 0.5)")
     ap.add_argument("--only", default="runs,transcripts,mocks,admin,reads",
                     help="the kinds of traffic, comma-separated (default all)")
+    ap.add_argument("--bound", type=int, default=0,
+                    help="serve's --journal-size, --max-ended-calls and --max-final-runs (default:"
+                    " serve's own defaults, 1000 each); a small bound is reached during the"
+                    " warm-up, so the rest of the soak measures the steady state")
     o = ap.parse_args()
 
     work = serve_util.workdir("soak-")
     cfg = serve_util.write_json(os.path.join(work, "cfg.json"), CONFIG)
+    extra = []
+    if o.bound:
+        extra = ["--journal-size", str(o.bound), "--max-ended-calls", str(o.bound),
+                 "--max-final-runs", str(o.bound)]
     srv = serve_util.Server(o.dialsim, work, db=os.path.join(work, "soak.db"), config=cfg,
-                            mocks=True,).start()
+                            mocks=True, extra=extra).start()
     pid = srv.proc.pid
     tally, stop = Tally(), threading.Event()
     threads = [threading.Thread(target=client, args=(srv, tally, stop, k, o.only.split(","), o.pause)) for k in range(o.clients)]

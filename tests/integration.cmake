@@ -79,7 +79,10 @@ add_test(NAME serve.mocks COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/c
 add_test(NAME serve.mocks_limits COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks_limits.py ${DIALSIM_BIN})
 # runs survive a restart: ended ones as they ended, open ones failed serve_restarted.
 add_test(NAME serve.runs_restart COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_runs_restart.py ${DIALSIM_BIN})
+# runs beyond --max-final-runs leave memory and are read back from the file (GET /runs pages).
 add_test(NAME serve.runs_bound COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_runs_bound.py ${DIALSIM_BIN})
+# a full disk (RLIMIT_FSIZE on the live server): 500 "nothing was accepted", the server goes on, nothing acknowledged lost; space back, the refused post is stored.
+add_test(NAME serve.disk_full COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_disk_full.py ${DIALSIM_BIN})
 # No body can crash serve (issue 10): 100,000 levels of JSON on every body route of both
 # ports, each refused with a 400 in its route's shape; the server answers the next request.
 add_test(NAME serve.depth COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_depth.py ${DIALSIM_BIN})

@@ -172,6 +172,10 @@ int cmd_serve(int argc, char **argv)
     sigaddset(&stop_set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* a file size limit (RLIMIT_FSIZE) reached is a write that fails, as on a
+     * full disk: the store answers it (500, nothing accepted), the server
+     * goes on (docs/reliability.md#disk-full) */
+    signal(SIGXFSZ, SIG_IGN);
 
     struct serve *s;
     char err[1024];
