@@ -74,6 +74,9 @@ add_test(NAME serve.connections COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_
 # provider webhooks to the user's own server (mocks.<provider>.webhooks.url): delivered,
 # retried as the provider retries, journalled with status and answer, cut short by a stop.
 add_test(NAME serve.webhooks_out COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_webhooks_out.py ${DIALSIM_BIN})
+# the admin API of the mocks port (issue 13): journal filters, verify with near misses, wait,
+# faults, accounts and outcomes at run time, reset; every route against a live serve.
+add_test(NAME serve.admin COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_admin.py ${DIALSIM_BIN})
 add_test(NAME serve.mocks COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks.py ${DIALSIM_BIN})
 # what the mocks keep: the journal ring (--journal-size), ended calls evicted (--max-ended-calls).
 add_test(NAME serve.mocks_limits COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks_limits.py ${DIALSIM_BIN})
