@@ -44,6 +44,7 @@ struct mock_server {
     struct mock_world *world;
     struct tls_front *tls; /* NULL: plain HTTP */
     bool real_time;        /* wait the stated latency before answering */
+    double time_scale;     /* ... times this (serve --time-scale) */
     bool keep_alive;       /* connections are reused (dialsim serve) */
     char host[64];
     char *admin_token; /* /_dialsim/ needs it; NULL: open (mock_access.h) */
@@ -487,8 +488,9 @@ static int handle(struct mg_connection *conn, void *cbdata)
     if (s->real_time && rs.latency_ms > 0) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += (time_t)(rs.latency_ms / 1000);
-        until.tv_nsec += (long)(rs.latency_ms % 1000) * 1000000L;
+        int64_t wait_us = (int64_t)((double)rs.latency_ms * 1000.0 * s->time_scale);
+        until.tv_sec += (time_t)(wait_us / 1000000);
+        until.tv_nsec += (long)(wait_us % 1000000) * 1000L;
         if (until.tv_nsec >= 1000000000L) {
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
@@ -533,6 +535,7 @@ int mock_server_create_opts(struct mock_server **out, const struct mock_server_o
     pthread_mutex_init(&s->stop_mu, NULL);
     pthread_cond_init(&s->stop_cv, NULL);
     s->real_time = o->real_time;
+    s->time_scale = o->time_scale > 0 ? o->time_scale : 1.0;
     s->check_host = o->check_host;
     if (o->admin_token && !(s->admin_token = strdup(o->admin_token))) {
         snprintf(err, n, "out of memory");

@@ -16,7 +16,9 @@ route against a live server, as a user's own test suite uses it:
   time and the mocks answer accordingly; what cannot change is refused;
 - outcomes: the next call busy, every call answered after a ring,
   declined...; read and removed;
-- reset: journal, faults, outcomes, accounts back to the config.
+- reset: journal, faults, outcomes, accounts back to the config;
+- --time-scale 0.01: rings, dial delays, latencies, webhook delays and the
+  dial window take hundredths of their time, the timestamps stay consistent.
 
 No sleeping: every wait is the server's own long-poll or a poll with a
 deadline.
@@ -66,6 +68,66 @@ CONFIG = {
 V = {"Authorization": "Bearer vk"}
 CUSTOMER = "+15550001111"
 CALL = {"assistantId": "asst", "phoneNumberId": "pn-good", "customer": {"number": CUSTOMER}}
+
+
+def iso_ms(text):
+    """ms since the epoch of an ISO 8601 UTC instant ("...Z", with or without ms)."""
+    from datetime import datetime
+    t = text.replace("Z", "+00:00")
+    return int(datetime.fromisoformat(t).timestamp() * 1000)
+
+
+def time_scale(dialsim, work):
+    """--time-scale 0.01: a 60 s ring (Vapi's default), a 2 s dial delay, a 1 s
+    latency, a 1 s webhook delay and a 60 s dial window take hundredths of
+    that, and the timestamps the answers carry stay those of the scaled clock
+    (consistent with each other: the call rang 62 s)."""
+    cfgd = json.loads(json.dumps(CONFIG))
+    cfgd["agents"].append(dict(cfgd["agents"][0], id="late", phone_number_id="pn-other",
+                               dial_window_seconds=60))
+    cfgd["mocks"]["vapi"] = {"keys": ["vk"], "agents": ["asst"],
+                             "phone_numbers": [{"id": "pn-good", "number": "+15551234567"},
+                                               {"id": "pn-other", "number": "+15551234568"}],
+                             "latency": 1, "webhooks": {"secret": "whsec", "delay": 1}}
+    cfg = serve_util.write_json(os.path.join(work, "scaled.json"), cfgd)
+    srv = serve_util.Server(dialsim, work, config=cfg, mocks=True,
+                            extra=["--time-scale", "0.01"]).start()
+
+    def m(method, path, body=None, headers=None):
+        return srv.request(method, path, body, headers, port=srv.mock_port)
+
+    t0 = time.monotonic()
+    st, _, c = m("POST", "/call", CALL, V)
+    took = time.monotonic() - t0
+    check(st == 201 and took < 0.5, "a 1 s latency at 0.01 takes ~10 ms: %.3f s" % took)
+    st, _, w = m("POST", "/_dialsim/wait",
+                 {"match": {"mock": "vapi-webhook", "body": {"message.type": "end-of-call-report"}},
+                  "timeout_ms": 20000})
+    took = time.monotonic() - t0
+    check(st == 200 and w.get("matched")
+          and w["request"]["body"]["message"]["endedReason"] == "customer-did-not-answer"
+          and 0.5 <= took < 10, "2 s dial delay + 60 s ring at 0.01: %.3f s (%s)" % (took, w))
+    st, _, cc = m("GET", "/call/" + c.get("id", "x"), None, V)
+    if st == 200:
+        rang = iso_ms(cc["endedAt"]) - iso_ms(cc["createdAt"])
+        check(abs(rang - 62000) < 1000, "the call's own timestamps: 62 s apart, got %d ms" % rang)
+    # the dial window (a caller-ID mismatch: the run waits the window out)
+    t0 = time.monotonic()
+    st, _, r = srv.request("POST", "/runs", {"agent": "late", "evaluators": ["e1"]})
+    run = r["runs"][0] if st == 201 else {}
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and run.get("status") not in ("timeout", "completed", "failed"):
+        _, _, run = srv.request("GET", "/runs/" + run.get("id", "x"))
+        time.sleep(0.01)
+    took = time.monotonic() - t0
+    check(run.get("status") == "timeout" and took < 10,
+          "a 60 s dial window at 0.01 closes in under a second or so: %.3f s %s" % (took, run))
+    if run.get("outbound_dial_window_closes_at"):
+        span = iso_ms(run["outbound_dial_window_closes_at"]) - iso_ms(run["outbound_dial_window_opens_at"])
+        check(span == 60000 and run["outbound_dial_window_seconds"] == 60,
+              "DW-3: the window's instants are 60 s apart: %s" % span)
+    rc = srv.stop()
+    check(rc == 0, "scaled serve exits 0: %s" % rc)
 
 
 def main(dialsim):
@@ -324,6 +386,7 @@ def main(dialsim):
     t.join(10)
     check("w" in got, "the pending wait was answered or cut")
 
+    time_scale(dialsim, work)
     for f in failures:
         print("FAIL: " + f)
     print("serve admin: %d failures" % len(failures))

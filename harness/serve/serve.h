@@ -26,6 +26,9 @@
  * journal entries, and the last ended calls of each provider account. */
 #define SERVE_DEFAULT_JOURNAL_SIZE 1000
 #define SERVE_DEFAULT_MAX_ENDED_CALLS 1000
+/* --time-scale's bounds (docs/api.md#time-scale) */
+#define SERVE_TIME_SCALE_MIN 0.0001
+#define SERVE_TIME_SCALE_MAX 100.0
 
 struct serve_options {
     const char *config_path; /* JSON config (docs/api.md); NULL: no projects yet */
@@ -42,6 +45,7 @@ struct serve_options {
     const char *admin_token;
     int journal_size;        /* mocks' journal entries kept; 0: SERVE_DEFAULT_JOURNAL_SIZE */
     int max_ended_calls;     /* ended calls kept per provider; 0: SERVE_DEFAULT_MAX_ENDED_CALLS */
+    double time_scale;       /* the clock runs 1/time_scale times as fast; 0: 1 (the wall clock) */
 };
 
 struct serve;

@@ -39,6 +39,7 @@ struct serve {
     bool loopback;     /* bound to loopback: the Host header is checked */
     char *admin_token; /* NULL: the management routes are open */
     struct clock_real *clock;
+    double time_scale; /* --time-scale (1: the wall clock); the mocks' latencies too */
     struct srv_http *http;
     struct core *core;
     struct store *store;

@@ -79,6 +79,7 @@ int srv_mocks_start(struct serve *s, const json_t *cfg, const char *host, int po
         .port = port,
         .threads = s->mock_threads > 0 ? s->mock_threads : SERVE_DEFAULT_THREADS,
         .real_time = true,
+        .time_scale = s->time_scale,
         .keep_alive = true,
         .admin_token = s->admin_token,
         .check_host = s->loopback};
