@@ -77,6 +77,8 @@ add_test(NAME serve.webhooks_out COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE
 # the admin API of the mocks port (issue 13): journal filters, verify with near misses, wait,
 # faults, accounts and outcomes at run time, reset; every route against a live serve.
 add_test(NAME serve.admin COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_admin.py ${DIALSIM_BIN})
+# the same routes against their OpenAPI description, docs/openapi-mocks.json (with an admin token)
+add_test(NAME serve.admin_openapi COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_admin_openapi.py ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR}/docs/openapi-mocks.json)
 add_test(NAME serve.mocks COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks.py ${DIALSIM_BIN})
 # what the mocks keep: the journal ring (--journal-size), ended calls evicted (--max-ended-calls).
 add_test(NAME serve.mocks_limits COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks_limits.py ${DIALSIM_BIN})

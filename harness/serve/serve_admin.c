@@ -367,8 +367,6 @@ int srv_admin_handle(void *ctx, struct mock_world *w, const struct mock_request 
 {
     struct serve *s = ctx;
     const char *p = rq->path + strlen("/_dialsim");
-    if (!strcmp(p, "/stats"))
-        return 0; /* the mock server's own */
     /* every route but the journal's GET takes no query */
     bool journal_get = (!strcmp(p, "/journal") || !strcmp(p, "/journal/count")) && is(rq, "GET");
     if (!journal_get && !(!strcmp(p, "/journal") && is(rq, "DELETE")) && rq->query &&
@@ -377,6 +375,8 @@ int srv_admin_handle(void *ctx, struct mock_world *w, const struct mock_request 
                         rq->path, rq->query);
         return 1;
     }
+    if (!strcmp(p, "/stats"))
+        return 0; /* the mock server's own */
     if (!strcmp(p, "/journal"))
         journal_route(w, rq, rs);
     else if (!strcmp(p, "/journal/count"))
