@@ -27,6 +27,12 @@ add_test(NAME runner.junit
 add_test(NAME runner.failing_scenario_exits_1
   COMMAND dialsim run ${CMAKE_CURRENT_SOURCE_DIR}/failing/expect-wrong-status.json)
 set_tests_properties(runner.failing_scenario_exits_1 PROPERTIES WILL_FAIL TRUE)
+# a journal expectation that matches nothing names the closest requests and the field that
+# differs (issue 13: the near-miss text of serve's POST /_dialsim/verify)
+add_test(NAME runner.journal_near_miss
+  COMMAND dialsim run ${CMAKE_CURRENT_SOURCE_DIR}/failing/expect-journal-near-miss.json)
+set_tests_properties(runner.journal_near_miss PROPERTIES PASS_REGULAR_EXPRESSION
+  "closest requests:[^#]*#[0-9]+ POST /call [(]vapi, 201[)]: body.customer.number: expected .[+]15559990000., got .[+]15557654321.")
 # The catalogue and the fixtures validate against the JSON Schema with a real
 # validator (Debian's python3-jsonschema).
 add_test(NAME schema.catalogue
