@@ -166,6 +166,11 @@ void mock_account_restore(struct mock_account *a)
     mock_account_apply(a, a->initial);
 }
 
+const json_t *mock_account_config_numbers(const struct mock_account *a)
+{
+    return a->phone_numbers;
+}
+
 size_t mock_account_forget_ended(struct mock_account *a)
 {
     size_t n = 0;

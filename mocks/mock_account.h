@@ -145,6 +145,10 @@ json_t *mock_account_settings(const struct mock_account *a);
 void mock_account_apply(struct mock_account *a, const json_t *set);
 void mock_account_restore(struct mock_account *a);
 size_t mock_account_forget_ended(struct mock_account *a);
+/* The phone numbers the account was created with (mocks.<provider>.
+ * phone_numbers, or derived from the agents): borrowed. Each provider keeps
+ * its own live registry (mock_<provider>_set_numbers resets it to these). */
+const json_t *mock_account_config_numbers(const struct mock_account *a);
 
 /* Accept a call: spend its cost, record it and schedule the dial. A
  * reference to request is taken (it is never changed). Returns the borrowed

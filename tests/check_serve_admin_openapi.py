@@ -172,6 +172,8 @@ def main():
     call("DELETE", AP, A + "/vapi", expect=405)
     call("PATCH", AP, A + "/vapi", {"credits": 10, "keys": [{"key": "vk", "permissions": ["calls"]}, "vk"]}, expect=200)
     call("PATCH", AP, A + "/vapi", {"credits": -1}, expect=400)
+    call("PATCH", AP, A + "/retell", {"phone_numbers": [{"id": "r1", "number": "+15551239999"}]},
+         expect=200)
     call("PATCH", AP, A + "/nope", {}, expect=404)
     call("PATCH", AP, A + "/vapi", {}, auth=False, expect=401)
     RS = "/_dialsim/reset"

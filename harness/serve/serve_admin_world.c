@@ -121,26 +121,84 @@ int srv_admin_faults(struct serve *s, struct mock_world *w, const struct mock_re
 
 /* ---- /_dialsim/accounts[/{provider}] ------------------------------------ */
 
-static struct mock_account *account_of(struct mock_world *w, const char *provider)
+/* The three provider mocks as the admin API sees them: an account, and a
+ * registry of phone numbers each keeps in its own shape. */
+struct provider_door {
+    const char *name;
+    struct mock_account *(*account)(struct mock_world *w);
+    json_t *(*numbers)(struct mock_world *w);
+    void (*set_numbers)(struct mock_world *w, const json_t *numbers);
+};
+
+static struct mock_account *vapi_acct(struct mock_world *w)
 {
-    if (!strcmp(provider, "vapi"))
-        return w->vapi ? mock_vapi_account(w->vapi) : NULL;
-    if (!strcmp(provider, "retell"))
-        return w->retell ? mock_retell_account(w->retell) : NULL;
-    if (!strcmp(provider, "elevenlabs"))
-        return w->elevenlabs ? mock_elevenlabs_account(w->elevenlabs) : NULL;
+    return w->vapi ? mock_vapi_account(w->vapi) : NULL;
+}
+static json_t *vapi_nums(struct mock_world *w)
+{
+    return mock_vapi_numbers(w->vapi);
+}
+static void vapi_set(struct mock_world *w, const json_t *n)
+{
+    mock_vapi_set_numbers(w->vapi, n);
+}
+static struct mock_account *retell_acct(struct mock_world *w)
+{
+    return w->retell ? mock_retell_account(w->retell) : NULL;
+}
+static json_t *retell_nums(struct mock_world *w)
+{
+    return mock_retell_numbers(w->retell);
+}
+static void retell_set(struct mock_world *w, const json_t *n)
+{
+    mock_retell_set_numbers(w->retell, n);
+}
+static struct mock_account *el_acct(struct mock_world *w)
+{
+    return w->elevenlabs ? mock_elevenlabs_account(w->elevenlabs) : NULL;
+}
+static json_t *el_nums(struct mock_world *w)
+{
+    return mock_elevenlabs_numbers(w->elevenlabs);
+}
+static void el_set(struct mock_world *w, const json_t *n)
+{
+    mock_elevenlabs_set_numbers(w->elevenlabs, n);
+}
+
+static const struct provider_door doors[] = {
+    {"vapi", vapi_acct, vapi_nums, vapi_set},
+    {"retell", retell_acct, retell_nums, retell_set},
+    {"elevenlabs", el_acct, el_nums, el_set},
+};
+
+static const struct provider_door *door_of(const char *provider)
+{
+    for (size_t i = 0; i < sizeof doors / sizeof *doors; i++)
+        if (!strcmp(doors[i].name, provider))
+            return &doors[i];
     return NULL;
 }
 
-static const char *const providers[] = {"vapi", "retell", "elevenlabs"};
+/* An account's settings and its phone numbers (the provider's own shape). */
+static json_t *account_json(const struct provider_door *d, struct mock_world *w)
+{
+    json_t *o = mock_account_settings(d->account(w));
+    json_object_set_new(o, "phone_numbers", d->numbers(w));
+    return o;
+}
+
 /* what an account's settings can change to while the server runs */
-static const char *const settable[] = {"keys",         "credits",    "call_cost",
-                                       "concurrency_limit", "dial_delay", "ring_timeout", NULL};
+static const char *const settable[] = {"keys",       "credits",      "call_cost",
+                                       "concurrency_limit", "dial_delay", "ring_timeout",
+                                       "phone_numbers",     NULL};
 
 /* PATCH /_dialsim/accounts/{provider}: the keys of mocks.<provider> that
  * change at run time; null credits: unlimited, null concurrency_limit: none. */
-static void patch_account(struct mock_account *a, const char *provider,
-                          const struct mock_request *rq, struct mock_response *rs)
+static void patch_account(const struct provider_door *d, struct mock_world *w,
+                          const char *provider, const struct mock_request *rq,
+                          struct mock_response *rs)
 {
     json_t *body = srv_admin_body(rq, rs);
     if (!body)
@@ -171,13 +229,15 @@ static void patch_account(struct mock_account *a, const char *provider,
             if (!ok) {
                 srv_admin_error(rs, 400, "body.%s: not changed at run time: the settings that "
                                          "are: keys, credits, call_cost, concurrency_limit, "
-                                         "dial_delay, ring_timeout (the rest: restart with "
-                                         "another config)", k);
+                                         "dial_delay, ring_timeout, phone_numbers (the rest: "
+                                         "restart with another config)", k);
                 goto out;
             }
         }
-        mock_account_apply(a, body);
-        mock_reply_json(rs, 200, mock_account_settings(a));
+        mock_account_apply(d->account(w), body);
+        if (json_object_get(body, "phone_numbers"))
+            d->set_numbers(w, json_object_get(body, "phone_numbers"));
+        mock_reply_json(rs, 200, account_json(d, w));
     }
 out:
     json_decref(mocks);
@@ -194,24 +254,23 @@ int srv_admin_accounts(struct serve *s, struct mock_world *w, const struct mock_
             return 1;
         }
         json_t *o = json_object();
-        for (int i = 0; i < 3; i++) {
-            struct mock_account *a = account_of(w, providers[i]);
-            json_object_set_new(o, providers[i], a ? mock_account_settings(a) : json_null());
-        }
+        for (size_t i = 0; i < sizeof doors / sizeof *doors; i++)
+            json_object_set_new(o, doors[i].name,
+                                doors[i].account(w) ? account_json(&doors[i], w) : json_null());
         mock_reply_json(rs, 200, o);
         return 1;
     }
     if (strncmp(rq->path, "/_dialsim/accounts/", 19) != 0)
         return 0;
     const char *provider = rq->path + 19;
-    struct mock_account *a = account_of(w, provider);
-    if (!a) {
+    const struct provider_door *d = door_of(provider);
+    if (!d || !d->account(w)) {
         srv_admin_error(rs, 404, "no account \"%s\": expected vapi, retell or elevenlabs",
                         provider);
     } else if (is(rq, "GET")) {
-        mock_reply_json(rs, 200, mock_account_settings(a));
+        mock_reply_json(rs, 200, account_json(d, w));
     } else if (is(rq, "PATCH")) {
-        patch_account(a, provider, rq, rs);
+        patch_account(d, w, provider, rq, rs);
     } else {
         srv_admin_error(rs, 405, "GET or PATCH only");
     }
@@ -276,10 +335,11 @@ void srv_admin_reset_world(struct serve *s, struct mock_world *w, json_t *out)
     json_object_set_new(out, "outcomes", json_integer((json_int_t)pstn_outcomes_clear(o)));
     pstn_outcomes_set(o, json_object_get(json_object_get(mocks, "pstn"), "outcomes"));
     size_t ended = 0;
-    for (int p = 0; p < 3; p++) {
-        struct mock_account *a = account_of(w, providers[p]);
+    for (size_t p = 0; p < sizeof doors / sizeof *doors; p++) {
+        struct mock_account *a = doors[p].account(w);
         if (a) {
             mock_account_restore(a);
+            doors[p].set_numbers(w, NULL);
             ended += mock_account_forget_ended(a);
         }
     }
