@@ -131,6 +131,41 @@ def time_scale(dialsim, work):
     check(rc == 0, "scaled serve exits 0: %s" % rc)
 
 
+def waiters_bound(dialsim, work):
+    """--mock-threads 2: at most one wait at once (half the workers); a second
+    is refused at once with 429, and the other worker still serves the
+    request the first one waits for."""
+    cfg = serve_util.write_json(os.path.join(work, "bound.json"), CONFIG)
+    srv = serve_util.Server(dialsim, work, config=cfg, mocks=True,
+                            extra=["--mock-threads", "2"]).start()
+
+    def m(method, path, body=None, headers=None):
+        return srv.request(method, path, body, headers, port=srv.mock_port)
+
+    got = {}
+
+    def waiter():
+        got["w"] = m("POST", "/_dialsim/wait",
+                     {"match": {"headers": {"x-marker": "bound"}}, "timeout_ms": 20000})
+
+    t = threading.Thread(target=waiter)
+    t.start()
+    refused = None
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # until the first wait is in (then the second is refused)
+        st, _, e = m("POST", "/_dialsim/wait", {"match": {"path": "/x"}, "timeout_ms": 0})
+        if st == 429:
+            refused = e
+            break
+    check(refused and "too many waits at once (1" in refused.get("message", ""),
+          "a second wait with one allowed: 429 at once: %s" % refused)
+    st, _, _ = m("POST", "/call", CALL, dict(V, **{"X-Marker": "bound"}))
+    t.join(15)
+    check(st == 201 and got.get("w", (0, 0, {}))[2].get("matched"),
+          "the request the wait waits for is served meanwhile: %s %s" % (st, got.get("w")))
+    check(srv.stop() == 0, "exit 0")
+
+
 def main(dialsim):
     work = serve_util.workdir("dialsim-serve-admin-")
     cfg = serve_util.write_json(os.path.join(work, "cfg.json"), CONFIG)
@@ -418,6 +453,7 @@ def main(dialsim):
     check("w" in got, "the pending wait was answered or cut")
 
     time_scale(dialsim, work)
+    waiters_bound(dialsim, work)
     for f in failures:
         print("FAIL: " + f)
     print("serve admin: %d failures" % len(failures))
