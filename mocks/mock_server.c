@@ -290,6 +290,10 @@ static void stats(struct mock_world *w, const struct mock_request *rq, struct mo
                   "vapi", account_stats(w->vapi ? mock_vapi_account(w->vapi) : NULL), "retell",
                   account_stats(w->retell ? mock_retell_account(w->retell) : NULL), "elevenlabs",
                   account_stats(w->elevenlabs ? mock_elevenlabs_account(w->elevenlabs) : NULL));
+    /* long-polls (serve's POST /_dialsim/wait) waiting now, and how many may */
+    json_object_set_new(j, "waits",
+                        json_pack("{s:i,s:i}", "waiting", w->waiters, "max",
+                                  w->limits.max_waiters > 0 ? w->limits.max_waiters : 1));
     mock_reply_json(rs, 200, j);
 }
 

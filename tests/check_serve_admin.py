@@ -152,11 +152,12 @@ def waiters_bound(dialsim, work):
     t.start()
     refused = None
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:  # until the first wait is in (then the second is refused)
-        st, _, e = m("POST", "/_dialsim/wait", {"match": {"path": "/x"}, "timeout_ms": 0})
-        if st == 429:
-            refused = e
+    while time.monotonic() < deadline:  # until the first wait is in: stats say so
+        _, _, st = m("GET", "/_dialsim/stats")
+        if st["waits"] == {"waiting": 1, "max": 1}:
             break
+    st, _, refused = m("POST", "/_dialsim/wait", {"match": {"path": "/x"}, "timeout_ms": 5000})
+    check(st == 429, "the second wait: %s %s" % (st, refused))
     check(refused and "too many waits at once (1" in refused.get("message", ""),
           "a second wait with one allowed: 429 at once: %s" % refused)
     st, _, _ = m("POST", "/call", CALL, dict(V, **{"X-Marker": "bound"}))

@@ -286,7 +286,8 @@ static void wait_route(struct mock_world *w, const struct mock_request *rq,
     const json_t *sel = json_object_get(b, "match");
     int max = w->limits.max_waiters > 0 ? w->limits.max_waiters : 1;
     long found = find_match(w->journal, sel, (size_t)since, count);
-    if (found < 0 && w->waiters >= max) {
+    /* timeout_ms 0 looks once: it never waits, so it takes no place */
+    if (found < 0 && timeout_ms > 0 && w->waiters >= max) {
         /* a long-poll holds a worker: never all of them (docs/api.md#admin) */
         srv_admin_error(rs, 429, "too many waits at once (%d, half the mocks' workers): try "
                                  "again when one has answered", max);
@@ -304,7 +305,7 @@ static void wait_route(struct mock_world *w, const struct mock_request *rq,
     w->waiters++;
     /* the mutex is released while waiting: requests go on being journalled,
      * and each push or status change wakes us to look again */
-    while (found < 0 && !w->waits_stopped) {
+    while (found < 0 && timeout_ms > 0 && !w->waits_stopped) {
         if (pthread_cond_timedwait(&w->journal_cv, &w->mu, &until) == ETIMEDOUT) {
             found = find_match(w->journal, sel, (size_t)since, count);
             break;
