@@ -9,10 +9,14 @@
 
 #include "core/json_depth.h"
 
+/* Rule i is rules[i], hit hits[i] times, named "f<ids[i]>"; ids are never
+ * reused while the rules live, so a removed rule's id names nothing. */
 struct mock_faults {
     json_t *rules;
     unsigned long *hits;
-    size_t n;
+    unsigned long *ids;
+    size_t n, cap;
+    unsigned long next_id;
     uint64_t rng;
 };
 
@@ -22,14 +26,16 @@ int mock_faults_create(struct mock_faults **out, const json_t *rules, uint64_t s
     *out = NULL;
     if (!f)
         return -1;
-    f->rules = rules ? json_deep_copy(rules) : json_array();
-    f->n = json_array_size(f->rules);
-    f->hits = calloc(f->n ? f->n : 1, sizeof *f->hits);
+    f->rules = json_array();
     f->rng = seed ^ 0x4641554c54ULL;
-    if (!f->hits) {
-        json_decref(f->rules);
-        free(f);
-        return -1;
+    size_t i;
+    const json_t *r;
+    for (i = 0; i < json_array_size(rules); i++) {
+        r = json_array_get(rules, i);
+        if (!f->rules || mock_faults_add(f, r, NULL, 0) != 0) {
+            mock_faults_destroy(f);
+            return -1;
+        }
     }
     *out = f;
     return 0;
@@ -41,7 +47,72 @@ void mock_faults_destroy(struct mock_faults *f)
         return;
     json_decref(f->rules);
     free(f->hits);
+    free(f->ids);
     free(f);
+}
+
+int mock_faults_add(struct mock_faults *f, const json_t *rule, char *id, size_t idn)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 8;
+        unsigned long *h = realloc(f->hits, cap * sizeof *h);
+        if (!h)
+            return -1;
+        f->hits = h;
+        unsigned long *d = realloc(f->ids, cap * sizeof *d);
+        if (!d)
+            return -1;
+        f->ids = d;
+        f->cap = cap;
+    }
+    if (json_array_append_new(f->rules, json_deep_copy(rule)) != 0)
+        return -1;
+    f->hits[f->n] = 0;
+    f->ids[f->n] = ++f->next_id;
+    if (id)
+        snprintf(id, idn, "f%lu", f->ids[f->n]);
+    f->n++;
+    return 0;
+}
+
+int mock_faults_remove(struct mock_faults *f, const char *id)
+{
+    char *end;
+    if (!id || id[0] != 'f' || !id[1])
+        return -1;
+    unsigned long want = strtoul(id + 1, &end, 10);
+    if (*end)
+        return -1;
+    for (size_t i = 0; i < f->n; i++)
+        if (f->ids[i] == want) {
+            json_array_remove(f->rules, i);
+            memmove(f->hits + i, f->hits + i + 1, (f->n - i - 1) * sizeof *f->hits);
+            memmove(f->ids + i, f->ids + i + 1, (f->n - i - 1) * sizeof *f->ids);
+            f->n--;
+            return 0;
+        }
+    return -1;
+}
+
+size_t mock_faults_clear(struct mock_faults *f)
+{
+    size_t n = f->n;
+    json_array_clear(f->rules);
+    f->n = 0;
+    return n;
+}
+
+json_t *mock_faults_list(const struct mock_faults *f)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; f && i < f->n; i++) {
+        char id[24];
+        snprintf(id, sizeof id, "f%lu", f->ids[i]);
+        json_array_append_new(a, json_pack("{s:s,s:I,s:O}", "id", id, "hits",
+                                           (json_int_t)f->hits[i], "rule",
+                                           json_array_get(f->rules, i)));
+    }
+    return a;
 }
 
 static uint64_t splitmix(uint64_t *s)

@@ -32,6 +32,18 @@ struct mock_faults;
 int mock_faults_create(struct mock_faults **out, const json_t *rules, uint64_t seed);
 void mock_faults_destroy(struct mock_faults *f);
 
+/* The rules at run time (serve's /_dialsim/faults). Each rule has an id
+ * ("f1", "f2", ...: never reused by these rules) and a hit count. add appends
+ * a copy of rule (checked by the caller, as a scenario's are), its id into
+ * id (idn bytes; NULL: not wanted): 0 or -1 (out of memory). remove: 0, or
+ * -1 when no rule has that id. clear returns how many went. list: a new
+ * array of {"id", "hits", "rule"} in matching order (the rules shared: do not
+ * change them). World mutex held for all. */
+int mock_faults_add(struct mock_faults *f, const json_t *rule, char *id, size_t idn);
+int mock_faults_remove(struct mock_faults *f, const char *id);
+size_t mock_faults_clear(struct mock_faults *f);
+json_t *mock_faults_list(const struct mock_faults *f);
+
 enum fault_kind {
     FAULT_NONE = 0, /* no rule took the request */
     FAULT_PASS,     /* the mock answers; then the spoilers below apply */

@@ -16,6 +16,8 @@ struct journal {
     size_t cap;
     size_t first, next; /* absolute indices */
     size_t max;         /* 0: unbounded */
+    size_t cleared;     /* entries let go of by journal_clear */
+    pthread_cond_t *notify;
 };
 
 int journal_create_sized(struct journal **out, size_t max_entries)
@@ -133,6 +135,8 @@ long journal_push(struct journal *j, struct journal_entry *e, int64_t at,
         j->first++;
     }
     j->v[j->next % j->cap] = e;
+    if (j->notify)
+        pthread_cond_broadcast(j->notify);
     return (long)j->next++;
 }
 
@@ -168,6 +172,8 @@ void journal_set_status(struct journal *j, long index, int status)
     struct journal_entry *e = slot(j, index);
     if (e)
         e->status = status;
+    if (e && j->notify)
+        pthread_cond_broadcast(j->notify);
 }
 
 void journal_set_answer(struct journal *j, long index, const char *body)
@@ -197,4 +203,24 @@ size_t journal_max(const struct journal *j)
 const struct journal_entry *journal_at(const struct journal *j, size_t i)
 {
     return i > (size_t)LONG_MAX ? NULL : slot(j, (long)i);
+}
+
+size_t journal_clear(struct journal *j)
+{
+    size_t n = j->next - j->first;
+    for (size_t i = j->first; i < j->next; i++)
+        journal_entry_free(j->v[i % j->cap]);
+    j->first = j->next;
+    j->cleared += n;
+    return n;
+}
+
+size_t journal_cleared(const struct journal *j)
+{
+    return j->cleared;
+}
+
+void journal_set_notify(struct journal *j, pthread_cond_t *cv)
+{
+    j->notify = cv;
 }

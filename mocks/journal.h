@@ -15,6 +15,7 @@
 #define DIALSIM_JOURNAL_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -80,5 +81,15 @@ size_t journal_first(const struct journal *j);
 size_t journal_max(const struct journal *j);
 /* Entry i (absolute), or NULL when it was dropped or does not exist yet. */
 const struct journal_entry *journal_at(const struct journal *j, size_t i);
+/* Let go of every entry kept (DELETE /_dialsim/journal, reset): indices go on
+ * from where they were, so an index seen before never names a later entry;
+ * the entries cleared are not counted as dropped. Returns how many went. */
+size_t journal_clear(struct journal *j);
+/* Entries let go of by journal_clear (journal_first counts them too). */
+size_t journal_cleared(const struct journal *j);
+/* cv (borrowed; NULL: none) is broadcast on every push and status change, with
+ * the caller's (the world's) mutex held: a long-poll waits on it (the admin
+ * API's wait) without holding the mutex. */
+void journal_set_notify(struct journal *j, pthread_cond_t *cv);
 
 #endif

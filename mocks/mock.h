@@ -87,7 +87,13 @@ struct mock_world {
     struct mock_limits {
         size_t journal_size;    /* journal entries kept (the last ones) */
         size_t max_ended_calls; /* ended calls each provider account keeps */
+        int max_waiters;        /* long-polls (POST /_dialsim/wait) at once; 0: 1 */
     } limits;
+    /* Broadcast on every journal push and status change (journal_set_notify)
+     * and when the server stops: a long-poll waits on it with mu released. */
+    pthread_cond_t journal_cv;
+    bool waits_stopped; /* the server is stopping: long-polls answer now */
+    int waiters;        /* long-polls waiting now (with mu) */
     bool keep_answers;       /* journal answer bodies too (dialsim run -v) */
 };
 

@@ -22,7 +22,10 @@ struct mock_account {
     size_t tab_n, n_calls;
     struct mock_call *ended_head, *ended_tail;
     size_t n_live, n_ended, n_evicted, max_ended;
+    json_t *initial; /* the settings at creation (mock_account_restore) */
 };
+
+static void evict(struct mock_account *a, struct mock_call *c);
 
 static uint64_t splitmix(uint64_t *s)
 {
@@ -66,6 +69,10 @@ int mock_account_create(struct mock_account **out, struct mock_world *w,
     a->on_change = on_change;
     a->ctx = ctx;
     a->max_ended = cfg->max_ended_calls;
+    if (!(a->initial = mock_account_settings(a))) {
+        mock_account_destroy(a);
+        return -1;
+    }
     *out = a;
     return 0;
 }
@@ -112,7 +119,71 @@ void mock_account_destroy(struct mock_account *a)
     json_decref(a->keys);
     json_decref(a->agents);
     json_decref(a->phone_numbers);
+    json_decref(a->initial);
     free(a);
+}
+
+/* milliseconds as the seconds a scenario writes */
+static json_t *secs(int64_t ms)
+{
+    return json_real((double)ms / 1000.0);
+}
+
+json_t *mock_account_settings(const struct mock_account *a)
+{
+    json_t *o = json_pack("{s:O,s:O,s:o,s:o,s:o,s:o}", "keys", a->keys, "agents", a->agents,
+                          "call_cost", json_real(a->call_cost), "dial_delay",
+                          secs(a->dial_delay_ms), "ring_timeout", secs(a->ring_timeout_ms),
+                          "active_calls", json_integer(a->n_live));
+    json_object_set_new(o, "credits", a->credits < 0 ? json_null() : json_real(a->credits));
+    json_object_set_new(o, "concurrency_limit", a->concurrency_limit > 0
+                                                    ? json_integer(a->concurrency_limit)
+                                                    : json_null());
+    return o;
+}
+
+void mock_account_apply(struct mock_account *a, const json_t *set)
+{
+    const json_t *v;
+    if ((v = json_object_get(set, "keys"))) {
+        json_decref(a->keys);
+        a->keys = json_deep_copy(v);
+    }
+    if ((v = json_object_get(set, "credits")))
+        a->credits = json_is_null(v) ? -1 : json_number_value(v);
+    if ((v = json_object_get(set, "call_cost")))
+        a->call_cost = json_number_value(v);
+    if ((v = json_object_get(set, "concurrency_limit")))
+        a->concurrency_limit = json_is_null(v) ? 0 : (int)json_integer_value(v);
+    if ((v = json_object_get(set, "dial_delay")))
+        a->dial_delay_ms = (int64_t)(json_number_value(v) * 1000.0 + 0.5);
+    if ((v = json_object_get(set, "ring_timeout")))
+        a->ring_timeout_ms = (int64_t)(json_number_value(v) * 1000.0 + 0.5);
+}
+
+void mock_account_restore(struct mock_account *a)
+{
+    mock_account_apply(a, a->initial);
+}
+
+const json_t *mock_account_config_numbers(const struct mock_account *a)
+{
+    return a->phone_numbers;
+}
+
+size_t mock_account_forget_ended(struct mock_account *a)
+{
+    size_t n = 0;
+    while (a->ended_head) {
+        struct mock_call *old = a->ended_head;
+        a->ended_head = old->ended_next;
+        a->n_ended--;
+        a->n_evicted++;
+        evict(a, old);
+        n++;
+    }
+    a->ended_tail = NULL;
+    return n;
 }
 
 enum mock_key_check mock_account_key(const struct mock_account *a, const char *key,

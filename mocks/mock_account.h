@@ -133,6 +133,23 @@ int mock_account_concurrency_limit(const struct mock_account *a);
 double mock_account_credits(const struct mock_account *a);
 bool mock_account_can_pay(const struct mock_account *a);
 
+/* The settings the admin API shows and changes (mocks.<provider>'s names and
+ * units: seconds, null for unlimited credits or no concurrency limit), plus
+ * "active_calls": a new object. apply changes those of keys, credits,
+ * call_cost, concurrency_limit, dial_delay and ring_timeout that set has
+ * (checked by the caller, as a scenario's are); a call already placed keeps
+ * what it was placed with. restore puts back the settings of creation.
+ * forget_ended lets go of every ended call (as the bound does: a GET of one
+ * then answers the provider's 404); returns how many. World mutex held. */
+json_t *mock_account_settings(const struct mock_account *a);
+void mock_account_apply(struct mock_account *a, const json_t *set);
+void mock_account_restore(struct mock_account *a);
+size_t mock_account_forget_ended(struct mock_account *a);
+/* The phone numbers the account was created with (mocks.<provider>.
+ * phone_numbers, or derived from the agents): borrowed. Each provider keeps
+ * its own live registry (mock_<provider>_set_numbers resets it to these). */
+const json_t *mock_account_config_numbers(const struct mock_account *a);
+
 /* Accept a call: spend its cost, record it and schedule the dial. A
  * reference to request is taken (it is never changed). Returns the borrowed
  * call, or NULL on allocation failure. */

@@ -145,6 +145,7 @@ static int build_pstn(struct mock_world *w, const json_t *mocks)
         .faults = fv,
         .n_faults = nf,
         .max_ended_calls = w->limits.max_ended_calls,
+        .outcomes = json_object_get(cfg, "outcomes"),
     };
     int rc = pstn_create(&w->pstn, w->clock, &pc);
     free(fv);
@@ -154,11 +155,15 @@ static int build_pstn(struct mock_world *w, const json_t *mocks)
 int mock_world_build(struct mock_world *w, const json_t *mocks, const json_t *agents, uint64_t seed)
 {
     pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->journal_cv, NULL);
+    w->waits_stopped = false;
+    w->waiters = 0;
     if (journal_create_sized(&w->journal, w->limits.journal_size) || build_pstn(w, mocks) ||
         build_providers(w, mocks, agents, seed)) {
         mock_world_unbuild(w);
         return -1;
     }
+    journal_set_notify(w->journal, &w->journal_cv);
     return 0;
 }
 
@@ -182,5 +187,16 @@ void mock_world_unbuild(struct mock_world *w)
     w->triggers = NULL;
     w->pstn = NULL;
     w->journal = NULL;
+    pthread_cond_destroy(&w->journal_cv);
     pthread_mutex_destroy(&w->mu);
+}
+
+void mock_world_stop_waits(struct mock_world *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->waits_stopped = true;
+    pthread_cond_broadcast(&w->journal_cv);
+    pthread_mutex_unlock(&w->mu);
 }

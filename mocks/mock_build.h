@@ -23,6 +23,10 @@ int mock_world_build(struct mock_world *w, const json_t *mocks, const json_t *ag
  * caller added one). No event of the world may run any more. */
 void mock_world_unbuild(struct mock_world *w);
 
+/* The server is stopping: every long-poll on w's journal answers now, and
+ * none waits from now on. NULL ok. Takes w->mu. */
+void mock_world_stop_waits(struct mock_world *w);
+
 /* Small readers shared by the builders: a string member or dflt; a boolean
  * member or dflt; a member in seconds as milliseconds (rounded), or dflt_ms. */
 const char *mock_jstr(const json_t *o, const char *k, const char *dflt);

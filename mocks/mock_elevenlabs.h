@@ -32,5 +32,11 @@ mock_elevenlabs_failure_reason(const struct mock_call *c); /* busy / no-answer /
 
 /* The provider's account (borrowed), for its counters (GET /_dialsim/stats). */
 struct mock_account *mock_elevenlabs_account(const struct mock_elevenlabs *m);
+/* The phone numbers as GET /v1/convai/phone-numbers lists them (a new
+ * array), and all of them replaced by numbers given as
+ * mocks.elevenlabs.phone_numbers gives them (checked by the caller; NULL:
+ * those of the start). World mutex held. */
+json_t *mock_elevenlabs_numbers(const struct mock_elevenlabs *e);
+void mock_elevenlabs_set_numbers(struct mock_elevenlabs *e, const json_t *numbers);
 
 #endif

@@ -263,6 +263,20 @@ static json_t *number_json(const struct el_number *n)
     return j;
 }
 
+json_t *mock_elevenlabs_numbers(const struct mock_elevenlabs *e)
+{
+    json_t *a = json_array();
+    for (const struct el_number *n = e->numbers; n; n = n->next)
+        json_array_append_new(a, number_json(n));
+    return a;
+}
+
+void mock_elevenlabs_set_numbers(struct mock_elevenlabs *e, const json_t *numbers)
+{
+    el_numbers_free(e);
+    el_numbers_load(e, numbers ? numbers : mock_account_config_numbers(e->acct));
+}
+
 static void number_not_found(struct mock_response *rs)
 {
     el_detail_error(rs, 404, "phone_number_not_found", "Phone number not found"); /* inferred */

@@ -32,5 +32,10 @@ const char *mock_retell_disconnection(const struct mock_call *c); /* or NULL */
 
 /* The provider's account (borrowed), for its counters (GET /_dialsim/stats). */
 struct mock_account *mock_retell_account(const struct mock_retell *m);
+/* The phone numbers as list-phone-numbers lists them (a new array), and all
+ * of them replaced by numbers given as mocks.retell.phone_numbers gives them
+ * (checked by the caller; NULL: those of the start). World mutex held. */
+json_t *mock_retell_numbers(const struct mock_retell *r);
+void mock_retell_set_numbers(struct mock_retell *r, const json_t *numbers);
 
 #endif

@@ -110,6 +110,25 @@ int retell_registry_init(struct mock_retell *r, const struct mock_provider_confi
     return 0;
 }
 
+json_t *mock_retell_numbers(const struct mock_retell *r)
+{
+    return json_deep_copy(r->numbers);
+}
+
+void mock_retell_set_numbers(struct mock_retell *r, const json_t *numbers)
+{
+    int64_t now = ds_now(&r->w->clock);
+    size_t i;
+    const json_t *x;
+    json_array_clear(r->numbers);
+    json_array_foreach(numbers ? numbers : mock_account_config_numbers(r->acct), i, x)
+    {
+        const char *num = json_string_value(json_object_get(x, "number"));
+        if (num)
+            json_array_append_new(r->numbers, number_new(num, x, now));
+    }
+}
+
 void retell_registry_free(struct mock_retell *r)
 {
     json_decref(r->agents);

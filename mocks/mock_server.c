@@ -13,8 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/timefmt.h"
 #include "journal.h"
+#include "journal_match.h"
+#include "mock_build.h"
 #include "mock_account.h"
 #include "faults.h"
 #include "mock_access.h"
@@ -43,6 +44,7 @@ struct mock_server {
     struct mock_world *world;
     struct tls_front *tls; /* NULL: plain HTTP */
     bool real_time;        /* wait the stated latency before answering */
+    double time_scale;     /* ... times this (serve --time-scale) */
     bool keep_alive;       /* connections are reused (dialsim serve) */
     char host[64];
     char *admin_token; /* /_dialsim/ needs it; NULL: open (mock_access.h) */
@@ -283,10 +285,15 @@ static void stats(struct mock_world *w, const struct mock_request *rq, struct mo
     json_t *j =
         json_pack("{s:{s:I,s:I,s:I,s:I,s:I},s:{s:o,s:o,s:o}}", "journal", "size",
                   (json_int_t)journal_max(w->journal), "kept", (json_int_t)(n - first), "first",
-                  (json_int_t)first, "next", (json_int_t)n, "dropped", (json_int_t)first, "calls",
+                  (json_int_t)first, "next", (json_int_t)n, "dropped",
+                  (json_int_t)(first - journal_cleared(w->journal)), "calls",
                   "vapi", account_stats(w->vapi ? mock_vapi_account(w->vapi) : NULL), "retell",
                   account_stats(w->retell ? mock_retell_account(w->retell) : NULL), "elevenlabs",
                   account_stats(w->elevenlabs ? mock_elevenlabs_account(w->elevenlabs) : NULL));
+    /* long-polls (serve's POST /_dialsim/wait) waiting now, and how many may */
+    json_object_set_new(j, "waits",
+                        json_pack("{s:i,s:i}", "waiting", w->waiters, "max",
+                                  w->limits.max_waiters > 0 ? w->limits.max_waiters : 1));
     mock_reply_json(rs, 200, j);
 }
 
@@ -296,13 +303,15 @@ static void stats(struct mock_world *w, const struct mock_request *rq, struct mo
 static void introspect(struct mock_world *w, const struct mock_request *rq, const char *query,
                        struct mock_response *rs)
 {
+    /* whoever serves the world answers first (serve: the journal's
+     * filters, verify, wait, faults, reset...: docs/api.md#admin) */
+    if (w->admin.handle && w->admin.handle(w->admin.ctx, w, rq, rs))
+        return;
     if (strcmp(rq->path, "/_dialsim/stats") == 0) {
         stats(w, rq, rs);
         return;
     }
     if (strcmp(rq->path, "/_dialsim/journal") != 0) {
-        if (w->admin.handle && w->admin.handle(w->admin.ctx, w, rq, rs))
-            return;
         mock_reply_json(rs, 404,
                         json_pack("{s:s}", "message",
                                   w->admin.handle ? "no such route: GET /_dialsim/journal, GET "
@@ -337,21 +346,13 @@ static void introspect(struct mock_world *w, const struct mock_request *rq, cons
     /* entries before `first` were dropped from the ring: what is kept is
      * answered, and "missed" says how many of those asked for are gone */
     size_t from = (size_t)since > first ? (size_t)since : first;
-    for (size_t i = from; i < n; i++) {
-        const struct journal_entry *e = journal_at(w->journal, i);
-        char at[40];
-        json_t *x = json_pack("{s:I,s:s,s:s,s:s,s:O,s:i,s:s}", "index", (json_int_t)i, "mock",
-                              e->mock, "method", e->method, "path", e->path, "headers", e->headers,
-                              "status", e->status, "at", ts_iso(e->at, at, sizeof at));
-        json_object_set_new(x, "body",
-                            e->json ? json_incref(e->json) : json_string(e->body ? e->body : ""));
-        mock_access_mask_entry(x); /* secrets masked in the dump only */
-        json_array_append_new(list, x);
-    }
+    for (size_t i = from; i < n; i++)
+        json_array_append_new(list, journal_entry_json(journal_at(w->journal, i), i));
     size_t missed = (size_t)since < first ? first - (size_t)since : 0;
     mock_reply_json(rs, 200,
                     json_pack("{s:o,s:I,s:I,s:I,s:I}", "requests", list, "next", (json_int_t)n,
-                              "first", (json_int_t)first, "dropped", (json_int_t)first, "missed",
+                              "first", (json_int_t)first, "dropped",
+                              (json_int_t)(first - journal_cleared(w->journal)), "missed",
                               (json_int_t)missed));
 }
 
@@ -491,8 +492,9 @@ static int handle(struct mg_connection *conn, void *cbdata)
     if (s->real_time && rs.latency_ms > 0) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += (time_t)(rs.latency_ms / 1000);
-        until.tv_nsec += (long)(rs.latency_ms % 1000) * 1000000L;
+        int64_t wait_us = (int64_t)((double)rs.latency_ms * 1000.0 * s->time_scale);
+        until.tv_sec += (time_t)(wait_us / 1000000);
+        until.tv_nsec += (long)(wait_us % 1000000) * 1000L;
         if (until.tv_nsec >= 1000000000L) {
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
@@ -537,6 +539,7 @@ int mock_server_create_opts(struct mock_server **out, const struct mock_server_o
     pthread_mutex_init(&s->stop_mu, NULL);
     pthread_cond_init(&s->stop_cv, NULL);
     s->real_time = o->real_time;
+    s->time_scale = o->time_scale > 0 ? o->time_scale : 1.0;
     s->check_host = o->check_host;
     if (o->admin_token && !(s->admin_token = strdup(o->admin_token))) {
         snprintf(err, n, "out of memory");
@@ -638,6 +641,7 @@ void mock_server_destroy(struct mock_server *s)
     s->stopping = true;
     pthread_cond_broadcast(&s->stop_cv);
     pthread_mutex_unlock(&s->stop_mu);
+    mock_world_stop_waits(s->world); /* long-polls (POST /_dialsim/wait) answer now */
     tls_front_destroy(s->tls); /* first: it relays to CivetWeb */
     if (s->ctx)
         civet_stop(s->ctx, s->host[0] ? s->host : "127.0.0.1", s->port);

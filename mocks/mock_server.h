@@ -25,6 +25,7 @@ struct mock_server_options {
     int port;
     int threads; /* <= 0: 2 */
     bool real_time;
+    double time_scale; /* real_time waits latency * time_scale (serve --time-scale); <= 0: 1 */
     bool keep_alive; /* reuse connections (serve); off: every answer ends with a close (run) */
     /* docs/api.md#access (mock_access.h): routes under /_dialsim/ need
      * "Authorization: Bearer <admin_token>" (NULL: open; copied), and with

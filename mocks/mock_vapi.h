@@ -42,5 +42,10 @@ json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c
 
 /* The provider's account (borrowed), for its counters (GET /_dialsim/stats). */
 struct mock_account *mock_vapi_account(const struct mock_vapi *m);
+/* The phone numbers as GET /phone-number lists them (a new array), and all
+ * of them replaced by numbers given as mocks.vapi.phone_numbers gives them
+ * (checked by the caller; NULL: those of the start). World mutex held. */
+json_t *mock_vapi_numbers(const struct mock_vapi *v);
+void mock_vapi_set_numbers(struct mock_vapi *v, const json_t *numbers);
 
 #endif

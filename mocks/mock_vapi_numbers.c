@@ -73,6 +73,17 @@ void mock_vapi_numbers_seed(struct mock_vapi *v, const json_t *phone_numbers)
     }
 }
 
+json_t *mock_vapi_numbers(const struct mock_vapi *v)
+{
+    return json_deep_copy(v->numbers);
+}
+
+void mock_vapi_set_numbers(struct mock_vapi *v, const json_t *numbers)
+{
+    json_array_clear(v->numbers);
+    mock_vapi_numbers_seed(v, numbers ? numbers : mock_account_config_numbers(v->acct));
+}
+
 static int check_assistant(struct mock_vapi *v, const json_t *body, struct mock_response *rs)
 {
     const char *a = json_string_value(json_object_get(body, "assistantId"));

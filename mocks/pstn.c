@@ -3,11 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pstn_outcomes.h"
+
 struct call_rec {
     struct pstn_call pub;
     struct pstn *p;
     struct pstn_observer obs;
     uint64_t token;
+    bool core_answered;      /* the core's line took it: the hang-up is the core's */
+    int64_t ring_timeout_ms; /* the caller's */
     struct call_rec *prev, *next; /* kept calls, oldest first */
     struct call_rec *ended_next;  /* ended calls, oldest first */
 };
@@ -18,6 +22,7 @@ struct pstn {
     const struct pstn_line_ops *core_ops;
     void *core_ctx;
     struct pstn_listener listener;
+    struct pstn_outcomes *outcomes;
     char **lines;
     size_t n_lines;
     struct call_rec *first, *last;
@@ -46,8 +51,12 @@ int pstn_create(struct pstn **out, struct ds_clock clock, const struct pstn_conf
         return -1;
     p->clock = clock;
     p->cfg = *cfg;
+    p->cfg.outcomes = NULL;
     p->cfg.faults = calloc(cfg->n_faults ? cfg->n_faults : 1, sizeof *p->cfg.faults);
-    if (!p->cfg.faults) {
+    if (!p->cfg.faults || pstn_outcomes_create(&p->outcomes) != 0 ||
+        pstn_outcomes_set(p->outcomes, cfg->outcomes) != 0) {
+        pstn_outcomes_destroy(p->outcomes);
+        free(p->cfg.faults);
         free(p);
         return -1;
     }
@@ -84,6 +93,7 @@ void pstn_destroy(struct pstn *p)
         free(p->cfg.faults[i].misdial);
     }
     free(p->cfg.faults);
+    pstn_outcomes_destroy(p->outcomes);
     for (size_t i = 0; i < p->n_lines; i++)
         free(p->lines[i]);
     free(p->lines);
@@ -192,7 +202,7 @@ static void ev_fail(void *arg)
 static void ev_hangup(void *arg)
 {
     struct call_rec *c = arg;
-    if (c->p->core_ops)
+    if (c->p->core_ops && c->core_answered)
         c->p->core_ops->hangup(c->p->core_ctx, c->token);
     end_call(c, PSTN_END_COMPLETED);
 }
@@ -221,6 +231,66 @@ static void ev_voicemail(void *arg)
         c->obs.answered(c->obs.arg);
     c->p->clock.ops->schedule(c->p->clock.ctx, ds_now(&c->p->clock) + c->p->cfg.call_duration_ms,
                               ev_voicemail_done, c);
+}
+
+static void answered_now(struct call_rec *c, int64_t now)
+{
+    c->pub.answered = true;
+    c->pub.answered_at = now;
+    if (c->obs.answered)
+        c->obs.answered(c->obs.arg);
+    c->p->clock.ops->schedule(c->p->clock.ctx, now + c->p->cfg.call_duration_ms, ev_hangup, c);
+}
+
+/* An "answer" outcome, after its ring: a line of the core is offered the
+ * call (the core may refuse it: AO-3, then it rings out); any other number
+ * picks up. */
+static void ev_answer(void *arg)
+{
+    struct call_rec *c = arg;
+    struct pstn *p = c->p;
+    int64_t now = ds_now(&p->clock);
+    if (is_core_line(p, c->pub.delivered_to) && p->core_ops) {
+        c->core_answered =
+            p->core_ops->offer(p->core_ctx, c->pub.delivered_from, c->pub.delivered_to, &c->token);
+        if (!c->core_answered) {
+            p->clock.ops->schedule(p->clock.ctx, c->pub.placed_at + c->ring_timeout_ms,
+                                   ev_ring_out, c);
+            return;
+        }
+    }
+    answered_now(c, now);
+}
+
+/* What an outcome set for the number (pstn_outcomes.h) does; false: none set. */
+static bool by_outcome(struct call_rec *c, enum pstn_outcome_kind oc, int64_t ring_ms)
+{
+    struct pstn *p = c->p;
+    int64_t now = c->pub.placed_at;
+    void (*at_once)(void *) = oc == PO_FAIL      ? ev_fail
+                              : oc == PO_BUSY    ? ev_busy
+                              : oc == PO_DECLINE ? ev_declined
+                                                 : NULL;
+    if (oc == PO_NONE)
+        return false;
+    if (at_once) {
+        p->clock.ops->schedule(p->clock.ctx, now, at_once, c);
+        return true;
+    }
+    if (c->obs.ringing)
+        c->obs.ringing(c->obs.arg);
+    int64_t ring = ring_ms > 0 ? ring_ms : 0;
+    if (oc == PO_NO_ANSWER || ring >= c->ring_timeout_ms) /* the caller gives up first */
+        p->clock.ops->schedule(p->clock.ctx, now + c->ring_timeout_ms, ev_ring_out, c);
+    else
+        p->clock.ops->schedule(p->clock.ctx, now + ring,
+                               oc == PO_VOICEMAIL ? ev_voicemail : ev_answer, c);
+    return true;
+}
+
+struct pstn_outcomes *pstn_outcomes_of(struct pstn *p)
+{
+    return p->outcomes;
 }
 
 int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ring_timeout_ms,
@@ -260,6 +330,11 @@ int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ri
     }
     c->pub.delivered_from = dup0(dfrom);
     c->pub.delivered_to = dup0(dto);
+    c->ring_timeout_ms = ring_timeout_ms;
+    int64_t ring_ms; /* set by take: read after it (arguments are unsequenced) */
+    enum pstn_outcome_kind oc = pstn_outcomes_take(p->outcomes, to, &ring_ms);
+    if (by_outcome(c, oc, ring_ms))
+        return 0;
     /* the carrier's verdicts first, strongest first: no connection at all,
      * no such number, the line busy, the far side declining */
     void (*at_once)(void *) = fail       ? ev_fail
@@ -280,12 +355,9 @@ int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ri
     bool answered = false;
     if (is_core_line(p, dto) && p->core_ops)
         answered = p->core_ops->offer(p->core_ctx, dfrom, dto, &c->token);
+    c->core_answered = answered;
     if (answered) {
-        c->pub.answered = true;
-        c->pub.answered_at = now;
-        if (obs.answered)
-            obs.answered(obs.arg);
-        p->clock.ops->schedule(p->clock.ctx, now + p->cfg.call_duration_ms, ev_hangup, c);
+        answered_now(c, now);
     } else if (p->cfg.silence_as_busy) {
         p->clock.ops->schedule(p->clock.ctx, now, ev_busy, c);
     } else if (p->cfg.silence_to_voicemail && p->cfg.voicemail_after_ms < ring_timeout_ms) {

@@ -18,6 +18,9 @@
 
 #include "core/ports.h"
 
+struct json_t;
+struct pstn_outcomes;
+
 /* The core's side of its lines. */
 struct pstn_line_ops {
     /* A call from `from` ("" when withheld) reaches line `to` now; true answers. */
@@ -70,6 +73,8 @@ struct pstn_config {
     /* ended calls kept (the oldest let go of first); 0: all. A live call is
      * always kept: its events and its observer's arg point at it. */
     size_t max_ended_calls;
+    /* mocks.pstn.outcomes (pstn_outcomes.h), borrowed during pstn_create */
+    const struct json_t *outcomes;
 };
 
 struct pstn_call {
@@ -102,6 +107,9 @@ int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ri
  * of them (a walk: for tests and small worlds). */
 size_t pstn_call_count(const struct pstn *p);
 const struct pstn_call *pstn_call_at(const struct pstn *p, size_t i);
+/* The outcomes set per number (pstn_outcomes.h): borrowed, valid while p
+ * lives; thread-safe on its own. */
+struct pstn_outcomes *pstn_outcomes_of(struct pstn *p);
 /* Ended calls let go of so far. */
 size_t pstn_calls_evicted(const struct pstn *p);
 

@@ -218,8 +218,9 @@ def main(dialsim):
     st, _, r = srv.request("PUT", F, '[{"then": ', {"Content-Type": "application/json"},
                            port=srv.mock_port)
     check(st == 400 and r.get("message", "").startswith("body:1:"), "bad JSON: %s %s" % (st, r))
-    st, _, _ = srv.request("GET", F, port=srv.mock_port)
-    check(st == 405, "GET faults: %s" % st)
+    st, _, r = srv.request("GET", F, port=srv.mock_port)
+    check(st == 200 and [x["rule"]["then"][0]["status"] for x in r["rules"]] == [503],
+          "GET faults lists the rules PUT set (issue 13): %s %s" % (st, r))
     st, _, r = srv.request("PUT", F, [], port=srv.mock_port)
     check(st == 200 and r == {"rules": 0}, "PUT [] clears: %s %s" % (st, r))
     st = srv.request("POST", "/call", call, dict(V, **{"X-Test": "fault"}), port=srv.mock_port)[0]

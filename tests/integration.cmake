@@ -27,6 +27,12 @@ add_test(NAME runner.junit
 add_test(NAME runner.failing_scenario_exits_1
   COMMAND dialsim run ${CMAKE_CURRENT_SOURCE_DIR}/failing/expect-wrong-status.json)
 set_tests_properties(runner.failing_scenario_exits_1 PROPERTIES WILL_FAIL TRUE)
+# a journal expectation that matches nothing names the closest requests and the field that
+# differs (issue 13: the near-miss text of serve's POST /_dialsim/verify)
+add_test(NAME runner.journal_near_miss
+  COMMAND dialsim run ${CMAKE_CURRENT_SOURCE_DIR}/failing/expect-journal-near-miss.json)
+set_tests_properties(runner.journal_near_miss PROPERTIES PASS_REGULAR_EXPRESSION
+  "closest requests:[^#]*#[0-9]+ POST /call [(]vapi, 201[)]: body.customer.number: expected .[+]15559990000., got .[+]15557654321.")
 # The catalogue and the fixtures validate against the JSON Schema with a real
 # validator (Debian's python3-jsonschema).
 add_test(NAME schema.catalogue
@@ -74,6 +80,14 @@ add_test(NAME serve.connections COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_
 # provider webhooks to the user's own server (mocks.<provider>.webhooks.url): delivered,
 # retried as the provider retries, journalled with status and answer, cut short by a stop.
 add_test(NAME serve.webhooks_out COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_webhooks_out.py ${DIALSIM_BIN})
+# the admin API of the mocks port (issue 13): journal filters, verify with near misses, wait,
+# faults, accounts and outcomes at run time, reset; every route against a live serve.
+add_test(NAME serve.admin COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_admin.py ${DIALSIM_BIN})
+# the same routes against their OpenAPI description, docs/openapi-mocks.json (with an admin token)
+add_test(NAME serve.admin_openapi COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_admin_openapi.py ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR}/docs/openapi-mocks.json)
+# docs/examples: the admin API's example suite (curl, and Node's fetch under node --test)
+# against serve with --time-scale 0.01 and an admin token, as docs/api.md#admin shows it.
+add_test(NAME serve.docs_examples COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_docs_examples.py ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR}/docs)
 add_test(NAME serve.mocks COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks.py ${DIALSIM_BIN})
 # what the mocks keep: the journal ring (--journal-size), ended calls evicted (--max-ended-calls).
 add_test(NAME serve.mocks_limits COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks_limits.py ${DIALSIM_BIN})

@@ -626,9 +626,45 @@ static void deep_bodies_are_refused_not_parsed(void **state)
     free(deep);
 }
 
+/* issue 13: rules at run time keep ids (never reused) and hit counts; a
+ * removed rule takes no request, an added one takes them after the others. */
+static void h3_rules_with_ids_added_and_removed(void **state)
+{
+    (void)state;
+    struct mock_faults *f = faults("[{\"path\": \"/a\", \"then\": [{\"status\": 500, "
+                                   "\"repeat\": true}]}]", 1);
+    json_t *rule = json_loads("{\"path\": \"/b\", \"then\": [{\"status\": 503}]}", 0, NULL);
+    char id[24];
+    assert_int_equal(mock_faults_add(f, rule, id, sizeof id), 0);
+    assert_string_equal(id, "f2");
+    assert_true(took(decide(f, "GET", "/a"), 0));
+    assert_true(took(decide(f, "GET", "/b"), 1));
+    json_t *list = mock_faults_list(f);
+    assert_int_equal(json_array_size(list), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "id")), "f1");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 1), "hits")), 1);
+    assert_true(json_equal(json_object_get(json_array_get(list, 1), "rule"), rule));
+    json_decref(list);
+    assert_int_equal(mock_faults_remove(f, "f1"), 0);
+    assert_int_equal(mock_faults_remove(f, "f1"), -1); /* gone */
+    assert_int_equal(mock_faults_remove(f, "x1"), -1);
+    assert_int_equal(decide(f, "GET", "/a").kind, FAULT_NONE);
+    struct fault_action a = decide(f, "GET", "/b"); /* its script is spent: passes */
+    assert_int_equal(a.rule, 0);
+    assert_int_equal(mock_faults_add(f, rule, id, sizeof id), 0);
+    assert_string_equal(id, "f3"); /* never reused */
+    assert_int_equal(mock_faults_clear(f), 2);
+    list = mock_faults_list(f);
+    assert_int_equal(json_array_size(list), 0);
+    json_decref(list);
+    json_decref(rule);
+    mock_faults_destroy(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(h3_rules_with_ids_added_and_removed),
         cmocka_unit_test(no_faults_nothing_happens),
         cmocka_unit_test(h3_match_by_method),
         cmocka_unit_test(h3_match_by_exact_path),

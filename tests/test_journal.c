@@ -8,9 +8,11 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "journal.h"
+#include "journal_match.h"
 
 #define T0 INT64_C(1767269100000)
 
@@ -263,6 +265,109 @@ static void parsed_body_is_shared(void **state)
     assert_int_equal(json_array_size(json_object_get(journal_at(j, 0)->json, "a")), 2);
 }
 
+/* issue 13: DELETE of the journal frees the entries and indices go on */
+static void clear_keeps_indices(void **state)
+{
+    struct journal *j = *state;
+    journal_add(j, "vapi", "POST", "/call", NULL, "{}", 2, T0);
+    journal_add(j, "vapi", "GET", "/call/1", NULL, "", 0, T0);
+    assert_int_equal(journal_clear(j), 2);
+    assert_int_equal(journal_first(j), 2);
+    assert_int_equal(journal_cleared(j), 2);
+    assert_null(journal_at(j, 1));
+    assert_int_equal(journal_add(j, "vapi", "GET", "/x", NULL, "", 0, T0), 2);
+    assert_non_null(journal_at(j, 2));
+    assert_int_equal(journal_clear(j), 1);
+    assert_int_equal(journal_clear(j), 0);
+}
+
+static json_t *pattern(const char *text)
+{
+    json_t *p = json_loads(text, 0, NULL);
+    assert_non_null(p);
+    return p;
+}
+
+/* The selectors of expect.journal, one by one, and the fields a near miss
+ * names with what was expected and what came. */
+static void match_and_near_misses(void **state)
+{
+    struct journal *j = *state;
+    json_t *h = json_pack("{s:s}", "authorization", "Bearer k");
+    const char *b1 = "{\"customer\": {\"number\": \"+1555\"}, \"n\": 1}";
+    journal_add(j, "vapi", "POST", "/call", h, b1, strlen(b1), T0);
+    journal_add(j, "vapi", "GET", "/call/abc", h, "", 0, T0);
+    journal_set_status(j, 0, 201);
+    json_decref(h);
+    json_t *p = pattern("{\"method\": \"post\", \"path\": \"/ca*\", \"status\": 201, "
+                        "\"headers\": {\"Authorization\": \"Bearer k\"}, "
+                        "\"body\": {\"customer.number\": \"+1555\"}, \"body_absent\": [\"x\"]}");
+    assert_true(journal_match(p, journal_at(j, 0)));
+    assert_false(journal_match(p, journal_at(j, 1)));
+    json_decref(p);
+    p = pattern("{\"method\": \"POST\", \"path\": \"/call\", \"body\": {\"customer.number\": "
+                "\"+1556\"}, \"body_absent\": [\"n\"]}");
+    json_t *nm = journal_near_misses(j, p, 3);
+    assert_int_equal(json_array_size(nm), 2);
+    const json_t *first = json_array_get(nm, 0); /* fewest differences first */
+    assert_int_equal(json_integer_value(json_object_get(first, "index")), 0);
+    json_t *d = json_object_get(first, "differences");
+    assert_int_equal(json_array_size(d), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "field")),
+                        "body.customer.number");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "actual")),
+                        "+1555");
+    char *text = journal_near_miss_text(nm);
+    assert_non_null(strstr(text, "#0 POST /call (vapi, 201): body.customer.number: expected "
+                                 "\"+1556\", got \"+1555\"; n: expected absent, got 1\n"));
+    assert_non_null(strstr(text, "#1 GET /call/abc (vapi, 0): method: expected \"POST\", got "
+                                 "\"GET\""));
+    free(text);
+    json_decref(nm);
+    nm = journal_near_misses(j, p, 1);
+    assert_int_equal(json_array_size(nm), 1);
+    json_decref(nm);
+    json_decref(p);
+}
+
+/* The journal's query filters: every parameter as a selector; an unknown one
+ * or a bad value refused with its name. */
+static void query_filters(void **state)
+{
+    (void)state;
+    json_t *sel;
+    long since;
+    char err[300];
+    assert_int_equal(journal_query_pattern("provider=vapi&method=POST&path=%2Fcall%2F*&status=201"
+                                           "&header.X-Test=a%20b&body.customer.number=+1555"
+                                           "&body.n=42&body.s=%2242%22&since=7",
+                                           &sel, &since, err, sizeof err),
+                     0);
+    json_t *want = json_loads("{\"mock\": \"vapi\", \"method\": \"POST\", \"path\": "
+                              "\"/call/*\", \"status\": 201, \"headers\": {\"X-Test\": \"a b\"}, "
+                              "\"body\": {\"customer.number\": \"+1555\", \"n\": 42, \"s\": \"42\"}}",
+                              0, NULL);
+    assert_true(json_equal(sel, want));
+    assert_int_equal(since, 7);
+    json_decref(want);
+    json_decref(sel);
+    assert_int_equal(journal_query_pattern(NULL, &sel, &since, err, sizeof err), 0);
+    assert_int_equal(json_object_size(sel), 0);
+    json_decref(sel);
+    static const char *const bad[][2] = {
+        {"metod=POST", "unknown query parameter \"metod\""},
+        {"since=-1", "since: expected an entry index"},
+        {"status=abc", "status: expected an HTTP status"},
+        {"path=", "path: expected a value"},
+        {"method", "method: expected method=<value>"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(journal_query_pattern(bad[i][0], &sel, &since, err, sizeof err), -1);
+        assert_null(sel);
+        assert_non_null(strstr(err, bad[i][1]));
+    }
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -280,6 +385,9 @@ int main(void)
         cmocka_unit_test(ring_of_one),
         T(unbounded_keeps_everything),
         T(parsed_body_is_shared),
+        T(clear_keeps_indices),
+        T(match_and_near_misses),
+        cmocka_unit_test(query_filters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "pstn.h"
+#include "pstn_outcomes.h"
 #include "sim/evq.h"
 #include "fake_lines.h"
 
@@ -509,9 +512,71 @@ static void duplicate_line(void **state)
     fx_free(f);
 }
 
+/* issue 13: outcomes per number. A stranger's number answers after its ring
+ * and lasts call_duration (no core involved); a "next call" busy set over it
+ * applies first, once; a core line's "answer" is still the core's offer to
+ * refuse (AO-3): refused, the call rings out; a ring as long as the ring
+ * timeout rings out. */
+static void outcomes_per_number(void **state)
+{
+    (void)state;
+    json_t *oc = json_loads("[{\"to\": \"" STRANGER "\", \"outcome\": \"answer\", \"ring\": 3},"
+                            " {\"to\": \"" STRANGER "\", \"outcome\": \"busy\", \"times\": 1},"
+                            " {\"to\": \"" LINE "\", \"outcome\": \"answer\", \"ring\": 2},"
+                            " {\"to\": \"" LINE2 "\", \"outcome\": \"voicemail\", \"ring\": 30}]",
+                            0, NULL);
+    assert_non_null(oc);
+    struct pstn_config cfg = {.call_duration_ms = DURATION_MS, .outcomes = oc};
+    struct fx *f = fx_new(&cfg);
+    json_decref(oc); /* copied */
+    /* the latest set first: busy, once */
+    assert_int_equal(pstn_place_call(f->p, AGENT, STRANGER, RING_MS, observer(&f->seen)), 0);
+    run_until(f->q, INT64_MAX);
+    assert_int_equal(f->seen.how, PSTN_END_BUSY);
+    assert_int_equal(f->seen.ringing, 0);
+    /* then every call answered after 3 s */
+    memset(&f->seen, 0, sizeof f->seen);
+    f->seen.q = f->q;
+    int64_t t = evq_now(f->q);
+    assert_int_equal(pstn_place_call(f->p, AGENT, STRANGER, RING_MS, observer(&f->seen)), 0);
+    run_until(f->q, INT64_MAX);
+    assert_int_equal(f->seen.answered_at, t + 3000);
+    assert_int_equal(f->seen.how, PSTN_END_COMPLETED);
+    assert_int_equal(f->seen.ended_at, t + 3000 + DURATION_MS);
+    assert_int_equal(f->core.offers, 0);
+    assert_int_equal(f->core.hangups, 0); /* not the core's call */
+    /* a core line: offered after its ring, and refused: it rings out */
+    memset(&f->seen, 0, sizeof f->seen);
+    f->seen.q = f->q;
+    f->core.answer = false;
+    t = evq_now(f->q);
+    assert_int_equal(pstn_place_call(f->p, AGENT, LINE, RING_MS, observer(&f->seen)), 0);
+    run_until(f->q, INT64_MAX);
+    assert_int_equal(f->core.offers, 1);
+    assert_int_equal(f->core.offered_at, t + 2000);
+    assert_int_equal(f->seen.answered, 0);
+    assert_int_equal(f->seen.how, PSTN_END_NO_ANSWER);
+    assert_int_equal(f->seen.ended_at, t + RING_MS);
+    /* a ring as long as the caller's ring timeout: the caller gives up first */
+    memset(&f->seen, 0, sizeof f->seen);
+    f->seen.q = f->q;
+    t = evq_now(f->q);
+    assert_int_equal(pstn_place_call(f->p, AGENT, LINE2, RING_MS, observer(&f->seen)), 0);
+    run_until(f->q, INT64_MAX);
+    assert_int_equal(f->seen.how, PSTN_END_NO_ANSWER);
+    assert_int_equal(f->seen.ended_at, t + RING_MS);
+    /* run time: cleared, and a line does what it does again */
+    json_t *list = pstn_outcomes_json(pstn_outcomes_of(f->p));
+    assert_int_equal(json_array_size(list), 3); /* the busy-once one is spent */
+    json_decref(list);
+    assert_int_equal(pstn_outcomes_clear(pstn_outcomes_of(f->p)), 3);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(outcomes_per_number),
         cmocka_unit_test(answered_call_completes),
         cmocka_unit_test(ao3_silent_line_rings_out),
         cmocka_unit_test(ao3_silence_as_busy),

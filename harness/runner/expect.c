@@ -1,6 +1,5 @@
 #include "runner/expect.h"
 
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include "core/timefmt.h"
 #include <math.h>
 #include "journal.h"
+#include "journal_match.h"
 #include "mock.h"
 #include "mock_server.h"
 #include "runner/jsonpos.h"
@@ -250,53 +250,6 @@ static unsigned check_run(const struct expect_input *in, const char *label, cons
     return bad;
 }
 
-/* Exact, or an fnmatch glob (a star matches any run of characters, slashes too). */
-static bool path_matches(const char *pattern, const char *path)
-{
-    return fnmatch(pattern, path, 0) == 0;
-}
-
-static bool entry_matches(const json_t *sel, const struct journal_entry *e)
-{
-    const char *mock = json_string_value(json_object_get(sel, "mock"));
-    const char *method = json_string_value(json_object_get(sel, "method"));
-    const char *path = json_string_value(json_object_get(sel, "path"));
-    if ((mock && strcmp(mock, e->mock)) || (method && strcasecmp(method, e->method)) ||
-        (path && !path_matches(path, e->path)))
-        return false;
-    const json_t *st = json_object_get(sel, "status");
-    if (st && json_integer_value(st) != e->status)
-        return false;
-    const char *ac = json_string_value(json_object_get(sel, "answer_contains"));
-    if (ac && (!e->answer || !strstr(e->answer, ac)))
-        return false;
-    const char *k;
-    const json_t *v;
-    json_object_foreach((json_t *)json_object_get(sel, "headers"), k, v)
-    {
-        const char *got = mock_header_in(e->headers, k);
-        if (!got || strcmp(got, json_string_value(v)) != 0)
-            return false;
-    }
-    json_object_foreach((json_t *)json_object_get(sel, "body"), k, v)
-    {
-        const json_t *got = mock_json_path(e->json, k);
-        if (!got || !json_equal((json_t *)got, (json_t *)v))
-            return false;
-    }
-    /* issue 14: a key the request must not carry, and the body as a whole */
-    size_t i;
-    json_array_foreach((json_t *)json_object_get(sel, "body_absent"), i, v)
-    {
-        if (e->json && mock_json_path(e->json, json_string_value(v)))
-            return false;
-    }
-    const json_t *exact = json_object_get(sel, "body_exact");
-    if (exact && (!e->json || !json_equal((json_t *)exact, e->json)))
-        return false;
-    return true;
-}
-
 static unsigned check_journal(const struct expect_input *in, struct strbuf *f)
 {
     unsigned bad = 0;
@@ -307,7 +260,7 @@ static unsigned check_journal(const struct expect_input *in, struct strbuf *f)
     {
         size_t hits = 0;
         for (size_t k = 0; k < journal_count(in->journal); k++)
-            hits += entry_matches(sel, journal_at(in->journal, k));
+            hits += journal_match(sel, journal_at(in->journal, k));
         const json_t *cnt = json_object_get(sel, "count");
         bool ok = cnt ? (json_int_t)hits == json_integer_value(cnt) : hits > 0;
         if (!ok) {
@@ -321,6 +274,15 @@ static unsigned check_journal(const struct expect_input *in, struct strbuf *f)
                 sb_printf(f, "journal[%zu] %s: expected at least one matching request, got none\n",
                           i, desc);
             free(desc);
+            if (hits == 0) {
+                /* what came closest, and how it differs (as serve's
+                 * POST /_dialsim/verify reports it) */
+                json_t *nm = journal_near_misses(in->journal, sel, 3);
+                char *text = journal_near_miss_text(nm);
+                sb_printf(f, "  closest requests:\n%s", text ? text : "");
+                free(text);
+                json_decref(nm);
+            }
             bad++;
         }
     }

@@ -127,9 +127,21 @@ static const struct field fault_fields[] = {REQ_STR("to"),   STR("ani"),        
                                             BOOL("busy"),    BOOL("fail"),      BOOL("declined"),
                                             BOOL("invalid"), BOOL("voicemail"), END};
 static const struct field fault = OBJ("", fault_fields);
+/* what the far side does with calls to a number (mocks/pstn.h; the admin
+ * API's /_dialsim/outcomes takes the same objects) */
+static const char *const outcome_names[] = {"answer",    "busy",    "no-answer", "fail",
+                                            "voicemail", "decline", NULL};
+static const struct field outcome_fields[] = {REQ_STR("to"),
+                                              {.key = "outcome",
+                                               .type = T_STRING,
+                                               .required = true,
+                                               .choices = outcome_names},
+                                              SEC("ring", false, 0), INT("times", 1, 1e9), END};
+static const struct field outcome = OBJ("", outcome_fields);
 static const struct field pstn_fields[] = {
     SEC("call_duration", false, 0.001), CHOICE("silent_drop_as", drop_as),
-    SEC("voicemail_after", false, 0), ARR("faults", false, &fault, 0), END};
+    SEC("voicemail_after", false, 0),   ARR("faults", false, &fault, 0),
+    ARR("outcomes", false, &outcome, 0), END};
 static const struct field uniform = {
     .key = "", .type = T_NUMBER, .bounded = true, .min = 0, .max = 1e9};
 static const struct field lognormal_fields[] = {SEC("median", true, 0), SEC("sigma", true, 0), END};
@@ -506,6 +518,16 @@ static void check_mocks(struct jsonpos_error *v, const json_t *mocks)
             scenario_validate_object(v, key_fields, x, p);
         }
     }
+    json_array_foreach(json_object_get(json_object_get(mocks, "pstn"), "outcomes"), i, x)
+    {
+        const char *o = json_string_value(json_object_get(x, "outcome"));
+        if (json_object_get(x, "ring") && strcmp(o, "answer") && strcmp(o, "voicemail")) {
+            snprintf(p, sizeof p, "mocks.pstn.outcomes[%zu].ring", i);
+            jsonpos_fail(v, p, "\"ring\" goes with \"answer\" or \"voicemail\" (ring N s, then "
+                               "pick up), not with \"%s\"", o);
+            break;
+        }
+    }
     size_t ri;
     json_t *rule;
     json_array_foreach(json_object_get(mocks, "faults"), ri, rule)
@@ -675,6 +697,18 @@ int scenario_check_mocks(const json_t *mocks, char *path, size_t path_n, char *m
     return -1;
 }
 
+int scenario_check_journal_pattern(const json_t *sel, const char *at, char *path, size_t path_n,
+                                   char *msg, size_t msg_n)
+{
+    struct jsonpos_error v = {.failed = false};
+    scenario_validate(&v, &journal_expect, sel, at);
+    if (!v.failed)
+        return 0;
+    snprintf(path, path_n, "%s", v.path);
+    snprintf(msg, msg_n, "%s", v.msg);
+    return -1;
+}
+
 int64_t scenario_ms(const json_t *seconds)
 {
     return (int64_t)llround(json_number_value(seconds) * 1000.0);
@@ -736,54 +770,4 @@ int scenario_parse(const char *label, const char *text, size_t len, struct scena
     }
     *out = s;
     return 0;
-}
-
-char *scenario_read_file(const char *path, size_t *len_out, char *err, size_t n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, n, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 4096 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            char *nb = realloc(buf, cap + 1);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                snprintf(err, n, "%s: out of memory", path);
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    bool failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        free(buf);
-        snprintf(err, n, "%s: read error", path);
-        return NULL;
-    }
-    buf[len] = '\0';
-    *len_out = len;
-    return buf;
-}
-
-int scenario_load(const char *path, struct scenario **out, char *err, size_t n)
-{
-    *out = NULL;
-    size_t len;
-    char *buf = scenario_read_file(path, &len, err, n);
-    if (!buf)
-        return -1;
-    int rc = scenario_parse(path, buf, len, out, err, n);
-    free(buf);
-    return rc;
 }

@@ -49,6 +49,13 @@ void scenario_suggest(const char *got, const char *const *cands, size_t n, char 
 int scenario_check_mocks(const json_t *mocks, char *path, size_t path_n, char *msg,
                          size_t msg_n);
 
+/* Check a request pattern (an expect.journal item: docs/scenario-format.md
+ * #expectjournal), as serve's POST /_dialsim/verify and /_dialsim/wait take
+ * one; at is the pattern's own path ("" for a whole body). 0, or -1 with the
+ * path and what was expected. */
+int scenario_check_journal_pattern(const json_t *sel, const char *at, char *path, size_t path_n,
+                                   char *msg, size_t msg_n);
+
 /* Seconds (a JSON number) to milliseconds, rounded. */
 int64_t scenario_ms(const json_t *seconds);
 

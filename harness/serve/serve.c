@@ -382,7 +382,8 @@ int serve_create(struct serve **out, const struct serve_options *o, char *err, s
         snprintf(err, n, "cannot open the database: %s", serr);
         goto fail;
     }
-    if (clock_real_create(&s->clock) || srv_http_create(&s->http, clock_real_port(s->clock), 4))
+    s->time_scale = o->time_scale > 0 ? o->time_scale : 1.0;
+    if (clock_real_create_scaled(&s->clock, s->time_scale) || srv_http_create(&s->http, clock_real_port(s->clock), 4))
         goto fail;
     /* The mocks first: the providers' URLs the config leaves open point at them. */
     s->mw.limits = (struct mock_limits){

@@ -29,6 +29,9 @@
 /* Final runs the core keeps in memory; older ones are read back from the
  * database file (docs/api.md#runs). */
 #define SERVE_DEFAULT_MAX_FINAL_RUNS 1000
+/* --time-scale's bounds (docs/api.md#time-scale) */
+#define SERVE_TIME_SCALE_MIN 0.0001
+#define SERVE_TIME_SCALE_MAX 100.0
 
 struct serve_options {
     const char *config_path; /* JSON config (docs/api.md); NULL: no projects yet */
@@ -46,6 +49,7 @@ struct serve_options {
     int journal_size;    /* mocks' journal entries kept; 0: SERVE_DEFAULT_JOURNAL_SIZE */
     int max_ended_calls; /* ended calls kept per provider; 0: SERVE_DEFAULT_MAX_ENDED_CALLS */
     int max_final_runs;  /* final runs kept in memory; 0: SERVE_DEFAULT_MAX_FINAL_RUNS */
+    double time_scale;   /* the clock runs 1/time_scale times as fast; 0: 1 (the wall clock) */
 };
 
 struct serve;

@@ -18,7 +18,7 @@ static void serve_usage(FILE *f)
             "usage: dialsim serve [--config FILE] [--db FILE] [--port N] [--host ADDR]\n"
             "                     [--threads N] [--mock-port N] [--mock-threads N]\n"
             "                     [--journal-size N] [--max-ended-calls N] [--max-final-runs N]\n"
-            "                     [--admin-token TOKEN] [--quiet]\n"
+            "                     [--admin-token TOKEN] [--time-scale F] [--quiet]\n"
             "\n"
             "Run the core's HTTP API in real time (docs/api.md) until SIGINT or SIGTERM.\n"
             "  --config FILE  projects, agents, evaluators and provider URLs (JSON)\n"
@@ -39,12 +39,16 @@ static void serve_usage(FILE *f)
             "                 need \"Authorization: Bearer TOKEN\" (default: the environment\n"
             "                 variable DIALSIM_ADMIN_TOKEN; none: open, loopback only);\n"
             "                 a --host beyond loopback needs one\n"
+            "  --time-scale F  the clock runs 1/F times as fast as the wall clock:\n"
+            "                 rings, dial delays, latencies, webhook delays and the dial\n"
+            "                 window all scale (0.01: a 60 s ring takes 0.6 s; default 1;\n"
+            "                 %g ... %g); network round trips do not\n"
             "  --quiet        no request log on stderr\n"
             "Prints \"listening on http://ADDR:PORT\" on stdout once it accepts requests,\n"
             "then \"mocks on http://ADDR:PORT\" when it serves the provider mocks.\n",
             SERVE_DEFAULT_DB, SERVE_DEFAULT_HOST, SERVE_DEFAULT_THREADS, SERVE_DEFAULT_THREADS,
-            SERVE_DEFAULT_JOURNAL_SIZE, SERVE_DEFAULT_MAX_ENDED_CALLS,
-            SERVE_DEFAULT_MAX_FINAL_RUNS);
+            SERVE_DEFAULT_JOURNAL_SIZE, SERVE_DEFAULT_MAX_ENDED_CALLS, SERVE_DEFAULT_MAX_FINAL_RUNS,
+            SERVE_TIME_SCALE_MIN, SERVE_TIME_SCALE_MAX);
 }
 
 static int int_arg(const char *s, int lo, int hi, int *out)
@@ -80,6 +84,7 @@ int cmd_serve(int argc, char **argv)
         MAX_ENDED,
         MAX_FINAL_RUNS,
         ADMIN_TOKEN,
+        TIME_SCALE,
         QUIET
     };
     static const struct option longopts[] = {
@@ -94,6 +99,7 @@ int cmd_serve(int argc, char **argv)
         {"max-ended-calls", required_argument, NULL, MAX_ENDED},
         {"max-final-runs", required_argument, NULL, MAX_FINAL_RUNS},
         {"admin-token", required_argument, NULL, ADMIN_TOKEN},
+        {"time-scale", required_argument, NULL, TIME_SCALE},
         {"quiet", no_argument, NULL, QUIET},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -136,6 +142,19 @@ int cmd_serve(int argc, char **argv)
         case THREADS:
             bad = num_opt("threads", optarg, 1, 1024, &o.threads);
             break;
+        case TIME_SCALE: {
+            char *end;
+            o.time_scale = strtod(optarg, &end);
+            if (!*optarg || *end || !(o.time_scale >= SERVE_TIME_SCALE_MIN) ||
+                !(o.time_scale <= SERVE_TIME_SCALE_MAX)) {
+                fprintf(stderr,
+                        "dialsim serve: --time-scale needs a number from %g to %g, got "
+                        "'%s'\n",
+                        SERVE_TIME_SCALE_MIN, SERVE_TIME_SCALE_MAX, optarg);
+                bad = 1;
+            }
+            break;
+        }
         case QUIET:
             o.quiet = true;
             break;

@@ -39,6 +39,7 @@ struct serve {
     bool loopback;     /* bound to loopback: the Host header is checked */
     char *admin_token; /* NULL: the management routes are open */
     struct clock_real *clock;
+    double time_scale; /* --time-scale (1: the wall clock); the mocks' latencies too */
     struct srv_http *http;
     struct core *core;
     struct store *store;
@@ -55,6 +56,7 @@ struct serve {
     struct mock_server *mock_srv;
     struct webhook_out *webhook_out; /* provider webhooks to users' servers */
     char *mock_tmpdir;               /* generated recordings */
+    json_t *mock_cfg; /* the config's "mocks": what POST /_dialsim/reset goes back to */
     /* Everything below is guarded by the core lock (clock_real_lock). */
     struct srv_ids dirty; /* runs changed since the last flush (serve_runs.c) */
     bool flush_scheduled;

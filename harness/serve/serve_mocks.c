@@ -21,6 +21,7 @@
 #include "faults.h"
 #include "mock_build.h"
 #include "mock_server.h"
+#include "serve/serve_admin.h"
 #include "serve/serve_webhook_out.h"
 #include "pstn.h"
 #include "runner/jsonpos.h"
@@ -78,9 +79,12 @@ int srv_mocks_start(struct serve *s, const json_t *cfg, const char *host, int po
         .port = port,
         .threads = s->mock_threads > 0 ? s->mock_threads : SERVE_DEFAULT_THREADS,
         .real_time = true,
+        .time_scale = s->time_scale,
         .keep_alive = true,
         .admin_token = s->admin_token,
         .check_host = s->loopback};
+    /* a long-poll holds a worker: at most half of them wait (docs/api.md#admin) */
+    s->mw.limits.max_waiters = mo.threads / 2 > 0 ? mo.threads / 2 : 1;
     char why[200];
     if (mock_server_create_opts(&s->mock_srv, &mo, why, sizeof why) != 0) {
         snprintf(err, n, "the provider mocks (--mock-port): %s", why);
@@ -99,6 +103,7 @@ int srv_mocks_start(struct serve *s, const json_t *cfg, const char *host, int po
         snprintf(err, n, "out of memory");
         return -1;
     }
+    s->mock_cfg = json_incref((json_t *)mocks);
     s->mocks_on = true; /* bound by srv_mocks_attach, once wired to the core */
     for (int p = 1; p < DS_PROVIDER__COUNT; p++)
         if (urls[p] == default_urls[p])
@@ -124,57 +129,6 @@ static int deliver_webhook(void *ctx, const char *provider, const struct ds_head
                                  len, err, sizeof err);
 }
 
-/* PUT /_dialsim/faults: the fault rules of mocks.faults, replaced while the
- * server runs (hit counts start again); [] removes them. Checked as a
- * scenario's are. World mutex held. */
-static int admin(void *ctx, struct mock_world *w, const struct mock_request *rq,
-                 struct mock_response *rs)
-{
-    (void)ctx;
-    if (strcmp(rq->path, "/_dialsim/faults") != 0)
-        return 0;
-    if (strcmp(rq->method, "PUT") != 0) {
-        mock_reply_json(rs, 405,
-                        json_pack("{s:s}", "message", "PUT only: the rules, as mocks.faults"));
-        return 1;
-    }
-    json_error_t je;
-    json_t *rules = json_depth_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
-    char msg[900];
-    if (!rules) {
-        if (json_depth_exceeded(&je)) /* refused before jansson recursed; says where */
-            snprintf(msg, sizeof msg, "body: %s", je.text);
-        else
-            snprintf(msg, sizeof msg, "body:%d:%d: invalid JSON: %s", je.line, je.column, je.text);
-        mock_reply_json(rs, 400, json_pack("{s:s}", "message", msg));
-        return 1;
-    }
-    json_t *wrap = json_pack("{s:O}", "faults", rules);
-    char path[320], why[512];
-    if (scenario_check_mocks(wrap, path, sizeof path, why, sizeof why) != 0) {
-        /* "mocks.faults[0].then" → the body's own path, "[0].then" */
-        const char *rel = strncmp(path, "mocks.faults", 12) == 0 ? path + 12 : path;
-        struct jsonpos_error e = {.failed = true};
-        snprintf(e.path, sizeof e.path, "%s", rel);
-        snprintf(e.msg, sizeof e.msg, "%s", why);
-        jsonpos_format(&e, "body", rq->body, rq->body_len, msg, sizeof msg);
-        mock_reply_json(rs, 400, json_pack("{s:s}", "message", msg));
-    } else {
-        struct mock_faults *nf = NULL;
-        if (mock_faults_create(&nf, rules, random_seed()) != 0) {
-            mock_reply_json(rs, 500, json_pack("{s:s}", "message", "out of memory"));
-        } else {
-            mock_faults_destroy(w->faults);
-            w->faults = nf;
-            mock_reply_json(rs, 200,
-                            json_pack("{s:I}", "rules", (json_int_t)json_array_size(rules)));
-        }
-    }
-    json_decref(wrap);
-    json_decref(rules);
-    return 1;
-}
-
 void srv_mocks_attach(struct serve *s)
 {
     if (!s->mocks_on)
@@ -186,7 +140,7 @@ void srv_mocks_attach(struct serve *s)
         .ctx = s->core,
         .post_ctx = s->webhook_out,
     };
-    s->mw.admin = (struct mock_admin){admin, s};
+    s->mw.admin = (struct mock_admin){srv_admin_handle, s};
     /* only now can a request place a call whose timers reach the core */
     mock_server_bind(s->mock_srv, &s->mw);
 }
@@ -240,4 +194,6 @@ void srv_mocks_free(struct serve *s)
     s->mock_tmpdir = NULL;
     webhook_out_destroy(s->webhook_out);
     s->webhook_out = NULL;
+    json_decref(s->mock_cfg);
+    s->mock_cfg = NULL;
 }

@@ -526,7 +526,8 @@ static void post_transcripts(struct serve *s, struct srv_req *rq, struct srv_res
     }
     struct ingest_answer ans;
     struct ingest_lock lk = {core_lock, core_unlock, s->clock};
-    ingest_handle_locked(s->core, s->store, rq->seg[1], &tr, clock_real_now(), &lk, &ans);
+    ingest_handle_locked(s->core, s->store, rq->seg[1], &tr, clock_real_time(s->clock), &lk,
+                         &ans);
     free(key);
     if (chunked_over && ans.status == 413) {
         ingest_answer_clear(&ans);

@@ -27,7 +27,7 @@ static void schedule_flush(struct serve *s, int64_t delay_ms)
         return;
     struct ds_clock k = clock_real_port(s->clock);
     /* 0: the clock is stopping; the final srv_runs_flush writes them */
-    s->flush_scheduled = k.ops->schedule(k.ctx, clock_real_now() + delay_ms, flush_timer, s) != 0;
+    s->flush_scheduled = k.ops->schedule(k.ctx, clock_real_time(s->clock) + delay_ms, flush_timer, s) != 0;
 }
 
 /* Write the changed runs whose JSON differs from what was last written (a

@@ -22,6 +22,10 @@ struct clock_real {
     uint64_t next_id, next_seq, fired;
     bool stopping, started, joined;
     pthread_t th;
+    /* --time-scale: the clock's time runs 1/scale times as fast as the wall
+     * clock from origin on (scale 0.01: a minute in 0.6 s). 1: the wall clock. */
+    double scale;
+    int64_t origin_us;
 };
 
 int64_t clock_real_now(void)
@@ -29,6 +33,30 @@ int64_t clock_real_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The clock's time (ms): the wall clock, scaled from origin on. */
+static int64_t scaled_now(const struct clock_real *c)
+{
+    if (c->scale == 1.0)
+        return clock_real_now();
+    int64_t us = c->origin_us + (int64_t)((double)(wall_us() - c->origin_us) / c->scale);
+    return us / 1000;
+}
+
+/* The wall instant (µs) at which the clock reads at_ms. */
+static int64_t wall_of(const struct clock_real *c, int64_t at_ms)
+{
+    if (c->scale == 1.0)
+        return at_ms * 1000;
+    return c->origin_us + (int64_t)((double)(at_ms * 1000 - c->origin_us) * c->scale);
 }
 
 /* ---- the heap: (at, seq) ascending --------------------------------------- */
@@ -81,8 +109,8 @@ static void heap_remove(struct clock_real *c, size_t i)
 
 static void wait_until(struct clock_real *c, int64_t at_ms)
 {
-    struct timespec ts = {.tv_sec = (time_t)(at_ms / 1000),
-                          .tv_nsec = (long)(at_ms % 1000) * 1000000};
+    int64_t us = wall_of(c, at_ms);
+    struct timespec ts = {.tv_sec = (time_t)(us / 1000000), .tv_nsec = (long)(us % 1000000) * 1000};
     pthread_cond_timedwait(&c->cv, &c->mu, &ts);
 }
 
@@ -97,7 +125,7 @@ static void *timer_thread(void *arg)
     struct clock_real *c = arg;
     pthread_mutex_lock(&c->mu);
     for (;;) {
-        int64_t now = clock_real_now();
+        int64_t now = scaled_now(c);
         if (c->n == 0 || c->heap[0].at > now) {
             if (c->stopping)
                 break;
@@ -110,7 +138,7 @@ static void *timer_thread(void *arg)
         pthread_mutex_unlock(&c->mu);
         pthread_mutex_lock(&c->core);
         pthread_mutex_lock(&c->mu);
-        if (c->n == 0 || c->heap[0].at > clock_real_now()) {
+        if (c->n == 0 || c->heap[0].at > scaled_now(c)) {
             pthread_mutex_unlock(&c->core);
             continue;
         }
@@ -130,8 +158,7 @@ static void *timer_thread(void *arg)
 
 static int64_t op_now(void *ctx)
 {
-    (void)ctx;
-    return clock_real_now();
+    return scaled_now(ctx);
 }
 
 static uint64_t op_place(void *ctx)
@@ -151,7 +178,7 @@ static uint64_t op_schedule_at_place(void *ctx, int64_t at_ms, uint64_t place, d
 {
     struct clock_real *c = ctx;
     uint64_t id = 0;
-    int64_t now = clock_real_now();
+    int64_t now = scaled_now(c);
     pthread_mutex_lock(&c->mu);
     if (c->stopping)
         goto out;
@@ -204,10 +231,19 @@ struct ds_clock clock_real_port(struct clock_real *c)
 
 int clock_real_create(struct clock_real **out)
 {
+    return clock_real_create_scaled(out, 1.0);
+}
+
+int clock_real_create_scaled(struct clock_real **out, double scale)
+{
     *out = NULL;
+    if (!(scale > 0))
+        return -1;
     struct clock_real *c = calloc(1, sizeof *c);
     if (!c)
         return -1;
+    c->scale = scale; /* fixed before the thread starts: read without a lock */
+    c->origin_us = wall_us();
     pthread_mutex_init(&c->core, NULL);
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL); /* CLOCK_REALTIME, the timers' own base */
@@ -260,6 +296,11 @@ size_t clock_real_pending(struct clock_real *c)
     size_t n = c->n;
     pthread_mutex_unlock(&c->mu);
     return n;
+}
+
+int64_t clock_real_time(struct clock_real *c)
+{
+    return scaled_now(c);
 }
 
 uint64_t clock_real_fired(struct clock_real *c)

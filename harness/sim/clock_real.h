@@ -32,6 +32,15 @@
  * - clock_real_stop and clock_real_destroy must be called without the core
  *   lock held.
  *
+ * Time scale (`dialsim serve --time-scale F`, docs/api.md#time-scale): with
+ * clock_real_create_scaled the clock's time (now_ms, and the instants timers
+ * are due at) runs 1/F times as fast as the wall clock from the moment of
+ * creation on; a timer due in 60 s of clock time fires after 60*F s of wall
+ * time. Everything that takes its time from the port (the core's dial window,
+ * the mocks' dial delays, rings and webhook delays, the timestamps of runs and
+ * calls) is scaled alike, so the answers stay consistent with each other; the
+ * wall clock (clock_real_now) is not.
+ *
  * Ownership: a timer's arg is the caller's; a timer dropped by stop is not
  * run and its arg is not touched.
  */
@@ -47,6 +56,8 @@ struct clock_real;
 
 /* Create the clock and start its timer thread. *out is NULL on failure. */
 int clock_real_create(struct clock_real **out);
+/* The same with a time scale F > 0 (1: the wall clock); -1 for F <= 0. */
+int clock_real_create_scaled(struct clock_real **out, double scale);
 /* Stop the timer thread: timers already due run first, later ones are
  * dropped; after this schedule returns 0 (the timer will never run). Idempotent. */
 void clock_real_stop(struct clock_real *c);
@@ -60,7 +71,10 @@ struct ds_clock clock_real_port(struct clock_real *c);
 void clock_real_lock(struct clock_real *c);
 void clock_real_unlock(struct clock_real *c);
 
+/* The wall clock (ms since the epoch), never scaled. */
 int64_t clock_real_now(void);
+/* The clock's own time (ms), scaled: what its port's now_ms says. */
+int64_t clock_real_time(struct clock_real *c);
 /* Timers waiting to run. */
 size_t clock_real_pending(struct clock_real *c);
 /* Timers run since creation. */
