@@ -33,4 +33,7 @@ mock_elevenlabs_failure_reason(const struct mock_call *c); /* busy / no-answer /
 /* The provider's account (borrowed), for its counters (GET /_dialsim/stats). */
 struct mock_account *mock_elevenlabs_account(const struct mock_elevenlabs *m);
 
+/* Its registration (mock_elevenlabs_ops.c, mock_provider.h). */
+extern const struct mock_provider_ops mock_elevenlabs_ops;
+
 #endif

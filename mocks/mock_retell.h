@@ -33,4 +33,7 @@ const char *mock_retell_disconnection(const struct mock_call *c); /* or NULL */
 /* The provider's account (borrowed), for its counters (GET /_dialsim/stats). */
 struct mock_account *mock_retell_account(const struct mock_retell *m);
 
+/* Its registration (mock_retell_ops.c, mock_provider.h). */
+extern const struct mock_provider_ops mock_retell_ops;
+
 #endif

@@ -43,4 +43,7 @@ json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c
 /* The provider's account (borrowed), for its counters (GET /_dialsim/stats). */
 struct mock_account *mock_vapi_account(const struct mock_vapi *m);
 
+/* Its registration (mock_vapi_ops.c, mock_provider.h). */
+extern const struct mock_provider_ops mock_vapi_ops;
+
 #endif
