@@ -19,6 +19,7 @@ usage: check_catalogue_walk.py DIALSIM SOURCE_DIR [--routes-md FILE]
 import json
 import os
 import sys
+import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -34,6 +35,7 @@ def check(cond, what):
     return cond
 
 
+VOICEMAIL = "+15557654399"
 CONFIG = {
     "projects": [{"id": "acme", "api_key": "k1"}],
     "agents": [],
@@ -48,7 +50,9 @@ CONFIG = {
         "elevenlabs": {"keys": ["xk"], "agents": ["elagent"],
                        "phone_numbers": [{"id": "elpn", "number": "+15551234569"}],
                        "latency": 0, "dial_delay": 0.05},
-        "pstn": {"call_duration": 0.1},
+        # a number that voicemail answers: ended calls with a recording
+        "pstn": {"call_duration": 0.1, "voicemail_after": 0.05,
+                 "faults": [{"to": VOICEMAIL, "voicemail": True}]},
     },
 }
 AUTH = {"vapi": {"Authorization": "Bearer vk"}, "retell": {"Authorization": "Bearer rk"},
@@ -131,7 +135,30 @@ class Walk:
     def query_for(self, r):
         return {n: ou.make(self.cat, q["schema"]) for n, q in r["query"].items() if q["required"]}
 
+    def ended_call(self, r):
+        """A call answered (by voicemail) and ended: its recording exists."""
+        vapi = self.provider == "vapi"
+        maker = "POST /call" if vapi else "POST /v1/convai/twilio/outbound-call"
+        body = self.body_for(self.by_key[maker])
+        if vapi:
+            body["customer"] = {"number": VOICEMAIL}
+        else:
+            body["to_number"] = VOICEMAIL
+        st, _, a = self.send(*maker.split(" ", 1), body=body)
+        cid = (a or {}).get("id" if vapi else "conversation_id", "x-1")
+        path = ("/call/" if vapi else "/v1/convai/conversations/") + cid
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:  # a bounded wait for the call's end
+            st, _, a = self.send("GET", path)
+            if st == 200 and a.get("status") in ("ended", "done", "failed"):
+                return cid
+            time.sleep(0.02)
+        check(False, "%s: the voicemail call %s did not end: %s" % (self.provider, cid, a))
+        return cid
+
     def module_id(self, r):
+        if r["path"].endswith("-recording") or r["path"].endswith("/audio"):
+            return self.ended_call(r)
         for frag, (maker, field) in MODULE_MAKERS[self.provider].items():
             if frag in r["path"]:
                 st, _, a = self.send(*maker.split(" ", 1), body=self.body_for(self.by_key[maker]))
@@ -154,9 +181,9 @@ class Walk:
                     return self.newest(key, parents)
                 # the id under the name the route by id gives it, else "id"
                 names = [x["path"].rsplit("{", 1)[-1].rstrip("}") for x in self.cat["routes"]
-                         if ou.collection_of(x["path"]) == (key, True, ou.collection_of(x["path"])[2])]
-                idk = next((n for n in names if n in a), "id")
-                return a.get(idk, "x-1")
+                         if ou.collection_of(x["path"])[:2] == (key, True)]
+                idk = next((n for n in names + ["id"] if n in a), None)
+                return a[idk] if idk else self.newest(key, parents)
         return "x-1"
 
     def newest(self, key, parents):
@@ -165,7 +192,9 @@ class Walk:
                 st, _, a = self.send("GET", self.fill(r["path"], parents), query=self.query_for(r))
                 items = a if isinstance(a, list) else next((v for v in (a or {}).values() if isinstance(v, list)), [])
                 if st == 200 and items and isinstance(items[0], dict):
-                    return items[0].get("id", "x-1")
+                    names = [x["path"].rsplit("{", 1)[-1].rstrip("}") for x in self.cat["routes"]
+                             if ou.collection_of(x["path"])[:2] == (key, True)]
+                    return next((items[0][n] for n in names + ["id"] if n in items[0]), "x-1")
         check(False, "%s: no list to find the object made in %s" % (self.provider, key))
         return "x-1"
 
