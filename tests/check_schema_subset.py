@@ -15,7 +15,6 @@ format, bounds) the C checker must name the same path.
 usage: check_schema_subset.py SCHEMA_TOOL SOURCE_DIR
 """
 
-import copy
 import json
 import os
 import subprocess
