@@ -554,3 +554,64 @@ void catalogue_serve(struct mock_world *w, struct mock_provider_slot *slot,
         return;
     }
 }
+
+/* ---- seeding ------------------------------------------------------------------------ */
+
+int catalogue_collection_at(const struct catalogue *c, const char *path, char *collection,
+                            size_t n, const struct cat_route **create)
+{
+    struct cat_params p;
+    const struct cat_route *r = catalogue_match(c, "POST", path, &p, NULL);
+    *create = NULL;
+    if (r && catalogue_op(c, r, &p, collection, n) == CAT_CREATE) {
+        *create = r;
+        return 0;
+    }
+    r = catalogue_match(c, "GET", path, &p, NULL);
+    if (r && catalogue_op(c, r, &p, collection, n) == CAT_LIST)
+        return 0;
+    return -1;
+}
+
+int catalogue_seed(struct mock_provider_slot *slot, const json_t *objects, int64_t now_ms,
+                   char *err, size_t n)
+{
+    const struct catalogue *c = slot->ops->catalogue ? slot->ops->catalogue() : NULL;
+    const char *path;
+    const json_t *list;
+    json_object_foreach((json_t *)objects, path, list)
+    {
+        char col[256], key[96] = "id";
+        const struct cat_route *create;
+        if (!c || catalogue_collection_at(c, path, col, sizeof col, &create) != 0) {
+            snprintf(err, n, "mocks.%s.objects[\"%s\"]: no create or list route there",
+                     slot->ops->name, path);
+            return -1;
+        }
+        if (create)
+            id_key_for(c, create, key, sizeof key);
+        size_t i;
+        const json_t *o;
+        json_array_foreach(list, i, o)
+        {
+            if (!json_is_object(o))
+                continue; /* the scenario checker refused it already */
+            const char *given = json_string_value(json_object_get(o, key));
+            if (!given)
+                given = json_string_value(json_object_get(o, "id"));
+            char id[160];
+            if (given)
+                snprintf(id, sizeof id, "%s", given);
+            else
+                cat_store_new_id(slot->store, "", id, sizeof id);
+            json_t *f = json_deep_copy(o);
+            json_object_set_new(f, key, json_string(id));
+            stamp(f, now_ms, true);
+            if (cat_store_put(slot->store, col, id, f, now_ms) != 0) {
+                snprintf(err, n, "out of memory");
+                return -1;
+            }
+        }
+    }
+    return 0;
+}

@@ -32,4 +32,17 @@ void catalogue_serve(struct mock_world *w, struct mock_provider_slot *slot,
                      const struct cat_route *r, const struct cat_params *params,
                      const struct mock_request *rq, struct mock_response *rs);
 
+/* Seed slot's generic store from mocks.<provider>.objects: {"<path of a
+ * collection's create or list route>": [objects]}, e.g. {"/assistant":
+ * [{"id": "a1", "name": "Ann"}]}. An object keeps the id it gives (under the
+ * name the collection's route by id uses, or "id"), else gets a new one.
+ * now_ms stamps them. 0, or -1 with err saying which key is wrong (the
+ * scenario checker says it first: scenario_objects.c). */
+int catalogue_seed(struct mock_provider_slot *slot, const json_t *objects, int64_t now_ms,
+                   char *err, size_t n);
+/* The collection a seeding key names, or -1 when no create or list route of
+ * c is there. */
+int catalogue_collection_at(const struct catalogue *c, const char *path, char *collection,
+                            size_t n, const struct cat_route **create);
+
 #endif

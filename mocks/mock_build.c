@@ -3,6 +3,7 @@
 #include "mock_build.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "faults.h"
 #include "journal.h"
 #include "mock_account.h"
+#include "catalogue_serve.h"
 #include "mock_provider.h"
 #include "pstn.h"
 #include "trigger_endpoint.h"
@@ -102,8 +104,14 @@ static int build_providers(struct mock_world *w, const json_t *mocks, const json
         void *m = NULL;
         provider_config(mocks, agents, seed, ops->name, &pc, &own);
         pc.max_ended_calls = w->limits.max_ended_calls;
+        char err[300];
         if (ops->create(&m, w, &pc) != 0 || mock_world_attach(w, ops, m) != 0) {
             ops->destroy(m);
+            rc = -1;
+        } else if (catalogue_seed(&w->providers[w->n_providers - 1],
+                                  json_object_get(json_object_get(mocks, ops->name), "objects"),
+                                  ds_now(&w->clock), err, sizeof err) != 0) {
+            fprintf(stderr, "dialsim: %s\n", err);
             rc = -1;
         }
         json_decref(own);

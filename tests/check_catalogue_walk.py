@@ -18,6 +18,7 @@ usage: check_catalogue_walk.py DIALSIM SOURCE_DIR [--routes-md FILE]
 
 import json
 import os
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -43,13 +44,16 @@ CONFIG = {
     "mocks": {
         "vapi": {"keys": ["vk"], "agents": ["asst"],
                  "phone_numbers": [{"id": "pn-1", "number": "+15551234567"}],
-                 "latency": 0, "dial_delay": 0.05, "ring_timeout": 0.2},
+                 "latency": 0, "dial_delay": 0.05, "ring_timeout": 0.2,
+                 "objects": {"/assistant": [{"id": "asst-seeded", "name": "Seeded"}]}},
         "retell": {"keys": ["rk"], "agents": ["ragent"],
                    "phone_numbers": [{"id": "rn", "number": "+15551234568"}],
-                   "latency": 0, "dial_delay": 0.05},
+                   "latency": 0, "dial_delay": 0.05,
+                   "objects": {"/list-conversation-flows": [{"conversation_flow_id": "cf-seeded"}]}},
         "elevenlabs": {"keys": ["xk"], "agents": ["elagent"],
                        "phone_numbers": [{"id": "elpn", "number": "+15551234569"}],
-                       "latency": 0, "dial_delay": 0.05},
+                       "latency": 0, "dial_delay": 0.05,
+                       "objects": {"/v1/convai/agents/create": [{"agent_id": "ag-seeded", "name": "Seeded"}]}},
         # a number that voicemail answers: ended calls with a recording
         "pstn": {"call_duration": 0.1, "voicemail_after": 0.05,
                  "faults": [{"to": VOICEMAIL, "voicemail": True}]},
@@ -285,6 +289,9 @@ def state_checks(walk):
     """The generic state, with each provider's own list and pagination."""
     p = walk.provider
     if p == "vapi":
+        st, _, a = walk.send("GET", "/assistant/asst-seeded")
+        check(st == 200 and a.get("name") == "Seeded" and a.get("id") == "asst-seeded",
+              "vapi: the config's objects are there: %s %s" % (st, a))
         made = [walk.send("POST", "/assistant", body={"name": "a%d" % i})[2]["id"] for i in range(3)]
         st, _, a = walk.send("GET", "/assistant/" + made[0])
         check(st == 200 and a["name"] == "a0", "vapi: GET /assistant/{id} reads what POST made: %s" % a)
@@ -313,7 +320,7 @@ def state_checks(walk):
         check(ids == [made[2], made[1]], "retell: list newest first, limit 2: %s" % ids)
         st, _, a = walk.send("GET", "/list-conversation-flows", query={"limit": 2, "pagination_key": made[1]})
         ids = [x["conversation_flow_id"] for x in a]
-        check(ids == [made[0]], "retell: pagination_key continues after it: %s" % ids)
+        check(ids == [made[0], "cf-seeded"], "retell: pagination_key continues after it, the config's flow oldest: %s" % ids)
         st, _, a = walk.send("GET", "/get-conversation-flow/nope")
         check(st == 404 and a.get("status") == "error", "retell: unknown id is its 404: %s %s" % (st, a))
         return made
@@ -325,7 +332,8 @@ def state_checks(walk):
           "elevenlabs: page_size 2, newest first, next_cursor: %s" % a)
     st, _, a = walk.send("GET", "/v1/convai/agents", query={"page_size": 2, "cursor": a["next_cursor"]})
     ids = [x["agent_id"] for x in a["agents"]]
-    check(ids == [made[0]] and a["has_more"] is False, "elevenlabs: the cursor's page: %s" % a)
+    check(ids == [made[0], "ag-seeded"] and a["has_more"] is False,
+          "elevenlabs: the cursor's page, the config's agent oldest: %s" % a)
     st, _, a = walk.send("GET", "/v1/convai/agents/" + made[0])
     check(st == 200 and a.get("name") == "n0", "elevenlabs: GET reads what was made: %s" % a)
     st, _, a = walk.send("POST", "/v1/convai/agents/create", body={"name": "no config"})
@@ -395,6 +403,13 @@ def main():
         check(st == 404, "vapi: a new world does not have the old one's assistant: %s %s" % (st, a))
     finally:
         srv.stop()
+    # objects under a path of no create or list route: exit 2, and where
+    bad = dict(CONFIG, mocks=dict(CONFIG["mocks"], vapi=dict(CONFIG["mocks"]["vapi"], objects={"/asistant": []})))
+    bad_cfg = serve_util.write_json(os.path.join(work, "bad.json"), bad)
+    p = subprocess.run([dialsim, "serve", "--port", "0", "--db", ":memory:", "--config", bad_cfg],
+                       capture_output=True, text=True, timeout=20)
+    check(p.returncode == 2 and 'at mocks.vapi.objects["/asistant"]: expected the path of a create or list route' in p.stderr,
+          "a bad objects key: exit %s, %r" % (p.returncode, p.stderr[-300:]))
     if md:
         routes_md(walks, md)
     for f in failures:
