@@ -161,33 +161,38 @@ static json_t *array(const struct sctx *c, const json_t *s, const json_t *from, 
  * properties and required merged, so that a branch that only adds
  * "required" is kept (the descriptions extend a base that way). New
  * reference; NULL when no branch is an object schema. */
+/* One branch's properties and required into props and req: copies, never
+ * references, as the catalogue is shared by every world of the process
+ * (mock.h: a shared node's count changes only under one mutex). */
+static bool merge_branch(const struct sctx *c, const json_t *d, json_t *props, json_t *req,
+                         int depth)
+{
+    bool object = false;
+    const char *t = type_of(d);
+    if ((t && !strcmp(t, "object")) || json_object_get(d, "required"))
+        object = true;
+    size_t i;
+    const json_t *b;
+    if (depth < MAX_DEPTH)
+        json_array_foreach(json_object_get(d, "allOf"), i, b) object |=
+            merge_branch(c, schema_deref(c->doc, b), props, req, depth + 1);
+    const char *k;
+    const json_t *v;
+    json_object_foreach((json_t *)json_object_get(d, "properties"), k, v)
+        json_object_set_new(props, k, json_deep_copy(v));
+    json_array_foreach(json_object_get(d, "required"), i, b)
+        json_array_append_new(req, json_string(json_string_value(b)));
+    return object;
+}
+
+/* allOf's branches (and the properties beside it) as one object schema:
+ * properties and required merged, so that a branch that only adds
+ * "required" is kept (the descriptions extend a base that way). New
+ * reference; NULL when no branch is an object schema. */
 static json_t *flatten(const struct sctx *c, const json_t *s, int depth)
 {
     json_t *props = json_object(), *req = json_array();
-    bool object = false;
-    size_t i;
-    const json_t *b;
-    json_t *self = json_copy((json_t *)s);
-    json_object_del(self, "allOf");
-    json_t *all = json_copy(json_object_get(s, "allOf"));
-    json_array_append_new(all, self);
-    json_array_foreach(all, i, b)
-    {
-        const json_t *d = schema_deref(c->doc, b);
-        json_t *own = NULL;
-        if (json_object_get(d, "allOf") && depth < MAX_DEPTH)
-            d = own = flatten(c, d, depth + 1);
-        const char *t = type_of(d);
-        if ((t && !strcmp(t, "object")) || json_object_get(d, "required"))
-            object = true;
-        json_object_update(props, json_object_get(d, "properties"));
-        const json_t *r;
-        size_t k;
-        json_array_foreach(json_object_get(d, "required"), k, r) json_array_append(req, (json_t *)r);
-        json_decref(own);
-    }
-    json_decref(all);
-    if (!object) {
+    if (!merge_branch(c, s, props, req, depth)) {
         json_decref(props);
         json_decref(req);
         return NULL;
