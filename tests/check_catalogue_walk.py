@@ -8,7 +8,8 @@ python3-jsonschema finds valid against the route's response schema; and a
 request missing a required body field answers the provider's own error shape
 naming that field. Then the generic state: what POST creates, GET reads and
 lists (newest first, paginated the provider's way), PATCH updates, DELETE
-removes; and a new world (a restart) has none of it.
+removes; and a new world (a restart) has none of it. docs/routes.md must be
+what this walk writes (--routes-md rewrites it).
 
 Prints the count of routes served per provider, stateful (the provider
 module's own) and generic; with --routes-md FILE writes docs/routes.md.
@@ -410,8 +411,12 @@ def main():
                        capture_output=True, text=True, timeout=20)
     check(p.returncode == 2 and 'at mocks.vapi.objects["/asistant"]: expected the path of a create or list route' in p.stderr,
           "a bad objects key: exit %s, %r" % (p.returncode, p.stderr[-300:]))
-    if md:
-        routes_md(walks, md)
+    # docs/routes.md is this walk's output: a stale one fails
+    fresh = os.path.join(work, "routes.md")
+    routes_md(walks, md or fresh)
+    with open(md or fresh) as a, open(os.path.join(src, "docs", "routes.md")) as b:
+        check(a.read() == b.read(), "docs/routes.md is stale: run tests/check_catalogue_walk.py "
+              "DIALSIM . --routes-md docs/routes.md")
     for f in failures:
         print("FAIL:", f)
     print("%d failures" % len(failures))
