@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "catalogue_store.h"
+#include "mock_account.h"
 #include "core/timefmt.h"
 #include "mock_provider.h"
 #include "schema_check.h"
@@ -370,6 +371,9 @@ static void stamp(json_t *f, int64_t now, bool created)
     json_object_set_new(f, "last_modification_timestamp", json_integer(now));
 }
 
+static void agent_changed(struct mock_provider_slot *slot, const struct catalogue *c,
+                          const char *col, const char *id, bool exists);
+
 static void create(struct mock_world *w, struct mock_provider_slot *slot, const struct catalogue *c,
                    const struct cat_route *r, const char *col, const struct mock_request *rq,
                    struct mock_response *rs)
@@ -384,11 +388,29 @@ static void create(struct mock_world *w, struct mock_provider_slot *slot, const 
     answer(w, c, r, from, rs);
     json_decref(from);
     cat_store_put(slot->store, col, id, f, ds_now(&w->clock));
+    agent_changed(slot, c, col, id, true);
 }
 
 static const char *last_param(const struct cat_params *p)
 {
     return p->n ? p->p[p->n - 1].value : "";
+}
+
+/* Is col the collection of the provider's agents (ops->agents_route)? Then
+ * the account learns of id's making or removal (calls may name it). */
+static void agent_changed(struct mock_provider_slot *slot, const struct catalogue *c,
+                          const char *col, const char *id, bool exists)
+{
+    const char *ar = slot->ops->agents_route;
+    if (!ar || !slot->ops->account)
+        return;
+    const char *sp = strchr(ar, ' ');
+    char method[8], key[256];
+    snprintf(method, sizeof method, "%.*s", (int)(sp - ar), ar);
+    struct cat_params p;
+    const struct cat_route *r = catalogue_match(c, method, sp + 1, &p, NULL);
+    if (r && catalogue_op(c, r, &p, key, sizeof key) == CAT_CREATE && !strcmp(key, col))
+        mock_account_set_agent(slot->ops->account(slot->m), id, exists);
 }
 
 /* ---- lists --------------------------------------------------------------------- */
@@ -541,6 +563,7 @@ void catalogue_serve(struct mock_world *w, struct mock_provider_slot *slot,
         return;
     case CAT_DELETE:
         f = cat_store_remove(slot->store, col, id);
+        agent_changed(slot, c, col, id, false);
         from = source(f, r, id);
         answer(w, c, r, from, rs);
         json_decref(from);
@@ -611,6 +634,7 @@ int catalogue_seed(struct mock_provider_slot *slot, const json_t *objects, int64
                 snprintf(err, n, "out of memory");
                 return -1;
             }
+            agent_changed(slot, c, col, id, true);
         }
     }
     return 0;

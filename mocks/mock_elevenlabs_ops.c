@@ -165,6 +165,7 @@ const struct mock_provider_ops mock_elevenlabs_ops = {
     .authorise = authorise,
     .refuse = refuse,
     .not_found = not_found,
+    .agents_route = "POST /v1/convai/agents/create",
     .refuse_unknown_fields = false,
     .webhook_auth = WH_AUTH_ELEVENLABS,
     .call_outcome = call_outcome,

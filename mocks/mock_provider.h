@@ -52,6 +52,11 @@ struct mock_provider_ops {
      * collection, "agent"; id as in the path). */
     void (*refuse)(struct mock_response *rs, const struct schema_errors *errors);
     void (*not_found)(struct mock_response *rs, const char *what, const char *id);
+    /* The create route of the agents (assistants) the generic handler keeps,
+     * "POST /assistant"; NULL when the module keeps them itself. What it
+     * creates, seeds or deletes there becomes (or stops being) an agent of
+     * the account, so calls may name it. */
+    const char *agents_route;
     /* Vapi's NestJS whitelist refuses unknown body fields; others ignore them. */
     bool refuse_unknown_fields;
     /* How its webhooks are signed when mocks.<name>.webhooks says nothing. */

@@ -139,6 +139,7 @@ const struct mock_provider_ops mock_vapi_ops = {
     .authorise = authorise,
     .refuse = refuse,
     .not_found = not_found,
+    .agents_route = "POST /assistant",
     .refuse_unknown_fields = true,
     .webhook_auth = WH_AUTH_BEARER,
     .call_outcome = call_outcome,

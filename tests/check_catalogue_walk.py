@@ -303,10 +303,18 @@ def state_checks(walk):
         check(ids[:2] == [made[2], made[1]] and len(ids) == 2, "vapi: GET /assistant?limit=2 newest first: %s" % ids)
         st, _, a = walk.send("GET", "/assistant", query={"createdAtGt": "2999-01-01T00:00:00Z"})
         check(st == 200 and a == [], "vapi: createdAtGt in the future lists nothing: %s" % a)
+        # a call may name an assistant made through the generic routes; not once it is deleted
+        call = dict(MODULE_BODIES[("vapi", "POST /call")], assistantId=made[1])
+        st, _, a = walk.send("POST", "/call", body=call)
+        check(st == 201 and a.get("assistantId") == made[1], "vapi: POST /call with a made assistant: %s %s" % (st, a))
+        st, _, a = walk.send("POST", "/call", body=dict(call, assistantId="asst-seeded"))
+        check(st == 201, "vapi: POST /call with the config's assistant: %s %s" % (st, a))
         st, _, a = walk.send("DELETE", "/assistant/" + made[1])
         check(st == 200 and a["id"] == made[1], "vapi: DELETE answers the object: %s" % a)
         st, _, a = walk.send("GET", "/assistant/" + made[1])
         check(st == 404 and a.get("statusCode") == 404, "vapi: a deleted assistant is a 404: %s %s" % (st, a))
+        st, _, a = walk.send("POST", "/call", body=call)
+        check(st == 400 and made[1] in json.dumps(a), "vapi: POST /call with a deleted assistant is refused: %s %s" % (st, a))
         st, _, a = walk.send("POST", "/assistant", body={"name": 5, "bogus": 1})
         msgs = a.get("message") if isinstance(a, dict) else None
         check(st == 400 and any("name" in m for m in msgs) and any("bogus" in m for m in msgs),
@@ -337,6 +345,9 @@ def state_checks(walk):
           "elevenlabs: the cursor's page, the config's agent oldest: %s" % a)
     st, _, a = walk.send("GET", "/v1/convai/agents/" + made[0])
     check(st == 200 and a.get("name") == "n0", "elevenlabs: GET reads what was made: %s" % a)
+    call = dict(MODULE_BODIES[("elevenlabs", "POST /v1/convai/twilio/outbound-call")], agent_id=made[0])
+    st, _, a = walk.send("POST", "/v1/convai/twilio/outbound-call", body=call)
+    check(st == 200 and a.get("success") is True, "elevenlabs: an outbound call with a made agent: %s %s" % (st, a))
     st, _, a = walk.send("POST", "/v1/convai/agents/create", body={"name": "no config"})
     check(st == 422 and a["detail"][0]["loc"] == ["body", "conversation_config"]
           and a["detail"][0]["type"] == "missing", "elevenlabs: 422 names the missing field: %s" % a)
