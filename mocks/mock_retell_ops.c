@@ -88,12 +88,13 @@ static int authorise(void *m, const struct mock_request *rq, struct mock_respons
     return 0;
 }
 
-/* One message: Retell's body has room for one string; every refused field
- * is named in it. */
+/* One message: Retell's body has room for one string. Its sentence for a
+ * bad request (docs/providers-coverage.md), then every refused field. */
 static void refuse(struct mock_response *rs, const struct schema_errors *errs)
 {
     char msg[1024];
-    size_t len = (size_t)snprintf(msg, sizeof msg, "Invalid request format: ");
+    size_t len = (size_t)snprintf(msg, sizeof msg,
+                                  "Invalid request format, please check API reference. ");
     for (size_t i = 0; i < errs->n && len < sizeof msg; i++) {
         char one[400];
         schema_error_text(&errs->e[i], one, sizeof one);

@@ -88,6 +88,9 @@ MODULE_BODIES = {
         "call_name": "walk", "agent_id": "elagent", "agent_phone_number_id": "elpn",
         "recipients": [{"phone_number": "+15557654321"}]},
 }
+# Module routes whose refusal is the provider's confirmed sentence, which
+# names no field (docs/providers-coverage.md); their unit tests check it.
+OWN_REFUSAL = {("retell", "POST /v2/create-phone-call")}
 # For a module route by id: the route that makes the object, and where its
 # id is in the answer.
 MODULE_MAKERS = {
@@ -262,8 +265,8 @@ class Walk:
         if not isinstance(body, dict) or not req or req[0] not in body:
             return
         key = r["method"] + " " + r["path"]
-        if key in self.mine:
-            return  # the module's own checks: its own tests
+        if (self.provider, key) in OWN_REFUSAL:
+            return
         field = req[0]
         short = {k: v for k, v in body.items() if k != field}
         st, _, a = self.send(r["method"], path, body=short, query=self.query_for(r))
