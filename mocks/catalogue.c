@@ -148,6 +148,19 @@ const struct cat_route *catalogue_match(const struct catalogue *c, const char *m
     return best;
 }
 
+size_t catalogue_routes_at(const struct catalogue *c, const char *path,
+                           const struct cat_route **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; c && i < c->n_routes; i++)
+        if (fits(&c->routes[i], path, NULL)) {
+            if (n < max)
+                out[n] = &c->routes[i];
+            n++;
+        }
+    return n;
+}
+
 const char *cat_param(const struct cat_params *p, const char *name)
 {
     size_t n = strlen(name);

@@ -54,6 +54,11 @@ const struct cat_route *catalogue_match(const struct catalogue *c, const char *m
                                         const char *path, struct cat_params *params,
                                         bool *path_known);
 
+/* The routes whose template fits path, whatever their method: up to max
+ * into out; returns how many fit. */
+size_t catalogue_routes_at(const struct catalogue *c, const char *path,
+                           const struct cat_route **out, size_t max);
+
 /* A path parameter's value, or NULL. */
 const char *cat_param(const struct cat_params *p, const char *name);
 

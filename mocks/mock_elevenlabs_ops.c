@@ -139,6 +139,12 @@ static void not_found(struct mock_response *rs, const char *what, const char *id
     el_detail_error(rs, 404, code, msg);
 }
 
+/* FastAPI: a known path with another method, before the key is read. */
+static void method_not_allowed(struct mock_response *rs)
+{
+    mock_reply_json(rs, 405, json_pack("{s:s}", "detail", "Method Not Allowed"));
+}
+
 static bool call_outcome(const void *m, const char *id, const char **status, const char **ended)
 {
     const struct mock_call *c = mock_elevenlabs_find(m, id);
@@ -165,6 +171,7 @@ const struct mock_provider_ops mock_elevenlabs_ops = {
     .authorise = authorise,
     .refuse = refuse,
     .not_found = not_found,
+    .method_not_allowed = method_not_allowed,
     .agents_route = "POST /v1/convai/agents/create",
     .refuse_unknown_fields = false,
     .webhook_auth = WH_AUTH_ELEVENLABS,

@@ -57,6 +57,10 @@ struct mock_provider_ops {
      * creates, seeds or deletes there becomes (or stops being) an agent of
      * the account, so calls may name it. */
     const char *agents_route;
+    /* A path of the catalogue that the module does not serve, asked with a
+     * method the description lacks: the provider's 405 (rs filled). NULL:
+     * the module answers (Vapi: NestJS's "Cannot PUT /x" 404). */
+    void (*method_not_allowed)(struct mock_response *rs);
     /* Vapi's NestJS whitelist refuses unknown body fields; others ignore them. */
     bool refuse_unknown_fields;
     /* How its webhooks are signed when mocks.<name>.webhooks says nothing. */

@@ -111,6 +111,11 @@ static void not_found(struct mock_response *rs, const char *what, const char *id
     retell_error(rs, 404, msg);
 }
 
+static void method_not_allowed(struct mock_response *rs)
+{
+    retell_error(rs, 405, "Method Not Allowed"); /* as the module's own paths answer */
+}
+
 static bool call_outcome(const void *m, const char *id, const char **status, const char **ended)
 {
     const struct mock_call *c = mock_retell_find(m, id);
@@ -137,6 +142,7 @@ const struct mock_provider_ops mock_retell_ops = {
     .authorise = authorise,
     .refuse = refuse,
     .not_found = not_found,
+    .method_not_allowed = method_not_allowed,
     .refuse_unknown_fields = false,
     .webhook_auth = WH_AUTH_RETELL,
     .call_outcome = call_outcome,

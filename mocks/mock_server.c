@@ -126,6 +126,20 @@ static const char *mock_name_for(const char *path)
     return "none";
 }
 
+/* Is path a route of the catalogue (with some method) that the module does
+ * not serve with any method? Then a method the description lacks is the
+ * provider's 405, not the module's "no such path". */
+static bool generic_path(const struct mock_provider_ops *ops, const struct catalogue *c,
+                         const char *path)
+{
+    const struct cat_route *at[16];
+    size_t n = catalogue_routes_at(c, path, at, 16);
+    for (size_t i = 0; i < n && i < 16; i++)
+        if (mock_provider_takes(ops, at[i]->method, at[i]->path))
+            return false;
+    return n > 0;
+}
+
 /* A provider's request: the module's own route, else the catalogue's
  * generic handler, else the module (its own 404 for its prefixes). */
 static int dispatch_provider(struct mock_world *w, const struct mock_request *rq,
@@ -136,11 +150,14 @@ static int dispatch_provider(struct mock_world *w, const struct mock_request *rq
     if (!slot)
         return 0;
     struct cat_params params;
-    const struct cat_route *r =
-        ops->catalogue ? catalogue_match(ops->catalogue(), rq->method, rq->path, &params, NULL)
-                       : NULL;
+    const struct catalogue *c = ops->catalogue ? ops->catalogue() : NULL;
+    const struct cat_route *r = c ? catalogue_match(c, rq->method, rq->path, &params, NULL) : NULL;
     if (r && !mock_provider_takes(ops, r->method, r->path)) {
         catalogue_serve(w, slot, r, &params, rq, rs);
+        return 1;
+    }
+    if (!r && ops->method_not_allowed && generic_path(ops, c, rq->path)) {
+        ops->method_not_allowed(rs);
         return 1;
     }
     return ops->handle(slot->m, rq, rs);
