@@ -92,8 +92,11 @@ static void refuse(struct mock_response *rs, const struct schema_errors *errs)
         case SE_UNKNOWN:
             snprintf(m, sizeof m, "property %s should not exist", p);
             break;
-        case SE_TYPE:
-            snprintf(m, sizeof m, "%s must be %s %s", p, strchr("aeiou", e->expected[0]) ? "an" : "a",
+        case SE_TYPE: /* "must be a string"; "must be a JSON body (...)" as it is */
+            snprintf(m, sizeof m, "%s must be %s%s", p,
+                     !strncmp(e->expected, "a ", 2)       ? ""
+                     : strchr("aeiou", e->expected[0]) ? "an "
+                                                       : "a ",
                      e->expected);
             break;
         default:

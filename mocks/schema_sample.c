@@ -215,13 +215,50 @@ static json_t *all_of(const struct sctx *c, const json_t *s, const json_t *from,
 
 /* oneOf / anyOf: the branch the source already fits, else the first that is
  * not just null. */
-static json_t *one_of(const struct sctx *c, const json_t *list, const json_t *from,
-                      const char *name, int depth)
+/* The branch the source's discriminator names: the schema's discriminator
+ * (its mapping, else the branch whose property is that enum value), or, with
+ * none, a "type" or "provider" the source gives. NULL: none named. */
+static const json_t *discriminated(const struct sctx *c, const json_t *s, const json_t *list,
+                                   const json_t *from)
+{
+    const json_t *d = json_object_get(s, "discriminator");
+    const char *props[] = {json_string_value(json_object_get(d, "propertyName")), "type",
+                           "provider"};
+    for (size_t k = props[0] ? 0 : 1; k < 3; k++) {
+        const char *v = json_string_value(json_object_get(from, props[k]));
+        if (!v)
+            continue;
+        const char *ref = json_string_value(json_object_get(json_object_get(d, "mapping"), v));
+        size_t i;
+        const json_t *b;
+        json_array_foreach(list, i, b)
+        {
+            const char *bref = json_string_value(json_object_get(b, "$ref"));
+            if (ref && bref && !strcmp(ref, bref))
+                return b;
+            const json_t *p =
+                json_object_get(json_object_get(schema_deref(c->doc, b), "properties"), props[k]);
+            const json_t *en = json_object_get(schema_deref(c->doc, p), "enum");
+            size_t e;
+            const json_t *x;
+            json_array_foreach(en, e, x) if (json_is_string(x) && !strcmp(json_string_value(x), v))
+                return b;
+        }
+        if (k == 0)
+            break; /* a declared discriminator that names no branch: no guessing */
+    }
+    return NULL;
+}
+
+static json_t *one_of(const struct sctx *c, const json_t *s, const json_t *list,
+                      const json_t *from, const char *name, int depth)
 {
     size_t i;
     const json_t *b, *pick = NULL;
     if (from && !json_is_null(from))
         json_array_foreach(list, i, b) if (!pick && valid(c, b, from)) pick = b;
+    if (!pick && json_is_object(from))
+        pick = discriminated(c, s, list, from);
     json_array_foreach(list, i, b)
     {
         const json_t *d = schema_deref(c->doc, b);
@@ -237,6 +274,8 @@ static json_t *one_of(const struct sctx *c, const json_t *list, const json_t *fr
 static json_t *sample(const struct sctx *c, const json_t *s, const json_t *from, const char *name,
                       int depth)
 {
+    if (depth > 4 * MAX_DEPTH) /* a schema that requires itself: no end otherwise */
+        return json_object();
     s = schema_deref(c->doc, s);
     if (!json_is_object(s))
         return from ? json_deep_copy(from) : json_object();
@@ -258,7 +297,7 @@ static json_t *sample(const struct sctx *c, const json_t *s, const json_t *from,
     if (!alt)
         alt = json_object_get(s, "anyOf");
     if (json_is_array(alt) && json_array_size(alt))
-        return one_of(c, alt, from, name, depth);
+        return one_of(c, s, alt, from, name, depth);
     const char *t = type_of(s);
     if (depth > MAX_DEPTH && t && (!strcmp(t, "object") || !strcmp(t, "array")) &&
         json_is_true(json_object_get(s, "nullable")))

@@ -322,6 +322,10 @@ def state_checks(walk):
         msgs = a.get("message") if isinstance(a, dict) else None
         check(st == 400 and any("name" in m for m in msgs) and any("bogus" in m for m in msgs),
               "vapi: a wrong type and an unknown field are named: %s" % a)
+        # a union's answer is the branch the request's discriminator names
+        st, _, a = walk.send("POST", "/tool", body={"type": "function", "function": {"name": "lookup"}})
+        check(st == 201 and a.get("type") == "function" and a.get("function", {}).get("name") == "lookup",
+              "vapi: POST /tool answers the function tool it made: %s %s" % (st, a))
         return made
     if p == "retell":
         body = walk.body_for(walk.by_key["POST /create-conversation-flow"])
