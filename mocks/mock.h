@@ -14,9 +14,6 @@
 #include "core/ports.h"
 
 struct journal;
-struct mock_vapi;
-struct mock_retell;
-struct mock_elevenlabs;
 struct mock_faults;
 struct mock_webhooks;
 struct pstn;
@@ -64,13 +61,22 @@ struct mock_admin {
     void *ctx;
 };
 
+#define MOCK_MAX_PROVIDERS 8
+struct mock_provider_ops;
+struct cat_store;
+
 struct mock_world {
     pthread_mutex_t mu;
     struct ds_clock clock;
     struct journal *journal;
-    struct mock_vapi *vapi; /* NULL when the scenario has no such account */
-    struct mock_retell *retell;
-    struct mock_elevenlabs *elevenlabs;
+    /* The provider modules (mock_provider.h), in mock_provider_list's
+     * order; n_providers used. */
+    struct mock_provider_slot {
+        const struct mock_provider_ops *ops;
+        void *m;                /* the module's state */
+        struct cat_store *store; /* the generic routes' objects (catalogue_store.h) */
+    } providers[MOCK_MAX_PROVIDERS];
+    size_t n_providers;
     struct mock_faults *faults;     /* NULL: no faults */
     struct mock_webhooks *webhooks; /* webhooks on their way */
     struct mock_webhook_sink sink;

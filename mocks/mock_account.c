@@ -226,6 +226,20 @@ bool mock_account_has_agent(const struct mock_account *a, const char *id)
     return false;
 }
 
+void mock_account_set_agent(struct mock_account *a, const char *id, bool exists)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(a->agents, i, x) if (json_is_string(x) && !strcmp(json_string_value(x), id))
+    {
+        if (!exists)
+            json_array_remove(a->agents, i);
+        return;
+    }
+    if (exists)
+        json_array_append_new(a->agents, json_string(id));
+}
+
 const char *mock_account_number(const struct mock_account *a, const char *phone_number_id)
 {
     size_t i;

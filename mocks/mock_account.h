@@ -116,6 +116,9 @@ enum mock_key_check { MK_OK, MK_UNKNOWN, MK_NO_PERMISSION };
 enum mock_key_check mock_account_key(const struct mock_account *a, const char *key,
                                      const char *need);
 bool mock_account_has_agent(const struct mock_account *a, const char *id);
+/* An agent/assistant made (exists) or deleted (!exists) through the
+ * provider's generic routes (catalogue_serve.c): calls may name it then. */
+void mock_account_set_agent(struct mock_account *a, const char *id, bool exists);
 /* The number behind a phone-number id, or NULL. */
 const char *mock_account_number(const struct mock_account *a, const char *phone_number_id);
 bool mock_account_owns_number(const struct mock_account *a, const char *number);

@@ -3,6 +3,7 @@
 #include "mock_build.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,9 +11,8 @@
 #include "faults.h"
 #include "journal.h"
 #include "mock_account.h"
-#include "mock_elevenlabs.h"
-#include "mock_retell.h"
-#include "mock_vapi.h"
+#include "catalogue_serve.h"
+#include "mock_provider.h"
 #include "pstn.h"
 #include "trigger_endpoint.h"
 #include "webhook.h"
@@ -99,18 +99,23 @@ static int build_providers(struct mock_world *w, const json_t *mocks, const json
     struct mock_provider_config pc;
     json_t *own;
     int rc = 0;
-    provider_config(mocks, agents, seed, "vapi", &pc, &own);
-    pc.max_ended_calls = w->limits.max_ended_calls;
-    rc |= mock_vapi_create(&w->vapi, w, &pc);
-    json_decref(own);
-    provider_config(mocks, agents, seed, "retell", &pc, &own);
-    pc.max_ended_calls = w->limits.max_ended_calls;
-    rc |= mock_retell_create(&w->retell, w, &pc);
-    json_decref(own);
-    provider_config(mocks, agents, seed, "elevenlabs", &pc, &own);
-    pc.max_ended_calls = w->limits.max_ended_calls;
-    rc |= mock_elevenlabs_create(&w->elevenlabs, w, &pc);
-    json_decref(own);
+    for (size_t i = 0; mock_provider_list[i]; i++) {
+        const struct mock_provider_ops *ops = mock_provider_list[i];
+        void *m = NULL;
+        provider_config(mocks, agents, seed, ops->name, &pc, &own);
+        pc.max_ended_calls = w->limits.max_ended_calls;
+        char err[300];
+        if (ops->create(&m, w, &pc) != 0 || mock_world_attach(w, ops, m) != 0) {
+            ops->destroy(m);
+            rc = -1;
+        } else if (catalogue_seed(&w->providers[w->n_providers - 1],
+                                  json_object_get(json_object_get(mocks, ops->name), "objects"),
+                                  ds_now(&w->clock), err, sizeof err) != 0) {
+            fprintf(stderr, "dialsim: %s\n", err);
+            rc = -1;
+        }
+        json_decref(own);
+    }
     rc |= mock_faults_create(&w->faults, json_object_get(mocks, "faults"), seed);
     rc |= mock_webhooks_create(&w->webhooks);
     rc |= mock_triggers_create(&w->triggers, w, json_object_get(mocks, "trigger_endpoints"));
@@ -169,18 +174,19 @@ int mock_world_build(struct mock_world *w, const json_t *mocks, const json_t *ag
 
 void mock_world_unbuild(struct mock_world *w)
 {
-    mock_vapi_destroy(w->vapi);
-    mock_retell_destroy(w->retell);
-    mock_elevenlabs_destroy(w->elevenlabs);
+    while (w->n_providers > 0) {
+        struct mock_provider_slot *s = &w->providers[w->n_providers - 1];
+        const struct mock_provider_ops *ops = s->ops;
+        void *m = s->m;
+        mock_world_detach(w, m);
+        ops->destroy(m);
+    }
     mock_faults_destroy(w->faults);
     mock_webhooks_destroy(w->webhooks);
     mock_customer_backend_destroy(w->backend);
     mock_triggers_destroy(w->triggers);
     pstn_destroy(w->pstn);
     journal_destroy(w->journal);
-    w->vapi = NULL;
-    w->retell = NULL;
-    w->elevenlabs = NULL;
     w->faults = NULL;
     w->webhooks = NULL;
     w->backend = NULL;

@@ -39,4 +39,7 @@ struct mock_account *mock_elevenlabs_account(const struct mock_elevenlabs *m);
 json_t *mock_elevenlabs_numbers(const struct mock_elevenlabs *e);
 void mock_elevenlabs_set_numbers(struct mock_elevenlabs *e, const json_t *numbers);
 
+/* Its registration (mock_elevenlabs_ops.c, mock_provider.h). */
+extern const struct mock_provider_ops mock_elevenlabs_ops;
+
 #endif

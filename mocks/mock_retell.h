@@ -38,4 +38,7 @@ struct mock_account *mock_retell_account(const struct mock_retell *m);
 json_t *mock_retell_numbers(const struct mock_retell *r);
 void mock_retell_set_numbers(struct mock_retell *r, const json_t *numbers);
 
+/* Its registration (mock_retell_ops.c, mock_provider.h). */
+extern const struct mock_provider_ops mock_retell_ops;
+
 #endif

@@ -19,9 +19,9 @@
 #include "mock_account.h"
 #include "faults.h"
 #include "mock_access.h"
-#include "mock_elevenlabs.h"
-#include "mock_retell.h"
-#include "mock_vapi.h"
+#include "catalogue.h"
+#include "catalogue_serve.h"
+#include "mock_provider.h"
 #include "util/civet_stop.h"
 #include "util/http_guard.h"
 #include "trigger_endpoint.h"
@@ -116,19 +116,53 @@ void mock_response_finish(struct mock_response *rs)
     rs->json = NULL;
 }
 
+/* The journal's name for the mock a path belongs to: a provider's (through
+ * its ops), the customers' trigger endpoints, or "none". */
 static const char *mock_name_for(const char *path)
 {
-    if (strcmp(path, "/call") == 0 || strncmp(path, "/call/", 6) == 0 ||
-        strcmp(path, "/phone-number") == 0 || strncmp(path, "/phone-number/", 14) == 0 ||
-        strcmp(path, "/v2/phone-number") == 0) /* Vapi's; Retell has no /v2/phone-number */
-        return "vapi";
-    if (mock_retell_path(path))
-        return "retell";
-    if (strncmp(path, "/v1/convai/", 11) == 0)
-        return "elevenlabs";
+    const struct mock_provider_ops *ops = mock_provider_for_path(path);
+    if (ops)
+        return ops->name;
     if (strncmp(path, "/trigger/", 9) == 0)
         return "trigger";
     return "none";
+}
+
+/* Is path a route of the catalogue (with some method) that the module does
+ * not serve with any method? Then a method the description lacks is the
+ * provider's 405, not the module's "no such path". */
+static bool generic_path(const struct mock_provider_ops *ops, const struct catalogue *c,
+                         const char *path)
+{
+    const struct cat_route *at[16];
+    size_t n = catalogue_routes_at(c, path, at, 16);
+    for (size_t i = 0; i < n && i < 16; i++)
+        if (mock_provider_takes(ops, at[i]->method, at[i]->path))
+            return false;
+    return n > 0;
+}
+
+/* A provider's request: the module's own route, else the catalogue's
+ * generic handler, else the module (its own 404 for its prefixes). */
+static int dispatch_provider(struct mock_world *w, const struct mock_request *rq,
+                             struct mock_response *rs)
+{
+    const struct mock_provider_ops *ops = mock_provider_for_path(rq->path);
+    struct mock_provider_slot *slot = ops ? mock_world_slot(w, ops->name) : NULL;
+    if (!slot)
+        return 0;
+    struct cat_params params;
+    const struct catalogue *c = ops->catalogue ? ops->catalogue() : NULL;
+    const struct cat_route *r = c ? catalogue_match(c, rq->method, rq->path, &params, NULL) : NULL;
+    if (r && !mock_provider_takes(ops, r->method, r->path)) {
+        catalogue_serve(w, slot, r, &params, rq, rs);
+        return 1;
+    }
+    if (!r && ops->method_not_allowed && generic_path(ops, c, rq->path)) {
+        ops->method_not_allowed(rs);
+        return 1;
+    }
+    return ops->handle(slot->m, rq, rs);
 }
 
 /* The request's journal entry, made before the lock (journal_entry_new). */
@@ -145,7 +179,6 @@ static void dispatch_locked(struct mock_world *w, const struct mock_request *rq,
                             struct mock_response *rs, struct journal_entry *e,
                             struct journal_entry **dropped)
 {
-    const char *mock = mock_name_for(rq->path);
     long ji = journal_push(w->journal, e, ds_now(&w->clock), dropped);
     journal_entry_unshare(*dropped);
     struct fault_action fa;
@@ -153,14 +186,10 @@ static void dispatch_locked(struct mock_world *w, const struct mock_request *rq,
     int handled = 0;
     if (fa.kind == FAULT_REPLY || fa.kind == FAULT_CLOSE)
         handled = 1; /* the fault answers instead of the mock */
-    else if (w->vapi && !strcmp(mock, "vapi"))
-        handled = mock_vapi_handle(w->vapi, rq, rs);
-    else if (w->retell && !strcmp(mock, "retell"))
-        handled = mock_retell_handle(w->retell, rq, rs);
-    else if (w->elevenlabs && !strcmp(mock, "elevenlabs"))
-        handled = mock_elevenlabs_handle(w->elevenlabs, rq, rs);
-    else if (w->triggers && !strcmp(mock, "trigger"))
+    else if (w->triggers && strncmp(rq->path, "/trigger/", 9) == 0)
         handled = mock_triggers_handle(w->triggers, rq, rs);
+    else
+        handled = dispatch_provider(w, rq, rs);
     if (!handled) {
         /* NestJS-style 404, as an unknown route on a real API answers. */
         char msg[300];
@@ -200,20 +229,12 @@ void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
 bool mock_world_call_outcome(const struct mock_world *w, const char *provider, const char *id,
                              char *status, size_t sn, char *ended, size_t en)
 {
-    const struct mock_call *c = NULL;
     const char *st = NULL, *er = NULL;
-    if (!strcmp(provider, "vapi") && w->vapi && (c = mock_vapi_find(w->vapi, id))) {
-        st = mock_vapi_status(c);
-        er = mock_vapi_ended_reason(c);
-    } else if (!strcmp(provider, "retell") && w->retell && (c = mock_retell_find(w->retell, id))) {
-        st = mock_retell_status(c);
-        er = mock_retell_disconnection(c);
-    } else if (!strcmp(provider, "elevenlabs") && w->elevenlabs &&
-               (c = mock_elevenlabs_find(w->elevenlabs, id))) {
-        st = mock_elevenlabs_status(c);
-        er = mock_elevenlabs_failure_reason(c);
-    }
-    if (!c)
+    bool found = false;
+    for (size_t i = 0; i < w->n_providers && !found; i++)
+        if (!strcmp(w->providers[i].ops->name, provider) && w->providers[i].ops->call_outcome)
+            found = w->providers[i].ops->call_outcome(w->providers[i].m, id, &st, &er);
+    if (!found)
         return false;
     snprintf(status, sn, "%s", st ? st : "");
     snprintf(ended, en, "%s", er ? er : "");
@@ -282,14 +303,17 @@ static void stats(struct mock_world *w, const struct mock_request *rq, struct mo
         return;
     }
     size_t n = journal_count(w->journal), first = journal_first(w->journal);
-    json_t *j =
-        json_pack("{s:{s:I,s:I,s:I,s:I,s:I},s:{s:o,s:o,s:o}}", "journal", "size",
-                  (json_int_t)journal_max(w->journal), "kept", (json_int_t)(n - first), "first",
-                  (json_int_t)first, "next", (json_int_t)n, "dropped",
-                  (json_int_t)(first - journal_cleared(w->journal)), "calls",
-                  "vapi", account_stats(w->vapi ? mock_vapi_account(w->vapi) : NULL), "retell",
-                  account_stats(w->retell ? mock_retell_account(w->retell) : NULL), "elevenlabs",
-                  account_stats(w->elevenlabs ? mock_elevenlabs_account(w->elevenlabs) : NULL));
+    json_t *calls = json_object();
+    for (size_t i = 0; mock_provider_list[i]; i++) {
+        const struct mock_provider_ops *ops = mock_provider_list[i];
+        struct mock_provider_slot *slot = mock_world_slot(w, ops->name);
+        json_object_set_new(calls, ops->name,
+                            account_stats(slot && ops->account ? ops->account(slot->m) : NULL));
+    }
+    json_t *j = json_pack("{s:{s:I,s:I,s:I,s:I,s:I},s:o}", "journal", "size",
+                          (json_int_t)journal_max(w->journal), "kept", (json_int_t)(n - first),
+                          "first", (json_int_t)first, "next", (json_int_t)n, "dropped",
+                          (json_int_t)(first - journal_cleared(w->journal)), "calls", calls);
     /* long-polls (serve's POST /_dialsim/wait) waiting now, and how many may */
     json_object_set_new(j, "waits",
                         json_pack("{s:i,s:i}", "waiting", w->waiters, "max",

@@ -48,4 +48,7 @@ struct mock_account *mock_vapi_account(const struct mock_vapi *m);
 json_t *mock_vapi_numbers(const struct mock_vapi *v);
 void mock_vapi_set_numbers(struct mock_vapi *v, const json_t *numbers);
 
+/* Its registration (mock_vapi_ops.c, mock_provider.h). */
+extern const struct mock_provider_ops mock_vapi_ops;
+
 #endif

@@ -34,7 +34,7 @@ json_t *mock_vapi_number(const struct mock_vapi *v, const char *id)
 static void set_members(json_t *n, const json_t *src)
 {
     static const char *names[] = {
-        "number",  "name",       "assistantId",         "server",
+        "number",  "name",       "assistantId",         "server",       "credentialId",
         "squadId", "workflowId", "fallbackDestination", "twilioAccountSid"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         json_t *x = json_object_get(src, names[i]);

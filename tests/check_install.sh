@@ -53,6 +53,11 @@ has "$o" "1 scenario: 1 passed, 0 failed"
 serve_pid=$!
 for _ in $(seq 1 300); do grep -q '^mocks on' "$tmp/serve.out" && break; kill -0 $serve_pid 2>/dev/null || break; sleep 0.1; done
 n=$((n + 1)); grep -q '^mocks on http://127.0.0.1:' "$tmp/serve.out" || bad "serve --config serve.json did not start: $(cat "$tmp/serve.err")"
+# the route catalogue is compiled in (issue 12): the installed binary serves a generic route
+mock_url=$(sed -n 's/^mocks on //p' "$tmp/serve.out")
+a=$(curl -s -X POST -H 'Authorization: Bearer vapi-private-key' -H 'Content-Type: application/json' \
+  -d '{"name":"installed"}' "$mock_url/assistant")
+has "$a" '"name":"installed"'
 kill "$serve_pid"; wait "$serve_pid"; ok test $? -eq 0; serve_pid=
 
 # ---- the .deb ---------------------------------------------------------------------------

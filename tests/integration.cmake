@@ -138,3 +138,10 @@ set_tests_properties(cli.shards PROPERTIES TIMEOUT 120)
 # cmake --install, `version`'s commit, the .deb (dpkg-deb) unpacked into a throw-away root, `dialsim init`.
 add_test(NAME install.deb COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_install.sh ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
 set_tests_properties(install.deb PROPERTIES TIMEOUT 180 RUN_SERIAL TRUE)
+# Issue 12: the catalogue's schema checker against python3-jsonschema on the same cases,
+# and every route of the three catalogues against a live `dialsim serve`.
+add_test(NAME catalogue.schema_subset COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_schema_subset.py
+  $<TARGET_FILE:schema_tool> ${PROJECT_SOURCE_DIR})
+add_test(NAME serve.catalogue_walk COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_catalogue_walk.py
+  ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR})
+set_tests_properties(catalogue.schema_subset serve.catalogue_walk PROPERTIES TIMEOUT 180)

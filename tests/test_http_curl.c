@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "mock_provider.h"
 #include "mock_server.h"
 #include "mock_vapi.h"
 #include "pstn.h"
@@ -38,6 +39,7 @@ static struct mock_server *server;
 
 struct fx {
     struct mock_world w;
+    struct mock_vapi *vapi; /* attached to w */
     struct evq *q;
     struct http_curl *h;
     struct ds_http http;
@@ -106,7 +108,9 @@ static int setup(void **state)
         .ring_timeout_ms = 30000,
         .seed = 7,
     };
-    int rc = mock_vapi_create(&f->w.vapi, &f->w, &vc);
+    int rc = mock_vapi_create(&f->vapi, &f->w, &vc);
+    if (rc == 0)
+        rc = mock_world_attach(&f->w, &mock_vapi_ops, f->vapi);
     json_decref(keys);
     json_decref(assistants);
     json_decref(numbers);
@@ -123,7 +127,8 @@ static int teardown(void **state)
     struct fx *f = *state;
     mock_server_bind(server, NULL);
     http_curl_destroy(f->h);
-    mock_vapi_destroy(f->w.vapi);
+    mock_world_detach(&f->w, f->vapi);
+    mock_vapi_destroy(f->vapi);
     pstn_destroy(f->w.pstn);
     journal_destroy(f->w.journal);
     evq_destroy(f->q);

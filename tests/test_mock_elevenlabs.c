@@ -26,6 +26,7 @@
 #include "core/provider.h"
 #include "journal.h"
 #include "mock_elevenlabs.h"
+#include "mock_provider.h"
 #include "mock_server.h"
 #include "pstn.h"
 #include "sim/evq.h"
@@ -52,6 +53,7 @@
 
 struct fx {
     struct mock_world w;
+    struct mock_elevenlabs *elevenlabs; /* attached to w */
     struct evq *q;
     struct fake_core core;
     struct fake_sink sink;
@@ -94,7 +96,8 @@ static struct fx *fx_new(struct opts o)
         .concurrency_limit = o.concurrency_limit,
         .webhooks = webhooks,
     };
-    assert_int_equal(mock_elevenlabs_create(&f->w.elevenlabs, &f->w, &ec), 0);
+    assert_int_equal(mock_elevenlabs_create(&f->elevenlabs, &f->w, &ec), 0);
+    assert_int_equal(mock_world_attach(&f->w, &mock_elevenlabs_ops, f->elevenlabs), 0);
     json_decref(keys);
     json_decref(agents);
     json_decref(numbers);
@@ -105,7 +108,8 @@ static struct fx *fx_new(struct opts o)
 static void fx_free(struct fx *f)
 {
     fake_sink_clear(&f->sink);
-    mock_elevenlabs_destroy(f->w.elevenlabs);
+    mock_world_detach(&f->w, f->elevenlabs);
+    mock_elevenlabs_destroy(f->elevenlabs);
     mock_world_close(&f->w, f->q);
     free(f);
 }

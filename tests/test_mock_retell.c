@@ -24,6 +24,7 @@
 #include "core/provider.h"
 #include "journal.h"
 #include "mock_retell.h"
+#include "mock_provider.h"
 #include "mock_server.h"
 #include "pstn.h"
 #include "sim/evq.h"
@@ -45,6 +46,7 @@
 
 struct fx {
     struct mock_world w;
+    struct mock_retell *retell; /* attached to w */
     struct evq *q;
     struct fake_core core;
     struct fake_sink sink;
@@ -83,7 +85,8 @@ static struct fx *fx_new(struct opts o)
         .concurrency_limit = o.concurrency_limit,
         .webhooks = webhooks,
     };
-    assert_int_equal(mock_retell_create(&f->w.retell, &f->w, &rc), 0);
+    assert_int_equal(mock_retell_create(&f->retell, &f->w, &rc), 0);
+    assert_int_equal(mock_world_attach(&f->w, &mock_retell_ops, f->retell), 0);
     json_decref(keys);
     json_decref(agents);
     json_decref(numbers);
@@ -94,7 +97,8 @@ static struct fx *fx_new(struct opts o)
 static void fx_free(struct fx *f)
 {
     fake_sink_clear(&f->sink);
-    mock_retell_destroy(f->w.retell);
+    mock_world_detach(&f->w, f->retell);
+    mock_retell_destroy(f->retell);
     mock_world_close(&f->w, f->q);
     free(f);
 }
@@ -323,8 +327,8 @@ static void ao1_created_201(void **state)
     assert_int_equal(evq_pending(f->q), 1);
     assert_int_equal(evq_next_time(f->q), T0 + DIAL_DELAY_MS);
     pthread_mutex_lock(&f->w.mu);
-    assert_non_null(mock_retell_find(f->w.retell, id));
-    assert_null(mock_retell_find(f->w.retell, "nope"));
+    assert_non_null(mock_retell_find(f->retell, id));
+    assert_null(mock_retell_find(f->retell, "nope"));
     pthread_mutex_unlock(&f->w.mu);
     mock_reply_free(&r);
     fx_free(f);

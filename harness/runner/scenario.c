@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "core/core.h"
+#include "runner/scenario_objects.h"
 #include "core/reason.h"
 #include "core/timefmt.h"
 #include "runner/jsonpos.h"
@@ -97,7 +98,7 @@ static const struct field webhook_fields[] = {WEBHOOK_FIELDS, CHOICE("auth", wh_
     {.key = "keys", .type = T_ARRAY, .items = &any_value}, SEC("latency", false, 0),               \
         SEC("dial_delay", false, 0), SEC("ring_timeout", false, 0.001), SEC("credits", false, 0),  \
         SEC("call_cost", false, 0), INT("concurrency_limit", 1, 1e6),                              \
-        OBJ("recording", recording_fields)
+        OBJ("recording", recording_fields), {.key = "objects", .type = T_OBJECT}
 #define PROVIDER_FIELDS                                                                            \
     ACCOUNT_FIELDS, ARR("agents", false, &a_string, 0), ARR("phone_numbers", false, &pn, 0)
 /* Retell: an agent may name its webhook server, a number its agents, and the
@@ -528,6 +529,7 @@ static void check_mocks(struct jsonpos_error *v, const json_t *mocks)
             break;
         }
     }
+    scenario_check_objects(v, mocks); /* issue 12: the generic routes' state */
     size_t ri;
     json_t *rule;
     json_array_foreach(json_object_get(mocks, "faults"), ri, rule)

@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "faults.h"
+#include "catalogue_serve.h"
+#include "catalogue_store.h"
 #include "mock_account.h"
-#include "mock_elevenlabs.h"
-#include "mock_retell.h"
-#include "mock_vapi.h"
+#include "mock_provider.h"
 #include "pstn.h"
 #include "pstn_outcomes.h"
 #include "serve/serve_internal.h"
@@ -49,7 +49,8 @@ static void one_rule(struct mock_world *w, const char *id, const struct mock_req
         return;
     } else if (is(rq, "DELETE")) {
         mock_faults_remove(w->faults, id);
-        mock_reply_json(rs, 200, json_pack("{s:s,s:O}", "removed", id, "rule", json_object_get(r, "rule")));
+        mock_reply_json(rs, 200,
+                        json_pack("{s:s,s:O}", "removed", id, "rule", json_object_get(r, "rule")));
     } else {
         srv_admin_error(rs, 405, "GET or DELETE only");
     }
@@ -94,8 +95,9 @@ int srv_admin_faults(struct serve *s, struct mock_world *w, const struct mock_re
         return 1;
     }
     if (!is(rq, "PUT") && !is(rq, "POST")) {
-        srv_admin_error(rs, 405, "GET, POST (one rule), PUT (every rule, as mocks.faults) or "
-                                 "DELETE");
+        srv_admin_error(rs, 405,
+                        "GET, POST (one rule), PUT (every rule, as mocks.faults) or "
+                        "DELETE");
         return 1;
     }
     json_t *body = srv_admin_body(rq, rs);
@@ -121,84 +123,40 @@ int srv_admin_faults(struct serve *s, struct mock_world *w, const struct mock_re
 
 /* ---- /_dialsim/accounts[/{provider}] ------------------------------------ */
 
-/* The three provider mocks as the admin API sees them: an account, and a
- * registry of phone numbers each keeps in its own shape. */
-struct provider_door {
-    const char *name;
-    struct mock_account *(*account)(struct mock_world *w);
-    json_t *(*numbers)(struct mock_world *w);
-    void (*set_numbers)(struct mock_world *w, const json_t *numbers);
-};
-
-static struct mock_account *vapi_acct(struct mock_world *w)
+/* The provider mocks as the admin API sees them, through their ops table
+ * (mock_provider.h): an account, and a registry of phone numbers each keeps
+ * in its own shape. NULL when the world has no such account. */
+static struct mock_provider_slot *slot_at(struct mock_world *w, size_t i)
 {
-    return w->vapi ? mock_vapi_account(w->vapi) : NULL;
-}
-static json_t *vapi_nums(struct mock_world *w)
-{
-    return mock_vapi_numbers(w->vapi);
-}
-static void vapi_set(struct mock_world *w, const json_t *n)
-{
-    mock_vapi_set_numbers(w->vapi, n);
-}
-static struct mock_account *retell_acct(struct mock_world *w)
-{
-    return w->retell ? mock_retell_account(w->retell) : NULL;
-}
-static json_t *retell_nums(struct mock_world *w)
-{
-    return mock_retell_numbers(w->retell);
-}
-static void retell_set(struct mock_world *w, const json_t *n)
-{
-    mock_retell_set_numbers(w->retell, n);
-}
-static struct mock_account *el_acct(struct mock_world *w)
-{
-    return w->elevenlabs ? mock_elevenlabs_account(w->elevenlabs) : NULL;
-}
-static json_t *el_nums(struct mock_world *w)
-{
-    return mock_elevenlabs_numbers(w->elevenlabs);
-}
-static void el_set(struct mock_world *w, const json_t *n)
-{
-    mock_elevenlabs_set_numbers(w->elevenlabs, n);
+    struct mock_provider_slot *sl = mock_world_slot(w, mock_provider_list[i]->name);
+    return sl && sl->ops->account && sl->ops->account(sl->m) ? sl : NULL;
 }
 
-static const struct provider_door doors[] = {
-    {"vapi", vapi_acct, vapi_nums, vapi_set},
-    {"retell", retell_acct, retell_nums, retell_set},
-    {"elevenlabs", el_acct, el_nums, el_set},
-};
-
-static const struct provider_door *door_of(const char *provider)
+static struct mock_provider_slot *slot_named(struct mock_world *w, const char *name)
 {
-    for (size_t i = 0; i < sizeof doors / sizeof *doors; i++)
-        if (!strcmp(doors[i].name, provider))
-            return &doors[i];
+    for (size_t i = 0; mock_provider_list[i]; i++)
+        if (!strcmp(mock_provider_list[i]->name, name))
+            return slot_at(w, i);
     return NULL;
 }
 
 /* An account's settings and its phone numbers (the provider's own shape). */
-static json_t *account_json(const struct provider_door *d, struct mock_world *w)
+static json_t *account_json(const struct mock_provider_slot *sl)
 {
-    json_t *o = mock_account_settings(d->account(w));
-    json_object_set_new(o, "phone_numbers", d->numbers(w));
+    json_t *o = mock_account_settings(sl->ops->account(sl->m));
+    json_object_set_new(o, "phone_numbers", sl->ops->numbers(sl->m));
     return o;
 }
 
 /* what an account's settings can change to while the server runs */
-static const char *const settable[] = {"keys",       "credits",      "call_cost",
-                                       "concurrency_limit", "dial_delay", "ring_timeout",
-                                       "phone_numbers",     NULL};
+static const char *const settable[] = {
+    "keys",       "credits",      "call_cost",     "concurrency_limit",
+    "dial_delay", "ring_timeout", "phone_numbers", NULL};
 
 /* PATCH /_dialsim/accounts/{provider}: the keys of mocks.<provider> that
  * change at run time; null credits: unlimited, null concurrency_limit: none. */
-static void patch_account(const struct provider_door *d, struct mock_world *w,
-                          const char *provider, const struct mock_request *rq,
-                          struct mock_response *rs)
+static void patch_account(struct mock_provider_slot *d, const char *provider,
+                          const struct mock_request *rq, struct mock_response *rs)
 {
     json_t *body = srv_admin_body(rq, rs);
     if (!body)
@@ -213,9 +171,9 @@ static void patch_account(const struct provider_door *d, struct mock_world *w,
     const char *k;
     json_t *v;
     void *tmp;
-    json_object_foreach_safe(check, tmp, k, v) if (json_is_null(v) &&
-                                                   (!strcmp(k, "credits") ||
-                                                    !strcmp(k, "concurrency_limit")))
+    json_object_foreach_safe(check, tmp, k,
+                             v) if (json_is_null(v) &&
+                                    (!strcmp(k, "credits") || !strcmp(k, "concurrency_limit")))
         json_object_del(check, k);
     char rel[40];
     snprintf(rel, sizeof rel, "mocks.%s", provider);
@@ -227,17 +185,19 @@ static void patch_account(const struct provider_door *d, struct mock_world *w,
             for (int i = 0; settable[i]; i++)
                 ok = ok || !strcmp(k, settable[i]);
             if (!ok) {
-                srv_admin_error(rs, 400, "body.%s: not changed at run time: the settings that "
-                                         "are: keys, credits, call_cost, concurrency_limit, "
-                                         "dial_delay, ring_timeout, phone_numbers (the rest: "
-                                         "restart with another config)", k);
+                srv_admin_error(rs, 400,
+                                "body.%s: not changed at run time: the settings that "
+                                "are: keys, credits, call_cost, concurrency_limit, "
+                                "dial_delay, ring_timeout, phone_numbers (the rest: "
+                                "restart with another config)",
+                                k);
                 goto out;
             }
         }
-        mock_account_apply(d->account(w), body);
+        mock_account_apply(d->ops->account(d->m), body);
         if (json_object_get(body, "phone_numbers"))
-            d->set_numbers(w, json_object_get(body, "phone_numbers"));
-        mock_reply_json(rs, 200, account_json(d, w));
+            d->ops->set_numbers(d->m, json_object_get(body, "phone_numbers"));
+        mock_reply_json(rs, 200, account_json(d));
     }
 out:
     json_decref(mocks);
@@ -254,23 +214,25 @@ int srv_admin_accounts(struct serve *s, struct mock_world *w, const struct mock_
             return 1;
         }
         json_t *o = json_object();
-        for (size_t i = 0; i < sizeof doors / sizeof *doors; i++)
-            json_object_set_new(o, doors[i].name,
-                                doors[i].account(w) ? account_json(&doors[i], w) : json_null());
+        for (size_t i = 0; mock_provider_list[i]; i++) {
+            struct mock_provider_slot *sl = slot_at(w, i);
+            json_object_set_new(o, mock_provider_list[i]->name,
+                                sl ? account_json(sl) : json_null());
+        }
         mock_reply_json(rs, 200, o);
         return 1;
     }
     if (strncmp(rq->path, "/_dialsim/accounts/", 19) != 0)
         return 0;
     const char *provider = rq->path + 19;
-    const struct provider_door *d = door_of(provider);
-    if (!d || !d->account(w)) {
-        srv_admin_error(rs, 404, "no account \"%s\": expected vapi, retell or elevenlabs",
+    struct mock_provider_slot *d = slot_named(w, provider);
+    if (!d) {
+        srv_admin_error(rs, 404, "no account \"%s\": expected a provider the config has mocks for",
                         provider);
     } else if (is(rq, "GET")) {
-        mock_reply_json(rs, 200, account_json(d, w));
+        mock_reply_json(rs, 200, account_json(d));
     } else if (is(rq, "PATCH")) {
-        patch_account(d, w, provider, rq, rs);
+        patch_account(d, provider, rq, rs);
     } else {
         srv_admin_error(rs, 405, "GET or PATCH only");
     }
@@ -291,13 +253,13 @@ int srv_admin_outcomes(struct serve *s, struct mock_world *w, const struct mock_
         return 1;
     }
     if (is(rq, "DELETE")) {
-        mock_reply_json(rs, 200,
-                        json_pack("{s:I}", "removed", (json_int_t)pstn_outcomes_clear(o)));
+        mock_reply_json(rs, 200, json_pack("{s:I}", "removed", (json_int_t)pstn_outcomes_clear(o)));
         return 1;
     }
     if (!is(rq, "PUT") && !is(rq, "POST")) {
-        srv_admin_error(rs, 405, "GET, POST (one outcome), PUT (every outcome, as "
-                                 "mocks.pstn.outcomes) or DELETE");
+        srv_admin_error(rs, 405,
+                        "GET, POST (one outcome), PUT (every outcome, as "
+                        "mocks.pstn.outcomes) or DELETE");
         return 1;
     }
     json_t *body = srv_admin_body(rq, rs);
@@ -328,20 +290,33 @@ void srv_admin_reset_world(struct serve *s, struct mock_world *w, json_t *out)
     size_t gone = mock_faults_clear(w->faults);
     size_t i;
     const json_t *r;
-    json_array_foreach(json_object_get(mocks, "faults"), i, r) mock_faults_add(w->faults, r, NULL,
-                                                                               0);
+    json_array_foreach(json_object_get(mocks, "faults"), i, r)
+        mock_faults_add(w->faults, r, NULL, 0);
     json_object_set_new(out, "faults", json_integer((json_int_t)gone));
     struct pstn_outcomes *o = pstn_outcomes_of(w->pstn);
     json_object_set_new(out, "outcomes", json_integer((json_int_t)pstn_outcomes_clear(o)));
     pstn_outcomes_set(o, json_object_get(json_object_get(mocks, "pstn"), "outcomes"));
-    size_t ended = 0;
-    for (size_t p = 0; p < sizeof doors / sizeof *doors; p++) {
-        struct mock_account *a = doors[p].account(w);
-        if (a) {
-            mock_account_restore(a);
-            doors[p].set_numbers(w, NULL);
-            ended += mock_account_forget_ended(a);
+    size_t ended = 0, objects = 0;
+    for (size_t p = 0; mock_provider_list[p]; p++) {
+        struct mock_provider_slot *sl = slot_at(w, p);
+        if (!sl)
+            continue;
+        struct mock_account *a = sl->ops->account(sl->m);
+        mock_account_restore(a);
+        sl->ops->set_numbers(sl->m, NULL);
+        ended += mock_account_forget_ended(a);
+        /* the generic routes' objects: back to mocks.<provider>.objects */
+        struct cat_store *fresh = NULL;
+        if (cat_store_create(&fresh) == 0) {
+            objects += cat_store_count(sl->store);
+            cat_store_destroy(sl->store);
+            sl->store = fresh;
+            char err[300];
+            const json_t *seed = json_object_get(json_object_get(mocks, sl->ops->name), "objects");
+            if (catalogue_seed(sl, seed, ds_now(&w->clock), err, sizeof err) != 0)
+                fprintf(stderr, "dialsim serve: reset: %s\n", err);
         }
     }
     json_object_set_new(out, "ended_calls", json_integer((json_int_t)ended));
+    json_object_set_new(out, "objects", json_integer((json_int_t)objects));
 }

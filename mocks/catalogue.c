@@ -1,0 +1,171 @@
+/* catalogue.h: a provider's routes, parsed once, matched by segments. */
+#include "catalogue.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Few providers, each parsed once: a small table under one mutex, taken
+ * only on a provider's first request (a world's build calls it first). */
+#define MAX_CATALOGUES 8
+static struct {
+    const char *provider;
+    struct catalogue *cat;
+} loaded[MAX_CATALOGUES];
+static size_t n_loaded;
+static pthread_mutex_t load_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int split(char *path, const char **segs, size_t *n)
+{
+    *n = 0;
+    for (char *p = path; *p;) {
+        if (*p == '/')
+            *p++ = '\0';
+        if (!*p)
+            break;
+        if (*n >= CAT_MAX_SEGS)
+            return -1;
+        segs[(*n)++] = p;
+        while (*p && *p != '/')
+            p++;
+    }
+    return 0;
+}
+
+static struct catalogue *parse(const char *provider, const char *text, size_t len)
+{
+    json_error_t je;
+    json_t *doc = json_loadb(text, len, 0, &je);
+    const json_t *routes = json_object_get(doc, "routes");
+    struct catalogue *c = calloc(1, sizeof *c);
+    if (!doc || !json_is_array(routes) || !c)
+        goto fail;
+    c->provider = provider;
+    c->doc = doc;
+    c->routes = calloc(json_array_size(routes) + 1, sizeof *c->routes);
+    if (!c->routes)
+        goto fail;
+    size_t i;
+    const json_t *r;
+    json_array_foreach(routes, i, r)
+    {
+        struct cat_route *x = &c->routes[c->n_routes];
+        x->method = json_string_value(json_object_get(r, "method"));
+        x->path = json_string_value(json_object_get(r, "path"));
+        x->query = json_object_get(r, "query");
+        x->body = json_object_get(r, "body");
+        x->response = json_object_get(r, "response");
+        x->operation_id = json_string_value(json_object_get(r, "operationId"));
+        if (!x->method || !x->path)
+            continue;
+        /* the segments point into a copy kept by the document itself */
+        json_t *copy = json_string(x->path);
+        json_object_set_new((json_t *)r, "_segs", copy);
+        if (split((char *)json_string_value(copy), x->segs, &x->n_segs) != 0)
+            continue;
+        for (size_t k = 0; k < x->n_segs; k++)
+            x->n_literal += x->segs[k][0] != '{';
+        c->n_routes++;
+    }
+    return c;
+fail:
+    json_decref(doc);
+    if (c)
+        free(c->routes);
+    free(c);
+    return NULL;
+}
+
+const struct catalogue *catalogue_get(const char *provider, const char *text, size_t len)
+{
+    pthread_mutex_lock(&load_mu);
+    struct catalogue *c = NULL;
+    for (size_t i = 0; i < n_loaded && !c; i++)
+        if (!strcmp(loaded[i].provider, provider))
+            c = loaded[i].cat;
+    if (!c && n_loaded < MAX_CATALOGUES && (c = parse(provider, text, len))) {
+        loaded[n_loaded].provider = provider;
+        loaded[n_loaded++].cat = c;
+    }
+    pthread_mutex_unlock(&load_mu);
+    return c;
+}
+
+/* Does the request's path (its segments) fit the template? */
+static bool fits(const struct cat_route *r, const char *path, struct cat_params *params)
+{
+    const char *p = path;
+    struct cat_params got = {0};
+    for (size_t k = 0; k < r->n_segs; k++) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            return false;
+        const char *end = strchr(p, '/');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *seg = r->segs[k];
+        if (seg[0] == '{') {
+            if (got.n < CAT_MAX_PARAMS) {
+                got.p[got.n].name = seg; /* "{id}": cat_param compares inside the braces */
+                snprintf(got.p[got.n].value, sizeof got.p[got.n].value, "%.*s",
+                         (int)(len < 159 ? len : 159), p);
+                got.n++;
+            }
+        } else if (strlen(seg) != len || strncmp(seg, p, len) != 0) {
+            return false;
+        }
+        p += len;
+    }
+    while (*p == '/')
+        p++;
+    if (*p)
+        return false;
+    if (params)
+        *params = got;
+    return true;
+}
+
+const struct cat_route *catalogue_match(const struct catalogue *c, const char *method,
+                                        const char *path, struct cat_params *params,
+                                        bool *path_known)
+{
+    const struct cat_route *best = NULL;
+    bool known = false;
+    if (c)
+        for (size_t i = 0; i < c->n_routes; i++) {
+            const struct cat_route *r = &c->routes[i];
+            if (!fits(r, path, NULL))
+                continue;
+            known = true;
+            if (strcmp(r->method, method) == 0 && (!best || r->n_literal > best->n_literal))
+                best = r;
+        }
+    if (best && params)
+        fits(best, path, params);
+    if (path_known)
+        *path_known = known;
+    return best;
+}
+
+size_t catalogue_routes_at(const struct catalogue *c, const char *path,
+                           const struct cat_route **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; c && i < c->n_routes; i++)
+        if (fits(&c->routes[i], path, NULL)) {
+            if (n < max)
+                out[n] = &c->routes[i];
+            n++;
+        }
+    return n;
+}
+
+const char *cat_param(const struct cat_params *p, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < p->n; i++)
+        if (!strncmp(p->p[i].name + 1, name, n) && p->p[i].name[n + 1] == '}')
+            return p->p[i].value;
+    return NULL;
+}

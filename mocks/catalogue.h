@@ -1,0 +1,65 @@
+/* A provider's route catalogue: the routes of its published OpenAPI
+ * description, as scripts/openapi_catalogue.py derives them into
+ * mocks/data/<provider>.json (docs/catalogue.md). The data is compiled into
+ * the binary (mocks/catalogue_data.c, docs/decisions.md); a catalogue is
+ * parsed once per process and never changes, so every world and thread
+ * shares it without a lock. */
+#ifndef DIALSIM_CATALOGUE_H
+#define DIALSIM_CATALOGUE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CAT_MAX_SEGS 12
+#define CAT_MAX_PARAMS 4
+
+struct cat_route {
+    const char *method; /* "GET", ... (borrowed from doc) */
+    const char *path;   /* the template, "/assistant/{id}" */
+    const char *segs[CAT_MAX_SEGS];
+    size_t n_segs;
+    size_t n_literal;           /* segments that are no {parameter} */
+    const json_t *query;        /* name -> {required, schema} */
+    const json_t *body;         /* {contentType, required, schema}, or NULL */
+    const json_t *response;     /* {status, contentType, schema?} */
+    const char *operation_id;
+};
+
+struct catalogue {
+    const char *provider;
+    json_t *doc; /* the whole file; schemas under components.schemas */
+    struct cat_route *routes;
+    size_t n_routes;
+};
+
+struct cat_params {
+    size_t n;
+    struct {
+        const char *name;
+        char value[160];
+    } p[CAT_MAX_PARAMS];
+};
+
+/* The catalogue of a provider, parsed on first use from the compiled-in
+ * text (text, len: the data; borrowed for the process' life). NULL when the
+ * text does not parse (a build error: tests/check_catalogue_walk.py fails). */
+const struct catalogue *catalogue_get(const char *provider, const char *text, size_t len);
+
+/* The route for method and path (no query string), the most literal one
+ * when templates overlap ("/agents/create" before "/agents/{id}"), params
+ * filled; NULL when none. *path_known (may be NULL) says whether some route
+ * has that path with another method. */
+const struct cat_route *catalogue_match(const struct catalogue *c, const char *method,
+                                        const char *path, struct cat_params *params,
+                                        bool *path_known);
+
+/* The routes whose template fits path, whatever their method: up to max
+ * into out; returns how many fit. */
+size_t catalogue_routes_at(const struct catalogue *c, const char *path,
+                           const struct cat_route **out, size_t max);
+
+/* A path parameter's value, or NULL. */
+const char *cat_param(const struct cat_params *p, const char *name);
+
+#endif
