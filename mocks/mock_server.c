@@ -116,9 +116,7 @@ void mock_response_finish(struct mock_response *rs)
 
 static const char *mock_name_for(const char *path)
 {
-    if (strcmp(path, "/call") == 0 || strncmp(path, "/call/", 6) == 0 ||
-        strcmp(path, "/phone-number") == 0 || strncmp(path, "/phone-number/", 14) == 0 ||
-        strcmp(path, "/v2/phone-number") == 0) /* Vapi's; Retell has no /v2/phone-number */
+    if (mock_vapi_path(path))
         return "vapi";
     if (mock_retell_path(path))
         return "retell";

@@ -43,4 +43,7 @@ json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c
 /* The provider's account (borrowed), for its counters (GET /_dialsim/stats). */
 struct mock_account *mock_vapi_account(const struct mock_vapi *m);
 
+/* Is path one of Vapi's routes (/call, /phone-number, /campaign, ...)? */
+bool mock_vapi_path(const char *path);
+
 #endif
