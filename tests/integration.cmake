@@ -75,6 +75,8 @@ add_test(NAME serve.connections COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_
 # retried as the provider retries, journalled with status and answer, cut short by a stop.
 add_test(NAME serve.webhooks_out COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_webhooks_out.py ${DIALSIM_BIN})
 add_test(NAME serve.mocks COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks.py ${DIALSIM_BIN})
+# batch calling (issue 12): the three providers' batch routes, and an agent's runs dialled from a batch.
+add_test(NAME serve.batch COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_batch.py ${DIALSIM_BIN})
 # what the mocks keep: the journal ring (--journal-size), ended calls evicted (--max-ended-calls).
 add_test(NAME serve.mocks_limits COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks_limits.py ${DIALSIM_BIN})
 # runs survive a restart: ended ones as they ended, open ones failed serve_restarted.
