@@ -169,9 +169,9 @@ json_t *el_conversation_json(const struct mock_call *c)
     const char *bid = json_string_value(json_object_get(c->request, "_batch"));
     const char *rid = json_string_value(json_object_get(c->request, "_recipient"));
     if (bid && rid)
-        json_object_set_new(meta, "batch_call",
-                            json_pack("{s:s,s:s}", "batch_call_id", bid, "batch_call_recipient_id",
-                                      rid));
+        json_object_set_new(
+            meta, "batch_call",
+            json_pack("{s:s,s:s}", "batch_call_id", bid, "batch_call_recipient_id", rid));
     if (c->state == MC_ENDED && !ended_ok)
         json_object_set_new(
             meta, "error",
@@ -355,8 +355,8 @@ static const char *methods_of(const char *p)
         if (!s) /* workspace, or one batch */
             return strcmp(p + 25, "workspace") ? "GET,DELETE" : "GET";
         return !strcmp(s, "/cancel") || !strcmp(s, "/retry") ? "POST"
-               : !strcmp(s, "/export")                      ? "GET"
-                                                            : NULL;
+               : !strcmp(s, "/export")                       ? "GET"
+                                                             : NULL;
     }
     const char *id = NULL;
     const char *m = NULL;

@@ -119,7 +119,7 @@ static json_t *batch_json(const struct mock_elevenlabs *e, const struct el_batch
         "total_calls_dispatched", (int)b->n, "total_calls_scheduled", (int)b->n,
         "total_calls_finished", (int)finished, "last_updated_at_unix", (json_int_t)(updated / 1000),
         "status",
-        b->cancelled      ? "cancelled"
+        b->cancelled       ? "cancelled"
         : finished == b->n ? "completed"
                            : "in_progress",
         "retry_count", b->retries, "telephony_call_config");

@@ -130,8 +130,8 @@ static void create_batch(struct mock_retell *r, const struct mock_request *rq,
     const json_t *name = json_object_get(body, "name");
     const json_t *when = json_object_get(body, "trigger_timestamp");
     if (!json_is_object(body) || !from || !e164_valid(from) || !json_is_array(tasks) ||
-        json_array_size(tasks) == 0 || (reserved && (!json_is_integer(reserved) ||
-                                                     json_integer_value(reserved) < 0)) ||
+        json_array_size(tasks) == 0 ||
+        (reserved && (!json_is_integer(reserved) || json_integer_value(reserved) < 0)) ||
         (name && !json_is_string(name)) || (when && !json_is_number(when))) {
         retell_error(rs, 400, BAD_FORMAT);
         return;
@@ -165,11 +165,11 @@ static void create_batch(struct mock_retell *r, const struct mock_request *rq,
         }
     }
     int64_t now = ds_now(&r->w->clock);
-    json_t *out = json_pack("{s:s,s:s,s:s,s:I,s:I}", "batch_call_id", id, "name",
-                            name ? json_string_value(name) : "", "from_number", from,
-                            "scheduled_timestamp",
-                            (json_int_t)(when ? json_number_value(when) : (double)now),
-                            "total_task_count", (json_int_t)json_array_size(tasks));
+    json_t *out =
+        json_pack("{s:s,s:s,s:s,s:I,s:I}", "batch_call_id", id, "name",
+                  name ? json_string_value(name) : "", "from_number", from, "scheduled_timestamp",
+                  (json_int_t)(when ? json_number_value(when) : (double)now), "total_task_count",
+                  (json_int_t)json_array_size(tasks));
     const json_t *win = json_object_get(body, "call_time_window");
     if (win)
         json_object_set_new(out, "call_time_window", json_deep_copy(win));

@@ -70,9 +70,9 @@ static void forget_evicted(struct mock_vapi *v)
     }
 }
 
-struct mock_call *mock_vapi_place_one(struct mock_vapi *v, const json_t *body, const json_t *customer,
-                                      const char *asst, const char *ani, const char *pnid,
-                                      json_t *server, json_t **limits_out)
+struct mock_call *mock_vapi_place_one(struct mock_vapi *v, const json_t *body,
+                                      const json_t *customer, const char *asst, const char *ani,
+                                      const char *pnid, json_t *server, json_t **limits_out)
 {
     const char *number = json_string_value(json_object_get(customer, "number"));
     json_t *x = json_pack("{s:O}", "customer", customer);
@@ -161,8 +161,8 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
     json_t *server = mock_vapi_call_server(body, pn);
     if (!batch) {
         json_t *lj;
-        struct mock_call *c =
-            mock_vapi_place_one(v, body, json_object_get(body, "customer"), asst, ani, pnid, server, &lj);
+        struct mock_call *c = mock_vapi_place_one(v, body, json_object_get(body, "customer"), asst,
+                                                  ani, pnid, server, &lj);
         json_decref(server);
         if (!c)
             mock_reply_json(rs, 500, mock_vapi_error(500, json_string("Internal server error")));

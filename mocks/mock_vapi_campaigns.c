@@ -162,8 +162,8 @@ static int create(struct mock_vapi *v, const struct mock_request *rq, struct moc
     int64_t now = ds_now(&v->w->clock);
     json_t *k = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:[],s:I}", "id", id, "orgId",
                           v->org_id, "name", name, "assistantId", asst, "phoneNumberId", pnid,
-                          "customers", json_deep_copy(customers), "createdAt", mock_vapi_iso(now), "updatedAt",
-                          mock_vapi_iso(now), "_calls", "_updated", (json_int_t)now);
+                          "customers", json_deep_copy(customers), "createdAt", mock_vapi_iso(now),
+                          "updatedAt", mock_vapi_iso(now), "_calls", "_updated", (json_int_t)now);
     const json_t *plan = json_object_get(b, "schedulePlan");
     if (plan)
         json_object_set_new(k, "schedulePlan", json_deep_copy(plan));
@@ -172,8 +172,8 @@ static int create(struct mock_vapi *v, const struct mock_request *rq, struct moc
     json_t *server = mock_vapi_call_server(b, pn);
     /* each customer's call as POST /call would place it, tagged with the
      * campaign (Call.campaignId) */
-    json_t *req = json_pack("{s:s,s:s,s:s}", "assistantId", asst, "phoneNumberId", pnid,
-                            "campaignId", id);
+    json_t *req =
+        json_pack("{s:s,s:s,s:s}", "assistantId", asst, "phoneNumberId", pnid, "campaignId", id);
     json_array_foreach(customers, i, cu)
     {
         json_t *lim = NULL;
@@ -249,8 +249,8 @@ static int update(struct mock_vapi *v, json_t *k, const struct mock_request *rq,
         return bad(rs, "name must be a string");
     if (st && (!json_is_string(st) || strcmp(json_string_value(st), "ended")))
         return bad(rs, "status must be one of the following values: ended");
-    static const char *const fixed[] = {"assistantId", "phoneNumberId", "customers",
-                                        "schedulePlan", "dialPlan"};
+    static const char *const fixed[] = {"assistantId", "phoneNumberId", "customers", "schedulePlan",
+                                        "dialPlan"};
     json_t *now = campaign_json(v, k);
     bool running = strcmp(json_string_value(json_object_get(now, "status")), "ended") != 0;
     json_decref(now);

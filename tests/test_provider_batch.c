@@ -109,7 +109,8 @@ static void retell_batch_listing(void **state)
     const char *list =
         "[{\"call_id\":\"c1\",\"call_status\":\"registered\",\"metadata\":{\"dialsim_run_id\":"
         "\"run_0001\"}},"
-        "{\"call_id\":\"c2\",\"call_status\":\"error\",\"disconnection_reason\":\"no_valid_payment\","
+        "{\"call_id\":\"c2\",\"call_status\":\"error\",\"disconnection_reason\":\"no_valid_"
+        "payment\","
         "\"metadata\":{\"dialsim_run_id\":\"run_0002\"}},"
         "{\"call_id\":\"c3\",\"call_status\":\"registered\",\"metadata\":{}}]";
     assert_int_equal(provider_retell.parse_batch_calls(list, collect, &s), 2); /* c3: no run */
@@ -167,7 +168,8 @@ static void elevenlabs_batch_request_and_listing(void **state)
     assert_string_equal(s_at(b, "recipients.1.id"), "run_0002");
     assert_string_equal(s_at(b, "recipients.1.phone_number"), "+15557654322");
     assert_string_equal(
-        s_at(b, "recipients.0.conversation_initiation_client_data.dynamic_variables.dialsim_run_id"),
+        s_at(b,
+             "recipients.0.conversation_initiation_client_data.dynamic_variables.dialsim_run_id"),
         "run_0001");
     json_decref(b);
     provider_req_clear(&r);
@@ -179,10 +181,11 @@ static void elevenlabs_batch_request_and_listing(void **state)
     /* a recipient's status says no why: its state is left to a read of the
      * conversation */
     struct seen s = {0};
-    const char *detail = "{\"id\":\"btcal_1\",\"recipients\":["
-                         "{\"id\":\"run_0001\",\"status\":\"dispatched\",\"conversation_id\":\"v1\"},"
-                         "{\"id\":\"run_0002\",\"status\":\"failed\",\"conversation_id\":\"v2\"},"
-                         "{\"id\":\"run_0003\",\"status\":\"failed\",\"conversation_id\":null}]}";
+    const char *detail =
+        "{\"id\":\"btcal_1\",\"recipients\":["
+        "{\"id\":\"run_0001\",\"status\":\"dispatched\",\"conversation_id\":\"v1\"},"
+        "{\"id\":\"run_0002\",\"status\":\"failed\",\"conversation_id\":\"v2\"},"
+        "{\"id\":\"run_0003\",\"status\":\"failed\",\"conversation_id\":null}]}";
     assert_int_equal(provider_elevenlabs.parse_batch_calls(detail, collect, &s), 2);
     assert_string_equal(s.call[1], "v2");
     assert_false(s.st[1].known);

@@ -140,8 +140,8 @@ static void on_batch_answer(void *arg, const struct ds_http_response *resp)
     if (ok2xx) {
         memset(&res, 0, sizeof res);
         res.reason = DS_REASON_PROVIDER_ERROR;
-        snprintf(res.detail, sizeof res.detail, "%s answered %ld without a batch %s",
-                 ops->display, resp->status, ops->batch_id_field);
+        snprintf(res.detail, sizeof res.detail, "%s answered %ld without a batch %s", ops->display,
+                 resp->status, ops->batch_id_field);
     } else {
         ops->parse_start(resp, &res);
     }
@@ -211,9 +211,8 @@ void core_dispatch_batch(struct core *c, const struct core_agent *a, struct core
     }
     b->c = c;
     b->provider = a->provider;
-    b->base_url = core_strdup(c->env.provider_base_url[a->provider]
-                                  ? c->env.provider_base_url[a->provider]
-                                  : "");
+    b->base_url = core_strdup(
+        c->env.provider_base_url[a->provider] ? c->env.provider_base_url[a->provider] : "");
     b->api_key = core_strdup(a->provider_api_key);
     b->attempts = 1;
     for (size_t i = 0; i < n; i++) {

@@ -175,9 +175,11 @@ static void batch_text(const struct core *c, const struct core_run *r, struct sb
     }
     const char *p = provider_display(r->provider);
     /* Vapi calls its batches campaigns */
-    sb_add(b, " This run's call was number %d of %d in %s %s %s; %d of the batch's calls were "
-           "refused alike", r->batch_index, r->batch_size, p,
-           r->provider == DS_PROVIDER_VAPI ? "campaign" : "batch", r->batch_id, alike);
+    sb_add(b,
+           " This run's call was number %d of %d in %s %s %s; %d of the batch's calls were "
+           "refused alike",
+           r->batch_index, r->batch_size, p, r->provider == DS_PROVIDER_VAPI ? "campaign" : "batch",
+           r->batch_id, alike);
     if (r->reason == DS_REASON_PROVIDER_INSUFFICIENT_CREDITS)
         sb_add(b, ": the account ran out of credits part-way through the batch. Add credits or "
                   "send a smaller batch.");

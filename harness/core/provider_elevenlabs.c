@@ -285,9 +285,10 @@ static int el_build_batch(const struct provider_call_spec *s, size_t n, struct p
             json_decref(list);
             return -1;
         }
-        json_array_append_new(list, json_pack("{s:s,s:s,s:O}", "id", s[i].run_id, "phone_number",
-                                              s[i].to_number, "conversation_initiation_client_data",
-                                              json_object_get(one, "conversation_initiation_client_data")));
+        json_array_append_new(
+            list, json_pack("{s:s,s:s,s:O}", "id", s[i].run_id, "phone_number", s[i].to_number,
+                            "conversation_initiation_client_data",
+                            json_object_get(one, "conversation_initiation_client_data")));
         json_decref(one);
     }
     char name[120];

@@ -238,8 +238,8 @@ static int retell_build_batch(const struct provider_call_spec *s, size_t n,
 
 /* Retell has no route that reads a batch: list-calls filtered by it (v2: the
  * plain array). */
-static int retell_build_batch_calls(const char *base_url, const char *api_key,
-                                    const char *batch_id, struct provider_req *out)
+static int retell_build_batch_calls(const char *base_url, const char *api_key, const char *batch_id,
+                                    struct provider_req *out)
 {
     json_t *body = json_pack("{s:{s:[s]},s:i,s:s}", "filter_criteria", "batch_call_id", batch_id,
                              "limit", 1000, "sort_order", "ascending");

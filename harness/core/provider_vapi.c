@@ -247,14 +247,14 @@ static int vapi_build_batch(const struct provider_call_spec *s, size_t n, struct
 {
     json_t *customers = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(customers, json_pack("{s:s,s:s}", "number", s[i].to_number, "externalId",
-                                                   s[i].run_id));
+        json_array_append_new(
+            customers, json_pack("{s:s,s:s}", "number", s[i].to_number, "externalId", s[i].run_id));
     char name[120];
     snprintf(name, sizeof name, "dialsim %s", n ? s[0].run_id : "");
-    json_t *body = json_pack("{s:s,s:s,s:s,s:o}", "name", name, "assistantId",
-                             n && s[0].assistant_id ? s[0].assistant_id : "", "phoneNumberId",
-                             n && s[0].phone_number_id ? s[0].phone_number_id : "", "customers",
-                             customers);
+    json_t *body =
+        json_pack("{s:s,s:s,s:s,s:o}", "name", name, "assistantId",
+                  n && s[0].assistant_id ? s[0].assistant_id : "", "phoneNumberId",
+                  n && s[0].phone_number_id ? s[0].phone_number_id : "", "customers", customers);
     if (provider_req_json(out, "POST", n ? s[0].base_url : "", "/campaign", body) ||
         auth_headers(out, n ? s[0].api_key : "")) {
         provider_req_clear(out);
