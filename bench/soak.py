@@ -23,7 +23,7 @@ docs/reliability.md#soak has the figures of a 10-minute run (RSS is not flat).
 Bounded: 127.0.0.1 only, the server is started here and stopped by its PID.
 
 usage: bench/soak.py [DIALSIM] [--seconds S] [--sample S] [--clients N] [--pause S]
-       [--only runs,transcripts,mocks,admin,reads] [--bound N]
+       [--only runs,transcripts,mocks,admin,reads] [--bound N] [--threads N]
 """
 
 import argparse
@@ -159,6 +159,8 @@ def main():
                     help="serve's --journal-size, --max-ended-calls and --max-final-runs (default:"
                     " serve's own defaults, 1000 each); a small bound is reached during the"
                     " warm-up, so the rest of the soak measures the steady state")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="serve's --threads and --mock-threads (default: serve's 256 each)")
     o = ap.parse_args()
 
     work = serve_util.workdir("soak-")
@@ -167,6 +169,8 @@ def main():
     if o.bound:
         extra = ["--journal-size", str(o.bound), "--max-ended-calls", str(o.bound),
                  "--max-final-runs", str(o.bound)]
+    if o.threads:
+        extra += ["--threads", str(o.threads), "--mock-threads", str(o.threads)]
     srv = serve_util.Server(o.dialsim, work, db=os.path.join(work, "soak.db"), config=cfg,
                             mocks=True, extra=extra).start()
     pid = srv.proc.pid

@@ -165,6 +165,13 @@ json_t *el_conversation_json(const struct mock_call *c)
     if (c->answered_at)
         json_object_set_new(meta, "accepted_time_unix_secs",
                             json_integer((json_int_t)(c->answered_at / 1000)));
+    /* a batch recipient's call (mock_elevenlabs_batch.c) */
+    const char *bid = json_string_value(json_object_get(c->request, "_batch"));
+    const char *rid = json_string_value(json_object_get(c->request, "_recipient"));
+    if (bid && rid)
+        json_object_set_new(
+            meta, "batch_call",
+            json_pack("{s:s,s:s}", "batch_call_id", bid, "batch_call_recipient_id", rid));
     if (c->state == MC_ENDED && !ended_ok)
         json_object_set_new(
             meta, "error",
@@ -343,8 +350,14 @@ static const char *methods_of(const char *p)
         return "GET,POST";
     if (!strcmp(p, "/v1/convai/batch-calling/submit"))
         return "POST";
-    if (!strncmp(p, "/v1/convai/batch-calling/", 25) && p[25] && !strchr(p + 25, '/'))
-        return "GET"; /* workspace, or one batch */
+    if (!strncmp(p, "/v1/convai/batch-calling/", 25) && p[25]) {
+        const char *s = strchr(p + 25, '/');
+        if (!s) /* workspace, or one batch */
+            return strcmp(p + 25, "workspace") ? "GET,DELETE" : "GET";
+        return !strcmp(s, "/cancel") || !strcmp(s, "/retry") ? "POST"
+               : !strcmp(s, "/export")                       ? "GET"
+                                                             : NULL;
+    }
     const char *id = NULL;
     const char *m = NULL;
     if (!strncmp(p, "/v1/convai/conversations/", 25)) {

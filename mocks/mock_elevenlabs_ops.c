@@ -26,6 +26,10 @@ static const char *const routes[] = {"POST /v1/convai/twilio/outbound-call",
                                      "POST /v1/convai/batch-calling/submit",
                                      "GET /v1/convai/batch-calling/workspace",
                                      "GET /v1/convai/batch-calling/{batch_id}",
+                                     "DELETE /v1/convai/batch-calling/{batch_id}",
+                                     "POST /v1/convai/batch-calling/{batch_id}/cancel",
+                                     "GET /v1/convai/batch-calling/{batch_id}/export",
+                                     "POST /v1/convai/batch-calling/{batch_id}/retry",
                                      NULL};
 
 static bool recognises(const char *path)

@@ -415,6 +415,7 @@ const struct mock_call *mock_retell_find(const struct mock_retell *r, const char
 bool mock_retell_path(const char *path)
 {
     static const char *const prefixes[] = {"/v2/",
+                                           "/create-batch-call",
                                            "/v3/",
                                            "/create-phone-number",
                                            "/get-phone-number/",
@@ -478,7 +479,7 @@ int mock_retell_handle(struct mock_retell *r, const struct mock_request *rq,
         }
     } else if (create || get) {
         retell_error(rs, 405, "Method Not Allowed");
-    } else if (!retell_routes_handle(r, rq, rs)) {
+    } else if (!retell_batch_route(r, rq, rs) && !retell_routes_handle(r, rq, rs)) {
         retell_error(rs, 404, "Not Found");
     }
     return 1;

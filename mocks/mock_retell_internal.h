@@ -55,4 +55,8 @@ void retell_prune(struct mock_retell *r);
 int retell_routes_handle(struct mock_retell *r, const struct mock_request *rq,
                          struct mock_response *rs);
 
+/* mock_retell_batch.c: POST /create-batch-call; 1 when the path is its. */
+int retell_batch_route(struct mock_retell *r, const struct mock_request *rq,
+                       struct mock_response *rs);
+
 #endif

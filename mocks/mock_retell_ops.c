@@ -27,6 +27,7 @@ static const char *const routes[] = {"POST /v2/create-phone-call",
                                      "GET /get-agent/{agent_id}",
                                      "PATCH /update-agent/{agent_id}",
                                      "DELETE /delete-agent/{agent_id}",
+                                     "POST /create-batch-call",
                                      NULL};
 
 static bool recognises(const char *path)

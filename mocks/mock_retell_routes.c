@@ -379,7 +379,15 @@ static void list_calls(struct mock_retell *r, const struct mock_request *rq,
         if (!c)
             continue;
         json_t *j = retell_call_json(r, c);
-        if (crit && !matches(crit, j)) {
+        /* the batch a call came from is no field of Retell's call object,
+         * but filter_criteria.batch_call_id selects by it: shown to the
+         * filter only */
+        json_t *bid = json_object_get(c->request, "batch_call_id");
+        if (crit && bid)
+            json_object_set_new(j, "batch_call_id", json_deep_copy(bid));
+        bool keep = !crit || matches(crit, j);
+        json_object_del(j, "batch_call_id");
+        if (!keep) {
             json_decref(j);
             continue;
         }

@@ -29,6 +29,7 @@ int mock_vapi_create(struct mock_vapi **out, struct mock_world *w,
     v->numbers = json_array();
     v->calls = json_object();
     v->order = json_array();
+    v->campaigns = json_array();
     mock_vapi_numbers_seed(v, cfg->phone_numbers);
     /* decision: 16 kHz stereo WAV (Vapi's default recordingFormat is wav;l16;
      * its sample rate is unconfirmed) */
@@ -45,6 +46,7 @@ void mock_vapi_destroy(struct mock_vapi *v)
     json_decref(v->numbers);
     json_decref(v->calls);
     json_decref(v->order);
+    json_decref(v->campaigns);
     free(v);
 }
 
@@ -191,6 +193,9 @@ static json_t *call_json_into(const struct mock_vapi *v, const struct mock_call 
     json_object_set_new(j, "transport",
                         json_pack("{s:s,s:s,s:s}", "conversationType", "voice", "provider",
                                   "twilio", "accountSid", "AC00000000000000000000000000000000"));
+    json_t *camp = json_object_get(c->request, "campaignId"); /* mock_vapi_campaigns.c */
+    if (json_is_string(camp))
+        json_object_set_new(j, "campaignId", json_deep_copy(camp));
     json_t *ov = json_object_get(c->request, "assistantOverrides");
     if (ov)
         json_object_set_new(j, "assistantOverrides", json_deep_copy(ov));
@@ -388,7 +393,8 @@ int mock_vapi_handle(struct mock_vapi *v, const struct mock_request *rq, struct 
                                                          "key, or vice versa.")));
         return 1;
     }
-    if (mock_vapi_calls_handle(v, rq, rs) || mock_vapi_numbers_handle(v, rq, rs))
+    if (mock_vapi_calls_handle(v, rq, rs) || mock_vapi_numbers_handle(v, rq, rs) ||
+        mock_vapi_campaigns_handle(v, rq, rs))
         return 1;
     /* Vapi's own 404 for any other path under its prefixes. A known path
      * with a method it lacks (PUT /call) is no 405 on Vapi: NestJS's router

@@ -51,4 +51,7 @@ void mock_vapi_set_numbers(struct mock_vapi *v, const json_t *numbers);
 /* Its registration (mock_vapi_ops.c, mock_provider.h). */
 extern const struct mock_provider_ops mock_vapi_ops;
 
+/* Is path one of Vapi's routes (/call, /phone-number, /campaign, ...)? */
+bool mock_vapi_path(const char *path);
+
 #endif

@@ -46,7 +46,7 @@ static json_t *server_of(const json_t *o)
 
 /* The server this call's webhooks go to, in Vapi's order (mock_vapi.c's
  * call_webhook): overrides, the inline assistant, the phone number. */
-static json_t *call_server(const json_t *body, const json_t *number)
+json_t *mock_vapi_call_server(const json_t *body, const json_t *number)
 {
     json_t *s = server_of(json_object_get(body, "assistantOverrides"));
     if (!s)
@@ -70,11 +70,9 @@ static void forget_evicted(struct mock_vapi *v)
     }
 }
 
-/* Place one call for customer (its number already checked). NULL on a
- * failed allocation. */
-static struct mock_call *place_one(struct mock_vapi *v, const json_t *body, const json_t *customer,
-                                   const char *asst, const char *ani, const char *pnid,
-                                   json_t *server, json_t **limits_out)
+struct mock_call *mock_vapi_place_one(struct mock_vapi *v, const json_t *body,
+                                      const json_t *customer, const char *asst, const char *ani,
+                                      const char *pnid, json_t *server, json_t **limits_out)
 {
     const char *number = json_string_value(json_object_get(customer, "number"));
     json_t *x = json_pack("{s:O}", "customer", customer);
@@ -160,11 +158,11 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
     if (!mock_account_can_pay(v->acct) && !v->credits_as_ended_call)
         return mock_vapi_bad_request(
             rs, "Billing Limits Exceeded. Please add credits to your account to continue.");
-    json_t *server = call_server(body, pn);
+    json_t *server = mock_vapi_call_server(body, pn);
     if (!batch) {
         json_t *lj;
-        struct mock_call *c =
-            place_one(v, body, json_object_get(body, "customer"), asst, ani, pnid, server, &lj);
+        struct mock_call *c = mock_vapi_place_one(v, body, json_object_get(body, "customer"), asst,
+                                                  ani, pnid, server, &lj);
         json_decref(server);
         if (!c)
             mock_reply_json(rs, 500, mock_vapi_error(500, json_string("Internal server error")));
@@ -180,7 +178,7 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
         const char *n = json_string_value(json_object_get(cu, "number"));
         json_t *lj;
         struct mock_call *c =
-            e164_valid(n) ? place_one(v, body, cu, asst, ani, pnid, server, &lj) : NULL;
+            e164_valid(n) ? mock_vapi_place_one(v, body, cu, asst, ani, pnid, server, &lj) : NULL;
         if (c)
             json_array_append_new(results, mock_vapi_created_json(v, c, lj));
         else

@@ -31,6 +31,9 @@ struct mock_vapi {
     /* The extras of the call being placed: the account may end it (refused
      * at start) and so send its webhooks before its id is known here. */
     json_t *pending;
+    /* Campaigns in creation order (mock_vapi_campaigns.c): what the create
+     * said, with "_calls" (the call ids by customer) and "_updated". */
+    json_t *campaigns;
 };
 
 /* Vapi's NestJS error body: {message, error, statusCode}; message taken. */
@@ -53,6 +56,20 @@ int mock_vapi_calls_handle(struct mock_vapi *v, const struct mock_request *rq,
  * create: the call as accepted (queued), subscriptionLimits (taken) first. */
 json_t *mock_vapi_created_json(const struct mock_vapi *v, const struct mock_call *c,
                                json_t *limits);
+/* Place one call for customer (its number already checked) from ani, as
+ * POST /call does: refused at start when the account has no free slot or
+ * no credit. server (borrowed, may be NULL) is where its webhooks go;
+ * *limits_out gets the subscriptionLimits (new reference). NULL on a failed
+ * allocation. */
+struct mock_call *mock_vapi_place_one(struct mock_vapi *v, const json_t *body,
+                                      const json_t *customer, const char *asst, const char *ani,
+                                      const char *pnid, json_t *server, json_t **limits_out);
+/* {url, secret} of the server a call's webhooks go to, or NULL (new). */
+json_t *mock_vapi_call_server(const json_t *body, const json_t *number);
+/* /campaign routes (mock_vapi_campaigns.c); 0 when the path is not one. */
+int mock_vapi_campaigns_handle(struct mock_vapi *v, const struct mock_request *rq,
+                               struct mock_response *rs);
+
 /* The call's extras (borrowed; never NULL for a call the mock placed). */
 json_t *mock_vapi_extras(const struct mock_vapi *v, const struct mock_call *c);
 

@@ -26,13 +26,16 @@ static const char *const routes[] = {"GET /call",
                                      "PATCH /phone-number/{id}",
                                      "DELETE /phone-number/{id}",
                                      "GET /v2/phone-number",
+                                     "GET /campaign",
+                                     "POST /campaign",
+                                     "GET /campaign/{id}",
+                                     "PATCH /campaign/{id}",
+                                     "DELETE /campaign/{id}",
                                      NULL};
 
 static bool recognises(const char *path)
 {
-    return strcmp(path, "/call") == 0 || strncmp(path, "/call/", 6) == 0 ||
-           strcmp(path, "/phone-number") == 0 || strncmp(path, "/phone-number/", 14) == 0 ||
-           strcmp(path, "/v2/phone-number") == 0; /* Vapi's; Retell has no /v2/phone-number */
+    return mock_vapi_path(path); /* mock_vapi_campaigns.c: calls, numbers, campaigns */
 }
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

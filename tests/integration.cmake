@@ -89,6 +89,8 @@ add_test(NAME serve.admin_openapi COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURC
 # against serve with --time-scale 0.01 and an admin token, as docs/api.md#admin shows it.
 add_test(NAME serve.docs_examples COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_docs_examples.py ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR}/docs)
 add_test(NAME serve.mocks COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks.py ${DIALSIM_BIN})
+# batch calling (issue 12): the three providers' batch routes, and an agent's runs dialled from a batch.
+add_test(NAME serve.batch COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_batch.py ${DIALSIM_BIN})
 # what the mocks keep: the journal ring (--journal-size), ended calls evicted (--max-ended-calls).
 add_test(NAME serve.mocks_limits COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks_limits.py ${DIALSIM_BIN})
 # runs survive a restart: ended ones as they ended, open ones failed serve_restarted.

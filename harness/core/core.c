@@ -106,6 +106,7 @@ static void run_free(struct core_run *r)
     free(r->detail);
     free(r->diagnosis);
     free(r->provider_call_id);
+    free(r->batch_id);
     free(r->provider_status);
     free(r->provider_ended_reason);
     free(r->provider_symptom);
@@ -543,12 +544,19 @@ int core_start_runs_committed(struct core *c, const char *agent_id,
         snprintf(err, errn, "the runs could not be committed; none was started");
         return -2;
     }
+    size_t batch = 0;
     for (size_t i = 0; i < n; i++) {
         if (run_out)
             run_out[i] = made[i];
-        if (made[i]->status == DS_RUN_PENDING)
+        if (made[i]->status != DS_RUN_PENDING)
+            continue;
+        if (a->dispatch_batch && !core_agent_has_trigger(a))
+            made[batch++] = made[i]; /* issue 12: one provider batch for them all */
+        else
             core_dispatch(made[i]);
     }
+    if (batch > 0)
+        core_dispatch_batch(c, a, made, batch);
     free(made);
     return 0;
 }
@@ -665,6 +673,8 @@ json_t *core_run_to_json(const struct core_run *r)
     json_object_set_new(j, "provider", json_string(provider_name(r->provider)));
     json_object_set_new(j, "provider_call_id",
                         r->provider_call_id ? json_string(r->provider_call_id) : json_null());
+    if (r->batch_id) /* issue 12: only for runs dialled from a batch */
+        json_object_set_new(j, "provider_batch_id", json_string(r->batch_id));
     json_t *dials = json_array();
     for (size_t i = 0; i < r->n_dials; i++) {
         const struct core_dial *d = &r->dials[i];

@@ -72,6 +72,9 @@ struct core_agent {
     char *phone_number_key;     /* default "phone_number" */
     char *trigger_call_payload; /* a JSON object, as a string */
     int dial_window_seconds;    /* 0 → CORE_DEFAULT_DIAL_WINDOW_S */
+    /* issue 12: the runs of one start go to the provider as one batch
+     * (Retell create-batch-call, a Vapi campaign, ElevenLabs batch calling) */
+    bool dispatch_batch;
 };
 
 struct core_evaluator {
@@ -114,6 +117,8 @@ struct core_run {
     int window_seconds;
     int64_t answered_at, ended_at; /* 0 when not */
     char *provider_call_id;
+    char *batch_id;              /* the provider batch the call came from, or NULL */
+    int batch_index, batch_size; /* this run's call is number batch_index of batch_size */
     int provider_http_status;    /* status of the start-call answer, 0 when none */
     char *provider_status;       /* last seen provider call status ("ended") */
     char *provider_ended_reason; /* last seen provider end reason */

@@ -70,5 +70,13 @@ static inline void core_run_release(struct core_run *r)
 }
 /* AO-1: ask the agent's provider (or its trigger) for the run's call (dispatch.c). */
 void core_dispatch(struct core_run *r);
+/* Issue 12: ask the agent's provider for the n pending runs' calls as one
+ * batch (batch.c); runs borrowed, each stays the core's. */
+void core_dispatch_batch(struct core *c, const struct core_agent *a, struct core_run **runs,
+                         size_t n);
+/* Read the pending run's call during its dial window (dispatch.c). */
+void core_window_poll_start(struct core_run *r);
+/* The same, the first read first_ms from now. */
+void core_window_poll_start_in(struct core_run *r, int64_t first_ms);
 
 #endif

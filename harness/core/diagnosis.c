@@ -156,6 +156,38 @@ static void caller_id_text(const struct core *c, const struct core_run *r, struc
         sb_add(b, " (agent '%s' has %s; the caller ID %s).", an, want, diff);
 }
 
+/* Issue 12, AO-4: a run dialled from a provider batch that the account
+ * refused (credits, concurrency) is one of several: say which, and how many
+ * of the batch's calls met the same refusal, so that "half the batch failed
+ * because the account ran out of credits" reads as such. */
+static void batch_text(const struct core *c, const struct core_run *r, struct sb *b)
+{
+    if (!r->batch_id || (r->reason != DS_REASON_PROVIDER_INSUFFICIENT_CREDITS &&
+                         r->reason != DS_REASON_PROVIDER_CONCURRENCY_LIMIT))
+        return;
+    int alike = 0;
+    for (size_t i = 0; i < c->n_runs; i++) {
+        const struct core_run *o = c->runs[i];
+        if (!o->batch_id || strcmp(o->batch_id, r->batch_id))
+            continue;
+        if (o->status == DS_RUN_FAILED && o->reason == r->reason)
+            alike++;
+    }
+    const char *p = provider_display(r->provider);
+    /* Vapi calls its batches campaigns */
+    sb_add(b,
+           " This run's call was number %d of %d in %s %s %s; %d of the batch's calls were "
+           "refused alike",
+           r->batch_index, r->batch_size, p, r->provider == DS_PROVIDER_VAPI ? "campaign" : "batch",
+           r->batch_id, alike);
+    if (r->reason == DS_REASON_PROVIDER_INSUFFICIENT_CREDITS)
+        sb_add(b, ": the account ran out of credits part-way through the batch. Add credits or "
+                  "send a smaller batch.");
+    else
+        sb_add(b, ": the batch asked for more calls at once than the account's concurrency "
+                  "limit allows. Raise the limit or send smaller batches.");
+}
+
 static void diagnosis_compute(struct core *c, struct core_run *r)
 {
     free(r->diagnosis);
@@ -245,6 +277,7 @@ static void diagnosis_compute(struct core *c, struct core_run *r)
         sb_add(&b, "%s.", reason_sentence(r->reason));
         break;
     }
+    batch_text(c, r, &b);
     /* trim the trailing space a symptom-only text would leave */
     while (b.len > 0 && b.buf[b.len - 1] == ' ')
         b.buf[--b.len] = '\0';

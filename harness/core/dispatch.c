@@ -29,7 +29,6 @@ static void dispatch_ctx_free(struct dispatch_ctx *d)
     free(d);
 }
 static void retry_now(void *arg);
-static void window_poll_start(struct core_run *r);
 
 static void on_start_answer(void *arg, const struct ds_http_response *resp)
 {
@@ -50,7 +49,7 @@ static void on_start_answer(void *arg, const struct ds_http_response *resp)
         if (res.start_error != DS_REASON_NONE && r->status == DS_RUN_PENDING)
             core_finish(r, DS_RUN_FAILED, res.start_error, res.detail); /* AO-4 */
         else
-            window_poll_start(r);
+            core_window_poll_start(r);
     } else if (res.retryable && r->attempts < CORE_START_ATTEMPTS && r->status == DS_RUN_PENDING) {
         /* docs/retries.md: 429, 5xx and connect failures, twice, 0.5 s then 1 s */
         int64_t wait = (int64_t)CORE_RETRY_BASE_MS << (r->attempts - 1);
@@ -326,15 +325,20 @@ static void window_poll_now(void *arg)
         r->window_polling = false;
 }
 
-static void window_poll_start(struct core_run *r)
+void core_window_poll_start_in(struct core_run *r, int64_t first_ms)
 {
     if (r->window_polling || r->status != DS_RUN_PENDING || !r->provider_call_id)
         return;
     struct ds_clock *ck = &r->core->env.clock;
-    r->window_polling = ck->ops->schedule(ck->ctx, core_now(r->core) + CORE_WINDOW_POLL_FIRST_MS,
-                                          window_poll_now, r) != 0;
+    r->window_polling =
+        ck->ops->schedule(ck->ctx, core_now(r->core) + first_ms, window_poll_now, r) != 0;
     if (r->window_polling)
         core_run_hold(r);
+}
+
+void core_window_poll_start(struct core_run *r)
+{
+    core_window_poll_start_in(r, CORE_WINDOW_POLL_FIRST_MS);
 }
 
 /* ---- following the provider call after the run ended -------------------- */

@@ -159,3 +159,31 @@ int provider_parse_i64(const char *s, const char **end, int64_t *out)
     *end = p;
     return 0;
 }
+
+int provider_req_json(struct provider_req *out, const char *method, const char *base,
+                      const char *path, json_t *body)
+{
+    memset(out, 0, sizeof *out);
+    if (body) {
+        out->body = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(body);
+    }
+    out->method = strdup(method);
+    out->url = provider_join_url(base, path);
+    if ((body && !out->body) || !out->method || !out->url ||
+        (body && provider_req_header(out, "Content-Type", "application/json"))) {
+        provider_req_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+json_t *provider_start_body(const struct provider_ops *ops, const struct provider_call_spec *spec)
+{
+    struct provider_req r;
+    if (ops->build_start(spec, &r) != 0)
+        return NULL;
+    json_t *j = r.body ? json_loads(r.body, 0, NULL) : NULL;
+    provider_req_clear(&r);
+    return j;
+}

@@ -63,6 +63,12 @@ struct provider_call_state {
     char recording_url[512];
 };
 
+/* One call of a batch, as the provider's batch listing shows it (issue 12):
+ * the run it is for (the id the core tagged it with), its call id, and its
+ * state when the listing says enough (state.known). */
+typedef void (*provider_batch_call_fn)(void *ctx, const char *run_id, const char *call_id,
+                                       const struct provider_call_state *state);
+
 /* A webhook the provider sent, parsed (not yet verified). */
 struct provider_webhook {
     char event[48]; /* "status-update", "call_ended", "call_initiation_failure" */
@@ -95,6 +101,21 @@ struct provider_ops {
     /* Which of the agent's secrets signs webhooks: "provider_api_key" or
      * "webhook_secret". */
     const char *webhook_secret_field;
+    /* ---- batch calling (issue 12; core/batch.c) ----
+     * Build the request that places n calls as one provider batch (Retell
+     * create-batch-call, a Vapi campaign, ElevenLabs batch-calling/submit),
+     * each call tagged with its spec's run_id; the specs share the agent's
+     * fields. 0, or -1 on allocation failure. */
+    int (*build_batch)(const struct provider_call_spec *specs, size_t n, struct provider_req *out);
+    /* The member of a 2xx batch answer that holds the batch's id. */
+    const char *batch_id_field;
+    /* Build the request that lists the batch's calls; NULL: the batch
+     * answer itself lists them (Vapi's Campaign.calls). */
+    int (*build_batch_calls)(const char *base_url, const char *api_key, const char *batch_id,
+                             struct provider_req *out);
+    /* Call each(ctx, …) for every call the listing (or the batch answer)
+     * shows; returns how many, or -1 when the body is not one. */
+    int (*parse_batch_calls)(const char *body, provider_batch_call_fn each, void *ctx);
 };
 
 extern const struct provider_ops provider_vapi;
@@ -111,6 +132,12 @@ void provider_transport_failure(const struct ds_http_response *resp, const char 
  * reason, retryable and detail ("401: <message>"). */
 void provider_classify_status(long status, const char *message, struct provider_start_result *out);
 char *provider_join_url(const char *base, const char *path);
+/* out = method base+path with body (taken; NULL: none) as JSON, sorted keys;
+ * the caller adds its authentication header. 0, or -1 (out cleared). */
+int provider_req_json(struct provider_req *out, const char *method, const char *base,
+                      const char *path, json_t *body);
+/* The JSON body a build_start made for spec (new reference), or NULL. */
+json_t *provider_start_body(const struct provider_ops *ops, const struct provider_call_spec *spec);
 /* A plain GET of url, no authentication (pre-signed storage URLs). */
 int provider_get_url(const char *url, struct provider_req *out);
 /* A header's value, names compared without case; NULL when absent. */

@@ -160,6 +160,12 @@ static void el_conversation_state(const json_t *conv, struct provider_call_state
         snprintf(out->ended_reason, sizeof out->ended_reason, "%s", tr);
     /* voicemail is named only in termination_reason (inferred wording) */
     out->network_ended = tr && strstr(tr, "Voicemail") != NULL;
+    /* a batch recipient the account could not take (mock_elevenlabs.c's
+     * inferred wording): refused at start, AO-4 */
+    if (tr && !strcmp(tr, "Insufficient credits"))
+        out->start_error = DS_REASON_PROVIDER_INSUFFICIENT_CREDITS;
+    else if (tr && !strcmp(tr, "Concurrency limit reached"))
+        out->start_error = DS_REASON_PROVIDER_CONCURRENCY_LIMIT;
     if (out->ended)
         snprintf(out->symptom, sizeof out->symptom, "ElevenLabs shows the conversation as %s%s%s",
                  st, tr && *tr ? ": " : "", tr && *tr ? tr : "");
@@ -268,6 +274,79 @@ static int el_build_recording(const char *base_url, const char *api_key, const c
     return el_get(base_url, api_key, call_id, "/audio", out);
 }
 
+/* Issue 12: POST /v1/convai/batch-calling/submit, one recipient per run,
+ * its id the run's (and the dynamic variables a single call would carry). */
+static int el_build_batch(const struct provider_call_spec *s, size_t n, struct provider_req *out)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *one = provider_start_body(&provider_elevenlabs, &s[i]);
+        if (!one) {
+            json_decref(list);
+            return -1;
+        }
+        json_array_append_new(
+            list, json_pack("{s:s,s:s,s:O}", "id", s[i].run_id, "phone_number", s[i].to_number,
+                            "conversation_initiation_client_data",
+                            json_object_get(one, "conversation_initiation_client_data")));
+        json_decref(one);
+    }
+    char name[120];
+    snprintf(name, sizeof name, "dialsim %s", n ? s[0].run_id : "");
+    json_t *body = json_pack("{s:s,s:s,s:s,s:o}", "call_name", name, "agent_id",
+                             n ? nz(s[0].assistant_id, "") : "", "agent_phone_number_id",
+                             n ? nz(s[0].phone_number_id, "") : "", "recipients", list);
+    if (provider_req_json(out, "POST", n ? s[0].base_url : "", "/v1/convai/batch-calling/submit",
+                          body) ||
+        provider_req_header(out, "xi-api-key", n ? nz(s[0].api_key, "") : "")) {
+        provider_req_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+static int el_build_batch_calls(const char *base_url, const char *api_key, const char *batch_id,
+                                struct provider_req *out)
+{
+    char path[200];
+    snprintf(path, sizeof path, "/v1/convai/batch-calling/%s", batch_id);
+    if (provider_req_json(out, "GET", base_url, path, NULL) ||
+        provider_req_header(out, "xi-api-key", nz(api_key, ""))) {
+        provider_req_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* BatchCallDetailedResponse.recipients: the recipient's status says no why
+ * (a refused call is "failed" like a busy one): the state is left unknown,
+ * and the conversation, read in the dial window, says it. */
+static int el_parse_batch_calls(const char *body, provider_batch_call_fn each, void *ctx)
+{
+    json_t *j = json_depth_loads(body, 0, NULL);
+    json_t *list = json_object_get(j, "recipients");
+    if (!json_is_array(list)) {
+        json_decref(j);
+        return -1;
+    }
+    size_t i;
+    json_t *r;
+    int n = 0;
+    json_array_foreach(list, i, r)
+    {
+        const char *run = json_string_value(json_object_get(r, "id"));
+        const char *id = json_string_value(json_object_get(r, "conversation_id"));
+        if (!run || !id)
+            continue;
+        struct provider_call_state st;
+        memset(&st, 0, sizeof st);
+        each(ctx, run, id, &st);
+        n++;
+    }
+    json_decref(j);
+    return n;
+}
+
 const struct provider_ops provider_elevenlabs = {
     .name = "elevenlabs",
     .display = "ElevenLabs",
@@ -279,4 +358,8 @@ const struct provider_ops provider_elevenlabs = {
     .verify_webhook = el_verify_webhook,
     .build_recording = el_build_recording,
     .webhook_secret_field = "webhook_secret",
+    .build_batch = el_build_batch,
+    .batch_id_field = "id",
+    .build_batch_calls = el_build_batch_calls,
+    .parse_batch_calls = el_parse_batch_calls,
 };

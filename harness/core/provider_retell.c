@@ -209,6 +209,74 @@ static int retell_build_recording(const char *base_url, const char *api_key, con
     return provider_get_url(url, out); /* recording_url */
 }
 
+/* Issue 12: POST /create-batch-call, one task per run: the task is what
+ * create-phone-call would send, less from_number (the batch's). */
+static int retell_build_batch(const struct provider_call_spec *s, size_t n,
+                              struct provider_req *out)
+{
+    json_t *tasks = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *t = provider_start_body(&provider_retell, &s[i]);
+        if (!t) {
+            json_decref(tasks);
+            return -1;
+        }
+        json_object_del(t, "from_number");
+        json_array_append_new(tasks, t);
+    }
+    char name[120];
+    snprintf(name, sizeof name, "dialsim %s", n ? s[0].run_id : "");
+    json_t *body = json_pack("{s:s,s:s,s:o}", "name", name, "from_number",
+                             n && s[0].from_number ? s[0].from_number : "", "tasks", tasks);
+    if (provider_req_json(out, "POST", n ? s[0].base_url : "", "/create-batch-call", body) ||
+        bearer(out, n ? s[0].api_key : "")) {
+        provider_req_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* Retell has no route that reads a batch: list-calls filtered by it (v2: the
+ * plain array). */
+static int retell_build_batch_calls(const char *base_url, const char *api_key, const char *batch_id,
+                                    struct provider_req *out)
+{
+    json_t *body = json_pack("{s:{s:[s]},s:i,s:s}", "filter_criteria", "batch_call_id", batch_id,
+                             "limit", 1000, "sort_order", "ascending");
+    if (provider_req_json(out, "POST", base_url, "/v2/list-calls", body) || bearer(out, api_key)) {
+        provider_req_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+static int retell_parse_batch_calls(const char *body, provider_batch_call_fn each, void *ctx)
+{
+    json_t *j = json_depth_loads(body, 0, NULL);
+    if (!json_is_array(j)) {
+        json_decref(j);
+        return -1;
+    }
+    size_t i;
+    json_t *call;
+    int n = 0;
+    json_array_foreach(j, i, call)
+    {
+        const char *run =
+            json_string_value(json_object_get(json_object_get(call, "metadata"), "dialsim_run_id"));
+        const char *id = json_string_value(json_object_get(call, "call_id"));
+        if (!run || !id)
+            continue;
+        struct provider_call_state st;
+        memset(&st, 0, sizeof st);
+        retell_call_state(call, &st);
+        each(ctx, run, id, &st);
+        n++;
+    }
+    json_decref(j);
+    return n;
+}
+
 const struct provider_ops provider_retell = {
     .name = "retell",
     .display = "Retell",
@@ -220,4 +288,8 @@ const struct provider_ops provider_retell = {
     .verify_webhook = retell_verify_webhook,
     .build_recording = retell_build_recording,
     .webhook_secret_field = "provider_api_key",
+    .build_batch = retell_build_batch,
+    .batch_id_field = "batch_call_id",
+    .build_batch_calls = retell_build_batch_calls,
+    .parse_batch_calls = retell_parse_batch_calls,
 };

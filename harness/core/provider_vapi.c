@@ -240,6 +240,57 @@ static int vapi_build_recording(const char *base_url, const char *api_key, const
     return provider_get_url(url, out); /* artifact.recording.stereoUrl */
 }
 
+/* Issue 12: POST /campaign, one customer per run, the run id as the
+ * customer's externalId (40 characters at most: dialsim's run ids are
+ * shorter). The campaign's assistant and number are the agent's. */
+static int vapi_build_batch(const struct provider_call_spec *s, size_t n, struct provider_req *out)
+{
+    json_t *customers = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(
+            customers, json_pack("{s:s,s:s}", "number", s[i].to_number, "externalId", s[i].run_id));
+    char name[120];
+    snprintf(name, sizeof name, "dialsim %s", n ? s[0].run_id : "");
+    json_t *body =
+        json_pack("{s:s,s:s,s:s,s:o}", "name", name, "assistantId",
+                  n && s[0].assistant_id ? s[0].assistant_id : "", "phoneNumberId",
+                  n && s[0].phone_number_id ? s[0].phone_number_id : "", "customers", customers);
+    if (provider_req_json(out, "POST", n ? s[0].base_url : "", "/campaign", body) ||
+        auth_headers(out, n ? s[0].api_key : "")) {
+        provider_req_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* The Campaign's calls: {call id: {status, endedReason?, customer}}. */
+static int vapi_parse_batch_calls(const char *body, provider_batch_call_fn each, void *ctx)
+{
+    json_t *j = json_depth_loads(body, 0, NULL);
+    json_t *calls = json_object_get(j, "calls");
+    if (!json_is_object(calls)) {
+        json_decref(j);
+        return -1;
+    }
+    const char *id;
+    json_t *d;
+    int n = 0;
+    json_object_foreach(calls, id, d)
+    {
+        const char *run =
+            json_string_value(json_object_get(json_object_get(d, "customer"), "externalId"));
+        if (!run)
+            continue;
+        struct provider_call_state st;
+        memset(&st, 0, sizeof st);
+        vapi_call_state(d, NULL, &st);
+        each(ctx, run, id, &st);
+        n++;
+    }
+    json_decref(j);
+    return n;
+}
+
 const struct provider_ops provider_vapi = {
     .name = "vapi",
     .display = "Vapi",
@@ -251,4 +302,7 @@ const struct provider_ops provider_vapi = {
     .verify_webhook = vapi_verify_webhook,
     .build_recording = vapi_build_recording,
     .webhook_secret_field = "webhook_secret",
+    .build_batch = vapi_build_batch,
+    .batch_id_field = "id",
+    .parse_batch_calls = vapi_parse_batch_calls,
 };

@@ -23,6 +23,7 @@ static const char *const statuses[] = {"pending", "in_progress", "completed",
                                        "failed",  "timeout",     NULL};
 static const char *const drop_as[] = {"no-answer", "busy", "voicemail", NULL};
 static const char *const number_types[] = {"twilio", "sip_trunk", NULL};
+static const char *const dispatches[] = {"single", "batch", NULL}; /* issue 12 */
 static const char *const wh_auths[] = {"bearer", "x-vapi-secret", NULL};
 static const char *const transcript_providers[] = {"provider", "custom", NULL};
 static const char *const identify_by[] = {"to_phone_number", "run_id", NULL};
@@ -43,7 +44,8 @@ static const struct field any_value = {.key = "", .type = T_ANY};
         STR("phone_number_id"), CHOICE("phone_number_type", number_types), STR("webhook_secret"),  \
         CHOICE("transcript_provider", transcript_providers), STR("trigger_url"),                   \
         STR("trigger_call_endpoint"), STR("trigger_call_headers"), STR("phone_number_key"),        \
-        STR("trigger_call_payload"), BOOL("auto_outbound"), INT("dial_window_seconds", 1, 86400)
+        STR("trigger_call_payload"), BOOL("auto_outbound"), INT("dial_window_seconds", 1, 86400),  \
+        CHOICE("dispatch", dispatches)
 
 /* `project` only here: an agent does not move between projects (update_agent) */
 static const struct field agent_fields[] = {REQ_STR("id"), STR("project"), AGENT_FIELDS, END};

@@ -268,6 +268,9 @@ static void agent_apply(struct core_agent *a, const json_t *o)
     if (tp)
         a->custom_transcripts = !strcmp(tp, "custom");
     a->auto_outbound = mock_jbool(o, "auto_outbound", a->auto_outbound);
+    const char *dp = mock_jstr(o, "dispatch", NULL);
+    if (dp)
+        a->dispatch_batch = !strcmp(dp, "batch");
     json_t *dw = json_object_get(o, "dial_window_seconds");
     if (dw)
         a->dial_window_seconds = (int)json_integer_value(dw);

@@ -24,6 +24,7 @@ struct field {
 
 static const char *const providers[] = {"vapi", "retell", "elevenlabs", NULL};
 static const char *const number_types[] = {"twilio", "sip_trunk", NULL};
+static const char *const dispatches[] = {"single", "batch", NULL}; /* issue 12 */
 static const char *const transcript_providers[] = {"provider", "custom", NULL};
 
 static const struct field project_fields[] = {
@@ -54,6 +55,7 @@ static const struct field agent_fields[] = {
     {"trigger_call_headers", FT_STRING_NULL, NULL, 0, 0, false, false},
     {"phone_number_key", FT_STRING_NULL, NULL, 0, 0, false, false},
     {"trigger_call_payload", FT_STRING_NULL, NULL, 0, 0, false, false},
+    {"dispatch", FT_ENUM, dispatches, 0, 0, false, false},
     {NULL, 0, NULL, 0, 0, false, false},
 };
 
@@ -494,6 +496,8 @@ int srv_agent_put(struct serve *s, const char *id, const json_t *o, bool create,
     a.trigger_call_headers = (char *)str_or(o, "trigger_call_headers", a.trigger_call_headers);
     a.phone_number_key = (char *)str_or(o, "phone_number_key", a.phone_number_key);
     a.trigger_call_payload = (char *)str_or(o, "trigger_call_payload", a.trigger_call_payload);
+    if (json_object_get(o, "dispatch"))
+        a.dispatch_batch = !strcmp(str_or(o, "dispatch", "single"), "batch");
     char err[512] = "";
     if (core_agent_put(s->core, &a, err, sizeof err) != 0) {
         if (!*err)
@@ -527,6 +531,7 @@ json_t *srv_agent_json(const struct core_agent *a)
     json_object_set_new(
         j, "dial_window_seconds",
         json_integer(a->dial_window_seconds ? a->dial_window_seconds : CORE_DEFAULT_DIAL_WINDOW_S));
+    json_object_set_new(j, "dispatch", json_string(a->dispatch_batch ? "batch" : "single"));
     /* secrets are write-only (docs/api.md#secrets): what may carry one is masked */
     json_object_set_new(j, "trigger_url", srv_masked_url(a->trigger_url));
     json_object_set_new(j, "trigger_call_endpoint", srv_masked_url(a->trigger_call_endpoint));
@@ -617,6 +622,8 @@ static json_t *state_json(struct serve *s, const char *kind, const char *id)
     json_object_set_new(j, "trigger_call_headers", str_json(a->trigger_call_headers));
     json_object_set_new(j, "phone_number_key", str_json(a->phone_number_key));
     json_object_set_new(j, "trigger_call_payload", str_json(a->trigger_call_payload));
+    if (a->dispatch_batch)
+        json_object_set_new(j, "dispatch", json_string("batch"));
     return j;
 }
 

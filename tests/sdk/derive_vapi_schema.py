@@ -2,7 +2,8 @@
 """Derive tests/sdk/vapi.schema.json from Vapi's published OpenAPI description
 (/work/shared/reference/openapi/vapi.openapi.yaml, tryAGI/Vapi 377f175; see
 its README): the response schemas the Vapi mock's answers are checked against
-in tests/sdk/vapi.test.mjs (Call, CallBatchResponse, TwilioPhoneNumber, PhoneNumberPaginatedResponse), with
+in tests/sdk/vapi.test.mjs (Call, CallBatchResponse, TwilioPhoneNumber, PhoneNumberPaginatedResponse,
+Campaign, CampaignPaginatedResponse), with
 what they reference DEPTH levels deep. Deeper references, descriptions and
 examples are dropped (a reference beyond the depth accepts anything): the
 check is of the members an SDK user reads, not of the assistant's whole
@@ -10,7 +11,8 @@ configuration tree. Run: python3 tests/sdk/derive_vapi_schema.py [yaml]."""
 import json, sys, yaml
 
 SRC = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/reference/openapi/vapi.openapi.yaml"
-ROOTS = ["Call", "CallBatchResponse", "TwilioPhoneNumber", "PhoneNumberPaginatedResponse"]
+ROOTS = ["Call", "CallBatchResponse", "TwilioPhoneNumber", "PhoneNumberPaginatedResponse",
+         "Campaign", "CampaignPaginatedResponse"]
 DEPTH = 2
 KEEP = {"type", "required", "properties", "items", "enum", "oneOf", "anyOf", "allOf", "$ref",
         "nullable", "additionalProperties", "format"}

@@ -249,6 +249,60 @@ test("batchCalls: create, get, list; each recipient a call", async () => {
                        (e) => e instanceof ElevenLabsError && e.statusCode === 422);
 });
 
+// issue 12: a batch on an account with a concurrency limit and few credits:
+// the recipients the account cannot take fail at once; retry calls them
+// again through the account; cancel, list (paged, by agent), export, delete.
+test("batchCalls: concurrency limit and credits half-way; cancel, retry, list pages, export, delete", async () => {
+  const acct = await startServe({ projects: [{ id: "acme", api_key: "k1" }],
+    mocks: { elevenlabs: { keys: ["xk"], agents: ["elagent", "other"], credits: 4, concurrency_limit: 2,
+                           phone_numbers: [{ id: "elpn", number: "+15551234567" }],
+                           latency: 0, dial_delay: 0.02, ring_timeout: 0.3 } } });
+  try {
+    const c = new ElevenLabsClient({ apiKey: "xk", baseUrl: acct.mocks, maxRetries: 0 });
+    const bc = c.conversationalAi.batchCalls;
+    const recipients = (tag) => [0, 1, 2].map((i) => ({ phoneNumber: `+155576${tag}000${i}`, id: `r${tag}${i}` }));
+    const statuses = (d) => d.recipients.map((r) => r.status).sort();
+    // 3 recipients, 2 slots: the third fails for concurrency (and spends nothing)
+    const a = await bc.create({ callName: "a", agentId: "elagent", agentPhoneNumberId: "elpn", recipients: recipients(1) });
+    const da = await bc.get(a.id);
+    assert.deepEqual(statuses(da), ["dispatched", "dispatched", "failed"]);
+    const refusedConv = await c.conversationalAi.conversations.get(da.recipients.find((r) => r.status === "failed").conversationId);
+    assert.equal(refusedConv.metadata.batchCall.batchCallId, a.id);
+    assert.equal(refusedConv.metadata.batchCall.batchCallRecipientId, "r12");
+    await until(() => bc.get(a.id), (x) => x.status === "completed");
+    // 2 credits left: retry calls the three failed recipients again; two get a call, one runs out
+    const again = await bc.retry(a.id);
+    assert.equal(again.retryCount, 1);
+    assert.equal(again.status, "in_progress");
+    const dr = await bc.get(a.id);
+    assert.deepEqual(statuses(dr), ["dispatched", "dispatched", "failed"]);
+    await until(() => bc.get(a.id), (x) => x.status === "completed");
+    // no credit left: every recipient of a new batch fails at once
+    const b = await bc.create({ callName: "b", agentId: "other", agentPhoneNumberId: "elpn", recipients: recipients(2) });
+    assert.deepEqual(statuses(await bc.get(b.id)), ["failed", "failed", "failed"]);
+    const conv = await c.conversationalAi.conversations.get((await bc.get(b.id)).recipients[0].conversationId);
+    assert.equal(conv.status, "failed");
+    assert.equal((await bc.cancel(b.id)).status, "cancelled");
+    // the workspace list: newest first, paged with last_doc, filtered by agent
+    const p1 = await bc.list({ limit: 1 });
+    assert.deepEqual(p1.batchCalls.map((x) => x.id), [b.id]);
+    assert.equal(p1.hasMore, true);
+    assert.equal(p1.nextDoc, b.id);
+    const p2 = await bc.list({ limit: 1, lastDoc: p1.nextDoc });
+    assert.deepEqual(p2.batchCalls.map((x) => x.id), [a.id]);
+    assert.equal(p2.hasMore, false);
+    assert.deepEqual((await bc.list({ agentId: "elagent" })).batchCalls.map((x) => x.id), [a.id]);
+    const csv = await (await fetch(`${acct.mocks}/v1/convai/batch-calling/${a.id}/export`, { headers: { "xi-api-key": "xk" } })).text();
+    assert.equal(csv.trim().split("\n").length, 4);
+    assert.match(csv, /^recipient_id,phone_number,status,conversation_id\n/);
+    await bc.delete(b.id);
+    await refused(bc.get(b.id), 404, "batch_call_not_found");
+    await refused(bc.retry("btcal_nope"), 404, "batch_call_not_found");
+  } finally {
+    assert.equal(await acct.stop(), 0);
+  }
+});
+
 test("refusals: bad key, missing permission, unknown agent, validation", async () => {
   const bad = new ElevenLabsClient({ apiKey: "wrong", baseUrl: srv.mocks, maxRetries: 0 });
   await refused(bad.conversationalAi.twilio.outboundCall({ agentId: "elagent", agentPhoneNumberId: "elpn",

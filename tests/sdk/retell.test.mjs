@@ -227,6 +227,55 @@ test("no credits: 402 as the SDK's APIError", async () => {
   }
 });
 
+// issue 12: batch.createBatchCall places one call per task through the
+// account; the calls the account cannot take end at once with Retell's own
+// disconnection_reason, and list-calls' batch_call_id filter finds them all.
+test("batch.createBatchCall: a concurrency limit, then credits running out half-way (AO-4)", async () => {
+  const acct = await startServe({ projects: [{ id: "acme", api_key: "k1" }],
+    mocks: { retell: { keys: ["rk"], agents: ["ragent"], credits: 3, concurrency_limit: 2,
+                       latency: 0, dial_delay: 0.02, ring_timeout: 0.3,
+                       phone_numbers: [{ id: "rn", number: FROM, outbound_agent_id: "ragent" }] } } });
+  try {
+    const r = new Retell({ apiKey: "rk", baseURL: acct.mocks, maxRetries: 0, fetch: recordingFetch });
+    const tasks = (n, tag) => Array.from({ length: n }, (_, i) => ({
+      to_number: `+1555765${tag}${i}00`.slice(0, 12), metadata: { n: i },
+      retell_llm_dynamic_variables: { who: `c${i}` } }));
+    const inBatch = async (id) => (await r.call.list({ filter_criteria: { batch_call_id: { op: "eq", type: "string", value: id } },
+                                                        sort_order: "ascending" })).items;
+    // 3 tasks, 2 slots: the third is refused for concurrency, and spends nothing
+    const a = await r.batchCall.createBatchCall({ name: "first", from_number: FROM, tasks: tasks(3, 1) });
+    assert.match(a.batch_call_id, /^batch_call_[0-9a-f]+$/);
+    assert.equal(a.total_task_count, 3);
+    assert.equal(a.from_number, FROM);
+    assert.equal(a.name, "first");
+    assert.equal(typeof a.scheduled_timestamp, "number");
+    const ca = await inBatch(a.batch_call_id);
+    assert.deepEqual(ca.map((c) => c.call_status), ["registered", "registered", "error"]);
+    assert.equal(ca[2].disconnection_reason, "concurrency_limit_reached");
+    assert.deepEqual(ca.map((c) => c.metadata.n), [0, 1, 2]);
+    assert.deepEqual(ca.map((c) => c.retell_llm_dynamic_variables.who), ["c0", "c1", "c2"]);
+    assert.ok(ca.every((c) => c.from_number === FROM && c.agent_id === "ragent"));
+    // both ring out (no line behind them); then 1 credit is left for 3 tasks
+    await until(() => inBatch(a.batch_call_id), (l) => l.every((c) => c.call_status !== "registered"));
+    const b = await r.batchCall.createBatchCall({ from_number: FROM, tasks: tasks(3, 2), trigger_timestamp: 1767268800000 });
+    assert.equal(b.scheduled_timestamp, 1767268800000);
+    const cb = await inBatch(b.batch_call_id);
+    assert.deepEqual(cb.map((c) => c.call_status), ["registered", "error", "error"]);
+    assert.deepEqual(cb.slice(1).map((c) => c.disconnection_reason), ["no_valid_payment", "no_valid_payment"]);
+    // no credit at all: the batch itself is refused, as a single call is (402)
+    await assert.rejects(r.batchCall.createBatchCall({ from_number: FROM, tasks: tasks(1, 3) }),
+      (e) => e instanceof Retell.APIError && e.status === 402);
+    // a bad task refuses the whole batch before anything is placed
+    await assert.rejects(r.batchCall.createBatchCall({ from_number: FROM, tasks: [{ to_number: "555" }] }),
+      (e) => e instanceof Retell.BadRequestError && /tasks\[0\]\.to_number/.test(e.error.message));
+    await assert.rejects(r.batchCall.createBatchCall({ from_number: "+15550000000", tasks: tasks(1, 4) }),
+      (e) => e instanceof Retell.NotFoundError);
+    assert.equal((await inBatch(b.batch_call_id)).length, 3);
+  } finally {
+    assert.equal(await acct.stop(), 0);
+  }
+});
+
 test("an unknown route or method under Retell's paths answers Retell's own error shape", async () => {
   for (const [method, path, status] of [["GET", "/v2/no-such-route", 404], ["GET", "/v3/list-calls", 405],
     ["POST", "/v2/get-call/x", 405], ["DELETE", "/get-phone-number/%2B15551234567", 405]]) {

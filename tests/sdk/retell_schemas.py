@@ -24,6 +24,7 @@ import sys
 
 SERVED = [
     ("post", "/v2/create-phone-call"),
+    ("post", "/create-batch-call"),
     ("get", "/v2/get-call/{call_id}"),
     ("post", "/v2/list-calls"),
     ("patch", "/v2/update-call/{call_id}"),

@@ -168,6 +168,69 @@ test("customers[]: one call per customer, answered as a CallBatchResponse", asyn
   assert.equal(done.endedReason, "twilio-failed-to-connect-call");
 });
 
+// issue 12: a campaign places one call per customer through the account;
+// the calls the account cannot take end at once with Vapi's own endedReason.
+test("campaigns: create, get, list, update (end), remove; a concurrency limit, then credits run out half-way", async () => {
+  const acct = await startServe({
+    projects: [{ id: "acme", api_key: "k1" }],
+    mocks: { vapi: { keys: ["vk"], agents: ["asst"], phone_numbers: [{ id: "pn", number: "+15551234567" }],
+                     latency: 0, dial_delay: 0.02, ring_timeout: 0.3, credits: 3, concurrency_limit: 2 } },
+  });
+  try {
+    const v = new VapiClient({ token: "vk", baseUrl: acct.mocks, maxRetries: 0,
+      fetch: async (url, init) => {
+        const res = await fetch(url, init);
+        let body = null;
+        try { body = JSON.parse(await res.clone().text()); } catch { /* not JSON */ }
+        answers.push({ method: init?.method ?? "GET", path: new URL(url).pathname, status: res.status, body });
+        return res;
+      } });
+    const customers = (tag) => [0, 1, 2].map((i) => ({ number: `+155576${tag}000${i}`, name: `c${i}` }));
+    const reasons = (k) => Object.values(k.calls).map((c) => c.endedReason ?? c.status).sort();
+    // 3 customers, 2 slots: the third call is refused for concurrency and spends nothing
+    const a = await v.campaigns.campaignControllerCreate({ name: "first", assistantId: "asst", phoneNumberId: "pn",
+                                                          customers: customers(1) });
+    assert.equal(a.status, "in-progress");
+    assert.equal(Object.keys(a.calls).length, 3);
+    assert.deepEqual(reasons(a), ["call.start.error-subscription-concurrency-limit-reached", "queued", "queued"]);
+    assert.equal(a.callsCounterEnded, 1);
+    const someCall = Object.keys(a.calls).find((id) => a.calls[id].status === "queued");
+    assert.equal((await v.calls.get({ id: someCall })).campaignId, a.id);
+    // both ring out; the campaign has ended once every call has
+    const doneA = await until(() => v.campaigns.campaignControllerFindOne({ id: a.id }), (k) => k.status === "ended");
+    assert.equal(doneA.endedReason, "campaign.ended.success");
+    assert.equal(doneA.callsCounterEnded, 3);
+    // 1 credit left for 3 customers: one call, two refused for credits
+    const b = await v.campaigns.campaignControllerCreate({ name: "second", assistantId: "asst", phoneNumberId: "pn",
+                                                          customers: customers(2), schedulePlan: { earliestAt: "2026-01-01T12:00:00.000Z" } });
+    assert.deepEqual(reasons(b), ["call.start.error-subscription-insufficient-credits",
+                                  "call.start.error-subscription-insufficient-credits", "queued"]);
+    assert.equal(b.schedulePlan.earliestAt, "2026-01-01T12:00:00.000Z");
+    const list = await v.campaigns.campaignControllerFindAll({ limit: 1 });
+    assert.deepEqual(list.results.map((k) => k.id), [b.id]); // newest first
+    assert.equal(list.metadata.totalItems, 2);
+    const ended = await v.campaigns.campaignControllerUpdate({ id: b.id, body: { status: "ended", name: "renamed" } });
+    assert.equal(ended.status, "ended");
+    assert.equal(ended.name, "renamed");
+    assert.equal(ended.endedReason, "campaign.in-progress.ended-by-user");
+    const gone = await v.campaigns.campaignControllerRemove({ id: a.id });
+    assert.equal(gone.id, a.id);
+    await assert.rejects(v.campaigns.campaignControllerFindOne({ id: a.id }),
+      (e) => e instanceof VapiError && e.statusCode === 404 && e.body.message === "Campaign not found");
+    await assert.rejects(v.campaigns.campaignControllerCreate({ name: "bad", assistantId: "asst", phoneNumberId: "pn",
+                                                               customers: [{ number: "555" }] }),
+      (e) => e instanceof VapiError && e.statusCode === 400 && /customers\.0\.number/.test(e.body.message[0]));
+    await assert.rejects(v.campaigns.campaignControllerCreate({ name: "bad", assistantId: "nope", phoneNumberId: "pn",
+                                                               customers: customers(3) }),
+      (e) => e instanceof VapiError && e.statusCode === 400 && /nope Does Not Exist/.test(e.body.message));
+    // customers[] on POST /call: the same account, now without credit, refuses it whole
+    await assert.rejects(v.calls.create({ assistantId: "asst", phoneNumberId: "pn", customers: customers(4) }),
+      (e) => e instanceof Vapi.BadRequestError && /Billing Limits Exceeded/.test(e.body.message));
+  } finally {
+    assert.equal(await acct.stop(), 0);
+  }
+});
+
 test("calls.list: newest first, filtered, limited; calls.update names a call; calls.delete removes it", async () => {
   const a = await call(N.busy, { name: "first" });
   const b = await call(N.busy);
@@ -323,6 +386,8 @@ test("every answer the SDK got matches Vapi's published response schema", () => 
     else if (a.path.startsWith("/call")) root = "Call";
     else if (a.path.startsWith("/phone-number")) root = "TwilioPhoneNumber";
     else if (a.path === "/v2/phone-number") root = "PhoneNumberPaginatedResponse";
+    else if (a.path === "/campaign" && a.method === "GET") root = "CampaignPaginatedResponse";
+    else if (a.path.startsWith("/campaign")) root = "Campaign";
     if (!root) continue;
     for (const item of Array.isArray(a.body) ? a.body : [a.body]) {
       const errs = validate({ $ref: `#/$defs/${root}` }, item, `${a.method} ${a.path}`);
