@@ -69,6 +69,11 @@ AUTH = {"vapi": {"Authorization": "Bearer vk"}, "retell": {"Authorization": "Bea
 MODULE_BODIES = {
     ("vapi", "POST /call"): {"assistantId": "asst", "phoneNumberId": "pn-1",
                              "customer": {"number": "+15557654321"}},
+    ("vapi", "POST /campaign"): {"name": "walk", "assistantId": "asst", "phoneNumberId": "pn-1",
+                                 "customers": [{"number": "+15557654321"}]},
+    ("retell", "POST /create-batch-call"): {"from_number": "+15551234568",
+                                            "tasks": [{"to_number": "+15557654321",
+                                                       "override_agent_id": "ragent"}]},
     ("vapi", "POST /phone-number"): {"provider": "byo-phone-number", "number": "+15550001111",
                                      "credentialId": "cred-1"},
     ("retell", "POST /v2/create-phone-call"): {"from_number": "+15551234568",
@@ -90,11 +95,12 @@ MODULE_BODIES = {
 }
 # Module routes whose refusal is the provider's confirmed sentence, which
 # names no field (docs/providers-coverage.md); their unit tests check it.
-OWN_REFUSAL = {("retell", "POST /v2/create-phone-call")}
+OWN_REFUSAL = {("retell", "POST /v2/create-phone-call"), ("retell", "POST /create-batch-call")}
 # For a module route by id: the route that makes the object, and where its
 # id is in the answer.
 MODULE_MAKERS = {
-    "vapi": {"/call/": ("POST /call", "id"), "/phone-number/": ("POST /phone-number", "id")},
+    "vapi": {"/call/": ("POST /call", "id"), "/phone-number/": ("POST /phone-number", "id"),
+             "/campaign/": ("POST /campaign", "id")},
     "retell": {"call": ("POST /v2/create-phone-call", "call_id"),
                "phone-number": ("POST /create-phone-number", "phone_number"),
                "agent": ("POST /create-agent", "agent_id")},
