@@ -17,7 +17,7 @@ route against a live server, as a user's own test suite uses it:
   is refused;
 - outcomes: the next call busy, every call answered after a ring,
   declined...; read and removed;
-- reset: journal, faults, outcomes, accounts back to the config;
+- reset: journal, faults, outcomes, accounts and the generic routes' objects back to the config;
 - --time-scale 0.01: rings, dial delays, latencies, webhook delays and the
   dial window take hundredths of their time, the timestamps stay consistent.
 
@@ -59,6 +59,7 @@ CONFIG = {
             "phone_numbers": [{"id": "pn-good", "number": "+15551234567"}],
             "latency": 0, "dial_delay": 0.02, "ring_timeout": 0.3,
             "webhooks": {"secret": "whsec", "delay": 0.01},
+            "objects": {"/assistant": [{"id": "seeded-asst", "name": "Seeded"}]},
         },
         "pstn": {"call_duration": 0.05},
         "faults": [{"method": "GET", "path": "/call/*", "header": {"x-test": "cfg"},
@@ -406,13 +407,17 @@ def main(dialsim):
     check(st == 200 and o == {"removed": 1}, "DELETE outcomes: %s %s" % (st, o))
 
     # --- reset: everything back to the config ---
+    st, _, made = m("POST", "/assistant", {"name": "made before the reset"}, V)
+    check(st == 201 and made.get("id"), "an assistant through the generic route: %s %s" % (st, made))
+    st, _, _ = m("DELETE", "/assistant/seeded-asst", None, V)
+    check(st == 200, "the seeded assistant deleted: %s" % st)
     m("POST", F, rule)
     m("POST", O, {"to": CUSTOMER, "outcome": "fail"})
     m("PATCH", "/_dialsim/accounts/vapi", {"credits": 3, "keys": ["other"],
                                             "phone_numbers": []})
     st, _, r = m("POST", "/_dialsim/reset")
     check(st == 200 and r["faults"] == 1 and r["outcomes"] == 1 and r["journal"] > 0
-          and r["ended_calls"] > 0, "POST reset: %s %s" % (st, r))
+          and r["ended_calls"] > 0 and r.get("objects", 0) >= 1, "POST reset: %s %s" % (st, r))
     _, _, fl = m("GET", F)
     _, _, o = m("GET", O)
     _, _, a = m("GET", "/_dialsim/accounts/vapi")
@@ -426,6 +431,10 @@ def main(dialsim):
           "reset: the journal is emptied (a late webhook at most): %s" % j)
     st, _, gone = m("GET", "/call/" + c1.get("id", "x"), None, V)
     check(st == 404, "reset: ended calls are forgotten: %s" % st)
+    st, _, _ = m("GET", "/assistant/" + (made or {}).get("id", "x"), None, V)
+    check(st == 404, "reset: an object made through a generic route is gone: %s" % st)
+    st, _, a = m("GET", "/assistant/seeded-asst", None, V)
+    check(st == 200 and a.get("name") == "Seeded", "reset: the config's objects are back: %s %s" % (st, a))
     st, _, e = m("POST", "/_dialsim/reset", {"x": 1})
     check(st == 400, "reset with a body: %s" % st)
     st, _, e = m("GET", "/_dialsim/nope")
