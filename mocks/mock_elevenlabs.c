@@ -389,6 +389,28 @@ static bool allows(const char *methods, const char *method)
     return false;
 }
 
+int mock_elevenlabs_authorise(struct mock_elevenlabs *e, const struct mock_request *rq,
+                              struct mock_response *rs)
+{
+    rs->latency_ms = e->latency_ms;
+    /* providers.md §2.4: writing needs convai_write, reading convai_read */
+    const char *need = strcmp(rq->method, "GET") ? "convai_write" : "convai_read";
+    enum mock_key_check kc = mock_account_key(e->acct, mock_header(rq, "xi-api-key"), need);
+    if (kc == MK_UNKNOWN) {
+        el_detail_error(rs, 401, "invalid_api_key", "Invalid API key");
+        return 1;
+    }
+    if (kc == MK_NO_PERMISSION) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "The API key you used is missing the permission %s to execute this operation.",
+                 need);
+        el_detail_error(rs, 401, "missing_permissions", msg);
+        return 1;
+    }
+    return 0;
+}
+
 int mock_elevenlabs_handle(struct mock_elevenlabs *e, const struct mock_request *rq,
                            struct mock_response *rs)
 {
@@ -404,22 +426,8 @@ int mock_elevenlabs_handle(struct mock_elevenlabs *e, const struct mock_request 
         mock_reply_json(rs, 405, json_pack("{s:s}", "detail", "Method Not Allowed"));
         return 1;
     }
-    /* providers.md §2.4: writing needs convai_write, reading convai_read */
-    bool read = strcmp(rq->method, "GET") == 0;
-    const char *need = read ? "convai_read" : "convai_write";
-    enum mock_key_check kc = mock_account_key(e->acct, mock_header(rq, "xi-api-key"), need);
-    if (kc == MK_UNKNOWN) {
-        el_detail_error(rs, 401, "invalid_api_key", "Invalid API key");
+    if (mock_elevenlabs_authorise(e, rq, rs))
         return 1;
-    }
-    if (kc == MK_NO_PERMISSION) {
-        char msg[200];
-        snprintf(msg, sizeof msg,
-                 "The API key you used is missing the permission %s to execute this operation.",
-                 need);
-        el_detail_error(rs, 401, "missing_permissions", msg);
-        return 1;
-    }
     bool sip = strcmp(rq->path, "/v1/convai/sip-trunk/outbound-call") == 0;
     if (sip || strcmp(rq->path, "/v1/convai/twilio/outbound-call") == 0)
         create_call(e, rq, rs, sip);

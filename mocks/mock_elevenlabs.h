@@ -23,6 +23,10 @@ struct mock_elevenlabs;
 int mock_elevenlabs_create(struct mock_elevenlabs **out, struct mock_world *w,
                            const struct mock_provider_config *cfg);
 void mock_elevenlabs_destroy(struct mock_elevenlabs *e);
+/* The provider's answer to a request without a valid key (1, rs filled; its
+ * latency set either way), else 0: the generic routes ask it first. */
+int mock_elevenlabs_authorise(struct mock_elevenlabs *m, const struct mock_request *rq,
+                              struct mock_response *rs);
 int mock_elevenlabs_handle(struct mock_elevenlabs *e, const struct mock_request *rq,
                            struct mock_response *rs);
 const struct mock_call *mock_elevenlabs_find(const struct mock_elevenlabs *e, const char *id);

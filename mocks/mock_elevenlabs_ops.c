@@ -72,23 +72,7 @@ static int handle(void *m, const struct mock_request *rq, struct mock_response *
  * (providers.md §2.4). */
 static int authorise(void *m, const struct mock_request *rq, struct mock_response *rs)
 {
-    struct mock_elevenlabs *e = m;
-    rs->latency_ms = e->latency_ms;
-    const char *need = strcmp(rq->method, "GET") ? "convai_write" : "convai_read";
-    enum mock_key_check kc = mock_account_key(e->acct, mock_header(rq, "xi-api-key"), need);
-    if (kc == MK_UNKNOWN) {
-        el_detail_error(rs, 401, "invalid_api_key", "Invalid API key");
-        return 1;
-    }
-    if (kc == MK_NO_PERMISSION) {
-        char msg[200];
-        snprintf(msg, sizeof msg,
-                 "The API key you used is missing the permission %s to execute this operation.",
-                 need);
-        el_detail_error(rs, 401, "missing_permissions", msg);
-        return 1;
-    }
-    return 0;
+    return mock_elevenlabs_authorise(m, rq, rs);
 }
 
 /* pydantic's error list: loc is ["body", <path parts>] (or "query"). */

@@ -450,13 +450,9 @@ static int recording(struct mock_retell *r, const struct mock_request *rq, struc
     return 1;
 }
 
-int mock_retell_handle(struct mock_retell *r, const struct mock_request *rq,
-                       struct mock_response *rs)
+int mock_retell_authorise(struct mock_retell *r, const struct mock_request *rq,
+                          struct mock_response *rs)
 {
-    if (strncmp(rq->path, "/v2/recordings/", 15) == 0 && !strcmp(rq->method, "GET"))
-        return recording(r, rq, rs);
-    if (!mock_retell_path(rq->path))
-        return 0;
     rs->latency_ms = r->latency_ms;
     const char *auth = mock_header(rq, "authorization");
     if (!auth || strncmp(auth, "Bearer ", 7) != 0 ||
@@ -464,6 +460,18 @@ int mock_retell_handle(struct mock_retell *r, const struct mock_request *rq,
         retell_error(rs, 401, "API key is missing or invalid.");
         return 1;
     }
+    return 0;
+}
+
+int mock_retell_handle(struct mock_retell *r, const struct mock_request *rq,
+                       struct mock_response *rs)
+{
+    if (strncmp(rq->path, "/v2/recordings/", 15) == 0 && !strcmp(rq->method, "GET"))
+        return recording(r, rq, rs);
+    if (!mock_retell_path(rq->path))
+        return 0;
+    if (mock_retell_authorise(r, rq, rs))
+        return 1;
     bool create = strcmp(rq->path, "/v2/create-phone-call") == 0;
     bool get = strncmp(rq->path, "/v2/get-call/", 13) == 0;
     if (create && strcmp(rq->method, "POST") == 0) {

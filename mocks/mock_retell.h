@@ -21,6 +21,10 @@ int mock_retell_create(struct mock_retell **out, struct mock_world *w,
                        const struct mock_provider_config *cfg);
 void mock_retell_destroy(struct mock_retell *r);
 /* 1 when rq was a Retell route (rs filled), else 0. Call with w->mu held. */
+/* The provider's answer to a request without a valid key (1, rs filled; its
+ * latency set either way), else 0: the generic routes ask it first. */
+int mock_retell_authorise(struct mock_retell *m, const struct mock_request *rq,
+                          struct mock_response *rs);
 int mock_retell_handle(struct mock_retell *r, const struct mock_request *rq,
                        struct mock_response *rs);
 /* Is path one of Retell's (its /v2/ and /v3/ prefixes and its unprefixed

@@ -87,15 +87,7 @@ static int handle(void *m, const struct mock_request *rq, struct mock_response *
 /* As mock_retell_handle answers a request without a valid key. */
 static int authorise(void *m, const struct mock_request *rq, struct mock_response *rs)
 {
-    struct mock_retell *r = m;
-    rs->latency_ms = r->latency_ms;
-    const char *auth = mock_header(rq, "authorization");
-    if (!auth || strncmp(auth, "Bearer ", 7) != 0 ||
-        mock_account_key(r->acct, auth + 7, NULL) != MK_OK) {
-        retell_error(rs, 401, "API key is missing or invalid.");
-        return 1;
-    }
-    return 0;
+    return mock_retell_authorise(m, rq, rs);
 }
 
 /* One message: Retell's body has room for one string. Its sentence for a

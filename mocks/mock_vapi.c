@@ -375,11 +375,10 @@ static int recording_route(struct mock_vapi *v, const struct mock_request *rq,
     return 0;
 }
 
-int mock_vapi_handle(struct mock_vapi *v, const struct mock_request *rq, struct mock_response *rs)
+int mock_vapi_authorise(struct mock_vapi *v, const struct mock_request *rq,
+                        struct mock_response *rs)
 {
     rs->latency_ms = v->latency_ms;
-    if (strncmp(rq->path, "/call/", 6) == 0 && recording_route(v, rq, rs))
-        return 1;
     const char *auth = mock_header(rq, "authorization");
     if (!auth || !*auth) {
         mock_reply_json(rs, 401,
@@ -393,6 +392,16 @@ int mock_vapi_handle(struct mock_vapi *v, const struct mock_request *rq, struct 
                                                          "key, or vice versa.")));
         return 1;
     }
+    return 0;
+}
+
+int mock_vapi_handle(struct mock_vapi *v, const struct mock_request *rq, struct mock_response *rs)
+{
+    rs->latency_ms = v->latency_ms;
+    if (strncmp(rq->path, "/call/", 6) == 0 && recording_route(v, rq, rs))
+        return 1;
+    if (mock_vapi_authorise(v, rq, rs))
+        return 1;
     if (mock_vapi_calls_handle(v, rq, rs) || mock_vapi_numbers_handle(v, rq, rs) ||
         mock_vapi_campaigns_handle(v, rq, rs))
         return 1;

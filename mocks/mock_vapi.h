@@ -31,6 +31,10 @@ int mock_vapi_create(struct mock_vapi **out, struct mock_world *w,
                      const struct mock_provider_config *cfg);
 void mock_vapi_destroy(struct mock_vapi *v);
 /* Answer rq if it is a Vapi route: returns 1 (rs filled) or 0. Call with w->mu held. */
+/* The provider's answer to a request without a valid key (1, rs filled; its
+ * latency set either way), else 0: the generic routes ask it first. */
+int mock_vapi_authorise(struct mock_vapi *m, const struct mock_request *rq,
+                        struct mock_response *rs);
 int mock_vapi_handle(struct mock_vapi *v, const struct mock_request *rq, struct mock_response *rs);
 /* The call's status and endedReason as GET /call/{id} shows them now (NULL
  * when unknown). Call with w->mu held; strings borrowed until the next change. */

@@ -72,22 +72,7 @@ static int handle(void *m, const struct mock_request *rq, struct mock_response *
 /* The same answers as mock_vapi_handle gives a request without a valid key. */
 static int authorise(void *m, const struct mock_request *rq, struct mock_response *rs)
 {
-    struct mock_vapi *v = m;
-    rs->latency_ms = v->latency_ms;
-    const char *auth = mock_header(rq, "authorization");
-    if (!auth || !*auth) {
-        mock_reply_json(rs, 401,
-                        json_pack("{s:s,s:i}", "message", "Unauthorized", "statusCode", 401));
-        return 1;
-    }
-    if (strncmp(auth, "Bearer ", 7) != 0 || mock_account_key(v->acct, auth + 7, NULL) != MK_OK) {
-        mock_reply_json(rs, 401,
-                        mock_vapi_error(401, json_string("Invalid Key. Hot tip, you may be using "
-                                                         "the private key instead of the public "
-                                                         "key, or vice versa.")));
-        return 1;
-    }
-    return 0;
+    return mock_vapi_authorise(m, rq, rs);
 }
 
 /* class-validator's sentences, one per refused field, in NestJS's 400. */

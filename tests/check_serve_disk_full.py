@@ -25,12 +25,15 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import serve_util  # noqa: E402
 
+# the mocked Vapi refuses the agent's key: a run fails at once (provider_auth_failed),
+# so no retry is left pending when the server stops
 CONFIG = {"projects": [{"id": "p1", "api_key": "k1"}],
           "agents": [{"id": "a1", "project": "p1", "contact_number": "+15551234567",
-                      "provider": "vapi", "provider_api_key": "vk", "assistant_id": "asst",
+                      "provider": "vapi", "provider_api_key": "not-a-key", "assistant_id": "asst",
                       "phone_number_id": "pn"}],
           "evaluators": [{"id": "e1", "project": "p1", "phone_number": "+15557654321"}],
-          "providers": {"vapi": "http://127.0.0.1:9"}}
+          "mocks": {"vapi": {"keys": ["vk"], "agents": ["asst"], "latency": 0,
+                             "phone_numbers": [{"id": "pn", "number": "+15551234567"}]}}}
 KEY = {"X-CEKURA-API-KEY": "k1"}
 
 
@@ -49,7 +52,7 @@ def main():
         if not cond:
             failures.append(what)
 
-    srv = serve_util.Server(dialsim, wd, db=db, config=cfg, extra=["--quiet"]).start()
+    srv = serve_util.Server(dialsim, wd, db=db, config=cfg, extra=["--quiet"], mocks=True).start()
     pid = srv.proc.pid
     acked, refused = [], None
     st, _, _ = srv.request("POST", "/projects/p1/transcripts",

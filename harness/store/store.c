@@ -527,6 +527,20 @@ void store_calls_clear(struct store_calls *l)
     l->n = 0;
 }
 
+struct store_call *store_calls_grow(struct store_calls *l, size_t *cap)
+{
+    if (l->n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 8;
+        struct store_call *v = realloc(l->v, ncap * sizeof *v);
+        if (!v)
+            return NULL;
+        l->v = v;
+        *cap = ncap;
+    }
+    memset(&l->v[l->n], 0, sizeof l->v[l->n]);
+    return &l->v[l->n++]; /* counted at once, so clear frees what is copied into it */
+}
+
 /* Run sql with ?1 = a, ?2 = b (NULL binds SQL NULL) and collect every row. */
 static int query_rows(struct store *s, const char *sql, const char *a, const char *b,
                       struct store_calls *out)
@@ -549,18 +563,8 @@ static int query_rows(struct store *s, const char *sql, const char *a, const cha
             rc = step;
             break;
         }
-        if (out->n == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            struct store_call *v = realloc(out->v, ncap * sizeof *v);
-            if (!v) {
-                rc = STORE_NOMEM;
-                break;
-            }
-            out->v = v;
-            cap = ncap;
-        }
-        rc = read_row(st, &out->v[out->n]);
-        out->n++; /* counted even when partial, so clear frees what was copied */
+        struct store_call *row = store_calls_grow(out, &cap);
+        rc = row ? read_row(st, row) : STORE_NOMEM;
     }
     sqlite3_finalize(st);
     pthread_mutex_unlock(&s->mu);

@@ -137,21 +137,14 @@ int store_config_page(struct store *s, const char *kind, const struct store_page
             rc = step;
             break;
         }
-        if (rows.n == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            struct store_call *v = realloc(rows.v, ncap * sizeof *v);
-            if (!v) {
-                rc = STORE_NOMEM;
-                break;
-            }
-            rows.v = v;
-            cap = ncap;
-        }
         bool oom = false;
-        memset(&rows.v[rows.n], 0, sizeof rows.v[rows.n]);
-        rows.v[rows.n].call_id = store_col_dup(st, 0, &oom);
-        rows.v[rows.n].payload = store_col_dup(st, 1, &oom);
-        rows.n++;
+        struct store_call *row = store_calls_grow(&rows, &cap);
+        if (!row) {
+            rc = STORE_NOMEM;
+            break;
+        }
+        row->call_id = store_col_dup(st, 0, &oom);
+        row->payload = store_col_dup(st, 1, &oom);
         if (oom)
             rc = STORE_NOMEM;
     }

@@ -41,6 +41,9 @@ int store_st_step(struct store *s, sqlite3_stmt *st);
 /* Undo an open transaction (never injected). */
 void store_rollback(struct store *s);
 int store_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* The next row of l, zeroed and counted (l->n), growing l (*cap its room);
+ * NULL when out of memory. */
+struct store_call *store_calls_grow(struct store_calls *l, size_t *cap);
 /* A copy of column i's text (NULL for NULL; *oom set when the copy failed). */
 char *store_col_dup(sqlite3_stmt *st, int i, bool *oom);
 
