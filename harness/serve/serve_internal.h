@@ -56,6 +56,9 @@ struct serve {
     struct mock_server *mock_srv;
     struct webhook_out *webhook_out; /* provider webhooks to users' servers */
     char *mock_tmpdir;               /* generated recordings */
+    /* the mocks' base URL, the world's copy: the mock server is stopped and
+     * freed before the clock, whose timers still build webhooks with it */
+    char mock_url[96];
     json_t *mock_cfg; /* the config's "mocks": what POST /_dialsim/reset goes back to */
     /* Everything below is guarded by the core lock (clock_real_lock). */
     struct srv_ids dirty; /* runs changed since the last flush (serve_runs.c) */

@@ -74,15 +74,15 @@ int srv_mocks_start(struct serve *s, const json_t *cfg, const char *host, int po
         snprintf(err, n, "cannot make a folder for the mocks' recordings in /tmp");
         return -1;
     }
-    struct mock_server_options mo = {
-        .host = host,
-        .port = port,
-        .threads = s->mock_threads > 0 ? s->mock_threads : SERVE_DEFAULT_THREADS,
-        .real_time = true,
-        .time_scale = s->time_scale,
-        .keep_alive = true,
-        .admin_token = s->admin_token,
-        .check_host = s->loopback};
+    struct mock_server_options mo = {.host = host,
+                                     .port = port,
+                                     .threads = s->mock_threads > 0 ? s->mock_threads
+                                                                    : SERVE_DEFAULT_THREADS,
+                                     .real_time = true,
+                                     .time_scale = s->time_scale,
+                                     .keep_alive = true,
+                                     .admin_token = s->admin_token,
+                                     .check_host = s->loopback};
     /* a long-poll holds a worker: at most half of them wait (docs/api.md#admin) */
     s->mw.limits.max_waiters = mo.threads / 2 > 0 ? mo.threads / 2 : 1;
     char why[200];
@@ -91,7 +91,8 @@ int srv_mocks_start(struct serve *s, const json_t *cfg, const char *host, int po
         return -1;
     }
     s->mw.clock = clock_real_port(s->clock);
-    s->mw.base_url = mock_server_url(s->mock_srv);
+    snprintf(s->mock_url, sizeof s->mock_url, "%s", mock_server_url(s->mock_srv));
+    s->mw.base_url = s->mock_url;
     s->mw.tmpdir = s->mock_tmpdir;
     /* ids differ from one start to the next: a call id of yesterday's server
      * never names today's call */
