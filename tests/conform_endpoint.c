@@ -182,8 +182,10 @@ done:
     return 1;
 }
 
-/* A loopback port that was free a moment ago: connecting to it is refused. */
-static int free_port(void)
+/* A loopback port where nothing listens: connecting to it is refused. The
+ * socket stays bound (never listening) for the process's life, so no other
+ * test's server running alongside can take the port meanwhile. */
+static int refused_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET};
@@ -193,9 +195,9 @@ static int free_port(void)
     if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
         getsockname(fd, (struct sockaddr *)&a, &al) == 0)
         port = ntohs(a.sin_port);
-    if (fd >= 0)
+    else if (fd >= 0)
         close(fd);
-    return port;
+    return port; /* fd kept: the port stays ours */
 }
 
 int main(int argc, char **argv)
@@ -250,7 +252,7 @@ int main(int argc, char **argv)
         }
         printf("%s https://127.0.0.1:%d\n", certs[i], tls_front_port(fronts[i]));
     }
-    printf("refused https://127.0.0.1:%d\nready\n", free_port());
+    printf("refused https://127.0.0.1:%d\nready\n", refused_port());
     fflush(stdout);
     int sig;
     sigwait(&set, &sig);
