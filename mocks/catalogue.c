@@ -1,6 +1,7 @@
 /* catalogue.h: a provider's routes, parsed once, matched by segments. */
 #include "catalogue.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@ static int split(char *path, const char **segs, size_t *n)
     return 0;
 }
 
+/* The route index from the document: every string copied, so the document
+ * can go (and its memory back to the system) until catalogue_full. */
 static struct catalogue *parse(const char *provider, const char *text, size_t len)
 {
     json_error_t je;
@@ -42,7 +45,9 @@ static struct catalogue *parse(const char *provider, const char *text, size_t le
     if (!doc || !json_is_array(routes) || !c)
         goto fail;
     c->provider = provider;
-    c->doc = doc;
+    c->text = text;
+    c->len = len;
+    pthread_mutex_init(&c->mu, NULL);
     c->routes = calloc(json_array_size(routes) + 1, sizeof *c->routes);
     if (!c->routes)
         goto fail;
@@ -51,23 +56,25 @@ static struct catalogue *parse(const char *provider, const char *text, size_t le
     json_array_foreach(routes, i, r)
     {
         struct cat_route *x = &c->routes[c->n_routes];
-        x->method = json_string_value(json_object_get(r, "method"));
-        x->path = json_string_value(json_object_get(r, "path"));
-        x->query = json_object_get(r, "query");
-        x->body = json_object_get(r, "body");
-        x->response = json_object_get(r, "response");
-        x->operation_id = json_string_value(json_object_get(r, "operationId"));
-        if (!x->method || !x->path)
+        const char *m = json_string_value(json_object_get(r, "method"));
+        const char *p = json_string_value(json_object_get(r, "path"));
+        const char *op = json_string_value(json_object_get(r, "operationId"));
+        if (!m || !p)
             continue;
-        /* the segments point into a copy kept by the document itself */
-        json_t *copy = json_string(x->path);
-        json_object_set_new((json_t *)r, "_segs", copy);
-        if (split((char *)json_string_value(copy), x->segs, &x->n_segs) != 0)
-            continue;
+        x->index = i;
+        x->method = strdup(m);
+        x->path = strdup(p);
+        x->operation_id = op ? strdup(op) : NULL;
+        /* the segments point into a copy of their own */
+        char *segs = strdup(p);
+        if (!x->method || !x->path || !segs || split(segs, x->segs, &x->n_segs) != 0)
+            continue; /* leaks nothing worth the code: the index lives for the process */
         for (size_t k = 0; k < x->n_segs; k++)
             x->n_literal += x->segs[k][0] != '{';
         c->n_routes++;
     }
+    json_decref(doc);
+    malloc_trim(0); /* the document's megabytes back to the system */
     return c;
 fail:
     json_decref(doc);
@@ -75,6 +82,36 @@ fail:
         free(c->routes);
     free(c);
     return NULL;
+}
+
+const struct catalogue *catalogue_full(const struct catalogue *cc)
+{
+    struct catalogue *c = (struct catalogue *)cc;
+    if (!c || atomic_load_explicit(&c->full, memory_order_acquire))
+        return c;
+    pthread_mutex_lock(&c->mu);
+    if (!c->doc) {
+        json_error_t je;
+        json_t *doc = json_loadb(c->text, c->len, 0, &je);
+        const json_t *routes = json_object_get(doc, "routes");
+        if (json_is_array(routes)) {
+            for (size_t i = 0; i < c->n_routes; i++) {
+                struct cat_route *x = &c->routes[i];
+                const json_t *r = json_array_get(routes, x->index);
+                x->query = json_object_get(r, "query");
+                x->body = json_object_get(r, "body");
+                x->response = json_object_get(r, "response");
+            }
+            c->doc = doc;
+        } else {
+            json_decref(doc);
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (!c->doc)
+        return NULL;
+    atomic_store_explicit(&c->full, true, memory_order_release);
+    return c;
 }
 
 const struct catalogue *catalogue_get(const char *provider, const char *text, size_t len)

@@ -112,8 +112,7 @@ enum cat_op catalogue_op(const struct catalogue *c, const struct cat_route *r,
             return CAT_DELETE;
         return CAT_ACTION;
     }
-    if (!strcmp(m, "POST") && (!strcmp(verb, "create-") || !*verb) &&
-        has_item_route(c, key, "GET"))
+    if (!strcmp(m, "POST") && (!strcmp(verb, "create-") || !*verb) && has_item_route(c, key, "GET"))
         return CAT_CREATE;
     if (!strcmp(m, "GET") && (!*verb || !strcmp(verb, "get-")))
         return CAT_LIST;
@@ -297,8 +296,7 @@ static void answer(struct mock_world *w, const struct catalogue *c, const struct
                                                         : "application/octet-stream";
         return;
     }
-    json_t *body = schema ? schema_sample(c->doc, schema, from, ds_now(&w->clock))
-                          : json_object();
+    json_t *body = schema ? schema_sample(c->doc, schema, from, ds_now(&w->clock)) : json_object();
     mock_reply_json(rs, st, body);
 }
 
@@ -329,15 +327,15 @@ static bool has_property(const struct catalogue *c, const json_t *schema, const 
         return true;
     size_t i;
     const json_t *b;
-    json_array_foreach(json_object_get(s, "allOf"), i, b) if (has_property(c, b, k, depth + 1)) return
-        true;
+    json_array_foreach(json_object_get(s, "allOf"), i,
+                       b) if (has_property(c, b, k, depth + 1)) return true;
     return false;
 }
 
 /* The property an answer names the new object's id by: the name the
  * collection's route by id gives it ("{agent_id}"), else "id". */
-static void id_key_for(const struct catalogue *c, const struct cat_route *create,
-                       char *out, size_t n)
+static void id_key_for(const struct catalogue *c, const struct cat_route *create, char *out,
+                       size_t n)
 {
     char key[256], other[256];
     bool item;
@@ -499,9 +497,9 @@ static void list(struct mock_world *w, struct mock_provider_slot *slot, const st
     const char *prop = list_property(c, response_schema(r));
     json_t *from;
     if (prop) {
-        from = json_pack("{s:O,s:b,s:b,s:{s:I,s:I,s:i}}", prop, items, "has_more", more,
-                         "hasMore", more, "metadata", "itemsPerPage", (json_int_t)limit,
-                         "totalItems", (json_int_t)total, "currentPage", 1);
+        from = json_pack("{s:O,s:b,s:b,s:{s:I,s:I,s:i}}", prop, items, "has_more", more, "hasMore",
+                         more, "metadata", "itemsPerPage", (json_int_t)limit, "totalItems",
+                         (json_int_t)total, "currentPage", 1);
         json_t *cursor = more && last ? json_string(last) : json_null();
         json_object_set(from, "next_cursor", cursor);
         json_object_set(from, "next_doc", cursor);
@@ -521,7 +519,12 @@ void catalogue_serve(struct mock_world *w, struct mock_provider_slot *slot,
                      const struct cat_route *r, const struct cat_params *params,
                      const struct mock_request *rq, struct mock_response *rs)
 {
-    const struct catalogue *c = slot->ops->catalogue();
+    /* the document: the schemas, loaded at the first generic request */
+    const struct catalogue *c = catalogue_full(slot->ops->catalogue());
+    if (!c) {
+        mock_reply_json(rs, 500, json_pack("{s:s}", "message", "the route catalogue is broken"));
+        return;
+    }
     if (slot->ops->authorise && slot->ops->authorise(slot->m, rq, rs))
         return;
     if (!check_request(slot, c, r, rq, rs))
@@ -580,8 +583,8 @@ void catalogue_serve(struct mock_world *w, struct mock_provider_slot *slot,
 
 /* ---- seeding ------------------------------------------------------------------------ */
 
-int catalogue_collection_at(const struct catalogue *c, const char *path, char *collection,
-                            size_t n, const struct cat_route **create)
+int catalogue_collection_at(const struct catalogue *c, const char *path, char *collection, size_t n,
+                            const struct cat_route **create)
 {
     struct cat_params p;
     const struct cat_route *r = catalogue_match(c, "POST", path, &p, NULL);
@@ -599,7 +602,10 @@ int catalogue_collection_at(const struct catalogue *c, const char *path, char *c
 int catalogue_seed(struct mock_provider_slot *slot, const json_t *objects, int64_t now_ms,
                    char *err, size_t n)
 {
-    const struct catalogue *c = slot->ops->catalogue ? slot->ops->catalogue() : NULL;
+    if (!json_object_size(objects))
+        return 0; /* nothing to seed: the document stays unloaded */
+    const struct catalogue *c =
+        slot->ops->catalogue ? catalogue_full(slot->ops->catalogue()) : NULL;
     const char *path;
     const json_t *list;
     json_object_foreach((json_t *)objects, path, list)

@@ -25,17 +25,18 @@ static json_t *J(const char *text)
     return j;
 }
 
-static const char *DOC = "{\"components\":{\"schemas\":{"
-                         "\"Customer\":{\"type\":\"object\",\"required\":[\"number\"],"
-                         "\"properties\":{\"number\":{\"type\":\"string\",\"maxLength\":15},"
-                         "\"name\":{\"type\":\"string\",\"nullable\":true}}},"
-                         "\"Call\":{\"type\":\"object\",\"required\":[\"customer\"],"
-                         "\"properties\":{\"customer\":{\"$ref\":\"#/components/schemas/Customer\"},"
-                         "\"kind\":{\"type\":\"string\",\"enum\":[\"a\",\"b\"]},"
-                         "\"at\":{\"type\":\"string\",\"format\":\"date-time\"},"
-                         "\"n\":{\"type\":\"integer\",\"minimum\":1,\"exclusiveMinimum\":true},"
-                         "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},"
-                         "\"maxItems\":2}}}}}}";
+static const char *DOC =
+    "{\"components\":{\"schemas\":{"
+    "\"Customer\":{\"type\":\"object\",\"required\":[\"number\"],"
+    "\"properties\":{\"number\":{\"type\":\"string\",\"maxLength\":15},"
+    "\"name\":{\"type\":\"string\",\"nullable\":true}}},"
+    "\"Call\":{\"type\":\"object\",\"required\":[\"customer\"],"
+    "\"properties\":{\"customer\":{\"$ref\":\"#/components/schemas/Customer\"},"
+    "\"kind\":{\"type\":\"string\",\"enum\":[\"a\",\"b\"]},"
+    "\"at\":{\"type\":\"string\",\"format\":\"date-time\"},"
+    "\"n\":{\"type\":\"integer\",\"minimum\":1,\"exclusiveMinimum\":true},"
+    "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},"
+    "\"maxItems\":2}}}}}}";
 
 /* Check text against the Call schema; the first error's path, or "" when valid. */
 static const char *first_error(const char *text, bool refuse_unknown, enum schema_err_kind *kind)
@@ -66,9 +67,8 @@ static void names_the_field(void **state)
     assert_string_equal(first_error("{\"customer\":{}}", false, &k), "customer.number");
     assert_string_equal(first_error("{\"customer\":{\"number\":5}}", false, &k), "customer.number");
     assert_int_equal(k, SE_TYPE);
-    assert_string_equal(
-        first_error("{\"customer\":{\"number\":\"1234567890123456\"}}", false, &k),
-        "customer.number");
+    assert_string_equal(first_error("{\"customer\":{\"number\":\"1234567890123456\"}}", false, &k),
+                        "customer.number");
     assert_int_equal(k, SE_LENGTH);
     assert_string_equal(first_error("{\"customer\":{\"number\":\"1\"},\"kind\":\"c\"}", false, &k),
                         "kind");
@@ -85,17 +85,19 @@ static void formats_bounds_nullable(void **state)
     (void)state;
     enum schema_err_kind k;
     assert_string_equal(
-        first_error("{\"customer\":{\"number\":\"1\"},\"at\":\"2026-12-04T21:31:57.5+01:00\"}", false,
-                    NULL),
+        first_error("{\"customer\":{\"number\":\"1\"},\"at\":\"2026-12-04T21:31:57.5+01:00\"}",
+                    false, NULL),
         "");
-    assert_string_equal(first_error("{\"customer\":{\"number\":\"1\"},\"at\":\"yesterday\"}", false, &k),
-                        "at");
+    assert_string_equal(
+        first_error("{\"customer\":{\"number\":\"1\"},\"at\":\"yesterday\"}", false, &k), "at");
     assert_int_equal(k, SE_FORMAT);
     /* OpenAPI 3.0's boolean exclusiveMinimum: 1 itself is out */
     assert_string_equal(first_error("{\"customer\":{\"number\":\"1\"},\"n\":1}", false, &k), "n");
     assert_int_equal(k, SE_RANGE);
-    assert_string_equal(first_error("{\"customer\":{\"number\":\"1\"},\"n\":2.0}", false, NULL), "");
-    assert_string_equal(first_error("{\"customer\":{\"number\":\"1\"},\"n\":2.5}", false, NULL), "n");
+    assert_string_equal(first_error("{\"customer\":{\"number\":\"1\"},\"n\":2.0}", false, NULL),
+                        "");
+    assert_string_equal(first_error("{\"customer\":{\"number\":\"1\"},\"n\":2.5}", false, NULL),
+                        "n");
     assert_string_equal(first_error("{\"customer\":{\"number\":\"1\",\"name\":null}}", false, NULL),
                         "");
     assert_false(schema_is_date_time("2026-13-01T00:00:00Z"));
@@ -109,7 +111,8 @@ static void unknown_fields_when_refused(void **state)
 {
     (void)state;
     enum schema_err_kind k;
-    assert_string_equal(first_error("{\"customer\":{\"number\":\"1\"},\"bogus\":1}", false, NULL), "");
+    assert_string_equal(first_error("{\"customer\":{\"number\":\"1\"},\"bogus\":1}", false, NULL),
+                        "");
     assert_string_equal(first_error("{\"customer\":{\"number\":\"1\"},\"bogus\":1}", true, &k),
                         "bogus");
     assert_int_equal(k, SE_UNKNOWN);
@@ -143,8 +146,9 @@ static void samples_fit(void **state)
     json_t *v = schema_sample(doc, schema, from, 1796420000000);
     struct schema_errors e;
     assert_true(schema_check(doc, schema, v, "", NULL, &e));
-    assert_string_equal(json_string_value(json_object_get(json_object_get(v, "customer"), "number")),
-                        "+15551234567");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(v, "customer"), "number")),
+        "+15551234567");
     assert_string_equal(json_string_value(json_object_get(v, "kind")), "b");
     assert_null(json_object_get(json_object_get(v, "customer"), "extra"));
     assert_true(json_integer_value(json_object_get(v, "n")) > 1); /* the source's did not fit */
@@ -172,6 +176,11 @@ static void catalogue_answers_fit(void **state)
         const struct catalogue *c =
             catalogue_get(cats[k].name, cats[k].text, (size_t)(cats[k].end - cats[k].text));
         assert_non_null(c);
+        assert_null(c->doc); /* the index alone until a generic route needs the schemas */
+        assert_null(c->routes[0].response);
+        c = catalogue_full(c);
+        assert_non_null(c);
+        assert_non_null(c->doc);
         for (size_t i = 0; i < c->n_routes; i++) {
             const json_t *s = json_object_get(c->routes[i].response, "schema");
             if (!s)
