@@ -15,13 +15,12 @@ import os
 import shutil
 import sys
 
-import jsonschema
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import openapi_live  # noqa: E402
 import serve_util  # noqa: E402
 
 failures = []
-called = {}  # (method, template) -> set of statuses
 
 CONFIG = {
     "projects": [{"id": "acme", "api_key": "k1"}],
@@ -43,42 +42,9 @@ TOKEN = "adm-token"
 AUTH = {"Authorization": "Bearer " + TOKEN}
 
 
-def load_doc(path):
-    with open(path) as f:
-        doc = json.load(f)
-    assert doc.get("openapi", "").startswith("3.1"), "not an OpenAPI 3.1 document"
-    for schema in doc["components"]["schemas"].values():
-        jsonschema.Draft202012Validator.check_schema(schema)
-    return doc
-
-
-def check(doc, method, template, status, headers, body):
-    called.setdefault((method, template), set()).add(status)
-    where = "%s %s -> %d" % (method, template, status)
-    op = doc["paths"].get(template, {}).get(method.lower())
-    if op is None:
-        if status not in (404, 405):
-            failures.append("%s: not in the document" % where)
-            return
-        schema = {"$ref": "#/components/schemas/Message"}
-    else:
-        resp = op["responses"].get(str(status))
-        if resp is None:
-            failures.append("%s: status not documented (body %s)" % (where, json.dumps(body)[:300]))
-            return
-        schema = resp["content"]["application/json"]["schema"]
-    if not headers.get("content-type", "").startswith("application/json"):
-        failures.append("%s: Content-Type is %r" % (where, headers.get("content-type")))
-    resolver = jsonschema.RefResolver.from_schema(doc)
-    v = jsonschema.Draft202012Validator(schema, resolver=resolver)
-    for e in sorted(v.iter_errors(body), key=lambda e: list(e.path))[:3]:
-        failures.append("%s: %s at %s (body %s)" % (where, e.message[:200], list(e.path),
-                                                    json.dumps(body)[:300]))
-
-
 def main():
     dialsim, openapi = sys.argv[1], sys.argv[2]
-    doc = load_doc(openapi)
+    live = openapi_live.LiveCheck(openapi, failures, (404, 405), '#/components/schemas/Message', formats=False)
     wd = serve_util.workdir("serve-admin-openapi-")
     cfg = serve_util.write_json(os.path.join(wd, "cfg.json"), CONFIG)
     srv = serve_util.Server(dialsim, wd, config=cfg, mocks=True,
@@ -87,7 +53,7 @@ def main():
     def call(method, template, path, body=None, expect=None, auth=True):
         status, h, data = srv.request(method, path, body, AUTH if auth else None,
                                       port=srv.mock_port)
-        check(doc, method, template, status, h, data)
+        live.check(method, template, status, h, data)
         if expect is not None and status != expect:
             failures.append("%s %s: expected %d, got %d: %s" % (method, path, expect, status,
                                                                 json.dumps(data)[:300]))
@@ -189,21 +155,12 @@ def main():
     rc = srv.stop()
     if rc != 0:
         failures.append("dialsim serve exited %d after SIGTERM" % rc)
-    for template, item in doc["paths"].items():
-        for method, op in item.items():
-            if method == "parameters":
-                continue
-            got = called.get((method.upper(), template))
-            if not got:
-                failures.append("%s %s was never called" % (method.upper(), template))
-            elif not any(200 <= s < 300 for s in got):
-                failures.append("%s %s never answered 2xx (got %s)" % (method.upper(), template, sorted(got)))
+    live.coverage()
     for f in failures:
         print("FAIL:", f)
     if not failures:
         shutil.rmtree(wd, ignore_errors=True)
-    n = sum(len(v) for v in called.values())
-    print("%d route/status pairs checked against %s; %d failures" % (n, openapi, len(failures)))
+    print(live.summary())
     return 1 if failures else 0
 
 

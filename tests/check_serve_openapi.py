@@ -22,13 +22,12 @@ import time
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import jsonschema
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import openapi_live  # noqa: E402
 import serve_util  # noqa: E402
 
 failures = []
-called = {}  # (method, template) -> set of statuses
 
 
 class FakeVapi(BaseHTTPRequestHandler):
@@ -53,45 +52,9 @@ class FakeVapi(BaseHTTPRequestHandler):
         pass
 
 
-def load_doc(path):
-    with open(path) as f:
-        doc = json.load(f)
-    assert doc.get("openapi", "").startswith("3.1"), "not an OpenAPI 3.1 document"
-    for name, schema in doc["components"]["schemas"].items():
-        jsonschema.Draft202012Validator.check_schema(schema)
-    return doc
-
-
-def check(doc, method, template, status, headers, body):
-    """One answer against the document."""
-    called.setdefault((method, template), set()).add(status)
-    where = "%s %s -> %d" % (method, template, status)
-    op = doc["paths"].get(template, {}).get(method.lower())
-    if op is None:
-        # 404 for unknown paths, 405 for known paths, 503 when stopping: the generic shape
-        if status in (404, 405, 503):
-            schema = {"$ref": "#/components/schemas/Errors"}
-        else:
-            failures.append("%s: not in the document" % where)
-            return
-    else:
-        resp = op["responses"].get(str(status))
-        if resp is None:
-            failures.append("%s: status not documented (body %s)" % (where, json.dumps(body)[:300]))
-            return
-        schema = resp["content"]["application/json"]["schema"]
-    if not headers.get("content-type", "").startswith("application/json"):
-        failures.append("%s: Content-Type is %r" % (where, headers.get("content-type")))
-    resolver = jsonschema.RefResolver.from_schema(doc)
-    v = jsonschema.Draft202012Validator(schema, resolver=resolver, format_checker=jsonschema.FormatChecker())
-    errs = sorted(v.iter_errors(body), key=lambda e: list(e.path))
-    for e in errs[:3]:
-        failures.append("%s: %s at %s (body %s)" % (where, e.message[:200], list(e.path), json.dumps(body)[:300]))
-
-
 def main():
     dialsim, openapi = sys.argv[1], sys.argv[2]
-    doc = load_doc(openapi)
+    live = openapi_live.LiveCheck(openapi, failures, (404, 405, 503), '#/components/schemas/Errors', formats=True)
     fake = ThreadingHTTPServer(("127.0.0.1", 0), FakeVapi)
     threading.Thread(target=fake.serve_forever, daemon=True).start()
     wd = serve_util.workdir("serve-openapi-")
@@ -107,7 +70,7 @@ def main():
 
     def call(method, template, path, body=None, headers=None, expect=None):
         status, h, data = srv.request(method, path, body=body, headers=headers)
-        check(doc, method, template, status, h, data)
+        live.check(method, template, status, h, data)
         if expect is not None and status != expect:
             failures.append("%s %s: expected %d, got %d: %s" % (method, path, expect, status, json.dumps(data)[:300]))
         return data
@@ -128,7 +91,7 @@ def main():
         lines = head.decode().split("\r\n")
         status = int(lines[0].split()[1])
         h = {k.lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:])}
-        check(doc, method, template, status, h, json.loads(body))
+        live.check(method, template, status, h, json.loads(body))
         if status != 413:
             failures.append("%s %s with 2 MiB: expected 413, got %d" % (method, path, status))
         if h.get("connection", "").lower() != "close":
@@ -260,21 +223,12 @@ def main():
     log = srv.log_text()
     if "GET /health 200" not in log:
         failures.append("no request log line for GET /health: %s" % log[-500:])
-    for template, item in doc["paths"].items():
-        for method, op in item.items():
-            if method == "parameters":
-                continue
-            got = called.get((method.upper(), template))
-            if not got:
-                failures.append("%s %s was never called" % (method.upper(), template))
-            elif not any(200 <= s < 300 for s in got):
-                failures.append("%s %s never answered 2xx (got %s)" % (method.upper(), template, sorted(got)))
+    live.coverage()
     for f in failures:
         print("FAIL:", f)
     if not failures:
         shutil.rmtree(wd, ignore_errors=True)
-    n = sum(len(v) for v in called.values())
-    print("%d route/status pairs checked against %s; %d failures" % (n, openapi, len(failures)))
+    print(live.summary())
     return 1 if failures else 0
 
 
