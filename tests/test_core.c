@@ -541,6 +541,60 @@ static void test_dw4_timeout_is_final(void **state)
     assert_int_equal(r->status, DS_RUN_TIMEOUT);
 }
 
+/* dialsim serve bounds its memory with core_runs_evict: a final run goes
+ * only once no timer or request points at it (a poll of its call, the dial
+ * window), oldest first, never a run still open; may() can veto one. */
+static int evicted_seen;
+static void count_gone(void *ctx, const struct core_run *r)
+{
+    (void)ctx;
+    (void)r;
+    evicted_seen++;
+}
+static bool refuse_all(void *ctx, const struct core_run *r)
+{
+    (void)ctx;
+    (void)r;
+    return false;
+}
+
+static void test_evict_only_quiet_final_runs(void **state)
+{
+    struct fx *f = *state;
+    f->http.get_body = "{\"status\":\"queued\"}"; /* the call never ends: polls go on */
+    const struct core_run *open = start1(f, "e1");
+    char open_id[64];
+    snprintf(open_id, sizeof open_id, "%s", open->id);
+    struct core_agent inbound = good_agent();
+    inbound.inbound = true;
+    put_agent(f, inbound);
+    const struct core_run *failed = start1(f, "e2"); /* AO-2: failed at once, nothing pending */
+    assert_int_equal(failed->status, DS_RUN_FAILED);
+    put_agent(f, good_agent());
+    run_until(f, 1000);
+    evicted_seen = 0;
+    assert_int_equal(core_runs_evict(f->core, 0, refuse_all, count_gone, NULL), 0);
+    assert_int_equal(core_run_count(f->core), 2);
+    assert_int_equal(core_runs_evict(f->core, 1, NULL, count_gone, NULL), 0); /* within keep */
+    assert_int_equal(core_runs_evict(f->core, 0, NULL, count_gone, NULL), 1);
+    assert_int_equal(evicted_seen, 1);
+    assert_int_equal(core_run_count(f->core), 1);
+    assert_string_equal(core_run_at(f->core, 0)->id, open_id); /* pending: kept */
+    /* the window closes: final, but its call is still polled */
+    run_until(f, 300000 + 1000);
+    open = core_run_get(f->core, open_id);
+    assert_non_null(open);
+    assert_int_equal(open->status, DS_RUN_TIMEOUT);
+    assert_int_equal(core_runs_evict(f->core, 0, NULL, count_gone, NULL), 0);
+    assert_non_null(core_run_get(f->core, open_id));
+    /* the polls give up (CORE_POLL_MAX): nothing points at it any more */
+    run_until(f, 300000 + (int64_t)(CORE_POLL_MAX + 2) * CORE_POLL_INTERVAL_MS);
+    assert_int_equal(core_runs_evict(f->core, 0, NULL, count_gone, NULL), 1);
+    assert_int_equal(core_run_count(f->core), 0);
+    assert_null(core_run_get(f->core, open_id));
+    assert_int_equal(evicted_seen, 2);
+}
+
 static void test_redial_pending_sends_again(void **state)
 {
     struct fx *f = *state;
@@ -627,6 +681,7 @@ int main(void)
         T(test_dw2_no_dial_then_late_dial_refines),
         T(test_run_observer_told_of_every_change),
         T(test_dw4_timeout_is_final),
+        T(test_evict_only_quiet_final_runs),
         T(test_redial_pending_sends_again),
 #undef T
     };
