@@ -14,6 +14,10 @@ the first are dropped to keep the data small; the checker and the answer
 builder (mocks/catalogue*.c) read nothing else. docs/catalogue.md names the
 sources and their dates.
 
+Where the provider's official SDK disagrees with its description, the SDK
+wins: scripts/catalogue_sdk_overrides.json patches the component schemas after
+they are read (each patch says which SDK file requires it).
+
 The output is deterministic (sorted keys, compact), so a re-run over the same
 descriptions changes no byte.
 """
@@ -155,6 +159,15 @@ def build(provider, src_dir):
         more = set()
         schemas[name] = slim(all_schemas[name], more, dropped)
         todo.extend(sorted(more - set(schemas)))
+    overrides_path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                  "catalogue_sdk_overrides.json")
+    with open(overrides_path, encoding="utf-8") as f:
+        overrides = json.load(f).get(provider, {}).get("schemas", {})
+    for name, patch in overrides.items():
+        target = schemas[name]  # a patch of a schema not in scope is a mistake: KeyError
+        target.setdefault("properties", {}).update(patch.get("properties", {}))
+        req = target.setdefault("required", [])
+        req.extend(k for k in patch.get("required_add", []) if k not in req)
     if dropped:
         print(f"{provider}: keywords dropped: {sorted(dropped)}", file=sys.stderr)
     return {"provider": provider, "source": note, "openapi": doc.get("openapi"),

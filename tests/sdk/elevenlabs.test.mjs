@@ -418,6 +418,17 @@ test("post-call webhooks reach the user's server, verified by webhooks.construct
 
 // Last: every JSON answer the mock gave in this suite, against the response
 // schema ElevenLabs' OpenAPI description gives its route and status.
+test("generic routes of the catalogue (issue 12): agents.create, get, list, update, delete", async () => {
+  const { agentId } = await el.conversationalAi.agents.create({ conversationConfig: {}, name: "Probe" });
+  assert.ok(agentId);
+  assert.equal((await el.conversationalAi.agents.get(agentId)).name, "Probe");
+  const page = await el.conversationalAi.agents.list(); // each summary has voice_id: the SDK wins
+  assert.ok(page.agents.some((a) => a.agentId === agentId));
+  assert.equal((await el.conversationalAi.agents.update(agentId, { name: "Renamed" })).name, "Renamed");
+  await el.conversationalAi.agents.delete(agentId);
+  await assert.rejects(el.conversationalAi.agents.get(agentId), (e) => e.statusCode === 404);
+});
+
 test("every answer of the ElevenLabs mock matches the OpenAPI description", () => {
   const dir = mkdtempSync(join(tmpdir(), "dialsim-el-answers-"));
   const file = join(dir, "answers.json");

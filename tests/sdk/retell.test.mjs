@@ -352,6 +352,28 @@ test("a 429 with Retry-After: the SDK waits that long and retries", async () => 
   }
 });
 
+test("generic routes and the SDK's /v2 lists (issue 12): llm CRUD, llm.list, agent.list, conversationFlow.list", async () => {
+  const llm = await retell.llm.create({ general_prompt: "You are a probe." });
+  assert.ok(llm.llm_id);
+  assert.equal((await retell.llm.retrieve(llm.llm_id)).general_prompt, "You are a probe.");
+  const second = await retell.llm.create({ general_prompt: "second" });
+  const page1 = await retell.llm.list({ limit: 1 });
+  assert.equal(page1.items.length, 1);
+  assert.equal(page1.has_more, true);
+  const page2 = await retell.llm.list({ limit: 1, pagination_key: page1.pagination_key });
+  assert.equal(page2.items.length, 1);
+  assert.notEqual(page2.items[0].llm_id, page1.items[0].llm_id);
+  assert.deepEqual(new Set([page1.items[0].llm_id, page2.items[0].llm_id]), new Set([llm.llm_id, second.llm_id]));
+  assert.equal((await retell.llm.update(llm.llm_id, { general_prompt: "changed" })).general_prompt, "changed");
+  await retell.llm.delete(llm.llm_id);
+  await assert.rejects(retell.llm.retrieve(llm.llm_id), (e) => e.status === 404);
+  const agents = await retell.agent.list(); // POST /v2/list-agents
+  assert.ok(agents.items.some((a) => a.agent_id === "ragent"), JSON.stringify(agents).slice(0, 300));
+  assert.equal(agents.has_more, false);
+  const flows = await retell.conversationFlow.list();
+  assert.deepEqual(flows.items, []);
+});
+
 test("every answer matches Retell's response schema (OpenAPI description; SDK where they differ)", () => {
   const dir = mkdtempSync(join(tmpdir(), "dialsim-retell-answers-"));
   const file = join(dir, "answers.json");

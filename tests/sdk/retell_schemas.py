@@ -37,6 +37,18 @@ SERVED = [
     ("get", "/list-phone-numbers"),
     ("get", "/get-agent/{agent_id}"),
     ("patch", "/update-agent/{agent_id}"),
+    # generic routes of the catalogue (issue 12) the SDK test calls
+    ("post", "/create-retell-llm"),
+    ("get", "/get-retell-llm/{llm_id}"),
+    ("patch", "/update-retell-llm/{llm_id}"),
+    ("delete", "/delete-retell-llm/{llm_id}"),
+]
+# The SDK's /v2 lists (retell-sdk 5.66.1): the description's /list-x array as
+# {items, has_more, pagination_key?} (LlmListResponse and its siblings).
+V2_LISTS = [
+    ("GET /v2/list-retell-llms", "/list-retell-llms"),
+    ("POST /v2/list-agents", "/list-agents"),
+    ("GET /v2/list-conversation-flows", "/list-conversation-flows"),
 ]
 
 
@@ -101,6 +113,13 @@ def derive(path):
         }
     }
     refs.add("V2CallResponse")
+    for key, base in V2_LISTS:
+        items = fix(doc["paths"][base]["get"]["responses"]["200"]["content"]["application/json"]
+                    ["schema"]["items"], refs)
+        routes[key] = {"200": {"type": "object", "required": ["items", "has_more"],
+                               "properties": {"items": {"type": "array", "items": items},
+                                              "has_more": {"type": "boolean"},
+                                              "pagination_key": {"type": "string"}}}}
     error = fix(comps["responses"]["NotFound"]["content"]["application/json"]["schema"], refs)
     error = dict(error, required=["status", "message"])
     while refs - defs.keys():

@@ -377,6 +377,25 @@ test("webhooks: status-update and end-of-call-report signed with X-Vapi-Secret, 
   }
 });
 
+test("generic routes of the catalogue (issue 12): assistants.create, list, get, update, delete; tools", async () => {
+  const a = await vapi.assistants.create({ name: "Probe", firstMessage: "Hello" });
+  assert.match(a.id, /^[0-9a-f-]{36}$/);
+  assert.equal(a.name, "Probe");
+  assert.equal(a.firstMessage, "Hello");
+  assert.ok((await vapi.assistants.list()).some((x) => x.id === a.id));
+  assert.equal((await vapi.assistants.get({ id: a.id })).name, "Probe");
+  assert.equal((await vapi.assistants.update({ id: a.id, name: "Renamed" })).name, "Renamed");
+  assert.equal((await vapi.assistants.get({ id: a.id })).name, "Renamed");
+  await vapi.assistants.delete({ id: a.id });
+  await assert.rejects(vapi.assistants.get({ id: a.id }), (e) => e instanceof VapiError && e.statusCode === 404);
+  const t = await vapi.tools.create({ type: "function", function: { name: "lookup" } });
+  assert.equal(t.function.name, "lookup");
+  // an assistant made here may place calls (the account knows it)
+  const b = await vapi.assistants.create({ name: "Caller" });
+  const c = await vapi.calls.create({ assistantId: b.id, phoneNumberId: "pn", customer: { number: N.ringsOut } });
+  assert.equal(c.assistantId, b.id);
+});
+
 test("every answer the SDK got matches Vapi's published response schema", () => {
   const bad = [];
   for (const a of answers) {
