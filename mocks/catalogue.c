@@ -143,7 +143,7 @@ static bool fits(const struct cat_route *r, const char *path, struct cat_params 
         size_t len = end ? (size_t)(end - p) : strlen(p);
         const char *seg = r->segs[k];
         if (seg[0] == '{') {
-            if (got.n < CAT_MAX_PARAMS) {
+            if (params && got.n < CAT_MAX_PARAMS) {
                 got.p[got.n].name = seg; /* "{id}": cat_param compares inside the braces */
                 snprintf(got.p[got.n].value, sizeof got.p[got.n].value, "%.*s",
                          (int)(len < 159 ? len : 159), p);
@@ -163,16 +163,35 @@ static bool fits(const struct cat_route *r, const char *path, struct cat_params 
     return true;
 }
 
+/* The path's segments as fits counts them (runs of '/' between): a route
+ * with another count cannot fit, and is passed over without a look at its
+ * segments (every provider request matches against all the routes). */
+static size_t path_segs(const char *p)
+{
+    size_t n = 0;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        n++;
+        while (*p && *p != '/')
+            p++;
+    }
+    return n;
+}
+
 const struct cat_route *catalogue_match(const struct catalogue *c, const char *method,
                                         const char *path, struct cat_params *params,
                                         bool *path_known)
 {
     const struct cat_route *best = NULL;
     bool known = false;
+    size_t nseg = path_segs(path);
     if (c)
         for (size_t i = 0; i < c->n_routes; i++) {
             const struct cat_route *r = &c->routes[i];
-            if (!fits(r, path, NULL))
+            if (r->n_segs != nseg || !fits(r, path, NULL))
                 continue;
             known = true;
             if (strcmp(r->method, method) == 0 && (!best || r->n_literal > best->n_literal))
@@ -188,9 +207,9 @@ const struct cat_route *catalogue_match(const struct catalogue *c, const char *m
 size_t catalogue_routes_at(const struct catalogue *c, const char *path,
                            const struct cat_route **out, size_t max)
 {
-    size_t n = 0;
+    size_t n = 0, nseg = path_segs(path);
     for (size_t i = 0; c && i < c->n_routes; i++)
-        if (fits(&c->routes[i], path, NULL)) {
+        if (c->routes[i].n_segs == nseg && fits(&c->routes[i], path, NULL)) {
             if (n < max)
                 out[n] = &c->routes[i];
             n++;

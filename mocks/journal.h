@@ -22,7 +22,7 @@
 struct journal_entry {
     char mock[32]; /* "vapi", "pstn", "none", "vapi-webhook" */
     char method[16];
-    char *path;
+    char *path; /* path and body: in the entry's own block, freed with it */
     json_t *headers; /* object, names lower-cased; a reference (shared, never changed) */
     char *body;
     json_t *json; /* body parsed, or NULL when not JSON; a reference (shared, never changed) */

@@ -110,7 +110,20 @@ void mock_response_finish(struct mock_response *rs)
     if (!rs->json)
         return;
     free(rs->body);
-    rs->body = json_dumps(rs->json, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    /* printed into the stack first, then copied once at its size: json_dumps
+     * grows its buffer from 16 bytes, a realloc each doubling */
+    char tmp[4096];
+    const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
+    size_t n = json_dumpb(rs->json, tmp, sizeof tmp, flags);
+    if (n > 0 && n < sizeof tmp) {
+        rs->body = malloc(n + 1);
+        if (rs->body) {
+            memcpy(rs->body, tmp, n);
+            rs->body[n] = '\0';
+        }
+    } else {
+        rs->body = json_dumps(rs->json, flags);
+    }
     rs->body_len = 0;
     json_decref(rs->json);
     rs->json = NULL;
@@ -267,14 +280,18 @@ static void write_answer(struct mg_connection *conn, const struct mock_response 
     int hl = snprintf(NULL, 0, fmt, rs->status, reason, ct, framing, extra, conn_hdr,
                       (long long)rs->latency_ms);
     size_t body_part = rs->chunks > 1 ? 0 : send;
-    char *msg = hl > 0 ? malloc((size_t)hl + 1 + body_part) : NULL;
+    /* most answers fit the stack: no malloc and free of a copy each */
+    char small[8192];
+    size_t need = hl > 0 ? (size_t)hl + 1 + body_part : 0;
+    char *msg = !need ? NULL : need <= sizeof small ? small : malloc(need);
     if (!msg)
         return;
     snprintf(msg, (size_t)hl + 1, fmt, rs->status, reason, ct, framing, extra, conn_hdr,
              (long long)rs->latency_ms);
     memcpy(msg + hl, out, body_part);
     mg_write(conn, msg, (size_t)hl + body_part);
-    free(msg);
+    if (msg != small)
+        free(msg);
     if (rs->chunks > 1) {
         size_t per = olen / (size_t)rs->chunks + 1;
         for (size_t off = 0; off < olen; off += per)

@@ -5,6 +5,8 @@
  * due at the same instant run in the order they were scheduled; a timer due in
  * the past is clamped to "now" and queued behind what is already due. One timer
  * thread sleeps on a condition variable until the earliest timer is due.
+ * It then runs the timers due, in that order, up to 64 under one taking of the
+ * core lock (a burst of timers due at once costs one wake-up, not one each).
  *
  * The core lock. The core is single-threaded by contract (core/core.h): one
  * thread at a time, the one that runs the clock's timers. In serve mode the
