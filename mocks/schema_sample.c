@@ -279,7 +279,10 @@ static json_t *sample(const struct sctx *c, const json_t *s, const json_t *from,
     s = schema_deref(c->doc, s);
     if (!json_is_object(s))
         return from ? json_deep_copy(from) : json_object();
-    if (from && json_is_null(from) && (json_is_true(json_object_get(s, "nullable"))))
+    /* a null the schema takes stays null (a last page's next_cursor: a
+     * client that pages until the cursor is null must see one) */
+    if (from && json_is_null(from) &&
+        (json_is_true(json_object_get(s, "nullable")) || valid(c, s, from)))
         return json_null();
     const json_t *en = json_object_get(s, "enum");
     if (json_object_get(s, "const"))

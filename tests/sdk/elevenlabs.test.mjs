@@ -424,6 +424,8 @@ test("generic routes of the catalogue (issue 12): agents.create, get, list, upda
   assert.equal((await el.conversationalAi.agents.get(agentId)).name, "Probe");
   const page = await el.conversationalAi.agents.list(); // each summary has voice_id: the SDK wins
   assert.ok(page.agents.some((a) => a.agentId === agentId));
+  assert.equal(page.hasMore, false);
+  assert.equal(page.nextCursor ?? null, null, "the last page has no cursor: a client pages until it is null");
   assert.equal((await el.conversationalAi.agents.update(agentId, { name: "Renamed" })).name, "Renamed");
   await el.conversationalAi.agents.delete(agentId);
   await assert.rejects(el.conversationalAi.agents.get(agentId), (e) => e.statusCode === 404);
