@@ -2,7 +2,6 @@
  * scenario's expect.journal and serve's admin API, and the near-miss report. */
 #include "journal_match.h"
 
-#include <civetweb.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include "core/timefmt.h"
 #include "mock.h"
 #include "mock_access.h"
+#include "util/query.h"
 
 /* Exact, or an fnmatch glob (a star matches any run of characters, slashes too). */
 static bool path_matches(const char *pattern, const char *path)
@@ -30,7 +30,7 @@ static size_t compare(const json_t *sel, const struct journal_entry *e, json_t *
         bad++;                                                                                     \
         if (!diffs)                                                                                \
             return bad;                                                                            \
-        json_array_append_new(diffs, json_pack("{s:s,s:O,s:o}", "field", (field), "expected",     \
+        json_array_append_new(diffs, json_pack("{s:s,s:O,s:o}", "field", (field), "expected",      \
                                                (expected), "actual", (actual)));                   \
     } while (0)
     const json_t *v;
@@ -102,7 +102,7 @@ json_t *journal_near_misses(const struct journal *j, const json_t *sel, size_t m
         json_t *d = journal_match_diff(sel, e);
         size_t nd = json_array_size(d), at = json_array_size(best);
         if (nd == 0 || (at == max && nd >= json_array_size(json_object_get(
-                                                json_array_get(best, max - 1), "differences")))) {
+                                               json_array_get(best, max - 1), "differences")))) {
             json_decref(d);
             continue;
         }
@@ -111,9 +111,9 @@ json_t *journal_near_misses(const struct journal *j, const json_t *sel, size_t m
                json_array_size(json_object_get(json_array_get(best, at - 1), "differences")) > nd)
             at--;
         json_array_insert_new(best, at,
-                              json_pack("{s:I,s:s,s:s,s:s,s:i,s:o}", "index", (json_int_t)i,
-                                        "mock", e->mock, "method", e->method, "path", e->path,
-                                        "status", e->status, "differences", d));
+                              json_pack("{s:I,s:s,s:s,s:s,s:i,s:o}", "index", (json_int_t)i, "mock",
+                                        e->mock, "method", e->method, "path", e->path, "status",
+                                        e->status, "differences", d));
         if (json_array_size(best) > max)
             json_array_remove(best, max);
     }
@@ -146,7 +146,8 @@ char *journal_near_miss_text(const json_t *near_misses)
     const json_t *nm, *d;
     json_array_foreach(near_misses, i, nm)
     {
-        fprintf(f, "  #%lld %s %s (%s, %d):", (long long)json_integer_value(json_object_get(nm, "index")),
+        fprintf(f, "  #%lld %s %s (%s, %d):",
+                (long long)json_integer_value(json_object_get(nm, "index")),
                 json_string_value(json_object_get(nm, "method")),
                 json_string_value(json_object_get(nm, "path")),
                 json_string_value(json_object_get(nm, "mock")),
@@ -168,15 +169,15 @@ char *journal_near_miss_text(const json_t *near_misses)
     return buf;
 }
 
-/* One query parameter's value, URL-decoded ('+' stays '+': phone numbers). */
-static int decode(const char *s, size_t len, char *out, size_t n)
-{
-    return mg_url_decode(s, (int)len, out, (int)n, 0);
-}
+struct query_ctx {
+    json_t *sel;
+    long *since;
+};
 
-static int query_param(json_t *sel, long *since, const char *name, const char *val, char *err,
-                       size_t n)
+static int query_param(void *ctx, const char *name, const char *val, char *err, size_t n)
 {
+    json_t *sel = ((struct query_ctx *)ctx)->sel;
+    long *since = ((struct query_ctx *)ctx)->since;
     static const char *const expected =
         "provider, mock, method, path, status, header.<name>, body.<dotted.path> or since";
     if (!strcmp(name, "since")) {
@@ -224,34 +225,13 @@ int journal_query_pattern(const char *query, json_t **sel, long *since, char *er
 {
     *sel = json_object();
     *since = 0;
-    const char *p = query ? query : "";
-    while (*p) {
-        const char *amp = strchr(p, '&'), *end = amp ? amp : p + strlen(p);
-        const char *eq = memchr(p, '=', (size_t)(end - p));
-        char name[256], val[1024];
-        if (end == p) { /* "a=1&&b=2": an empty one is nothing */
-            p = amp ? amp + 1 : end;
-            continue;
-        }
-        if (decode(p, (size_t)((eq ? eq : end) - p), name, sizeof name) < 0 ||
-            decode(eq ? eq + 1 : end, eq ? (size_t)(end - eq - 1) : 0, val, sizeof val) < 0) {
-            snprintf(err, n, "a query parameter is too long (names up to 255 bytes, values up to "
-                             "1023)");
-            goto bad;
-        }
-        if (!eq) {
-            snprintf(err, n, "%s: expected %s=<value>", name, name);
-            goto bad;
-        }
-        if (query_param(*sel, since, name, val, err, n) != 0)
-            goto bad;
-        p = amp ? amp + 1 : end;
+    struct query_ctx qc = {*sel, since};
+    if (query_each(query, false, query_param, &qc, err, n) != 0) {
+        json_decref(*sel);
+        *sel = NULL;
+        return -1;
     }
     return 0;
-bad:
-    json_decref(*sel);
-    *sel = NULL;
-    return -1;
 }
 
 json_t *journal_entry_json(const struct journal_entry *e, size_t i)
@@ -260,7 +240,8 @@ json_t *journal_entry_json(const struct journal_entry *e, size_t i)
     json_t *x = json_pack("{s:I,s:s,s:s,s:s,s:O,s:i,s:s}", "index", (json_int_t)i, "mock", e->mock,
                           "method", e->method, "path", e->path, "headers", e->headers, "status",
                           e->status, "at", ts_iso(e->at, at, sizeof at));
-    json_object_set_new(x, "body", e->json ? json_incref(e->json) : json_string(e->body ? e->body : ""));
+    json_object_set_new(x, "body",
+                        e->json ? json_incref(e->json) : json_string(e->body ? e->body : ""));
     mock_access_mask_entry(x); /* secrets masked in the dump only */
     return x;
 }

@@ -10,6 +10,7 @@
 
 #include "core/timefmt.h"
 #include "ingest/ingest.h"
+#include "util/query.h"
 
 #define DIALSIM_VERSION "0.1.0"
 
@@ -342,37 +343,41 @@ out:
 #define RUNS_PAGE_DEFAULT 1000
 #define RUNS_PAGE_MAX 10000
 
+/* GET /runs' parameters: the first of each name counts, as mg_get_var reads. */
+struct runs_query {
+    char val[4][QUERY_VALUE_MAX];
+    bool has[4];
+};
+static const char *const runs_params[] = {"agent", "status", "limit", "after"};
+
+static int runs_param(void *ctx, const char *name, const char *value, char *err, size_t n)
+{
+    struct runs_query *q = ctx;
+    for (size_t k = 0; k < 4; k++)
+        if (!strcmp(name, runs_params[k])) {
+            if (!q->has[k])
+                snprintf(q->val[k], sizeof q->val[k], "%s", value);
+            q->has[k] = true;
+            return 0;
+        }
+    snprintf(err, n,
+             "unknown query parameter '%.64s' of GET /runs; expected agent, status, limit or after",
+             name);
+    return -1;
+}
+
 /* GET /runs[?agent=&status=&limit=&after=]: oldest first, a page at a time
  * (docs/api.md#runs); an unknown parameter is refused, not ignored. */
 static void list_runs(struct serve *s, struct srv_req *rq, struct srv_resp *rs)
 {
-    static const char *const known[] = {"agent", "status", "limit", "after"};
-    char val[4][300] = {"", "", "", ""};
-    bool has[4] = {false, false, false, false};
-    const char *q = rq->ri->query_string;
-    for (const char *p = q; p && *p;) {
-        size_t klen = strcspn(p, "=&");
-        size_t k = 0;
-        while (k < 4 && (strlen(known[k]) != klen || strncmp(p, known[k], klen) != 0))
-            k++;
-        if (k == 4) {
-            srv_reply_error(rs, 400, NULL,
-                            "unknown query parameter '%.*s' of GET /runs; expected agent, status, "
-                            "limit or after",
-                            (int)(klen > 64 ? 64 : klen), p);
-            return;
-        }
-        has[k] = true;
-        p += strcspn(p, "&");
-        if (*p)
-            p++;
+    struct runs_query qv = {0};
+    char err[300];
+    if (query_each(rq->ri->query_string, true, runs_param, &qv, err, sizeof err) != 0) {
+        srv_reply_error(rs, 400, NULL, "%s", err);
+        return;
     }
-    for (size_t k = 0; k < 4 && q; k++)
-        if (has[k] && mg_get_var(q, strlen(q), known[k], val[k], sizeof val[k]) < 0) {
-            srv_reply_error(rs, 400, NULL, "query parameter '%s' is too long or badly encoded",
-                            known[k]);
-            return;
-        }
+    char(*val)[QUERY_VALUE_MAX] = qv.val;
+    const bool *has = qv.has;
     if (has[1] && run_status_from_name(val[1]) < 0) {
         srv_reply_error(rs, 400, NULL,
                         "query parameter 'status' is '%s'; expected pending, in_progress, "
@@ -526,8 +531,7 @@ static void post_transcripts(struct serve *s, struct srv_req *rq, struct srv_res
     }
     struct ingest_answer ans;
     struct ingest_lock lk = {core_lock, core_unlock, s->clock};
-    ingest_handle_locked(s->core, s->store, rq->seg[1], &tr, clock_real_time(s->clock), &lk,
-                         &ans);
+    ingest_handle_locked(s->core, s->store, rq->seg[1], &tr, clock_real_time(s->clock), &lk, &ans);
     free(key);
     if (chunked_over && ans.status == 413) {
         ingest_answer_clear(&ans);
