@@ -370,6 +370,12 @@ void core_set_str(char **dst, const char *s)
     *dst = core_strdup(s);
 }
 
+/* DW-4: completed, failed and timeout are final. */
+static bool status_final(enum ds_run_status st)
+{
+    return st == DS_RUN_COMPLETED || st == DS_RUN_FAILED || st == DS_RUN_TIMEOUT;
+}
+
 void core_finish(struct core_run *r, enum ds_run_status st, enum ds_reason reason,
                  const char *detail)
 {
@@ -378,7 +384,7 @@ void core_finish(struct core_run *r, enum ds_run_status st, enum ds_reason reaso
     r->updated_at = core_now(r->core);
     if (detail)
         core_set_str(&r->detail, detail);
-    if (st == DS_RUN_TIMEOUT || st == DS_RUN_COMPLETED || st == DS_RUN_FAILED) {
+    if (status_final(st)) {
         if (r->window_timer) {
             r->core->env.clock.ops->cancel(r->core->env.clock.ctx, r->window_timer);
             r->window_timer = 0;
@@ -595,17 +601,11 @@ const struct core_run *core_run_get(const struct core *c, const char *id)
     return NULL;
 }
 
-static bool run_final(const struct core_run *r)
-{
-    return r->status == DS_RUN_COMPLETED || r->status == DS_RUN_FAILED ||
-           r->status == DS_RUN_TIMEOUT;
-}
-
 /* Final, and nothing will call back with it: no window or transcript
  * timer, no poll, request or download in flight. */
 static bool run_quiet(const struct core_run *r)
 {
-    return run_final(r) && !r->window_timer && !r->transcript_timer && !r->holds;
+    return status_final(r->status) && !r->window_timer && !r->transcript_timer && !r->holds;
 }
 
 size_t core_runs_evict(struct core *c, size_t keep,
@@ -614,7 +614,7 @@ size_t core_runs_evict(struct core *c, size_t keep,
 {
     size_t finals = 0;
     for (size_t i = 0; i < c->n_runs; i++)
-        finals += run_final(c->runs[i]);
+        finals += status_final(c->runs[i]->status);
     if (finals <= keep)
         return 0;
     size_t excess = finals - keep, evicted = 0, k = 0;
