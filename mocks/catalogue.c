@@ -1,7 +1,7 @@
 /* catalogue.h: a provider's routes, parsed once, matched by segments. */
 #include "catalogue.h"
+#include "util/mem_trim.h"
 
-#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,7 +74,7 @@ static struct catalogue *parse(const char *provider, const char *text, size_t le
         c->n_routes++;
     }
     json_decref(doc);
-    malloc_trim(0); /* the document's megabytes back to the system */
+    mem_trim(); /* the document's megabytes back to the system */
     return c;
 fail:
     json_decref(doc);

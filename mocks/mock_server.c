@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <civetweb.h>
 #include <ctype.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -14,6 +13,8 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "util/json_write.h"
+#include "util/mem_trim.h"
 #include "journal_match.h"
 #include "mock_build.h"
 #include "mock_account.h"
@@ -110,20 +111,8 @@ void mock_response_finish(struct mock_response *rs)
     if (!rs->json)
         return;
     free(rs->body);
-    /* printed into the stack first, then copied once at its size: json_dumps
-     * grows its buffer from 16 bytes, a realloc each doubling */
-    char tmp[4096];
-    const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
-    size_t n = json_dumpb(rs->json, tmp, sizeof tmp, flags);
-    if (n > 0 && n < sizeof tmp) {
-        rs->body = malloc(n + 1);
-        if (rs->body) {
-            memcpy(rs->body, tmp, n);
-            rs->body[n] = '\0';
-        }
-    } else {
-        rs->body = json_dumps(rs->json, flags);
-    }
+    /* util/json_write.h: jansson's compact bytes, without its encoder's cost */
+    rs->body = json_write(rs->json, NULL);
     rs->body_len = 0;
     json_decref(rs->json);
     rs->json = NULL;
@@ -260,38 +249,83 @@ bool mock_world_call_outcome(const struct mock_world *w, const char *provider, c
  * one, as it is with keep-alive off (run), where every answer ends with a
  * close. "Keep-Alive: timeout" tells a pooling client (Node's fetch) to drop
  * an idle socket before the server does, so it never writes into a close. */
+/* The head's pieces, appended without printf (two snprintf passes over a
+ * format cost more than the rest of a small answer's head). */
+struct head {
+    char *p;
+    size_t len, cap;
+};
+
+static void head_put(struct head *h, const char *s)
+{
+    size_t n = strlen(s);
+    if (h->len + n < h->cap)
+        memcpy(h->p + h->len, s, n);
+    h->len += n;
+}
+
+static void head_num(struct head *h, long long v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp - 1;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    tmp[i] = '\0';
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[--i] = '-';
+    head_put(h, tmp + i);
+}
+
+static void put_head(struct head *h, const struct mock_response *rs, const char *reason,
+                     size_t olen, const char *conn_hdr)
+{
+    head_put(h, "HTTP/1.1 ");
+    head_num(h, rs->status);
+    head_put(h, " ");
+    head_put(h, reason);
+    head_put(h, "\r\nContent-Type: ");
+    head_put(h, rs->content_type ? rs->content_type : "application/json");
+    if (rs->chunks > 1) {
+        head_put(h, "\r\nTransfer-Encoding: chunked\r\n");
+    } else {
+        head_put(h, "\r\nContent-Length: ");
+        head_num(h, (long long)olen);
+        head_put(h, "\r\n");
+    }
+    /* a fault's own headers (Retry-After, ...) come after the framing ones */
+    head_put(h, rs->headers ? rs->headers : "");
+    head_put(h, conn_hdr);
+    head_put(h, DIALSIM_LATENCY_HEADER ": ");
+    head_num(h, (long long)rs->latency_ms);
+    head_put(h, "\r\n\r\n");
+}
+
 static void write_answer(struct mg_connection *conn, const struct mock_response *rs,
                          const char *conn_hdr)
 {
     const char *out = rs->body ? rs->body : "";
     size_t olen = rs->body_len ? rs->body_len : strlen(out);
     size_t send = rs->truncate && rs->truncate_at < olen ? rs->truncate_at : olen;
-    char framing[64];
-    if (rs->chunks > 1)
-        snprintf(framing, sizeof framing, "Transfer-Encoding: chunked\r\n");
-    else
-        snprintf(framing, sizeof framing, "Content-Length: %zu\r\n", olen);
-    /* a fault's own headers (Retry-After, ...) come after the framing ones */
-    const char *extra = rs->headers ? rs->headers : "";
-    const char *fmt = "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s%s%s" DIALSIM_LATENCY_HEADER
-                      ": %lld\r\n\r\n";
     const char *reason = mg_get_response_code_text(conn, rs->status);
-    const char *ct = rs->content_type ? rs->content_type : "application/json";
-    int hl = snprintf(NULL, 0, fmt, rs->status, reason, ct, framing, extra, conn_hdr,
-                      (long long)rs->latency_ms);
     size_t body_part = rs->chunks > 1 ? 0 : send;
     /* most answers fit the stack: no malloc and free of a copy each */
     char small[8192];
-    size_t need = hl > 0 ? (size_t)hl + 1 + body_part : 0;
-    char *msg = !need ? NULL : need <= sizeof small ? small : malloc(need);
-    if (!msg)
-        return;
-    snprintf(msg, (size_t)hl + 1, fmt, rs->status, reason, ct, framing, extra, conn_hdr,
-             (long long)rs->latency_ms);
-    memcpy(msg + hl, out, body_part);
-    mg_write(conn, msg, (size_t)hl + body_part);
-    if (msg != small)
-        free(msg);
+    struct head h = {small, 0, sizeof small};
+    put_head(&h, rs, reason, olen, conn_hdr);
+    if (h.len + body_part >= sizeof small) {
+        size_t need = h.len + body_part + 1;
+        h = (struct head){malloc(need), 0, need};
+        if (!h.p)
+            return;
+        put_head(&h, rs, reason, olen, conn_hdr);
+    }
+    memcpy(h.p + h.len, out, body_part);
+    mg_write(conn, h.p, h.len + body_part);
+    if (h.p != small)
+        free(h.p);
     if (rs->chunks > 1) {
         size_t per = olen / (size_t)rs->chunks + 1;
         for (size_t off = 0; off < olen; off += per)
@@ -422,13 +456,12 @@ static int refuse_head(struct mock_server *s, struct mg_connection *conn,
 }
 
 /* Every 65,536 requests, hand the pages malloc holds free back to the
- * system (glibc's malloc_trim also releases free pages inside its heaps): a
- * burst of live calls (when the clock's thread falls behind under load)
- * would otherwise stay in RSS as malloc's high-water mark. A few ms, rarely. */
+ * system (util/mem_trim.h): a burst of live calls would otherwise stay in
+ * RSS as the allocator's high-water mark. A few ms, rarely. */
 static void give_back(struct mock_server *s)
 {
     if ((atomic_fetch_add_explicit(&s->served, 1, memory_order_relaxed) & 0xffff) == 0xffff)
-        malloc_trim(0);
+        mem_trim();
 }
 
 static int handle(struct mg_connection *conn, void *cbdata)
@@ -500,6 +533,13 @@ static int handle(struct mg_connection *conn, void *cbdata)
     struct journal_entry *entry = admin ? NULL : entry_for(&rq), *dropped = NULL;
     pthread_rwlock_rdlock(&s->bind_lk);
     struct mock_world *w = s->world;
+    /* the timers this request sets for "now" (a dial without delay) run on
+     * this thread once the answer is out (ports.h, help_begin) */
+    struct ds_clock helped = {0};
+    if (w && w->clock.ops && w->clock.ops->help_begin) {
+        helped = w->clock;
+        helped.ops->help_begin(helped.ctx);
+    }
     if (w) {
         pthread_mutex_lock(&w->mu);
         if (mock_access_refused(s->admin_token, s->check_host, &rq, ri->http_version, &rs)) {
@@ -552,6 +592,8 @@ static int handle(struct mg_connection *conn, void *cbdata)
         mg_disable_connection_keep_alive(conn);
     if (!rs.close)
         write_answer(conn, &rs, ends && s->keep_alive ? "Connection: close\r\n" : KEEP_HDR(s));
+    if (helped.ops) /* the clock outlives the server's workers (serve.c) */
+        helped.ops->help_end(helped.ctx);
     mock_response_clear(&rs);
     free(body);
     json_decref(headers);

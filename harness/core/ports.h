@@ -33,6 +33,14 @@ struct ds_clock_ops {
      * (docs/architecture.md "Time": an effect never before its cause). */
     uint64_t (*schedule_at_place)(void *ctx, int64_t at_ms, uint64_t place, ds_timer_fn fn,
                                   void *arg);
+    /* Optional (NULL: nothing to do; a simulated clock runs everything on
+     * its own loop). Between help_begin and help_end the calling thread
+     * promises to run, itself, at help_end, the timers then due: timers it
+     * schedules for "now" meanwhile do not wake the clock's own thread
+     * (sim/clock_real.c: serve's mock workers, one wake-up less per call).
+     * help_end is called without any lock the timers take. */
+    void (*help_begin)(void *ctx);
+    void (*help_end)(void *ctx);
 };
 
 struct ds_clock {

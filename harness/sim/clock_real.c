@@ -105,6 +105,37 @@ static void heap_remove(struct clock_real *c, size_t i)
     }
 }
 
+/* ---- running what is due ------------------------------------------------- */
+
+/* The clock the calling thread runs due timers of, now or at its help_end
+ * (op_help_begin): timers it schedules for "now" need no wake-up. */
+static _Thread_local struct clock_real *tl_runner;
+
+#define BATCH 64
+
+static bool due_locked(const struct clock_real *c)
+{
+    return c->n > 0 && c->heap[0].at <= scaled_now(c);
+}
+
+/* With c->core and c->mu held: the timers due now, in their order (up to
+ * BATCH: the core's other users wait no longer than that). Returns with
+ * both still held. */
+static void run_batch(struct clock_real *c)
+{
+    struct clock_real *was = tl_runner;
+    tl_runner = c;
+    for (int k = 0; k < BATCH && due_locked(c); k++) {
+        struct timer t = c->heap[0];
+        heap_remove(c, 0);
+        c->fired++;
+        pthread_mutex_unlock(&c->mu);
+        t.fn(t.arg);
+        pthread_mutex_lock(&c->mu);
+    }
+    tl_runner = was;
+}
+
 /* ---- the timer thread ----------------------------------------------------- */
 
 static void wait_until(struct clock_real *c, int64_t at_ms)
@@ -118,17 +149,17 @@ static void wait_until(struct clock_real *c, int64_t at_ms)
  * The head is looked at again after the core lock is taken: while we waited
  * for it, the core may have cancelled that very timer (cancel is called with
  * the core lock held, so it cannot slip in between the check and the run).
- * On stop, what is already due still runs (an HTTP answer waiting to be
- * delivered owns memory), then the thread ends. */
-#define BATCH 64
-
+ * The timers due then run under that one taking of the core lock
+ * (run_batch): one taking each costs the thread a wake-up per timer and lets
+ * it fall behind when every request schedules one. On stop, what is already
+ * due still runs (an HTTP answer waiting to be delivered owns memory), then
+ * the thread ends. */
 static void *timer_thread(void *arg)
 {
     struct clock_real *c = arg;
     pthread_mutex_lock(&c->mu);
     for (;;) {
-        int64_t now = scaled_now(c);
-        if (c->n == 0 || c->heap[0].at > now) {
+        if (!due_locked(c)) {
             if (c->stopping)
                 break;
             if (c->n == 0)
@@ -140,22 +171,7 @@ static void *timer_thread(void *arg)
         pthread_mutex_unlock(&c->mu);
         pthread_mutex_lock(&c->core);
         pthread_mutex_lock(&c->mu);
-        if (c->n == 0 || c->heap[0].at > scaled_now(c)) {
-            pthread_mutex_unlock(&c->core);
-            continue;
-        }
-        /* the timers due now, in their order, under this one taking of the
-         * core lock (up to BATCH: the core's other users wait no longer
-         * than that); one taking each costs the thread a wake-up per timer
-         * and lets it fall behind when every request schedules one */
-        for (int k = 0; k < BATCH && c->n > 0 && c->heap[0].at <= scaled_now(c); k++) {
-            struct timer t = c->heap[0];
-            heap_remove(c, 0);
-            c->fired++;
-            pthread_mutex_unlock(&c->mu);
-            t.fn(t.arg);
-            pthread_mutex_lock(&c->mu);
-        }
+        run_batch(c);
         pthread_mutex_unlock(&c->mu);
         pthread_mutex_unlock(&c->core);
         pthread_mutex_lock(&c->mu);
@@ -204,8 +220,11 @@ static uint64_t op_schedule_at_place(void *ctx, int64_t at_ms, uint64_t place, d
     uint64_t seq = place && place <= c->next_seq ? place : ++c->next_seq;
     c->heap[c->n] = (struct timer){at_ms < now ? now : at_ms, seq, id, fn, arg};
     sift_up(c->heap, c->n++);
-    if (c->heap[0].id == id)
-        pthread_cond_signal(&c->cv); /* a new earliest timer: sleep less */
+    /* a new earliest timer: sleep less; unless it is due now and this
+     * thread runs due timers itself before it is done (help_begin, or a
+     * timer's run: run_batch looks at the head again after each) */
+    if (c->heap[0].id == id && !(tl_runner == c && c->heap[0].at <= now))
+        pthread_cond_signal(&c->cv);
 out:
     pthread_mutex_unlock(&c->mu);
     return id;
@@ -229,8 +248,49 @@ static void op_cancel(void *ctx, uint64_t id)
     pthread_mutex_unlock(&c->mu);
 }
 
-static const struct ds_clock_ops clock_real_ops = {op_now, op_schedule, op_cancel, op_place,
-                                                   op_schedule_at_place};
+static void op_help_begin(void *ctx)
+{
+    tl_runner = ctx;
+}
+
+/* Timers more than this late (ms of the clock) make helpers wait for the
+ * core lock instead of trying it: back-pressure, so that under a load the
+ * timers cannot keep up with, requests slow down instead of live calls
+ * piling up in memory (docs/benchmarks.md run 7: 9,000 calls waiting for
+ * their dial at 45,000 requests a second without it). */
+#define LATE_MS 20
+
+/* The helper's turn: the timers due now, on this thread, when the core lock
+ * is free (or, when they are late, once it is); when it is not (its holder
+ * may be past its last look at the heap), or more are due than one batch,
+ * the clock's thread is woken. */
+static void op_help_end(void *ctx)
+{
+    struct clock_real *c = ctx;
+    pthread_mutex_lock(&c->mu);
+    bool due = due_locked(c) && !c->stopping;
+    bool late = due && scaled_now(c) - c->heap[0].at > LATE_MS;
+    pthread_mutex_unlock(&c->mu);
+    bool mine = due && (late ? pthread_mutex_lock(&c->core) == 0
+                             : pthread_mutex_trylock(&c->core) == 0);
+    if (mine) {
+        pthread_mutex_lock(&c->mu);
+        run_batch(c);
+        due = due_locked(c);
+        pthread_mutex_unlock(&c->mu);
+        pthread_mutex_unlock(&c->core);
+    }
+    tl_runner = NULL;
+    if (due) {
+        pthread_mutex_lock(&c->mu);
+        pthread_cond_signal(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+    }
+}
+
+static const struct ds_clock_ops clock_real_ops = {op_now,           op_schedule,  op_cancel,
+                                                   op_place,         op_schedule_at_place,
+                                                   op_help_begin,    op_help_end};
 
 struct ds_clock clock_real_port(struct clock_real *c)
 {
