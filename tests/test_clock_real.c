@@ -1,7 +1,8 @@
 /* Unit tests for harness/sim/clock_real: the wall clock of `dialsim serve`.
  * Timers run in (due time, sequence) order on one thread, with the core lock
  * held; cancel wins over a timer that is already due but waits for the lock;
- * stop runs what is due and drops the rest. Waits are milliseconds. */
+ * stop runs what is due and drops the rest; a helper (ports.h help_begin/
+ * help_end) runs the timers it set for "now". Waits are milliseconds. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -260,6 +261,46 @@ static void stop_runs_due_and_drops_later(void **state)
     assert_int_equal(atomic_load(&tr->n), 1);
 }
 
+/* A thread between help_begin and help_end (serve's mock workers) runs the
+ * timers it set for "now" itself at help_end, those they set for "now" too,
+ * before help_end returns; a later timer is left to the clock's thread. The
+ * clock's thread may take a due timer first when it happens to be awake, so
+ * the helper's turn is tried a few times; every timer runs once in any case. */
+static void helper_runs_what_it_set(void **state)
+{
+    struct trace *tr = *state;
+    struct ds_clock k = clock_real_port(tr->c);
+    bool helped = false;
+    int ran = 0;
+    for (int attempt = 0; attempt < 20 && !helped; attempt++) {
+        struct tag t[3] = {{tr, 1, 0, NULL}, {tr, 2, 0, NULL}, {tr, 3, 0, NULL}};
+        int64_t now = clock_real_now();
+        t[0].child = &t[2];
+        t[0].child_at = now;
+        k.ops->help_begin(k.ctx);
+        assert_true(sched(tr, now, &t[0]) > 0);
+        assert_true(sched(tr, now, &t[1]) > 0);
+        k.ops->help_end(k.ctx);
+        if (atomic_load(&tr->n) == ran + 3) {
+            helped = pthread_equal(tr->thread[ran], pthread_self()) &&
+                     pthread_equal(tr->thread[ran + 1], pthread_self()) &&
+                     pthread_equal(tr->thread[ran + 2], pthread_self());
+        }
+        wait_for(tr, ran + 3); /* none lost either way */
+        assert_int_equal(tr->order[ran], 1);
+        ran += 3;
+    }
+    assert_true(helped);
+    /* a timer due later is the clock thread's, not the helper's */
+    struct tag later = {tr, 9, 0, NULL};
+    k.ops->help_begin(k.ctx);
+    assert_true(sched(tr, clock_real_now() + 20, &later) > 0);
+    k.ops->help_end(k.ctx);
+    assert_int_equal(atomic_load(&tr->n), ran);
+    wait_for(tr, ran + 1);
+    assert_false(pthread_equal(tr->thread[ran], pthread_self()));
+}
+
 static void destroy_null(void **state)
 {
     (void)state;
@@ -281,6 +322,7 @@ int main(void)
         T(timers_wait_for_the_core_lock),
         T(earlier_timer_wakes_the_thread),
         T(stop_runs_due_and_drops_later),
+        T(helper_runs_what_it_set),
         cmocka_unit_test(destroy_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
