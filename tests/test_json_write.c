@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,9 @@ static void scalars_and_strings(void **state)
         same(j);
         json_decref(j);
     }
-    const double reals[] = {0.0, -0.0, 0.1, 5.0, -2.5, 1e20, 1e21, 1e-7, 1.5e-300, 1e300,
-                            123456789012345678.0, 0.30000000000000004, 3.14159};
+    const double reals[] = {0.0,  -0.0, 0.1,    5.0,          -2.5,   1e20,       1e21,
+                            1e-7, 1.5e-300, 1e300, 123456789012345678.0, 0.30000000000000004,
+                            3.14159, -7.0, 999999999999999.0, 1e15, 1e16, 1e17, -1e17, 4503599627370497.0};
     for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++) {
         json_t *j = json_real(reals[i]);
         same(j);
@@ -63,6 +65,31 @@ static void scalars_and_strings(void **state)
     json_t *lits = json_pack("[b,b,n,{},[],{s:[]}]", 1, 0, "k\n\"ey");
     same(lits);
     json_decref(lits);
+}
+
+/* Reals by the thousand: whole numbers around the fast path's bound and
+ * arbitrary finite bit patterns, each as jansson prints it. */
+static void reals_agree(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double v;
+        if (i % 2) {
+            v = (double)((int64_t)(x % 4000000000000000ULL) - 2000000000000000LL);
+        } else {
+            memcpy(&v, &x, sizeof v);
+            if (!isfinite(v))
+                continue;
+        }
+        json_t *j = json_real(v);
+        assert_non_null(j);
+        same(j);
+        json_decref(j);
+    }
 }
 
 static void keys_keep_their_order(void **state)
@@ -161,6 +188,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scalars_and_strings),
+        cmocka_unit_test(reals_agree),
         cmocka_unit_test(keys_keep_their_order),
         cmocka_unit_test(small_buffer_says_what_it_needs),
         cmocka_unit_test(too_deep_is_refused),

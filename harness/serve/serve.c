@@ -19,6 +19,7 @@
 #include "core/timefmt.h"
 #include "util/civet_stop.h"
 #include "util/http_guard.h"
+#include "util/json_write.h"
 
 /* ---- answers -------------------------------------------------------------- */
 
@@ -26,8 +27,9 @@ void srv_reply_json(struct srv_resp *rs, int status, json_t *body)
 {
     free(rs->body);
     rs->status = status;
-    rs->body = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    rs->body_len = rs->body ? strlen(rs->body) : 0;
+    size_t n = 0;
+    rs->body = body ? json_write(body, &n) : NULL; /* jansson's compact bytes (util/json_write.h) */
+    rs->body_len = rs->body ? n : 0;
     json_decref(body);
 }
 

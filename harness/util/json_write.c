@@ -93,6 +93,14 @@ static void put_real(struct jw *w, double v)
         w->err = true;
         return;
     }
+    /* a whole number below 1e15 prints as its digits under "%.17g" (the
+     * exponent form starts at 1e17): the digits and ".0", without printf;
+     * -0.0 keeps its sign through printf */
+    if (v == (double)(long long)v && fabs(v) < 1e15 && !(v == 0 && signbit(v))) {
+        put_integer(w, (json_int_t)v);
+        put(w, ".0", 2);
+        return;
+    }
     char b[40];
     int n = snprintf(b, sizeof b - 3, "%.17g", v);
     if (n < 0 || (size_t)n >= sizeof b - 3) {
