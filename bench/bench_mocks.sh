@@ -20,6 +20,7 @@
 #                                                  pinned in bench/peers/package-lock.json and
 #                                                  installed there with `npm ci` on first use)
 #   SKIP_COMPARE=1 / SKIP_MEMORY=1                 (one half only)
+#   ROUNDS=N                                       (each cell N times, taking turns; medians)
 #   DIAL_DELAY=0                                   (the mocks' dial_delay, seconds)
 set -euo pipefail
 
@@ -166,23 +167,41 @@ JSON
 
   echo "keep-alive: $ka (mocks and bare handler alike); $secs s per cell; wrk -t$wthreads (-t1 at 1 connection)"
   printf '%-12s %5s %10s %8s %8s %7s %7s\n' "server" "conns" "req/s" "p99 ms" "RSS MiB" "ratio" "errors"
+  # ROUNDS=N: each cell N times, the servers taking turns round by round, and
+  # a median line per server after the rounds (this machine's neighbours move
+  # single figures by ±20 %; docs/benchmarks.md)
+  rounds="${ROUNDS:-1}"
   for c in $conns_list; do
-    read -r bare_rps p99 errs <<<"$(run_wrk "$bare_port" /call "$VAPI_BODY" "" "" "$c")"
-    printf '%-12s %5d %10d %8.2f %8s %7s %7d\n' bare-civet "$c" "$bare_rps" "$p99" \
-      "$(rss_mib "$bare_pid")" "1.00" "$errs"
-    for target in vapi retell elevenlabs wiremock; do
-      case $target in
-      vapi) args=(/call "$VAPI_BODY" Authorization "Bearer vk") ;;
-      retell) args=(/v2/create-phone-call "$RETELL_BODY" Authorization "Bearer rk") ;;
-      elevenlabs) args=(/v1/convai/twilio/outbound-call "$EL_BODY" xi-api-key xk) ;;
-      wiremock) [ -n "$wm_pid" ] || continue; args=(/call "$VAPI_BODY" "" "") ;;
-      esac
-      port="$mock_port" pid="$srv_pid"
-      [ "$target" = wiremock ] && port="$wm_port" pid="$wm_pid"
-      read -r rps p99 errs <<<"$(run_wrk "$port" "${args[@]}" "$c")"
-      printf '%-12s %5d %10d %8.2f %8s %7.2f %7d\n' "$target" "$c" "$rps" "$p99" \
-        "$(rss_mib "$pid")" "$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN { print a / b }')" "$errs"
+    : >"$work/rounds"
+    for round in $(seq 1 "$rounds"); do
+      read -r bare_rps p99 errs <<<"$(run_wrk "$bare_port" /call "$VAPI_BODY" "" "" "$c")"
+      printf '%-12s %5d %10d %8.2f %8s %7s %7d\n' bare-civet "$c" "$bare_rps" "$p99" \
+        "$(rss_mib "$bare_pid")" "1.00" "$errs"
+      echo "bare-civet $bare_rps $p99 1" >>"$work/rounds"
+      for target in vapi retell elevenlabs wiremock; do
+        case $target in
+        vapi) args=(/call "$VAPI_BODY" Authorization "Bearer vk") ;;
+        retell) args=(/v2/create-phone-call "$RETELL_BODY" Authorization "Bearer rk") ;;
+        elevenlabs) args=(/v1/convai/twilio/outbound-call "$EL_BODY" xi-api-key xk) ;;
+        wiremock) [ -n "$wm_pid" ] || continue; args=(/call "$VAPI_BODY" "" "") ;;
+        esac
+        port="$mock_port" pid="$srv_pid"
+        [ "$target" = wiremock ] && port="$wm_port" pid="$wm_pid"
+        read -r rps p99 errs <<<"$(run_wrk "$port" "${args[@]}" "$c")"
+        ratio="$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN { print a / b }')"
+        printf '%-12s %5d %10d %8.2f %8s %7.2f %7d\n' "$target" "$c" "$rps" "$p99" \
+          "$(rss_mib "$pid")" "$ratio" "$errs"
+        echo "$target $rps $p99 $ratio" >>"$work/rounds"
+      done
     done
+    if [ "$rounds" -gt 1 ]; then
+      for target in bare-civet vapi retell elevenlabs wiremock; do
+        grep -q "^$target " "$work/rounds" || continue
+        grep "^$target " "$work/rounds" | sort -k4 -g | awk -v t="$target" -v c="$c" '
+          { r[NR] = $2; p[NR] = $3; q[NR] = $4 } END { m = int((NR + 1) / 2)
+            printf "%-12s %5d %10d %8.2f %8s %7.2f %7s  (median of %d rounds by ratio)\n", t, c, r[m], p[m], "", q[m], "", NR }'
+      done
+    fi
   done
   curl -s "http://127.0.0.1:$mock_port/_dialsim/stats"
   echo

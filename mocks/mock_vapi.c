@@ -87,7 +87,20 @@ const char *mock_vapi_ended_reason(const struct mock_call *c)
 json_t *mock_vapi_iso(int64_t ms)
 {
     char b[40];
-    return json_string(ts_iso(ms, b, sizeof b));
+    return json_string_nocheck(ts_iso(ms, b, sizeof b)); /* ASCII */
+}
+
+/* j[k] = v, both known valid UTF-8: literals, our own ids and instants, and
+ * strings that came out of a parsed document (jansson checked them then).
+ * The checked forms walk every byte again; every answer sets a few dozen. */
+static void set_s(json_t *j, const char *k, const char *v)
+{
+    json_object_set_new_nocheck(j, k, json_string_nocheck(v));
+}
+
+static void set_o(json_t *j, const char *k, json_t *v)
+{
+    json_object_set_new_nocheck(j, k, v);
 }
 
 /* providers.md §5: artifact.recording.{stereoUrl, mono.{combinedUrl,
@@ -159,40 +172,43 @@ static json_t *call_json_into(const struct mock_vapi *v, const struct mock_call 
                       : c->ringing_at  ? c->ringing_at
                                        : c->created_at;
     json_t *x = mock_vapi_extras(v, c);
-    json_object_set_new(j, "id", json_string(c->id));
+    set_s(j, "id", c->id);
     if (c->agent && *c->agent)
-        json_object_set_new(j, "assistantId", json_string(c->agent));
+        set_s(j, "assistantId", c->agent);
     json_t *inline_asst = json_object_get(x, "assistant");
     if (inline_asst)
-        json_object_set_new(j, "assistant", json_deep_copy(inline_asst));
-    json_object_set_new(j, "phoneNumberId", json_string(c->phone_number_id));
-    json_object_set_new(j, "type", json_string("outboundPhoneCall"));
-    json_object_set_new(j, "createdAt", mock_vapi_iso(c->created_at));
-    json_object_set_new(j, "updatedAt", mock_vapi_iso(updated));
-    json_object_set_new(j, "orgId", json_string(v->org_id));
-    json_object_set_new(j, "cost", json_real(cents(mock_call_duration_s(c) / 60.0, 0.10)));
+        set_o(j, "assistant", json_deep_copy(inline_asst));
+    set_s(j, "phoneNumberId", c->phone_number_id);
+    set_s(j, "type", "outboundPhoneCall");
+    set_o(j, "createdAt", mock_vapi_iso(c->created_at));
+    set_o(j, "updatedAt", mock_vapi_iso(updated));
+    set_s(j, "orgId", v->org_id);
+    set_o(j, "cost", json_real(cents(mock_call_duration_s(c) / 60.0, 0.10)));
     json_t *customer = json_object_get(x, "customer");
-    json_object_set_new(j, "customer", customer ? json_deep_copy(customer) : json_object());
+    set_o(j, "customer", customer ? json_deep_copy(customer) : json_object());
     json_t *name = json_object_get(x, "name");
     if (name)
-        json_object_set_new(j, "name", json_deep_copy(name));
-    json_object_set_new(j, "status", json_string(mock_vapi_status(c)));
+        set_o(j, "name", json_deep_copy(name));
+    set_s(j, "status", mock_vapi_status(c));
     if (c->answered_at)
-        json_object_set_new(j, "startedAt", mock_vapi_iso(c->answered_at));
+        set_o(j, "startedAt", mock_vapi_iso(c->answered_at));
     if (c->state == MC_ENDED) {
-        json_object_set_new(j, "endedAt", mock_vapi_iso(c->ended_at));
-        json_object_set_new(j, "endedReason", json_string(mock_vapi_ended_reason(c)));
+        set_o(j, "endedAt", mock_vapi_iso(c->ended_at));
+        set_s(j, "endedReason", mock_vapi_ended_reason(c));
     }
-    json_object_set_new(j, "phoneCallProvider", json_string("twilio"));
-    json_object_set_new(j, "phoneCallTransport", json_string("pstn"));
-    json_object_set_new(j, "phoneCallProviderId", json_string(c->sid));
-    json_object_set_new(j, "monitor",
-                        json_pack("{s:s,s:s}", "listenUrl",
-                                  "wss://phone-call-websocket.mock/listen", "controlUrl",
-                                  "https://phone-call-websocket.mock/control"));
-    json_object_set_new(j, "transport",
-                        json_pack("{s:s,s:s,s:s}", "conversationType", "voice", "provider",
-                                  "twilio", "accountSid", "AC00000000000000000000000000000000"));
+    set_s(j, "phoneCallProvider", "twilio");
+    set_s(j, "phoneCallTransport", "pstn");
+    set_s(j, "phoneCallProviderId", c->sid);
+    /* built key by key: json_pack reads its format anew on every call */
+    json_t *monitor = json_object();
+    set_s(monitor, "listenUrl", "wss://phone-call-websocket.mock/listen");
+    set_s(monitor, "controlUrl", "https://phone-call-websocket.mock/control");
+    set_o(j, "monitor", monitor);
+    json_t *transport = json_object();
+    set_s(transport, "conversationType", "voice");
+    set_s(transport, "provider", "twilio");
+    set_s(transport, "accountSid", "AC00000000000000000000000000000000");
+    set_o(j, "transport", transport);
     json_t *camp = json_object_get(c->request, "campaignId"); /* mock_vapi_campaigns.c */
     if (json_is_string(camp))
         json_object_set_new(j, "campaignId", json_deep_copy(camp));
@@ -228,8 +244,10 @@ json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c
  * subscription's limits first. */
 json_t *mock_vapi_created_json(const struct mock_vapi *v, const struct mock_call *c, json_t *limits)
 {
-    json_t *out = call_json_into(v, c, json_pack("{s:o}", "subscriptionLimits", limits));
-    json_object_set_new(out, "status", json_string("queued"));
+    json_t *out = json_object();
+    set_o(out, "subscriptionLimits", limits);
+    call_json_into(v, c, out);
+    set_s(out, "status", "queued");
     static const char *later[] = {"endedAt",  "endedReason", "messages", "artifact",
                                   "analysis", "costs",       "startedAt"};
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)

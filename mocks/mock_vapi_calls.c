@@ -21,8 +21,11 @@ static json_t *limits(const struct mock_vapi *v, bool blocked)
     int lim = mock_account_concurrency_limit(v->acct);
     int cap = lim > 0 ? lim : 10; /* Vapi's default: 10 concurrent call slots */
     int left = cap - mock_account_active(v->acct);
-    return json_pack("{s:b,s:i,s:i}", "concurrencyBlocked", blocked, "concurrencyLimit", cap,
-                     "remainingConcurrentCalls", left < 0 ? 0 : left);
+    json_t *j = json_object();
+    json_object_set_new_nocheck(j, "concurrencyBlocked", json_boolean(blocked));
+    json_object_set_new_nocheck(j, "concurrencyLimit", json_integer(cap));
+    json_object_set_new_nocheck(j, "remainingConcurrentCalls", json_integer(left < 0 ? 0 : left));
+    return j;
 }
 
 /* {url, secret} from a Vapi server object or the older serverUrl /
@@ -75,7 +78,8 @@ struct mock_call *mock_vapi_place_one(struct mock_vapi *v, const json_t *body,
                                       const char *pnid, json_t *server, json_t **limits_out)
 {
     const char *number = json_string_value(json_object_get(customer, "number"));
-    json_t *x = json_pack("{s:O}", "customer", customer);
+    json_t *x = json_object();
+    json_object_set_nocheck(x, "customer", (json_t *)customer);
     const json_t *inline_asst = json_object_get(body, "assistant");
     if (inline_asst)
         json_object_set_new(x, "assistant", json_deep_copy(inline_asst));
