@@ -69,8 +69,10 @@ static struct catalogue *parse(const char *provider, const char *text, size_t le
         char *segs = strdup(p);
         if (!x->method || !x->path || !segs || split(segs, x->segs, &x->n_segs) != 0)
             continue; /* leaks nothing worth the code: the index lives for the process */
-        for (size_t k = 0; k < x->n_segs; k++)
+        for (size_t k = 0; k < x->n_segs; k++) {
             x->n_literal += x->segs[k][0] != '{';
+            x->seg_len[k] = strlen(x->segs[k]);
+        }
         c->n_routes++;
     }
     json_decref(doc);
@@ -139,8 +141,7 @@ static bool fits(const struct cat_route *r, const char *path, struct cat_params 
             p++;
         if (!*p)
             return false;
-        const char *end = strchr(p, '/');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
+        size_t len = strcspn(p, "/");
         const char *seg = r->segs[k];
         if (seg[0] == '{') {
             if (params && got.n < CAT_MAX_PARAMS) {
@@ -149,7 +150,7 @@ static bool fits(const struct cat_route *r, const char *path, struct cat_params 
                          (int)(len < 159 ? len : 159), p);
                 got.n++;
             }
-        } else if (strlen(seg) != len || strncmp(seg, p, len) != 0) {
+        } else if (r->seg_len[k] != len || memcmp(seg, p, len) != 0) {
             return false;
         }
         p += len;
@@ -181,17 +182,43 @@ static size_t path_segs(const char *p)
     return n;
 }
 
+/* The path's first segment, for the quick look of may_fit. */
+struct first_seg {
+    const char *p;
+    size_t len, nseg;
+};
+
+static struct first_seg first_seg_of(const char *path)
+{
+    struct first_seg f = {path, 0, path_segs(path)};
+    while (*f.p == '/')
+        f.p++;
+    f.len = strcspn(f.p, "/");
+    return f;
+}
+
+/* The same number of segments, and a literal first one equal: most routes
+ * fail here, without fits' walk (a provider has up to ~180 routes, and every
+ * request is matched against them). */
+static bool may_fit(const struct cat_route *r, const struct first_seg *f)
+{
+    if (r->n_segs != f->nseg)
+        return false;
+    return r->n_segs == 0 || r->segs[0][0] == '{' ||
+           (r->seg_len[0] == f->len && memcmp(r->segs[0], f->p, f->len) == 0);
+}
+
 const struct cat_route *catalogue_match(const struct catalogue *c, const char *method,
                                         const char *path, struct cat_params *params,
                                         bool *path_known)
 {
     const struct cat_route *best = NULL;
     bool known = false;
-    size_t nseg = path_segs(path);
+    struct first_seg f = first_seg_of(path);
     if (c)
         for (size_t i = 0; i < c->n_routes; i++) {
             const struct cat_route *r = &c->routes[i];
-            if (r->n_segs != nseg || !fits(r, path, NULL))
+            if (!may_fit(r, &f) || !fits(r, path, NULL))
                 continue;
             known = true;
             if (strcmp(r->method, method) == 0 && (!best || r->n_literal > best->n_literal))
@@ -207,9 +234,10 @@ const struct cat_route *catalogue_match(const struct catalogue *c, const char *m
 size_t catalogue_routes_at(const struct catalogue *c, const char *path,
                            const struct cat_route **out, size_t max)
 {
-    size_t n = 0, nseg = path_segs(path);
+    size_t n = 0;
+    struct first_seg f = first_seg_of(path);
     for (size_t i = 0; c && i < c->n_routes; i++)
-        if (c->routes[i].n_segs == nseg && fits(&c->routes[i], path, NULL)) {
+        if (may_fit(&c->routes[i], &f) && fits(&c->routes[i], path, NULL)) {
             if (n < max)
                 out[n] = &c->routes[i];
             n++;

@@ -24,6 +24,7 @@ struct cat_route {
     const char *method; /* "GET", ... (the index's own copy) */
     const char *path;   /* the template, "/assistant/{id}" */
     const char *segs[CAT_MAX_SEGS];
+    size_t seg_len[CAT_MAX_SEGS]; /* strlen of each: every request compares against them */
     size_t n_segs;
     size_t n_literal; /* segments that are no {parameter} */
     /* Set by catalogue_full (NULL before): */

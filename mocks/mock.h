@@ -118,6 +118,11 @@ struct mock_request {
     const json_t *json;
     bool parsed;
     const json_error_t *json_error;
+    /* The provider module the path belongs to (mock_provider_for_path),
+     * looked up once per request (the journal's entry names it, dispatch
+     * serves it); provider_known false: not looked up yet. */
+    const struct mock_provider_ops *provider;
+    bool provider_known;
 };
 
 /* A handler's answer. body is owned (malloc) and freed by the server. A JSON

@@ -10,6 +10,7 @@
 
 #include "core/json_depth.h"
 #include "core/e164.h"
+#include "mock_json.h"
 #include "mock_retell_internal.h"
 
 static void on_change(void *ctx, struct mock_call *c);
@@ -226,10 +227,15 @@ json_t *retell_call_json(const struct mock_retell *r, const struct mock_call *c)
      * echoes the from_number it was asked for, in webhooks too */
     const char *from =
         c->ani[0] ? c->ani : json_string_value(json_object_get(c->request, "from_number"));
-    json_t *j =
-        json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s}", "call_type", "phone_call", "call_id", c->id,
-                  "agent_id", c->agent, "agent_version", 0, "call_status", mock_retell_status(c),
-                  "direction", "outbound", "from_number", from ? from : "", "to_number", c->to);
+    json_t *j = json_object(); /* mock_json.h: every value below is valid UTF-8 already */
+    mj_set_s(j, "call_type", "phone_call");
+    mj_set_s(j, "call_id", c->id);
+    mj_set_s(j, "agent_id", c->agent ? c->agent : "");
+    mj_set_o(j, "agent_version", json_integer(0));
+    mj_set_s(j, "call_status", mock_retell_status(c));
+    mj_set_s(j, "direction", "outbound");
+    mj_set_s(j, "from_number", from ? from : "");
+    mj_set_s(j, "to_number", c->to);
     /* what update-call set wins over the create request's */
     const json_t *x = json_object_get(r->extra, c->id);
     json_t *meta = json_object_get(x, "metadata");
@@ -237,17 +243,18 @@ json_t *retell_call_json(const struct mock_retell *r, const struct mock_call *c)
         meta = json_object_get(c->request, "metadata");
     /* copied: an answer is serialised and freed outside the world's mutex,
      * so it shares no node with mock state (mock.h) */
-    json_object_set_new(j, "metadata", meta ? json_deep_copy(meta) : json_object());
+    mj_set_o(j, "metadata", meta ? json_deep_copy(meta) : json_object());
     json_t *dv = json_object_get(c->request, "retell_llm_dynamic_variables");
-    json_object_set_new(j, "retell_llm_dynamic_variables", dv ? json_deep_copy(dv) : json_object());
+    mj_set_o(j, "retell_llm_dynamic_variables", dv ? json_deep_copy(dv) : json_object());
     json_t *ca = json_object_get(x, "custom_attributes");
     if (ca)
-        json_object_set_new(j, "custom_attributes", json_deep_copy(ca));
+        mj_set_o(j, "custom_attributes", json_deep_copy(ca));
     json_t *ds = json_object_get(x, "data_storage_setting");
-    json_object_set_new(j, "data_storage_setting",
-                        ds ? json_deep_copy(ds) : json_string("everything"));
-    json_object_set_new(j, "opt_in_signed_url", json_false());
-    json_object_set_new(j, "telephony_identifier", json_pack("{s:s}", "twilio_call_sid", c->sid));
+    mj_set_o(j, "data_storage_setting", ds ? json_deep_copy(ds) : json_string("everything"));
+    mj_set_o(j, "opt_in_signed_url", json_false());
+    json_t *tel = json_object();
+    mj_set_s(tel, "twilio_call_sid", c->sid);
+    mj_set_o(j, "telephony_identifier", tel);
     /* a call that never connected has no start, transcript nor recording
      * (test_mock_retell AO-3) */
     if (c->answered_at)

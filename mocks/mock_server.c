@@ -120,12 +120,12 @@ void mock_response_finish(struct mock_response *rs)
 
 /* The journal's name for the mock a path belongs to: a provider's (through
  * its ops), the customers' trigger endpoints, or "none". */
-static const char *mock_name_for(const char *path)
+static const char *mock_name_for(const struct mock_request *rq)
 {
-    const struct mock_provider_ops *ops = mock_provider_for_path(path);
+    const struct mock_provider_ops *ops = rq->provider;
     if (ops)
         return ops->name;
-    if (strncmp(path, "/trigger/", 9) == 0)
+    if (strncmp(rq->path, "/trigger/", 9) == 0)
         return "trigger";
     return "none";
 }
@@ -149,7 +149,7 @@ static bool generic_path(const struct mock_provider_ops *ops, const struct catal
 static int dispatch_provider(struct mock_world *w, const struct mock_request *rq,
                              struct mock_response *rs)
 {
-    const struct mock_provider_ops *ops = mock_provider_for_path(rq->path);
+    const struct mock_provider_ops *ops = rq->provider;
     struct mock_provider_slot *slot = ops ? mock_world_slot(w, ops->name) : NULL;
     if (!slot)
         return 0;
@@ -170,7 +170,7 @@ static int dispatch_provider(struct mock_world *w, const struct mock_request *rq
 /* The request's journal entry, made before the lock (journal_entry_new). */
 static struct journal_entry *entry_for(const struct mock_request *rq)
 {
-    return journal_entry_new(mock_name_for(rq->path), rq->method, rq->path, rq->headers, rq->body,
+    return journal_entry_new(mock_name_for(rq), rq->method, rq->path, rq->headers, rq->body,
                              rq->body_len, rq->json);
 }
 
@@ -213,6 +213,10 @@ void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
 {
     /* a request nobody parsed yet (a unit test's) is parsed here */
     struct mock_request r = *rq;
+    if (!r.provider_known) {
+        r.provider = mock_provider_for_path(r.path);
+        r.provider_known = true;
+    }
     json_error_t je;
     json_t *own = NULL;
     if (!r.parsed) {
@@ -515,6 +519,8 @@ static int handle(struct mg_connection *conn, void *cbdata)
         .body = body ? body : "",
         .body_len = len,
         .query = ri->query_string,
+        .provider = mock_provider_for_path(ri->local_uri),
+        .provider_known = true,
     };
     /* Parsed once, before any lock: the journal and the handler share it. */
     json_t *parsed = NULL;

@@ -7,6 +7,7 @@
 
 #include "core/json_depth.h"
 #include "core/timefmt.h"
+#include "mock_json.h"
 
 static void on_change(void *ctx, struct mock_call *c);
 
@@ -90,19 +91,6 @@ json_t *mock_vapi_iso(int64_t ms)
     return json_string_nocheck(ts_iso(ms, b, sizeof b)); /* ASCII */
 }
 
-/* j[k] = v, both known valid UTF-8: literals, our own ids and instants, and
- * strings that came out of a parsed document (jansson checked them then).
- * The checked forms walk every byte again; every answer sets a few dozen. */
-static void set_s(json_t *j, const char *k, const char *v)
-{
-    json_object_set_new_nocheck(j, k, json_string_nocheck(v));
-}
-
-static void set_o(json_t *j, const char *k, json_t *v)
-{
-    json_object_set_new_nocheck(j, k, v);
-}
-
 /* providers.md §5: artifact.recording.{stereoUrl, mono.{combinedUrl,
  * assistantUrl, customerUrl}}, and the deprecated recordingUrl /
  * stereoRecordingUrl. */
@@ -172,43 +160,43 @@ static json_t *call_json_into(const struct mock_vapi *v, const struct mock_call 
                       : c->ringing_at  ? c->ringing_at
                                        : c->created_at;
     json_t *x = mock_vapi_extras(v, c);
-    set_s(j, "id", c->id);
+    mj_set_s(j, "id", c->id);
     if (c->agent && *c->agent)
-        set_s(j, "assistantId", c->agent);
+        mj_set_s(j, "assistantId", c->agent);
     json_t *inline_asst = json_object_get(x, "assistant");
     if (inline_asst)
-        set_o(j, "assistant", json_deep_copy(inline_asst));
-    set_s(j, "phoneNumberId", c->phone_number_id);
-    set_s(j, "type", "outboundPhoneCall");
-    set_o(j, "createdAt", mock_vapi_iso(c->created_at));
-    set_o(j, "updatedAt", mock_vapi_iso(updated));
-    set_s(j, "orgId", v->org_id);
-    set_o(j, "cost", json_real(cents(mock_call_duration_s(c) / 60.0, 0.10)));
+        mj_set_o(j, "assistant", json_deep_copy(inline_asst));
+    mj_set_s(j, "phoneNumberId", c->phone_number_id);
+    mj_set_s(j, "type", "outboundPhoneCall");
+    mj_set_o(j, "createdAt", mock_vapi_iso(c->created_at));
+    mj_set_o(j, "updatedAt", mock_vapi_iso(updated));
+    mj_set_s(j, "orgId", v->org_id);
+    mj_set_o(j, "cost", json_real(cents(mock_call_duration_s(c) / 60.0, 0.10)));
     json_t *customer = json_object_get(x, "customer");
-    set_o(j, "customer", customer ? json_deep_copy(customer) : json_object());
+    mj_set_o(j, "customer", customer ? json_deep_copy(customer) : json_object());
     json_t *name = json_object_get(x, "name");
     if (name)
-        set_o(j, "name", json_deep_copy(name));
-    set_s(j, "status", mock_vapi_status(c));
+        mj_set_o(j, "name", json_deep_copy(name));
+    mj_set_s(j, "status", mock_vapi_status(c));
     if (c->answered_at)
-        set_o(j, "startedAt", mock_vapi_iso(c->answered_at));
+        mj_set_o(j, "startedAt", mock_vapi_iso(c->answered_at));
     if (c->state == MC_ENDED) {
-        set_o(j, "endedAt", mock_vapi_iso(c->ended_at));
-        set_s(j, "endedReason", mock_vapi_ended_reason(c));
+        mj_set_o(j, "endedAt", mock_vapi_iso(c->ended_at));
+        mj_set_s(j, "endedReason", mock_vapi_ended_reason(c));
     }
-    set_s(j, "phoneCallProvider", "twilio");
-    set_s(j, "phoneCallTransport", "pstn");
-    set_s(j, "phoneCallProviderId", c->sid);
+    mj_set_s(j, "phoneCallProvider", "twilio");
+    mj_set_s(j, "phoneCallTransport", "pstn");
+    mj_set_s(j, "phoneCallProviderId", c->sid);
     /* built key by key: json_pack reads its format anew on every call */
     json_t *monitor = json_object();
-    set_s(monitor, "listenUrl", "wss://phone-call-websocket.mock/listen");
-    set_s(monitor, "controlUrl", "https://phone-call-websocket.mock/control");
-    set_o(j, "monitor", monitor);
+    mj_set_s(monitor, "listenUrl", "wss://phone-call-websocket.mock/listen");
+    mj_set_s(monitor, "controlUrl", "https://phone-call-websocket.mock/control");
+    mj_set_o(j, "monitor", monitor);
     json_t *transport = json_object();
-    set_s(transport, "conversationType", "voice");
-    set_s(transport, "provider", "twilio");
-    set_s(transport, "accountSid", "AC00000000000000000000000000000000");
-    set_o(j, "transport", transport);
+    mj_set_s(transport, "conversationType", "voice");
+    mj_set_s(transport, "provider", "twilio");
+    mj_set_s(transport, "accountSid", "AC00000000000000000000000000000000");
+    mj_set_o(j, "transport", transport);
     json_t *camp = json_object_get(c->request, "campaignId"); /* mock_vapi_campaigns.c */
     if (json_is_string(camp))
         json_object_set_new(j, "campaignId", json_deep_copy(camp));
@@ -245,9 +233,9 @@ json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c
 json_t *mock_vapi_created_json(const struct mock_vapi *v, const struct mock_call *c, json_t *limits)
 {
     json_t *out = json_object();
-    set_o(out, "subscriptionLimits", limits);
+    mj_set_o(out, "subscriptionLimits", limits);
     call_json_into(v, c, out);
-    set_s(out, "status", "queued");
+    mj_set_s(out, "status", "queued");
     static const char *later[] = {"endedAt",  "endedReason", "messages", "artifact",
                                   "analysis", "costs",       "startedAt"};
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
