@@ -270,17 +270,9 @@ static void head_put(struct head *h, const char *s)
 
 static void head_num(struct head *h, long long v)
 {
-    char tmp[24];
-    size_t i = sizeof tmp - 1;
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    tmp[i] = '\0';
-    do {
-        tmp[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        tmp[--i] = '-';
-    head_put(h, tmp + i);
+    char b[JSON_WRITE_INT_MAX];
+    json_write_int(b, v);
+    head_put(h, b);
 }
 
 static void put_head(struct head *h, const struct mock_response *rs, const char *reason,

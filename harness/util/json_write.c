@@ -71,9 +71,9 @@ static void put_string(struct jw *w, const char *s, size_t n)
     putc1(w, '"');
 }
 
-static void put_integer(struct jw *w, json_int_t v)
+size_t json_write_int(char buf[JSON_WRITE_INT_MAX], long long v)
 {
-    char tmp[24];
+    char tmp[JSON_WRITE_INT_MAX];
     size_t i = sizeof tmp;
     /* in unsigned arithmetic: the most negative value has no positive twin */
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
@@ -83,7 +83,16 @@ static void put_integer(struct jw *w, json_int_t v)
     } while (u);
     if (v < 0)
         tmp[--i] = '-';
-    put(w, tmp + i, sizeof tmp - i);
+    size_t n = sizeof tmp - i;
+    memcpy(buf, tmp + i, n);
+    buf[n] = '\0';
+    return n;
+}
+
+static void put_integer(struct jw *w, json_int_t v)
+{
+    char b[JSON_WRITE_INT_MAX];
+    put(w, b, json_write_int(b, v));
 }
 
 /* jansson's jsonp_dtostr with its default precision (17). */

@@ -32,4 +32,8 @@ char *json_write(const json_t *j, size_t *len);
  * (size_t)-1 on error. */
 size_t json_write_into(const json_t *j, char *buf, size_t cap);
 
+/* v in decimal, NUL-terminated, without printf; returns the length. */
+#define JSON_WRITE_INT_MAX 24
+size_t json_write_int(char buf[JSON_WRITE_INT_MAX], long long v);
+
 #endif
