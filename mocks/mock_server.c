@@ -307,21 +307,18 @@ static void write_answer(struct mg_connection *conn, const struct mock_response 
     size_t send = rs->truncate && rs->truncate_at < olen ? rs->truncate_at : olen;
     const char *reason = mg_get_response_code_text(conn, rs->status);
     size_t body_part = rs->chunks > 1 ? 0 : send;
-    /* most answers fit the stack: no malloc and free of a copy each */
-    char small[8192];
-    struct head h = {small, 0, sizeof small};
+    /* the head's length first (a pass that only counts), then head and body
+     * in one heap block: one write; no stack buffer a worker would keep */
+    struct head h = {NULL, 0, 0};
     put_head(&h, rs, reason, olen, conn_hdr);
-    if (h.len + body_part >= sizeof small) {
-        size_t need = h.len + body_part + 1;
-        h = (struct head){malloc(need), 0, need};
-        if (!h.p)
-            return;
-        put_head(&h, rs, reason, olen, conn_hdr);
-    }
+    size_t need = h.len + body_part + 1;
+    h = (struct head){malloc(need), 0, need};
+    if (!h.p)
+        return;
+    put_head(&h, rs, reason, olen, conn_hdr);
     memcpy(h.p + h.len, out, body_part);
     mg_write(conn, h.p, h.len + body_part);
-    if (h.p != small)
-        free(h.p);
+    free(h.p);
     if (rs->chunks > 1) {
         size_t per = olen / (size_t)rs->chunks + 1;
         for (size_t off = 0; off < olen; off += per)
@@ -476,29 +473,33 @@ static int handle(struct mg_connection *conn, void *cbdata)
         lname[k] = '\0';
         json_object_set_new(headers, lname, json_string(ri->http_headers[i].value));
     }
+    /* read straight into the body's buffer, sized by Content-Length when
+     * there is one: no stack buffer (a worker keeps every stack page it ever
+     * touched, and there are 256 of them) and no 16 KiB block per request */
     char *body = NULL;
     size_t len = 0, cap = 0;
-    char chunk[8192];
-    int got;
     bool overflow = false;
-    while ((got = mg_read(conn, chunk, sizeof chunk)) > 0) {
-        if (len + (size_t)got + 1 > cap) {
-            /* the size announced, when there is one: no 16 KiB block
-             * (and malloc's consolidation of small chunks) per request */
+    for (;;) {
+        if (len + 1 >= cap) {
+            if (ri->content_length >= 0 && len >= (size_t)ri->content_length)
+                break; /* all of it */
             bool small = ri->content_length > 0 && ri->content_length < 16384;
-            cap = cap ? cap * 2 : small ? (size_t)ri->content_length + 1 : 16384;
-            while (cap < len + (size_t)got + 1)
-                cap *= 2;
-            if (cap > MOCK_MAX_BODY * 2) {
-                overflow = true; /* the rest is unread: the connection cannot be reused */
+            size_t ncap = cap ? cap * 2 : small ? (size_t)ri->content_length + 1 : 16384;
+            if (ncap > MOCK_MAX_BODY * 2) {
+                char probe;
+                if (mg_read(conn, &probe, 1) > 0)
+                    overflow = true; /* the rest is unread: the connection cannot be reused */
                 break;
             }
-            char *nb = realloc(body, cap);
+            char *nb = realloc(body, ncap);
             if (!nb)
                 break;
             body = nb;
+            cap = ncap;
         }
-        memcpy(body + len, chunk, (size_t)got);
+        int got = mg_read(conn, body + len, cap - len - 1);
+        if (got <= 0)
+            break;
         len += (size_t)got;
     }
     if (body)

@@ -210,18 +210,24 @@ size_t json_write_into(const json_t *j, char *buf, size_t cap)
 
 char *json_write(const json_t *j, size_t *len)
 {
-    char small[4096];
-    size_t n = json_write_into(j, small, sizeof small);
-    if (n == (size_t)-1)
-        return NULL;
-    char *out = malloc(n + 1);
+    /* into the heap, not the stack: serve's workers keep every stack page
+     * they ever touched; most answers fit the first guess */
+    size_t cap = 1024;
+    char *out = malloc(cap);
     if (!out)
         return NULL;
-    if (n < sizeof small)
-        memcpy(out, small, n + 1);
-    else
-        json_write_into(j, out, n + 1);
-    if (len)
+    size_t n = json_write_into(j, out, cap);
+    if (n != (size_t)-1 && n >= cap) {
+        free(out);
+        out = malloc(n + 1);
+        if (out)
+            json_write_into(j, out, n + 1);
+    }
+    if (n == (size_t)-1) {
+        free(out);
+        return NULL;
+    }
+    if (out && len)
         *len = n;
     return out;
 }
