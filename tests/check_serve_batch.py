@@ -18,6 +18,7 @@ calls them, and runs dialled from a batch through serve's API.
 Every wait is a poll with a deadline. usage: check_serve_batch.py DIALSIM
 """
 
+import functools
 import os
 import sys
 import time
@@ -33,15 +34,7 @@ def check(cond, what):
         failures.append(what)
 
 
-def poll(what, fn, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = fn()
-        if got:
-            return got
-        time.sleep(0.01)
-    failures.append("timed out waiting for " + what)
-    return None
+poll = functools.partial(serve_util.poll, timeout=15.0, failures=failures)
 
 
 FROM = "+15551234567"

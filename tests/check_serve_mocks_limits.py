@@ -14,6 +14,7 @@ usage: check_serve_mocks_limits.py DIALSIM
 """
 
 import json
+import functools
 import os
 import subprocess
 import sys
@@ -30,15 +31,7 @@ def check(cond, what):
         failures.append(what)
 
 
-def poll(what, fn, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = fn()
-        if got:
-            return got
-        time.sleep(0.01)
-    failures.append("timed out waiting for " + what)
-    return None
+poll = functools.partial(serve_util.poll, timeout=10.0, failures=failures)
 
 
 FAIL_TO = "+15557650000"   # the PSTN fails these calls at once: they end

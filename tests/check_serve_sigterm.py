@@ -14,6 +14,7 @@ usage: check_serve_sigterm.py DIALSIM
 """
 
 import json
+import functools
 import os
 import shutil
 import signal
@@ -26,14 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import serve_util  # noqa: E402
 
 
-def poll(what, fn, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = fn()
-        if got:
-            return got
-        time.sleep(0.002)
-    raise AssertionError("timed out waiting for " + what)
+poll = functools.partial(serve_util.poll, timeout=5.0, step=0.002)
 
 
 def read_answer(sock):

@@ -115,6 +115,22 @@ class Server:
         return rc
 
 
+def poll(what, fn, timeout=10.0, failures=None, step=0.01):
+    """fn() until it gives something true (returned), for at most timeout s.
+    Out of time: "timed out waiting for <what>" appended to failures and None
+    returned, or, without a failures list, raised as an AssertionError."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = fn()
+        if got:
+            return got
+        time.sleep(step)
+    if failures is None:
+        raise AssertionError("timed out waiting for " + what)
+    failures.append("timed out waiting for " + what)
+    return None
+
+
 def workdir(prefix):
     return tempfile.mkdtemp(prefix=prefix)
 
