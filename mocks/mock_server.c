@@ -247,12 +247,6 @@ bool mock_world_call_outcome(const struct mock_world *w, const char *provider, c
     return true;
 }
 
-/* One write per answer: header and body in two writes meet Nagle and delayed
- * ACKs and cost ~40 ms per request on loopback. With keep-alive on (serve),
- * an answer that ends the connection says so: a truncated body is then a real
- * one, as it is with keep-alive off (run), where every answer ends with a
- * close. "Keep-Alive: timeout" tells a pooling client (Node's fetch) to drop
- * an idle socket before the server does, so it never writes into a close. */
 /* The head's pieces, appended without printf (two snprintf passes over a
  * format cost more than the rest of a small answer's head). */
 struct head {
@@ -299,6 +293,12 @@ static void put_head(struct head *h, const struct mock_response *rs, const char 
     head_put(h, "\r\n\r\n");
 }
 
+/* One write per answer: header and body in two writes meet Nagle and delayed
+ * ACKs and cost ~40 ms per request on loopback. With keep-alive on (serve),
+ * an answer that ends the connection says so: a truncated body is then a real
+ * one, as it is with keep-alive off (run), where every answer ends with a
+ * close. "Keep-Alive: timeout" tells a pooling client (Node's fetch) to drop
+ * an idle socket before the server does, so it never writes into a close. */
 static void write_answer(struct mg_connection *conn, const struct mock_response *rs,
                          const char *conn_hdr)
 {
