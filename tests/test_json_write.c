@@ -42,16 +42,38 @@ static void scalars_and_strings(void **state)
         same(j);
         json_decref(j);
     }
-    const double reals[] = {0.0,  -0.0, 0.1,    5.0,          -2.5,   1e20,       1e21,
-                            1e-7, 1.5e-300, 1e300, 123456789012345678.0, 0.30000000000000004,
-                            3.14159, -7.0, 999999999999999.0, 1e15, 1e16, 1e17, -1e17, 4503599627370497.0};
+    const double reals[] = {0.0,
+                            -0.0,
+                            0.1,
+                            5.0,
+                            -2.5,
+                            1e20,
+                            1e21,
+                            1e-7,
+                            1.5e-300,
+                            1e300,
+                            123456789012345678.0,
+                            0.30000000000000004,
+                            3.14159,
+                            -7.0,
+                            999999999999999.0,
+                            1e15,
+                            1e16,
+                            1e17,
+                            -1e17,
+                            4503599627370497.0};
     for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++) {
         json_t *j = json_real(reals[i]);
         same(j);
         json_decref(j);
     }
-    const char *strs[] = {"", "plain", "quote \" and \\ back", "\b\f\n\r\t", "\x01\x1f\x7f",
-                          "slash / stays", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x9e",
+    const char *strs[] = {"",
+                          "plain",
+                          "quote \" and \\ back",
+                          "\b\f\n\r\t",
+                          "\x01\x1f\x7f",
+                          "slash / stays",
+                          "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x9e",
                           "\xe2\x80\xa8 line sep"};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         json_t *j = json_string(strs[i]);
@@ -100,7 +122,7 @@ static void keys_keep_their_order(void **state)
     for (size_t i = 0; i < 6; i++)
         json_object_set_new(o, keys[i], json_integer((json_int_t)i));
     json_object_del(o, "mid");
-    json_object_set_new(o, "mid", json_true()); /* re-added: last */
+    json_object_set_new(o, "mid", json_true());    /* re-added: last */
     json_object_set_new(o, "alpha", json_false()); /* replaced: stays where it was */
     same(o);
     char *got = json_write(o, NULL);
@@ -187,12 +209,9 @@ static void every_json_file_of_the_project(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(scalars_and_strings),
-        cmocka_unit_test(reals_agree),
-        cmocka_unit_test(keys_keep_their_order),
-        cmocka_unit_test(small_buffer_says_what_it_needs),
-        cmocka_unit_test(too_deep_is_refused),
-        cmocka_unit_test(every_json_file_of_the_project),
+        cmocka_unit_test(scalars_and_strings),   cmocka_unit_test(reals_agree),
+        cmocka_unit_test(keys_keep_their_order), cmocka_unit_test(small_buffer_says_what_it_needs),
+        cmocka_unit_test(too_deep_is_refused),   cmocka_unit_test(every_json_file_of_the_project),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

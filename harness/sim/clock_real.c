@@ -271,8 +271,8 @@ static void op_help_end(void *ctx)
     bool due = due_locked(c) && !c->stopping;
     bool late = due && scaled_now(c) - c->heap[0].at > LATE_MS;
     pthread_mutex_unlock(&c->mu);
-    bool mine = due && (late ? pthread_mutex_lock(&c->core) == 0
-                             : pthread_mutex_trylock(&c->core) == 0);
+    bool mine =
+        due && (late ? pthread_mutex_lock(&c->core) == 0 : pthread_mutex_trylock(&c->core) == 0);
     if (mine) {
         pthread_mutex_lock(&c->mu);
         run_batch(c);
@@ -288,9 +288,8 @@ static void op_help_end(void *ctx)
     }
 }
 
-static const struct ds_clock_ops clock_real_ops = {op_now,           op_schedule,  op_cancel,
-                                                   op_place,         op_schedule_at_place,
-                                                   op_help_begin,    op_help_end};
+static const struct ds_clock_ops clock_real_ops = {
+    op_now, op_schedule, op_cancel, op_place, op_schedule_at_place, op_help_begin, op_help_end};
 
 struct ds_clock clock_real_port(struct clock_real *c)
 {

@@ -36,9 +36,9 @@ static void put_string(struct jw *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
     /* 1: the byte is written escaped */
-    static const unsigned char esc_of[256] = {
-        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-        1, 1, ['"'] = 1, ['\\'] = 1};
+    static const unsigned char esc_of[256] = {1, 1, 1, 1, 1, 1, 1, 1, 1,         1,         1, 1,
+                                              1, 1, 1, 1, 1, 1, 1, 1, 1,         1,         1, 1,
+                                              1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1};
     putc1(w, '"');
     size_t run = 0; /* start of the bytes not yet written */
     for (size_t i = 0; i < n; i++) {
@@ -50,13 +50,27 @@ static void put_string(struct jw *w, const char *s, size_t n)
         char esc[6] = {'\\', 0, 0, 0, 0, 0};
         size_t el = 2;
         switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
         default:
             esc[1] = 'u';
             esc[2] = '0';
