@@ -35,15 +35,11 @@ static void putc1(struct jw *w, char c)
 static void put_string(struct jw *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
-    /* 1: the byte is written escaped */
-    static const unsigned char esc_of[256] = {1, 1, 1, 1, 1, 1, 1, 1, 1,         1,         1, 1,
-                                              1, 1, 1, 1, 1, 1, 1, 1, 1,         1,         1, 1,
-                                              1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1};
     putc1(w, '"');
     size_t run = 0; /* start of the bytes not yet written */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (!esc_of[c])
+        if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         put(w, s + run, i - run);
         run = i + 1;
