@@ -163,6 +163,10 @@ const json_t *mock_json_path(const json_t *j, const char *path);
 /* Set a JSON answer: takes the reference to body (serialised later, without
  * the mutex: body may share parts of mock state, which nobody changes). */
 void mock_reply_json(struct mock_response *rs, int status, json_t *body);
+/* Set a JSON answer written with util/json_write.h's json_out (taken; o is
+ * empty afterwards). An error in o answers 500 in the generic shape. */
+struct json_out;
+void mock_reply_out(struct mock_response *rs, int status, struct json_out *o);
 /* Serialise a pending JSON answer into body (idempotent). */
 void mock_response_finish(struct mock_response *rs);
 /* Forget the answer (body and json) before another replaces it. */

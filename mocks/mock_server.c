@@ -106,6 +106,19 @@ void mock_reply_json(struct mock_response *rs, int status, json_t *body)
     rs->content_type = "application/json; charset=utf-8";
 }
 
+void mock_reply_out(struct mock_response *rs, int status, struct json_out *o)
+{
+    char *text = jo_finish(o, NULL);
+    if (!text) {
+        mock_reply_json(rs, 500, json_pack("{s:s}", "message", "could not write the answer"));
+        return;
+    }
+    mock_response_clear(rs);
+    rs->status = status;
+    rs->body = text;
+    rs->content_type = "application/json; charset=utf-8";
+}
+
 void mock_response_finish(struct mock_response *rs)
 {
     if (!rs->json)

@@ -8,6 +8,7 @@
 #include "core/json_depth.h"
 #include "core/timefmt.h"
 #include "mock_json.h"
+#include "util/json_write.h"
 
 static void on_change(void *ctx, struct mock_call *c);
 
@@ -150,97 +151,134 @@ static json_t *costs_json(const struct mock_call *c)
                      "cost", cents(min, 0.05));
 }
 
-/* The Call object's members, added to j (returned). Everything copied: an
- * answer is serialised and freed outside the world's mutex, so it shares no
- * node with mock state (mock.h). */
-static json_t *call_json_into(const struct mock_vapi *v, const struct mock_call *c, json_t *j)
+/* The Call object, written: what a read-back shows (CALL_READ), or the 201
+ * of a create (CALL_CREATED: the subscription's limits first, the status
+ * "queued", nothing of a start or an end). Written, not built as a tree: the
+ * create answer is every POST /call's, and its ~30 members were ~80
+ * allocations as a tree (docs/decisions.md#json-out). */
+enum call_view { CALL_READ, CALL_CREATED };
+
+static void call_write(struct json_out *o, const struct mock_vapi *v, const struct mock_call *c,
+                       enum call_view view, const json_t *limits)
 {
     int64_t updated = c->ended_at      ? c->ended_at
                       : c->answered_at ? c->answered_at
                       : c->ringing_at  ? c->ringing_at
                                        : c->created_at;
+    bool created = view == CALL_CREATED, ended = !created && c->state == MC_ENDED;
     json_t *x = mock_vapi_extras(v, c);
-    mj_set_s(j, "id", c->id);
+    char t[40];
+    jo_object(o);
+    if (created)
+        jo_kv_json(o, "subscriptionLimits", limits);
+    jo_kv_string(o, "id", c->id);
     if (c->agent && *c->agent)
-        mj_set_s(j, "assistantId", c->agent);
-    json_t *inline_asst = json_object_get(x, "assistant");
-    if (inline_asst)
-        mj_set_o(j, "assistant", json_deep_copy(inline_asst));
-    mj_set_s(j, "phoneNumberId", c->phone_number_id);
-    mj_set_s(j, "type", "outboundPhoneCall");
-    mj_set_o(j, "createdAt", mock_vapi_iso(c->created_at));
-    mj_set_o(j, "updatedAt", mock_vapi_iso(updated));
-    mj_set_s(j, "orgId", v->org_id);
-    mj_set_o(j, "cost", json_real(cents(mock_call_duration_s(c) / 60.0, 0.10)));
+        jo_kv_string(o, "assistantId", c->agent);
+    jo_kv_json(o, "assistant", json_object_get(x, "assistant"));
+    jo_kv_string(o, "phoneNumberId", c->phone_number_id);
+    jo_kv_string(o, "type", "outboundPhoneCall");
+    jo_kv_string(o, "createdAt", ts_iso(c->created_at, t, sizeof t));
+    jo_kv_string(o, "updatedAt", ts_iso(updated, t, sizeof t));
+    jo_kv_string(o, "orgId", v->org_id);
+    jo_key(o, "cost");
+    jo_real(o, cents(mock_call_duration_s(c) / 60.0, 0.10));
     json_t *customer = json_object_get(x, "customer");
-    mj_set_o(j, "customer", customer ? json_deep_copy(customer) : json_object());
-    json_t *name = json_object_get(x, "name");
-    if (name)
-        mj_set_o(j, "name", json_deep_copy(name));
-    mj_set_s(j, "status", mock_vapi_status(c));
-    if (c->answered_at)
-        mj_set_o(j, "startedAt", mock_vapi_iso(c->answered_at));
-    if (c->state == MC_ENDED) {
-        mj_set_o(j, "endedAt", mock_vapi_iso(c->ended_at));
-        mj_set_s(j, "endedReason", mock_vapi_ended_reason(c));
+    if (customer) {
+        jo_kv_json(o, "customer", customer);
+    } else {
+        jo_key(o, "customer");
+        jo_object(o);
+        jo_object_end(o);
     }
-    mj_set_s(j, "phoneCallProvider", "twilio");
-    mj_set_s(j, "phoneCallTransport", "pstn");
-    mj_set_s(j, "phoneCallProviderId", c->sid);
-    /* built key by key: json_pack reads its format anew on every call */
-    json_t *monitor = json_object();
-    mj_set_s(monitor, "listenUrl", "wss://phone-call-websocket.mock/listen");
-    mj_set_s(monitor, "controlUrl", "https://phone-call-websocket.mock/control");
-    mj_set_o(j, "monitor", monitor);
-    json_t *transport = json_object();
-    mj_set_s(transport, "conversationType", "voice");
-    mj_set_s(transport, "provider", "twilio");
-    mj_set_s(transport, "accountSid", "AC00000000000000000000000000000000");
-    mj_set_o(j, "transport", transport);
+    jo_kv_json(o, "name", json_object_get(x, "name"));
+    jo_kv_string(o, "status", created ? "queued" : mock_vapi_status(c));
+    if (c->answered_at && !created)
+        jo_kv_string(o, "startedAt", ts_iso(c->answered_at, t, sizeof t));
+    if (ended) {
+        jo_kv_string(o, "endedAt", ts_iso(c->ended_at, t, sizeof t));
+        jo_kv_string(o, "endedReason", mock_vapi_ended_reason(c));
+    }
+    jo_kv_string(o, "phoneCallProvider", "twilio");
+    jo_kv_string(o, "phoneCallTransport", "pstn");
+    jo_kv_string(o, "phoneCallProviderId", c->sid);
+    jo_key(o, "monitor");
+    jo_object(o);
+    jo_kv_string(o, "listenUrl", "wss://phone-call-websocket.mock/listen");
+    jo_kv_string(o, "controlUrl", "https://phone-call-websocket.mock/control");
+    jo_object_end(o);
+    jo_key(o, "transport");
+    jo_object(o);
+    jo_kv_string(o, "conversationType", "voice");
+    jo_kv_string(o, "provider", "twilio");
+    jo_kv_string(o, "accountSid", "AC00000000000000000000000000000000");
+    jo_object_end(o);
     json_t *camp = json_object_get(c->request, "campaignId"); /* mock_vapi_campaigns.c */
     if (json_is_string(camp))
-        json_object_set_new(j, "campaignId", json_deep_copy(camp));
-    json_t *ov = json_object_get(c->request, "assistantOverrides");
-    if (ov)
-        json_object_set_new(j, "assistantOverrides", json_deep_copy(ov));
-    if (c->state == MC_ENDED) {
+        jo_kv_json(o, "campaignId", camp);
+    jo_kv_json(o, "assistantOverrides", json_object_get(c->request, "assistantOverrides"));
+    if (ended) {
         /* what an ended call carries on a read-back: the conversation twice
          * (messages, artifact.messages), the transcript, the recording when
          * answered, the analysis and the costs (the SDK's Call type) */
         json_t *messages, *transcript;
         conversation(c, &messages, &transcript);
-        json_object_set_new(j, "messages", json_deep_copy(messages));
+        jo_kv_json(o, "messages", messages);
         json_t *art = c->answered_at ? artifact_json(v, c) : json_object();
         json_object_set_new(art, "messages", messages);
         json_object_set_new(art, "transcript", transcript);
-        json_object_set_new(j, "artifact", art);
-        json_object_set_new(j, "analysis",
-                            json_pack("{s:s,s:s}", "summary",
-                                      c->answered_at ? "The call connected." : "",
-                                      "successEvaluation", c->answered_at ? "true" : "false"));
-        json_object_set_new(j, "costs", costs_json(c));
+        jo_kv_json(o, "artifact", art);
+        json_decref(art);
+        json_t *analysis =
+            json_pack("{s:s,s:s}", "summary", c->answered_at ? "The call connected." : "",
+                      "successEvaluation", c->answered_at ? "true" : "false");
+        jo_kv_json(o, "analysis", analysis);
+        json_decref(analysis);
+        json_t *costs = costs_json(c);
+        jo_kv_json(o, "costs", costs);
+        json_decref(costs);
     }
-    return j;
+    jo_object_end(o);
+}
+
+void mock_vapi_reply_call(struct mock_response *rs, int status, const struct mock_vapi *v,
+                          const struct mock_call *c)
+{
+    struct json_out o = {0};
+    call_write(&o, v, c, CALL_READ, NULL);
+    mock_reply_out(rs, status, &o);
+}
+
+void mock_vapi_reply_created(struct mock_response *rs, const struct mock_vapi *v,
+                             const struct mock_call *c, const json_t *limits)
+{
+    struct json_out o = {0};
+    call_write(&o, v, c, CALL_CREATED, limits);
+    mock_reply_out(rs, 201, &o);
+}
+
+/* The same as a tree (a list's element, a webhook's message.call): the
+ * written text read back, so the two cannot differ. */
+static json_t *call_tree(const struct mock_vapi *v, const struct mock_call *c, enum call_view view,
+                         const json_t *limits)
+{
+    struct json_out o = {0};
+    call_write(&o, v, c, view, limits);
+    size_t n;
+    char *text = jo_finish(&o, &n);
+    json_t *j = text ? json_loadb(text, n, JSON_ALLOW_NUL, NULL) : NULL;
+    free(text);
+    return j ? j : json_object();
 }
 
 json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c)
 {
-    return call_json_into(v, c, json_object());
+    return call_tree(v, c, CALL_READ, NULL);
 }
 
-/* The 201 of a create: the call as it was accepted (queued), with the
- * subscription's limits first. */
-json_t *mock_vapi_created_json(const struct mock_vapi *v, const struct mock_call *c, json_t *limits)
+json_t *mock_vapi_created_json(const struct mock_vapi *v, const struct mock_call *c,
+                               const json_t *limits)
 {
-    json_t *out = json_object();
-    mj_set_o(out, "subscriptionLimits", limits);
-    call_json_into(v, c, out);
-    mj_set_s(out, "status", "queued");
-    static const char *later[] = {"endedAt",  "endedReason", "messages", "artifact",
-                                  "analysis", "costs",       "startedAt"};
-    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
-        json_object_del(out, later[i]);
-    return out;
+    return call_tree(v, c, CALL_CREATED, limits);
 }
 
 struct mock_account *mock_vapi_account(const struct mock_vapi *v)

@@ -165,14 +165,15 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
             rs, "Billing Limits Exceeded. Please add credits to your account to continue.");
     json_t *server = mock_vapi_call_server(body, pn);
     if (!batch) {
-        json_t *lj;
+        json_t *lj = NULL;
         struct mock_call *c = mock_vapi_place_one(v, body, json_object_get(body, "customer"), asst,
                                                   ani, pnid, server, &lj);
         json_decref(server);
         if (!c)
             mock_reply_json(rs, 500, mock_vapi_error(500, json_string("Internal server error")));
         else
-            mock_reply_json(rs, 201, mock_vapi_created_json(v, c, lj));
+            mock_vapi_reply_created(rs, v, c, lj);
+        json_decref(lj);
         return 1;
     }
     json_t *results = json_array(), *errors = json_array();
@@ -181,12 +182,13 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
     json_array_foreach(customers, i, cu)
     {
         const char *n = json_string_value(json_object_get(cu, "number"));
-        json_t *lj;
+        json_t *lj = NULL;
         struct mock_call *c =
             e164_valid(n) ? mock_vapi_place_one(v, body, cu, asst, ani, pnid, server, &lj) : NULL;
-        if (c)
+        if (c) {
             json_array_append_new(results, mock_vapi_created_json(v, c, lj));
-        else
+            json_decref(lj);
+        } else
             json_array_append_new(errors,
                                   json_pack("{s:o,s:s}", "customer", json_deep_copy(cu), "error",
                                             e164_valid(n) ? "Internal server error" : E164_MSG));
@@ -292,7 +294,7 @@ static int update_call(struct mock_vapi *v, const struct mock_request *rq, struc
     }
     if (name)
         json_object_set_new(mock_vapi_extras(v, c), "name", json_deep_copy(name));
-    mock_reply_json(rs, 200, mock_vapi_call_json(v, c));
+    mock_vapi_reply_call(rs, 200, v, c);
     return 1;
 }
 
@@ -304,7 +306,7 @@ static int delete_call(struct mock_vapi *v, const struct mock_request *rq, struc
     struct mock_call *c = call_or_404(v, rq->path + 6, rs);
     if (!c)
         return 1;
-    mock_reply_json(rs, 200, mock_vapi_call_json(v, c));
+    mock_vapi_reply_call(rs, 200, v, c);
     /* kept in order, flagged: its extras go when the account evicts it */
     json_object_set_new(mock_vapi_extras(v, c), "deleted", json_true());
     return 1;
@@ -326,7 +328,7 @@ int mock_vapi_calls_handle(struct mock_vapi *v, const struct mock_request *rq,
     if (strcmp(m, "GET") == 0) {
         struct mock_call *c = call_or_404(v, rq->path + 6, rs);
         if (c)
-            mock_reply_json(rs, 200, mock_vapi_call_json(v, c));
+            mock_vapi_reply_call(rs, 200, v, c);
         return 1;
     }
     if (strcmp(m, "PATCH") == 0)

@@ -52,10 +52,16 @@ int mock_vapi_numbers_handle(struct mock_vapi *v, const struct mock_request *rq,
 /* /call routes but the recordings; 0 when the path is not one of them. */
 int mock_vapi_calls_handle(struct mock_vapi *v, const struct mock_request *rq,
                            struct mock_response *rs);
-/* GET /call/{id}'s Call object of c (new reference), and the 201 of a
- * create: the call as accepted (queued), subscriptionLimits (taken) first. */
+/* The 201 of a create: the call as accepted (queued), subscriptionLimits
+ * (borrowed) first; as a tree (new reference) for a batch's results, or as
+ * the answer. */
 json_t *mock_vapi_created_json(const struct mock_vapi *v, const struct mock_call *c,
-                               json_t *limits);
+                               const json_t *limits);
+void mock_vapi_reply_created(struct mock_response *rs, const struct mock_vapi *v,
+                             const struct mock_call *c, const json_t *limits);
+/* GET /call/{id}'s Call object of c as the answer (mock_vapi_call_json's). */
+void mock_vapi_reply_call(struct mock_response *rs, int status, const struct mock_vapi *v,
+                          const struct mock_call *c);
 /* Place one call for customer (its number already checked) from ani, as
  * POST /call does: refused at start when the account has no free slot or
  * no credit. server (borrowed, may be NULL) is where its webhooks go;

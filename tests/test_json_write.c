@@ -20,6 +20,38 @@
 
 #define FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
 
+/* j written again through json_out's calls, node by node; every third
+ * container (and all below JSON_OUT_MAX_DEPTH - 2) handed over whole with
+ * jo_json, so that the two are checked mixed as well. */
+static void replay(struct json_out *o, const json_t *j, unsigned *count)
+{
+    bool whole = ++*count % 3 == 0 || o->depth >= JSON_OUT_MAX_DEPTH - 2;
+    if (json_is_object(j) && !whole) {
+        jo_object(o);
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)j, k, v)
+        {
+            jo_key(o, k);
+            replay(o, v, count);
+        }
+        jo_object_end(o);
+    } else if (json_is_array(j) && !whole) {
+        jo_array(o);
+        for (size_t i = 0; i < json_array_size(j); i++)
+            replay(o, json_array_get(j, i), count);
+        jo_array_end(o);
+    } else if (json_is_string(j)) {
+        jo_stringn(o, json_string_value(j), json_string_length(j));
+    } else if (json_is_integer(j)) {
+        jo_integer(o, json_integer_value(j));
+    } else if (json_is_real(j)) {
+        jo_real(o, json_real_value(j));
+    } else {
+        jo_json(o, j);
+    }
+}
+
 static void same(const json_t *j)
 {
     char *want = json_dumps(j, FLAGS);
@@ -29,6 +61,14 @@ static void same(const json_t *j)
     assert_non_null(got);
     assert_string_equal(got, want);
     assert_int_equal(n, strlen(want));
+    struct json_out o = {0};
+    unsigned count = 0;
+    replay(&o, j, &count);
+    char *again = jo_finish(&o, &n);
+    assert_non_null(again);
+    assert_string_equal(again, want);
+    assert_int_equal(n, strlen(want));
+    free(again);
     free(want);
     free(got);
 }
@@ -159,6 +199,83 @@ static void too_deep_is_refused(void **state)
     assert_null(json_write(NULL, NULL));
 }
 
+/* Every byte that needs an escape (and some that do not) at every place of
+ * strings 0..24 bytes long: the encoder looks at eight bytes at a time. */
+static void escapes_anywhere_in_a_word(void **state)
+{
+    (void)state;
+    const char *specials[] = {"\"", "\\",   "\n", "\x01",     "\x1f",
+                              " ",  "\x7f", "/",  "\xc3\xa9", "\xe2\x82\xac"};
+    for (size_t len = 0; len <= 24; len++)
+        for (size_t at = 0; at <= len; at++)
+            for (size_t k = 0; k < sizeof specials / sizeof specials[0]; k++) {
+                char b[40];
+                size_t sl = strlen(specials[k]), n = len + sl;
+                memset(b, 'a', n); /* len bytes of 'a' around the special one */
+                memcpy(b + at, specials[k], sl);
+                json_t *j = json_stringn(b, n);
+                assert_non_null(j);
+                same(j);
+                json_decref(j);
+            }
+}
+
+static void json_out_misuse_is_an_error(void **state)
+{
+    (void)state;
+    struct json_out o = {0};
+    jo_key(&o, "k"); /* a key outside an object */
+    assert_null(jo_finish(&o, NULL));
+    jo_object(&o);
+    jo_key(&o, "k");
+    jo_object_end(&o); /* a key without its value */
+    assert_null(jo_finish(&o, NULL));
+    jo_array_end(&o); /* a close without an open */
+    assert_null(jo_finish(&o, NULL));
+    jo_object(&o); /* left open */
+    assert_null(jo_finish(&o, NULL));
+    for (int i = 0; i < JSON_OUT_MAX_DEPTH + 1; i++)
+        jo_array(&o);
+    assert_true(o.err);
+    jo_free(&o);
+    jo_array(&o);
+    jo_real(&o, NAN);
+    jo_array_end(&o);
+    assert_null(jo_finish(&o, NULL));
+    /* nothing written: nothing to give */
+    assert_null(jo_finish(&o, NULL));
+    /* NULL values of the kv forms write nothing, not even the key */
+    jo_object(&o);
+    jo_kv_string(&o, "a", NULL);
+    jo_kv_json(&o, "b", NULL);
+    jo_kv_string(&o, "c", "d");
+    jo_object_end(&o);
+    char *t = jo_finish(&o, NULL);
+    assert_string_equal(t, "{\"c\":\"d\"}");
+    free(t);
+}
+
+static void json_out_grows_past_its_first_block(void **state)
+{
+    (void)state;
+    struct json_out o = {0};
+    json_t *want = json_array();
+    jo_array(&o);
+    for (int i = 0; i < 5000; i++) {
+        jo_integer(&o, i * 7919LL);
+        json_array_append_new(want, json_integer(i * 7919LL));
+    }
+    jo_array_end(&o);
+    size_t n;
+    char *got = jo_finish(&o, &n);
+    char *w = json_dumps(want, FLAGS);
+    assert_string_equal(got, w);
+    assert_int_equal(n, strlen(w));
+    free(got);
+    free(w);
+    json_decref(want);
+}
+
 static size_t compared;
 
 static void walk(const char *dir)
@@ -209,9 +326,15 @@ static void every_json_file_of_the_project(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(scalars_and_strings),   cmocka_unit_test(reals_agree),
-        cmocka_unit_test(keys_keep_their_order), cmocka_unit_test(small_buffer_says_what_it_needs),
-        cmocka_unit_test(too_deep_is_refused),   cmocka_unit_test(every_json_file_of_the_project),
+        cmocka_unit_test(scalars_and_strings),
+        cmocka_unit_test(reals_agree),
+        cmocka_unit_test(keys_keep_their_order),
+        cmocka_unit_test(small_buffer_says_what_it_needs),
+        cmocka_unit_test(too_deep_is_refused),
+        cmocka_unit_test(json_out_misuse_is_an_error),
+        cmocka_unit_test(json_out_grows_past_its_first_block),
+        cmocka_unit_test(escapes_anywhere_in_a_word),
+        cmocka_unit_test(every_json_file_of_the_project),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

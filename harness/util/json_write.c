@@ -2,42 +2,78 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Appends into buf while it has room, and counts on after that: the caller
- * learns the size it needs from one pass. */
-struct jw {
-    char *buf;
-    size_t cap, len;
-    bool err;
-};
+/* The writer of both halves: json_write's walk of a tree and json_out's
+ * calls. A fixed buffer (json_write_into) is filled while it has room and
+ * counted on after that, so the caller learns the size it needs from one
+ * pass; otherwise the buffer grows. One byte more than cap is always kept
+ * for the NUL. */
 
-static void put(struct jw *w, const char *s, size_t n)
+static bool grow(struct json_out *w, size_t need)
 {
-    if (w->len + n <= w->cap)
+    if (w->fixed || w->err)
+        return false;
+    size_t cap = w->cap ? w->cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    char *b = realloc(w->buf, cap + 1);
+    if (!b) {
+        w->err = true;
+        return false;
+    }
+    w->buf = b;
+    w->cap = cap;
+    return true;
+}
+
+static void put(struct json_out *w, const char *s, size_t n)
+{
+    if (w->len + n <= w->cap || grow(w, w->len + n))
         memcpy(w->buf + w->len, s, n);
     w->len += n;
 }
 
-static void putc1(struct jw *w, char c)
+static void putc1(struct json_out *w, char c)
 {
-    if (w->len < w->cap)
+    if (w->len < w->cap || grow(w, w->len + 1))
         w->buf[w->len] = c;
     w->len++;
+}
+
+/* Do the eight bytes at s hold none of '"', '\\' and the bytes below 0x20?
+ * The word tests of "Bit Twiddling Hacks" (haszero, hasless): exact for
+ * "any byte matches", which is all the question asks; bytes of 0x80 and
+ * above (UTF-8) never match. */
+static bool plain8(const char *s)
+{
+    uint64_t x;
+    memcpy(&x, s, 8);
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    uint64_t hit = ((x - ones * 0x20) | (q - ones) | (b - ones)) & ~x & highs;
+    return hit == 0;
 }
 
 /* jansson's dump_string without JSON_ENSURE_ASCII or JSON_ESCAPE_SLASH: '"',
  * '\\' and the control characters escaped (the five short forms, else
  * \u00XX in capitals), everything else as it is (jansson's strings are valid
  * UTF-8 already). */
-static void put_string(struct jw *w, const char *s, size_t n)
+static void put_string(struct json_out *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
     putc1(w, '"');
     size_t run = 0; /* start of the bytes not yet written */
     for (size_t i = 0; i < n; i++) {
+        /* eight bytes at a time while none needs an escape (most strings
+         * have none); a word with one is looked at byte by byte */
+        while (i + 8 <= n && plain8(s + i))
+            i += 8;
+        if (i >= n)
+            break;
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
@@ -99,14 +135,14 @@ size_t json_write_int(char buf[JSON_WRITE_INT_MAX], long long v)
     return n;
 }
 
-static void put_integer(struct jw *w, json_int_t v)
+static void put_integer(struct json_out *w, json_int_t v)
 {
     char b[JSON_WRITE_INT_MAX];
     put(w, b, json_write_int(b, v));
 }
 
 /* jansson's jsonp_dtostr with its default precision (17). */
-static void put_real(struct jw *w, double v)
+static void put_real(struct json_out *w, double v)
 {
     if (!isfinite(v)) {
         w->err = true;
@@ -146,7 +182,7 @@ static void put_real(struct jw *w, double v)
     put(w, b, len);
 }
 
-static void put_value(struct jw *w, const json_t *j, int depth)
+static void put_value(struct json_out *w, const json_t *j, int depth)
 {
     if (w->err)
         return;
@@ -209,7 +245,7 @@ size_t json_write_into(const json_t *j, char *buf, size_t cap)
 {
     if (!j)
         return (size_t)-1;
-    struct jw w = {buf, cap ? cap - 1 : 0, 0, false};
+    struct json_out w = {.buf = buf, .cap = cap ? cap - 1 : 0, .fixed = true};
     put_value(&w, j, 0);
     if (w.err)
         return (size_t)-1;
@@ -221,23 +257,153 @@ size_t json_write_into(const json_t *j, char *buf, size_t cap)
 char *json_write(const json_t *j, size_t *len)
 {
     /* into the heap, not the stack: serve's workers keep every stack page
-     * they ever touched; most answers fit the first guess */
-    size_t cap = 1024;
-    char *out = malloc(cap);
-    if (!out)
+     * they ever touched */
+    if (!j)
         return NULL;
-    size_t n = json_write_into(j, out, cap);
-    if (n != (size_t)-1 && n >= cap) {
-        free(out);
-        out = malloc(n + 1);
-        if (out)
-            json_write_into(j, out, n + 1);
+    struct json_out o = {0};
+    put_value(&o, j, 0);
+    return jo_finish(&o, len);
+}
+
+/* ---- json_out ---- */
+
+/* Before a value: the comma an array's element needs (after a key, none). */
+static void before_value(struct json_out *o)
+{
+    if (o->keyed) {
+        o->keyed = false;
+        return;
     }
-    if (n == (size_t)-1) {
-        free(out);
+    if (o->depth > 0 && (o->started >> o->depth & 1))
+        putc1(o, ',');
+    o->started |= 1ULL << o->depth;
+}
+
+static void open_container(struct json_out *o, char c)
+{
+    before_value(o);
+    if (o->depth + 1 >= JSON_OUT_MAX_DEPTH) {
+        o->err = true;
+        return;
+    }
+    putc1(o, c);
+    o->depth++;
+    o->started &= ~(1ULL << o->depth);
+}
+
+static void close_container(struct json_out *o, char c)
+{
+    if (o->depth == 0 || o->keyed) {
+        o->err = true; /* more closed than opened, or a key without its value */
+        return;
+    }
+    putc1(o, c);
+    o->depth--;
+}
+
+void jo_object(struct json_out *o)
+{
+    open_container(o, '{');
+}
+
+void jo_object_end(struct json_out *o)
+{
+    close_container(o, '}');
+}
+
+void jo_array(struct json_out *o)
+{
+    open_container(o, '[');
+}
+
+void jo_array_end(struct json_out *o)
+{
+    close_container(o, ']');
+}
+
+void jo_key(struct json_out *o, const char *k)
+{
+    if (o->keyed || o->depth == 0) {
+        o->err = true;
+        return;
+    }
+    if (o->started >> o->depth & 1)
+        putc1(o, ',');
+    o->started |= 1ULL << o->depth;
+    put_string(o, k, strlen(k));
+    putc1(o, ':');
+    o->keyed = true;
+}
+
+void jo_string(struct json_out *o, const char *s)
+{
+    jo_stringn(o, s, strlen(s));
+}
+
+void jo_stringn(struct json_out *o, const char *s, size_t n)
+{
+    before_value(o);
+    put_string(o, s, n);
+}
+
+void jo_integer(struct json_out *o, long long v)
+{
+    before_value(o);
+    put_integer(o, v);
+}
+
+void jo_real(struct json_out *o, double v)
+{
+    before_value(o);
+    put_real(o, v);
+}
+
+void jo_json(struct json_out *o, const json_t *j)
+{
+    if (!j) {
+        o->err = true;
+        return;
+    }
+    before_value(o);
+    put_value(o, j, (int)o->depth);
+}
+
+void jo_kv_string(struct json_out *o, const char *k, const char *s)
+{
+    if (!s)
+        return;
+    jo_key(o, k);
+    jo_string(o, s);
+}
+
+void jo_kv_json(struct json_out *o, const char *k, const json_t *j)
+{
+    if (!j)
+        return;
+    jo_key(o, k);
+    jo_json(o, j);
+}
+
+char *jo_finish(struct json_out *o, size_t *len)
+{
+    char *out = o->buf;
+    bool ok = !o->err && o->depth == 0 && !o->keyed && o->len > 0;
+    if (ok && !o->buf) /* counted only: cannot happen when growing */
+        ok = false;
+    if (!ok) {
+        free(o->buf);
+        *o = (struct json_out){0};
         return NULL;
     }
-    if (out && len)
-        *len = n;
+    out[o->len] = '\0';
+    if (len)
+        *len = o->len;
+    *o = (struct json_out){0};
     return out;
+}
+
+void jo_free(struct json_out *o)
+{
+    free(o->buf);
+    *o = (struct json_out){0};
 }

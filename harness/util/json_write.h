@@ -20,6 +20,7 @@
 #define DIALSIM_JSON_WRITE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define JSON_WRITE_MAX_DEPTH 2048
@@ -31,6 +32,44 @@ char *json_write(const json_t *j, size_t *len);
  * length, or the length it needs (>= cap: nothing usable was written), or
  * (size_t)-1 on error. */
 size_t json_write_into(const json_t *j, char *buf, size_t cap);
+
+/* json_out: JSON written as it is produced, without a tree in between: the
+ * bytes json_write gives the tree the same calls would have built (members
+ * in call order). For the answers a mock gives on every request: a Vapi
+ * create-call answer built as a tree was ~80 allocations and as many frees
+ * (docs/decisions.md#json-out). Start from a zeroed struct; a misuse (a key
+ * outside an object, a close without an open, nesting deeper than
+ * JSON_OUT_MAX_DEPTH), a real that is not finite or running out of memory
+ * sets err, and jo_finish answers NULL. */
+#define JSON_OUT_MAX_DEPTH 64
+struct json_out {
+    char *buf; /* owned; grows (one byte more than cap for the NUL) */
+    size_t cap, len;
+    bool err;
+    bool fixed;                 /* json_write_into's: count past cap instead of growing */
+    unsigned depth;             /* containers open */
+    unsigned long long started; /* bit d: the container at depth d has a member */
+    bool keyed;                 /* a key was written, its value not yet */
+};
+
+void jo_object(struct json_out *o);
+void jo_object_end(struct json_out *o);
+void jo_array(struct json_out *o);
+void jo_array_end(struct json_out *o);
+void jo_key(struct json_out *o, const char *k);
+void jo_string(struct json_out *o, const char *s); /* valid UTF-8, as jansson's strings */
+void jo_stringn(struct json_out *o, const char *s, size_t n);
+void jo_integer(struct json_out *o, long long v);
+void jo_real(struct json_out *o, double v);
+void jo_json(struct json_out *o, const json_t *j); /* a tree, as json_write prints it */
+/* key and value; nothing when the value is NULL (as mocks/mock_json.h's mj_set_s) */
+void jo_kv_string(struct json_out *o, const char *k, const char *s);
+void jo_kv_json(struct json_out *o, const char *k, const json_t *j);
+/* The text (NUL-terminated, the caller's to free) and its length in *len
+ * (may be NULL); NULL after an error or when nothing complete was written.
+ * o is empty afterwards either way. */
+char *jo_finish(struct json_out *o, size_t *len);
+void jo_free(struct json_out *o);
 
 /* v in decimal, NUL-terminated, without printf; returns the length. */
 #define JSON_WRITE_INT_MAX 24
