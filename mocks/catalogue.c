@@ -34,6 +34,126 @@ static int split(char *path, const char **segs, size_t *n)
     return 0;
 }
 
+/* ---- the segment tree (struct cat_node) ---- */
+
+static bool append(void *arr, size_t *n, size_t size, const void *item)
+{
+    char **a = arr;
+    char *grown = realloc(*a, (*n + 1) * size);
+    if (!grown)
+        return false;
+    memcpy(grown + *n * size, item, size);
+    *a = grown;
+    (*n)++;
+    return true;
+}
+
+/* Put r at the end of its template's path in the tree (nodes made as
+ * needed; they live as long as the index: the process). */
+static int tree_add(struct cat_node *root, const struct cat_route *r)
+{
+    struct cat_node *n = root;
+    for (size_t k = 0; k < r->n_segs; k++) {
+        struct cat_node *next = NULL;
+        bool param = r->segs[k][0] == '{';
+        if (param) {
+            next = n->param;
+        } else {
+            for (size_t i = 0; i < n->n_lit && !next; i++)
+                if (n->lit[i]->len == r->seg_len[k] &&
+                    memcmp(n->lit[i]->seg, r->segs[k], r->seg_len[k]) == 0)
+                    next = n->lit[i];
+        }
+        if (!next) {
+            if (!(next = calloc(1, sizeof *next)))
+                return -1;
+            if (param) {
+                n->param = next;
+            } else {
+                next->seg = r->segs[k];
+                next->len = r->seg_len[k];
+                if (!append(&n->lit, &n->n_lit, sizeof next, &next)) {
+                    free(next);
+                    return -1;
+                }
+            }
+        }
+        n = next;
+    }
+    return append(&n->here, &n->n_here, sizeof r, &r) ? 0 : -1;
+}
+
+/* A request path's segments (the runs between '/'s, as fits reads them). */
+struct path_segs {
+    const char *p[CAT_MAX_SEGS];
+    size_t len[CAT_MAX_SEGS];
+    size_t n;
+    bool too_many; /* more than any template has: nothing fits */
+};
+
+static void path_split(const char *path, struct path_segs *ps)
+{
+    ps->n = 0;
+    ps->too_many = false;
+    for (const char *p = path; *p;) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        size_t len = strcspn(p, "/");
+        if (ps->n == CAT_MAX_SEGS) {
+            ps->too_many = true;
+            return;
+        }
+        ps->p[ps->n] = p;
+        ps->len[ps->n++] = len;
+        p += len;
+    }
+}
+
+/* Every route whose template fits the segments from k on, below n: into
+ * out (up to max), counted in *count. */
+static void tree_collect(const struct cat_node *n, const struct path_segs *ps, size_t k,
+                         const struct cat_route **out, size_t max, size_t *count)
+{
+    if (k == ps->n) {
+        for (size_t i = 0; i < n->n_here; i++) {
+            if (*count < max)
+                out[*count] = n->here[i];
+            (*count)++;
+        }
+        return;
+    }
+    for (size_t i = 0; i < n->n_lit; i++)
+        if (n->lit[i]->len == ps->len[k] && memcmp(n->lit[i]->seg, ps->p[k], ps->len[k]) == 0) {
+            tree_collect(n->lit[i], ps, k + 1, out, max, count);
+            break; /* literal children differ from each other */
+        }
+    if (n->param)
+        tree_collect(n->param, ps, k + 1, out, max, count);
+}
+
+/* The routes fitting path, in the catalogue's order (the order a scan of
+ * c->routes met them in: ties between templates go to the first). */
+static size_t fitting(const struct catalogue *c, const char *path, const struct cat_route **out,
+                      size_t max)
+{
+    struct path_segs ps;
+    path_split(path, &ps);
+    if (ps.too_many)
+        return 0;
+    size_t count = 0;
+    tree_collect(&c->root, &ps, 0, out, max, &count);
+    size_t kept = count < max ? count : max;
+    for (size_t i = 1; i < kept; i++) /* insertion sort: a handful at most */
+        for (size_t j = i; j > 0 && out[j] < out[j - 1]; j--) {
+            const struct cat_route *t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    return count;
+}
+
 /* The route index from the document: every string copied, so the document
  * can go (and its memory back to the system) until catalogue_full. */
 static struct catalogue *parse(const char *provider, const char *text, size_t len)
@@ -76,6 +196,9 @@ static struct catalogue *parse(const char *provider, const char *text, size_t le
         c->n_routes++;
     }
     json_decref(doc);
+    for (size_t k = 0; k < c->n_routes; k++)
+        if (tree_add(&c->root, &c->routes[k]) != 0)
+            goto fail;
     mem_trim(); /* the document's megabytes back to the system */
     return c;
 fail:
@@ -164,85 +287,28 @@ static bool fits(const struct cat_route *r, const char *path, struct cat_params 
     return true;
 }
 
-/* The path's segments as fits counts them (runs of '/' between): a route
- * with another count cannot fit, and is passed over without a look at its
- * segments (every provider request matches against all the routes). */
-static size_t path_segs(const char *p)
-{
-    size_t n = 0;
-    while (*p) {
-        while (*p == '/')
-            p++;
-        if (!*p)
-            break;
-        n++;
-        while (*p && *p != '/')
-            p++;
-    }
-    return n;
-}
-
-/* The path's first segment, for the quick look of may_fit. */
-struct first_seg {
-    const char *p;
-    size_t len, nseg;
-};
-
-static struct first_seg first_seg_of(const char *path)
-{
-    struct first_seg f = {path, 0, path_segs(path)};
-    while (*f.p == '/')
-        f.p++;
-    f.len = strcspn(f.p, "/");
-    return f;
-}
-
-/* The same number of segments, and a literal first one equal: most routes
- * fail here, without fits' walk (a provider has up to ~180 routes, and every
- * request is matched against them). */
-static bool may_fit(const struct cat_route *r, const struct first_seg *f)
-{
-    if (r->n_segs != f->nseg)
-        return false;
-    return r->n_segs == 0 || r->segs[0][0] == '{' ||
-           (r->seg_len[0] == f->len && memcmp(r->segs[0], f->p, f->len) == 0);
-}
+#define MAX_FITTING 32 /* templates one path can fit (the most literal wins) */
 
 const struct cat_route *catalogue_match(const struct catalogue *c, const char *method,
                                         const char *path, struct cat_params *params,
                                         bool *path_known)
 {
-    const struct cat_route *best = NULL;
-    bool known = false;
-    struct first_seg f = first_seg_of(path);
-    if (c)
-        for (size_t i = 0; i < c->n_routes; i++) {
-            const struct cat_route *r = &c->routes[i];
-            if (!may_fit(r, &f) || !fits(r, path, NULL))
-                continue;
-            known = true;
-            if (strcmp(r->method, method) == 0 && (!best || r->n_literal > best->n_literal))
-                best = r;
-        }
+    const struct cat_route *best = NULL, *fit[MAX_FITTING];
+    size_t n = c ? fitting(c, path, fit, MAX_FITTING) : 0;
+    for (size_t i = 0; i < n && i < MAX_FITTING; i++)
+        if (strcmp(fit[i]->method, method) == 0 && (!best || fit[i]->n_literal > best->n_literal))
+            best = fit[i];
     if (best && params)
         fits(best, path, params);
     if (path_known)
-        *path_known = known;
+        *path_known = n > 0;
     return best;
 }
 
 size_t catalogue_routes_at(const struct catalogue *c, const char *path,
                            const struct cat_route **out, size_t max)
 {
-    size_t n = 0;
-    struct first_seg f = first_seg_of(path);
-    for (size_t i = 0; c && i < c->n_routes; i++)
-        if (may_fit(&c->routes[i], &f) && fits(&c->routes[i], path, NULL)) {
-            if (n < max)
-                out[n] = &c->routes[i];
-            n++;
-        }
-    return n;
+    return c ? fitting(c, path, out, max) : 0;
 }
 
 const char *cat_param(const struct cat_params *p, const char *name)

@@ -35,6 +35,20 @@ struct cat_route {
     size_t index; /* in the document's "routes" */
 };
 
+/* The routes as a tree of their segments (catalogue.c): a request's path
+ * is walked down it, a literal child or the {parameter} child per segment,
+ * instead of being compared with every route (ElevenLabs has ~200, most
+ * under /v1/convai). */
+struct cat_node {
+    const char *seg; /* this node's literal segment (NULL: the root, or a {parameter}) */
+    size_t len;
+    struct cat_node **lit; /* literal children */
+    size_t n_lit;
+    struct cat_node *param;        /* the {parameter} child, or NULL */
+    const struct cat_route **here; /* the routes whose template ends here (any method) */
+    size_t n_here;
+};
+
 struct catalogue {
     const char *provider;
     json_t *doc;      /* the whole file, schemas under components.schemas: NULL until
@@ -45,6 +59,7 @@ struct catalogue {
     atomic_bool full;
     struct cat_route *routes;
     size_t n_routes;
+    struct cat_node root; /* the routes' segments as a tree */
 };
 
 struct cat_params {

@@ -7,6 +7,7 @@
 
 #include "core/json_depth.h"
 #include "core/e164.h"
+#include "util/json_write.h"
 #include "mock_elevenlabs_int.h"
 
 static void on_change(void *ctx, struct mock_call *c);
@@ -314,11 +315,18 @@ static void create_call(struct mock_elevenlabs *e, const struct mock_request *rq
             el_detail_error(rs, 500, "internal_error", "Internal server error");
         } else {
             el_conv_add(e, c->id);
-            /* success and message are what the SDK requires of both */
-            mock_reply_json(rs, 200,
-                            json_pack("{s:b,s:s,s:s,s:s}", "success", 1, "message", "Success",
-                                      "conversation_id", c->id, sip ? "sip_call_id" : "callSid",
-                                      c->sid));
+            /* success and message are what the SDK requires of both;
+             * written, not packed: json_pack reads its format anew on every
+             * call (util/json_write.h) */
+            struct json_out o = {0};
+            jo_object(&o);
+            jo_key(&o, "success");
+            jo_bool(&o, true);
+            jo_kv_string(&o, "message", "Success");
+            jo_kv_string(&o, "conversation_id", c->id);
+            jo_kv_string(&o, sip ? "sip_call_id" : "callSid", c->sid);
+            jo_object_end(&o);
+            mock_reply_out(rs, 200, &o);
         }
     }
     json_decref(errs);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "catalogue.h"
@@ -94,6 +95,101 @@ static void ops_from_templates(void **state)
     }
 }
 
+/* The reference the segment tree must agree with: every route compared
+ * with the path, segment by segment (the scan catalogue_match once was). */
+static bool scan_fits(const struct cat_route *r, const char *path)
+{
+    const char *p = path;
+    for (size_t k = 0; k < r->n_segs; k++) {
+        while (*p == '/')
+            p++;
+        size_t len = strcspn(p, "/");
+        if (!len ||
+            (r->segs[k][0] != '{' && (len != r->seg_len[k] || memcmp(p, r->segs[k], len) != 0)))
+            return false;
+        p += len;
+    }
+    while (*p == '/')
+        p++;
+    return !*p;
+}
+
+static void check_path(const struct catalogue *c, const char *method, const char *path)
+{
+    const struct cat_route *want = NULL, *at[64];
+    size_t n_want = 0;
+    for (size_t i = 0; i < c->n_routes; i++) {
+        const struct cat_route *r = &c->routes[i];
+        if (!scan_fits(r, path))
+            continue;
+        if (n_want < 64)
+            at[n_want] = r;
+        n_want++;
+        if (!strcmp(r->method, method) && (!want || r->n_literal > want->n_literal))
+            want = r;
+    }
+    bool known;
+    struct cat_params p;
+    const struct cat_route *got = catalogue_match(c, method, path, &p, &known);
+    if (got != want)
+        fail_msg("%s %s %s: %s, want %s", c->provider, method, path, got ? got->path : "none",
+                 want ? want->path : "none");
+    assert_int_equal(known, n_want > 0);
+    const struct cat_route *got_at[64];
+    assert_int_equal(catalogue_routes_at(c, path, got_at, 64), n_want);
+    for (size_t i = 0; i < n_want && i < 64; i++)
+        assert_ptr_equal(got_at[i], at[i]);
+}
+
+/* Every template of every provider, its parameters filled with a value and
+ * with each literal other templates have in that place (the overlaps: "GET
+ * /v1/convai/agents/create" against ".../agents/{agent_id}"), in each
+ * method, and with slashes doubled: the tree finds what a scan finds. */
+static void tree_finds_what_a_scan_finds(void **state)
+{
+    (void)state;
+    static const char *methods[] = {"GET", "POST", "PATCH", "DELETE", "PUT"};
+    size_t checked = 0;
+    for (size_t pi = 0; mock_provider_list[pi]; pi++) {
+        const struct catalogue *c =
+            mock_provider_list[pi]->catalogue ? mock_provider_list[pi]->catalogue() : NULL;
+        if (!c)
+            continue;
+        for (size_t i = 0; i < c->n_routes; i++) {
+            const struct cat_route *r = &c->routes[i];
+            for (size_t alt = 0; alt <= c->n_routes; alt++) {
+                /* alt == n_routes: "x7" for every parameter; else the
+                 * literals of route alt where r has parameters */
+                const struct cat_route *o = alt < c->n_routes ? &c->routes[alt] : NULL;
+                if (o && (o->n_segs != r->n_segs || o == r))
+                    continue;
+                char path[600] = "";
+                size_t len = 0;
+                bool changed = !o;
+                for (size_t k = 0; k < r->n_segs; k++) {
+                    const char *seg = r->segs[k];
+                    if (seg[0] == '{') {
+                        seg = o && o->segs[k][0] != '{' ? o->segs[k] : "x7";
+                        changed |= o && o->segs[k][0] != '{';
+                    }
+                    len += (size_t)snprintf(path + len, sizeof path - len, "%s/%s",
+                                            (k == 1 && i % 3 == 0) ? "/" : "", seg);
+                }
+                if (!changed)
+                    continue;
+                for (size_t m = 0; m < 5; m++) {
+                    check_path(c, methods[m], path);
+                    checked++;
+                }
+            }
+        }
+        check_path(c, "GET", "/");
+        check_path(c, "GET", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o");
+    }
+    print_message("checked %zu paths\n", checked);
+    assert_true(checked > 1000);
+}
+
 static void paths_find_their_provider(void **state)
 {
     (void)state;
@@ -116,6 +212,7 @@ int main(void)
         cmocka_unit_test(store_keeps_order_and_forgets),
         cmocka_unit_test(ops_from_templates),
         cmocka_unit_test(paths_find_their_provider),
+        cmocka_unit_test(tree_finds_what_a_scan_finds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,6 +47,8 @@ static void replay(struct json_out *o, const json_t *j, unsigned *count)
         jo_integer(o, json_integer_value(j));
     } else if (json_is_real(j)) {
         jo_real(o, json_real_value(j));
+    } else if (json_is_boolean(j) && *count % 2) {
+        jo_bool(o, json_is_true(j));
     } else {
         jo_json(o, j);
     }

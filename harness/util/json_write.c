@@ -358,6 +358,15 @@ void jo_real(struct json_out *o, double v)
     put_real(o, v);
 }
 
+void jo_bool(struct json_out *o, bool v)
+{
+    before_value(o);
+    if (v)
+        put(o, "true", 4);
+    else
+        put(o, "false", 5);
+}
+
 void jo_json(struct json_out *o, const json_t *j)
 {
     if (!j) {

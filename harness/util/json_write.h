@@ -61,6 +61,7 @@ void jo_string(struct json_out *o, const char *s); /* valid UTF-8, as jansson's 
 void jo_stringn(struct json_out *o, const char *s, size_t n);
 void jo_integer(struct json_out *o, long long v);
 void jo_real(struct json_out *o, double v);
+void jo_bool(struct json_out *o, bool v);
 void jo_json(struct json_out *o, const json_t *j); /* a tree, as json_write prints it */
 /* key and value; nothing when the value is NULL (as mocks/mock_json.h's mj_set_s) */
 void jo_kv_string(struct json_out *o, const char *k, const char *s);
