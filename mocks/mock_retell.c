@@ -12,6 +12,7 @@
 #include "core/e164.h"
 #include "mock_json.h"
 #include "mock_retell_internal.h"
+#include "util/json_write.h"
 
 static void on_change(void *ctx, struct mock_call *c);
 
@@ -221,57 +222,105 @@ static void add_recordings(const struct mock_retell *r, const struct mock_call *
     json_object_set_new(j, "recording_multi_channel_url", json_string(u));
 }
 
-json_t *retell_call_json(const struct mock_retell *r, const struct mock_call *c)
+/* The call object, written (util/json_write.h): as a read-back shows it,
+ * or (created) as the 201 of a create does: registered, nothing of a start
+ * or an end, whatever happened since. The create answer is every POST
+ * /v2/create-phone-call's: written, not built as a tree. */
+static void kv_or_empty(struct json_out *o, const char *k, const json_t *v)
+{
+    jo_key(o, k);
+    if (v) {
+        jo_json(o, v);
+    } else {
+        jo_object(o);
+        jo_object_end(o);
+    }
+}
+
+static void call_write(struct json_out *o, const struct mock_retell *r, const struct mock_call *c,
+                       bool created)
 {
     /* a call refused at start was never dialled (no ANI), but Retell still
      * echoes the from_number it was asked for, in webhooks too */
     const char *from =
         c->ani[0] ? c->ani : json_string_value(json_object_get(c->request, "from_number"));
-    json_t *j = json_object(); /* mock_json.h: every value below is valid UTF-8 already */
-    mj_set_s(j, "call_type", "phone_call");
-    mj_set_s(j, "call_id", c->id);
-    mj_set_s(j, "agent_id", c->agent ? c->agent : "");
-    mj_set_o(j, "agent_version", json_integer(0));
-    mj_set_s(j, "call_status", mock_retell_status(c));
-    mj_set_s(j, "direction", "outbound");
-    mj_set_s(j, "from_number", from ? from : "");
-    mj_set_s(j, "to_number", c->to);
+    jo_object(o);
+    jo_kv_string(o, "call_type", "phone_call");
+    jo_kv_string(o, "call_id", c->id);
+    jo_kv_string(o, "agent_id", c->agent ? c->agent : "");
+    jo_key(o, "agent_version");
+    jo_integer(o, 0);
+    jo_kv_string(o, "call_status", created ? "registered" : mock_retell_status(c));
+    jo_kv_string(o, "direction", "outbound");
+    jo_kv_string(o, "from_number", from ? from : "");
+    jo_kv_string(o, "to_number", c->to);
     /* what update-call set wins over the create request's */
     const json_t *x = json_object_get(r->extra, c->id);
     json_t *meta = json_object_get(x, "metadata");
     if (!meta)
         meta = json_object_get(c->request, "metadata");
-    /* copied: an answer is serialised and freed outside the world's mutex,
-     * so it shares no node with mock state (mock.h) */
-    mj_set_o(j, "metadata", meta ? json_deep_copy(meta) : json_object());
     json_t *dv = json_object_get(c->request, "retell_llm_dynamic_variables");
-    mj_set_o(j, "retell_llm_dynamic_variables", dv ? json_deep_copy(dv) : json_object());
     json_t *ca = json_object_get(x, "custom_attributes");
-    if (ca)
-        mj_set_o(j, "custom_attributes", json_deep_copy(ca));
     json_t *ds = json_object_get(x, "data_storage_setting");
-    mj_set_o(j, "data_storage_setting", ds ? json_deep_copy(ds) : json_string("everything"));
-    mj_set_o(j, "opt_in_signed_url", json_false());
-    json_t *tel = json_object();
-    mj_set_s(tel, "twilio_call_sid", c->sid);
-    mj_set_o(j, "telephony_identifier", tel);
-    /* a call that never connected has no start, transcript nor recording
-     * (test_mock_retell AO-3) */
-    if (c->answered_at)
-        json_object_set_new(j, "start_timestamp", json_integer(c->answered_at));
-    if (c->state == MC_ENDED) {
-        json_object_set_new(j, "end_timestamp", json_integer(c->ended_at));
-        json_object_set_new(j, "duration_ms",
-                            json_integer(c->answered_at ? c->ended_at - c->answered_at : 0));
-        json_object_set_new(j, "disconnection_reason", json_string(mock_retell_disconnection(c)));
-        if (c->answered_at) {
-            add_transcript(c, j);
-            add_recordings(r, c, j);
+    kv_or_empty(o, "metadata", meta);
+    kv_or_empty(o, "retell_llm_dynamic_variables", dv);
+    jo_kv_json(o, "custom_attributes", ca);
+    if (ds)
+        jo_kv_json(o, "data_storage_setting", ds);
+    else
+        jo_kv_string(o, "data_storage_setting", "everything");
+    jo_key(o, "opt_in_signed_url");
+    jo_bool(o, false);
+    jo_key(o, "telephony_identifier");
+    jo_object(o);
+    jo_kv_string(o, "twilio_call_sid", c->sid);
+    jo_object_end(o);
+    if (!created && (c->answered_at || c->state == MC_ENDED)) {
+        /* a call that never connected has no start, transcript nor
+         * recording (test_mock_retell AO-3); built as a tree (read-backs
+         * only), then written member by member */
+        json_t *j = json_object();
+        if (c->answered_at)
+            json_object_set_new(j, "start_timestamp", json_integer(c->answered_at));
+        if (c->state == MC_ENDED) {
+            json_object_set_new(j, "end_timestamp", json_integer(c->ended_at));
+            json_object_set_new(j, "duration_ms",
+                                json_integer(c->answered_at ? c->ended_at - c->answered_at : 0));
+            json_object_set_new(j, "disconnection_reason",
+                                json_string(mock_retell_disconnection(c)));
+            if (c->answered_at) {
+                add_transcript(c, j);
+                add_recordings(r, c, j);
+            }
+            json_object_set_new(j, "call_analysis", analysis_json(c));
+            json_object_set_new(j, "call_cost", cost_json(c));
         }
-        json_object_set_new(j, "call_analysis", analysis_json(c));
-        json_object_set_new(j, "call_cost", cost_json(c));
+        const char *k;
+        json_t *v;
+        json_object_foreach(j, k, v) jo_kv_json(o, k, v);
+        json_decref(j);
     }
-    return j;
+    jo_object_end(o);
+}
+
+json_t *retell_call_json(const struct mock_retell *r, const struct mock_call *c)
+{
+    /* the written text read back: the tree and the answer cannot differ */
+    struct json_out o = {0};
+    call_write(&o, r, c, false);
+    size_t n;
+    char *text = jo_finish(&o, &n);
+    json_t *j = text ? json_loadb(text, n, JSON_ALLOW_NUL, NULL) : NULL;
+    free(text);
+    return j ? j : json_object();
+}
+
+void retell_reply_call(struct mock_response *rs, int status, const struct mock_retell *r,
+                       const struct mock_call *c, bool created)
+{
+    struct json_out o = {0};
+    call_write(&o, r, c, created);
+    mock_reply_out(rs, status, &o);
 }
 
 const struct mock_call *retell_call(const struct mock_retell *r, const char *id)
@@ -390,22 +439,7 @@ static void create_call(struct mock_retell *r, const struct mock_request *rq,
         if (c->state == MC_ENDED)
             free(c->ani), c->ani = strdup(from);
         /* the 201 shows the call as registered, whatever happens next */
-        json_t *j = retell_call_json(r, c);
-        json_object_set_new(j, "call_status", json_string("registered"));
-        static const char *const later[] = {"disconnection_reason",
-                                            "end_timestamp",
-                                            "duration_ms",
-                                            "start_timestamp",
-                                            "transcript",
-                                            "transcript_object",
-                                            "transcript_with_tool_calls",
-                                            "call_analysis",
-                                            "call_cost",
-                                            "recording_url",
-                                            "recording_multi_channel_url"};
-        for (size_t i = 0; i < sizeof later / sizeof *later; i++)
-            json_object_del(j, later[i]);
-        mock_reply_json(rs, 201, j);
+        retell_reply_call(rs, 201, r, c, true);
     }
 }
 
@@ -486,7 +520,7 @@ int mock_retell_handle(struct mock_retell *r, const struct mock_request *rq,
     } else if (get && strcmp(rq->method, "GET") == 0) {
         const struct mock_call *c = retell_call(r, rq->path + 13);
         if (c) {
-            mock_reply_json(rs, 200, retell_call_json(r, c));
+            retell_reply_call(rs, 200, r, c, false);
         } else {
             char msg[200];
             snprintf(msg, sizeof msg, "Item %.100s not found from call", rq->path + 13);

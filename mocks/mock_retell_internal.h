@@ -33,6 +33,9 @@ struct mock_retell {
 void retell_error(struct mock_response *rs, int status, const char *msg);
 /* The call as Retell's V2 call object (new reference). */
 json_t *retell_call_json(const struct mock_retell *r, const struct mock_call *c);
+/* The same as the answer; created: the 201 of a create (registered). */
+void retell_reply_call(struct mock_response *rs, int status, const struct mock_retell *r,
+                       const struct mock_call *c, bool created);
 /* The call unless it was deleted through delete-call (borrowed), else NULL. */
 const struct mock_call *retell_call(const struct mock_retell *r, const char *id);
 

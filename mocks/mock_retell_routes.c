@@ -436,7 +436,7 @@ static void update_call(struct mock_retell *r, const struct mock_request *rq,
         if (v)
             json_object_set_new(x, fields[i], json_deep_copy(v));
     }
-    mock_reply_json(rs, 200, retell_call_json(r, c));
+    retell_reply_call(rs, 200, r, c, false);
 }
 
 static void delete_call(struct mock_retell *r, struct mock_response *rs, const char *id)
