@@ -424,7 +424,7 @@ static void changed(struct mock_call *c)
 static void obs_ringing(void *arg)
 {
     struct mock_call *c = arg;
-    pthread_mutex_lock(&c->acct->w->mu);
+    mock_world_lock(c->acct->w);
     c->state = MC_RINGING;
     c->ringing_at = ds_now(&c->acct->w->clock);
     changed(c);
@@ -434,7 +434,7 @@ static void obs_ringing(void *arg)
 static void obs_answered(void *arg)
 {
     struct mock_call *c = arg;
-    pthread_mutex_lock(&c->acct->w->mu);
+    mock_world_lock(c->acct->w);
     c->state = MC_IN_PROGRESS;
     c->answered_at = ds_now(&c->acct->w->clock);
     changed(c);
@@ -444,7 +444,7 @@ static void obs_answered(void *arg)
 static void obs_ended(void *arg, enum pstn_end how)
 {
     struct mock_call *c = arg;
-    pthread_mutex_lock(&c->acct->w->mu);
+    mock_world_lock(c->acct->w);
     c->state = MC_ENDED;
     c->ended_at = ds_now(&c->acct->w->clock);
     call_ended(c->acct, c);

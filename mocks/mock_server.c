@@ -553,7 +553,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
         helped.ops->help_begin(helped.ctx);
     }
     if (w) {
-        pthread_mutex_lock(&w->mu);
+        mock_world_lock(w);
         if (mock_access_refused(s->admin_token, s->check_host, &rq, ri->http_version, &rs)) {
             dropped = entry; /* answered; not journalled: no mock saw it */
         } else if (admin) {
