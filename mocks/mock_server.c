@@ -470,6 +470,12 @@ static void give_back(struct mock_server *s)
         mem_trim();
 }
 
+static void worker_trim(const struct mg_connection *conn)
+{
+    (void)conn;
+    mem_trim_thread();
+}
+
 static int handle(struct mg_connection *conn, void *cbdata)
 {
     struct mock_server *s = cbdata;
@@ -669,7 +675,10 @@ int mock_server_create_opts(struct mock_server **out, const struct mock_server_o
                           "listen_backlog",
                           "512",
                           NULL};
-    s->ctx = mg_start(NULL, NULL, opts);
+    /* a worker gives back, between connections, what one took
+     * (util/mem_trim.h) */
+    struct mg_callbacks cb = {.connection_close = worker_trim};
+    s->ctx = mg_start(&cb, NULL, opts);
     struct mg_server_port ports[2];
     if (!s->ctx || mg_get_server_ports(s->ctx, 2, ports) < 1) {
         snprintf(err, n, "cannot listen on %s (in use, or not an address of this machine?)",

@@ -17,6 +17,7 @@
 
 #include "core/json_depth.h"
 #include "core/timefmt.h"
+#include "util/mem_trim.h"
 #include "util/civet_stop.h"
 #include "util/http_guard.h"
 #include "util/json_write.h"
@@ -238,6 +239,12 @@ static void write_answer(struct mg_connection *conn, const struct srv_resp *rs)
     free(msg);
 }
 
+static void worker_trim(const struct mg_connection *conn)
+{
+    (void)conn;
+    mem_trim_thread();
+}
+
 static int handle(struct mg_connection *conn, void *cbdata)
 {
     struct serve *s = cbdata;
@@ -340,7 +347,9 @@ static int start_http(struct serve *s, int port, int threads, char *err, size_t 
                           "listen_backlog",
                           "512",
                           NULL};
-    struct mg_callbacks cb = {0};
+    /* a worker gives back, between connections, what one took
+     * (util/mem_trim.h) */
+    struct mg_callbacks cb = {.connection_close = worker_trim};
     pthread_once(&mg_once, mg_init_once);
     s->ctx = mg_start(&cb, s, opts);
     if (!s->ctx) {
