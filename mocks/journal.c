@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/json_depth.h"
+#include "mock.h"
 
 /* Entries are kept by pointer in a ring of cap slots: slot (i % cap) holds
  * absolute index i for first <= i < next. Unbounded, the ring doubles when
@@ -38,8 +39,7 @@ void journal_entry_free(struct journal_entry *e)
 {
     if (!e)
         return;
-    /* path and body live in e's own block (journal_entry_new) */
-    json_decref(e->headers);
+    /* path, headers and body live in e's own block (journal_entry_new) */
     json_decref(e->json);
     free(e->answer);
     free(e);
@@ -86,13 +86,15 @@ static int make_room(struct journal *j)
 }
 
 struct journal_entry *journal_entry_new(const char *mock, const char *method, const char *path,
-                                        const json_t *headers, const char *body, size_t body_len,
-                                        const json_t *json)
+                                        const char *headers, size_t headers_len, const char *body,
+                                        size_t body_len, const json_t *json)
 {
-    /* one block: the entry, then its path and its body (one malloc and one
-     * free a request instead of three of each) */
+    /* one block: the entry, then its path, its headers and its body (one
+     * malloc and one free a request) */
     size_t plen = strlen(path);
-    struct journal_entry *e = malloc(sizeof *e + plen + 1 + body_len + 1);
+    if (!headers)
+        headers_len = 0;
+    struct journal_entry *e = malloc(sizeof *e + plen + 1 + headers_len + body_len + 1);
     if (!e)
         return NULL;
     memset(e, 0, sizeof *e);
@@ -100,13 +102,16 @@ struct journal_entry *journal_entry_new(const char *mock, const char *method, co
     snprintf(e->method, sizeof e->method, "%s", method);
     e->path = (char *)(e + 1);
     memcpy(e->path, path, plen + 1);
-    e->body = e->path + plen + 1;
+    e->headers = e->path + plen + 1;
+    e->headers_len = headers_len;
+    if (headers_len)
+        memcpy(e->headers, headers, headers_len);
+    e->body = e->headers + headers_len;
     if (body_len)
         memcpy(e->body, body, body_len);
     e->body[body_len] = '\0';
-    /* shared, not copied: nobody changes a request's headers or body after
-     * it was parsed (jansson's reference counts are atomic) */
-    e->headers = headers ? json_incref((json_t *)headers) : json_object();
+    /* shared, not copied: nobody changes a request's body after it was
+     * parsed (jansson's reference counts are atomic) */
     e->json = json ? json_incref((json_t *)json) : NULL;
     return e;
 }
@@ -145,8 +150,11 @@ long journal_add_parsed(struct journal *j, const char *mock, const char *method,
                         const json_t *json, int64_t at)
 {
     struct journal_entry *dropped;
-    long i = journal_push(j, journal_entry_new(mock, method, path, headers, body, body_len, json),
-                          at, &dropped);
+    size_t hl = 0;
+    char *packed = headers ? mock_headers_pack_json(headers, &hl) : NULL;
+    long i = journal_push(
+        j, journal_entry_new(mock, method, path, packed, hl, body, body_len, json), at, &dropped);
+    free(packed);
     journal_entry_free(dropped);
     return i;
 }

@@ -23,7 +23,8 @@ struct journal_entry {
     char mock[32]; /* "vapi", "pstn", "none", "vapi-webhook" */
     char method[16];
     char *path; /* path and body: in the entry's own block, freed with it */
-    json_t *headers; /* object, names lower-cased; a reference (shared, never changed) */
+    char *headers; /* packed as a request's (mock.h), in the entry's block */
+    size_t headers_len;
     char *body;
     json_t *json; /* body parsed, or NULL when not JSON; a reference (shared, never changed) */
     int64_t at;
@@ -44,8 +45,8 @@ void journal_destroy(struct journal *j);
  * and hands the same object to the journal and the handler. */
 json_t *journal_parse(const char *body, size_t body_len, json_error_t *err);
 
-/* Record a request; strings are copied, headers (NULL: none) is shared (a
- * reference is taken: do not change it afterwards). The body is parsed here.
+/* Record a request; strings and headers (an object of strings, NULL: none)
+ * are copied. The body is parsed here.
  * Returns the entry's index or -1. */
 long journal_add(struct journal *j, const char *mock, const char *method, const char *path,
                  const json_t *headers, const char *body, size_t body_len, int64_t at);
@@ -60,8 +61,8 @@ long journal_add_parsed(struct journal *j, const char *mock, const char *method,
  * happens, and hands back in *dropped the entry the ring let go of (or e
  * itself when it could not be kept), for journal_entry_free after the lock. */
 struct journal_entry *journal_entry_new(const char *mock, const char *method, const char *path,
-                                        const json_t *headers, const char *body, size_t body_len,
-                                        const json_t *json);
+                                        const char *headers, size_t headers_len, const char *body,
+                                        size_t body_len, const json_t *json);
 long journal_push(struct journal *j, struct journal_entry *e, int64_t at,
                   struct journal_entry **dropped);
 void journal_entry_free(struct journal_entry *e); /* NULL ok */

@@ -50,7 +50,7 @@ static size_t compare(const json_t *sel, const struct journal_entry *e, json_t *
     char field[300];
     json_object_foreach((json_t *)json_object_get(sel, "headers"), k, v)
     {
-        const char *got = mock_header_in(e->headers, k);
+        const char *got = mock_header_in(e->headers, e->headers_len, k);
         if (!got || strcmp(got, json_string_value(v)) != 0) {
             snprintf(field, sizeof field, "headers.%s", k);
             MISS(field, v, got ? json_string(got) : json_null());
@@ -237,9 +237,10 @@ int journal_query_pattern(const char *query, json_t **sel, long *since, char *er
 json_t *journal_entry_json(const struct journal_entry *e, size_t i)
 {
     char at[40];
-    json_t *x = json_pack("{s:I,s:s,s:s,s:s,s:O,s:i,s:s}", "index", (json_int_t)i, "mock", e->mock,
-                          "method", e->method, "path", e->path, "headers", e->headers, "status",
-                          e->status, "at", ts_iso(e->at, at, sizeof at));
+    json_t *x = json_pack("{s:I,s:s,s:s,s:s,s:o,s:i,s:s}", "index", (json_int_t)i, "mock", e->mock,
+                          "method", e->method, "path", e->path, "headers",
+                          mock_headers_json(e->headers, e->headers_len), "status", e->status, "at",
+                          ts_iso(e->at, at, sizeof at));
     json_object_set_new(x, "body",
                         e->json ? json_incref(e->json) : json_string(e->body ? e->body : ""));
     mock_access_mask_entry(x); /* secrets masked in the dump only */

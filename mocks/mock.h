@@ -108,7 +108,10 @@ struct mock_request {
     const char *method;
     const char *path;      /* without the query string */
     const char *query;     /* the query string without '?', or NULL */
-    const json_t *headers; /* object, names lower-cased */
+    /* the headers packed: "name\0value\0" for each, in the order they came,
+     * names lower-cased (mock_headers.c); headers_len bytes in all */
+    const char *headers;
+    size_t headers_len;
     const char *body;
     size_t body_len;
     /* The body parsed once (journal_parse: depth-checked), shared by the
@@ -176,8 +179,16 @@ static inline void mock_world_lock(struct mock_world *w)
 /* Header value of a request, or NULL; the name in any case (stored names are
  * lower-cased, as HTTP header names are case-insensitive). */
 const char *mock_header(const struct mock_request *rq, const char *name);
-/* The same over a header object with lower-cased names (a journal entry's). */
-const char *mock_header_in(const json_t *headers, const char *name);
+/* The same over packed headers (a journal entry's); the last of the name. */
+const char *mock_header_in(const char *headers, size_t len, const char *name);
+/* Packed headers as a JSON object (new), for a dump; a value that is not
+ * UTF-8 is left out. */
+json_t *mock_headers_json(const char *headers, size_t len);
+/* n headers packed (malloc'd, names lower-cased), *len its size; NULL when
+ * out of memory. The same from an object of strings (other values left
+ * out). */
+char *mock_headers_pack(const char *const *names, const char *const *values, size_t n, size_t *len);
+char *mock_headers_pack_json(const json_t *object, size_t *len);
 /* The value at a dotted path ("customer.number", "calls.0.id") in j, or
  * NULL; array elements by index. Borrowed. */
 const json_t *mock_json_path(const json_t *j, const char *path);

@@ -56,21 +56,6 @@ struct mock_server {
     bool stopping;
 };
 
-const char *mock_header_in(const json_t *headers, const char *name)
-{
-    char lk[128];
-    size_t i = 0;
-    for (; name[i] && i + 1 < sizeof lk; i++)
-        lk[i] = (char)tolower((unsigned char)name[i]);
-    lk[i] = '\0';
-    return json_string_value(json_object_get(headers, lk));
-}
-
-const char *mock_header(const struct mock_request *rq, const char *name)
-{
-    return mock_header_in(rq->headers, name);
-}
-
 const json_t *mock_json_path(const json_t *j, const char *path)
 {
     char seg[128];
@@ -183,8 +168,8 @@ static int dispatch_provider(struct mock_world *w, const struct mock_request *rq
 /* The request's journal entry, made before the lock (journal_entry_new). */
 static struct journal_entry *entry_for(const struct mock_request *rq)
 {
-    return journal_entry_new(mock_name_for(rq), rq->method, rq->path, rq->headers, rq->body,
-                             rq->body_len, rq->json);
+    return journal_entry_new(mock_name_for(rq), rq->method, rq->path, rq->headers, rq->headers_len,
+                             rq->body, rq->body_len, rq->json);
 }
 
 /* With w->mu held; e is the request's entry (taken), *dropped what the
@@ -483,15 +468,13 @@ static int handle(struct mg_connection *conn, void *cbdata)
     int refused = refuse_head(s, conn, ri);
     if (refused)
         return refused; /* the status, for CivetWeb's own log */
-    json_t *headers = json_object();
-    for (int i = 0; i < ri->num_headers; i++) {
-        char lname[128];
-        size_t k = 0;
-        for (const char *p = ri->http_headers[i].name; *p && k < sizeof lname - 1; p++)
-            lname[k++] = (char)tolower((unsigned char)*p);
-        lname[k] = '\0';
-        json_object_set_new(headers, lname, json_string(ri->http_headers[i].value));
+    const char *hn[64], *hv[64];
+    size_t nh = 0, headers_len = 0;
+    for (int i = 0; i < ri->num_headers && nh < 64; i++, nh++) {
+        hn[nh] = ri->http_headers[i].name;
+        hv[nh] = ri->http_headers[i].value;
     }
+    char *headers = mock_headers_pack(hn, hv, nh, &headers_len);
     /* read straight into the body's buffer, sized by Content-Length when
      * there is one: no stack buffer (a worker keeps every stack page it ever
      * touched, and there are 256 of them) and no 16 KiB block per request */
@@ -528,6 +511,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
         .method = ri->request_method,
         .path = ri->local_uri,
         .headers = headers,
+        .headers_len = headers_len,
         .body = body ? body : "",
         .body_len = len,
         .query = ri->query_string,
@@ -570,11 +554,10 @@ static int handle(struct mg_connection *conn, void *cbdata)
         } else {
             dispatch_locked(w, &rq, &rs, entry, &dropped);
         }
-        /* the journal (and maybe a call) holds the body and headers now: our
-         * references go with the mutex held (mock.h) */
+        /* the journal (and maybe a call) holds the body now: our reference
+         * goes with the mutex held (mock.h); the headers it copied */
         json_decref(parsed);
-        json_decref(headers);
-        parsed = headers = NULL;
+        parsed = NULL;
         pthread_mutex_unlock(&w->mu);
     } else {
         dropped = entry;
@@ -614,7 +597,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
         helped.ops->help_end(helped.ctx);
     mock_response_clear(&rs);
     free(body);
-    json_decref(headers);
+    free(headers);
     /* Handled, whatever was written: CivetWeb answers 404 by itself to a
      * handler that returns 0. */
     return rs.close ? 1 : rs.status;

@@ -89,10 +89,13 @@ static inline struct mock_reply mock_world_request(struct mock_world *w, const c
         json_object_set_new(h, auth_name, json_string(auth));
     if (body)
         json_object_set_new(h, "content-type", json_string("application/json"));
+    size_t hl;
+    char *packed = mock_headers_pack_json(h, &hl);
     struct mock_request rq = {
         .method = method,
         .path = path,
-        .headers = h,
+        .headers = packed,
+        .headers_len = hl,
         .body = body ? body : "",
         .body_len = body ? strlen(body) : 0,
     };
@@ -101,6 +104,7 @@ static inline struct mock_reply mock_world_request(struct mock_world *w, const c
     mock_world_dispatch(w, &rq, &rs);
     pthread_mutex_unlock(&w->mu);
     json_decref(h);
+    free(packed);
     assert_non_null(rs.body);
     if (rs.status == 204) { /* No Content (Retell's deletes): no JSON to parse */
         assert_string_equal(rs.body, "");

@@ -210,8 +210,7 @@ static void answer_arrives_at_virtual_latency(void **state)
     assert_string_equal(e->path, "/call");
     assert_int_equal(e->at, T0);
     assert_int_equal(e->status, 201);
-    assert_string_equal(json_string_value(json_object_get(e->headers, "authorization")),
-                        "Bearer " KEY);
+    assert_string_equal(mock_header_in(e->headers, e->headers_len, "authorization"), "Bearer " KEY);
     assert_non_null(e->json);
     pthread_mutex_unlock(&f->w.mu);
 

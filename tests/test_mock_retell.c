@@ -507,7 +507,7 @@ static void h1_webhooks_answered_call(void **state)
         if (strcmp(e->mock, "retell-webhook") == 0) {
             journalled++;
             assert_int_equal(e->status, 200);
-            assert_non_null(json_object_get(e->headers, "x-retell-signature"));
+            assert_non_null(mock_header_in(e->headers, e->headers_len, "x-retell-signature"));
         }
     }
     pthread_mutex_unlock(&f->w.mu);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mock.h"
+
 #define BODY_MAX 2000
 
 static int has_word(const char *s, const char *w)
@@ -140,9 +142,10 @@ void verbose_journal(const struct journal *j, int64_t start_ms, struct strbuf *o
         char tb[32];
         snprintf(tb, sizeof tb, "%" PRId64 ".%03" PRId64, rel / 1000, rel % 1000);
         sb_printf(out, "      t=%9s  %s %s %s -> %d\n", tb, e->mock, e->method, e->path, e->status);
+        json_t *hs = mock_headers_json(e->headers, e->headers_len);
         const char *k;
         json_t *v;
-        json_object_foreach(e->headers, k, v)
+        json_object_foreach(hs, k, v)
         {
             if (!verbose_is_secret_name(k) || !json_is_string(v))
                 continue;
@@ -151,6 +154,7 @@ void verbose_journal(const struct journal *j, int64_t start_ms, struct strbuf *o
                 sb_printf(out, "        > %s: %s\n", k, m);
             free(m);
         }
+        json_decref(hs);
         line_body(out, ">", e->body);
         line_body(out, "<", e->answer);
     }
