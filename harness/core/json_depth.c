@@ -1,6 +1,7 @@
 /* The nesting scan before jansson (json_depth.h). One pass over the bytes
  * with a counter: a too-deep body costs as much to refuse as to read. */
 #include "core/json_depth.h"
+#include "core/json_fast.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,17 @@ json_t *json_depth_loadb(const char *buf, size_t len, size_t flags, json_error_t
             err->text[sizeof err->text - 1] = (char)json_error_stack_overflow;
         }
         return NULL;
+    }
+    /* the common bodies without jansson's parser (core/json_fast.h); the
+     * rest, and every error, from jansson */
+    json_t *fast = json_fast_parse(buf, len, flags);
+    if (fast) {
+        if (err) { /* as jansson leaves it after a parse that went well */
+            memset(err, 0, sizeof *err);
+            err->line = err->column = -1;
+            snprintf(err->source, sizeof err->source, "<buffer>");
+        }
+        return fast;
     }
     unsigned long failures = alloc_failures;
     json_t *root = json_loadb(buf ? buf : "", len, flags, err);
