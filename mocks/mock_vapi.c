@@ -177,8 +177,10 @@ static void call_write(struct json_out *o, const struct mock_vapi *v, const stru
     jo_kv_json(o, "assistant", json_object_get(x, "assistant"));
     jo_kv_string(o, "phoneNumberId", c->phone_number_id);
     jo_kv_string(o, "type", "outboundPhoneCall");
-    jo_kv_string(o, "createdAt", ts_iso(c->created_at, t, sizeof t));
-    jo_kv_string(o, "updatedAt", ts_iso(updated, t, sizeof t));
+    char created_s[40];
+    jo_kv_string(o, "createdAt", ts_iso(c->created_at, created_s, sizeof created_s));
+    jo_kv_string(o, "updatedAt",
+                 updated == c->created_at ? created_s : ts_iso(updated, t, sizeof t));
     jo_kv_string(o, "orgId", v->org_id);
     jo_key(o, "cost");
     jo_real(o, cents(mock_call_duration_s(c) / 60.0, 0.10));

@@ -32,6 +32,12 @@ static void replay(struct json_out *o, const json_t *j, unsigned *count)
         json_t *v;
         json_object_foreach((json_t *)j, k, v)
         {
+            /* strings without a NUL: every other one through the one-call form */
+            if (json_is_string(v) && ++*count % 2 &&
+                strlen(json_string_value(v)) == json_string_length(v)) {
+                jo_kv_string(o, k, json_string_value(v));
+                continue;
+            }
             jo_key(o, k);
             replay(o, v, count);
         }

@@ -58,6 +58,28 @@ static bool plain8(const char *s)
     return hit == 0;
 }
 
+/* Does s[0..n) need no escape at all? */
+static bool plain(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        if (!plain8(s + i))
+            return false;
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == '"' || c == '\\')
+            return false;
+    }
+    return true;
+}
+
+/* n bytes of room at the end, or NULL (a fixed buffer that is full, or out
+ * of memory): then the caller takes the byte-wise path, which counts. */
+static char *room(struct json_out *w, size_t n)
+{
+    return w->len + n <= w->cap || grow(w, w->len + n) ? w->buf + w->len : NULL;
+}
+
 /* jansson's dump_string without JSON_ENSURE_ASCII or JSON_ESCAPE_SLASH: '"',
  * '\\' and the control characters escaped (the five short forms, else
  * \u00XX in capitals), everything else as it is (jansson's strings are valid
@@ -65,6 +87,14 @@ static bool plain8(const char *s)
 static void put_string(struct json_out *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
+    char *at;
+    if (plain(s, n) && (at = room(w, n + 2))) { /* most strings: one copy */
+        at[0] = '"';
+        memcpy(at + 1, s, n);
+        at[n + 1] = '"';
+        w->len += n + 2;
+        return;
+    }
     putc1(w, '"');
     size_t run = 0; /* start of the bytes not yet written */
     for (size_t i = 0; i < n; i++) {
@@ -381,6 +411,26 @@ void jo_kv_string(struct json_out *o, const char *k, const char *s)
 {
     if (!s)
         return;
+    size_t kn = strlen(k), sn = strlen(s);
+    bool comma = o->started >> o->depth & 1;
+    size_t need = comma + kn + sn + 5;
+    char *at;
+    /* a member's every byte in one copy when neither needs an escape (the
+     * mocks' answers set ~20 this way) */
+    if (!o->keyed && o->depth > 0 && plain(k, kn) && plain(s, sn) && (at = room(o, need))) {
+        if (comma)
+            *at++ = ',';
+        *at++ = '"';
+        memcpy(at, k, kn);
+        at += kn;
+        memcpy(at, "\":\"", 3);
+        at += 3;
+        memcpy(at, s, sn);
+        at[sn] = '"';
+        o->len += need;
+        o->started |= 1ULL << o->depth;
+        return;
+    }
     jo_key(o, k);
     jo_string(o, s);
 }
