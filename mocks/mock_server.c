@@ -142,27 +142,50 @@ static bool generic_path(const struct mock_provider_ops *ops, const struct catal
     return n > 0;
 }
 
-/* A provider's request: the module's own route, else the catalogue's
- * generic handler, else the module (its own 404 for its prefixes). */
+/* Which part of a provider answers a request: worked out before the
+ * world's mutex is taken (the catalogue and the module's route list never
+ * change; matching a path is a few thousand instructions less under the
+ * lock). */
+struct route_plan {
+    enum { PLAN_NONE, PLAN_MODULE, PLAN_GENERIC, PLAN_405 } kind;
+    const struct cat_route *route;
+    struct cat_params params;
+};
+
+/* The module's own route, else the catalogue's generic handler, else the
+ * module (its own 404 for its prefixes). */
+static void plan_for(const struct mock_request *rq, struct route_plan *p)
+{
+    const struct mock_provider_ops *ops = rq->provider;
+    p->kind = ops ? PLAN_MODULE : PLAN_NONE;
+    p->route = NULL;
+    if (!ops)
+        return;
+    const struct catalogue *c = ops->catalogue ? ops->catalogue() : NULL;
+    p->route = c ? catalogue_match(c, rq->method, rq->path, &p->params, NULL) : NULL;
+    if (p->route && !mock_provider_takes(ops, p->route->method, p->route->path))
+        p->kind = PLAN_GENERIC;
+    else if (!p->route && ops->method_not_allowed && generic_path(ops, c, rq->path))
+        p->kind = PLAN_405;
+}
+
 static int dispatch_provider(struct mock_world *w, const struct mock_request *rq,
-                             struct mock_response *rs)
+                             const struct route_plan *p, struct mock_response *rs)
 {
     const struct mock_provider_ops *ops = rq->provider;
     struct mock_provider_slot *slot = ops ? mock_world_slot(w, ops->name) : NULL;
-    if (!slot)
+    if (!slot || p->kind == PLAN_NONE)
         return 0;
-    struct cat_params params;
-    const struct catalogue *c = ops->catalogue ? ops->catalogue() : NULL;
-    const struct cat_route *r = c ? catalogue_match(c, rq->method, rq->path, &params, NULL) : NULL;
-    if (r && !mock_provider_takes(ops, r->method, r->path)) {
-        catalogue_serve(w, slot, r, &params, rq, rs);
+    switch (p->kind) {
+    case PLAN_GENERIC:
+        catalogue_serve(w, slot, p->route, &p->params, rq, rs);
         return 1;
-    }
-    if (!r && ops->method_not_allowed && generic_path(ops, c, rq->path)) {
+    case PLAN_405:
         ops->method_not_allowed(rs);
         return 1;
+    default:
+        return ops->handle(slot->m, rq, rs);
     }
-    return ops->handle(slot->m, rq, rs);
 }
 
 /* The request's journal entry, made before the lock (journal_entry_new). */
@@ -176,8 +199,8 @@ static struct journal_entry *entry_for(const struct mock_request *rq)
  * journal let go of (to free after the lock). The answer stays a tree
  * (mock_response_finish). */
 static void dispatch_locked(struct mock_world *w, const struct mock_request *rq,
-                            struct mock_response *rs, struct journal_entry *e,
-                            struct journal_entry **dropped)
+                            const struct route_plan *plan, struct mock_response *rs,
+                            struct journal_entry *e, struct journal_entry **dropped)
 {
     long ji = journal_push(w->journal, e, ds_now(&w->clock), dropped);
     journal_entry_unshare(*dropped);
@@ -189,7 +212,7 @@ static void dispatch_locked(struct mock_world *w, const struct mock_request *rq,
     else if (w->triggers && strncmp(rq->path, "/trigger/", 9) == 0)
         handled = mock_triggers_handle(w->triggers, rq, rs);
     else
-        handled = dispatch_provider(w, rq, rs);
+        handled = dispatch_provider(w, rq, plan, rs);
     if (!handled) {
         /* NestJS-style 404, as an unknown route on a real API answers. */
         char msg[300];
@@ -224,7 +247,9 @@ void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
         r.parsed = true;
     }
     struct journal_entry *dropped;
-    dispatch_locked(w, &r, rs, entry_for(&r), &dropped);
+    struct route_plan plan;
+    plan_for(&r, &plan);
+    dispatch_locked(w, &r, &plan, rs, entry_for(&r), &dropped);
     journal_entry_free(dropped);
     mock_response_finish(rs);
     json_decref(own);
@@ -533,6 +558,9 @@ static int handle(struct mg_connection *conn, void *cbdata)
      * serialising and writing the answer (below) run side by side. */
     bool admin = strncmp(rq.path, "/_dialsim/", 10) == 0;
     struct journal_entry *entry = admin ? NULL : entry_for(&rq), *dropped = NULL;
+    struct route_plan plan = {PLAN_NONE, NULL, {0}};
+    if (!admin)
+        plan_for(&rq, &plan);
     pthread_rwlock_rdlock(&s->bind_lk);
     struct mock_world *w = s->world;
     /* the timers this request sets for "now" (a dial without delay) run on
@@ -552,7 +580,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
              * freed here, with the mutex (mock.h) */
             mock_response_finish(&rs);
         } else {
-            dispatch_locked(w, &rq, &rs, entry, &dropped);
+            dispatch_locked(w, &rq, &plan, &rs, entry, &dropped);
         }
         /* the journal (and maybe a call) holds the body now: our reference
          * goes with the mutex held (mock.h); the headers it copied */
