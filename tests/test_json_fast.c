@@ -11,14 +11,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/json_depth.h"
 #include "core/json_fast.h"
+#include "project_json_files.h"
 
 #define DUMP (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
 
@@ -254,54 +253,18 @@ static void generated_documents(void **state)
     assert_true(taken - before > 5000);
 }
 
-static size_t files;
-
-static void walk(const char *dir)
+static void one_file(const char *path, const char *text, size_t len)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' || !strcmp(e->d_name, "node_modules") ||
-            !strncmp(e->d_name, "build", 5))
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (stat(path, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode)) {
-            walk(path);
-            continue;
-        }
-        size_t l = strlen(e->d_name);
-        if (l < 5 || strcmp(e->d_name + l - 5, ".json") != 0)
-            continue;
-        FILE *f = fopen(path, "rb");
-        if (!f)
-            continue;
-        char *text = malloc((size_t)st.st_size + 1);
-        size_t n = fread(text, 1, (size_t)st.st_size, f);
-        fclose(f);
-        if (json_depth_check(text, n, JSON_DEPTH_MAX, NULL) == 0) /* the callers' order */
-            agree(text, n, 0);
-        free(text);
-        files++;
-    }
-    closedir(d);
+    (void)path;
+    if (json_depth_check(text, len, JSON_DEPTH_MAX, NULL) == 0) /* the callers' order */
+        agree(text, len, 0);
 }
 
 static void every_json_file_of_the_project(void **state)
 {
     (void)state;
     size_t before = taken;
-    const char *dirs[] = {"fixtures", "scenarios", "docs", "mocks/data", "tests"};
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        char p[4096];
-        snprintf(p, sizeof p, "%s/%s", DIALSIM_SOURCE_DIR, dirs[i]);
-        walk(p);
-    }
+    size_t files = project_json_files(DIALSIM_SOURCE_DIR, one_file);
     print_message("files: %zu, %zu taken by json_fast\n", files, taken - before);
     assert_true(files >= 300);
     assert_true(taken - before >= 100);

@@ -75,26 +75,10 @@ static bool string(struct fp *f, const char **s, size_t *n, char **owned)
             out[k++] = *q;
             continue;
         }
-        q++;
-        switch (*q) {
-        case 'b':
-            out[k++] = '\b';
-            break;
-        case 'f':
-            out[k++] = '\f';
-            break;
-        case 'n':
-            out[k++] = '\n';
-            break;
-        case 'r':
-            out[k++] = '\r';
-            break;
-        case 't':
-            out[k++] = '\t';
-            break;
-        default: /* '"', '\\', '/' */
-            out[k++] = *q;
-        }
+        /* the letter's control character; '"', '\\' and '/' stand for themselves */
+        static const char letters[] = "bfnrt", controls[] = "\b\f\n\r\t";
+        const char *l = strchr(letters, *++q);
+        out[k++] = l ? controls[l - letters] : *q;
     }
     out[k] = '\0';
     *owned = out;
@@ -169,17 +153,41 @@ static json_t *number(struct fp *f)
 
 static json_t *value(struct fp *f);
 
+/* Past an opening bracket and the whitespace after it: true when the
+ * closing one follows at once (then consumed). */
+static bool empty_container(struct fp *f, char close)
+{
+    f->p++;
+    ws(f);
+    if (f->p < f->end && *f->p == close) {
+        f->p++;
+        return true;
+    }
+    return false;
+}
+
+/* After a member or an element: 1 at a ',' (another follows), 0 at the
+ * closing bracket (consumed), -1 at anything else. */
+static int after_item(struct fp *f, char close)
+{
+    ws(f);
+    if (f->p < f->end && *f->p == ',') {
+        f->p++;
+        ws(f);
+        return 1;
+    }
+    if (f->p < f->end && *f->p == close) {
+        f->p++;
+        return 0;
+    }
+    return -1;
+}
+
 static json_t *object(struct fp *f)
 {
     json_t *o = json_object();
-    if (!o)
-        return BAIL;
-    f->p++; /* '{' */
-    ws(f);
-    if (f->p < f->end && *f->p == '}') {
-        f->p++;
+    if (!o || empty_container(f, '}'))
         return o;
-    }
     for (;;) {
         const char *k;
         size_t kn;
@@ -199,19 +207,11 @@ static json_t *object(struct fp *f)
         /* a repeated key: the last value, in the first's place, as jansson */
         bool ok = v && json_object_setn_new_nocheck(o, k, kn, v) == 0;
         free(owned);
-        if (!ok)
-            break;
-        ws(f);
-        if (f->p < f->end && *f->p == ',') {
-            f->p++;
-            ws(f);
-            continue;
-        }
-        if (f->p < f->end && *f->p == '}') {
-            f->p++;
+        int next = ok ? after_item(f, '}') : -1;
+        if (next == 0)
             return o;
-        }
-        break;
+        if (next < 0)
+            break;
     }
     json_decref(o);
     return BAIL;
@@ -220,29 +220,15 @@ static json_t *object(struct fp *f)
 static json_t *array(struct fp *f)
 {
     json_t *a = json_array();
-    if (!a)
-        return BAIL;
-    f->p++; /* '[' */
-    ws(f);
-    if (f->p < f->end && *f->p == ']') {
-        f->p++;
+    if (!a || empty_container(f, ']'))
         return a;
-    }
     for (;;) {
         json_t *v = value(f);
-        if (!v || json_array_append_new(a, v) != 0)
-            break;
-        ws(f);
-        if (f->p < f->end && *f->p == ',') {
-            f->p++;
-            ws(f);
-            continue;
-        }
-        if (f->p < f->end && *f->p == ']') {
-            f->p++;
+        int next = v && json_array_append_new(a, v) == 0 ? after_item(f, ']') : -1;
+        if (next == 0)
             return a;
-        }
-        break;
+        if (next < 0)
+            break;
     }
     json_decref(a);
     return BAIL;
