@@ -26,7 +26,7 @@ done
 shift $((OPTIND - 1))
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(scenario repro transcript webhook_sig provider_answer recording http_api http_mocks)
+  targets=(scenario repro transcript webhook_sig provider_answer recording http_api http_mocks json_fast)
 fi
 
 cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang -DDIALSIM_FUZZ=ON -DBUILD_TESTING=OFF \
@@ -42,6 +42,7 @@ dict_of() {
   case $1 in
     http_api | http_mocks) echo "http json" ;;
     recording) echo "recording" ;;
+    json_fast) echo "json" ;;
     *) echo "$1 json" ;;
   esac
 }

@@ -11,6 +11,7 @@ usage: seeds.py OUTDIR  ->  OUTDIR/<target>/<files>
 - http_api: the same requests as raw HTTP to POST /projects/acme/transcripts, the
   scenarios' bodies to POST /runs, /agents, /projects, plus fuzz/seeds/http_api/
 - http_mocks, webhook_sig, provider_answer: fuzz/seeds/<target>/ (small, hand-written)
+- json_fast: the scenarios and the transcript fixtures' bodies (JSON as it comes)
 - recording: tenth-of-a-second files in each container sox writes (wav, flac, ogg, aiff,
   au), when sox is installed
 """
@@ -79,6 +80,10 @@ put("http_api", "runs", http("POST", "/runs", [("Content-Type", "application/jso
 
 for t in ("http_api", "http_mocks", "webhook_sig", "provider_answer"):
     copy_glob(t, "fuzz/seeds/%s/*" % t)
+
+copy_glob("json_fast", "scenarios/*.json")
+copy_glob("json_fast", "fixtures/transcripts/valid/*/request.json",
+          lambda p: os.path.basename(os.path.dirname(p)) + ".json")
 
 if shutil.which("sox"):
     d = os.path.join(OUT, "recording")
