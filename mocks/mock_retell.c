@@ -10,7 +10,6 @@
 
 #include "core/json_depth.h"
 #include "core/e164.h"
-#include "mock_json.h"
 #include "mock_retell_internal.h"
 #include "util/json_write.h"
 
@@ -308,10 +307,7 @@ json_t *retell_call_json(const struct mock_retell *r, const struct mock_call *c)
     /* the written text read back: the tree and the answer cannot differ */
     struct json_out o = {0};
     call_write(&o, r, c, false);
-    size_t n;
-    char *text = jo_finish(&o, &n);
-    json_t *j = text ? json_loadb(text, n, JSON_ALLOW_NUL, NULL) : NULL;
-    free(text);
+    json_t *j = jo_finish_tree(&o);
     return j ? j : json_object();
 }
 

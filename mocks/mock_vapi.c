@@ -7,7 +7,6 @@
 
 #include "core/json_depth.h"
 #include "core/timefmt.h"
-#include "mock_json.h"
 #include "util/json_write.h"
 
 static void on_change(void *ctx, struct mock_call *c);
@@ -265,10 +264,7 @@ static json_t *call_tree(const struct mock_vapi *v, const struct mock_call *c, e
 {
     struct json_out o = {0};
     call_write(&o, v, c, view, limits);
-    size_t n;
-    char *text = jo_finish(&o, &n);
-    json_t *j = text ? json_loadb(text, n, JSON_ALLOW_NUL, NULL) : NULL;
-    free(text);
+    json_t *j = jo_finish_tree(&o);
     return j ? j : json_object();
 }
 

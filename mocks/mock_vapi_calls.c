@@ -10,7 +10,6 @@
 
 #include "core/e164.h"
 #include "core/json_depth.h"
-#include "mock_json.h"
 #include "mock_vapi_internal.h"
 
 #define E164_MSG                                                                                   \
@@ -22,10 +21,11 @@ static json_t *limits(const struct mock_vapi *v, bool blocked)
     int lim = mock_account_concurrency_limit(v->acct);
     int cap = lim > 0 ? lim : 10; /* Vapi's default: 10 concurrent call slots */
     int left = cap - mock_account_active(v->acct);
+    /* ASCII literal keys: nothing for the checked setters to check */
     json_t *j = json_object();
-    mj_set_o(j, "concurrencyBlocked", json_boolean(blocked));
-    mj_set_o(j, "concurrencyLimit", json_integer(cap));
-    mj_set_o(j, "remainingConcurrentCalls", json_integer(left < 0 ? 0 : left));
+    json_object_set_new_nocheck(j, "concurrencyBlocked", json_boolean(blocked));
+    json_object_set_new_nocheck(j, "concurrencyLimit", json_integer(cap));
+    json_object_set_new_nocheck(j, "remainingConcurrentCalls", json_integer(left < 0 ? 0 : left));
     return j;
 }
 

@@ -30,18 +30,24 @@ static bool grow(struct json_out *w, size_t need)
     return true;
 }
 
+/* n bytes of room at the end, or NULL (a fixed buffer that is full, or out
+ * of memory): then the bytes are only counted. */
+static char *room(struct json_out *w, size_t n)
+{
+    return w->len + n <= w->cap || grow(w, w->len + n) ? w->buf + w->len : NULL;
+}
+
 static void put(struct json_out *w, const char *s, size_t n)
 {
-    if (w->len + n <= w->cap || grow(w, w->len + n))
-        memcpy(w->buf + w->len, s, n);
+    char *at = room(w, n);
+    if (at)
+        memcpy(at, s, n);
     w->len += n;
 }
 
 static void putc1(struct json_out *w, char c)
 {
-    if (w->len < w->cap || grow(w, w->len + 1))
-        w->buf[w->len] = c;
-    w->len++;
+    put(w, &c, 1);
 }
 
 /* Do the eight bytes at s hold none of '"', '\\' and the bytes below 0x20?
@@ -71,13 +77,6 @@ static bool plain(const char *s, size_t n)
             return false;
     }
     return true;
-}
-
-/* n bytes of room at the end, or NULL (a fixed buffer that is full, or out
- * of memory): then the caller takes the byte-wise path, which counts. */
-static char *room(struct json_out *w, size_t n)
-{
-    return w->len + n <= w->cap || grow(w, w->len + n) ? w->buf + w->len : NULL;
 }
 
 /* jansson's dump_string without JSON_ENSURE_ASCII or JSON_ESCAPE_SLASH: '"',
@@ -163,6 +162,14 @@ size_t json_write_int(char buf[JSON_WRITE_INT_MAX], long long v)
     memcpy(buf, tmp + i, n);
     buf[n] = '\0';
     return n;
+}
+
+static void put_bool(struct json_out *w, bool v)
+{
+    if (v)
+        put(w, "true", 4);
+    else
+        put(w, "false", 5);
 }
 
 static void put_integer(struct json_out *w, json_int_t v)
@@ -260,10 +267,8 @@ static void put_value(struct json_out *w, const json_t *j, int depth)
         put_real(w, json_real_value(j));
         break;
     case JSON_TRUE:
-        put(w, "true", 4);
-        break;
     case JSON_FALSE:
-        put(w, "false", 5);
+        put_bool(w, json_is_true(j));
         break;
     case JSON_NULL:
         put(w, "null", 4);
@@ -297,6 +302,18 @@ char *json_write(const json_t *j, size_t *len)
 
 /* ---- json_out ---- */
 
+/* Has the container open at the current depth a member or element yet (a
+ * comma is due before the next)? */
+static bool has_item(const struct json_out *o)
+{
+    return o->started >> o->depth & 1;
+}
+
+static void mark_item(struct json_out *o)
+{
+    o->started |= 1ULL << o->depth;
+}
+
 /* Before a value: the comma an array's element needs (after a key, none). */
 static void before_value(struct json_out *o)
 {
@@ -304,9 +321,9 @@ static void before_value(struct json_out *o)
         o->keyed = false;
         return;
     }
-    if (o->depth > 0 && (o->started >> o->depth & 1))
+    if (o->depth > 0 && has_item(o))
         putc1(o, ',');
-    o->started |= 1ULL << o->depth;
+    mark_item(o);
 }
 
 static void open_container(struct json_out *o, char c)
@@ -357,9 +374,9 @@ void jo_key(struct json_out *o, const char *k)
         o->err = true;
         return;
     }
-    if (o->started >> o->depth & 1)
+    if (has_item(o))
         putc1(o, ',');
-    o->started |= 1ULL << o->depth;
+    mark_item(o);
     put_string(o, k, strlen(k));
     putc1(o, ':');
     o->keyed = true;
@@ -391,10 +408,7 @@ void jo_real(struct json_out *o, double v)
 void jo_bool(struct json_out *o, bool v)
 {
     before_value(o);
-    if (v)
-        put(o, "true", 4);
-    else
-        put(o, "false", 5);
+    put_bool(o, v);
 }
 
 void jo_json(struct json_out *o, const json_t *j)
@@ -412,7 +426,7 @@ void jo_kv_string(struct json_out *o, const char *k, const char *s)
     if (!s)
         return;
     size_t kn = strlen(k), sn = strlen(s);
-    bool comma = o->started >> o->depth & 1;
+    bool comma = has_item(o);
     size_t need = comma + kn + sn + 5;
     char *at;
     /* a member's every byte in one copy when neither needs an escape (the
@@ -428,7 +442,7 @@ void jo_kv_string(struct json_out *o, const char *k, const char *s)
         memcpy(at, s, sn);
         at[sn] = '"';
         o->len += need;
-        o->started |= 1ULL << o->depth;
+        mark_item(o);
         return;
     }
     jo_key(o, k);
@@ -445,20 +459,25 @@ void jo_kv_json(struct json_out *o, const char *k, const json_t *j)
 
 char *jo_finish(struct json_out *o, size_t *len)
 {
-    char *out = o->buf;
-    bool ok = !o->err && o->depth == 0 && !o->keyed && o->len > 0;
-    if (ok && !o->buf) /* counted only: cannot happen when growing */
-        ok = false;
-    if (!ok) {
-        free(o->buf);
-        *o = (struct json_out){0};
-        return NULL;
+    bool ok = !o->err && o->depth == 0 && !o->keyed && o->len > 0 && o->buf;
+    char *out = ok ? o->buf : NULL;
+    if (out) {
+        out[o->len] = '\0';
+        if (len)
+            *len = o->len;
+        o->buf = NULL;
     }
-    out[o->len] = '\0';
-    if (len)
-        *len = o->len;
-    *o = (struct json_out){0};
+    jo_free(o);
     return out;
+}
+
+json_t *jo_finish_tree(struct json_out *o)
+{
+    size_t n;
+    char *text = jo_finish(o, &n);
+    json_t *j = text ? json_loadb(text, n, JSON_ALLOW_NUL, NULL) : NULL;
+    free(text);
+    return j;
 }
 
 void jo_free(struct json_out *o)

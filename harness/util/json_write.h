@@ -63,13 +63,17 @@ void jo_integer(struct json_out *o, long long v);
 void jo_real(struct json_out *o, double v);
 void jo_bool(struct json_out *o, bool v);
 void jo_json(struct json_out *o, const json_t *j); /* a tree, as json_write prints it */
-/* key and value; nothing when the value is NULL (as mocks/mock_json.h's mj_set_s) */
+/* key and value; nothing (not even the key) when the value is NULL */
 void jo_kv_string(struct json_out *o, const char *k, const char *s);
 void jo_kv_json(struct json_out *o, const char *k, const json_t *j);
 /* The text (NUL-terminated, the caller's to free) and its length in *len
  * (may be NULL); NULL after an error or when nothing complete was written.
  * o is empty afterwards either way. */
 char *jo_finish(struct json_out *o, size_t *len);
+/* The same read back as a tree (new reference; NULL as jo_finish): where a
+ * written object is also needed as JSON (a list's element, a webhook), so the
+ * two cannot differ. */
+json_t *jo_finish_tree(struct json_out *o);
 void jo_free(struct json_out *o);
 
 /* v in decimal, NUL-terminated, without printf; returns the length. */
