@@ -183,38 +183,50 @@ static int after_item(struct fp *f, char close)
     return -1;
 }
 
+/* The container c once its closing bracket was reached (next 0); freed
+ * otherwise. */
+static json_t *closed(json_t *c, int next)
+{
+    if (next == 0)
+        return c;
+    json_decref(c);
+    return BAIL;
+}
+
+/* One "key": value into o; false for anything this parser does not take. */
+static bool member(struct fp *f, json_t *o)
+{
+    const char *k;
+    size_t kn;
+    char *owned;
+    if (f->p >= f->end || *f->p != '"')
+        return false;
+    f->p++;
+    if (!string(f, &k, &kn, &owned))
+        return false;
+    ws(f);
+    json_t *v = NULL;
+    if (f->p < f->end && *f->p == ':') {
+        f->p++;
+        ws(f);
+        v = value(f);
+    }
+    /* a repeated key: the last value, in the first's place, as jansson */
+    bool ok = v && json_object_setn_new_nocheck(o, k, kn, v) == 0;
+    free(owned);
+    return ok;
+}
+
 static json_t *object(struct fp *f)
 {
     json_t *o = json_object();
     if (!o || empty_container(f, '}'))
         return o;
-    for (;;) {
-        const char *k;
-        size_t kn;
-        char *owned;
-        if (f->p >= f->end || *f->p != '"')
-            break;
-        f->p++;
-        if (!string(f, &k, &kn, &owned))
-            break;
-        ws(f);
-        json_t *v = NULL;
-        if (f->p < f->end && *f->p == ':') {
-            f->p++;
-            ws(f);
-            v = value(f);
-        }
-        /* a repeated key: the last value, in the first's place, as jansson */
-        bool ok = v && json_object_setn_new_nocheck(o, k, kn, v) == 0;
-        free(owned);
-        int next = ok ? after_item(f, '}') : -1;
-        if (next == 0)
-            return o;
-        if (next < 0)
-            break;
-    }
-    json_decref(o);
-    return BAIL;
+    int next;
+    do
+        next = member(f, o) ? after_item(f, '}') : -1;
+    while (next > 0);
+    return closed(o, next);
 }
 
 static json_t *array(struct fp *f)
@@ -222,16 +234,12 @@ static json_t *array(struct fp *f)
     json_t *a = json_array();
     if (!a || empty_container(f, ']'))
         return a;
-    for (;;) {
+    int next;
+    do {
         json_t *v = value(f);
-        int next = v && json_array_append_new(a, v) == 0 ? after_item(f, ']') : -1;
-        if (next == 0)
-            return a;
-        if (next < 0)
-            break;
-    }
-    json_decref(a);
-    return BAIL;
+        next = v && json_array_append_new(a, v) == 0 ? after_item(f, ']') : -1;
+    } while (next > 0);
+    return closed(a, next);
 }
 
 static json_t *literal(struct fp *f, const char *word, json_t *v)
