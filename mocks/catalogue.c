@@ -48,22 +48,23 @@ static bool append(void *arr, size_t *n, size_t size, const void *item)
     return true;
 }
 
+/* n's literal child for the segment s (len bytes), or NULL. */
+static struct cat_node *literal_child(const struct cat_node *n, const char *s, size_t len)
+{
+    for (size_t i = 0; i < n->n_lit; i++)
+        if (n->lit[i]->len == len && memcmp(n->lit[i]->seg, s, len) == 0)
+            return n->lit[i];
+    return NULL;
+}
+
 /* Put r at the end of its template's path in the tree (nodes made as
  * needed; they live as long as the index: the process). */
 static int tree_add(struct cat_node *root, const struct cat_route *r)
 {
     struct cat_node *n = root;
     for (size_t k = 0; k < r->n_segs; k++) {
-        struct cat_node *next = NULL;
         bool param = r->segs[k][0] == '{';
-        if (param) {
-            next = n->param;
-        } else {
-            for (size_t i = 0; i < n->n_lit && !next; i++)
-                if (n->lit[i]->len == r->seg_len[k] &&
-                    memcmp(n->lit[i]->seg, r->segs[k], r->seg_len[k]) == 0)
-                    next = n->lit[i];
-        }
+        struct cat_node *next = param ? n->param : literal_child(n, r->segs[k], r->seg_len[k]);
         if (!next) {
             if (!(next = calloc(1, sizeof *next)))
                 return -1;
@@ -83,7 +84,7 @@ static int tree_add(struct cat_node *root, const struct cat_route *r)
     return append(&n->here, &n->n_here, sizeof r, &r) ? 0 : -1;
 }
 
-/* A request path's segments (the runs between '/'s, as fits reads them). */
+/* A request path's segments (the runs between '/'s). */
 struct path_segs {
     const char *p[CAT_MAX_SEGS];
     size_t len[CAT_MAX_SEGS];
@@ -124,26 +125,23 @@ static void tree_collect(const struct cat_node *n, const struct path_segs *ps, s
         }
         return;
     }
-    for (size_t i = 0; i < n->n_lit; i++)
-        if (n->lit[i]->len == ps->len[k] && memcmp(n->lit[i]->seg, ps->p[k], ps->len[k]) == 0) {
-            tree_collect(n->lit[i], ps, k + 1, out, max, count);
-            break; /* literal children differ from each other */
-        }
+    const struct cat_node *lit = literal_child(n, ps->p[k], ps->len[k]);
+    if (lit) /* literal children differ from each other: one at most */
+        tree_collect(lit, ps, k + 1, out, max, count);
     if (n->param)
         tree_collect(n->param, ps, k + 1, out, max, count);
 }
 
-/* The routes fitting path, in the catalogue's order (the order a scan of
- * c->routes met them in: ties between templates go to the first). */
-static size_t fitting(const struct catalogue *c, const char *path, const struct cat_route **out,
-                      size_t max)
+/* The routes fitting the path split into ps, in the catalogue's order (the
+ * order a scan of c->routes met them in: ties between templates go to the
+ * first). */
+static size_t fitting(const struct catalogue *c, const struct path_segs *ps,
+                      const struct cat_route **out, size_t max)
 {
-    struct path_segs ps;
-    path_split(path, &ps);
-    if (ps.too_many)
+    if (ps->too_many)
         return 0;
     size_t count = 0;
-    tree_collect(&c->root, &ps, 0, out, max, &count);
+    tree_collect(&c->root, ps, 0, out, max, &count);
     size_t kept = count < max ? count : max;
     for (size_t i = 1; i < kept; i++) /* insertion sort: a handful at most */
         for (size_t j = i; j > 0 && out[j] < out[j - 1]; j--) {
@@ -254,37 +252,20 @@ const struct catalogue *catalogue_get(const char *provider, const char *text, si
     return c;
 }
 
-/* Does the request's path (its segments) fit the template? */
-static bool fits(const struct cat_route *r, const char *path, struct cat_params *params)
+/* The parameters of r, a template the path split into ps fits. */
+static void params_of(const struct cat_route *r, const struct path_segs *ps,
+                      struct cat_params *params)
 {
-    const char *p = path;
-    struct cat_params got = {0};
-    for (size_t k = 0; k < r->n_segs; k++) {
-        while (*p == '/')
-            p++;
-        if (!*p)
-            return false;
-        size_t len = strcspn(p, "/");
-        const char *seg = r->segs[k];
-        if (seg[0] == '{') {
-            if (params && got.n < CAT_MAX_PARAMS) {
-                got.p[got.n].name = seg; /* "{id}": cat_param compares inside the braces */
-                snprintf(got.p[got.n].value, sizeof got.p[got.n].value, "%.*s",
-                         (int)(len < 159 ? len : 159), p);
-                got.n++;
-            }
-        } else if (r->seg_len[k] != len || memcmp(seg, p, len) != 0) {
-            return false;
-        }
-        p += len;
+    params->n = 0;
+    for (size_t k = 0; k < r->n_segs && params->n < CAT_MAX_PARAMS; k++) {
+        if (r->segs[k][0] != '{')
+            continue;
+        size_t len =
+            ps->len[k] < sizeof params->p[0].value - 1 ? ps->len[k] : sizeof params->p[0].value - 1;
+        params->p[params->n].name = r->segs[k]; /* "{id}": cat_param compares inside the braces */
+        memcpy(params->p[params->n].value, ps->p[k], len);
+        params->p[params->n++].value[len] = '\0';
     }
-    while (*p == '/')
-        p++;
-    if (*p)
-        return false;
-    if (params)
-        *params = got;
-    return true;
 }
 
 #define MAX_FITTING 32 /* templates one path can fit (the most literal wins) */
@@ -294,12 +275,14 @@ const struct cat_route *catalogue_match(const struct catalogue *c, const char *m
                                         bool *path_known)
 {
     const struct cat_route *best = NULL, *fit[MAX_FITTING];
-    size_t n = c ? fitting(c, path, fit, MAX_FITTING) : 0;
+    struct path_segs ps;
+    path_split(path, &ps);
+    size_t n = c ? fitting(c, &ps, fit, MAX_FITTING) : 0;
     for (size_t i = 0; i < n && i < MAX_FITTING; i++)
         if (strcmp(fit[i]->method, method) == 0 && (!best || fit[i]->n_literal > best->n_literal))
             best = fit[i];
     if (best && params)
-        fits(best, path, params);
+        params_of(best, &ps, params);
     if (path_known)
         *path_known = n > 0;
     return best;
@@ -308,7 +291,9 @@ const struct cat_route *catalogue_match(const struct catalogue *c, const char *m
 size_t catalogue_routes_at(const struct catalogue *c, const char *path,
                            const struct cat_route **out, size_t max)
 {
-    return c ? fitting(c, path, out, max) : 0;
+    struct path_segs ps;
+    path_split(path, &ps);
+    return c ? fitting(c, &ps, out, max) : 0;
 }
 
 const char *cat_param(const struct cat_params *p, const char *name)

@@ -97,9 +97,10 @@ static void ops_from_templates(void **state)
 
 /* The reference the segment tree must agree with: every route compared
  * with the path, segment by segment (the scan catalogue_match once was). */
-static bool scan_fits(const struct cat_route *r, const char *path)
+static bool scan_fits(const struct cat_route *r, const char *path, struct cat_params *params)
 {
     const char *p = path;
+    params->n = 0;
     for (size_t k = 0; k < r->n_segs; k++) {
         while (*p == '/')
             p++;
@@ -107,6 +108,11 @@ static bool scan_fits(const struct cat_route *r, const char *path)
         if (!len ||
             (r->segs[k][0] != '{' && (len != r->seg_len[k] || memcmp(p, r->segs[k], len) != 0)))
             return false;
+        if (r->segs[k][0] == '{' && params->n < CAT_MAX_PARAMS) {
+            params->p[params->n].name = r->segs[k];
+            snprintf(params->p[params->n++].value, sizeof params->p[0].value, "%.*s",
+                     (int)(len < 159 ? len : 159), p);
+        }
         p += len;
     }
     while (*p == '/')
@@ -117,16 +123,19 @@ static bool scan_fits(const struct cat_route *r, const char *path)
 static void check_path(const struct catalogue *c, const char *method, const char *path)
 {
     const struct cat_route *want = NULL, *at[64];
+    struct cat_params want_p = {0}, scanned;
     size_t n_want = 0;
     for (size_t i = 0; i < c->n_routes; i++) {
         const struct cat_route *r = &c->routes[i];
-        if (!scan_fits(r, path))
+        if (!scan_fits(r, path, &scanned))
             continue;
         if (n_want < 64)
             at[n_want] = r;
         n_want++;
-        if (!strcmp(r->method, method) && (!want || r->n_literal > want->n_literal))
+        if (!strcmp(r->method, method) && (!want || r->n_literal > want->n_literal)) {
             want = r;
+            want_p = scanned;
+        }
     }
     bool known;
     struct cat_params p;
@@ -135,6 +144,13 @@ static void check_path(const struct catalogue *c, const char *method, const char
         fail_msg("%s %s %s: %s, want %s", c->provider, method, path, got ? got->path : "none",
                  want ? want->path : "none");
     assert_int_equal(known, n_want > 0);
+    if (want) { /* the template's parameters, cut to fit as before */
+        assert_int_equal(p.n, want_p.n);
+        for (size_t i = 0; i < p.n; i++) {
+            assert_ptr_equal(p.p[i].name, want_p.p[i].name);
+            assert_string_equal(p.p[i].value, want_p.p[i].value);
+        }
+    }
     const struct cat_route *got_at[64];
     assert_int_equal(catalogue_routes_at(c, path, got_at, 64), n_want);
     for (size_t i = 0; i < n_want && i < 64; i++)
@@ -184,6 +200,9 @@ static void tree_finds_what_a_scan_finds(void **state)
             }
         }
         check_path(c, "GET", "/");
+        char longp[400] = "/call/";
+        memset(longp + 6, 'q', 300);
+        check_path(c, "GET", longp);
         check_path(c, "GET", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o");
     }
     print_message("checked %zu paths\n", checked);
