@@ -38,48 +38,54 @@ json_t *mock_headers_json(const char *headers, size_t len)
     return o;
 }
 
+/* One header at p (name lower-cased, then value, each NUL-ended) when p is
+ * not NULL; its size either way. */
+static size_t put_header(char *p, const char *name, const char *value)
+{
+    size_t nl = strlen(name) + 1, vl = strlen(value) + 1;
+    if (p) {
+        for (size_t i = 0; i < nl; i++)
+            p[i] = (char)tolower((unsigned char)name[i]);
+        memcpy(p + nl, value, vl);
+    }
+    return nl + vl;
+}
+
+/* A block of total bytes (at least one: malloc(0) may answer NULL). */
+static char *block_of(size_t total, size_t *len)
+{
+    char *b = malloc(total ? total : 1);
+    *len = b ? total : 0;
+    return b;
+}
+
 char *mock_headers_pack(const char *const *names, const char *const *values, size_t n, size_t *len)
 {
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
-        total += strlen(names[i]) + 1 + strlen(values[i]) + 1;
-    char *block = malloc(total ? total : 1), *p = block;
-    if (!block) {
-        *len = 0;
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        for (const char *q = names[i]; *q; q++)
-            *p++ = (char)tolower((unsigned char)*q);
-        *p++ = '\0';
-        size_t vl = strlen(values[i]) + 1;
-        memcpy(p, values[i], vl);
-        p += vl;
-    }
-    *len = total;
+        total += put_header(NULL, names[i], values[i]);
+    char *block = block_of(total, len), *p = block;
+    for (size_t i = 0; block && i < n; i++)
+        p += put_header(p, names[i], values[i]);
     return block;
 }
 
 char *mock_headers_pack_json(const json_t *object, size_t *len)
 {
-    size_t n = json_object_size(object), i = 0;
-    const char **names = calloc(n ? n : 1, sizeof *names);
-    const char **values = calloc(n ? n : 1, sizeof *values);
-    char *block = NULL;
-    *len = 0;
-    if (names && values) {
-        const char *k;
-        const json_t *v;
-        json_object_foreach((json_t *)object, k, v)
-        {
-            if (json_is_string(v)) {
-                names[i] = k;
-                values[i++] = json_string_value(v);
-            }
-        }
-        block = mock_headers_pack(names, values, i, len);
+    /* string values only; the others are left out */
+    const char *k;
+    json_t *v;
+    size_t total = 0;
+    json_object_foreach((json_t *)object, k, v)
+    {
+        if (json_is_string(v))
+            total += put_header(NULL, k, json_string_value(v));
     }
-    free(names);
-    free(values);
+    char *block = block_of(total, len), *p = block;
+    json_object_foreach((json_t *)object, k, v)
+    {
+        if (block && json_is_string(v))
+            p += put_header(p, k, json_string_value(v));
+    }
     return block;
 }

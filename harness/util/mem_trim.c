@@ -40,7 +40,7 @@ void mem_trim_thread(void)
     pthread_attr_destroy(&attr);
     if (rc != 0 || !base)
         return;
-    volatile char here = 0; /* an address in the caller's frame, roughly */
+    volatile char here = 0; /* an address in this function's frame */
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t lo = ((uintptr_t)base + page - 1) & ~(page - 1);
     uintptr_t sp = (uintptr_t)&here;
