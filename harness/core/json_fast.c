@@ -87,6 +87,15 @@ static bool string(struct fp *f, const char **s, size_t *n, char **owned)
     return true;
 }
 
+/* Past a run of decimal digits; how many. */
+static size_t skip_digits(struct fp *f)
+{
+    const char *start = f->p;
+    while (f->p < f->end && *f->p >= '0' && *f->p <= '9')
+        f->p++;
+    return (size_t)(f->p - start);
+}
+
 /* RFC 8259's number at f->p: an integer of up to 18 digits (it cannot
  * overflow jansson's json_int_t) as jansson's integer, one with a fraction or
  * an exponent as its real, through strtod as jansson does (in the C
@@ -103,8 +112,7 @@ static json_t *number(struct fp *f)
     if (f->p < f->end && *f->p == '0') {
         f->p++;
     } else if (f->p < f->end && *f->p >= '1' && *f->p <= '9') {
-        while (f->p < f->end && *f->p >= '0' && *f->p <= '9')
-            f->p++;
+        skip_digits(f);
     } else {
         return BAIL;
     }
@@ -112,10 +120,7 @@ static json_t *number(struct fp *f)
     if (f->p < f->end && *f->p == '.') {
         real = true;
         f->p++;
-        const char *d = f->p;
-        while (f->p < f->end && *f->p >= '0' && *f->p <= '9')
-            f->p++;
-        if (f->p == d)
+        if (!skip_digits(f))
             return BAIL;
     }
     if (f->p < f->end && (*f->p == 'e' || *f->p == 'E')) {
@@ -123,10 +128,7 @@ static json_t *number(struct fp *f)
         f->p++;
         if (f->p < f->end && (*f->p == '+' || *f->p == '-'))
             f->p++;
-        const char *d = f->p;
-        while (f->p < f->end && *f->p >= '0' && *f->p <= '9')
-            f->p++;
-        if (f->p == d)
+        if (!skip_digits(f))
             return BAIL;
     }
     if (!delimited(f))
