@@ -63,7 +63,7 @@ JSON
 count() {
   # only inside a function named "handle": the mocks' CivetWeb handler (the
   # modules' ops handlers, also "handle", run inside it); 4 workers a port
-  valgrind --tool=callgrind --collect-atstart=no --toggle-collect=handle \
+  valgrind --tool=callgrind --collect-atstart=no --toggle-collect=serve_request \
     --callgrind-out-file="$work/cg.%p" "$bin" serve --config "$work/config.json" \
     --db :memory: --port 0 --quiet --threads 4 --mock-threads 4 \
     >"$work/serve.out" 2>"$work/serve.log" &

@@ -117,6 +117,8 @@ int mock_account_create_for(struct mock_account **out, struct mock_world *w, con
 
 static void call_free(struct mock_call *c)
 {
+    if (c->ext_free)
+        c->ext_free(c->ext);
     free(c->ani);
     free(c->to);
     free(c->agent);
@@ -526,6 +528,16 @@ struct mock_call *mock_account_refuse(struct mock_account *a, const char *to, co
     call_ended(a, c);
     changed(c);
     return c;
+}
+
+struct mock_call *mock_account_oldest(const struct mock_account *a)
+{
+    return a->first;
+}
+
+struct mock_call *mock_account_newest(const struct mock_account *a)
+{
+    return a->last;
 }
 
 struct mock_call *mock_account_call(const struct mock_account *a, const char *id)

@@ -61,6 +61,11 @@ struct mock_call {
     enum mock_call_state state;
     enum mock_call_end end;
     int64_t created_at, ringing_at, answered_at, ended_at;
+    /* the provider module's own record of the call (what its wire format
+     * shows beyond these fields): set by the module after placing it, let
+     * go of with the call by ext_free (when the account evicts it) */
+    void *ext;
+    void (*ext_free)(void *ext);
     /* mock_account.c's own: the id index, the order of creation, the ended FIFO */
     struct mock_call *hnext, *prev, *next, *ended_next;
 };
@@ -167,6 +172,10 @@ struct mock_call *mock_account_refuse(struct mock_account *a, const char *to, co
 /* The call with that id (a hash lookup), or NULL when there is none or it
  * was evicted. */
 struct mock_call *mock_account_call(const struct mock_account *a, const char *id);
+/* The kept calls in the order of creation: the oldest and the newest, then
+ * each one's next (newer) and prev (older). Read with the mutex held. */
+struct mock_call *mock_account_oldest(const struct mock_account *a);
+struct mock_call *mock_account_newest(const struct mock_account *a);
 struct mock_world *mock_account_world(const struct mock_account *a);
 /* A UUID-shaped id drawn from the account's seed. */
 void mock_account_uuid(struct mock_account *a, char out[40]);

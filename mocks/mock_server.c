@@ -486,7 +486,7 @@ static void worker_trim(const struct mg_connection *conn)
     mem_trim_thread();
 }
 
-static int handle(struct mg_connection *conn, void *cbdata)
+static int serve_request(struct mg_connection *conn, void *cbdata)
 {
     struct mock_server *s = cbdata;
     const struct mg_request_info *ri = mg_get_request_info(conn);
@@ -702,7 +702,7 @@ int mock_server_create_opts(struct mock_server **out, const struct mock_server_o
         snprintf(s->url, sizeof s->url, "http://[%s]:%d", s->host, s->port);
     else
         snprintf(s->url, sizeof s->url, "http://%s:%d", s->host, s->port);
-    mg_set_request_handler(s->ctx, "/", handle, s);
+    mg_set_request_handler(s->ctx, "/", serve_request, s);
     *out = s;
     return 0;
 }

@@ -28,8 +28,6 @@ int mock_vapi_create(struct mock_vapi **out, struct mock_world *w,
     mock_account_uuid(v->acct, v->org_id);
     mock_webhook_config_read(&v->wh, cfg->webhooks, WH_AUTH_BEARER, NULL, 0);
     v->numbers = json_array();
-    v->calls = json_object();
-    v->order = json_array();
     v->campaigns = json_array();
     mock_vapi_numbers_seed(v, cfg->phone_numbers);
     /* decision: 16 kHz stereo WAV (Vapi's default recordingFormat is wav;l16;
@@ -45,8 +43,6 @@ void mock_vapi_destroy(struct mock_vapi *v)
         return;
     mock_account_destroy(v->acct);
     json_decref(v->numbers);
-    json_decref(v->calls);
-    json_decref(v->order);
     json_decref(v->campaigns);
     free(v);
 }
@@ -158,24 +154,33 @@ static json_t *costs_json(const struct mock_call *c)
 enum call_view { CALL_READ, CALL_CREATED };
 
 static void call_write(struct json_out *o, const struct mock_vapi *v, const struct mock_call *c,
-                       enum call_view view, const json_t *limits)
+                       enum call_view view, const struct vapi_limits *limits)
 {
     int64_t updated = c->ended_at      ? c->ended_at
                       : c->answered_at ? c->answered_at
                       : c->ringing_at  ? c->ringing_at
                                        : c->created_at;
     bool created = view == CALL_CREATED, ended = !created && c->state == MC_ENDED;
-    json_t *x = mock_vapi_extras(v, c);
+    const struct vapi_call *x = mock_vapi_ext(v, c);
     char t[40];
     jo_object(o);
-    if (created)
-        jo_kv_json(o, "subscriptionLimits", limits);
+    if (created) {
+        jo_key(o, "subscriptionLimits");
+        jo_object(o);
+        jo_key(o, "concurrencyBlocked");
+        jo_bool(o, limits->blocked);
+        jo_key(o, "concurrencyLimit");
+        jo_integer(o, limits->limit);
+        jo_key(o, "remainingConcurrentCalls");
+        jo_integer(o, limits->remaining);
+        jo_object_end(o);
+    }
     jo_kv_string(o, "id", c->id);
     if (c->agent && *c->agent)
         jo_kv_string(o, "assistantId", c->agent);
-    jo_kv_json(o, "assistant", json_object_get(x, "assistant"));
+    jo_kv_json(o, "assistant", x->assistant);
     jo_kv_string(o, "phoneNumberId", c->phone_number_id);
-    jo_kv_string(o, "type", "outboundPhoneCall");
+    jo_members(o, "\"type\":\"outboundPhoneCall\"");
     char created_s[40];
     jo_kv_string(o, "createdAt", ts_iso(c->created_at, created_s, sizeof created_s));
     jo_kv_string(o, "updatedAt",
@@ -183,15 +188,11 @@ static void call_write(struct json_out *o, const struct mock_vapi *v, const stru
     jo_kv_string(o, "orgId", v->org_id);
     jo_key(o, "cost");
     jo_real(o, cents(mock_call_duration_s(c) / 60.0, 0.10));
-    json_t *customer = json_object_get(x, "customer");
-    if (customer) {
-        jo_kv_json(o, "customer", customer);
-    } else {
-        jo_key(o, "customer");
-        jo_object(o);
-        jo_object_end(o);
-    }
-    jo_kv_json(o, "name", json_object_get(x, "name"));
+    if (x->customer)
+        jo_kv_json(o, "customer", x->customer);
+    else
+        jo_members(o, "\"customer\":{}");
+    jo_kv_json(o, "name", x->name);
     jo_kv_string(o, "status", created ? "queued" : mock_vapi_status(c));
     if (c->answered_at && !created)
         jo_kv_string(o, "startedAt", ts_iso(c->answered_at, t, sizeof t));
@@ -199,20 +200,12 @@ static void call_write(struct json_out *o, const struct mock_vapi *v, const stru
         jo_kv_string(o, "endedAt", ts_iso(c->ended_at, t, sizeof t));
         jo_kv_string(o, "endedReason", mock_vapi_ended_reason(c));
     }
-    jo_kv_string(o, "phoneCallProvider", "twilio");
-    jo_kv_string(o, "phoneCallTransport", "pstn");
+    jo_members(o, "\"phoneCallProvider\":\"twilio\",\"phoneCallTransport\":\"pstn\"");
     jo_kv_string(o, "phoneCallProviderId", c->sid);
-    jo_key(o, "monitor");
-    jo_object(o);
-    jo_kv_string(o, "listenUrl", "wss://phone-call-websocket.mock/listen");
-    jo_kv_string(o, "controlUrl", "https://phone-call-websocket.mock/control");
-    jo_object_end(o);
-    jo_key(o, "transport");
-    jo_object(o);
-    jo_kv_string(o, "conversationType", "voice");
-    jo_kv_string(o, "provider", "twilio");
-    jo_kv_string(o, "accountSid", "AC00000000000000000000000000000000");
-    jo_object_end(o);
+    jo_members(o, "\"monitor\":{\"listenUrl\":\"wss://phone-call-websocket.mock/listen\","
+                  "\"controlUrl\":\"https://phone-call-websocket.mock/control\"},"
+                  "\"transport\":{\"conversationType\":\"voice\",\"provider\":\"twilio\","
+                  "\"accountSid\":\"AC00000000000000000000000000000000\"}");
     json_t *camp = json_object_get(c->request, "campaignId"); /* mock_vapi_campaigns.c */
     if (json_is_string(camp))
         jo_kv_json(o, "campaignId", camp);
@@ -250,7 +243,7 @@ void mock_vapi_reply_call(struct mock_response *rs, int status, const struct moc
 }
 
 void mock_vapi_reply_created(struct mock_response *rs, const struct mock_vapi *v,
-                             const struct mock_call *c, const json_t *limits)
+                             const struct mock_call *c, const struct vapi_limits *limits)
 {
     struct json_out o = {0};
     call_write(&o, v, c, CALL_CREATED, limits);
@@ -260,7 +253,7 @@ void mock_vapi_reply_created(struct mock_response *rs, const struct mock_vapi *v
 /* The same as a tree (a list's element, a webhook's message.call): the
  * written text read back, so the two cannot differ. */
 static json_t *call_tree(const struct mock_vapi *v, const struct mock_call *c, enum call_view view,
-                         const json_t *limits)
+                         const struct vapi_limits *limits)
 {
     struct json_out o = {0};
     call_write(&o, v, c, view, limits);
@@ -274,7 +267,7 @@ json_t *mock_vapi_call_json(const struct mock_vapi *v, const struct mock_call *c
 }
 
 json_t *mock_vapi_created_json(const struct mock_vapi *v, const struct mock_call *c,
-                               const json_t *limits)
+                               const struct vapi_limits *limits)
 {
     return call_tree(v, c, CALL_CREATED, limits);
 }
@@ -289,10 +282,9 @@ const struct mock_call *mock_vapi_find(const struct mock_vapi *v, const char *id
     return mock_account_call(v->acct, id);
 }
 
-json_t *mock_vapi_extras(const struct mock_vapi *v, const struct mock_call *c)
+struct vapi_call *mock_vapi_ext(const struct mock_vapi *v, const struct mock_call *c)
 {
-    json_t *x = json_object_get(v->calls, c->id);
-    return x ? x : v->pending;
+    return c->ext ? c->ext : v->pending;
 }
 
 /* ---- webhooks (providers.md §4.1) ---- */
@@ -301,14 +293,14 @@ json_t *mock_vapi_extras(const struct mock_vapi *v, const struct mock_call *c)
  * assistant's server (assistantOverrides.server, then the inline assistant's
  * server; serverUrl/serverUrlSecret in the older shape), then the phone
  * number's, then the org's (mocks.vapi.webhooks.url, in v->wh). Resolved
- * at create into the call's extras (extras.server), as Vapi resolves them
+ * at create into the call's record (vapi_call.server), as Vapi resolves them
  * when the call starts: a later change of the number moves no call's
  * webhooks. A secret named there signs in X-Vapi-Secret. *url: NULL for
  * dialsim's core. */
 static void call_webhook(const struct mock_vapi *v, const struct mock_call *c,
                          struct mock_webhook_config *cfg, const char **url)
 {
-    json_t *srv = json_object_get(mock_vapi_extras(v, c), "server");
+    const json_t *srv = mock_vapi_ext(v, c)->server;
     const char *u = json_string_value(json_object_get(srv, "url"));
     const char *secret = json_string_value(json_object_get(srv, "secret"));
     *cfg = v->wh;

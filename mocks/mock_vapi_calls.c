@@ -16,17 +16,12 @@
     "customer.number must be a valid phone number in the E.164 format. Hot tip, you may be "       \
     "missing the country code (Eg. US: +1)."
 
-static json_t *limits(const struct mock_vapi *v, bool blocked)
+static struct vapi_limits limits(const struct mock_vapi *v, bool blocked)
 {
     int lim = mock_account_concurrency_limit(v->acct);
     int cap = lim > 0 ? lim : 10; /* Vapi's default: 10 concurrent call slots */
     int left = cap - mock_account_active(v->acct);
-    /* ASCII literal keys: nothing for the checked setters to check */
-    json_t *j = json_object();
-    json_object_set_new_nocheck(j, "concurrencyBlocked", json_boolean(blocked));
-    json_object_set_new_nocheck(j, "concurrencyLimit", json_integer(cap));
-    json_object_set_new_nocheck(j, "remainingConcurrentCalls", json_integer(left < 0 ? 0 : left));
-    return j;
+    return (struct vapi_limits){blocked, cap, left < 0 ? 0 : left};
 }
 
 /* {url, secret} from a Vapi server object or the older serverUrl /
@@ -60,40 +55,37 @@ json_t *mock_vapi_call_server(const json_t *body, const json_t *number)
     return s;
 }
 
-/* Let go of the extras of the oldest calls the account has evicted (it
- * evicts ended calls oldest first, so they gather at the front of order;
- * a listing drops any others it meets). */
-static void forget_evicted(struct mock_vapi *v)
+static void vapi_call_free(void *p)
 {
-    while (json_array_size(v->order) > 0) {
-        const char *id = json_string_value(json_array_get(v->order, 0));
-        if (mock_account_call(v->acct, id))
-            return;
-        json_object_del(v->calls, id);
-        json_array_remove(v->order, 0);
-    }
+    struct vapi_call *x = p;
+    json_decref(x->customer);
+    json_decref(x->assistant);
+    json_decref(x->name);
+    json_decref(x->server);
+    free(x);
 }
 
 struct mock_call *mock_vapi_place_one(struct mock_vapi *v, const json_t *body,
                                       const json_t *customer, const char *asst, const char *ani,
-                                      const char *pnid, json_t *server, json_t **limits_out)
+                                      const char *pnid, json_t *server,
+                                      struct vapi_limits *limits_out)
 {
     const char *number = json_string_value(json_object_get(customer, "number"));
-    json_t *x = json_object();
-    json_object_set_nocheck(x, "customer", (json_t *)customer);
-    const json_t *inline_asst = json_object_get(body, "assistant");
-    if (inline_asst)
-        json_object_set_new(x, "assistant", json_deep_copy(inline_asst));
-    if (server)
-        json_object_set(x, "server", server);
+    struct vapi_call *x = calloc(1, sizeof *x);
+    if (!x)
+        return NULL;
+    /* the request's own nodes: it is never changed, and the call holds it */
+    x->customer = json_incref((json_t *)customer);
+    x->assistant = json_incref(json_object_get(body, "assistant"));
     const json_t *name = json_object_get(body, "name");
     if (json_is_string(name))
-        json_object_set_new(x, "name", json_deep_copy(name));
+        x->name = json_incref((json_t *)name);
+    x->server = json_incref(server);
     int lim = mock_account_concurrency_limit(v->acct);
     bool blocked = lim > 0 && mock_account_active(v->acct) >= lim;
     *limits_out = limits(v, blocked);
     struct mock_call *c;
-    v->pending = x; /* a refused call ends (and sends its webhooks) before it has an entry */
+    v->pending = x; /* a refused call ends (and sends its webhooks) before it has its record */
     if (blocked)
         c = mock_account_refuse(v->acct, number, asst, pnid, body, MC_END_CONCURRENCY);
     else if (!mock_account_can_pay(v->acct))
@@ -102,13 +94,10 @@ struct mock_call *mock_vapi_place_one(struct mock_vapi *v, const json_t *body,
         c = mock_account_place(v->acct, ani, number, asst, pnid, body);
     v->pending = NULL;
     if (c) {
-        forget_evicted(v);
-        json_object_set_new(v->calls, c->id, x);
-        json_array_append_new(v->order, json_string(c->id));
+        c->ext = x;
+        c->ext_free = vapi_call_free;
     } else {
-        json_decref(x);
-        json_decref(*limits_out);
-        *limits_out = NULL;
+        vapi_call_free(x);
     }
     return c;
 }
@@ -165,15 +154,14 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
             rs, "Billing Limits Exceeded. Please add credits to your account to continue.");
     json_t *server = mock_vapi_call_server(body, pn);
     if (!batch) {
-        json_t *lj = NULL;
+        struct vapi_limits lj;
         struct mock_call *c = mock_vapi_place_one(v, body, json_object_get(body, "customer"), asst,
                                                   ani, pnid, server, &lj);
         json_decref(server);
         if (!c)
             mock_reply_json(rs, 500, mock_vapi_error(500, json_string("Internal server error")));
         else
-            mock_vapi_reply_created(rs, v, c, lj);
-        json_decref(lj);
+            mock_vapi_reply_created(rs, v, c, &lj);
         return 1;
     }
     json_t *results = json_array(), *errors = json_array();
@@ -182,13 +170,12 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
     json_array_foreach(customers, i, cu)
     {
         const char *n = json_string_value(json_object_get(cu, "number"));
-        json_t *lj = NULL;
+        struct vapi_limits lj;
         struct mock_call *c =
             e164_valid(n) ? mock_vapi_place_one(v, body, cu, asst, ani, pnid, server, &lj) : NULL;
-        if (c) {
-            json_array_append_new(results, mock_vapi_created_json(v, c, lj));
-            json_decref(lj);
-        } else
+        if (c)
+            json_array_append_new(results, mock_vapi_created_json(v, c, &lj));
+        else
             json_array_append_new(errors,
                                   json_pack("{s:o,s:s}", "customer", json_deep_copy(cu), "error",
                                             e164_valid(n) ? "Internal server error" : E164_MSG));
@@ -202,7 +189,7 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
 static struct mock_call *call_or_404(struct mock_vapi *v, const char *id, struct mock_response *rs)
 {
     struct mock_call *c = strchr(id, '/') ? NULL : mock_account_call(v->acct, id);
-    if (c && json_is_true(json_object_get(mock_vapi_extras(v, c), "deleted")))
+    if (c && mock_vapi_ext(v, c)->deleted)
         c = NULL;
     if (!c)
         mock_vapi_not_found(rs, "Call not found");
@@ -244,15 +231,9 @@ static int list_calls(struct mock_vapi *v, const struct mock_request *rq, struct
     }
     static const char *ops[] = {"Gt", "Lt", "Ge", "Le"};
     json_t *out = json_array();
-    for (size_t i = json_array_size(v->order); i-- > 0 && (long)json_array_size(out) < limit;) {
-        const char *id = json_string_value(json_array_get(v->order, i));
-        const struct mock_call *c = mock_account_call(v->acct, id);
-        if (!c) { /* evicted by the account: forget it here too */
-            json_object_del(v->calls, id);
-            json_array_remove(v->order, i);
-            continue;
-        }
-        if (json_is_true(json_object_get(json_object_get(v->calls, id), "deleted")))
+    for (const struct mock_call *c = mock_account_newest(v->acct);
+         c && (long)json_array_size(out) < limit; c = c->prev) {
+        if (mock_vapi_ext(v, c)->deleted)
             continue;
         json_t *cj = mock_vapi_call_json(v, c);
         const char *created = json_string_value(json_object_get(cj, "createdAt"));
@@ -292,8 +273,11 @@ static int update_call(struct mock_vapi *v, const struct mock_request *rq, struc
                                                               "equal to 40 characters")));
         return 1;
     }
-    if (name)
-        json_object_set_new(mock_vapi_extras(v, c), "name", json_deep_copy(name));
+    if (name) { /* a copy: that body is the journal's, not the call's */
+        struct vapi_call *x = mock_vapi_ext(v, c);
+        json_decref(x->name);
+        x->name = json_deep_copy(name);
+    }
     mock_vapi_reply_call(rs, 200, v, c);
     return 1;
 }
@@ -307,8 +291,8 @@ static int delete_call(struct mock_vapi *v, const struct mock_request *rq, struc
     if (!c)
         return 1;
     mock_vapi_reply_call(rs, 200, v, c);
-    /* kept in order, flagged: its extras go when the account evicts it */
-    json_object_set_new(mock_vapi_extras(v, c), "deleted", json_true());
+    /* kept, flagged: its record goes when the account evicts it */
+    mock_vapi_ext(v, c)->deleted = true;
     return 1;
 }
 

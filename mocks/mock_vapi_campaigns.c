@@ -176,13 +176,12 @@ static int create(struct mock_vapi *v, const struct mock_request *rq, struct moc
         json_pack("{s:s,s:s,s:s}", "assistantId", asst, "phoneNumberId", pnid, "campaignId", id);
     json_array_foreach(customers, i, cu)
     {
-        json_t *lim = NULL;
+        struct vapi_limits lim;
         json_t *one = json_deep_copy(req);
         json_object_set_new(one, "customer", json_deep_copy(cu));
         struct mock_call *c = mock_vapi_place_one(v, one, json_object_get(one, "customer"), asst,
                                                   ani, pnid, server, &lim);
         json_decref(one);
-        json_decref(lim);
         json_array_append_new(ids, c ? json_string(c->id) : json_null());
     }
     json_decref(req);

@@ -9,6 +9,24 @@
 #include "recording.h"
 #include "webhook.h"
 
+/* What Vapi keeps of a call beyond the account's record: the call's ext
+ * (mock_account.h), let go of with it. The JSON members are references:
+ * customer and assistant are the create request's own (never changed, held
+ * as the call holds the request), name a copy (PATCH changes it). */
+struct vapi_call {
+    json_t *customer;
+    json_t *assistant; /* an inline assistant, or NULL */
+    json_t *name;      /* a string, or NULL */
+    json_t *server;    /* {url, secret?}: where its webhooks go, or NULL */
+    bool deleted;      /* DELETE /call/{id}: gone from GET and the list */
+};
+
+/* A create's subscriptionLimits, at the moment the call was placed. */
+struct vapi_limits {
+    bool blocked;
+    int limit, remaining;
+};
+
 struct mock_vapi {
     struct mock_world *w;
     struct mock_account *acct;
@@ -21,16 +39,9 @@ struct mock_vapi {
      * TwilioPhoneNumber shape), in creation order: seeded from
      * mocks.vapi.phone_numbers, changed by the phone-number routes. */
     json_t *numbers;
-    /* What Vapi keeps of a call beyond the account's record, by call id:
-     * {customer, assistant?, name?, server: {url?, secret?}, deleted?}.
-     * order: the ids in creation order, for GET /call (deleted ones too,
-     * flagged). Entries of calls the account evicted are dropped from the
-     * front at each create and wherever a listing meets them. */
-    json_t *calls;
-    json_t *order;
-    /* The extras of the call being placed: the account may end it (refused
-     * at start) and so send its webhooks before its id is known here. */
-    json_t *pending;
+    /* The record of the call being placed: the account may end it (refused
+     * at start) and so send its webhooks before the record is the call's. */
+    struct vapi_call *pending;
     /* Campaigns in creation order (mock_vapi_campaigns.c): what the create
      * said, with "_calls" (the call ids by customer) and "_updated". */
     json_t *campaigns;
@@ -53,30 +64,29 @@ int mock_vapi_numbers_handle(struct mock_vapi *v, const struct mock_request *rq,
 int mock_vapi_calls_handle(struct mock_vapi *v, const struct mock_request *rq,
                            struct mock_response *rs);
 /* The 201 of a create: the call as accepted (queued), subscriptionLimits
- * (borrowed) first; as a tree (new reference) for a batch's results, or as
+ * first; as a tree (new reference) for a batch's results, or as
  * the answer. */
 json_t *mock_vapi_created_json(const struct mock_vapi *v, const struct mock_call *c,
-                               const json_t *limits);
+                               const struct vapi_limits *limits);
 void mock_vapi_reply_created(struct mock_response *rs, const struct mock_vapi *v,
-                             const struct mock_call *c, const json_t *limits);
+                             const struct mock_call *c, const struct vapi_limits *limits);
 /* GET /call/{id}'s Call object of c as the answer (mock_vapi_call_json's). */
 void mock_vapi_reply_call(struct mock_response *rs, int status, const struct mock_vapi *v,
                           const struct mock_call *c);
 /* Place one call for customer (its number already checked) from ani, as
  * POST /call does: refused at start when the account has no free slot or
  * no credit. server (borrowed, may be NULL) is where its webhooks go;
- * *limits_out gets the subscriptionLimits (new reference). NULL on a failed
- * allocation. */
+ * *limits gets the subscriptionLimits. NULL on a failed allocation. */
 struct mock_call *mock_vapi_place_one(struct mock_vapi *v, const json_t *body,
                                       const json_t *customer, const char *asst, const char *ani,
-                                      const char *pnid, json_t *server, json_t **limits_out);
+                                      const char *pnid, json_t *server, struct vapi_limits *limits);
 /* {url, secret} of the server a call's webhooks go to, or NULL (new). */
 json_t *mock_vapi_call_server(const json_t *body, const json_t *number);
 /* /campaign routes (mock_vapi_campaigns.c); 0 when the path is not one. */
 int mock_vapi_campaigns_handle(struct mock_vapi *v, const struct mock_request *rq,
                                struct mock_response *rs);
 
-/* The call's extras (borrowed; never NULL for a call the mock placed). */
-json_t *mock_vapi_extras(const struct mock_vapi *v, const struct mock_call *c);
+/* The call's record (never NULL for a call the mock placed). */
+struct vapi_call *mock_vapi_ext(const struct mock_vapi *v, const struct mock_call *c);
 
 #endif

@@ -449,6 +449,24 @@ void jo_kv_string(struct json_out *o, const char *k, const char *s)
     jo_string(o, s);
 }
 
+void jo_members(struct json_out *o, const char *text)
+{
+    if (o->keyed || o->depth == 0) {
+        o->err = true;
+        return;
+    }
+    size_t n = strlen(text);
+    bool comma = has_item(o);
+    char *at = room(o, comma + n);
+    if (!at)
+        return;
+    if (comma)
+        *at++ = ',';
+    memcpy(at, text, n);
+    o->len += comma + n;
+    mark_item(o);
+}
+
 void jo_kv_json(struct json_out *o, const char *k, const json_t *j)
 {
     if (!j)

@@ -66,6 +66,10 @@ void jo_json(struct json_out *o, const json_t *j); /* a tree, as json_write prin
 /* key and value; nothing (not even the key) when the value is NULL */
 void jo_kv_string(struct json_out *o, const char *k, const char *s);
 void jo_kv_json(struct json_out *o, const char *k, const json_t *j);
+/* Members already written, as in `"a":"b","c":{}` (the writer's own
+ * spelling: no spaces, ASCII keys), added as they are: an answer's constant
+ * part in one copy. */
+void jo_members(struct json_out *o, const char *text);
 /* The text (NUL-terminated, the caller's to free) and its length in *len
  * (may be NULL); NULL after an error or when nothing complete was written.
  * o is empty afterwards either way. */
