@@ -61,8 +61,8 @@ JSON
 
 # count NAME PATH BODY AUTH_NAME AUTH
 count() {
-  # only inside a function named "handle": the mocks' CivetWeb handler (the
-  # modules' ops handlers, also "handle", run inside it); 4 workers a port
+  # only inside serve_request, the mocks' CivetWeb handler (everything a
+  # request costs but CivetWeb's own reading and parsing); 4 workers a port
   valgrind --tool=callgrind --collect-atstart=no --toggle-collect=serve_request \
     --callgrind-out-file="$work/cg.%p" "$bin" serve --config "$work/config.json" \
     --db :memory: --port 0 --quiet --threads 4 --mock-threads 4 \

@@ -286,12 +286,53 @@ static void through_the_depth_check(void **state)
     assert_true(je.position > 0);
 }
 
+/* n arrays inside each other around a 1 */
+static char *nested(int n)
+{
+    char *s = malloc((size_t)n * 2 + 2);
+    memset(s, '[', (size_t)n);
+    s[n] = '1';
+    memset(s + n + 1, ']', (size_t)n);
+    s[2 * n + 1] = '\0';
+    return s;
+}
+
+/* json_fast takes 32 levels and leaves 33 to the caller, who then checks the
+ * depth (json_depth_loadb runs json_fast first): 64 levels parse, 65 are
+ * refused with the depth's message, and 100,000 do not reach any recursion. */
+static void depth_left_to_the_check(void **state)
+{
+    (void)state;
+    char *s = nested(32);
+    json_t *j = json_fast_parse(s, strlen(s), 0);
+    assert_non_null(j);
+    json_decref(j);
+    free(s);
+    s = nested(33);
+    assert_null(json_fast_parse(s, strlen(s), 0));
+    free(s);
+    json_error_t je;
+    s = nested(JSON_DEPTH_MAX);
+    j = json_depth_loadb(s, strlen(s), 0, &je);
+    assert_non_null(j);
+    json_decref(j);
+    free(s);
+    s = nested(JSON_DEPTH_MAX + 1);
+    assert_null(json_depth_loadb(s, strlen(s), 0, &je));
+    assert_true(json_depth_exceeded(&je));
+    free(s);
+    s = nested(100000);
+    assert_null(json_depth_loadb(s, strlen(s), 0, &je));
+    assert_true(json_depth_exceeded(&je));
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bodies_the_mocks_get),    cmocka_unit_test(every_one_byte_mutation),
         cmocka_unit_test(generated_documents),     cmocka_unit_test(every_json_file_of_the_project),
-        cmocka_unit_test(through_the_depth_check),
+        cmocka_unit_test(through_the_depth_check), cmocka_unit_test(depth_left_to_the_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,11 +20,12 @@
 /* jemalloc's options, read at its start (docs/decisions.md#allocator; the
  * MALLOC_CONF variable still overrides them). serve runs 2 x 256 mostly idle
  * workers: a small per-thread cache (jemalloc's default costs ~8 KiB of RSS
- * per thread that ever allocates; sizes up to 1 KiB, which a mock's answer
- * fits), one arena per core (glibc's lesson: many arenas keep many
- * high-water marks), and freed pages handed back after a second instead of
- * ten. Measured in docs/benchmarks.md run 7. */
-const char *malloc_conf = "narenas:2,tcache_max:1024,tcache_nslots_small_max:8,"
+ * per thread that ever allocates; sizes up to 2 KiB, which a mock's answer
+ * and its head fit: a size above it takes an arena's lock on every
+ * allocation and free, ~1,400 instructions a request), one arena per core (glibc's lesson: many
+ * arenas keep many high-water marks), and freed pages handed back after a second instead of ten.
+ * Measured in docs/benchmarks.md run 7. */
+const char *malloc_conf = "narenas:2,tcache_max:2048,tcache_nslots_small_max:8,"
                           "tcache_nslots_large:2,dirty_decay_ms:1000,muzzy_decay_ms:0";
 #endif
 

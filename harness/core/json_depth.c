@@ -63,6 +63,19 @@ int json_depth_check(const char *text, size_t len, int max, struct json_depth_wh
 
 json_t *json_depth_loadb(const char *buf, size_t len, size_t flags, json_error_t *err)
 {
+    /* the common bodies without jansson's parser (core/json_fast.h), before
+     * the depth check: it leaves anything nested deeper than it takes, far
+     * below JSON_DEPTH_MAX, to the check and jansson; the rest, and every
+     * error, from jansson */
+    json_t *fast = json_fast_parse(buf, len, flags);
+    if (fast) {
+        if (err) { /* as jansson leaves it after a parse that went well */
+            memset(err, 0, sizeof *err);
+            err->line = err->column = -1;
+            memcpy(err->source, "<buffer>", sizeof "<buffer>");
+        }
+        return fast;
+    }
     struct json_depth_where w;
     if (len && json_depth_check(buf, len, JSON_DEPTH_MAX, &w) != 0) {
         if (err) {
@@ -78,17 +91,6 @@ json_t *json_depth_loadb(const char *buf, size_t len, size_t flags, json_error_t
             err->text[sizeof err->text - 1] = (char)json_error_stack_overflow;
         }
         return NULL;
-    }
-    /* the common bodies without jansson's parser (core/json_fast.h); the
-     * rest, and every error, from jansson */
-    json_t *fast = json_fast_parse(buf, len, flags);
-    if (fast) {
-        if (err) { /* as jansson leaves it after a parse that went well */
-            memset(err, 0, sizeof *err);
-            err->line = err->column = -1;
-            snprintf(err->source, sizeof err->source, "<buffer>");
-        }
-        return fast;
     }
     unsigned long failures = alloc_failures;
     json_t *root = json_loadb(buf ? buf : "", len, flags, err);

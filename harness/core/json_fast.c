@@ -10,7 +10,13 @@
 
 struct fp {
     const char *p, *end;
+    int depth; /* containers open */
 };
+
+/* Deeper documents are left to the caller's depth check and jansson: the
+ * recursion stays bounded whoever calls, and a body within it needs no
+ * check of its own (json_depth.h's bound is 64). */
+#define FAST_DEPTH 32
 
 /* Anything this parser does not take (an error, or input it leaves to
  * jansson) ends the parse: the caller then asks jansson, which gives the
@@ -253,17 +259,22 @@ static json_t *literal(struct fp *f, const char *word, json_t *v)
     return delimited(f) ? v : BAIL;
 }
 
-/* The value at f->p (no whitespace before it). Nesting is bounded by the
- * depth check that runs first (json_depth.h), so recursion is too. */
+/* The value at f->p (no whitespace before it); containers nest at most
+ * FAST_DEPTH deep, so the recursion is bounded. */
 static json_t *value(struct fp *f)
 {
     if (f->p >= f->end)
         return BAIL;
     switch (*f->p) {
     case '{':
-        return object(f);
-    case '[':
-        return array(f);
+    case '[': {
+        if (f->depth >= FAST_DEPTH)
+            return BAIL;
+        f->depth++;
+        json_t *c = *f->p == '{' ? object(f) : array(f);
+        f->depth--;
+        return c;
+    }
     case '"': {
         const char *s;
         size_t n;
@@ -290,7 +301,7 @@ json_t *json_fast_parse(const char *buf, size_t len, size_t flags)
 {
     if (!buf || (flags & ~(size_t)JSON_DECODE_ANY))
         return BAIL;
-    struct fp f = {buf, buf + len};
+    struct fp f = {buf, buf + len, 0};
     ws(&f);
     if (f.p >= f.end)
         return BAIL;

@@ -14,7 +14,8 @@
  * whatever jansson refuses, and build what jansson builds, value for value,
  * type for type, key order and repeated keys included).
  *
- * Nesting is not checked here: callers check it first (json_depth.h). */
+ * Nesting deeper than 32 containers is left to the caller too, so a caller
+ * may try this parser before its depth check (json_depth.c does). */
 #ifndef DIALSIM_JSON_FAST_H
 #define DIALSIM_JSON_FAST_H
 

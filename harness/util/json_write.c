@@ -17,9 +17,11 @@ static bool grow(struct json_out *w, size_t need)
 {
     if (w->fixed || w->err)
         return false;
-    size_t cap = w->cap ? w->cap : 1024;
+    /* 2 KiB with the NUL: a mock's answer in one block, of a size the
+     * allocator's per-thread cache keeps (main.c's malloc_conf) */
+    size_t cap = w->cap ? w->cap * 2 + 1 : 2047;
     while (cap < need)
-        cap *= 2;
+        cap = cap * 2 + 1;
     char *b = realloc(w->buf, cap + 1);
     if (!b) {
         w->err = true;
