@@ -330,15 +330,24 @@ static void write_answer(struct mg_connection *conn, const struct mock_response 
     size_t send = rs->truncate && rs->truncate_at < olen ? rs->truncate_at : olen;
     const char *reason = mg_get_response_code_text(conn, rs->status);
     size_t body_part = rs->chunks > 1 ? 0 : send;
-    /* the head's length first (a pass that only counts), then head and body
-     * in one heap block: one write; no stack buffer a worker would keep */
-    struct head h = {NULL, 0, 0};
+    /* head and body in one heap block: one write. The head is written into
+     * a small stack buffer first (within the stack a worker keeps,
+     * util/mem_trim.h); one longer than it (a fault's headers) is written
+     * again into the block. */
+    char small[384];
+    struct head h = {small, 0, sizeof small};
     put_head(&h, rs, reason, olen, conn_hdr);
-    size_t need = h.len + body_part + 1;
-    h = (struct head){malloc(need), 0, need};
-    if (!h.p)
+    size_t head_len = h.len, need = head_len + body_part + 1;
+    char *block = malloc(need);
+    if (!block)
         return;
-    put_head(&h, rs, reason, olen, conn_hdr);
+    if (head_len < sizeof small) {
+        memcpy(block, small, head_len);
+    } else {
+        h = (struct head){block, 0, need};
+        put_head(&h, rs, reason, olen, conn_hdr);
+    }
+    h = (struct head){block, head_len, need};
     memcpy(h.p + h.len, out, body_part);
     mg_write(conn, h.p, h.len + body_part);
     free(h.p);

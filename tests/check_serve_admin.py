@@ -245,12 +245,15 @@ def main(dialsim):
     check(fl["rules"][0]["hits"] == 1, "its hit count: %s" % fl)
     rule = {"method": "POST", "path": "/call",
             "then": [{"status": 429, "body": {"message": "slow down"},
-                      "headers": {"Retry-After": "7"}}]}
+                      "headers": {"Retry-After": "7", "X-Long": "v" * 600}}]}
     st, _, r = m("POST", F, rule)
     check(st == 201 and r.get("id") == "f2" and r.get("hits") == 0 and r.get("rule") == rule,
           "POST faults: %s %s" % (st, r))
     st, h, e = m("POST", "/call", CALL, V)
     check(st == 429 and h.get("retry-after") == "7", "the rule answers with its header: %s %s" % (st, h))
+    # a head longer than the one write_answer builds on the stack
+    check(h.get("x-long") == "v" * 600 and e == {"message": "slow down"},
+          "a 600-byte header and the body after it: %s %s" % (h.get("x-long"), e))
     st, _, r = m("GET", F + "/f2")
     check(st == 200 and r["hits"] == 1, "GET faults/f2: %s %s" % (st, r))
     st, _, r = m("DELETE", F + "/f2")

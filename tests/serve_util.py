@@ -5,6 +5,7 @@ it with http.client, stop it with a signal. Standard library only (Debian's
 /usr/bin/python3).
 """
 
+import atexit
 import http.client
 import json
 import os
@@ -13,6 +14,19 @@ import signal
 import subprocess
 import tempfile
 import time
+
+
+# servers started and not yet stopped: killed when the test exits without
+# stopping them (a failed check, an exception), so none outlives its test
+_running = set()
+
+
+@atexit.register
+def _kill_left():
+    for proc in list(_running):
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 class Server:
@@ -37,6 +51,7 @@ class Server:
             cmd += ["--config", self.config]
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log, env=self.env)
+        _running.add(self.proc)
         # the server prints the line and flushes it at once, when it accepts requests
         ready = select.select([self.proc.stdout], [], [], timeout)[0]
         line = self.proc.stdout.readline() if ready else b""
@@ -106,6 +121,7 @@ class Server:
             rc = self.proc.wait()
             raise RuntimeError("dialsim serve did not stop within %ss" % timeout)
         finally:
+            _running.discard(self.proc)
             self.proc.stdout.close()
             self.log.close()
         if rc != 0:
