@@ -101,7 +101,8 @@ static void path_split(const char *path, struct path_segs *ps)
             p++;
         if (!*p)
             break;
-        size_t len = strcspn(p, "/");
+        const char *slash = strchr(p, '/');
+        size_t len = slash ? (size_t)(slash - p) : strlen(p);
         if (ps->n == CAT_MAX_SEGS) {
             ps->too_many = true;
             return;

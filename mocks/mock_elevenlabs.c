@@ -25,9 +25,7 @@ int mock_elevenlabs_create(struct mock_elevenlabs **out, struct mock_world *w,
         free(e);
         return -1;
     }
-    e->deleted = json_object();
-    if (!e->deleted || el_numbers_load(e, cfg->phone_numbers) != 0) {
-        json_decref(e->deleted);
+    if (el_numbers_load(e, cfg->phone_numbers) != 0) {
         mock_account_destroy(e->acct);
         el_numbers_free(e);
         free(e);
@@ -47,9 +45,7 @@ void mock_elevenlabs_destroy(struct mock_elevenlabs *e)
         return;
     mock_account_destroy(e->acct);
     el_numbers_free(e);
-    el_convs_free(e);
     el_batches_free(e);
-    json_decref(e->deleted);
     free(e);
 }
 
@@ -82,9 +78,12 @@ const char *mock_elevenlabs_failure_reason(const struct mock_call *c)
     }
 }
 
+/* A batch's request says "_sip" (its calls may end, and send webhooks,
+ * before they have their record) */
 static bool is_sip(const struct mock_call *c)
 {
-    return json_is_true(json_object_get(c->request, "_sip"));
+    const struct el_call *x = c->ext;
+    return x ? x->sip : json_is_true(json_object_get(c->request, "_sip"));
 }
 
 /* The SIP final response a failed call got: the same words as the
@@ -281,9 +280,10 @@ static void create_call(struct mock_elevenlabs *e, const struct mock_request *rq
         el_detail_error(rs, 400, "json_too_deep", msg);
         return;
     }
-    /* parsed once by the server and shared with the journal, which may free
-     * it outside the world's mutex: a copy of our own to add "_sip" to */
-    json_t *body = json_is_object(rq->json) ? json_deep_copy(rq->json) : json_object();
+    /* parsed once by the server and shared with the journal: read only (the
+     * call holds it; whether it came through SIP is the call's record) */
+    json_t *own = json_is_object(rq->json) ? NULL : json_object();
+    const json_t *body = own ? own : rq->json;
     json_t *errs = validation(body);
     const char *agent = json_string_value(json_object_get(body, "agent_id"));
     const char *pnid = json_string_value(json_object_get(body, "agent_phone_number_id"));
@@ -309,12 +309,11 @@ static void create_call(struct mock_elevenlabs *e, const struct mock_request *rq
                         "Too many concurrent requests. Your plan allows a limited number of "
                         "concurrent calls.");
     } else {
-        json_object_set_new(body, "_sip", json_boolean(sip));
         struct mock_call *c = mock_account_place(e->acct, num->number, to, agent, pnid, body);
         if (!c) {
             el_detail_error(rs, 500, "internal_error", "Internal server error");
         } else {
-            el_conv_add(e, c->id);
+            el_conv_add(e, c, sip);
             /* success and message are what the SDK requires of both;
              * written, not packed: json_pack reads its format anew on every
              * call (util/json_write.h) */
@@ -330,7 +329,7 @@ static void create_call(struct mock_elevenlabs *e, const struct mock_request *rq
         }
     }
     json_decref(errs);
-    json_decref(body);
+    json_decref(own);
 }
 
 struct mock_account *mock_elevenlabs_account(const struct mock_elevenlabs *e)

@@ -150,7 +150,7 @@ static void place_recipient(struct mock_elevenlabs *e, const struct el_batch *b,
     json_decref(creq);
     if (c) {
         snprintf(r->conv, sizeof r->conv, "%s", c->id);
-        el_conv_add(e, c->id);
+        el_conv_add(e, c, b->sip);
     }
 }
 

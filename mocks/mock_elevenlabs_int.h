@@ -18,15 +18,15 @@ struct el_number {
     struct el_number *next;
 };
 
-/* A conversation in the order of creation, for the list (newest first) and
- * its cursor (the seq of the last one a page gave). The call itself is the
- * account's; an evicted one is dropped from here when the list meets it. */
 struct el_batch;
 
-struct el_conv {
-    char id[48];
+/* What ElevenLabs keeps of a call beyond the account's record: the call's
+ * ext (mock_account.h), let go of with it. seq orders the conversation list's
+ * cursor (the seq of the last one a page gave). */
+struct el_call {
     long seq;
-    struct el_conv *next; /* older */
+    bool sip;     /* placed through the SIP trunk route */
+    bool deleted; /* DELETE /v1/convai/conversations/{id}: the user sees it no more */
 };
 
 struct mock_elevenlabs {
@@ -35,8 +35,6 @@ struct mock_elevenlabs {
     int64_t latency_ms;
     struct mock_webhook_config wh;
     struct mock_recording_config rec;
-    struct el_conv *convs; /* newest first */
-    json_t *deleted;       /* ids of deleted conversations (an object as a set) */
     long next_seq;
     struct el_number *numbers;
     struct el_batch *batches; /* newest first (mock_elevenlabs_batch.c) */
@@ -62,7 +60,8 @@ void el_batches_free(struct mock_elevenlabs *e);
 struct el_number *el_number_find(const struct mock_elevenlabs *e, const char *id);
 int el_numbers_load(struct mock_elevenlabs *e, const json_t *cfg);
 void el_numbers_free(struct mock_elevenlabs *e);
-void el_conv_add(struct mock_elevenlabs *e, const char *id);
-void el_convs_free(struct mock_elevenlabs *e);
+/* The call's record, made as it is placed (c->ext); the call is in the
+ * conversation list from then on. */
+void el_conv_add(struct mock_elevenlabs *e, struct mock_call *c, bool sip);
 
 #endif

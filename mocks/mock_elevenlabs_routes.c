@@ -19,63 +19,29 @@ static bool query_var(const struct mock_request *rq, const char *name, char *out
     return rq->query && mg_get_var(rq->query, strlen(rq->query), name, out, n) >= 0;
 }
 
-/* Drop the conversations the account evicted (amortised: every 1024th add),
- * so a long-lived serve keeps as many as the account does. */
-static void convs_sweep(struct mock_elevenlabs *e)
+void el_conv_add(struct mock_elevenlabs *e, struct mock_call *c, bool sip)
 {
-    for (struct el_conv **pp = &e->convs; *pp;) {
-        struct el_conv *v = *pp;
-        if (mock_account_call(e->acct, v->id)) {
-            pp = &v->next;
-        } else {
-            *pp = v->next;
-            free(v);
-        }
-    }
-}
-
-void el_conv_add(struct mock_elevenlabs *e, const char *id)
-{
-    struct el_conv *v = calloc(1, sizeof *v);
-    if (!v)
+    struct el_call *x = calloc(1, sizeof *x);
+    if (!x)
         return; /* the call is still there; only the list misses it */
-    snprintf(v->id, sizeof v->id, "%s", id);
-    v->seq = ++e->next_seq;
-    v->next = e->convs;
-    e->convs = v;
-    if (e->next_seq % 1024 == 0)
-        convs_sweep(e);
+    x->seq = ++e->next_seq;
+    x->sip = sip;
+    c->ext = x;
+    c->ext_free = free;
 }
 
-void el_convs_free(struct mock_elevenlabs *e)
+/* A conversation the user may see: in the list, not deleted, not evicted
+ * (every call of the account was placed through this mock). */
+static const struct el_call *listed(const struct mock_call *c)
 {
-    for (struct el_conv *v = e->convs, *n; v; v = n) {
-        n = v->next;
-        free(v);
-    }
-    e->convs = NULL;
+    const struct el_call *x = c ? c->ext : NULL;
+    return x && !x->deleted ? x : NULL;
 }
 
-/* Unlink the conversation with that id; true when it was listed. */
-static bool conv_remove(struct mock_elevenlabs *e, const char *id)
+static struct mock_call *visible(const struct mock_elevenlabs *e, const char *id)
 {
-    for (struct el_conv **pp = &e->convs; *pp; pp = &(*pp)->next) {
-        if (strcmp((*pp)->id, id) == 0) {
-            struct el_conv *v = *pp;
-            *pp = v->next;
-            free(v);
-            return true;
-        }
-    }
-    return false;
-}
-
-/* A conversation the user may see: not deleted, not evicted (every call of
- * the account was placed through this mock). */
-static const struct mock_call *visible(const struct mock_elevenlabs *e, const char *id)
-{
-    const struct mock_call *c = mock_account_call(e->acct, id);
-    return c && !json_object_get(e->deleted, id) ? c : NULL;
+    struct mock_call *c = mock_account_call(e->acct, id);
+    return listed(c) ? c : NULL;
 }
 
 static void list_conversations(struct mock_elevenlabs *e, const struct mock_request *rq,
@@ -109,16 +75,10 @@ static void list_conversations(struct mock_elevenlabs *e, const struct mock_requ
     json_t *list = json_array();
     long last = 0;
     bool more = false;
-    for (struct el_conv **pp = &e->convs; *pp;) {
-        struct el_conv *v = *pp;
-        const struct mock_call *c = mock_account_call(e->acct, v->id);
-        if (!c) { /* evicted by the account: gone from the list too */
-            *pp = v->next;
-            free(v);
-            continue;
-        }
-        pp = &v->next;
-        if ((after && v->seq >= after) || (agent[0] && strcmp(c->agent, agent) != 0))
+    /* the account's calls, newest first (an evicted one is gone from both) */
+    for (const struct mock_call *c = mock_account_newest(e->acct); c; c = c->prev) {
+        const struct el_call *v = listed(c);
+        if (!v || (after && v->seq >= after) || (agent[0] && strcmp(c->agent, agent) != 0))
             continue;
         if ((long)json_array_size(list) == page) {
             more = true;
@@ -150,15 +110,14 @@ int el_conversations_route(struct mock_elevenlabs *e, const struct mock_request 
     char id[64];
     const char *p = rq->path + 25, *slash = strchr(p, '/');
     snprintf(id, sizeof id, "%.*s", slash ? (int)(slash - p) : (int)strlen(p), p);
-    const struct mock_call *c = visible(e, id);
+    struct mock_call *c = visible(e, id);
     if (!c) {
         el_detail_error(rs, 404, "conversation_not_found", "Conversation not found");
     } else if (slash) { /* /audio: methods_of let nothing else through */
         mock_recording_reply(e->w, &e->rec, c, MOCK_REC_AS_CONFIGURED, rs);
     } else if (strcmp(rq->method, "DELETE") == 0) {
         /* the call goes on if it lives; the user sees it no more */
-        conv_remove(e, id);
-        json_object_set_new(e->deleted, id, json_true());
+        ((struct el_call *)c->ext)->deleted = true;
         mock_reply_json(rs, 200, json_object());
     } else {
         mock_reply_json(rs, 200, el_conversation_json(c));

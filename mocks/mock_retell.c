@@ -254,7 +254,7 @@ static void call_write(struct json_out *o, const struct mock_retell *r, const st
     jo_kv_string(o, "from_number", from ? from : "");
     jo_kv_string(o, "to_number", c->to);
     /* what update-call set wins over the create request's */
-    const json_t *x = json_object_get(r->extra, c->id);
+    const json_t *x = retell_extra(c);
     json_t *meta = json_object_get(x, "metadata");
     if (!meta)
         meta = json_object_get(c->request, "metadata");
@@ -319,11 +319,10 @@ void retell_reply_call(struct mock_response *rs, int status, const struct mock_r
     mock_reply_out(rs, status, &o);
 }
 
-const struct mock_call *retell_call(const struct mock_retell *r, const char *id)
+struct mock_call *retell_call(const struct mock_retell *r, const char *id)
 {
-    if (json_is_true(json_object_get(json_object_get(r->extra, id), "deleted")))
-        return NULL;
-    return mock_account_call(r->acct, id);
+    struct mock_call *c = mock_account_call(r->acct, id);
+    return c && json_is_true(json_object_get(retell_extra(c), "deleted")) ? NULL : c;
 }
 
 static void send_event(struct mock_retell *r, const struct mock_call *c, const char *event,
@@ -424,11 +423,7 @@ static void create_call(struct mock_retell *r, const struct mock_request *rq,
             lim > 0 && mock_account_active(r->acct) >= lim
                 ? mock_account_refuse(r->acct, to, agent, NULL, body, MC_END_CONCURRENCY)
                 : mock_account_place(r->acct, from, to, agent, NULL, body);
-        json_t *id = c ? json_string(c->id) : NULL;
-        /* ids of evicted calls go now and then, not on every create */
-        if (++r->creates % 1024 == 0)
-            retell_prune(r);
-        if (!c || !id || json_array_append_new(r->calls, id) != 0) {
+        if (!c) {
             retell_error(rs, 500, "An unexpected server error occurred.");
             return;
         }

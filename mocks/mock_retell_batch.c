@@ -109,9 +109,7 @@ static int place_task(struct mock_retell *r, const json_t *t, const json_t *numb
         free(c->ani);
         c->ani = strdup(from);
     }
-    if (++r->creates % 1024 == 0)
-        retell_prune(r);
-    return json_array_append_new(r->calls, json_string(c->id));
+    return 0;
 }
 
 static void create_batch(struct mock_retell *r, const struct mock_request *rq,

@@ -25,10 +25,13 @@ struct mock_retell {
      * they change through Retell's routes and carry Retell's fields */
     json_t *agents;   /* object: agent_id -> {"agent_id", "webhook_url"?, ...} */
     json_t *numbers;  /* array of PhoneNumberResponse objects, creation order */
-    json_t *calls;    /* array of call ids, creation order (list-calls) */
-    json_t *extra;    /* object: call_id -> what update-call set, "deleted" */
-    unsigned creates; /* since the last prune of `calls` */
 };
+
+/* What update-call set on a call, and "deleted" after delete-call: an
+ * object kept as the call's ext (mock_account.h), made at the first change
+ * and let go of with the call; NULL for a call nobody changed. */
+json_t *retell_extra(const struct mock_call *c);
+json_t *retell_extra_make(struct mock_call *c);
 
 void retell_error(struct mock_response *rs, int status, const char *msg);
 /* The call as Retell's V2 call object (new reference). */
@@ -37,7 +40,7 @@ json_t *retell_call_json(const struct mock_retell *r, const struct mock_call *c)
 void retell_reply_call(struct mock_response *rs, int status, const struct mock_retell *r,
                        const struct mock_call *c, bool created);
 /* The call unless it was deleted through delete-call (borrowed), else NULL. */
-const struct mock_call *retell_call(const struct mock_retell *r, const char *id);
+struct mock_call *retell_call(const struct mock_retell *r, const char *id);
 
 /* mock_retell_routes.c */
 int retell_registry_init(struct mock_retell *r, const struct mock_provider_config *cfg);
@@ -51,8 +54,6 @@ bool retell_has_agent(const struct mock_retell *r, const char *id);
 /* Where a call's webhooks go: its agent's webhook_url, else NULL (then
  * mocks.retell.webhooks.url, else dialsim's core). */
 const char *retell_webhook_url(const struct mock_retell *r, const struct mock_call *c);
-/* Forget the ids of calls the account evicted (and what update-call set). */
-void retell_prune(struct mock_retell *r);
 /* Every route besides create/get-call and recordings; 1 when answered. The
  * key was checked. */
 int retell_routes_handle(struct mock_retell *r, const struct mock_request *rq,

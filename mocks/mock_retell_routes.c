@@ -84,9 +84,7 @@ int retell_registry_init(struct mock_retell *r, const struct mock_provider_confi
     int64_t now = ds_now(&r->w->clock);
     r->agents = json_object();
     r->numbers = json_array();
-    r->calls = json_array();
-    r->extra = json_object();
-    if (!r->agents || !r->numbers || !r->calls || !r->extra)
+    if (!r->agents || !r->numbers)
         return -1;
     size_t i;
     const json_t *x;
@@ -133,8 +131,6 @@ void retell_registry_free(struct mock_retell *r)
 {
     json_decref(r->agents);
     json_decref(r->numbers);
-    json_decref(r->calls);
-    json_decref(r->extra);
 }
 
 static size_t number_index(const struct mock_retell *r, const char *number)
@@ -334,21 +330,23 @@ static bool matches(const json_t *criteria, const json_t *call)
     return true;
 }
 
-/* Drop ids of calls the account let go of (evicted), with their extras. */
-void retell_prune(struct mock_retell *r)
+static void extra_free(void *x)
 {
-    json_t *kept = json_array();
-    size_t i;
-    json_t *id;
-    json_array_foreach(r->calls, i, id)
-    {
-        if (mock_account_call(r->acct, json_string_value(id)))
-            json_array_append(kept, id);
-        else
-            json_object_del(r->extra, json_string_value(id));
+    json_decref(x);
+}
+
+json_t *retell_extra(const struct mock_call *c)
+{
+    return c->ext;
+}
+
+json_t *retell_extra_make(struct mock_call *c)
+{
+    if (!c->ext) {
+        c->ext = json_object();
+        c->ext_free = extra_free;
     }
-    json_decref(r->calls);
-    r->calls = kept;
+    return c->ext;
 }
 
 /* v3: {items, has_more, pagination_key?, total?}; v2: the array alone.
@@ -369,15 +367,16 @@ static void list_calls(struct mock_retell *r, const struct mock_request *rq,
         limit = 50;
     if (limit > 1000)
         limit = 1000;
-    retell_prune(r);
     json_t *items = json_array();
-    size_t n = json_array_size(r->calls), total = 0;
+    size_t total = 0;
     bool started = after == NULL, more = false;
-    for (size_t k = 0; k < n; k++) {
-        const char *id = json_string_value(json_array_get(r->calls, asc ? k : n - 1 - k));
-        const struct mock_call *c = retell_call(r, id);
-        if (!c)
+    /* the account's calls in the order of creation, either way */
+    for (const struct mock_call *c = asc ? mock_account_oldest(r->acct)
+                                         : mock_account_newest(r->acct);
+         c; c = asc ? c->next : c->prev) {
+        if (json_is_true(json_object_get(retell_extra(c), "deleted")))
             continue;
+        const char *id = c->id;
         json_t *j = retell_call_json(r, c);
         /* the batch a call came from is no field of Retell's call object,
          * but filter_criteria.batch_call_id selects by it: shown to the
@@ -420,16 +419,14 @@ static void list_calls(struct mock_retell *r, const struct mock_request *rq,
 static void update_call(struct mock_retell *r, const struct mock_request *rq,
                         struct mock_response *rs, const char *id)
 {
-    const struct mock_call *c = retell_call(r, id);
+    struct mock_call *c = retell_call(r, id);
     if (!c) {
         not_found(rs, "call", id);
         return;
     }
     if (!body_object(rq, rs, true))
         return;
-    json_t *x = json_object_get(r->extra, id);
-    if (!x)
-        json_object_set_new(r->extra, id, x = json_object());
+    json_t *x = retell_extra_make(c);
     static const char *const fields[] = {"metadata", "custom_attributes", "data_storage_setting"};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
         json_t *v = json_object_get(rq->json, fields[i]);
@@ -441,14 +438,12 @@ static void update_call(struct mock_retell *r, const struct mock_request *rq,
 
 static void delete_call(struct mock_retell *r, struct mock_response *rs, const char *id)
 {
-    if (!retell_call(r, id)) {
+    struct mock_call *c = retell_call(r, id);
+    if (!c) {
         not_found(rs, "call", id);
         return;
     }
-    json_t *x = json_object_get(r->extra, id);
-    if (!x)
-        json_object_set_new(r->extra, id, x = json_object());
-    json_object_set_new(x, "deleted", json_true());
+    json_object_set_new(retell_extra_make(c), "deleted", json_true());
     no_content(rs);
 }
 
