@@ -274,7 +274,7 @@ static bool by_outcome(struct call_rec *c, enum pstn_outcome_kind oc, int64_t ri
     if (oc == PO_NONE)
         return false;
     if (at_once) {
-        p->clock.ops->schedule(p->clock.ctx, now, at_once, c);
+        ds_run_now(&p->clock, at_once, c);
         return true;
     }
     if (c->obs.ringing)
@@ -343,13 +343,13 @@ int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ri
                               : declined ? ev_declined
                                          : NULL;
     if (at_once) {
-        p->clock.ops->schedule(p->clock.ctx, now, at_once, c);
+        ds_run_now(&p->clock, at_once, c);
         return 0;
     }
     if (obs.ringing)
         obs.ringing(obs.arg);
     if (voicemail) { /* forwarded straight to voicemail: the line never rings */
-        p->clock.ops->schedule(p->clock.ctx, now, ev_voicemail, c);
+        ds_run_now(&p->clock, ev_voicemail, c);
         return 0;
     }
     bool answered = false;
@@ -359,7 +359,7 @@ int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ri
     if (answered) {
         answered_now(c, now);
     } else if (p->cfg.silence_as_busy) {
-        p->clock.ops->schedule(p->clock.ctx, now, ev_busy, c);
+        ds_run_now(&p->clock, ev_busy, c);
     } else if (p->cfg.silence_to_voicemail && p->cfg.voicemail_after_ms < ring_timeout_ms) {
         /* voicemail picks up before the caller gives up */
         p->clock.ops->schedule(p->clock.ctx, now + p->cfg.voicemail_after_ms, ev_voicemail, c);

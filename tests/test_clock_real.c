@@ -301,6 +301,43 @@ static void helper_runs_what_it_set(void **state)
     assert_false(pthread_equal(tr->thread[ran], pthread_self()));
 }
 
+/* ds_run_now from inside a timer runs the event at once, in that timer
+ * (before it goes on); from outside any timer it is a timer of this instant,
+ * run later on the clock's thread. */
+struct run_now {
+    struct trace *tr;
+    struct tag inner;
+    int seen_before_return; /* events counted when ds_run_now returned */
+};
+
+static void runs_now_inside(void *arg)
+{
+    struct run_now *r = arg;
+    struct ds_clock k = clock_real_port(r->tr->c);
+    ds_run_now(&k, record, &r->inner);
+    r->seen_before_return = atomic_load(&r->tr->n);
+    struct tag outer = {r->tr, 1, 0, NULL};
+    record(&outer);
+}
+
+static void run_now_inside_a_timer(void **state)
+{
+    struct trace *tr = *state;
+    struct run_now r = {tr, {tr, 2, 0, NULL}, -1};
+    struct ds_clock k = clock_real_port(tr->c);
+    k.ops->schedule(k.ctx, clock_real_now(), runs_now_inside, &r);
+    wait_for(tr, 2);
+    assert_int_equal(r.seen_before_return, 1); /* the inner event ran inside */
+    assert_int_equal(tr->order[0], 2);
+    assert_int_equal(tr->order[1], 1);
+    assert_true(pthread_equal(tr->thread[0], tr->thread[1]));
+    /* outside a timer: scheduled, run by the clock's thread */
+    struct tag later = {tr, 3, 0, NULL};
+    ds_run_now(&k, record, &later);
+    wait_for(tr, 3);
+    assert_false(pthread_equal(tr->thread[2], pthread_self()));
+}
+
 static void destroy_null(void **state)
 {
     (void)state;
@@ -323,6 +360,7 @@ int main(void)
         T(earlier_timer_wakes_the_thread),
         T(stop_runs_due_and_drops_later),
         T(helper_runs_what_it_set),
+        T(run_now_inside_a_timer),
         cmocka_unit_test(destroy_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -214,6 +214,36 @@ static void same_instant_from_inside_runs_later(void **state)
     assert_int_equal(evq_executed(tr->q), 4);
 }
 
+/* ds_run_now in the simulated queue keeps the instant's order: the event
+ * runs after those already due then (a sibling), never inside its cause. */
+struct run_now_cause {
+    struct tag self, *inner;
+};
+
+static void run_now_keeps_the_queue_order(void *arg)
+{
+    struct run_now_cause *c = arg;
+    struct ds_clock k = evq_clock(c->self.tr->q);
+    ds_run_now(&k, record, c->inner);
+    record(&c->self);
+}
+
+static void run_now_is_queued(void **state)
+{
+    struct trace *tr = *state;
+    struct tag inner = {tr, 3, 0, NULL}, sibling = {tr, 2, 0, NULL};
+    struct run_now_cause cause = {{tr, 1, 0, NULL}, &inner};
+    evq_schedule(tr->q, T0 + 5, run_now_keeps_the_queue_order, &cause);
+    evq_schedule(tr->q, T0 + 5, record, &sibling);
+    drain(tr->q);
+    assert_false(tr->reentered);
+    assert_int_equal(tr->n, 3);
+    assert_int_equal(tr->order[0], 1);
+    assert_int_equal(tr->order[1], 2);
+    assert_int_equal(tr->order[2], 3);
+    assert_int_equal(tr->at[2], T0 + 5);
+}
+
 static void cancel_removes_only_that_event(void **state)
 {
     struct trace *tr = *state;
@@ -541,6 +571,7 @@ int main(void)
         T(heap_keeps_order_under_load),
         T(past_clamps_to_now_after_queued),
         T(same_instant_from_inside_runs_later),
+        T(run_now_is_queued),
         T(cancel_removes_only_that_event),
         T(cancel_many_keeps_heap_order),
         T(cancel_random_keeps_heap_order),

@@ -110,6 +110,8 @@ static void heap_remove(struct clock_real *c, size_t i)
 /* The clock the calling thread runs due timers of, now or at its help_end
  * (op_help_begin): timers it schedules for "now" need no wake-up. */
 static _Thread_local struct clock_real *tl_runner;
+/* The clock whose timer this thread is running now (run_batch). */
+static _Thread_local struct clock_real *tl_in_timer;
 
 #define BATCH 64
 
@@ -130,7 +132,10 @@ static void run_batch(struct clock_real *c)
         heap_remove(c, 0);
         c->fired++;
         pthread_mutex_unlock(&c->mu);
+        struct clock_real *outer = tl_in_timer;
+        tl_in_timer = c;
         t.fn(t.arg);
+        tl_in_timer = outer;
         pthread_mutex_lock(&c->mu);
     }
     tl_runner = was;
@@ -288,8 +293,16 @@ static void op_help_end(void *ctx)
     }
 }
 
-static const struct ds_clock_ops clock_real_ops = {
-    op_now, op_schedule, op_cancel, op_place, op_schedule_at_place, op_help_begin, op_help_end};
+/* Inside one of this clock's timers, with the core lock held: an event of
+ * this instant runs at once (ports.h, ds_run_now). */
+static bool op_inline_now(void *ctx)
+{
+    return tl_in_timer == ctx;
+}
+
+static const struct ds_clock_ops clock_real_ops = {op_now,      op_schedule,          op_cancel,
+                                                   op_place,    op_schedule_at_place, op_help_begin,
+                                                   op_help_end, op_inline_now};
 
 struct ds_clock clock_real_port(struct clock_real *c)
 {

@@ -247,9 +247,10 @@ static uint64_t clk_schedule_at_place(void *ctx, int64_t at, uint64_t place, ds_
     return evq_schedule_at_place(ctx, at, place, fn, arg);
 }
 
-/* no help_begin/help_end: everything runs on the simulation's own loop */
+/* no help_begin/help_end: everything runs on the simulation's own loop; no
+ * inline_now: an event of this instant keeps its place in the queue */
 static const struct ds_clock_ops evq_clock_ops = {
-    clk_now, clk_schedule, clk_cancel, clk_place, clk_schedule_at_place, NULL, NULL};
+    clk_now, clk_schedule, clk_cancel, clk_place, clk_schedule_at_place, NULL, NULL, NULL};
 
 struct ds_clock evq_clock(struct evq *q)
 {
