@@ -66,7 +66,8 @@ struct mock_call {
      * go of with the call by ext_free (when the account evicts it) */
     void *ext;
     void (*ext_free)(void *ext);
-    /* mock_account.c's own: the id index, the order of creation, the ended FIFO */
+    /* mock_account.c's own: the id index, the order of creation (prev/next,
+     * which the modules walk from mock_account_oldest/newest), the ended FIFO */
     struct mock_call *hnext, *prev, *next, *ended_next;
 };
 
