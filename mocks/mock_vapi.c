@@ -212,10 +212,9 @@ static void call_write(struct json_out *o, const struct mock_vapi *v, const stru
                   "\"controlUrl\":\"https://phone-call-websocket.mock/control\"},"
                   "\"transport\":{\"conversationType\":\"voice\",\"provider\":\"twilio\","
                   "\"accountSid\":\"AC00000000000000000000000000000000\"}");
-    json_t *camp = json_object_get(c->request, "campaignId"); /* mock_vapi_campaigns.c */
-    if (json_is_string(camp))
-        jo_kv_json(o, "campaignId", camp);
-    jo_kv_json(o, "assistantOverrides", json_object_get(c->request, "assistantOverrides"));
+    if (x->campaign) /* mock_vapi_campaigns.c */
+        jo_kv_json(o, "campaignId", x->campaign);
+    jo_kv_json(o, "assistantOverrides", x->overrides);
     if (ended) {
         /* what an ended call carries on a read-back: the conversation twice
          * (messages, artifact.messages), the transcript, the recording when

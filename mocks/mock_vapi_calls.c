@@ -43,16 +43,49 @@ static json_t *server_of(const json_t *o)
     return s;
 }
 
+void mock_vapi_read_create(const json_t *body, struct vapi_create_body *b)
+{
+    *b = (struct vapi_create_body){0};
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)body, k, v)
+    {
+        if (!strcmp(k, "customer"))
+            b->customer = v;
+        else if (!strcmp(k, "customers"))
+            b->customers = v;
+        else if (!strcmp(k, "assistantId"))
+            b->assistant_id = v;
+        else if (!strcmp(k, "assistant"))
+            b->assistant = v;
+        else if (!strcmp(k, "phoneNumberId"))
+            b->phone_number_id = v;
+        else if (!strcmp(k, "assistantOverrides"))
+            b->overrides = v;
+        else if (!strcmp(k, "name"))
+            b->name = v;
+        else if (!strcmp(k, "campaignId"))
+            b->campaign = v;
+    }
+}
+
 /* The server this call's webhooks go to, in Vapi's order (mock_vapi.c's
  * call_webhook): overrides, the inline assistant, the phone number. */
-json_t *mock_vapi_call_server(const json_t *body, const json_t *number)
+json_t *mock_vapi_call_server_of(const struct vapi_create_body *b, const json_t *number)
 {
-    json_t *s = server_of(json_object_get(body, "assistantOverrides"));
+    json_t *s = server_of(b->overrides);
     if (!s)
-        s = server_of(json_object_get(body, "assistant"));
+        s = server_of(b->assistant);
     if (!s)
         s = server_of(number);
     return s;
+}
+
+json_t *mock_vapi_call_server(const json_t *body, const json_t *number)
+{
+    struct vapi_create_body b;
+    mock_vapi_read_create(body, &b);
+    return mock_vapi_call_server_of(&b, number);
 }
 
 static void vapi_call_free(void *p)
@@ -75,11 +108,14 @@ struct mock_call *mock_vapi_place_one(struct mock_vapi *v, const json_t *body,
     if (!x)
         return NULL;
     /* the request's own nodes: it is never changed, and the call holds it */
+    struct vapi_create_body b;
+    mock_vapi_read_create(body, &b);
     x->customer = json_incref((json_t *)customer);
-    x->assistant = json_incref(json_object_get(body, "assistant"));
-    const json_t *name = json_object_get(body, "name");
-    if (json_is_string(name))
-        x->name = json_incref((json_t *)name);
+    x->assistant = json_incref((json_t *)b.assistant);
+    if (json_is_string(b.name))
+        x->name = json_incref((json_t *)b.name);
+    x->overrides = b.overrides;
+    x->campaign = json_is_string(b.campaign) ? b.campaign : NULL;
     x->server = json_incref(server);
     int lim = mock_account_concurrency_limit(v->acct);
     bool blocked = lim > 0 && mock_account_active(v->acct) >= lim;
@@ -117,14 +153,15 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
                  body || !rq->json_error ? 0 : rq->json_error->position);
         return mock_vapi_bad_request(rs, msg);
     }
+    struct vapi_create_body b;
+    mock_vapi_read_create(body, &b);
     /* customers[]: one call per customer, answered as a CallBatchResponse */
-    const json_t *customers = json_object_get(body, "customers");
+    const json_t *customers = b.customers;
     bool batch = json_is_array(customers) && json_array_size(customers) > 0;
-    const char *number =
-        json_string_value(json_object_get(json_object_get(body, "customer"), "number"));
-    const char *asst = json_string_value(json_object_get(body, "assistantId"));
-    const json_t *inline_asst = json_object_get(body, "assistant");
-    const char *pnid = json_string_value(json_object_get(body, "phoneNumberId"));
+    const char *number = json_string_value(json_object_get(b.customer, "number"));
+    const char *asst = json_string_value(b.assistant_id);
+    const json_t *inline_asst = b.assistant;
+    const char *pnid = json_string_value(b.phone_number_id);
     json_t *pn = mock_vapi_number(v, pnid);
     const char *ani = json_string_value(json_object_get(pn, "number"));
     if (!asst && !json_is_object(inline_asst)) /* the number's outbound assistant */
@@ -152,11 +189,11 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
     if (!mock_account_can_pay(v->acct) && !v->credits_as_ended_call)
         return mock_vapi_bad_request(
             rs, "Billing Limits Exceeded. Please add credits to your account to continue.");
-    json_t *server = mock_vapi_call_server(body, pn);
+    json_t *server = mock_vapi_call_server_of(&b, pn);
     if (!batch) {
         struct vapi_limits lj;
-        struct mock_call *c = mock_vapi_place_one(v, body, json_object_get(body, "customer"), asst,
-                                                  ani, pnid, server, &lj);
+        struct mock_call *c =
+            mock_vapi_place_one(v, body, b.customer, asst, ani, pnid, server, &lj);
         json_decref(server);
         if (!c)
             mock_reply_json(rs, 500, mock_vapi_error(500, json_string("Internal server error")));

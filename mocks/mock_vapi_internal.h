@@ -18,8 +18,19 @@ struct vapi_call {
     json_t *assistant; /* an inline assistant, or NULL */
     json_t *name;      /* a string, or NULL */
     json_t *server;    /* {url, secret?}: where its webhooks go, or NULL */
-    bool deleted;      /* DELETE /call/{id}: gone from GET and the list */
+    /* the request's assistantOverrides and campaignId (a string), or NULL:
+     * borrowed from the request, which the call holds */
+    const json_t *overrides, *campaign;
+    bool deleted; /* DELETE /call/{id}: gone from GET and the list */
 };
+
+/* The members of a create body the mock reads, found in one pass over it
+ * (a lookup by name hashes the name each time); NULL when absent. */
+struct vapi_create_body {
+    const json_t *customers, *customer, *assistant_id, *assistant, *phone_number_id, *overrides,
+        *name, *campaign;
+};
+void mock_vapi_read_create(const json_t *body, struct vapi_create_body *b);
 
 /* A create's subscriptionLimits, at the moment the call was placed. */
 struct vapi_limits {
@@ -80,8 +91,10 @@ void mock_vapi_reply_call(struct mock_response *rs, int status, const struct moc
 struct mock_call *mock_vapi_place_one(struct mock_vapi *v, const json_t *body,
                                       const json_t *customer, const char *asst, const char *ani,
                                       const char *pnid, json_t *server, struct vapi_limits *limits);
-/* {url, secret} of the server a call's webhooks go to, or NULL (new). */
+/* {url, secret} of the server a call's webhooks go to, or NULL (new): the
+ * request's assistantOverrides, its inline assistant, the phone number. */
 json_t *mock_vapi_call_server(const json_t *body, const json_t *number);
+json_t *mock_vapi_call_server_of(const struct vapi_create_body *b, const json_t *number);
 /* /campaign routes (mock_vapi_campaigns.c); 0 when the path is not one. */
 int mock_vapi_campaigns_handle(struct mock_vapi *v, const struct mock_request *rq,
                                struct mock_response *rs);
