@@ -119,10 +119,7 @@ static void call_free(struct mock_call *c)
 {
     if (c->ext_free)
         c->ext_free(c->ext);
-    free(c->ani);
-    free(c->to);
-    free(c->agent);
-    free(c->phone_number_id);
+    free(c->ani); /* to, agent and phone_number_id live in c's block (new_call) */
     json_decref(c->request);
     free(c);
 }
@@ -474,9 +471,22 @@ static struct mock_call *new_call(struct mock_account *a, const char *ani, const
 {
     if (index_grow(a) != 0)
         return NULL;
-    struct mock_call *c = calloc(1, sizeof *c);
+    /* to, agent and phone_number_id in the call's own block (one allocation,
+     * not four); the ANI apart, as a module may change it (mock_retell.c) */
+    const char *src[3] = {to ? to : "", agent ? agent : "", pnid ? pnid : ""};
+    size_t len[3], total = 0;
+    for (int i = 0; i < 3; i++)
+        total += len[i] = strlen(src[i]) + 1;
+    struct mock_call *c = calloc(1, sizeof *c + total);
     if (!c)
         return NULL;
+    char **dst[3] = {&c->to, &c->agent, &c->phone_number_id};
+    char *at = (char *)(c + 1);
+    for (int i = 0; i < 3; i++) {
+        memcpy(at, src[i], len[i]);
+        *dst[i] = at;
+        at += len[i];
+    }
     c->acct = a;
     mock_account_uuid(a, c->id);
     char sid[40];
@@ -490,9 +500,6 @@ static struct mock_call *new_call(struct mock_account *a, const char *ani, const
             c->sid[k++] = *p;
     c->sid[k] = '\0';
     c->ani = strdup(ani ? ani : "");
-    c->to = strdup(to ? to : "");
-    c->agent = strdup(agent ? agent : "");
-    c->phone_number_id = strdup(pnid ? pnid : "");
     /* shared with the journal: nobody changes a request body */
     c->request = request ? json_incref((json_t *)request) : json_object();
     c->created_at = ds_now(&a->w->clock);

@@ -53,7 +53,8 @@ struct mock_call {
     struct mock_account *acct;
     char id[48];
     char sid[48]; /* the carrier's id (Twilio CallSid-like) */
-    char *ani;    /* caller ID the call is placed with */
+    char *ani;    /* caller ID the call is placed with (its own allocation: may be replaced) */
+    /* in the call's own block: read, never freed or replaced */
     char *to;
     char *agent; /* the provider's agent/assistant id */
     char *phone_number_id;

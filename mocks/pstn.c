@@ -74,12 +74,32 @@ int pstn_create(struct pstn **out, struct ds_clock clock, const struct pstn_conf
     return 0;
 }
 
+/* A call's record with its four numbers in the same block (one allocation
+ * a call, not five: rec_free frees it whole); a NULL number stays NULL. */
+static struct call_rec *rec_new(const char *from, const char *to, const char *dfrom,
+                                const char *dto)
+{
+    const char *src[4] = {from, to, dfrom, dto};
+    size_t len[4], total = 0;
+    for (int i = 0; i < 4; i++)
+        total += len[i] = src[i] ? strlen(src[i]) + 1 : 0;
+    struct call_rec *c = calloc(1, sizeof *c + total);
+    if (!c)
+        return NULL;
+    char **dst[4] = {&c->pub.from, &c->pub.to, &c->pub.delivered_from, &c->pub.delivered_to};
+    char *at = (char *)(c + 1);
+    for (int i = 0; i < 4; i++) {
+        if (!src[i])
+            continue;
+        memcpy(at, src[i], len[i]);
+        *dst[i] = at;
+        at += len[i];
+    }
+    return c;
+}
+
 static void rec_free(struct call_rec *c)
 {
-    free(c->pub.from);
-    free(c->pub.to);
-    free(c->pub.delivered_from);
-    free(c->pub.delivered_to);
     free(c);
 }
 
@@ -296,23 +316,7 @@ struct pstn_outcomes *pstn_outcomes_of(struct pstn *p)
 int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ring_timeout_ms,
                     struct pstn_observer obs)
 {
-    struct call_rec *c = calloc(1, sizeof *c);
-    if (!c)
-        return -1;
-    c->prev = p->last;
-    if (p->last)
-        p->last->next = c;
-    else
-        p->first = c;
-    p->last = c;
-    p->n_calls++;
-    c->p = p;
-    c->obs = obs;
-    int64_t now = ds_now(&p->clock);
-    c->pub.from = dup0(from ? from : "");
-    c->pub.to = dup0(to);
-    c->pub.placed_at = now;
-    const char *dfrom = c->pub.from, *dto = to;
+    const char *dfrom = from ? from : "", *dto = to;
     bool busy = false, fail = false, declined = false, invalid = false, voicemail = false;
     for (size_t i = 0; i < p->cfg.n_faults; i++) {
         const struct pstn_fault *f = &p->cfg.faults[i];
@@ -328,8 +332,22 @@ int pstn_place_call(struct pstn *p, const char *from, const char *to, int64_t ri
         invalid = invalid || f->invalid;
         voicemail = voicemail || f->voicemail;
     }
-    c->pub.delivered_from = dup0(dfrom);
-    c->pub.delivered_to = dup0(dto);
+    struct call_rec *c = rec_new(from ? from : "", to, dfrom, dto);
+    if (!c)
+        return -1;
+    c->prev = p->last;
+    if (p->last)
+        p->last->next = c;
+    else
+        p->first = c;
+    p->last = c;
+    p->n_calls++;
+    c->p = p;
+    c->obs = obs;
+    int64_t now = ds_now(&p->clock);
+    c->pub.placed_at = now;
+    dfrom = c->pub.delivered_from;
+    dto = c->pub.delivered_to;
     c->ring_timeout_ms = ring_timeout_ms;
     int64_t ring_ms; /* set by take: read after it (arguments are unsequenced) */
     enum pstn_outcome_kind oc = pstn_outcomes_take(p->outcomes, to, &ring_ms);
