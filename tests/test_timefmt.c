@@ -180,26 +180,41 @@ static void round_trip(void **state)
 /* The digit-by-digit form agrees with gmtime_r + printf over four centuries
  * of instants (leap days, year ends, every millisecond digit), and a buffer
  * too small still gets a terminated prefix. */
+/* ts_iso(ms) against gmtime_r and snprintf */
+static void expect_iso(int64_t ms)
+{
+    char b[40], want[64];
+    time_t t = (time_t)(ms / 1000 - (ms % 1000 < 0));
+    int milli = (int)(ms - (int64_t)t * 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
+    assert_string_equal(ts_iso(ms, b, sizeof b), want);
+}
+
+/* Random instants, each followed by others of its second (ts_iso keeps the
+ * last second's text per thread) and the first of the next one. */
 static void iso_agrees_with_gmtime(void **state)
 {
     (void)state;
-    char b[40], want[64];
     uint64_t x = 88172645463325252ULL; /* xorshift: the same instants every run */
     for (int i = 0; i < 20000; i++) {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
         int64_t ms = (int64_t)(x % UINT64_C(12622780800000)) - INT64_C(2208988800000);
-        time_t t = (time_t)(ms / 1000 - (ms % 1000 < 0));
-        int milli = (int)(ms - (int64_t)t * 1000);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
-        assert_string_equal(ts_iso(ms, b, sizeof b), want);
+        int64_t start = ms - (ms % 1000 + 1000) % 1000; /* the second's first ms */
+        expect_iso(ms);
+        expect_iso(start);
+        expect_iso(start + 999);
+        expect_iso(start + 1000);
+        expect_iso(start + 1);
     }
     char tiny[8];
     assert_string_equal(ts_iso(T_1205, tiny, sizeof tiny), "2026-01");
+    char b[40];
+    assert_string_equal(ts_iso(T_1205 + 5, b, sizeof b), "2026-01-01T12:05:00.005Z");
 }
 
 int main(void)

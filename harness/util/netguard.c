@@ -64,6 +64,8 @@ bool netguard_loopback_host(const char *host)
         return v6_loopback(name) && port_part(end + 1);
     }
     size_t k = strcspn(host, ":");
+    if (k == 9 && !memcmp(host, "127.0.0.1", 9)) /* what clients send most */
+        return port_part(host + 9);
     if (k >= sizeof name)
         return false;
     memcpy(name, host, k);
