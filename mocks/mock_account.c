@@ -1,8 +1,11 @@
 #include "mock_account.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/str_block.h"
 
 struct mock_account {
     struct mock_world *w;
@@ -473,20 +476,12 @@ static struct mock_call *new_call(struct mock_account *a, const char *ani, const
         return NULL;
     /* to, agent and phone_number_id in the call's own block (one allocation,
      * not four); the ANI apart, as a module may change it (mock_retell.c) */
-    const char *src[3] = {to ? to : "", agent ? agent : "", pnid ? pnid : ""};
-    size_t len[3], total = 0;
-    for (int i = 0; i < 3; i++)
-        total += len[i] = strlen(src[i]) + 1;
-    struct mock_call *c = calloc(1, sizeof *c + total);
+    static const size_t at[3] = {offsetof(struct mock_call, to), offsetof(struct mock_call, agent),
+                                 offsetof(struct mock_call, phone_number_id)};
+    struct mock_call *c = str_block_new(
+        sizeof *c, 3, (const char *[]){to ? to : "", agent ? agent : "", pnid ? pnid : ""}, at);
     if (!c)
         return NULL;
-    char **dst[3] = {&c->to, &c->agent, &c->phone_number_id};
-    char *at = (char *)(c + 1);
-    for (int i = 0; i < 3; i++) {
-        memcpy(at, src[i], len[i]);
-        *dst[i] = at;
-        at += len[i];
-    }
     c->acct = a;
     mock_account_uuid(a, c->id);
     char sid[40];

@@ -1,9 +1,11 @@
 #include "pstn.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pstn_outcomes.h"
+#include "util/str_block.h"
 
 struct call_rec {
     struct pstn_call pub;
@@ -79,23 +81,10 @@ int pstn_create(struct pstn **out, struct ds_clock clock, const struct pstn_conf
 static struct call_rec *rec_new(const char *from, const char *to, const char *dfrom,
                                 const char *dto)
 {
-    const char *src[4] = {from, to, dfrom, dto};
-    size_t len[4], total = 0;
-    for (int i = 0; i < 4; i++)
-        total += len[i] = src[i] ? strlen(src[i]) + 1 : 0;
-    struct call_rec *c = calloc(1, sizeof *c + total);
-    if (!c)
-        return NULL;
-    char **dst[4] = {&c->pub.from, &c->pub.to, &c->pub.delivered_from, &c->pub.delivered_to};
-    char *at = (char *)(c + 1);
-    for (int i = 0; i < 4; i++) {
-        if (!src[i])
-            continue;
-        memcpy(at, src[i], len[i]);
-        *dst[i] = at;
-        at += len[i];
-    }
-    return c;
+    static const size_t at[4] = {
+        offsetof(struct call_rec, pub.from), offsetof(struct call_rec, pub.to),
+        offsetof(struct call_rec, pub.delivered_from), offsetof(struct call_rec, pub.delivered_to)};
+    return str_block_new(sizeof(struct call_rec), 4, (const char *[]){from, to, dfrom, dto}, at);
 }
 
 static void rec_free(struct call_rec *c)
