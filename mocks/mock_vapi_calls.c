@@ -99,23 +99,21 @@ static void vapi_call_free(void *p)
 }
 
 struct mock_call *mock_vapi_place_one(struct mock_vapi *v, const json_t *body,
-                                      const json_t *customer, const char *asst, const char *ani,
-                                      const char *pnid, json_t *server,
-                                      struct vapi_limits *limits_out)
+                                      const struct vapi_create_body *b, const json_t *customer,
+                                      const char *asst, const char *ani, const char *pnid,
+                                      json_t *server, struct vapi_limits *limits_out)
 {
     const char *number = json_string_value(json_object_get(customer, "number"));
     struct vapi_call *x = calloc(1, sizeof *x);
     if (!x)
         return NULL;
     /* the request's own nodes: it is never changed, and the call holds it */
-    struct vapi_create_body b;
-    mock_vapi_read_create(body, &b);
     x->customer = json_incref((json_t *)customer);
-    x->assistant = json_incref((json_t *)b.assistant);
-    if (json_is_string(b.name))
-        x->name = json_incref((json_t *)b.name);
-    x->overrides = b.overrides;
-    x->campaign = json_is_string(b.campaign) ? b.campaign : NULL;
+    x->assistant = json_incref((json_t *)b->assistant);
+    if (json_is_string(b->name))
+        x->name = json_incref((json_t *)b->name);
+    x->overrides = b->overrides;
+    x->campaign = json_is_string(b->campaign) ? b->campaign : NULL;
     x->server = json_incref(server);
     int lim = mock_account_concurrency_limit(v->acct);
     bool blocked = lim > 0 && mock_account_active(v->acct) >= lim;
@@ -193,7 +191,7 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
     if (!batch) {
         struct vapi_limits lj;
         struct mock_call *c =
-            mock_vapi_place_one(v, body, b.customer, asst, ani, pnid, server, &lj);
+            mock_vapi_place_one(v, body, &b, b.customer, asst, ani, pnid, server, &lj);
         json_decref(server);
         if (!c)
             mock_reply_json(rs, 500, mock_vapi_error(500, json_string("Internal server error")));
@@ -209,7 +207,8 @@ static int create_call(struct mock_vapi *v, const struct mock_request *rq, struc
         const char *n = json_string_value(json_object_get(cu, "number"));
         struct vapi_limits lj;
         struct mock_call *c =
-            e164_valid(n) ? mock_vapi_place_one(v, body, cu, asst, ani, pnid, server, &lj) : NULL;
+            e164_valid(n) ? mock_vapi_place_one(v, body, &b, cu, asst, ani, pnid, server, &lj)
+                          : NULL;
         if (c)
             json_array_append_new(results, mock_vapi_created_json(v, c, &lj));
         else

@@ -179,8 +179,10 @@ static int create(struct mock_vapi *v, const struct mock_request *rq, struct moc
         struct vapi_limits lim;
         json_t *one = json_deep_copy(req);
         json_object_set_new(one, "customer", json_deep_copy(cu));
-        struct mock_call *c = mock_vapi_place_one(v, one, json_object_get(one, "customer"), asst,
-                                                  ani, pnid, server, &lim);
+        struct vapi_create_body ob;
+        mock_vapi_read_create(one, &ob);
+        struct mock_call *c =
+            mock_vapi_place_one(v, one, &ob, ob.customer, asst, ani, pnid, server, &lim);
         json_decref(one);
         json_array_append_new(ids, c ? json_string(c->id) : json_null());
     }

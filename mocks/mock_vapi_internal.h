@@ -11,8 +11,8 @@
 
 /* What Vapi keeps of a call beyond the account's record: the call's ext
  * (mock_account.h), let go of with it. The JSON members are references:
- * customer and assistant are the create request's own (never changed, held
- * as the call holds the request), name a copy (PATCH changes it). */
+ * customer, assistant and name the create request's own (never changed,
+ * held as the call holds the request), name a copy after a PATCH. */
 struct vapi_call {
     json_t *customer;
     json_t *assistant; /* an inline assistant, or NULL */
@@ -86,11 +86,13 @@ void mock_vapi_reply_call(struct mock_response *rs, int status, const struct moc
                           const struct mock_call *c);
 /* Place one call for customer (its number already checked) from ani, as
  * POST /call does: refused at start when the account has no free slot or
- * no credit. server (borrowed, may be NULL) is where its webhooks go;
- * *limits gets the subscriptionLimits. NULL on a failed allocation. */
+ * no credit. b: body's members (mock_vapi_read_create); server (borrowed,
+ * may be NULL) is where its webhooks go; *limits gets the
+ * subscriptionLimits. NULL on a failed allocation. */
 struct mock_call *mock_vapi_place_one(struct mock_vapi *v, const json_t *body,
-                                      const json_t *customer, const char *asst, const char *ani,
-                                      const char *pnid, json_t *server, struct vapi_limits *limits);
+                                      const struct vapi_create_body *b, const json_t *customer,
+                                      const char *asst, const char *ani, const char *pnid,
+                                      json_t *server, struct vapi_limits *limits);
 /* {url, secret} of the server a call's webhooks go to, or NULL (new): the
  * request's assistantOverrides, its inline assistant, the phone number. */
 json_t *mock_vapi_call_server(const json_t *body, const json_t *number);
