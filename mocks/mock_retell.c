@@ -322,7 +322,7 @@ void retell_reply_call(struct mock_response *rs, int status, const struct mock_r
 struct mock_call *retell_call(const struct mock_retell *r, const char *id)
 {
     struct mock_call *c = mock_account_call(r->acct, id);
-    return c && json_is_true(json_object_get(retell_extra(c), "deleted")) ? NULL : c;
+    return c && retell_deleted(c) ? NULL : c;
 }
 
 static void send_event(struct mock_retell *r, const struct mock_call *c, const char *event,

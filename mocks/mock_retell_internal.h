@@ -32,6 +32,8 @@ struct mock_retell {
  * and let go of with the call; NULL for a call nobody changed. */
 json_t *retell_extra(const struct mock_call *c);
 json_t *retell_extra_make(struct mock_call *c);
+/* Was the call deleted through delete-call? */
+bool retell_deleted(const struct mock_call *c);
 
 void retell_error(struct mock_response *rs, int status, const char *msg);
 /* The call as Retell's V2 call object (new reference). */

@@ -340,6 +340,11 @@ json_t *retell_extra(const struct mock_call *c)
     return c->ext;
 }
 
+bool retell_deleted(const struct mock_call *c)
+{
+    return json_is_true(json_object_get(retell_extra(c), "deleted"));
+}
+
 json_t *retell_extra_make(struct mock_call *c)
 {
     if (!c->ext) {
@@ -374,7 +379,7 @@ static void list_calls(struct mock_retell *r, const struct mock_request *rq,
     for (const struct mock_call *c = asc ? mock_account_oldest(r->acct)
                                          : mock_account_newest(r->acct);
          c; c = asc ? c->next : c->prev) {
-        if (json_is_true(json_object_get(retell_extra(c), "deleted")))
+        if (retell_deleted(c))
             continue;
         const char *id = c->id;
         json_t *j = retell_call_json(r, c);
