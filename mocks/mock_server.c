@@ -347,10 +347,9 @@ static void write_answer(struct mg_connection *conn, const struct mock_response 
         h = (struct head){block, 0, need};
         put_head(&h, rs, reason, olen, conn_hdr);
     }
-    h = (struct head){block, head_len, need};
-    memcpy(h.p + h.len, out, body_part);
-    mg_write(conn, h.p, h.len + body_part);
-    free(h.p);
+    memcpy(block + head_len, out, body_part);
+    mg_write(conn, block, head_len + body_part);
+    free(block);
     if (rs->chunks > 1) {
         size_t per = olen / (size_t)rs->chunks + 1;
         for (size_t off = 0; off < olen; off += per)

@@ -46,7 +46,7 @@ struct ds_clock_ops {
      * would schedule run at once instead, inside that timer (ds_run_now)?
      * A real-time clock says yes on the thread running a timer: events of
      * one instant race there as they do on a real network, and the second
-     * timer cost serve's workers ~13 % of their rate (docs/benchmarks.md
+     * timer cost serve's workers ~9 % of their rate (docs/benchmarks.md
      * run 9). A simulated queue keeps its order: same scenario, same bytes. */
     bool (*inline_now)(void *ctx);
 };
