@@ -28,12 +28,29 @@ static struct vapi_limits limits(const struct mock_vapi *v, bool blocked)
  * serverUrlSecret members of o; NULL when o names no server. */
 static json_t *server_of(const json_t *o)
 {
-    const json_t *srv = json_object_get(o, "server");
+    if (!json_is_object(o))
+        return NULL;
+    /* one walk over o's members, not three lookups that each hash a name
+     * (o is mostly a phone number without any of them: every create asks) */
+    const json_t *srv = NULL, *old_url = NULL, *old_secret = NULL;
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)o, k, v)
+    {
+        if (k[0] != 's')
+            continue;
+        if (!strcmp(k, "server"))
+            srv = v;
+        else if (!strcmp(k, "serverUrl"))
+            old_url = v;
+        else if (!strcmp(k, "serverUrlSecret"))
+            old_secret = v;
+    }
     const char *url = json_string_value(json_object_get(srv, "url"));
     const char *secret = json_string_value(json_object_get(srv, "secret"));
     if (!url) {
-        url = json_string_value(json_object_get(o, "serverUrl"));
-        secret = json_string_value(json_object_get(o, "serverUrlSecret"));
+        url = json_string_value(old_url);
+        secret = json_string_value(old_secret);
     }
     if (!url)
         return NULL;
