@@ -221,7 +221,8 @@ static bool member(struct fp *f, json_t *o)
     }
     /* a repeated key: the last value, in the first's place, as jansson */
     bool ok = v && json_object_setn_new_nocheck(o, k, kn, v) == 0;
-    free(owned);
+    if (owned) /* rare (an escape); free(NULL) is a call a member */
+        free(owned);
     return ok;
 }
 
@@ -283,7 +284,8 @@ static json_t *value(struct fp *f)
         if (!string(f, &s, &n, &owned))
             return BAIL;
         json_t *v = json_stringn_nocheck(s, n);
-        free(owned);
+        if (owned)
+            free(owned);
         return v;
     }
     case 't':
