@@ -119,10 +119,18 @@ struct journal_entry *journal_entry_new(const char *mock, const char *method, co
     if (body_len)
         memcpy(e->body, body, body_len);
     e->body[body_len] = '\0';
+    e->body_len = body_len;
     /* shared, not copied: nobody changes a request's body after it was
      * parsed (jansson's reference counts are atomic) */
     e->json = json ? json_incref((json_t *)json) : NULL;
     return e;
+}
+
+json_t *journal_entry_body(const struct journal_entry *e)
+{
+    if (e->json)
+        return json_incref(e->json);
+    return journal_parse(e->body, e->body_len, NULL);
 }
 
 void journal_entry_unshare(struct journal_entry *e)

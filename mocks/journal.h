@@ -26,7 +26,11 @@ struct journal_entry {
     char *headers; /* packed as a request's (mock.h), in the entry's block */
     size_t headers_len;
     char *body;
-    json_t *json; /* body parsed, or NULL when not JSON; a reference (shared, never changed) */
+    size_t body_len; /* the body's bytes (it may hold a NUL) */
+    /* the body parsed, or NULL: not JSON, or not kept (the mocks' server
+     * keeps the text only); read it with journal_entry_body. A reference
+     * (shared, never changed). */
+    json_t *json;
     int64_t at;
     int status;   /* the answer's status */
     char *answer; /* the answer's body when the sender kept it; owned, may be NULL */
@@ -66,6 +70,9 @@ struct journal_entry *journal_entry_new(const char *mock, const char *method, co
 long journal_push(struct journal *j, struct journal_entry *e, int64_t at,
                   struct journal_entry **dropped);
 void journal_entry_free(struct journal_entry *e); /* NULL ok */
+/* e's body as a tree: a new reference to e->json, else parsed from its text
+ * (journal_parse); NULL when it is not JSON. */
+json_t *journal_entry_body(const struct journal_entry *e);
 /* With the world's mutex held: let go of the parts of e that something else
  * still holds (a call's request is the journal's parsed body), so that the
  * rest can be freed without the mutex (mock.h says why). NULL ok. */

@@ -22,7 +22,8 @@ static bool path_matches(const char *pattern, const char *path)
 /* Each selector in turn: add {"field", "expected", "actual"} to diffs (when
  * not NULL) for every one e fails; returns how many failed, stopping at the
  * first when diffs is NULL (a plain match needs no more). */
-static size_t compare(const json_t *sel, const struct journal_entry *e, json_t *diffs)
+static size_t compare(const json_t *sel, const struct journal_entry *e, const json_t *body,
+                      json_t *diffs)
 {
     size_t bad = 0;
 #define MISS(field, expected, actual)                                                              \
@@ -58,7 +59,7 @@ static size_t compare(const json_t *sel, const struct journal_entry *e, json_t *
     }
     json_object_foreach((json_t *)json_object_get(sel, "body"), k, v)
     {
-        const json_t *got = mock_json_path(e->json, k);
+        const json_t *got = mock_json_path(body, k);
         if (!got || !json_equal((json_t *)got, (json_t *)v)) {
             snprintf(field, sizeof field, "body.%s", k);
             MISS(field, v, got ? json_deep_copy(got) : json_null());
@@ -68,28 +69,45 @@ static size_t compare(const json_t *sel, const struct journal_entry *e, json_t *
     size_t i;
     json_array_foreach((json_t *)json_object_get(sel, "body_absent"), i, v)
     {
-        const json_t *got = e->json ? mock_json_path(e->json, json_string_value(v)) : NULL;
+        const json_t *got = body ? mock_json_path(body, json_string_value(v)) : NULL;
         if (got) {
             snprintf(field, sizeof field, "body_absent.%s", json_string_value(v));
             MISS(field, json_null(), json_deep_copy(got));
         }
     }
     const json_t *exact = json_object_get(sel, "body_exact");
-    if (exact && (!e->json || !json_equal((json_t *)exact, e->json)))
-        MISS("body_exact", exact, e->json ? json_deep_copy(e->json) : json_string(e->body));
+    if (exact && (!body || !json_equal((json_t *)exact, (json_t *)body)))
+        MISS("body_exact", exact, body ? json_deep_copy(body) : json_string(e->body));
 #undef MISS
     return bad;
 }
 
+/* e's body as a tree when sel looks into it (a new reference: the entry's
+ * own, or parsed from its text, journal_entry_body), else NULL */
+static json_t *body_for(const json_t *sel, const struct journal_entry *e)
+{
+    if (!json_object_get(sel, "body") && !json_object_get(sel, "body_absent") &&
+        !json_object_get(sel, "body_exact"))
+        return NULL;
+    return journal_entry_body(e);
+}
+
 bool journal_match(const json_t *sel, const struct journal_entry *e)
 {
-    return e && compare(sel, e, NULL) == 0;
+    if (!e)
+        return false;
+    json_t *body = body_for(sel, e);
+    bool ok = compare(sel, e, body, NULL) == 0;
+    json_decref(body);
+    return ok;
 }
 
 json_t *journal_match_diff(const json_t *sel, const struct journal_entry *e)
 {
     json_t *d = json_array();
-    compare(sel, e, d);
+    json_t *body = body_for(sel, e);
+    compare(sel, e, body, d);
+    json_decref(body);
     return d;
 }
 
@@ -241,8 +259,8 @@ json_t *journal_entry_json(const struct journal_entry *e, size_t i)
                           "method", e->method, "path", e->path, "headers",
                           mock_headers_json(e->headers, e->headers_len), "status", e->status, "at",
                           ts_iso(e->at, at, sizeof at));
-    json_object_set_new(x, "body",
-                        e->json ? json_incref(e->json) : json_string(e->body ? e->body : ""));
+    json_t *body = journal_entry_body(e);
+    json_object_set_new(x, "body", body ? body : json_string(e->body ? e->body : ""));
     mock_access_mask_entry(x); /* secrets masked in the dump only */
     return x;
 }

@@ -26,6 +26,7 @@ struct mock_account {
     struct mock_call *ended_head, *ended_tail;
     size_t n_live, n_ended, n_evicted, max_ended;
     json_t *initial; /* the settings at creation (mock_account_restore) */
+    const char *const *request_members; /* mock_account_keep_request; NULL: the whole body */
 };
 
 static void evict(struct mock_account *a, struct mock_call *c);
@@ -469,6 +470,38 @@ static void ev_dial(void *arg)
     pstn_place_call(c->acct->w->pstn, c->ani, c->to, c->acct->ring_timeout_ms, obs);
 }
 
+/* What a call keeps of its create request: the members the provider reads
+ * later (mock_account_keep_request), in an object of their own, or NULL
+ * when it has none of them. The body's other nodes go with the request, on
+ * its own thread while they are in its cache: a call evicted 1,000 calls
+ * later frees the few it kept, not a whole tree the cache has long let go
+ * of (decisions.md#call-request). Without a list, the whole body. */
+static json_t *kept_request(const struct mock_account *a, const json_t *request)
+{
+    if (!a->request_members) /* nobody changes a request body: shared */
+        return request ? json_incref((json_t *)request) : json_object();
+    json_t *kept = NULL;
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)request, k, v)
+    {
+        for (const char *const *m = a->request_members; *m; m++) {
+            if (strcmp(k, *m) != 0)
+                continue;
+            if (!kept)
+                kept = json_object();
+            json_object_set_nocheck(kept, k, v);
+            break;
+        }
+    }
+    return kept;
+}
+
+void mock_account_keep_request(struct mock_account *a, const char *const *members)
+{
+    a->request_members = members;
+}
+
 static struct mock_call *new_call(struct mock_account *a, const char *ani, const char *to,
                                   const char *agent, const char *pnid, const json_t *request)
 {
@@ -495,8 +528,7 @@ static struct mock_call *new_call(struct mock_account *a, const char *ani, const
             c->sid[k++] = *p;
     c->sid[k] = '\0';
     c->ani = strdup(ani ? ani : "");
-    /* shared with the journal: nobody changes a request body */
-    c->request = request ? json_incref((json_t *)request) : json_object();
+    c->request = kept_request(a, request);
     c->created_at = ds_now(&a->w->clock);
     c->state = MC_QUEUED;
     keep_call(a, c);

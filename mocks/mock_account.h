@@ -58,7 +58,11 @@ struct mock_call {
     char *to;
     char *agent; /* the provider's agent/assistant id */
     char *phone_number_id;
-    json_t *request; /* the create request's body; a reference (shared with the journal) */
+    /* what the call keeps of its create request's body: the members named
+     * by mock_account_keep_request (references to the body's own nodes,
+     * never changed), or NULL when it had none; without such a list, the
+     * whole body */
+    json_t *request;
     enum mock_call_state state;
     enum mock_call_end end;
     int64_t created_at, ringing_at, answered_at, ended_at;
@@ -160,8 +164,12 @@ size_t mock_account_forget_ended(struct mock_account *a);
  * its own live registry (mock_<provider>_set_numbers resets it to these). */
 const json_t *mock_account_config_numbers(const struct mock_account *a);
 
-/* Accept a call: spend its cost, record it and schedule the dial. A
- * reference to request is taken (it is never changed). Returns the borrowed
+/* The members of a create request's body a call keeps (c->request), for
+ * the provider to read later; NULL-terminated, static. Without it a call
+ * keeps the whole body. */
+void mock_account_keep_request(struct mock_account *a, const char *const *members);
+/* Accept a call: spend its cost, record it and schedule the dial. What it
+ * keeps of request: mock_account_keep_request (references, never changed). Returns the borrowed
  * call, or NULL on allocation failure. */
 struct mock_call *mock_account_place(struct mock_account *a, const char *ani, const char *to,
                                      const char *agent, const char *phone_number_id,

@@ -191,8 +191,11 @@ static int dispatch_provider(struct mock_world *w, const struct mock_request *rq
 /* The request's journal entry, made before the lock (journal_entry_new). */
 static struct journal_entry *entry_for(const struct mock_request *rq)
 {
+    /* the body's text only: its tree goes with the request, while it is in
+     * this thread's cache (decisions.md#call-request); journal_entry_body
+     * parses it again for the rare reader */
     return journal_entry_new(mock_name_for(rq), rq->method, rq->path, rq->headers, rq->headers_len,
-                             rq->body, rq->body_len, rq->json);
+                             rq->body, rq->body_len, NULL);
 }
 
 /* With w->mu held; e is the request's entry (taken), *dropped what the

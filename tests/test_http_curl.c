@@ -211,7 +211,9 @@ static void answer_arrives_at_virtual_latency(void **state)
     assert_int_equal(e->at, T0);
     assert_int_equal(e->status, 201);
     assert_string_equal(mock_header_in(e->headers, e->headers_len, "authorization"), "Bearer " KEY);
-    assert_non_null(e->json);
+    json_t *body = journal_entry_body(e);
+    assert_true(json_is_object(body));
+    json_decref(body);
     pthread_mutex_unlock(&f->w.mu);
 
     /* The rest of the scenario (the dial) runs on; done is not called again. */

@@ -618,6 +618,36 @@ static void request_is_copied(void **state)
     fx_free(f);
 }
 
+/* With mock_account_keep_request, a call keeps only the members named (the
+ * body's own nodes, alive after the caller lets go), or nothing. */
+static void request_keeps_named_members(void **state)
+{
+    (void)state;
+    struct acfg ac = defaults();
+    struct fx *f = fx_new(&ac);
+    static const char *const kept[] = {"metadata", "batch_call_id", NULL};
+    mock_account_keep_request(f->a, kept);
+    json_t *req = json_pack("{s:s,s:{s:s},s:s}", "to_number", EVAL, "metadata", "run", "run_1",
+                            "from_number", ANI);
+    json_t *meta = json_object_get(req, "metadata");
+    json_t *bare = json_pack("{s:s}", "to_number", EVAL);
+    pthread_mutex_lock(&f->w.mu);
+    struct mock_call *c = mock_account_place(f->a, ANI, EVAL, "agent_1", "pn-1", req);
+    struct mock_call *d =
+        mock_account_refuse(f->a, EVAL, "agent_1", "pn-1", bare, MC_END_NO_CREDITS);
+    pthread_mutex_unlock(&f->w.mu);
+    json_decref(req);
+    json_decref(bare);
+    assert_int_equal(json_object_size(c->request), 1);
+    assert_ptr_equal(json_object_get(c->request, "metadata"), meta);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(c->request, "metadata"), "run")),
+        "run_1");
+    assert_null(json_object_get(c->request, "from_number"));
+    assert_null(d->request);
+    fx_free(f);
+}
+
 /* ---- ids -------------------------------------------------------------------- */
 
 static void ids_of(uint64_t seed, const char *provider, char ids[3][48], char sids[3][48])
@@ -691,6 +721,7 @@ int main(void)
         cmocka_unit_test(default_ring_timeout_60s),
         cmocka_unit_test(ao3_busy_and_failed),
         cmocka_unit_test(request_is_copied),
+        cmocka_unit_test(request_keeps_named_members),
         cmocka_unit_test(ended_calls_evicted_oldest_first),
         cmocka_unit_test(active_count_across_start_end_evict),
         cmocka_unit_test(many_calls_stay_bounded),

@@ -619,6 +619,42 @@ static void batch_calls(void **state)
     fx_free(f);
 }
 
+/* A batch over a SIP trunk whose second recipient the account refuses at
+ * once (concurrency): its call ends before it has its record, and its
+ * call_initiation_failure still says SIP (the request's "_sip", which the
+ * call keeps: mock_account_keep_request). */
+static void batch_sip_refused_says_sip(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new((struct opts){.concurrency_limit = 1});
+    struct mock_reply r = request(f, "POST", "/v1/convai/phone-numbers", KEY,
+                                  "{\"provider\":\"sip_trunk\",\"phone_number\":\"+15550001111\","
+                                  "\"label\":\"trunk\",\"agent_id\":\"" AGENT "\"}");
+    assert_int_equal(r.status, 200);
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"call_name\":\"b\",\"agent_id\":\"" AGENT "\",\"agent_phone_number_id\":\"%s\","
+             "\"recipients\":[{\"phone_number\":\"" EVAL "\"},{\"phone_number\":\"" EVAL "\"}]}",
+             str(r.body, "phone_number_id"));
+    mock_reply_free(&r);
+    r = request(f, "POST", "/v1/convai/batch-calling/submit", KEY, body);
+    assert_int_equal(r.status, 200);
+    mock_reply_free(&r);
+    run_until(f, INT64_MAX);
+    int failures = 0;
+    for (int i = 0; i < f->sink.n; i++) {
+        const json_t *j = f->sink.d[i].json;
+        if (strcmp(str(j, "type"), "call_initiation_failure") != 0)
+            continue;
+        const json_t *meta = mock_json_path(j, "data.metadata");
+        assert_string_equal(str(meta, "type"), "sip");
+        assert_non_null(mock_json_path(meta, "body.sip_status_code"));
+        failures++;
+    }
+    assert_int_equal(failures, 2); /* the refused call, and the placed one (no answer) */
+    fx_free(f);
+}
+
 /* ---- webhooks (§4.3) ------------------------------------------------------ */
 
 /* Delivery i is an ElevenLabs webhook of type for conversation id, signed
@@ -802,6 +838,7 @@ int main(void)
         cmocka_unit_test(h1_webhook_call_initiation_failure),
         cmocka_unit_test(h1_webhook_failed_to_connect),
         cmocka_unit_test(h1_webhook_sip_status_codes),
+        cmocka_unit_test(batch_sip_refused_says_sip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
