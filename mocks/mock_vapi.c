@@ -197,10 +197,7 @@ static void call_write(struct json_out *o, const struct mock_vapi *v, const stru
     jo_kv_string(o, "orgId", v->org_id);
     jo_key(o, "cost");
     jo_real(o, cents(mock_call_duration_s(c) / 60.0, 0.10));
-    if (x->customer)
-        jo_kv_json(o, "customer", x->customer);
-    else
-        jo_members(o, "\"customer\":{}");
+    jo_members(o, x->customer ? x->customer : "\"customer\":{}");
     jo_kv_json(o, "name", x->name);
     jo_kv_string(o, "status", created ? "queued" : mock_vapi_status(c));
     if (c->answered_at && !created)

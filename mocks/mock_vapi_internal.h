@@ -11,15 +11,17 @@
 
 /* What Vapi keeps of a call beyond the account's record: the call's ext
  * (mock_account.h), let go of with it. The JSON members are references:
- * customer, assistant and name the create request's own (never changed,
- * held as the call holds the request), name a copy after a PATCH. */
+ * assistant and name the create request's own nodes (never changed), name a
+ * copy after a PATCH. The customer is kept as its member's text, written
+ * once, in x's own block: one allocation to free when the call is evicted,
+ * long after its nodes left the cache (decisions.md#call-request). */
 struct vapi_call {
-    json_t *customer;
+    char *customer;    /* "customer":{...} as call_write writes it, or NULL */
     json_t *assistant; /* an inline assistant, or NULL */
     json_t *name;      /* a string, or NULL */
     json_t *server;    /* {url, secret?}: where its webhooks go, or NULL */
     /* the request's assistantOverrides and campaignId (a string), or NULL:
-     * borrowed from the request, which the call holds */
+     * borrowed from what the call keeps of its request (c->request) */
     const json_t *overrides, *campaign;
     bool deleted; /* DELETE /call/{id}: gone from GET and the list */
 };
