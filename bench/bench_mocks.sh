@@ -5,7 +5,8 @@
 # /v1/convai/twilio/outbound-call) side by side with a bare CivetWeb handler
 # (bench/bare_civet.c: the same fixed 201, the same CivetWeb options) and with
 # WireMock when a standalone jar is given, at 1 and at 32 connections: req/s,
-# p99, RSS and the ratio to the bare handler. Then a memory run: 1,000,000
+# p99, RSS and the ratio to the bare handler (to the mean of its cells just
+# before and just after). Then a memory run: 1,000,000
 # POST /call on a server with the default limits, RSS sampled about every
 # 100,000 (wrk runs for a time: steps sized from the measured rate).
 #
@@ -169,15 +170,20 @@ JSON
   printf '%-12s %5s %10s %8s %8s %7s %7s\n' "server" "conns" "req/s" "p99 ms" "RSS MiB" "ratio" "errors"
   # ROUNDS=N: each cell N times, the servers taking turns round by round, and
   # a median line per server after the rounds (this machine's neighbours move
-  # single figures by ±20 %; docs/benchmarks.md)
+  # single figures by ±20 % within seconds; docs/benchmarks.md). Each mock's
+  # cell is bracketed by two cells of the bare handler, and its ratio is to
+  # their mean: a drift of the machine during the round moves both sides.
   rounds="${ROUNDS:-1}"
+  bare_cell() { # prints the line, appends to rounds, sets bare_rps
+    read -r bare_rps p99 errs <<<"$(run_wrk "$bare_port" /call "$VAPI_BODY" "" "" "$1")"
+    printf '%-12s %5d %10d %8.2f %8s %7s %7d\n' bare-civet "$1" "$bare_rps" "$p99" \
+      "$(rss_mib "$bare_pid")" "1.00" "$errs"
+    echo "bare-civet $bare_rps $p99 1" >>"$work/rounds"
+  }
   for c in $conns_list; do
     : >"$work/rounds"
     for round in $(seq 1 "$rounds"); do
-      read -r bare_rps p99 errs <<<"$(run_wrk "$bare_port" /call "$VAPI_BODY" "" "" "$c")"
-      printf '%-12s %5d %10d %8.2f %8s %7s %7d\n' bare-civet "$c" "$bare_rps" "$p99" \
-        "$(rss_mib "$bare_pid")" "1.00" "$errs"
-      echo "bare-civet $bare_rps $p99 1" >>"$work/rounds"
+      bare_cell "$c"
       for target in vapi retell elevenlabs wiremock; do
         case $target in
         vapi) args=(/call "$VAPI_BODY" Authorization "Bearer vk") ;;
@@ -187,10 +193,13 @@ JSON
         esac
         port="$mock_port" pid="$srv_pid"
         [ "$target" = wiremock ] && port="$wm_port" pid="$wm_pid"
+        before="$bare_rps"
         read -r rps p99 errs <<<"$(run_wrk "$port" "${args[@]}" "$c")"
-        ratio="$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN { print a / b }')"
-        printf '%-12s %5d %10d %8.2f %8s %7.2f %7d\n' "$target" "$c" "$rps" "$p99" \
-          "$(rss_mib "$pid")" "$ratio" "$errs"
+        line="$(printf '%-12s %5d %10d %8.2f %8s' "$target" "$c" "$rps" "$p99" "$(rss_mib "$pid")")"
+        bare_cell "$c" >"$work/bare_line"
+        ratio="$(awk -v a="$rps" -v b="$before" -v d="$bare_rps" 'BEGIN { print 2 * a / (b + d) }')"
+        printf '%s %7.2f %7d\n' "$line" "$ratio" "$errs"
+        cat "$work/bare_line"
         echo "$target $rps $p99 $ratio" >>"$work/rounds"
       done
     done
@@ -199,7 +208,8 @@ JSON
         grep -q "^$target " "$work/rounds" || continue
         grep "^$target " "$work/rounds" | sort -k4 -g | awk -v t="$target" -v c="$c" '
           { r[NR] = $2; p[NR] = $3; q[NR] = $4 } END { m = int((NR + 1) / 2)
-            printf "%-12s %5d %10d %8.2f %8s %7.2f %7s  (median of %d rounds by ratio)\n", t, c, r[m], p[m], "", q[m], "", NR }'
+            what = t == "bare-civet" ? "cells" : "rounds by ratio"
+            printf "%-12s %5d %10d %8.2f %8s %7.2f %7s  (median of %d %s)\n", t, c, r[m], p[m], "", q[m], "", NR, what }'
       done
     fi
   done

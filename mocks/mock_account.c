@@ -27,6 +27,7 @@ struct mock_account {
     size_t n_live, n_ended, n_evicted, max_ended;
     json_t *initial; /* the settings at creation (mock_account_restore) */
     const char *const *request_members; /* mock_account_keep_request; NULL: the whole body */
+    const char *ani_member;             /* kept only by a call without an ANI */
 };
 
 static void evict(struct mock_account *a, struct mock_call *c);
@@ -476,7 +477,7 @@ static void ev_dial(void *arg)
  * its own thread while they are in its cache: a call evicted 1,000 calls
  * later frees the few it kept, not a whole tree the cache has long let go
  * of (decisions.md#call-request). Without a list, the whole body. */
-static json_t *kept_request(const struct mock_account *a, const json_t *request)
+static json_t *kept_request(const struct mock_account *a, const json_t *request, const char *ani)
 {
     if (!a->request_members) /* nobody changes a request body: shared */
         return request ? json_incref((json_t *)request) : json_object();
@@ -485,6 +486,8 @@ static json_t *kept_request(const struct mock_account *a, const json_t *request)
     json_t *v;
     json_object_foreach((json_t *)request, k, v)
     {
+        if (ani && *ani && a->ani_member && !strcmp(k, a->ani_member))
+            continue; /* the call's ANI says it */
         for (const char *const *m = a->request_members; *m; m++) {
             if (strcmp(k, *m) != 0)
                 continue;
@@ -497,9 +500,11 @@ static json_t *kept_request(const struct mock_account *a, const json_t *request)
     return kept;
 }
 
-void mock_account_keep_request(struct mock_account *a, const char *const *members)
+void mock_account_keep_request(struct mock_account *a, const char *const *members,
+                               const char *ani_member)
 {
     a->request_members = members;
+    a->ani_member = ani_member;
 }
 
 static struct mock_call *new_call(struct mock_account *a, const char *ani, const char *to,
@@ -528,7 +533,7 @@ static struct mock_call *new_call(struct mock_account *a, const char *ani, const
             c->sid[k++] = *p;
     c->sid[k] = '\0';
     c->ani = strdup(ani ? ani : "");
-    c->request = kept_request(a, request);
+    c->request = kept_request(a, request, ani);
     c->created_at = ds_now(&a->w->clock);
     c->state = MC_QUEUED;
     keep_call(a, c);

@@ -166,8 +166,11 @@ const json_t *mock_account_config_numbers(const struct mock_account *a);
 
 /* The members of a create request's body a call keeps (c->request), for
  * the provider to read later; NULL-terminated, static. Without it a call
- * keeps the whole body. */
-void mock_account_keep_request(struct mock_account *a, const char *const *members);
+ * keeps the whole body. ani_member (may be NULL), one of them, names the
+ * caller ID: kept only by a call placed without an ANI (a refused one),
+ * where the provider still shows what it was asked for. */
+void mock_account_keep_request(struct mock_account *a, const char *const *members,
+                               const char *ani_member);
 /* Accept a call: spend its cost, record it and schedule the dial. What it
  * keeps of request: mock_account_keep_request (references, never changed). Returns the borrowed
  * call, or NULL on allocation failure. */

@@ -27,7 +27,7 @@ int mock_elevenlabs_create(struct mock_elevenlabs **out, struct mock_world *w,
     }
     /* the batch's marks on the requests it places (mock_elevenlabs_batch.c) */
     static const char *const kept[] = {"_sip", "_batch", "_recipient", NULL};
-    mock_account_keep_request(e->acct, kept);
+    mock_account_keep_request(e->acct, kept, NULL);
     if (el_numbers_load(e, cfg->phone_numbers) != 0) {
         mock_account_destroy(e->acct);
         el_numbers_free(e);

@@ -31,7 +31,7 @@ int mock_retell_create(struct mock_retell **out, struct mock_world *w,
     /* what a call's object reads of its request later (call_write, the batches) */
     static const char *const kept[] = {"from_number", "metadata", "retell_llm_dynamic_variables",
                                        "batch_call_id", NULL};
-    mock_account_keep_request(r->acct, kept);
+    mock_account_keep_request(r->acct, kept, "from_number");
     /* Retell signs webhooks with the account's API key (the one with the
      * webhook badge): the first key, unless the scenario names another. */
     const json_t *k0 = json_array_get(cfg->keys, 0);

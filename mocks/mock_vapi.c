@@ -27,7 +27,7 @@ int mock_vapi_create(struct mock_vapi **out, struct mock_world *w,
     }
     /* the members struct vapi_call borrows from its request */
     static const char *const kept[] = {"assistantOverrides", "campaignId", NULL};
-    mock_account_keep_request(v->acct, kept);
+    mock_account_keep_request(v->acct, kept, NULL);
     mock_account_uuid(v->acct, v->org_id);
     mock_webhook_config_read(&v->wh, cfg->webhooks, WH_AUTH_BEARER, NULL, 0);
     v->numbers = json_array();

@@ -619,18 +619,19 @@ static void request_is_copied(void **state)
 }
 
 /* With mock_account_keep_request, a call keeps only the members named (the
- * body's own nodes, alive after the caller lets go), or nothing. */
+ * body's own nodes, alive after the caller lets go), or nothing; the one
+ * naming the caller ID only when the call has no ANI. */
 static void request_keeps_named_members(void **state)
 {
     (void)state;
     struct acfg ac = defaults();
     struct fx *f = fx_new(&ac);
-    static const char *const kept[] = {"metadata", "batch_call_id", NULL};
-    mock_account_keep_request(f->a, kept);
+    static const char *const kept[] = {"metadata", "batch_call_id", "from_number", NULL};
+    mock_account_keep_request(f->a, kept, "from_number");
     json_t *req = json_pack("{s:s,s:{s:s},s:s}", "to_number", EVAL, "metadata", "run", "run_1",
                             "from_number", ANI);
     json_t *meta = json_object_get(req, "metadata");
-    json_t *bare = json_pack("{s:s}", "to_number", EVAL);
+    json_t *bare = json_pack("{s:s,s:s}", "to_number", EVAL, "from_number", ANI);
     pthread_mutex_lock(&f->w.mu);
     struct mock_call *c = mock_account_place(f->a, ANI, EVAL, "agent_1", "pn-1", req);
     struct mock_call *d =
@@ -643,8 +644,11 @@ static void request_keeps_named_members(void **state)
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(c->request, "metadata"), "run")),
         "run_1");
+    /* the caller ID: in the placed call's ANI, in the refused call's request */
     assert_null(json_object_get(c->request, "from_number"));
-    assert_null(d->request);
+    assert_string_equal(c->ani, ANI);
+    assert_int_equal(json_object_size(d->request), 1);
+    assert_string_equal(json_string_value(json_object_get(d->request, "from_number")), ANI);
     fx_free(f);
 }
 
