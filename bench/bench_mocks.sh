@@ -194,13 +194,13 @@ JSON
         port="$mock_port" pid="$srv_pid"
         [ "$target" = wiremock ] && port="$wm_port" pid="$wm_pid"
         before="$bare_rps"
-        read -r rps p99 errs <<<"$(run_wrk "$port" "${args[@]}" "$c")"
-        line="$(printf '%-12s %5d %10d %8.2f %8s' "$target" "$c" "$rps" "$p99" "$(rss_mib "$pid")")"
+        read -r rps tp99 terrs <<<"$(run_wrk "$port" "${args[@]}" "$c")"
+        line="$(printf '%-12s %5d %10d %8.2f %8s' "$target" "$c" "$rps" "$tp99" "$(rss_mib "$pid")")"
         bare_cell "$c" >"$work/bare_line"
         ratio="$(awk -v a="$rps" -v b="$before" -v d="$bare_rps" 'BEGIN { print 2 * a / (b + d) }')"
-        printf '%s %7.2f %7d\n' "$line" "$ratio" "$errs"
+        printf '%s %7.2f %7d\n' "$line" "$ratio" "$terrs"
         cat "$work/bare_line"
-        echo "$target $rps $p99 $ratio" >>"$work/rounds"
+        echo "$target $rps $tp99 $ratio" >>"$work/rounds"
       done
     done
     if [ "$rounds" -gt 1 ]; then
