@@ -660,21 +660,6 @@ static void two_calls_two_fates(void **state)
     fx_free(f);
 }
 
-/* providers.md §3.1: a declined call (Twilio busy), a number not in service
- * and voicemail in Vapi's words. */
-static void vocabulary_declined_invalid_voicemail(void **state)
-{
-    (void)state;
-    struct mock_call c = {.state = MC_ENDED};
-    c.end = MC_END_DECLINED;
-    assert_string_equal(mock_vapi_ended_reason(&c), "customer-busy");
-    c.end = MC_END_INVALID;
-    assert_string_equal(mock_vapi_ended_reason(&c), "twilio-reported-customer-misdialed");
-    c.end = MC_END_VOICEMAIL;
-    assert_string_equal(mock_vapi_ended_reason(&c), "voicemail");
-    assert_string_equal(mock_vapi_status(&c), "ended");
-}
-
 /* An inline assistant (no assistantId) is a transient assistant; its
  * server's secret signs the call's webhooks in X-Vapi-Secret (issue 11). */
 static void inline_assistant_and_its_server_secret(void **state)
@@ -798,7 +783,6 @@ static void list_update_delete(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(vocabulary_declined_invalid_voicemail),
         cmocka_unit_test(ao4_missing_authorization_401),
         cmocka_unit_test(ao4_wrong_key_401),
         cmocka_unit_test(ao5_non_e164_customer_number_400),

@@ -1,5 +1,6 @@
-/* unit.mock_vapi_server: where a Vapi call's webhooks go (mock_vapi_calls.c's
- * server_of), read from a create body and its phone number alone. */
+/* unit.mock_vapi_server: the Vapi mock's rules that need no world: where a
+ * call's webhooks go (mock_vapi_calls.c's server_of, read from a create body
+ * and its phone number alone), and the words a call's end is said in. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,10 +58,26 @@ static void server_order(void **state)
     assert_null(server_for("{\"assistantId\":\"a\"}", NULL));
 }
 
+/* providers.md §3.1: a declined call (Twilio busy), a number not in service
+ * and voicemail in Vapi's words. */
+static void vocabulary_declined_invalid_voicemail(void **state)
+{
+    (void)state;
+    struct mock_call c = {.state = MC_ENDED};
+    c.end = MC_END_DECLINED;
+    assert_string_equal(mock_vapi_ended_reason(&c), "customer-busy");
+    c.end = MC_END_INVALID;
+    assert_string_equal(mock_vapi_ended_reason(&c), "twilio-reported-customer-misdialed");
+    c.end = MC_END_VOICEMAIL;
+    assert_string_equal(mock_vapi_ended_reason(&c), "voicemail");
+    assert_string_equal(mock_vapi_status(&c), "ended");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(server_order),
+        cmocka_unit_test(vocabulary_declined_invalid_voicemail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
