@@ -123,14 +123,20 @@ struct journal_entry *journal_entry_new(const char *mock, const char *method, co
     /* shared, not copied: nobody changes a request's body after it was
      * parsed (jansson's reference counts are atomic) */
     e->json = json ? json_incref((json_t *)json) : NULL;
+    e->json_read = json != NULL;
     return e;
 }
 
 json_t *journal_entry_body(const struct journal_entry *e)
 {
-    if (e->json)
-        return json_incref(e->json);
-    return journal_parse(e->body, e->body_len, NULL);
+    if (!e->json_read) {
+        /* the entry's cache, not its meaning: written under the lock every
+         * reader holds */
+        struct journal_entry *m = (struct journal_entry *)e;
+        m->json = journal_parse(e->body, e->body_len, NULL);
+        m->json_read = true;
+    }
+    return e->json ? json_incref(e->json) : NULL;
 }
 
 void journal_entry_unshare(struct journal_entry *e)
@@ -169,8 +175,11 @@ long journal_add_parsed(struct journal *j, const char *mock, const char *method,
     struct journal_entry *dropped;
     size_t hl = 0;
     char *packed = headers ? mock_headers_pack_json(headers, &hl) : NULL;
-    long i = journal_push(
-        j, journal_entry_new(mock, method, path, packed, hl, body, body_len, json), at, &dropped);
+    struct journal_entry *e =
+        journal_entry_new(mock, method, path, packed, hl, body, body_len, json);
+    if (e)
+        e->json_read = true; /* json is what the body is, NULL: not JSON */
+    long i = journal_push(j, e, at, &dropped);
     free(packed);
     journal_entry_free(dropped);
     return i;

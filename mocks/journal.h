@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,10 +28,12 @@ struct journal_entry {
     size_t headers_len;
     char *body;
     size_t body_len; /* the body's bytes (it may hold a NUL) */
-    /* the body parsed, or NULL: not JSON, or not kept (the mocks' server
-     * keeps the text only); read it with journal_entry_body. A reference
-     * (shared, never changed). */
+    /* the body parsed, or NULL: not JSON, or not parsed yet (the mocks'
+     * server keeps the text only; the first journal_entry_body parses it and
+     * keeps the tree, json_read says so). A reference (shared, never
+     * changed). Read it with journal_entry_body. */
     json_t *json;
+    bool json_read;
     int64_t at;
     int status;   /* the answer's status */
     char *answer; /* the answer's body when the sender kept it; owned, may be NULL */
@@ -71,7 +74,9 @@ long journal_push(struct journal *j, struct journal_entry *e, int64_t at,
                   struct journal_entry **dropped);
 void journal_entry_free(struct journal_entry *e); /* NULL ok */
 /* e's body as a tree: a new reference to e->json, else parsed from its text
- * (journal_parse); NULL when it is not JSON. */
+ * (journal_parse) and kept in e for the next reader (a wait looks again at
+ * every request: it parses each body once); NULL when it is not JSON. With
+ * the journal's lock held, as every reading of an entry. */
 json_t *journal_entry_body(const struct journal_entry *e);
 /* With the world's mutex held: let go of the parts of e that something else
  * still holds (a call's request is the journal's parsed body), so that the

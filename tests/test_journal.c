@@ -292,6 +292,36 @@ static void parsed_body_is_shared(void **state)
     assert_int_equal(json_array_size(json_object_get(journal_at(j, 0)->json, "a")), 2);
 }
 
+/* An entry made with its text only (the mocks' server): the first reader
+ * parses it and the entry keeps the tree; a body that is not JSON is
+ * parsed once too, and stays NULL. */
+static void text_only_entry_parsed_once(void **state)
+{
+    struct journal *j = *state;
+    struct journal_entry *dropped;
+    const char *body = "{\"a\":{\"b\":7}}";
+    journal_push(j, journal_entry_new("vapi", "POST", "/call", NULL, 0, body, strlen(body), NULL),
+                 T0, &dropped);
+    journal_push(j, journal_entry_new("vapi", "POST", "/call", NULL, 0, "a=1", 3, NULL), T0,
+                 &dropped);
+    const struct journal_entry *e = journal_at(j, 0), *f = journal_at(j, 1);
+    assert_null(e->json);
+    assert_false(e->json_read);
+    json_t *t1 = journal_entry_body(e), *t2 = journal_entry_body(e);
+    assert_non_null(t1);
+    assert_ptr_equal(t1, t2);
+    assert_ptr_equal(e->json, t1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(t1, "a"), "b")), 7);
+    json_decref(t1);
+    json_decref(t2);
+    assert_null(journal_entry_body(f));
+    assert_true(f->json_read);
+    json_t *sel = json_pack("{s:{s:i}}", "body", "a.b", 7);
+    assert_true(journal_match(sel, e));
+    assert_false(journal_match(sel, f));
+    json_decref(sel);
+}
+
 /* issue 13: DELETE of the journal frees the entries and indices go on */
 static void clear_keeps_indices(void **state)
 {
@@ -412,6 +442,7 @@ int main(void)
         cmocka_unit_test(ring_of_one),
         T(unbounded_keeps_everything),
         T(parsed_body_is_shared),
+        T(text_only_entry_parsed_once),
         T(clear_keeps_indices),
         T(match_and_near_misses),
         cmocka_unit_test(query_filters),
