@@ -22,6 +22,7 @@
 #include "mock_access.h"
 #include "catalogue.h"
 #include "catalogue_serve.h"
+#include "mock_route.h"
 #include "mock_provider.h"
 #include "util/civet_stop.h"
 #include "util/http_guard.h"
@@ -128,47 +129,6 @@ static const char *mock_name_for(const struct mock_request *rq)
     return "none";
 }
 
-/* Is path a route of the catalogue (with some method) that the module does
- * not serve with any method? Then a method the description lacks is the
- * provider's 405, not the module's "no such path". */
-static bool generic_path(const struct mock_provider_ops *ops, const struct catalogue *c,
-                         const char *path)
-{
-    const struct cat_route *at[16];
-    size_t n = catalogue_routes_at(c, path, at, 16);
-    for (size_t i = 0; i < n && i < 16; i++)
-        if (mock_provider_takes(ops, at[i]->method, at[i]->path))
-            return false;
-    return n > 0;
-}
-
-/* Which part of a provider answers a request: worked out before the
- * world's mutex is taken (the catalogue and the module's route list never
- * change; matching a path is a few thousand instructions less under the
- * lock). */
-struct route_plan {
-    enum { PLAN_NONE, PLAN_MODULE, PLAN_GENERIC, PLAN_405 } kind;
-    const struct cat_route *route;
-    struct cat_params params;
-};
-
-/* The module's own route, else the catalogue's generic handler, else the
- * module (its own 404 for its prefixes). */
-static void plan_for(const struct mock_request *rq, struct route_plan *p)
-{
-    const struct mock_provider_ops *ops = rq->provider;
-    p->kind = ops ? PLAN_MODULE : PLAN_NONE;
-    p->route = NULL;
-    if (!ops)
-        return;
-    const struct catalogue *c = ops->catalogue ? ops->catalogue() : NULL;
-    p->route = c ? catalogue_match(c, rq->method, rq->path, &p->params, NULL) : NULL;
-    if (p->route && !mock_provider_takes(ops, p->route->method, p->route->path))
-        p->kind = PLAN_GENERIC;
-    else if (!p->route && ops->method_not_allowed && generic_path(ops, c, rq->path))
-        p->kind = PLAN_405;
-}
-
 static int dispatch_provider(struct mock_world *w, const struct mock_request *rq,
                              const struct route_plan *p, struct mock_response *rs)
 {
@@ -251,7 +211,7 @@ void mock_world_dispatch(struct mock_world *w, const struct mock_request *rq,
     }
     struct journal_entry *dropped;
     struct route_plan plan;
-    plan_for(&r, &plan);
+    mock_route_plan(r.provider, r.method, r.path, &plan);
     dispatch_locked(w, &r, &plan, rs, entry_for(&r), &dropped);
     journal_entry_free(dropped);
     mock_response_finish(rs);
@@ -543,6 +503,13 @@ static int serve_request(struct mg_connection *conn, void *cbdata)
     if (body)
         body[len] = '\0';
 
+    /* the provider and the plan: a function of the method and the path,
+     * remembered per thread (mock_route.h); admin routes have none */
+    bool admin = strncmp(ri->local_uri, "/_dialsim/", 10) == 0;
+    struct route_plan plan = {.kind = PLAN_NONE};
+    const struct mock_provider_ops *provider =
+        admin ? mock_provider_for_path(ri->local_uri)
+              : mock_route_for(ri->request_method, ri->local_uri, &plan);
     struct mock_request rq = {
         .method = ri->request_method,
         .path = ri->local_uri,
@@ -551,13 +518,13 @@ static int serve_request(struct mg_connection *conn, void *cbdata)
         .body = body ? body : "",
         .body_len = len,
         .query = ri->query_string,
-        .provider = mock_provider_for_path(ri->local_uri),
+        .provider = provider,
         .provider_known = true,
     };
     /* Parsed once, before any lock: the journal and the handler share it. */
     json_t *parsed = NULL;
     json_error_t je;
-    if (strncmp(rq.path, "/_dialsim/", 10) != 0) {
+    if (!admin) {
         parsed = journal_parse(rq.body, rq.body_len, &je);
         rq.json = parsed;
         rq.json_error = parsed ? NULL : &je;
@@ -567,11 +534,7 @@ static int serve_request(struct mg_connection *conn, void *cbdata)
     /* The world's mutex covers mock state only: reading, parsing, copying
      * into the journal's entry (above), freeing what the journal dropped,
      * serialising and writing the answer (below) run side by side. */
-    bool admin = strncmp(rq.path, "/_dialsim/", 10) == 0;
     struct journal_entry *entry = admin ? NULL : entry_for(&rq), *dropped = NULL;
-    struct route_plan plan = {PLAN_NONE, NULL, {0}};
-    if (!admin)
-        plan_for(&rq, &plan);
     pthread_rwlock_rdlock(&s->bind_lk);
     struct mock_world *w = s->world;
     /* the timers this request sets for "now" (a dial without delay) run on
