@@ -1,6 +1,8 @@
 #include "mock_route.h"
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Is path a route of the catalogue (with some method) that the module does
@@ -45,31 +47,60 @@ static void copy_plan(struct route_plan *to, const struct route_plan *from)
     memcpy(to->params.p, from->params.p, from->params.n * sizeof from->params.p[0]);
 }
 
-static _Thread_local struct {
+/* A worker's last method and path and their answer. Allocated by the
+ * worker at its first request and freed when it ends (a thread-local
+ * variable of this size would be set up, and a page touched, for each of
+ * serve's 512 workers at start: +2 MiB of RSS before any request). */
+struct memo {
     char key[256]; /* method, NUL, path, NUL; len 0: empty */
     size_t len;
     const struct mock_provider_ops *ops;
     struct route_plan plan;
-} last;
+};
+
+static pthread_key_t memo_key;
+static bool memo_ok;
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+
+static void memo_key_make(void)
+{
+    memo_ok = pthread_key_create(&memo_key, free) == 0;
+}
+
+static struct memo *thread_memo(void)
+{
+    pthread_once(&memo_once, memo_key_make);
+    if (!memo_ok)
+        return NULL;
+    struct memo *m = pthread_getspecific(memo_key);
+    if (!m && (m = calloc(1, sizeof *m)) && pthread_setspecific(memo_key, m) != 0) {
+        free(m);
+        m = NULL;
+    }
+    return m;
+}
 
 const struct mock_provider_ops *mock_route_for(const char *method, const char *path,
                                                struct route_plan *p)
 {
+    struct memo *last = thread_memo();
     size_t ml = strlen(method) + 1, pl = strlen(path) + 1;
-    if (last.len == ml + pl && memcmp(last.key, method, ml) == 0 &&
-        memcmp(last.key + ml, path, pl) == 0) {
-        copy_plan(p, &last.plan);
-        return last.ops;
+    if (last && last->len == ml + pl && memcmp(last->key, method, ml) == 0 &&
+        memcmp(last->key + ml, path, pl) == 0) {
+        copy_plan(p, &last->plan);
+        return last->ops;
     }
     const struct mock_provider_ops *ops = mock_provider_for_path(path);
     mock_route_plan(ops, method, path, p);
-    last.len = 0;
-    if (ml + pl <= sizeof last.key) {
-        memcpy(last.key, method, ml);
-        memcpy(last.key + ml, path, pl);
-        last.len = ml + pl;
-        last.ops = ops;
-        copy_plan(&last.plan, p);
+    if (!last)
+        return ops;
+    last->len = 0;
+    if (ml + pl <= sizeof last->key) {
+        memcpy(last->key, method, ml);
+        memcpy(last->key + ml, path, pl);
+        last->len = ml + pl;
+        last->ops = ops;
+        copy_plan(&last->plan, p);
     }
     return ops;
 }
