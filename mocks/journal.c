@@ -120,8 +120,7 @@ struct journal_entry *journal_entry_new(const char *mock, const char *method, co
         memcpy(e->body, body, body_len);
     e->body[body_len] = '\0';
     e->body_len = body_len;
-    /* shared, not copied: nobody changes a request's body after it was
-     * parsed (jansson's reference counts are atomic) */
+    /* the caller's tree, not copied: nobody changes a body after it was parsed */
     e->json = json ? json_incref((json_t *)json) : NULL;
     e->json_read = json != NULL;
     return e;
@@ -137,16 +136,6 @@ json_t *journal_entry_body(const struct journal_entry *e)
         m->json_read = true;
     }
     return e->json ? json_incref(e->json) : NULL;
-}
-
-void journal_entry_unshare(struct journal_entry *e)
-{
-    /* every change of a shared count is made with the mutex held, so this
-     * reading of it is exact: > 1 means a call holds the body too */
-    if (e && e->json && e->json->refcount > 1) {
-        json_decref(e->json);
-        e->json = NULL;
-    }
 }
 
 long journal_push(struct journal *j, struct journal_entry *e, int64_t at,
@@ -175,11 +164,8 @@ long journal_add_parsed(struct journal *j, const char *mock, const char *method,
     struct journal_entry *dropped;
     size_t hl = 0;
     char *packed = headers ? mock_headers_pack_json(headers, &hl) : NULL;
-    struct journal_entry *e =
-        journal_entry_new(mock, method, path, packed, hl, body, body_len, json);
-    if (e)
-        e->json_read = true; /* json is what the body is, NULL: not JSON */
-    long i = journal_push(j, e, at, &dropped);
+    long i = journal_push(
+        j, journal_entry_new(mock, method, path, packed, hl, body, body_len, json), at, &dropped);
     free(packed);
     journal_entry_free(dropped);
     return i;

@@ -30,8 +30,9 @@ struct journal_entry {
     size_t body_len; /* the body's bytes (it may hold a NUL) */
     /* the body parsed, or NULL: not JSON, or not parsed yet (the mocks'
      * server keeps the text only; the first journal_entry_body parses it and
-     * keeps the tree, json_read says so). A reference (shared, never
-     * changed). Read it with journal_entry_body. */
+     * keeps the tree, json_read says so). A reference, let go of with the
+     * entry, outside the world's mutex (mock.h: nothing else holds it). Read
+     * it with journal_entry_body. */
     json_t *json;
     bool json_read;
     int64_t at;
@@ -58,7 +59,8 @@ json_t *journal_parse(const char *body, size_t body_len, json_error_t *err);
 long journal_add(struct journal *j, const char *mock, const char *method, const char *path,
                  const json_t *headers, const char *body, size_t body_len, int64_t at);
 /* The same with the body already parsed (json: NULL when it is not JSON;
- * a reference is taken). */
+ * a reference is taken, and let go of outside the world's mutex when the
+ * entry is dropped: json must not be a node mock state holds, mock.h). */
 long journal_add_parsed(struct journal *j, const char *mock, const char *method, const char *path,
                         const json_t *headers, const char *body, size_t body_len,
                         const json_t *json, int64_t at);
@@ -78,10 +80,6 @@ void journal_entry_free(struct journal_entry *e); /* NULL ok */
  * every request: it parses each body once); NULL when it is not JSON. With
  * the journal's lock held, as every reading of an entry. */
 json_t *journal_entry_body(const struct journal_entry *e);
-/* With the world's mutex held: let go of the parts of e that something else
- * still holds (a call's request is the journal's parsed body), so that the
- * rest can be freed without the mutex (mock.h says why). NULL ok. */
-void journal_entry_unshare(struct journal_entry *e);
 /* Ignored when the entry was dropped meanwhile. */
 void journal_set_status(struct journal *j, long index, int status);
 /* Keep the answer's body (copied). */

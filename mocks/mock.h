@@ -133,13 +133,14 @@ struct mock_request {
  * after the world's mutex is released.
  *
  * The rule that makes that safe: a JSON node shared between threads (a
- * request body held by the journal and a call) has its reference count
- * changed only with the world's mutex held (jansson's counts are atomic, but
- * json_incref/json_decref read them plainly first: a data race under C11 and
- * ThreadSanitizer). So an answer shares no node with mock state (handlers
+ * request body's members, held by the request and the call it placed) has
+ * its reference count changed only with the world's mutex held (jansson's
+ * counts are atomic, but json_incref/json_decref read them plainly first: a
+ * data race under C11 and ThreadSanitizer). So an answer shares no node with mock state (handlers
  * copy what they echo), the server lets go of its own references to a
  * request's body and headers before it releases the mutex, and what the
- * journal drops is freed outside only when nothing else holds it. */
+ * journal drops holds no shared node (an entry keeps the body's text and a
+ * tree parsed for it alone, journal.h), so it is freed outside. */
 struct mock_response {
     int status;
     json_t *json; /* the answer not yet serialised, or NULL */

@@ -166,7 +166,6 @@ static void dispatch_locked(struct mock_world *w, const struct mock_request *rq,
                             struct journal_entry *e, struct journal_entry **dropped)
 {
     long ji = journal_push(w->journal, e, ds_now(&w->clock), dropped);
-    journal_entry_unshare(*dropped);
     struct fault_action fa;
     mock_faults_decide(w->faults, rq, &fa);
     int handled = 0;
