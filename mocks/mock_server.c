@@ -675,6 +675,7 @@ int mock_server_create_opts(struct mock_server **out, const struct mock_server_o
         snprintf(s->url, sizeof s->url, "http://[%s]:%d", s->host, s->port);
     else
         snprintf(s->url, sizeof s->url, "http://%s:%d", s->host, s->port);
+    http_guard_no_password_files(s->ctx);
     mg_set_request_handler(s->ctx, "/", serve_request, s);
     *out = s;
     return 0;

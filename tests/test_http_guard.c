@@ -6,9 +6,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <civetweb.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "util/http_guard.h"
 
@@ -30,13 +35,13 @@ static void utf8(void **state)
 {
     (void)state;
     assert_true(http_guard_utf8_ok("/call/abc", 9));
-    assert_true(http_guard_utf8_ok("/n\xC3\xA9", 4));             /* é */
-    assert_true(http_guard_utf8_ok("\xF0\x9F\x93\x9E", 4));       /* U+1F4DE */
-    assert_false(http_guard_utf8_ok("/\xFF", 2));                 /* never UTF-8 */
-    assert_false(http_guard_utf8_ok("\xC0\xAF", 2));              /* overlong '/' */
-    assert_false(http_guard_utf8_ok("\xED\xA0\x80", 3));          /* a surrogate */
-    assert_false(http_guard_utf8_ok("\xC3", 1));                  /* cut short */
-    assert_false(http_guard_utf8_ok("\xF4\x90\x80\x80", 4));      /* past U+10FFFF */
+    assert_true(http_guard_utf8_ok("/n\xC3\xA9", 4));        /* é */
+    assert_true(http_guard_utf8_ok("\xF0\x9F\x93\x9E", 4));  /* U+1F4DE */
+    assert_false(http_guard_utf8_ok("/\xFF", 2));            /* never UTF-8 */
+    assert_false(http_guard_utf8_ok("\xC0\xAF", 2));         /* overlong '/' */
+    assert_false(http_guard_utf8_ok("\xED\xA0\x80", 3));     /* a surrogate */
+    assert_false(http_guard_utf8_ok("\xC3", 1));             /* cut short */
+    assert_false(http_guard_utf8_ok("\xF4\x90\x80\x80", 4)); /* past U+10FFFF */
 }
 
 static void escape(void **state)
@@ -102,11 +107,71 @@ static void paths(void **state)
     assert_int_equal(http_guard_check(&ri, msg, sizeof msg, &close_after), 0);
 }
 
+static int fixed_200(struct mg_connection *conn, void *cbdata)
+{
+    (void)cbdata;
+    mg_printf(conn, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+    return 200;
+}
+
+/* The status CivetWeb answers a GET of / with, on 127.0.0.1:port. */
+static int status_of_get(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    static const char rq[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    assert_int_equal(write(fd, rq, sizeof rq - 1), (ssize_t)(sizeof rq - 1));
+    char buf[64] = {0};
+    size_t got = 0;
+    ssize_t r;
+    while (got < 12 && (r = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
+        got += (size_t)r;
+    close(fd);
+    int status = 0;
+    assert_int_equal(sscanf(buf, "HTTP/1.1 %d", &status), 1);
+    return status;
+}
+
+/* A password file where CivetWeb looks for one makes it ask for Digest
+ * credentials before a handler runs; with the guard's authorisation handler
+ * the request reaches the handler (and nothing is looked up). CivetWeb looks
+ * at /.htpasswd for a handler's path, which a test does not write: the
+ * global_auth_file option names another file for the same check. */
+static void password_files_ignored(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/dialsim-htpasswd-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char file[64];
+    snprintf(file, sizeof file, "%s/.htpasswd", dir);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fputs("user:mydomain.com:0123456789abcdef0123456789abcdef\n", f);
+    fclose(f);
+    const char *opts[] = {
+        "listening_ports", "127.0.0.1:0", "global_auth_file", file, "num_threads", "1", NULL};
+    struct mg_context *ctx = mg_start(NULL, NULL, opts);
+    assert_non_null(ctx);
+    struct mg_server_port port;
+    assert_int_equal(mg_get_server_ports(ctx, 1, &port), 1);
+    mg_set_request_handler(ctx, "/", fixed_200, NULL);
+    assert_int_equal(status_of_get(port.port), 401); /* CivetWeb's own check */
+    http_guard_no_password_files(ctx);
+    assert_int_equal(status_of_get(port.port), 200);
+    mg_stop(ctx);
+    unlink(file);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(utf8),    cmocka_unit_test(escape),         cmocka_unit_test(headers),
-        cmocka_unit_test(content_length), cmocka_unit_test(paths),
+        cmocka_unit_test(utf8),    cmocka_unit_test(escape),
+        cmocka_unit_test(headers), cmocka_unit_test(content_length),
+        cmocka_unit_test(paths),   cmocka_unit_test(password_files_ignored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

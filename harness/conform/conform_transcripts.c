@@ -31,6 +31,7 @@
 #include "core/json_depth.h"
 #include "core/transcript.h"
 #include "util/civet_stop.h"
+#include "util/http_guard.h"
 #include "util/junit.h"
 #include "util/xml_escape.h"
 #include "util/json_print.h"
@@ -538,6 +539,7 @@ int conform_transcripts_run(const struct ct_options *o, FILE *out)
     l.port = ports[0].port;
     snprintf(l.url, sizeof l.url, v6 ? "http://[%s]:%d" : "http://%s:%d", l.host, l.port);
     double t0 = now_s();
+    http_guard_no_password_files(l.ctx);
     mg_set_request_handler(l.ctx, "/", handle, &l);
     /* with --format json stdout holds the document alone: the URL goes to stderr */
     fprintf(o->json ? stderr : out, "listening on %s\n", l.url);

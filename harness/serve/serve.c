@@ -357,6 +357,7 @@ static int start_http(struct serve *s, int port, int threads, char *err, size_t 
                  listen);
         return -1;
     }
+    http_guard_no_password_files(s->ctx);
     mg_set_request_handler(s->ctx, "/", handle, s);
     struct mg_server_port ports[2];
     if (mg_get_server_ports(s->ctx, 2, ports) < 1) {

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct mg_context;
 struct mg_request_info;
 
 /* The most headers a request may carry: one fewer than CivetWeb keeps, so
@@ -34,6 +35,13 @@ struct mg_request_info;
 #define HTTP_HEAD_TIMEOUT_MS "5000"
 
 int http_guard_check(const struct mg_request_info *ri, char *msg, size_t n, bool *close_after);
+
+/* CivetWeb 1.15 looks for a password file before every request a handler
+ * takes (with no document root, "/.htpasswd": one stat a request) and, should
+ * one exist, asks for Digest credentials. Our servers serve no files and do
+ * their own access checks (mock_access.h, serve.c): an authorisation handler
+ * that lets every request on ends both. Call after mg_start. */
+void http_guard_no_password_files(struct mg_context *ctx);
 
 /* Is s (len bytes) valid UTF-8 (no overlong forms, no surrogates)? */
 bool http_guard_utf8_ok(const char *s, size_t len);
