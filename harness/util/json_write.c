@@ -1,4 +1,5 @@
 #include "util/json_write.h"
+#include "util/swar.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -52,18 +53,11 @@ static void putc1(struct json_out *w, char c)
     put(w, &c, 1);
 }
 
-/* Do the eight bytes at s hold none of '"', '\\' and the bytes below 0x20?
- * The word tests of "Bit Twiddling Hacks" (haszero, hasless): exact for
- * "any byte matches", which is all the question asks; bytes of 0x80 and
- * above (UTF-8) never match. */
+/* Do the eight bytes at s hold none of '"', '\\' and the bytes below 0x20
+ * (util/swar.h)? */
 static bool plain8(const char *s)
 {
-    uint64_t x;
-    memcpy(&x, s, 8);
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-    uint64_t hit = ((x - ones * 0x20) | (q - ones) | (b - ones)) & ~x & highs;
-    return hit == 0;
+    return swar_json_escapes(swar_load(s)) == 0;
 }
 
 /* Does s[0..n) need no escape at all? */
