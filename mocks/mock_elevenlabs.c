@@ -324,8 +324,8 @@ static void create_call(struct mock_elevenlabs *e, const struct mock_request *rq
             jo_object(&o);
             jo_key(&o, "success");
             jo_bool(&o, true);
-            jo_kv_string(&o, "message", "Success");
-            jo_kv_string(&o, "conversation_id", c->id);
+            jo_kv_lit(&o, "message", "Success");
+            jo_kv_lit(&o, "conversation_id", c->id);
             jo_kv_string(&o, sip ? "sip_call_id" : "callSid", c->sid);
             jo_object_end(&o);
             mock_reply_out(rs, 200, &o);

@@ -248,15 +248,15 @@ static void call_write(struct json_out *o, const struct mock_retell *r, const st
     const char *from =
         c->ani[0] ? c->ani : json_string_value(json_object_get(c->request, "from_number"));
     jo_object(o);
-    jo_kv_string(o, "call_type", "phone_call");
-    jo_kv_string(o, "call_id", c->id);
-    jo_kv_string(o, "agent_id", c->agent ? c->agent : "");
+    jo_kv_lit(o, "call_type", "phone_call");
+    jo_kv_lit(o, "call_id", c->id);
+    jo_kv_lit(o, "agent_id", c->agent ? c->agent : "");
     jo_key(o, "agent_version");
     jo_integer(o, 0);
-    jo_kv_string(o, "call_status", created ? "registered" : mock_retell_status(c));
-    jo_kv_string(o, "direction", "outbound");
-    jo_kv_string(o, "from_number", from ? from : "");
-    jo_kv_string(o, "to_number", c->to);
+    jo_kv_lit(o, "call_status", created ? "registered" : mock_retell_status(c));
+    jo_kv_lit(o, "direction", "outbound");
+    jo_kv_lit(o, "from_number", from ? from : "");
+    jo_kv_lit(o, "to_number", c->to);
     /* what update-call set wins over the create request's */
     const json_t *x = retell_extra(c);
     json_t *meta = json_object_get(x, "metadata");
@@ -271,12 +271,12 @@ static void call_write(struct json_out *o, const struct mock_retell *r, const st
     if (ds)
         jo_kv_json(o, "data_storage_setting", ds);
     else
-        jo_kv_string(o, "data_storage_setting", "everything");
+        jo_kv_lit(o, "data_storage_setting", "everything");
     jo_key(o, "opt_in_signed_url");
     jo_bool(o, false);
     jo_key(o, "telephony_identifier");
     jo_object(o);
-    jo_kv_string(o, "twilio_call_sid", c->sid);
+    jo_kv_lit(o, "twilio_call_sid", c->sid);
     jo_object_end(o);
     if (!created && (c->answered_at || c->state == MC_ENDED)) {
         /* a call that never connected has no start, transcript nor

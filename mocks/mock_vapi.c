@@ -184,30 +184,30 @@ static void call_write(struct json_out *o, const struct mock_vapi *v, const stru
         *p = '\0';
         jo_members(o, lim);
     }
-    jo_kv_string(o, "id", c->id);
+    jo_kv_lit(o, "id", c->id);
     if (c->agent && *c->agent)
-        jo_kv_string(o, "assistantId", c->agent);
+        jo_kv_lit(o, "assistantId", c->agent);
     jo_kv_json(o, "assistant", x->assistant);
-    jo_kv_string(o, "phoneNumberId", c->phone_number_id);
+    jo_kv_lit(o, "phoneNumberId", c->phone_number_id);
     jo_members(o, "\"type\":\"outboundPhoneCall\"");
     char created_s[40];
-    jo_kv_string(o, "createdAt", ts_iso(c->created_at, created_s, sizeof created_s));
-    jo_kv_string(o, "updatedAt",
+    jo_kv_lit(o, "createdAt", ts_iso(c->created_at, created_s, sizeof created_s));
+    jo_kv_lit(o, "updatedAt",
                  updated == c->created_at ? created_s : ts_iso(updated, t, sizeof t));
-    jo_kv_string(o, "orgId", v->org_id);
+    jo_kv_lit(o, "orgId", v->org_id);
     jo_key(o, "cost");
     jo_real(o, cents(mock_call_duration_s(c) / 60.0, 0.10));
     jo_members(o, x->customer ? x->customer : "\"customer\":{}");
     jo_kv_json(o, "name", x->name);
-    jo_kv_string(o, "status", created ? "queued" : mock_vapi_status(c));
+    jo_kv_lit(o, "status", created ? "queued" : mock_vapi_status(c));
     if (c->answered_at && !created)
-        jo_kv_string(o, "startedAt", ts_iso(c->answered_at, t, sizeof t));
+        jo_kv_lit(o, "startedAt", ts_iso(c->answered_at, t, sizeof t));
     if (ended) {
-        jo_kv_string(o, "endedAt", ts_iso(c->ended_at, t, sizeof t));
-        jo_kv_string(o, "endedReason", mock_vapi_ended_reason(c));
+        jo_kv_lit(o, "endedAt", ts_iso(c->ended_at, t, sizeof t));
+        jo_kv_lit(o, "endedReason", mock_vapi_ended_reason(c));
     }
     jo_members(o, "\"phoneCallProvider\":\"twilio\",\"phoneCallTransport\":\"pstn\"");
-    jo_kv_string(o, "phoneCallProviderId", c->sid);
+    jo_kv_lit(o, "phoneCallProviderId", c->sid);
     jo_members(o, "\"monitor\":{\"listenUrl\":\"wss://phone-call-websocket.mock/listen\","
                   "\"controlUrl\":\"https://phone-call-websocket.mock/control\"},"
                   "\"transport\":{\"conversationType\":\"voice\",\"provider\":\"twilio\","

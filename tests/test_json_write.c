@@ -256,9 +256,38 @@ static void json_out_misuse_is_an_error(void **state)
     jo_kv_string(&o, "a", NULL);
     jo_kv_json(&o, "b", NULL);
     jo_kv_string(&o, "c", "d");
+    /* a literal key: the same bytes, the value escaped as ever */
+    jo_kv_lit(&o, "e", NULL);
+    jo_kv_lit(&o, "createdAt", "x\"y\n");
     jo_object_end(&o);
     char *t = jo_finish(&o, NULL);
-    assert_string_equal(t, "{\"c\":\"d\"}");
+    assert_string_equal(t, "{\"c\":\"d\",\"createdAt\":\"x\\\"y\\n\"}");
+    free(t);
+    /* a member in an array, or the other bracket, is a misuse */
+    jo_array(&o);
+    jo_kv_lit(&o, "k", "v");
+    assert_true(o.err);
+    jo_free(&o);
+    jo_array(&o);
+    jo_key(&o, "k");
+    assert_true(o.err);
+    jo_free(&o);
+    jo_array(&o);
+    jo_members(&o, "\"k\":1");
+    assert_true(o.err);
+    jo_free(&o);
+    jo_object(&o);
+    jo_array(&o); /* (a value without its key is let through, as before) */
+    jo_object_end(&o);
+    assert_true(o.err);
+    jo_free(&o);
+    jo_array(&o);
+    jo_object(&o);
+    jo_kv_lit(&o, "k", "v");
+    jo_object_end(&o);
+    jo_array_end(&o);
+    t = jo_finish(&o, NULL);
+    assert_string_equal(t, "[{\"k\":\"v\"}]");
     free(t);
 }
 

@@ -305,6 +305,12 @@ static bool has_item(const struct json_out *o)
     return o->started >> o->depth & 1;
 }
 
+/* May a key come now: in an object, with no key waiting for its value? */
+static bool key_may_come(const struct json_out *o)
+{
+    return !o->keyed && o->depth > 0 && (o->objects >> o->depth & 1);
+}
+
 static void mark_item(struct json_out *o)
 {
     o->started |= 1ULL << o->depth;
@@ -332,12 +338,17 @@ static void open_container(struct json_out *o, char c)
     putc1(o, c);
     o->depth++;
     o->started &= ~(1ULL << o->depth);
+    if (c == '{')
+        o->objects |= 1ULL << o->depth;
+    else
+        o->objects &= ~(1ULL << o->depth);
 }
 
 static void close_container(struct json_out *o, char c)
 {
-    if (o->depth == 0 || o->keyed) {
-        o->err = true; /* more closed than opened, or a key without its value */
+    if (o->depth == 0 || o->keyed || (c == '}') != (o->objects >> o->depth & 1)) {
+        /* more closed than opened, a key without its value, or the other bracket */
+        o->err = true;
         return;
     }
     putc1(o, c);
@@ -366,7 +377,7 @@ void jo_array_end(struct json_out *o)
 
 void jo_key(struct json_out *o, const char *k)
 {
-    if (o->keyed || o->depth == 0) {
+    if (!key_may_come(o)) {
         o->err = true;
         return;
     }
@@ -417,17 +428,16 @@ void jo_json(struct json_out *o, const json_t *j)
     put_value(o, j, (int)o->depth);
 }
 
-void jo_kv_string(struct json_out *o, const char *k, const char *s)
+/* k[0..kn) needs no escape when plain_key; s is not NULL */
+static void kv_string(struct json_out *o, const char *k, size_t kn, bool plain_key, const char *s)
 {
-    if (!s)
-        return;
-    size_t kn = strlen(k), sn = strlen(s);
+    size_t sn = strlen(s);
     bool comma = has_item(o);
     size_t need = comma + kn + sn + 5;
     char *at;
     /* a member's every byte in one copy when neither needs an escape (the
      * mocks' answers set ~20 this way) */
-    if (!o->keyed && o->depth > 0 && plain(k, kn) && plain(s, sn) && (at = room(o, need))) {
+    if (key_may_come(o) && plain_key && plain(s, sn) && (at = room(o, need))) {
         if (comma)
             *at++ = ',';
         *at++ = '"';
@@ -445,9 +455,23 @@ void jo_kv_string(struct json_out *o, const char *k, const char *s)
     jo_string(o, s);
 }
 
+void jo_kv_string(struct json_out *o, const char *k, const char *s)
+{
+    if (!s)
+        return;
+    size_t kn = strlen(k);
+    kv_string(o, k, kn, plain(k, kn), s);
+}
+
+void jo_kv_known(struct json_out *o, const char *k, size_t kn, const char *s)
+{
+    if (s)
+        kv_string(o, k, kn, true, s);
+}
+
 void jo_members(struct json_out *o, const char *text)
 {
-    if (o->keyed || o->depth == 0) {
+    if (!key_may_come(o)) {
         o->err = true;
         return;
     }

@@ -49,6 +49,7 @@ struct json_out {
     bool fixed;                 /* json_write_into's: count past cap instead of growing */
     unsigned depth;             /* containers open */
     unsigned long long started; /* bit d: the container at depth d has a member */
+    unsigned long long objects; /* bit d: the container at depth d is an object */
     bool keyed;                 /* a key was written, its value not yet */
 };
 
@@ -65,6 +66,11 @@ void jo_bool(struct json_out *o, bool v);
 void jo_json(struct json_out *o, const json_t *j); /* a tree, as json_write prints it */
 /* key and value; nothing (not even the key) when the value is NULL */
 void jo_kv_string(struct json_out *o, const char *k, const char *s);
+/* The same with a key that is a string literal needing no escape (a name
+ * such as "createdAt"): its length is the compiler's and it is not looked
+ * at again (an answer writes ~20 such members). */
+#define jo_kv_lit(o, k, s) jo_kv_known((o), "" k "", sizeof(k) - 1, (s))
+void jo_kv_known(struct json_out *o, const char *k, size_t kn, const char *s);
 void jo_kv_json(struct json_out *o, const char *k, const json_t *j);
 /* Members already written, as in `"a":"b","c":{}` (the writer's own
  * spelling: no spaces, ASCII keys), added as they are: an answer's constant
