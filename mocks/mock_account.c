@@ -1,6 +1,7 @@
 #include "mock_account.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@ struct mock_account {
     size_t tab_n, n_calls;
     struct mock_call *ended_head, *ended_tail;
     size_t n_live, n_ended, n_evicted, max_ended;
-    json_t *initial; /* the settings at creation (mock_account_restore) */
+    json_t *initial;                    /* the settings at creation (mock_account_restore) */
     const char *const *request_members; /* mock_account_keep_request; NULL: the whole body */
     const char *ani_member;             /* kept only by a call without an ANI */
 };
@@ -43,8 +44,20 @@ static uint64_t splitmix(uint64_t *s)
 /* n lower-case hex digits of v at p; returns the end */
 static char *hex_digits(char *p, uint64_t v, int n)
 {
-    for (int i = n - 1; i >= 0; i--, v >>= 4)
-        p[i] = "0123456789abcdef"[v & 15];
+    /* two digits a step (a byte's pair from a table), then an odd one */
+    static const char pairs[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+                                "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+                                "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+                                "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+                                "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+                                "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+                                "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+                                "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+    int i = n;
+    for (; i >= 2; i -= 2, v >>= 8)
+        memcpy(p + i - 2, pairs + 2 * (v & 0xff), 2);
+    if (i)
+        p[0] = "0123456789abcdef"[v & 15];
     return p + n;
 }
 
@@ -153,14 +166,14 @@ static json_t *secs(int64_t ms)
 
 json_t *mock_account_settings(const struct mock_account *a)
 {
-    json_t *o = json_pack("{s:O,s:O,s:o,s:o,s:o,s:o}", "keys", a->keys, "agents", a->agents,
-                          "call_cost", json_real(a->call_cost), "dial_delay",
-                          secs(a->dial_delay_ms), "ring_timeout", secs(a->ring_timeout_ms),
-                          "active_calls", json_integer(a->n_live));
+    json_t *o =
+        json_pack("{s:O,s:O,s:o,s:o,s:o,s:o}", "keys", a->keys, "agents", a->agents, "call_cost",
+                  json_real(a->call_cost), "dial_delay", secs(a->dial_delay_ms), "ring_timeout",
+                  secs(a->ring_timeout_ms), "active_calls", json_integer(a->n_live));
     json_object_set_new(o, "credits", a->credits < 0 ? json_null() : json_real(a->credits));
-    json_object_set_new(o, "concurrency_limit", a->concurrency_limit > 0
-                                                    ? json_integer(a->concurrency_limit)
-                                                    : json_null());
+    json_object_set_new(o, "concurrency_limit",
+                        a->concurrency_limit > 0 ? json_integer(a->concurrency_limit)
+                                                 : json_null());
     return o;
 }
 
@@ -307,12 +320,22 @@ void mock_account_get_stats(const struct mock_account *a, struct mock_account_st
 
 /* ---- the calls kept: id index, order, eviction ---- */
 
+/* An id's chain: eight bytes a step, each multiplied in and its high bits
+ * folded down (the index takes the low ones); the last few one by one
+ * (FNV-1a's step). Where a call sits in the index is seen nowhere: the
+ * calls' order is the list's. */
 static size_t id_hash(const char *id)
 {
-    size_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    return h;
+    size_t n = strlen(id);
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n, w;
+    for (; n >= 8; n -= 8, id += 8) {
+        memcpy(&w, id, 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 31;
+    }
+    for (; n; n--, id++)
+        h = (h ^ (unsigned char)*id) * 1099511628211ULL;
+    return (size_t)(h ^ (h >> 29));
 }
 
 /* Doubles the index when it holds as many calls as chains. */
@@ -524,14 +547,17 @@ static struct mock_call *new_call(struct mock_account *a, const char *ani, const
     mock_account_uuid(a, c->id);
     char sid[40];
     mock_account_uuid(a, sid);
-    /* Twilio CallSids are "CA" + 32 hex digits */
-    size_t k = 2;
-    c->sid[0] = 'C';
-    c->sid[1] = 'A';
-    for (const char *p = sid; *p && k < 34; p++)
-        if (*p != '-')
-            c->sid[k++] = *p;
-    c->sid[k] = '\0';
+    /* Twilio CallSids are "CA" + 32 hex digits: the UUID's, without its
+     * dashes (8-4-4-4-12) */
+    char *q = c->sid;
+    *q++ = 'C';
+    *q++ = 'A';
+    static const unsigned char from[5] = {0, 9, 14, 19, 24}, len[5] = {8, 4, 4, 4, 12};
+    for (int i = 0; i < 5; i++) {
+        memcpy(q, sid + from[i], len[i]);
+        q += len[i];
+    }
+    *q = '\0';
     c->ani = strdup(ani ? ani : "");
     c->request = kept_request(a, request, ani);
     c->created_at = ds_now(&a->w->clock);

@@ -12,7 +12,8 @@ const char *mock_header_in(const char *headers, size_t len, const char *name)
     const char *found = NULL;
     for (const char *p = headers, *end = headers ? headers + len : NULL; p && p < end;) {
         const char *value = p + strlen(p) + 1;
-        if (strcasecmp(p, name) == 0)
+        /* the first letter first (a packed name is in lower case) */
+        if ((*p | 0x20) == (*name | 0x20) && strcasecmp(p, name) == 0)
             found = value; /* the last of the same name, as a JSON object kept it */
         p = value + strlen(value) + 1;
     }

@@ -5,9 +5,11 @@
 
 void *str_block_new(size_t head_size, size_t n, const char *const *src, const size_t *offset)
 {
-    size_t total = head_size;
+    size_t total = head_size, lens[STR_BLOCK_MAX];
+    if (n > STR_BLOCK_MAX)
+        return NULL;
     for (size_t i = 0; i < n; i++)
-        total += src[i] ? strlen(src[i]) + 1 : 0;
+        total += lens[i] = src[i] ? strlen(src[i]) + 1 : 0;
     char *block = calloc(1, total);
     if (!block)
         return NULL;
@@ -15,10 +17,9 @@ void *str_block_new(size_t head_size, size_t n, const char *const *src, const si
     for (size_t i = 0; i < n; i++) {
         if (!src[i])
             continue; /* the member stays NULL (calloc) */
-        size_t len = strlen(src[i]) + 1;
-        memcpy(at, src[i], len);
+        memcpy(at, src[i], lens[i]);
         memcpy(block + offset[i], &at, sizeof at);
-        at += len;
+        at += lens[i];
     }
     return block;
 }

@@ -8,9 +8,12 @@
 
 #include <stddef.h>
 
-/* n strings src[i] copied after the head; the char * member at byte
- * offset[i] of the head (offsetof) points at each copy (NULL for a NULL
- * src[i]). The block, free()d whole, or NULL. */
+/* The most strings a block holds. */
+#define STR_BLOCK_MAX 8
+
+/* n (at most STR_BLOCK_MAX) strings src[i] copied after the head; the
+ * char * member at byte offset[i] of the head (offsetof) points at each copy
+ * (NULL for a NULL src[i]). The block, free()d whole, or NULL. */
 void *str_block_new(size_t head_size, size_t n, const char *const *src, const size_t *offset);
 
 #endif
