@@ -239,13 +239,20 @@ struct head {
     size_t len, cap;
 };
 
-static void head_put(struct head *h, const char *s)
+static void head_putn(struct head *h, const char *s, size_t n)
 {
-    size_t n = strlen(s);
     if (h->len + n < h->cap)
         memcpy(h->p + h->len, s, n);
     h->len += n;
 }
+
+static void head_put(struct head *h, const char *s)
+{
+    head_putn(h, s, strlen(s));
+}
+
+/* a string literal: its length the compiler's */
+#define head_lit(h, s) head_putn((h), "" s "", sizeof(s) - 1)
 
 static void head_num(struct head *h, long long v)
 {
@@ -257,25 +264,26 @@ static void head_num(struct head *h, long long v)
 static void put_head(struct head *h, const struct mock_response *rs, const char *reason,
                      size_t olen, const char *conn_hdr)
 {
-    head_put(h, "HTTP/1.1 ");
+    head_lit(h, "HTTP/1.1 ");
     head_num(h, rs->status);
-    head_put(h, " ");
+    head_lit(h, " ");
     head_put(h, reason);
-    head_put(h, "\r\nContent-Type: ");
+    head_lit(h, "\r\nContent-Type: ");
     head_put(h, rs->content_type ? rs->content_type : "application/json");
     if (rs->chunks > 1) {
-        head_put(h, "\r\nTransfer-Encoding: chunked\r\n");
+        head_lit(h, "\r\nTransfer-Encoding: chunked\r\n");
     } else {
-        head_put(h, "\r\nContent-Length: ");
+        head_lit(h, "\r\nContent-Length: ");
         head_num(h, (long long)olen);
-        head_put(h, "\r\n");
+        head_lit(h, "\r\n");
     }
     /* a fault's own headers (Retry-After, ...) come after the framing ones */
-    head_put(h, rs->headers ? rs->headers : "");
+    if (rs->headers)
+        head_put(h, rs->headers);
     head_put(h, conn_hdr);
-    head_put(h, DIALSIM_LATENCY_HEADER ": ");
+    head_lit(h, DIALSIM_LATENCY_HEADER ": ");
     head_num(h, (long long)rs->latency_ms);
-    head_put(h, "\r\n\r\n");
+    head_lit(h, "\r\n\r\n");
 }
 
 /* One write per answer: header and body in two writes meet Nagle and delayed
@@ -731,7 +739,7 @@ void mock_server_destroy(struct mock_server *s)
     pthread_cond_broadcast(&s->stop_cv);
     pthread_mutex_unlock(&s->stop_mu);
     mock_world_stop_waits(s->world); /* long-polls (POST /_dialsim/wait) answer now */
-    tls_front_destroy(s->tls); /* first: it relays to CivetWeb */
+    tls_front_destroy(s->tls);       /* first: it relays to CivetWeb */
     if (s->ctx)
         civet_stop(s->ctx, s->host[0] ? s->host : "127.0.0.1", s->port);
     pthread_rwlock_destroy(&s->bind_lk);

@@ -112,6 +112,27 @@ static void headers_packed(void **state)
     free(t);
     json_decref(o);
     free(p);
+    /* more than a request keeps (64): the lengths of the rest measured as
+     * they are packed, the same block */
+    const char *many_n[70], *many_v[70];
+    char nb[70][8], vb[70][8];
+    for (int i = 0; i < 70; i++) {
+        snprintf(nb[i], sizeof nb[i], "X-%d", i);
+        snprintf(vb[i], sizeof vb[i], "v%d", i);
+        many_n[i] = nb[i];
+        many_v[i] = vb[i];
+    }
+    p = mock_headers_pack(many_n, many_v, 70, &len);
+    assert_non_null(p);
+    size_t want = 0;
+    for (int i = 0; i < 70; i++)
+        want += strlen(nb[i]) + 1 + strlen(vb[i]) + 1;
+    assert_int_equal(len, want);
+    assert_string_equal(mock_header_in(p, len, "x-0"), "v0");
+    assert_string_equal(mock_header_in(p, len, "x-63"), "v63");
+    assert_string_equal(mock_header_in(p, len, "x-64"), "v64");
+    assert_string_equal(mock_header_in(p, len, "X-69"), "v69");
+    free(p);
 }
 
 static void body_that_is_not_json(void **state)
@@ -400,10 +421,11 @@ static void query_filters(void **state)
                                            "&body.n=42&body.s=%2242%22&since=7",
                                            &sel, &since, err, sizeof err),
                      0);
-    json_t *want = json_loads("{\"mock\": \"vapi\", \"method\": \"POST\", \"path\": "
-                              "\"/call/*\", \"status\": 201, \"headers\": {\"X-Test\": \"a b\"}, "
-                              "\"body\": {\"customer.number\": \"+1555\", \"n\": 42, \"s\": \"42\"}}",
-                              0, NULL);
+    json_t *want =
+        json_loads("{\"mock\": \"vapi\", \"method\": \"POST\", \"path\": "
+                   "\"/call/*\", \"status\": 201, \"headers\": {\"X-Test\": \"a b\"}, "
+                   "\"body\": {\"customer.number\": \"+1555\", \"n\": 42, \"s\": \"42\"}}",
+                   0, NULL);
     assert_true(json_equal(sel, want));
     assert_int_equal(since, 7);
     json_decref(want);
