@@ -228,7 +228,7 @@ JSON
 fi
 
 if [ -z "${SKIP_MEMORY:-}" ]; then
-  # With the default limits (docs/api.md#what-the-mocks-keep): the journal ring
+  # With the default limits (docs/mocks.md#what-the-mocks-keep): the journal ring
   # and the ended calls kept are full after the first ~5,000 requests; from then
   # on RSS should stay flat. Calls end at once here (the PSTN fails them): calls
   # still live are never evicted, so a suite whose calls ring for a minute

@@ -6,7 +6,7 @@
  * schema and the request or stored values (schema_sample.h).
  *
  * What a route does follows from its template and method
- * (docs/catalogue.md#generic-state): POST on a collection that has routes
+ * (docs/catalogue.md#state): POST on a collection that has routes
  * by id creates, GET by id reads, GET on a collection lists (newest first,
  * with the provider's pagination parameters), PATCH/PUT by id update,
  * DELETE by id removes; anything else (an action, a collection nothing can

@@ -2,7 +2,7 @@
  * journal, the provider accounts, the PSTN, HTTP faults, webhooks on their
  * way and customers' trigger endpoints. `dialsim run` builds one per scenario
  * on the simulated clock; `dialsim serve` one for its life on the wall clock
- * (docs/api.md#mocks). The caller sets w->clock, w->base_url and w->tmpdir
+ * (docs/mocks.md). The caller sets w->clock, w->base_url and w->tmpdir
  * first, and wires the PSTN's lines and the webhook sink after. */
 #ifndef DIALSIM_MOCK_BUILD_H
 #define DIALSIM_MOCK_BUILD_H

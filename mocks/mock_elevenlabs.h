@@ -2,7 +2,7 @@
  * /v1/convai/sip-trunk/outbound-call with xi-api-key, GET/DELETE
  * /v1/convai/conversations/{id} (and /audio), the conversation list, phone
  * numbers and batch calling (providers.md §1.4, §2.4, §3.4, §4.3; issue 11;
- * docs/api.md#elevenlabs). Who owns what:
+ * docs/mocks.md#elevenlabs). Who owns what:
  *   mock_elevenlabs.c        account, rendering, webhooks, outbound calls, routing
  *   mock_elevenlabs_routes.c conversation list and delete, phone numbers
  *   mock_elevenlabs_batch.c  batch calling

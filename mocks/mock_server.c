@@ -340,7 +340,7 @@ static json_t *account_stats(const struct mock_account *a)
 }
 
 /* GET /_dialsim/stats: what the world keeps and what it let go of (the
- * journal ring's drops, the ended calls evicted), docs/api.md#mocks. */
+ * journal ring's drops, the ended calls evicted), docs/mocks.md. */
 static void stats(struct mock_world *w, const struct mock_request *rq, struct mock_response *rs)
 {
     if (strcmp(rq->method, "GET") != 0) {
@@ -367,13 +367,13 @@ static void stats(struct mock_world *w, const struct mock_request *rq, struct mo
 }
 
 /* GET /_dialsim/journal[?since=N]: what the mocks received, for a user's own
- * suite against `dialsim serve` (docs/api.md#mocks). Not journalled itself;
+ * suite against `dialsim serve` (docs/mocks.md). Not journalled itself;
  * no provider has a path under /_dialsim/. Call with w->mu held. */
 static void introspect(struct mock_world *w, const struct mock_request *rq, const char *query,
                        struct mock_response *rs)
 {
     /* whoever serves the world answers first (serve: the journal's
-     * filters, verify, wait, faults, reset...: docs/api.md#admin) */
+     * filters, verify, wait, faults, reset...: docs/mocks.md#admin) */
     if (w->admin.handle && w->admin.handle(w->admin.ctx, w, rq, rs))
         return;
     if (strcmp(rq->path, "/_dialsim/stats") == 0) {

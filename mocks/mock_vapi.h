@@ -2,7 +2,7 @@
  * inline assistant, or the phone number's), GET /call, GET/PATCH/DELETE
  * /call/{id}, the phone-number routes, with Vapi's real bodies
  * (providers.md §1.2, §2.2; confirmations in docs/providers-confirmed.md;
- * the routes in docs/api.md#vapi). Who does what: mock_vapi.c renders calls,
+ * the routes in docs/mocks.md#vapi). Who does what: mock_vapi.c renders calls,
  * sends webhooks and routes; mock_vapi_calls.c the /call routes;
  * mock_vapi_numbers.c the phone numbers.
  * An accepted call is placed on the PSTN from the phone number behind

@@ -53,7 +53,7 @@ void mock_webhook_send(struct mock_world *w, const char *provider,
  * the provider lets them (Vapi's assistant or phone number server.url,
  * Retell's agent webhook_url, ElevenLabs' workspace webhook); NULL or "": the
  * core. A URL is sent to over real HTTP through w->sink.post (dialsim serve:
- * docs/api.md#webhooks-to-your-server), signed and retried as the provider
+ * docs/mocks.md#webhooks-to-your-server), signed and retried as the provider
  * does, and journalled as "<provider>-webhook" with the URL as its path, the
  * status and the answer's body. */
 void mock_webhook_send_to(struct mock_world *w, const char *provider,

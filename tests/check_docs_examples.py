@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The example suite of docs/api.md#admin runs as documented (issue 13):
+"""The example suite of docs/mocks.md#admin runs as documented (issue 13):
 `dialsim serve --config docs/examples/mocks-config.json --time-scale 0.01`
 with an admin token, then docs/examples/admin-suite.sh (curl) and
 docs/examples/admin-suite.mjs (Node's fetch, node --test) against its mocks:

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The admin API of `dialsim serve`'s mocks port (docs/api.md#admin), every
+"""The admin API of `dialsim serve`'s mocks port (docs/mocks.md#admin), every
 route against a live server, as a user's own test suite uses it:
 
 - the journal: filters (provider, method, path glob, header, body field,

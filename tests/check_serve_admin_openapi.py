@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The live mocks port of `dialsim serve` against docs/openapi-mocks.json (the
-admin API under /_dialsim/, docs/api.md#admin), as check_serve_openapi.py
+admin API under /_dialsim/, docs/mocks.md#admin), as check_serve_openapi.py
 checks the API port against docs/openapi.json: every answer's status is
 documented for its route, it is JSON, and its body validates against the
 schema documented for that route and status (JSON Schema 2020-12, as OpenAPI

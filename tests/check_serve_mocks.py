@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""`dialsim serve` with "mocks" in its config (docs/api.md#mocks): the provider
+"""`dialsim serve` with "mocks" in its config (docs/mocks.md): the provider
 mocks in real time, on a port of their own, for a user's own test suite.
 
 - runs through the mocked Vapi end to end: a phone number that dials from the

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""What `dialsim serve`'s mocks keep (docs/api.md#mocks, issue 10 "bounded
+"""What `dialsim serve`'s mocks keep (docs/mocks.md, issue 10 "bounded
 memory"): with --journal-size 5, after 12 requests the journal lists the last
 5 (indices 7..11) and says 7 were dropped; ?since keeps absolute indices (an
 index already dropped gets what is kept and says how many are gone); with

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """`dialsim serve`: the mocks send provider webhooks to the user's own server
-(docs/api.md#webhooks-to-your-server) when `mocks.<provider>.webhooks.url`
+(docs/mocks.md#webhooks-to-your-server) when `mocks.<provider>.webhooks.url`
 names one:
 
 - a call placed through the Vapi mock brings its status updates and its

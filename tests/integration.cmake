@@ -86,7 +86,7 @@ add_test(NAME serve.admin COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/c
 # the same routes against their OpenAPI description, docs/openapi-mocks.json (with an admin token)
 add_test(NAME serve.admin_openapi COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_admin_openapi.py ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR}/docs/openapi-mocks.json)
 # docs/examples: the admin API's example suite (curl, and Node's fetch under node --test)
-# against serve with --time-scale 0.01 and an admin token, as docs/api.md#admin shows it.
+# against serve with --time-scale 0.01 and an admin token, as docs/mocks.md#admin shows it.
 add_test(NAME serve.docs_examples COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_docs_examples.py ${DIALSIM_BIN} ${PROJECT_SOURCE_DIR}/docs)
 add_test(NAME serve.mocks COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/check_serve_mocks.py ${DIALSIM_BIN})
 # batch calling (issue 12): the three providers' batch routes, and an agent's runs dialled from a batch.

@@ -1,5 +1,5 @@
 // One test of a user's own suite against `dialsim serve`'s mocks, with Node's
-// fetch (docs/api.md#admin): reset, set an outcome, place a call the way the
+// fetch (docs/mocks.md#admin): reset, set an outcome, place a call the way the
 // code under test would (Vapi's POST /call), wait for the provider's webhook
 // and verify what was sent. Run against:
 //   dialsim serve --config docs/examples/mocks-config.json --time-scale 0.01

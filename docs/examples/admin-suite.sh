@@ -1,6 +1,6 @@
 #!/bin/sh
 # One test of a user's own suite against `dialsim serve`'s mocks, with curl
-# (docs/api.md#admin): reset, set an outcome, place a call the way the code
+# (docs/mocks.md#admin): reset, set an outcome, place a call the way the code
 # under test would (here: Vapi's POST /call), wait for the provider's webhook
 # and verify what was sent. Run against:
 #   dialsim serve --config docs/examples/mocks-config.json --time-scale 0.01

@@ -24,7 +24,7 @@ static void set_error(struct core_run *r, const char *fmt, const char *a, const 
     core_log(r, "recording: %s", buf);
 }
 
-/* **decision** (docs/reliability.md#third-party): a download is opened only
+/* **decision** (docs/reliability.md#third-party-leaks): a download is opened only
  * in the containers providers serve (WAV: Vapi, Retell; MP3: Vapi, ElevenLabs)
  * and FLAC (scenarios use it), recognised by their first bytes. libsndfile's
  * other readers stay for `dialsim check-recording` on one's own files: OGG,

@@ -22,14 +22,14 @@
  * time, idle keep-alive ones included, so this is also how many slow clients
  * can hold a worker before a health check waits (docs/api.md#limits). */
 #define SERVE_DEFAULT_THREADS 256
-/* What the mocks keep (docs/api.md#mocks, docs/decisions.md): the last
+/* What the mocks keep (docs/mocks.md, docs/decisions.md): the last
  * journal entries, and the last ended calls of each provider account. */
 #define SERVE_DEFAULT_JOURNAL_SIZE 1000
 #define SERVE_DEFAULT_MAX_ENDED_CALLS 1000
 /* Final runs the core keeps in memory; older ones are read back from the
  * database file (docs/api.md#runs). */
 #define SERVE_DEFAULT_MAX_FINAL_RUNS 1000
-/* --time-scale's bounds (docs/api.md#time-scale) */
+/* --time-scale's bounds (docs/mocks.md#time-scale) */
 #define SERVE_TIME_SCALE_MIN 0.0001
 #define SERVE_TIME_SCALE_MAX 100.0
 
@@ -61,7 +61,7 @@ int serve_create(struct serve **out, const struct serve_options *o, char *err, s
 /* The port the server listens on. */
 int serve_port(const struct serve *s);
 /* The provider mocks' base URL ("http://127.0.0.1:PORT") when the config has
- * "mocks" (docs/api.md#mocks), else NULL. */
+ * "mocks" (docs/mocks.md), else NULL. */
 const char *serve_mocks_url(const struct serve *s);
 /* Stop accepting, let requests in flight finish, stop the clock, free the
  * core, close the store. NULL is fine. */

@@ -288,7 +288,7 @@ static void wait_route(struct mock_world *w, const struct mock_request *rq,
     long found = find_match(w->journal, sel, (size_t)since, count);
     /* timeout_ms 0 looks once: it never waits, so it takes no place */
     if (found < 0 && timeout_ms > 0 && w->waiters >= max) {
-        /* a long-poll holds a worker: never all of them (docs/api.md#admin) */
+        /* a long-poll holds a worker: never all of them (docs/mocks.md#admin) */
         srv_admin_error(rs, 429, "too many waits at once (%d, half the mocks' workers): try "
                                  "again when one has answered", max);
         json_decref(b);

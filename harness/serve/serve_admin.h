@@ -1,4 +1,4 @@
-/* The admin API of serve's mocks port (docs/api.md#admin): what a user's own
+/* The admin API of serve's mocks port (docs/mocks.md#admin): what a user's own
  * test suite asks a mock server, as it asks WireMock. Routes under
  * /_dialsim/, behind the admin token (mocks/mock_access.h), reached through
  * the world's struct mock_admin hook with the world's mutex held.

@@ -50,7 +50,7 @@ struct serve {
     int64_t started_ms;
     atomic_int inflight;  /* handlers running now */
     atomic_bool draining; /* stopping: new requests get 503 */
-    /* The provider mocks (docs/api.md#mocks), when the config has "mocks". */
+    /* The provider mocks (docs/mocks.md), when the config has "mocks". */
     bool mocks_on;
     struct mock_world mw; /* on the real clock; mw.mu guards mock state */
     struct mock_server *mock_srv;

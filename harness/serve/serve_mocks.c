@@ -1,4 +1,4 @@
-/* The provider mocks in `dialsim serve` (docs/api.md#mocks): the same mock
+/* The provider mocks in `dialsim serve` (docs/mocks.md): the same mock
  * world `dialsim run` builds per scenario (mocks/mock_build.h), built once on
  * the wall clock and served on a port of its own, so that a user's own test
  * suite can point a provider SDK at it. The mocks really wait the latency they
@@ -83,7 +83,7 @@ int srv_mocks_start(struct serve *s, const json_t *cfg, const char *host, int po
                                      .keep_alive = true,
                                      .admin_token = s->admin_token,
                                      .check_host = s->loopback};
-    /* a long-poll holds a worker: at most half of them wait (docs/api.md#admin) */
+    /* a long-poll holds a worker: at most half of them wait (docs/mocks.md#admin) */
     s->mw.limits.max_waiters = mo.threads / 2 > 0 ? mo.threads / 2 : 1;
     char why[200];
     if (mock_server_create_opts(&s->mock_srv, &mo, why, sizeof why) != 0) {

@@ -1,5 +1,6 @@
-/* Provider webhooks to the user's own server (docs/api.md#webhooks-to-your-
- * server): the mocks' webhook sink's `post` in dialsim serve. Each POST runs
+/* Provider webhooks to the user's own server
+ * (docs/mocks.md#webhooks-to-your-server): the mocks' webhook sink's `post`
+ * in dialsim serve. Each POST runs
  * on a thread of its own with libcurl, so the clock's thread (which holds the
  * core lock while a mock timer runs) never waits for a user's server; the
  * answer goes back through the callback. A bounded number of POSTs at once;

@@ -34,7 +34,7 @@
  * - clock_real_stop and clock_real_destroy must be called without the core
  *   lock held.
  *
- * Time scale (`dialsim serve --time-scale F`, docs/api.md#time-scale): with
+ * Time scale (`dialsim serve --time-scale F`, docs/mocks.md#time-scale): with
  * clock_real_create_scaled the clock's time (now_ms, and the instants timers
  * are due at) runs 1/F times as fast as the wall clock from the moment of
  * creation on; a timer due in 60 s of clock time fires after 60*F s of wall

@@ -1,6 +1,6 @@
 // @elevenlabs/elevenlabs-js against dialsim serve's ElevenLabs mock: only the
 // base URL changes; the SDK's response validation stays on (issue 11,
-// docs/api.md#elevenlabs). Every answer the SDK parses is so checked against
+// docs/mocks.md#elevenlabs). Every answer the SDK parses is so checked against
 // the SDK's own schemas; every JSON answer the mock gave is checked again at
 // the end against the response schemas of ElevenLabs' OpenAPI description
 // (tests/sdk/openapi/: derive_elevenlabs.py, its output, check_answers.py).

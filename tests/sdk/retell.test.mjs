@@ -1,5 +1,5 @@
 // retell-sdk against dialsim serve's Retell mock: only the base URL changes
-// (issue 11, docs/api.md#retell). Every answer the SDK receives is recorded
+// (issue 11, docs/mocks.md#retell). Every answer the SDK receives is recorded
 // and, at the end, checked against Retell's response schemas derived from
 // the provider's OpenAPI description (tests/sdk/retell_schemas.py).
 import { test, before, after } from "node:test";

@@ -1,5 +1,5 @@
 // @vapi-ai/server-sdk against dialsim serve's Vapi mock: only the base URL
-// changes (issue 11, docs/api.md#sdks). Every answer the SDK gets here is
+// changes (issue 11, docs/mocks.md#vapi). Every answer the SDK gets here is
 // also checked against Vapi's published response schema (vapi.schema.json,
 // derived by derive_vapi_schema.py): the client's fetch is wrapped to keep a
 // copy of each answer, which changes nothing the SDK sees.
