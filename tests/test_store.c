@@ -1,6 +1,7 @@
 /* Unit tests for harness/store: durable storage of accepted transcripts
  * (CI-1, CI-9) — schema and migrations, idempotent puts, all-or-nothing under
- * injected failures, 20 concurrent writers, and a real crash (SIGKILL) test. */
+ * injected failures, the config objects. The 20 concurrent writers and the
+ * real crash (SIGKILL) test are unit.store_durability's. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,83 +9,15 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "store/store.h"
-
-#define KEY "sk-test"
-#define TIMES "\"startedAt\":\"2026-01-01T12:00:00Z\",\"endedAt\":\"2026-01-01T12:03:30Z\""
-
-/* ---- helpers ------------------------------------------------------------ */
-
-/* A validated request holding the given call JSON objects (comma-joined). */
-static struct tx_result *request(const char *calls_json)
-{
-    char body[8192];
-    snprintf(body, sizeof body, "{\"agent_id\":42,\"calls\":[%s]}", calls_json);
-    struct tx_header h = {"X-CEKURA-API-KEY", KEY};
-    struct tx_request req = {&h, 1, "application/json", body, strlen(body), KEY, 0};
-    struct tx_result *r = NULL;
-    if (tx_validate(&r, &req) != 0 || r->status != 200)
-        fail_msg("not valid: %s", r ? r->body : "(oom)");
-    return r;
-}
-
-/* {"id":"<id>", times, "to_phone_number":"<to>"} */
-static const char *call_json(char *buf, size_t n, const char *id, const char *extra)
-{
-    snprintf(buf, n, "{\"id\":\"%s\"," TIMES "%s%s}", id, extra ? "," : "", extra ? extra : "");
-    return buf;
-}
-
-static int64_t count(struct store *s, const char *project)
-{
-    int64_t n = -1;
-    assert_int_equal(store_count(s, project, &n), STORE_OK);
-    return n;
-}
-
-static bool stored(struct store *s, const char *project, const char *id)
-{
-    struct store_call *c;
-    assert_int_equal(store_get_call(s, project, id, &c), STORE_OK);
-    store_call_free(c);
-    return c != NULL;
-}
-
-static struct store *open_mem(void)
-{
-    struct store *s = NULL;
-    char err[256];
-    assert_int_equal(store_open(&s, ":memory:", NULL, err, sizeof err), STORE_OK);
-    return s;
-}
-
-static char tmpdir[64];
-
-static const char *db_path(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", tmpdir, name);
-    return buf;
-}
-
-static void remove_db(const char *path)
-{
-    char p[320];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-}
+#include "store_fixture.h"
 
 /* ---- schema ------------------------------------------------------------- */
 
@@ -582,270 +515,6 @@ static void schema_migrates_from_version_2(void **state)
     remove_db(path);
 }
 
-/* ---- 20 concurrent writers ---------------------------------------------- */
-
-#define THREADS 20
-#define PER_THREAD 50 /* calls each thread owns: 20 x 50 = 1,000 */
-#define PER_REQ 5
-
-struct writer {
-    struct store *shared; /* NULL: open an own connection to path */
-    const char *path;
-    int t;
-    int stored, duplicate, other, errors;
-};
-
-static struct tx_result *reqs[THREADS][PER_THREAD / PER_REQ]; /* read-only in threads */
-
-/* Call ids t + 20k; request m holds k = 5m..5m+4. */
-static void build_requests(void)
-{
-    for (int t = 0; t < THREADS; t++)
-        for (int m = 0; m < PER_THREAD / PER_REQ; m++) {
-            char calls[2048], one[256], id[32];
-            size_t o = 0;
-            for (int j = 0; j < PER_REQ; j++) {
-                snprintf(id, sizeof id, "call-%04d", t + THREADS * (m * PER_REQ + j));
-                o += (size_t)snprintf(calls + o, sizeof calls - o, "%s%s", j ? "," : "",
-                                      call_json(one, sizeof one, id, NULL));
-            }
-            reqs[t][m] = request(calls);
-        }
-}
-
-static void free_requests(void)
-{
-    for (int t = 0; t < THREADS; t++)
-        for (int m = 0; m < PER_THREAD / PER_REQ; m++)
-            tx_result_destroy(reqs[t][m]);
-}
-
-/* Each thread posts its own requests and its neighbour's, interleaved, so
- * every call is sent twice, by two threads racing. */
-static void *writer_main(void *arg)
-{
-    struct writer *w = arg;
-    struct store *s = w->shared;
-    if (!s && store_open(&s, w->path, NULL, NULL, 0) != STORE_OK) {
-        w->errors++;
-        return NULL;
-    }
-    for (int m = 0; m < PER_THREAD / PER_REQ; m++)
-        for (int who = 0; who < 2; who++) {
-            const struct tx_result *r = reqs[(w->t + who) % THREADS][m];
-            enum store_put_result res[PER_REQ];
-            if (store_put_calls(s, "p", r->calls, r->n_calls, m, res) != STORE_OK) {
-                w->errors++;
-                continue;
-            }
-            for (int j = 0; j < PER_REQ; j++) {
-                w->stored += res[j] == STORE_PUT_STORED;
-                w->duplicate += res[j] == STORE_PUT_DUPLICATE;
-                w->other += res[j] == STORE_PUT_CONFLICT;
-            }
-        }
-    if (!w->shared)
-        store_close(s);
-    return NULL;
-}
-
-static void concurrent_writers(bool shared_store)
-{
-    char path[300];
-    db_path(path, sizeof path, shared_store ? "threads-shared.db" : "threads-own.db");
-    remove_db(path);
-    struct store *s = NULL;
-    assert_int_equal(store_open(&s, path, NULL, NULL, 0), STORE_OK);
-    build_requests();
-    static struct writer w[THREADS];
-    pthread_t th[THREADS];
-    for (int t = 0; t < THREADS; t++) {
-        memset(&w[t], 0, sizeof w[t]);
-        w[t].shared = shared_store ? s : NULL;
-        w[t].path = path;
-        w[t].t = t;
-        assert_int_equal(pthread_create(&th[t], NULL, writer_main, &w[t]), 0);
-    }
-    int n_stored = 0, duplicate = 0, other = 0, errors = 0;
-    for (int t = 0; t < THREADS; t++) {
-        pthread_join(th[t], NULL);
-        n_stored += w[t].stored;
-        duplicate += w[t].duplicate;
-        other += w[t].other;
-        errors += w[t].errors;
-    }
-    assert_int_equal(errors, 0);
-    assert_int_equal(other, 0);
-    assert_int_equal(n_stored, THREADS * PER_THREAD); /* nothing lost */
-    assert_int_equal(duplicate, THREADS * PER_THREAD);
-    assert_int_equal(count(s, "p"), THREADS * PER_THREAD); /* nothing duplicated */
-    for (int i = 0; i < THREADS * PER_THREAD; i++) {
-        char id[32];
-        snprintf(id, sizeof id, "call-%04d", i);
-        assert_true(stored(s, "p", id));
-    }
-    free_requests();
-    store_close(s);
-    remove_db(path);
-}
-
-/* CI-9 under load: 1,000 calls, each sent twice by two of 20 threads sharing
- * one store (its mutex serialises them). */
-static void ci9_twenty_threads_one_store(void **state)
-{
-    (void)state;
-    concurrent_writers(true);
-}
-
-/* The same with 20 connections to one file: SQLite's lock (BEGIN IMMEDIATE,
- * busy timeout) serialises the writers. */
-static void ci9_twenty_threads_own_connections(void **state)
-{
-    (void)state;
-    concurrent_writers(false);
-}
-
-/* ---- crash test --------------------------------------------------------- */
-
-#define CRASH_ROUNDS 3
-#define CRASH_CALLS 3 /* per request */
-
-static uint32_t lcg(uint32_t *s)
-{
-    *s = *s * 1664525u + 1013904223u;
-    return *s >> 8;
-}
-
-/* The child: store request after request and report each acknowledged one
- * ("<q>\n") only after store_put_calls returned, as the server would answer. */
-static void crash_child(const char *path, int round, int fd)
-{
-    struct store *s = NULL;
-    if (store_open(&s, path, NULL, NULL, 0) != STORE_OK)
-        _exit(3);
-    for (int q = 0; q < 100000; q++) {
-        char calls[1024], one[256], id[48];
-        size_t o = 0;
-        for (int j = 0; j < CRASH_CALLS; j++) {
-            snprintf(id, sizeof id, "r%d-q%d-c%d", round, q, j);
-            o += (size_t)snprintf(calls + o, sizeof calls - o, "%s%s", j ? "," : "",
-                                  call_json(one, sizeof one, id, NULL));
-        }
-        struct tx_result *r = request(calls);
-        if (store_put_calls(s, "p", r->calls, r->n_calls, q, NULL) != STORE_OK)
-            _exit(4);
-        tx_result_destroy(r);
-        char line[32];
-        int n = snprintf(line, sizeof line, "%d\n", q);
-        if (write(fd, line, (size_t)n) != n) /* < PIPE_BUF: atomic */
-            _exit(5);
-    }
-    _exit(0);
-}
-
-/* Read acknowledged request numbers from fd; after `kill_after` of them,
- * SIGKILL the child, then drain what it had written. Returns the highest
- * acknowledged q (-1: none) and sets *acks. */
-static int crash_parent(pid_t pid, int fd, int kill_after, int *acks)
-{
-    char buf[4096], line[32];
-    size_t ll = 0;
-    int max_q = -1, got = 0;
-    bool killed = false;
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        for (ssize_t i = 0; i < n; i++) {
-            if (buf[i] != '\n') {
-                if (ll < sizeof line - 1)
-                    line[ll++] = buf[i];
-                continue;
-            }
-            line[ll] = '\0';
-            ll = 0;
-            int q = atoi(line);
-            assert_int_equal(q, max_q + 1); /* acknowledged in order */
-            max_q = q;
-            got++;
-        }
-        if (!killed && got >= kill_after) {
-            kill(pid, SIGKILL);
-            killed = true;
-        }
-    }
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFSIGNALED(status));
-    assert_int_equal(WTERMSIG(status), SIGKILL);
-    *acks = got;
-    return max_q;
-}
-
-/* CI-9 durability: a writer killed with SIGKILL at a (seeded) random point
- * loses no acknowledged call, duplicates none, and leaves no half request. */
-static void ci9_acknowledged_survives_kill9(void **state)
-{
-    (void)state;
-    char path[300];
-    db_path(path, sizeof path, "crash.db");
-    remove_db(path);
-    uint32_t seed = 20260101;
-    int64_t total = 0;
-    for (int round = 0; round < CRASH_ROUNDS; round++) {
-        int fds[2];
-        assert_int_equal(pipe(fds), 0);
-        int kill_after = 5 + (int)(lcg(&seed) % 150);
-        pid_t pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0) {
-            close(fds[0]);
-            crash_child(path, round, fds[1]);
-        }
-        close(fds[1]);
-        int acks = 0, max_q = crash_parent(pid, fds[0], kill_after, &acks);
-        close(fds[0]);
-        assert_true(acks >= kill_after);
-
-        struct store *s = NULL;
-        assert_int_equal(store_open(&s, path, NULL, NULL, 0), STORE_OK);
-        /* every acknowledged request whole; the one in flight whole or absent */
-        int complete = 0;
-        for (int q = 0; q <= max_q + 1; q++) {
-            int present = 0;
-            for (int j = 0; j < CRASH_CALLS; j++) {
-                char id[48];
-                snprintf(id, sizeof id, "r%d-q%d-c%d", round, q, j);
-                present += stored(s, "p", id);
-            }
-            if (q <= max_q)
-                assert_int_equal(present, CRASH_CALLS);
-            else
-                assert_true(present == 0 || present == CRASH_CALLS);
-            complete += present == CRASH_CALLS;
-        }
-        total += (int64_t)complete * CRASH_CALLS;
-        assert_int_equal(count(s, "p"), total); /* nothing twice, nothing else */
-        store_close(s);
-    }
-    remove_db(path);
-}
-
-static int make_tmpdir(void **state)
-{
-    (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/dialsim-store-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_tmpdir(void **state)
-{
-    (void)state;
-    return rmdir(tmpdir);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -859,9 +528,6 @@ int main(void)
         cmocka_unit_test(ci9_put_all_or_nothing_under_faults),
         cmocka_unit_test(reads_fail_cleanly),
         cmocka_unit_test(open_all_or_nothing_under_faults),
-        cmocka_unit_test(ci9_twenty_threads_one_store),
-        cmocka_unit_test(ci9_twenty_threads_own_connections),
-        cmocka_unit_test(ci9_acknowledged_survives_kill9),
         cmocka_unit_test(config_put_and_list),
         cmocka_unit_test(config_put_many),
         cmocka_unit_test(config_survives_reopen_and_faults),
