@@ -37,10 +37,34 @@ static void strings_after_the_head(void **state)
     free(r);
 }
 
+/* At most STR_BLOCK_MAX strings (the lengths are measured once, into an
+ * array of that size): as many is a block, one more is refused. */
+static void at_most_str_block_max(void **state)
+{
+    (void)state;
+    struct many {
+        char *s[STR_BLOCK_MAX + 1];
+    };
+    size_t at[STR_BLOCK_MAX + 1];
+    const char *src[STR_BLOCK_MAX + 1];
+    for (size_t i = 0; i <= STR_BLOCK_MAX; i++) {
+        at[i] = offsetof(struct many, s) + i * sizeof(char *);
+        src[i] = i % 2 ? "odd" : "even";
+    }
+    struct many *m = str_block_new(sizeof *m, STR_BLOCK_MAX, src, at);
+    assert_non_null(m);
+    for (size_t i = 0; i < STR_BLOCK_MAX; i++)
+        assert_string_equal(m->s[i], src[i]);
+    assert_null(m->s[STR_BLOCK_MAX]);
+    free(m);
+    assert_null(str_block_new(sizeof *m, STR_BLOCK_MAX + 1, src, at));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(strings_after_the_head),
+        cmocka_unit_test(at_most_str_block_max),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
